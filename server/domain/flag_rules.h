@@ -1,0 +1,63 @@
+// Surveillance flags computed from a player's record at any instant (domain.md section 2).
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "server/domain/model.h"
+
+namespace touchline::domain {
+
+enum class FlagKind { kPersistent = 1, kRecurrent = 2, kExacerbation = 3, kSuspectedPelvicOrigin = 4 };
+
+// Fuller et al. 2007: time from return to full participation to the new onset.
+enum class RecurrenceTiming { kNone = 0, kEarly = 1, kLate = 2, kDelayed = 3 };
+
+struct FlagThresholds {
+  // PERSISTENT once an open complaint has lasted strictly longer than this from onset.
+  absl::Duration persistence = absl::Hours(24 * 42);
+  // A complaint within this window after an awkward/high-impact tackle, scrum, lineout landing or
+  // fall (event time in [onset - window, onset]) is of suspected pelvic origin.
+  absl::Duration pelvic_origin_window = absl::Hours(24 * 14);
+  // Recurrence timing bounds: gap < early_limit is early; early_limit..late_limit (inclusive) is
+  // late; beyond late_limit is delayed. 2 months = 60 days, 12 months = 365 days.
+  absl::Duration early_recurrence_limit = absl::Hours(24 * 60);
+  absl::Duration late_recurrence_limit = absl::Hours(24 * 365);
+  // A check-in whose pain exceeds the previous assessment's by at least this much is a worsening.
+  int worsening_pain_increase = 2;
+};
+
+struct Flag {
+  FlagKind kind = FlagKind::kPersistent;
+  Id player_id = 0;
+  std::vector<Id> complaint_ids;  // the current complaint first
+  absl::Time began_at;
+  std::string reason;             // readable by a physio
+  RecurrenceTiming recurrence_timing = RecurrenceTiming::kNone;
+  int episode = 0;                // RECURRENT / EXACERBATION: episode number on this side (2 = first repeat)
+  std::vector<Id> contact_event_ids;  // SUSPECTED_PELVIC_ORIGIN: the events cited
+};
+
+// Sides overlap when equal or when either is BOTH; LEFT after RIGHT is a different site.
+bool SidesOverlap(Side a, Side b);
+
+// Classifies a gap from return-to-play to a new onset.
+RecurrenceTiming ClassifyRecurrence(absl::Duration since_return, const FlagThresholds& thresholds);
+
+// The awkward/high-impact tackles, scrums, lineout landings and falls that make a complaint of
+// suspected pelvic origin, oldest first. `events` may be any of the player's events, in any order.
+std::vector<Id> PelvicOriginEvents(const Complaint& complaint, std::span<const ContactEvent> events,
+                                   const FlagThresholds& thresholds);
+
+// Every flag active at `as_of` for one player, ordered by kind then complaint. `complaints` are all
+// the player's complaints (any order); events are the player's contact events (at least those
+// within the pelvic-origin window before each open complaint). Complaints with onset after as_of
+// and check-ins after as_of are ignored, so any past instant can be evaluated. A flag is active
+// while the complaint it is about is open at as_of; resolution clears it.
+std::vector<Flag> EvaluateFlags(Id player_id, std::span<const Complaint> complaints,
+                                std::span<const ContactEvent> events, absl::Time as_of,
+                                const FlagThresholds& thresholds);
+
+}  // namespace touchline::domain

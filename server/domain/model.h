@@ -1,0 +1,170 @@
+// The squad medical record as plain C++ values. No gRPC, protobuf or SQLite here: the rules, the
+// storage and the service layer all speak these types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace touchline::domain {
+
+using Id = int64_t;
+
+enum class PositionGroup { kForward = 1, kBack = 2 };
+
+struct Squad {
+  Id id = 0;
+  std::string name;
+  absl::Time created_at;
+  absl::Time updated_at;
+};
+
+struct Player {
+  Id id = 0;
+  Id squad_id = 0;
+  std::string name;
+  PositionGroup position_group = PositionGroup::kForward;
+  std::string position_name;
+  std::string external_id;                 // empty when not set
+  std::optional<absl::Time> archived_at;   // set once the player has left
+  absl::Time created_at;
+  absl::Time updated_at;
+};
+
+// Values match touchline.v1.ContactKind so conversion is a cast after validation.
+enum class ContactKind {
+  kTackleMade = 1,
+  kTackleReceived = 2,
+  kCollision = 3,
+  kRuck = 4,
+  kMaul = 5,
+  kScrum = 6,
+  kLineoutLift = 7,
+  kLineoutLanding = 8,
+  kFall = 9,
+  kCarry = 10,
+  kOffFieldLifting = 11,
+};
+
+enum class ContactSource { kManual = 1, kVideo = 2, kWearable = 3 };
+
+struct ContactEvent {
+  Id id = 0;
+  Id player_id = 0;
+  ContactKind kind = ContactKind::kTackleMade;
+  absl::Time occurred_at;
+  std::string session_label;
+  bool awkward = false;  // awkward or high-impact
+  ContactSource source = ContactSource::kManual;
+  std::string note;
+  std::string idempotency_key;
+  absl::Time recorded_at;
+  std::string recorded_by;
+};
+
+// Values match the touchline.v1 enums of the same names.
+enum class Side { kLeft = 1, kRight = 2, kBoth = 3 };
+enum class OnsetKind { kGradual = 1, kAcute = 2 };
+enum class Mechanism { kSprinting = 1, kKicking = 2, kContact = 3, kLifting = 4, kUnknown = 5 };
+
+struct Symptoms {
+  bool ache = false;
+  bool tightness = false;
+  bool spasm = false;
+  int pain = 0;  // 0-10
+  bool sleep_disturbance = false;
+  bool inflexibility = false;
+  bool weakness_against_quadriceps = false;
+  bool operator==(const Symptoms&) const = default;
+};
+
+struct History {
+  bool lumbar_disc_herniation = false;
+  std::string notes;
+  bool operator==(const History&) const = default;
+};
+
+struct Findings {
+  bool pelvic_rotation = false;
+  bool piriformis_spasm = false;
+  bool lumbar_stiffness = false;
+  bool thoracic_stiffness = false;
+  bool sciatic_nerve_tension = false;
+  std::string notes;
+  bool operator==(const Findings&) const = default;
+};
+
+struct CheckIn {
+  Id id = 0;
+  Id complaint_id = 0;
+  absl::Time checked_at;
+  Symptoms symptoms;
+  std::string note;
+  std::string recorded_by;
+};
+
+// One hamstring complaint episode, from onset to return to full participation.
+struct Complaint {
+  Id id = 0;
+  Id player_id = 0;
+  Side side = Side::kLeft;
+  absl::Time onset_at;
+  OnsetKind onset_kind = OnsetKind::kGradual;
+  Mechanism mechanism = Mechanism::kUnknown;
+  Symptoms symptoms;  // at onset
+  std::string osiics_code;
+  History history;
+  Findings findings;
+  std::vector<CheckIn> check_ins;         // oldest first
+  std::optional<absl::Time> resolved_at;  // return to full participation
+  absl::Time created_at;
+  std::string created_by;
+  absl::Time updated_at;
+  std::string updated_by;
+
+  // Open at instant t: begun by t and not yet returned to full participation at t.
+  bool OpenAt(absl::Time t) const { return onset_at <= t && (!resolved_at || *resolved_at > t); }
+};
+
+enum class AmendmentAction { kCreate = 1, kUpdate = 2, kCheckIn = 3, kResolve = 4, kReopen = 5 };
+
+struct FieldChange {
+  std::string field;
+  std::string old_value;
+  std::string new_value;
+};
+
+// An append-only entry in a complaint's history.
+struct Amendment {
+  Id id = 0;
+  Id complaint_id = 0;
+  AmendmentAction action = AmendmentAction::kCreate;
+  std::string amended_by;
+  absl::Time amended_at;
+  std::vector<FieldChange> changes;
+  std::string reason;
+};
+
+enum class Availability { kAvailable = 1, kModified = 2, kUnavailable = 3 };
+
+struct ReadinessOverride {
+  Id id = 0;
+  Id player_id = 0;
+  Availability availability = Availability::kModified;
+  std::string reason;
+  absl::Time starts_at;
+  absl::Time expires_at;  // exclusive
+  std::string set_by;
+  absl::Time created_at;
+  std::optional<absl::Time> cleared_at;
+  std::string cleared_by;
+
+  bool InForceAt(absl::Time t) const {
+    return starts_at <= t && t < expires_at && (!cleared_at || *cleared_at > t);
+  }
+};
+
+}  // namespace touchline::domain

@@ -1,0 +1,128 @@
+// Reads and writes of the squad medical record. Every function runs on a connection handed out by
+// Database::Write or Database::Read, so a service call composes several of them in one
+// transaction. Instants are stored as integer microseconds since the Unix epoch (UTC).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/domain/model.h"
+
+namespace touchline::storage {
+
+using domain::Id;
+
+// Position after which a page starts: rows strictly after (key, id) in the listing's order.
+struct PageCursor {
+  int64_t key = INT64_MIN;  // the ordering value (e.g. occurred_at micros); unused for id order
+  Id id = 0;
+};
+
+// ---- squads ----
+// ALREADY_EXISTS when the name is taken.
+absl::StatusOr<domain::Squad> InsertSquad(SQLite::Database& db, const domain::Squad& squad);
+// NOT_FOUND when there is no such squad.
+absl::StatusOr<domain::Squad> FindSquad(SQLite::Database& db, Id id);
+// By id, ids > after_id, at most `limit`.
+std::vector<domain::Squad> ListSquads(SQLite::Database& db, Id after_id, int limit);
+// Writes name and updated_at. NOT_FOUND / ALREADY_EXISTS (name taken).
+absl::Status UpdateSquad(SQLite::Database& db, const domain::Squad& squad);
+
+// ---- players ----
+// ALREADY_EXISTS when external_id is set and taken; NOT_FOUND when the squad does not exist.
+absl::StatusOr<domain::Player> InsertPlayer(SQLite::Database& db, const domain::Player& player);
+absl::StatusOr<domain::Player> FindPlayer(SQLite::Database& db, Id id);
+// squad_id 0 means every squad. By id, ids > after_id, at most `limit`.
+std::vector<domain::Player> ListPlayers(SQLite::Database& db, Id squad_id, bool include_archived,
+                                        Id after_id, int limit);
+// Writes every mutable column (name, position, external_id, archived_at, updated_at).
+// NOT_FOUND / ALREADY_EXISTS (external_id taken).
+absl::Status UpdatePlayer(SQLite::Database& db, const domain::Player& player);
+
+// ---- contact events ----
+struct ContactEventFilter {
+  Id player_id = 0;  // one of player_id / squad_id
+  Id squad_id = 0;
+  std::optional<absl::Time> start;  // inclusive
+  std::optional<absl::Time> end;    // exclusive
+  std::vector<domain::ContactKind> kinds;  // empty = all
+  bool awkward_only = false;
+};
+
+// Inserts many events on one connection with one prepared statement (bulk import). Construct it
+// inside a Database::Write transaction and drop it before the transaction ends.
+class ContactEventInserter {
+ public:
+  explicit ContactEventInserter(SQLite::Database& db);
+  // Returns the new id, or nullopt when the idempotency key is already stored (nothing written).
+  std::optional<Id> InsertIfNew(const domain::ContactEvent& event);
+
+ private:
+  SQLite::Statement insert_;
+};
+
+std::optional<domain::ContactEvent> FindContactEventByKey(SQLite::Database& db,
+                                                          const std::string& idempotency_key);
+absl::StatusOr<domain::ContactEvent> FindContactEvent(SQLite::Database& db, Id id);
+// Ordered by (occurred_at, id), rows after `after`, at most `limit`.
+std::vector<domain::ContactEvent> ListContactEvents(SQLite::Database& db,
+                                                    const ContactEventFilter& filter,
+                                                    PageCursor after, int limit);
+// Every matching event (no paging) of the given players; for flag evaluation.
+std::vector<domain::ContactEvent> ListContactEventsOfPlayers(SQLite::Database& db,
+                                                             const std::vector<Id>& player_ids,
+                                                             absl::Time start, absl::Time end,
+                                                             bool awkward_only);
+int64_t CountContactEvents(SQLite::Database& db);
+
+// ---- complaints ----
+struct ComplaintFilter {
+  Id player_id = 0;  // one of player_id / squad_id
+  Id squad_id = 0;
+  bool open_only = false;  // resolved_at IS NULL
+};
+
+// Inserts the complaint (check_ins ignored); returns it with its id.
+absl::StatusOr<domain::Complaint> InsertComplaint(SQLite::Database& db,
+                                                  const domain::Complaint& complaint);
+// With its check-ins, oldest first. NOT_FOUND.
+absl::StatusOr<domain::Complaint> FindComplaint(SQLite::Database& db, Id id);
+// By id, ids > after_id, at most `limit`; each with its check-ins.
+std::vector<domain::Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilter& filter,
+                                              Id after_id, int limit);
+// Every complaint (with check-ins) of the given players, for flags and readiness.
+std::vector<domain::Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
+                                                       const std::vector<Id>& player_ids);
+// Writes every mutable column of the complaint row (not check-ins). NOT_FOUND.
+absl::Status UpdateComplaint(SQLite::Database& db, const domain::Complaint& complaint);
+absl::StatusOr<domain::CheckIn> InsertCheckIn(SQLite::Database& db, const domain::CheckIn& check_in);
+
+// Amendments are append-only: there is no update or delete.
+absl::StatusOr<domain::Amendment> AppendAmendment(SQLite::Database& db,
+                                                  const domain::Amendment& amendment);
+// Oldest first, ids > after_id, at most `limit`.
+std::vector<domain::Amendment> ListAmendments(SQLite::Database& db, Id complaint_id, Id after_id,
+                                              int limit);
+
+// ---- readiness overrides ----
+absl::StatusOr<domain::ReadinessOverride> InsertOverride(SQLite::Database& db,
+                                                         const domain::ReadinessOverride& o);
+absl::StatusOr<domain::ReadinessOverride> FindOverride(SQLite::Database& db, Id id);
+// Newest first (id descending), ids < before_id (0 = from the newest), at most `limit`.
+std::vector<domain::ReadinessOverride> ListOverrides(SQLite::Database& db, Id player_id,
+                                                     Id before_id, int limit);
+// Every override of the given players that is not cleared before `from` and expires after `from`.
+std::vector<domain::ReadinessOverride> ListOverridesOfPlayers(SQLite::Database& db,
+                                                              const std::vector<Id>& player_ids,
+                                                              absl::Time from);
+// Writes cleared_at / cleared_by. NOT_FOUND.
+absl::Status UpdateOverride(SQLite::Database& db, const domain::ReadinessOverride& o);
+
+}  // namespace touchline::storage

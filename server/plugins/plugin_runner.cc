@@ -1,0 +1,308 @@
+#include "server/plugins/plugin_runner.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace touchline::plugins {
+namespace {
+
+namespace hp = host_protocol;
+using touchline::plugin::v1::FailureKind;
+
+bool SendAll(int fd, const std::string& data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    // MSG_NOSIGNAL: a dead host must not SIGPIPE the server.
+    ssize_t n = send(fd, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+std::string DescribeExit(int status) {
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    const char* abbrev = sigabbrev_np(sig);
+    return absl::StrCat("killed by signal ", sig, abbrev ? absl::StrCat(" (SIG", abbrev, ")") : "");
+  }
+  if (WIFEXITED(status)) return absl::StrCat("exited with status ", WEXITSTATUS(status));
+  return "ended";
+}
+
+}  // namespace
+
+HostProcess::~HostProcess() {
+  std::lock_guard<std::mutex> lock(mu_);
+  StopLocked(/*kill_first=*/true);
+}
+
+pid_t HostProcess::pid() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pid_;
+}
+
+int HostProcess::restarts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return restarts_;
+}
+
+bool HostProcess::Start(hp::RawDescriptor* descriptor, std::string* error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return StartLocked(descriptor, error);
+}
+
+bool HostProcess::StartLocked(hp::RawDescriptor* descriptor, std::string* error) {
+  StopLocked(/*kill_first=*/true);
+  if (started_once_) ++restarts_;
+  started_once_ = true;
+
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    *error = absl::StrCat("socketpair failed: ", strerror(errno));
+    return false;
+  }
+  // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
+  std::vector<char*> argv = {const_cast<char*>(launch_.host_executable.c_str()),
+                             const_cast<char*>(launch_.plugin_path.c_str()), nullptr};
+  pid_t pid = fork();
+  if (pid < 0) {
+    *error = absl::StrCat("fork failed: ", strerror(errno));
+    close(sv[0]);
+    close(sv[1]);
+    return false;
+  }
+  if (pid == 0) {
+    if (sv[1] == hp::kChannelFd) {
+      fcntl(sv[1], F_SETFD, 0);
+    } else if (dup2(sv[1], hp::kChannelFd) < 0) {
+      _exit(127);
+    }
+    dup2(STDERR_FILENO, STDOUT_FILENO);  // a chatty plugin's stdout goes to the server's stderr
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  close(sv[1]);
+  pid_ = pid;
+  fd_ = sv[0];
+
+  std::string payload;
+  switch (ReadFrameLocked(absl::Now() + launch_.start_deadline, &payload)) {
+    case ReadStatus::kOk:
+      break;
+    case ReadStatus::kTimeout:
+      StopLocked(true);
+      *error = absl::StrCat("the plugin did not load within ",
+                            absl::FormatDuration(launch_.start_deadline));
+      return false;
+    case ReadStatus::kEof: {
+      std::string how = StopLocked(false);
+      *error = absl::StrCat("the plugin host ", how, " while loading it",
+                            how == "exited with status 127"
+                                ? absl::StrCat(" (cannot run ", launch_.host_executable, "?)")
+                                : "");
+      return false;
+    }
+    case ReadStatus::kGarbage:
+      StopLocked(true);
+      *error = "the plugin host sent a malformed hello";
+      return false;
+  }
+  hp::RawDescriptor d;
+  std::string host_error;
+  if (!hp::ParseHello(payload, &d, &host_error)) {
+    StopLocked(true);
+    *error = "the plugin host sent a malformed hello";
+    return false;
+  }
+  if (!host_error.empty()) {
+    StopLocked(true);
+    *error = host_error;
+    return false;
+  }
+  *descriptor = d;
+  return true;
+}
+
+std::string HostProcess::StopLocked(bool kill_first) {
+  if (fd_ >= 0) {
+    close(fd_);
+    fd_ = -1;
+  }
+  if (pid_ <= 0) return "was not running";
+  if (kill_first) kill(pid_, SIGKILL);
+  int status = 0;
+  pid_t r;
+  do {
+    r = waitpid(pid_, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  pid_ = -1;
+  return r < 0 ? "ended" : DescribeExit(status);
+}
+
+HostProcess::ReadStatus HostProcess::ReadFrameLocked(absl::Time deadline, std::string* payload) {
+  std::string buf;
+  size_t want = 4;
+  bool have_len = false;
+  while (buf.size() < want) {
+    absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) return ReadStatus::kTimeout;
+    pollfd p{fd_, POLLIN, 0};
+    int ms = static_cast<int>(absl::ToInt64Milliseconds(left)) + 1;
+    int pr = poll(&p, 1, ms);
+    if (pr < 0 && errno == EINTR) continue;
+    if (pr < 0) return ReadStatus::kEof;
+    if (pr == 0) continue;  // re-check the deadline
+    char chunk[65536];
+    size_t room = want - buf.size();
+    ssize_t n = recv(fd_, chunk, room < sizeof chunk ? room : sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return ReadStatus::kEof;
+    buf.append(chunk, static_cast<size_t>(n));
+    if (!have_len && buf.size() == 4) {
+      const auto* u = reinterpret_cast<const unsigned char*>(buf.data());
+      uint32_t len = u[0] | (u[1] << 8) | (u[2] << 16) | (static_cast<uint32_t>(u[3]) << 24);
+      if (len == 0 || len > hp::kMaxFrameBytes) return ReadStatus::kGarbage;
+      have_len = true;
+      buf.clear();
+      want = len;
+    }
+  }
+  *payload = std::move(buf);
+  return ReadStatus::kOk;
+}
+
+CallOutcome HostProcess::Assign(const std::string& request, absl::Duration deadline) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CallOutcome out;
+  hp::RawDescriptor ignored;
+  std::string error;
+  if (pid_ <= 0 && !StartLocked(&ignored, &error)) {
+    out.kind = touchline::plugin::v1::FAILURE_KIND_UNAVAILABLE;
+    out.message = absl::StrCat("the plugin host could not be restarted: ", error);
+    return out;
+  }
+  const absl::Time start = absl::Now();
+  hp::FrameWriter w(hp::kAssign);
+  w.Raw(request);
+  std::string payload;
+  ReadStatus status = SendAll(fd_, w.Finish()) ? ReadFrameLocked(start + deadline, &payload)
+                                               : ReadStatus::kEof;
+  bool restart = true;
+  switch (status) {
+    case ReadStatus::kOk: {
+      hp::FrameReader r(payload);
+      uint8_t type = r.U8();
+      int32_t rc = static_cast<int32_t>(r.U32());
+      std::string message = r.Str();
+      if (!r.ok() || type != static_cast<uint8_t>(hp::kResult)) {
+        out.kind = touchline::plugin::v1::FAILURE_KIND_GARBAGE;
+        out.message = "the plugin host answered with a malformed frame";
+        break;
+      }
+      restart = false;
+      if (rc != TOUCHLINE_OK) {
+        out.kind = touchline::plugin::v1::FAILURE_KIND_PLUGIN_ERROR;
+        out.message = absl::StrCat("the plugin returned error ", rc,
+                                   message.empty() ? "" : ": ", message);
+      } else {
+        out.output = std::string(r.Rest());
+      }
+      break;
+    }
+    case ReadStatus::kTimeout:
+      out.kind = touchline::plugin::v1::FAILURE_KIND_DEADLINE_EXCEEDED;
+      out.message = absl::StrCat("no answer within the deadline of ",
+                                 absl::FormatDuration(deadline), "; the plugin host was killed");
+      break;
+    case ReadStatus::kEof:
+      out.kind = touchline::plugin::v1::FAILURE_KIND_CRASHED;
+      out.message = absl::StrCat("the plugin host ", StopLocked(/*kill_first=*/true),
+                                 " while answering");
+      break;
+    case ReadStatus::kGarbage:
+      out.kind = touchline::plugin::v1::FAILURE_KIND_GARBAGE;
+      out.message = "the plugin host answered with a malformed frame";
+      break;
+  }
+  if (restart) {
+    StopLocked(/*kill_first=*/true);
+    if (!StartLocked(&ignored, &error)) {
+      absl::StrAppend(&out.message, "; restart failed: ", error);
+    }
+  }
+  return out;
+}
+
+void HostProcess::Recycle() {
+  std::lock_guard<std::mutex> lock(mu_);
+  hp::RawDescriptor ignored;
+  std::string error;
+  StartLocked(&ignored, &error);  // on failure the next call retries
+}
+
+// ---------------------------------------------------------------------------------------------
+
+std::unique_ptr<InProcessPlugin> InProcessPlugin::Load(const std::string& path,
+                                                       hp::RawDescriptor* descriptor,
+                                                       std::string* error) {
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    const char* e = dlerror();
+    *error = absl::StrCat("not a loadable shared object: ", e ? e : "dlopen failed");
+    return nullptr;
+  }
+  // Never dlclose a plugin: it stays mapped for the life of the server.
+  void* sym = dlsym(handle, TOUCHLINE_PLUGIN_ENTRY_SYMBOL);
+  if (sym == nullptr) {
+    *error = "no entry symbol " TOUCHLINE_PLUGIN_ENTRY_SYMBOL;
+    return nullptr;
+  }
+  const touchline_plugin_v1* d = reinterpret_cast<touchline_plugin_entry_fn>(sym)();
+  if (d == nullptr) {
+    *error = TOUCHLINE_PLUGIN_ENTRY_SYMBOL " returned no descriptor";
+    return nullptr;
+  }
+  *descriptor = hp::Describe(d);
+  return std::unique_ptr<InProcessPlugin>(new InProcessPlugin(d));
+}
+
+namespace {
+extern "C" int AppendOutput(void* ctx, const uint8_t* data, size_t len) {
+  auto* out = static_cast<std::string*>(ctx);
+  if (out->size() + len > hp::kMaxOutputBytes) return 1;
+  out->append(reinterpret_cast<const char*>(data), len);
+  return 0;
+}
+}  // namespace
+
+CallOutcome InProcessPlugin::Assign(const std::string& request, absl::Duration) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CallOutcome out;
+  char error[hp::kErrorCap];
+  error[0] = '\0';
+  int rc = desc_->assign(desc_->ctx, reinterpret_cast<const uint8_t*>(request.data()),
+                         request.size(), &AppendOutput, &out.output, error, sizeof error);
+  error[sizeof error - 1] = '\0';
+  if (rc != TOUCHLINE_OK) {
+    out.kind = touchline::plugin::v1::FAILURE_KIND_PLUGIN_ERROR;
+    out.message = absl::StrCat("the plugin returned error ", rc, error[0] ? ": " : "", error);
+    out.output.clear();
+  }
+  return out;
+}
+
+}  // namespace touchline::plugins

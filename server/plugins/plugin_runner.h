@@ -1,0 +1,91 @@
+// Running one plugin: out of process in a supervised touchline-plugin-host, or in process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "server/plugins/host_protocol.h"
+#include "touchline/plugin/v1/plugin.pb.h"
+
+namespace touchline::plugins {
+
+// One call's outcome: kind UNSPECIFIED means success and `output` holds the plugin's bytes.
+struct CallOutcome {
+  touchline::plugin::v1::FailureKind kind = touchline::plugin::v1::FAILURE_KIND_UNSPECIFIED;
+  std::string message;
+  std::string output;
+  bool ok() const { return kind == touchline::plugin::v1::FAILURE_KIND_UNSPECIFIED; }
+};
+
+class PluginRunner {
+ public:
+  virtual ~PluginRunner() = default;
+  // Thread-safe; calls to one plugin are serialized.
+  virtual CallOutcome Assign(const std::string& request, absl::Duration deadline) = 0;
+  // Called after the plugin answered with garbage: a host is replaced by a fresh one.
+  virtual void Recycle() {}
+};
+
+// Reads a plugin's descriptor in a throwaway host (or in `describe_only` hosts): what the loader
+// uses first, so a plugin whose load crashes or hangs cannot take the server down.
+struct HostLaunch {
+  std::string host_executable;
+  std::string plugin_path;
+  absl::Duration start_deadline = absl::Seconds(5);
+};
+
+// A supervised touchline-plugin-host process. Crashes, hangs past the deadline and garbage frames
+// kill the process; a new one is started at once (and again on the next call if that failed).
+class HostProcess : public PluginRunner {
+ public:
+  explicit HostProcess(HostLaunch launch) : launch_(std::move(launch)) {}
+  ~HostProcess() override;
+  HostProcess(const HostProcess&) = delete;
+  HostProcess& operator=(const HostProcess&) = delete;
+
+  // Starts the host and reads its hello. On failure returns false with a reason in *error.
+  bool Start(host_protocol::RawDescriptor* descriptor, std::string* error);
+  CallOutcome Assign(const std::string& request, absl::Duration deadline) override;
+  void Recycle() override;
+
+  // For tests and diagnostics.
+  pid_t pid() const;
+  int restarts() const;
+
+ private:
+  bool StartLocked(host_protocol::RawDescriptor* descriptor, std::string* error);
+  // Kills the process if still running, reaps it; returns how it ended, e.g. "signal 11 (SIGSEGV)".
+  std::string StopLocked(bool kill_first);
+  enum class ReadStatus { kOk, kEof, kTimeout, kGarbage };
+  ReadStatus ReadFrameLocked(absl::Time deadline, std::string* payload);
+
+  const HostLaunch launch_;
+  mutable std::mutex mu_;
+  pid_t pid_ = -1;
+  int fd_ = -1;
+  int restarts_ = 0;
+  bool started_once_ = false;
+};
+
+// A trusted plugin dlopened into the server (never dlclosed). No deadline can be enforced and a
+// crash takes the server down: only for plugins the club trusts, where the benchmark shows it helps.
+class InProcessPlugin : public PluginRunner {
+ public:
+  // Loads `path`; on failure returns nullopt-equivalent (nullptr) with a reason.
+  static std::unique_ptr<InProcessPlugin> Load(const std::string& path,
+                                               host_protocol::RawDescriptor* descriptor,
+                                               std::string* error);
+  CallOutcome Assign(const std::string& request, absl::Duration deadline) override;
+
+ private:
+  explicit InProcessPlugin(const touchline_plugin_v1* d) : desc_(d) {}
+  const touchline_plugin_v1* desc_;
+  std::mutex mu_;
+};
+
+}  // namespace touchline::plugins

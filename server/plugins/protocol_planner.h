@@ -1,0 +1,88 @@
+// Protocol plugins as the service layer sees them: load once at start, then ask every loaded plugin
+// for one player's (or a squad's) PRE and POST prescriptions.
+//
+//   PlannerOptions options;
+//   options.plugin_paths = ParsePluginPathList(flag_plugin_path);   // dirs and/or .so files
+//   options.deadline = absl::Milliseconds(flag_plugin_deadline_ms);
+//   options.trusted_in_process = ParseNameList(flag_trusted_plugins);
+//   std::unique_ptr<ProtocolPlanner> planner = ProtocolPlanner::Create(options);  // never fails
+//   AssignResult r = planner->Assign(BuildAssignRequest(...));
+//   PluginListing l = planner->Listing();
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "server/plugins/host_protocol.h"
+#include "touchline/plugin/v1/plugin.pb.h"
+
+namespace touchline::plugins {
+
+struct PlannerOptions {
+  // Plugin files and directories; a directory contributes its *.so files in name order.
+  std::vector<std::string> plugin_paths;
+  // The touchline-plugin-host executable. Empty: $TOUCHLINE_PLUGIN_HOST, else next to the running
+  // executable, else the one this build produced.
+  std::string host_executable;
+  // Per plugin, per request. A plugin that has not answered by then is killed and restarted.
+  absl::Duration deadline = absl::Seconds(2);
+  // How long a plugin may take to load (in its host) at start.
+  absl::Duration start_deadline = absl::Seconds(5);
+  // Plugin names to run inside the server process ("*" = all). Still checked in a host first.
+  std::vector<std::string> trusted_in_process;
+  // Called once per refused file at start (default: a line on stderr). May be empty.
+  std::function<void(const touchline::plugin::v1::RefusedPlugin&)> on_refused;
+};
+
+// "a:b,c" -> {"a","b","c"}: the separators of a --plugin_path flag (':' or ','), empties dropped.
+std::vector<std::string> ParsePluginPathList(std::string_view flag);
+// "x, y" -> {"x","y"}: comma-separated names.
+std::vector<std::string> ParseNameList(std::string_view flag);
+
+// Why a descriptor is refused, or empty if it is acceptable to a host of this ABI.
+std::string CheckAbi(const host_protocol::RawDescriptor& d);
+
+class PluginRunner;
+
+class ProtocolPlanner {
+ public:
+  // Loads every plugin it can; refusals are recorded (Listing().refused) and reported through
+  // options.on_refused. Never fails: the server starts with the rest.
+  static std::unique_ptr<ProtocolPlanner> Create(const PlannerOptions& options);
+  ~ProtocolPlanner();
+
+  // Every loaded plugin's answer for one player, composed: PRE and POST lists in deterministic
+  // order (phase, then plugin name, then the plugin's own order), duplicates (same exercise, side,
+  // timing and complaint) dropped after their first occurrence, plus the plugins that failed.
+  // Thread-safe. Takes at most about options.deadline per plugin even if plugins hang.
+  touchline::plugin::v1::AssignResult Assign(const touchline::plugin::v1::AssignRequest& request);
+  // The same for many players (a squad): plugins run in parallel with each other, each plugin
+  // answers the players in order. Results are in the order of `requests`.
+  std::vector<touchline::plugin::v1::AssignResult> AssignMany(
+      std::span<const touchline::plugin::v1::AssignRequest> requests);
+
+  // Loaded plugins (composition order) and refused files, with the host's ABI.
+  touchline::plugin::v1::PluginListing Listing() const;
+
+  // For tests: the pid of a plugin's host process (-1 if in process or not running).
+  int HostPid(std::string_view plugin_name) const;
+
+ private:
+  struct Loaded;
+  ProtocolPlanner() = default;
+  std::vector<std::unique_ptr<Loaded>> plugins_;
+  std::vector<touchline::plugin::v1::RefusedPlugin> refused_;
+  absl::Duration deadline_;
+};
+
+// The readiness view's one-line summary of a result's lists, e.g.
+// "PRE: Piriformis 4-sign isometric (both, 4x20s @20%); POST: ..." ("" when both are empty).
+std::string SummarizeProtocols(const touchline::plugin::v1::AssignResult& result);
+std::string SummarizePrescription(const touchline::plugin::v1::Prescription& p);
+
+}  // namespace touchline::plugins

@@ -1,0 +1,122 @@
+// The gRPC services: thin final classes that read the caller, call the service layer and map the
+// status. No logic lives here.
+#pragma once
+
+#include "server/service/complaint_records.h"
+#include "server/service/contact_log.h"
+#include "server/service/flag_board.h"
+#include "server/service/readiness_board.h"
+#include "server/service/squad_registry.h"
+#include "touchline/v1/complaint.grpc.pb.h"
+#include "touchline/v1/contact_event.grpc.pb.h"
+#include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/readiness.grpc.pb.h"
+#include "touchline/v1/squad.grpc.pb.h"
+
+namespace touchline::api {
+
+class SquadServiceImpl final : public v1::SquadService::Service {
+ public:
+  explicit SquadServiceImpl(service::SquadRegistry& registry) : registry_(registry) {}
+  grpc::Status CreateSquad(grpc::ServerContext*, const v1::CreateSquadRequest*,
+                           v1::CreateSquadResponse*) override;
+  grpc::Status GetSquad(grpc::ServerContext*, const v1::GetSquadRequest*,
+                        v1::GetSquadResponse*) override;
+  grpc::Status ListSquads(grpc::ServerContext*, const v1::ListSquadsRequest*,
+                          v1::ListSquadsResponse*) override;
+  grpc::Status UpdateSquad(grpc::ServerContext*, const v1::UpdateSquadRequest*,
+                           v1::UpdateSquadResponse*) override;
+
+ private:
+  service::SquadRegistry& registry_;
+};
+
+class PlayerServiceImpl final : public v1::PlayerService::Service {
+ public:
+  explicit PlayerServiceImpl(service::SquadRegistry& registry) : registry_(registry) {}
+  grpc::Status CreatePlayer(grpc::ServerContext*, const v1::CreatePlayerRequest*,
+                            v1::CreatePlayerResponse*) override;
+  grpc::Status GetPlayer(grpc::ServerContext*, const v1::GetPlayerRequest*,
+                         v1::GetPlayerResponse*) override;
+  grpc::Status ListPlayers(grpc::ServerContext*, const v1::ListPlayersRequest*,
+                           v1::ListPlayersResponse*) override;
+  grpc::Status UpdatePlayer(grpc::ServerContext*, const v1::UpdatePlayerRequest*,
+                            v1::UpdatePlayerResponse*) override;
+  grpc::Status ArchivePlayer(grpc::ServerContext*, const v1::ArchivePlayerRequest*,
+                             v1::ArchivePlayerResponse*) override;
+
+ private:
+  service::SquadRegistry& registry_;
+};
+
+class ContactEventServiceImpl final : public v1::ContactEventService::Service {
+ public:
+  explicit ContactEventServiceImpl(service::ContactLog& log) : log_(log) {}
+  grpc::Status CreateContactEvent(grpc::ServerContext*, const v1::CreateContactEventRequest*,
+                                  v1::CreateContactEventResponse*) override;
+  grpc::Status GetContactEvent(grpc::ServerContext*, const v1::GetContactEventRequest*,
+                               v1::GetContactEventResponse*) override;
+  grpc::Status ListContactEvents(grpc::ServerContext*, const v1::ListContactEventsRequest*,
+                                 v1::ListContactEventsResponse*) override;
+  grpc::Status ImportContactEvents(grpc::ServerContext*,
+                                   grpc::ServerReader<v1::ImportContactEventsRequest>*,
+                                   v1::ImportContactEventsResponse*) override;
+
+ private:
+  service::ContactLog& log_;
+};
+
+class ComplaintServiceImpl final : public v1::ComplaintService::Service {
+ public:
+  explicit ComplaintServiceImpl(service::ComplaintRecords& records) : records_(records) {}
+  grpc::Status CreateComplaint(grpc::ServerContext*, const v1::CreateComplaintRequest*,
+                               v1::CreateComplaintResponse*) override;
+  grpc::Status GetComplaint(grpc::ServerContext*, const v1::GetComplaintRequest*,
+                            v1::GetComplaintResponse*) override;
+  grpc::Status ListComplaints(grpc::ServerContext*, const v1::ListComplaintsRequest*,
+                              v1::ListComplaintsResponse*) override;
+  grpc::Status UpdateComplaint(grpc::ServerContext*, const v1::UpdateComplaintRequest*,
+                               v1::UpdateComplaintResponse*) override;
+  grpc::Status CreateCheckIn(grpc::ServerContext*, const v1::CreateCheckInRequest*,
+                             v1::CreateCheckInResponse*) override;
+  grpc::Status ResolveComplaint(grpc::ServerContext*, const v1::ResolveComplaintRequest*,
+                                v1::ResolveComplaintResponse*) override;
+  grpc::Status ReopenComplaint(grpc::ServerContext*, const v1::ReopenComplaintRequest*,
+                               v1::ReopenComplaintResponse*) override;
+  grpc::Status ListAmendments(grpc::ServerContext*, const v1::ListAmendmentsRequest*,
+                              v1::ListAmendmentsResponse*) override;
+
+ private:
+  service::ComplaintRecords& records_;
+};
+
+class FlagServiceImpl final : public v1::FlagService::Service {
+ public:
+  explicit FlagServiceImpl(service::FlagBoard& board) : board_(board) {}
+  grpc::Status ListFlags(grpc::ServerContext*, const v1::ListFlagsRequest*,
+                         v1::ListFlagsResponse*) override;
+
+ private:
+  service::FlagBoard& board_;
+};
+
+class ReadinessServiceImpl final : public v1::ReadinessService::Service {
+ public:
+  explicit ReadinessServiceImpl(service::ReadinessBoard& board) : board_(board) {}
+  grpc::Status GetSquadReadiness(grpc::ServerContext*, const v1::GetSquadReadinessRequest*,
+                                 v1::GetSquadReadinessResponse*) override;
+  grpc::Status CreateReadinessOverride(grpc::ServerContext*,
+                                       const v1::CreateReadinessOverrideRequest*,
+                                       v1::CreateReadinessOverrideResponse*) override;
+  grpc::Status ListReadinessOverrides(grpc::ServerContext*,
+                                      const v1::ListReadinessOverridesRequest*,
+                                      v1::ListReadinessOverridesResponse*) override;
+  grpc::Status ClearReadinessOverride(grpc::ServerContext*,
+                                      const v1::ClearReadinessOverrideRequest*,
+                                      v1::ClearReadinessOverrideResponse*) override;
+
+ private:
+  service::ReadinessBoard& board_;
+};
+
+}  // namespace touchline::api

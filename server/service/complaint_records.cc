@@ -1,0 +1,434 @@
+#include "server/service/complaint_records.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "server/domain/flag_rules.h"
+#include "server/service/field_checks.h"
+#include "server/service/paging.h"
+#include "server/service/proto_mapping.h"
+#include "server/service/status_macros.h"
+#include "server/storage/record_store.h"
+
+namespace touchline::service {
+namespace {
+
+const std::set<std::string>& UpdatableComplaintFields() {
+  static const auto* fields = new std::set<std::string>{
+      "side", "onset_time", "onset_kind", "mechanism", "symptoms", "osiics_code", "history",
+      "findings"};
+  return *fields;
+}
+
+bool IsValidOsiics(const std::string& code) {
+  if (code.size() < 2 || code.size() > 6) return false;
+  for (char c : code) {
+    if (!absl::ascii_isupper(static_cast<unsigned char>(c)) &&
+        !absl::ascii_isdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void CheckSymptoms(FieldViolations& v, const std::string& field, const v1::Symptoms& s) {
+  if (s.pain() < 0 || s.pain() > 10) v.Add(field + ".pain", "must be between 0 and 10");
+}
+
+// Validates the complaint fields named in `paths` (field names prefixed with "complaint.").
+void CheckComplaintFields(FieldViolations& v, const v1::Complaint& c,
+                          const std::set<std::string>& paths, absl::Time now,
+                          const ServiceOptions& o) {
+  if (paths.count("side") && (c.side() == v1::SIDE_UNSPECIFIED || !v1::Side_IsValid(c.side()))) {
+    v.Add("complaint.side", "must be SIDE_LEFT, SIDE_RIGHT or SIDE_BOTH");
+  }
+  if (paths.count("onset_time")) {
+    if (!c.has_onset_time()) {
+      v.Add("complaint.onset_time", "is required");
+    } else {
+      CheckInstant(v, "complaint.onset_time", c.onset_time(), now, o);
+    }
+  }
+  if (paths.count("onset_kind") &&
+      (c.onset_kind() == v1::ONSET_KIND_UNSPECIFIED || !v1::OnsetKind_IsValid(c.onset_kind()))) {
+    v.Add("complaint.onset_kind", "must be ONSET_KIND_GRADUAL or ONSET_KIND_ACUTE");
+  }
+  if (paths.count("mechanism") && !v1::Mechanism_IsValid(c.mechanism())) {
+    v.Add("complaint.mechanism", "must be a MECHANISM_* value");
+  }
+  if (paths.count("symptoms")) CheckSymptoms(v, "complaint.symptoms", c.symptoms());
+  if (paths.count("osiics_code") && !c.osiics_code().empty() && !IsValidOsiics(c.osiics_code())) {
+    v.Add("complaint.osiics_code", "must be 2-6 upper-case letters or digits, e.g. TM1");
+  }
+  if (paths.count("history")) {
+    CheckOptionalText(v, "complaint.history.notes", c.history().notes(), o.max_text_length);
+  }
+  if (paths.count("findings")) {
+    CheckOptionalText(v, "complaint.findings.notes", c.findings().notes(), o.max_text_length);
+  }
+}
+
+domain::Mechanism MechanismFrom(v1::Mechanism m) {
+  return m == v1::MECHANISM_UNSPECIFIED ? domain::Mechanism::kUnknown
+                                        : static_cast<domain::Mechanism>(m);
+}
+
+std::string Bool(bool b) { return b ? "true" : "false"; }
+
+void Diff(std::vector<domain::FieldChange>& out, const std::string& field, const std::string& old_v,
+          const std::string& new_v) {
+  if (old_v != new_v) out.push_back({field, old_v, new_v});
+}
+
+void DiffSymptoms(std::vector<domain::FieldChange>& out, const std::string& prefix,
+                  const domain::Symptoms& a, const domain::Symptoms& b) {
+  Diff(out, prefix + ".ache", Bool(a.ache), Bool(b.ache));
+  Diff(out, prefix + ".tightness", Bool(a.tightness), Bool(b.tightness));
+  Diff(out, prefix + ".spasm", Bool(a.spasm), Bool(b.spasm));
+  Diff(out, prefix + ".pain", absl::StrCat(a.pain), absl::StrCat(b.pain));
+  Diff(out, prefix + ".sleep_disturbance", Bool(a.sleep_disturbance), Bool(b.sleep_disturbance));
+  Diff(out, prefix + ".inflexibility", Bool(a.inflexibility), Bool(b.inflexibility));
+  Diff(out, prefix + ".weakness_against_quadriceps", Bool(a.weakness_against_quadriceps),
+       Bool(b.weakness_against_quadriceps));
+}
+
+// Every field of `b` that differs from `a`, as text.
+std::vector<domain::FieldChange> DiffComplaints(const domain::Complaint& a,
+                                                const domain::Complaint& b) {
+  std::vector<domain::FieldChange> out;
+  Diff(out, "side", SideName(a.side), SideName(b.side));
+  Diff(out, "onset_time", FormatInstant(a.onset_at), FormatInstant(b.onset_at));
+  Diff(out, "onset_kind", OnsetKindName(a.onset_kind), OnsetKindName(b.onset_kind));
+  Diff(out, "mechanism", MechanismName(a.mechanism), MechanismName(b.mechanism));
+  DiffSymptoms(out, "symptoms", a.symptoms, b.symptoms);
+  Diff(out, "osiics_code", a.osiics_code, b.osiics_code);
+  Diff(out, "history.lumbar_disc_herniation", Bool(a.history.lumbar_disc_herniation),
+       Bool(b.history.lumbar_disc_herniation));
+  Diff(out, "history.notes", a.history.notes, b.history.notes);
+  const auto& fa = a.findings;
+  const auto& fb = b.findings;
+  Diff(out, "findings.pelvic_rotation", Bool(fa.pelvic_rotation), Bool(fb.pelvic_rotation));
+  Diff(out, "findings.piriformis_spasm", Bool(fa.piriformis_spasm), Bool(fb.piriformis_spasm));
+  Diff(out, "findings.lumbar_stiffness", Bool(fa.lumbar_stiffness), Bool(fb.lumbar_stiffness));
+  Diff(out, "findings.thoracic_stiffness", Bool(fa.thoracic_stiffness),
+       Bool(fb.thoracic_stiffness));
+  Diff(out, "findings.sciatic_nerve_tension", Bool(fa.sciatic_nerve_tension),
+       Bool(fb.sciatic_nerve_tension));
+  Diff(out, "findings.notes", fa.notes, fb.notes);
+  return out;
+}
+
+// The complaint as the API shows it, with its computed pelvic-origin marker.
+void Present(SQLite::Database& conn, const domain::Complaint& c,
+             const domain::FlagThresholds& thresholds, v1::Complaint* out) {
+  ToProto(c, out);
+  const auto events = storage::ListContactEventsOfPlayers(
+      conn, {c.player_id}, c.onset_at - thresholds.pelvic_origin_window,
+      c.onset_at + absl::Microseconds(1), true);
+  const auto cited = domain::PelvicOriginEvents(c, events, thresholds);
+  out->set_suspected_pelvic_origin(!cited.empty());
+  for (auto id : cited) out->add_pelvic_origin_event_ids(id);
+}
+
+// The complaint and its player, refusing changes to an archived player's record.
+absl::StatusOr<domain::Complaint> FindWritableComplaint(SQLite::Database& conn, domain::Id id) {
+  TL_ASSIGN_OR_RETURN(domain::Complaint complaint, storage::FindComplaint(conn, id));
+  TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, complaint.player_id));
+  if (player.archived_at) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "player ", player.id, " is archived; complaint ", id, " can no longer be changed"));
+  }
+  return complaint;
+}
+
+absl::Status Amend(SQLite::Database& conn, domain::Complaint& complaint, const Caller& caller,
+                   absl::Time now, domain::AmendmentAction action,
+                   std::vector<domain::FieldChange> changes, const std::string& reason) {
+  complaint.updated_at = now;
+  complaint.updated_by = caller.user;
+  TL_RETURN_IF_ERROR(storage::UpdateComplaint(conn, complaint));
+  domain::Amendment amendment;
+  amendment.complaint_id = complaint.id;
+  amendment.action = action;
+  amendment.amended_by = caller.user;
+  amendment.amended_at = now;
+  amendment.changes = std::move(changes);
+  amendment.reason = reason;
+  return storage::AppendAmendment(conn, amendment).status();
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
+    const Caller& caller, const v1::CreateComplaintRequest& request) {
+  const v1::Complaint& c = request.complaint();
+  const absl::Time now = clock_.Now();
+  FieldViolations v;
+  CheckPositiveId(v, "complaint.player_id", c.player_id());
+  CheckComplaintFields(v, c, UpdatableComplaintFields(), now, options_);
+  TL_RETURN_IF_ERROR(v.ToStatus());
+
+  domain::Complaint complaint;
+  complaint.player_id = c.player_id();
+  complaint.side = static_cast<domain::Side>(c.side());
+  complaint.onset_at = FromProto(c.onset_time());
+  complaint.onset_kind = static_cast<domain::OnsetKind>(c.onset_kind());
+  complaint.mechanism = MechanismFrom(c.mechanism());
+  complaint.symptoms = FromProto(c.symptoms());
+  complaint.osiics_code = c.osiics_code();
+  complaint.history = FromProto(c.history());
+  complaint.findings = FromProto(c.findings());
+  complaint.created_at = complaint.updated_at = now;
+  complaint.created_by = complaint.updated_by = caller.user;
+
+  v1::CreateComplaintResponse response;
+  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, c.player_id()));
+    if (player.archived_at) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("player ", player.id, " is archived; no new complaints"));
+    }
+    TL_ASSIGN_OR_RETURN(domain::Complaint stored, storage::InsertComplaint(conn, complaint));
+    domain::Amendment created;
+    created.complaint_id = stored.id;
+    created.action = domain::AmendmentAction::kCreate;
+    created.amended_by = caller.user;
+    created.amended_at = now;
+    created.changes = DiffComplaints(domain::Complaint{}, stored);
+    TL_RETURN_IF_ERROR(storage::AppendAmendment(conn, created).status());
+    Present(conn, stored, options_.thresholds, response.mutable_complaint());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::GetComplaintResponse> ComplaintRecords::GetComplaint(
+    const Caller&, const v1::GetComplaintRequest& request) {
+  FieldViolations v;
+  CheckPositiveId(v, "id", request.id());
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  v1::GetComplaintResponse response;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(domain::Complaint c, storage::FindComplaint(conn, request.id()));
+    Present(conn, c, options_.thresholds, response.mutable_complaint());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::ListComplaintsResponse> ComplaintRecords::ListComplaints(
+    const Caller&, const v1::ListComplaintsRequest& request) {
+  FieldViolations v;
+  if ((request.player_id() == 0) == (request.squad_id() == 0)) {
+    v.Add("player_id", "set exactly one of player_id and squad_id");
+  }
+  if (request.player_id() < 0) v.Add("player_id", "must not be negative");
+  if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  storage::ComplaintFilter filter{request.player_id(), request.squad_id(), request.open_only()};
+  v1::ListComplaintsResponse response;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    if (filter.player_id) TL_RETURN_IF_ERROR(storage::FindPlayer(conn, filter.player_id).status());
+    if (filter.squad_id) TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
+    auto complaints = storage::ListComplaints(conn, filter, cursor.id, page_size + 1);
+    const bool more = static_cast<int>(complaints.size()) > page_size;
+    if (more) complaints.pop_back();
+    for (const auto& c : complaints) Present(conn, c, options_.thresholds, response.add_complaints());
+    if (more) response.set_next_page_token(EncodePageToken({0, complaints.back().id}));
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
+    const Caller& caller, const v1::UpdateComplaintRequest& request) {
+  const v1::Complaint& c = request.complaint();
+  const absl::Time now = clock_.Now();
+  FieldViolations v;
+  CheckPositiveId(v, "complaint.id", c.id());
+  if (request.update_mask().paths_size() == 0) {
+    v.Add("update_mask", "is required: name the fields to amend");
+  }
+  std::set<std::string> paths;
+  for (const auto& p : request.update_mask().paths()) {
+    if (!UpdatableComplaintFields().count(p)) {
+      v.Add("update_mask", absl::StrCat("cannot amend '", p, "'; amendable: ",
+                                        absl::StrJoin(UpdatableComplaintFields(), ", ")));
+    }
+    paths.insert(p);
+  }
+  CheckOptionalText(v, "reason", request.reason(), options_.max_text_length);
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  CheckComplaintFields(v, c, paths, now, options_);
+  TL_RETURN_IF_ERROR(v.ToStatus());
+
+  v1::UpdateComplaintResponse response;
+  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(domain::Complaint complaint, FindWritableComplaint(conn, c.id()));
+    const domain::Complaint before = complaint;
+    if (paths.count("side")) complaint.side = static_cast<domain::Side>(c.side());
+    if (paths.count("onset_time")) complaint.onset_at = FromProto(c.onset_time());
+    if (paths.count("onset_kind")) {
+      complaint.onset_kind = static_cast<domain::OnsetKind>(c.onset_kind());
+    }
+    if (paths.count("mechanism")) complaint.mechanism = MechanismFrom(c.mechanism());
+    if (paths.count("symptoms")) complaint.symptoms = FromProto(c.symptoms());
+    if (paths.count("osiics_code")) complaint.osiics_code = c.osiics_code();
+    if (paths.count("history")) complaint.history = FromProto(c.history());
+    if (paths.count("findings")) complaint.findings = FromProto(c.findings());
+    if (complaint.resolved_at && complaint.onset_at > *complaint.resolved_at) {
+      return InvalidField("complaint.onset_time", "must not be after the resolution");
+    }
+    if (!complaint.check_ins.empty() && complaint.onset_at > complaint.check_ins.front().checked_at) {
+      return InvalidField("complaint.onset_time", "must not be after the first check-in");
+    }
+    auto changes = DiffComplaints(before, complaint);
+    if (!changes.empty()) {
+      TL_RETURN_IF_ERROR(Amend(conn, complaint, caller, now, domain::AmendmentAction::kUpdate,
+                               std::move(changes), request.reason()));
+    }
+    Present(conn, complaint, options_.thresholds, response.mutable_complaint());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::CreateCheckInResponse> ComplaintRecords::CreateCheckIn(
+    const Caller& caller, const v1::CreateCheckInRequest& request) {
+  const absl::Time now = clock_.Now();
+  FieldViolations v;
+  CheckPositiveId(v, "complaint_id", request.complaint_id());
+  if (!request.check_in().has_check_time()) {
+    v.Add("check_in.check_time", "is required");
+  } else {
+    CheckInstant(v, "check_in.check_time", request.check_in().check_time(), now, options_);
+  }
+  CheckSymptoms(v, "check_in.symptoms", request.check_in().symptoms());
+  CheckOptionalText(v, "check_in.note", request.check_in().note(), options_.max_text_length);
+  TL_RETURN_IF_ERROR(v.ToStatus());
+
+  domain::CheckIn check_in;
+  check_in.complaint_id = request.complaint_id();
+  check_in.checked_at = FromProto(request.check_in().check_time());
+  check_in.symptoms = FromProto(request.check_in().symptoms());
+  check_in.note = request.check_in().note();
+  check_in.recorded_by = caller.user;
+
+  v1::CreateCheckInResponse response;
+  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
+                        FindWritableComplaint(conn, request.complaint_id()));
+    if (check_in.checked_at < complaint.onset_at) {
+      return InvalidField("check_in.check_time", "must not be before the complaint's onset");
+    }
+    if (complaint.resolved_at && check_in.checked_at > *complaint.resolved_at) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "complaint ", complaint.id, " was resolved at ", FormatInstant(*complaint.resolved_at),
+          "; reopen it to record later check-ins"));
+    }
+    TL_ASSIGN_OR_RETURN(domain::CheckIn stored, storage::InsertCheckIn(conn, check_in));
+    std::vector<domain::FieldChange> changes;
+    DiffSymptoms(changes, absl::StrCat("check_ins[", stored.id, "].symptoms"), domain::Symptoms{},
+                 stored.symptoms);
+    changes.push_back({absl::StrCat("check_ins[", stored.id, "].check_time"), "",
+                       FormatInstant(stored.checked_at)});
+    TL_RETURN_IF_ERROR(Amend(conn, complaint, caller, now, domain::AmendmentAction::kCheckIn,
+                             std::move(changes), ""));
+    TL_ASSIGN_OR_RETURN(domain::Complaint updated, storage::FindComplaint(conn, complaint.id));
+    Present(conn, updated, options_.thresholds, response.mutable_complaint());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::ResolveComplaintResponse> ComplaintRecords::ResolveComplaint(
+    const Caller& caller, const v1::ResolveComplaintRequest& request) {
+  const absl::Time now = clock_.Now();
+  FieldViolations v;
+  CheckPositiveId(v, "complaint_id", request.complaint_id());
+  if (!request.has_resolve_time()) {
+    v.Add("resolve_time", "is required (the return to full participation)");
+  } else {
+    CheckInstant(v, "resolve_time", request.resolve_time(), now, options_);
+  }
+  CheckOptionalText(v, "reason", request.reason(), options_.max_text_length);
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  const absl::Time resolved_at = FromProto(request.resolve_time());
+
+  v1::ResolveComplaintResponse response;
+  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
+                        FindWritableComplaint(conn, request.complaint_id()));
+    if (complaint.resolved_at) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("complaint ", complaint.id, " is already resolved (",
+                       FormatInstant(*complaint.resolved_at), ")"));
+    }
+    if (resolved_at < complaint.onset_at) {
+      return InvalidField("resolve_time", absl::StrCat("must not be before the onset (",
+                                                       FormatInstant(complaint.onset_at), ")"));
+    }
+    if (!complaint.check_ins.empty() && resolved_at < complaint.check_ins.back().checked_at) {
+      return InvalidField("resolve_time", "must not be before the last check-in");
+    }
+    complaint.resolved_at = resolved_at;
+    TL_RETURN_IF_ERROR(Amend(conn, complaint, caller, now, domain::AmendmentAction::kResolve,
+                             {{"resolve_time", "", FormatInstant(resolved_at)}},
+                             request.reason()));
+    Present(conn, complaint, options_.thresholds, response.mutable_complaint());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::ReopenComplaintResponse> ComplaintRecords::ReopenComplaint(
+    const Caller& caller, const v1::ReopenComplaintRequest& request) {
+  const absl::Time now = clock_.Now();
+  FieldViolations v;
+  CheckPositiveId(v, "complaint_id", request.complaint_id());
+  CheckRequiredText(v, "reason", request.reason(), options_.max_text_length);
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  v1::ReopenComplaintResponse response;
+  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
+                        FindWritableComplaint(conn, request.complaint_id()));
+    if (!complaint.resolved_at) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("complaint ", complaint.id, " is open; only a resolved one can reopen"));
+    }
+    const std::string was = FormatInstant(*complaint.resolved_at);
+    complaint.resolved_at.reset();
+    TL_RETURN_IF_ERROR(Amend(conn, complaint, caller, now, domain::AmendmentAction::kReopen,
+                             {{"resolve_time", was, ""}}, request.reason()));
+    Present(conn, complaint, options_.thresholds, response.mutable_complaint());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::ListAmendmentsResponse> ComplaintRecords::ListAmendments(
+    const Caller&, const v1::ListAmendmentsRequest& request) {
+  FieldViolations v;
+  CheckPositiveId(v, "complaint_id", request.complaint_id());
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  v1::ListAmendmentsResponse response;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    TL_RETURN_IF_ERROR(storage::FindComplaint(conn, request.complaint_id()).status());
+    auto amendments =
+        storage::ListAmendments(conn, request.complaint_id(), cursor.id, page_size + 1);
+    const bool more = static_cast<int>(amendments.size()) > page_size;
+    if (more) amendments.pop_back();
+    for (const auto& a : amendments) ToProto(a, response.add_amendments());
+    if (more) response.set_next_page_token(EncodePageToken({0, amendments.back().id}));
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+}  // namespace touchline::service

@@ -1,0 +1,40 @@
+// Hamstring complaints: record, amend (keeping who, when and what), check in, resolve, reopen.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "server/domain/clock.h"
+#include "server/service/service_options.h"
+#include "server/storage/database.h"
+#include "touchline/v1/complaint.pb.h"
+
+namespace touchline::service {
+
+class ComplaintRecords {
+ public:
+  ComplaintRecords(storage::Database& db, const domain::Clock& clock, const ServiceOptions& options)
+      : db_(db), clock_(clock), options_(options) {}
+
+  absl::StatusOr<v1::CreateComplaintResponse> CreateComplaint(
+      const Caller& caller, const v1::CreateComplaintRequest& request);
+  absl::StatusOr<v1::GetComplaintResponse> GetComplaint(const Caller& caller,
+                                                        const v1::GetComplaintRequest& request);
+  absl::StatusOr<v1::ListComplaintsResponse> ListComplaints(
+      const Caller& caller, const v1::ListComplaintsRequest& request);
+  absl::StatusOr<v1::UpdateComplaintResponse> UpdateComplaint(
+      const Caller& caller, const v1::UpdateComplaintRequest& request);
+  absl::StatusOr<v1::CreateCheckInResponse> CreateCheckIn(const Caller& caller,
+                                                          const v1::CreateCheckInRequest& request);
+  absl::StatusOr<v1::ResolveComplaintResponse> ResolveComplaint(
+      const Caller& caller, const v1::ResolveComplaintRequest& request);
+  absl::StatusOr<v1::ReopenComplaintResponse> ReopenComplaint(
+      const Caller& caller, const v1::ReopenComplaintRequest& request);
+  absl::StatusOr<v1::ListAmendmentsResponse> ListAmendments(
+      const Caller& caller, const v1::ListAmendmentsRequest& request);
+
+ private:
+  storage::Database& db_;
+  const domain::Clock& clock_;
+  const ServiceOptions& options_;
+};
+
+}  // namespace touchline::service

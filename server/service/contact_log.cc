@@ -1,0 +1,244 @@
+#include "server/service/contact_log.h"
+
+#include <unordered_map>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "server/service/field_checks.h"
+#include "server/service/paging.h"
+#include "server/service/proto_mapping.h"
+#include "server/service/status_macros.h"
+#include "server/storage/record_store.h"
+
+namespace touchline::service {
+namespace {
+
+bool IsContactKind(int kind) {
+  return v1::ContactKind_IsValid(kind) && kind != v1::CONTACT_KIND_UNSPECIFIED;
+}
+
+// Validates one event under field names prefixed by `prefix`, producing the domain value.
+absl::StatusOr<domain::ContactEvent> ValidateEvent(const v1::ContactEvent& e,
+                                                   const std::string& prefix, absl::Time now,
+                                                   const ServiceOptions& o) {
+  FieldViolations v;
+  CheckPositiveId(v, prefix + "player_id", e.player_id());
+  if (!IsContactKind(e.kind())) v.Add(prefix + "kind", "must be a CONTACT_KIND_* value");
+  if (!e.has_occur_time()) {
+    v.Add(prefix + "occur_time", "is required");
+  } else {
+    CheckInstant(v, prefix + "occur_time", e.occur_time(), now, o);
+  }
+  CheckOptionalText(v, prefix + "session_label", e.session_label(), o.max_name_length);
+  CheckOptionalText(v, prefix + "note", e.note(), o.max_text_length);
+  if (!v1::ContactSource_IsValid(e.source())) {
+    v.Add(prefix + "source", "must be a CONTACT_SOURCE_* value");
+  }
+  CheckRequiredText(v, prefix + "idempotency_key", e.idempotency_key(),
+                    o.max_idempotency_key_length);
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  domain::ContactEvent event;
+  event.player_id = e.player_id();
+  event.kind = static_cast<domain::ContactKind>(e.kind());
+  event.occurred_at = FromProto(e.occur_time());
+  event.session_label = e.session_label();
+  event.awkward = e.awkward();
+  event.source = e.source() == v1::CONTACT_SOURCE_UNSPECIFIED
+                     ? domain::ContactSource::kManual
+                     : static_cast<domain::ContactSource>(e.source());
+  event.note = e.note();
+  event.idempotency_key = e.idempotency_key();
+  return event;
+}
+
+bool SameEvent(const domain::ContactEvent& a, const domain::ContactEvent& b) {
+  return a.player_id == b.player_id && a.kind == b.kind && a.occurred_at == b.occurred_at &&
+         a.session_label == b.session_label && a.awkward == b.awkward && a.source == b.source &&
+         a.note == b.note;
+}
+
+// Why events of this player may not be recorded, or empty if they may.
+std::string PlayerProblem(SQLite::Database& conn, domain::Id player_id) {
+  auto player = storage::FindPlayer(conn, player_id);
+  if (!player.ok()) return absl::StrCat("player ", player_id, " not found");
+  if (player->archived_at) return absl::StrCat("player ", player_id, " is archived");
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<v1::CreateContactEventResponse> ContactLog::CreateContactEvent(
+    const Caller& caller, const v1::CreateContactEventRequest& request) {
+  const absl::Time now = clock_.Now();
+  TL_ASSIGN_OR_RETURN(domain::ContactEvent event,
+                      ValidateEvent(request.contact_event(), "contact_event.", now, options_));
+  event.recorded_at = now;
+  event.recorded_by = caller.user;
+  v1::CreateContactEventResponse response;
+  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    if (auto existing = storage::FindContactEventByKey(conn, event.idempotency_key)) {
+      if (!SameEvent(*existing, event)) {
+        return absl::AlreadyExistsError(absl::StrCat(
+            "idempotency key '", event.idempotency_key, "' is already used by event ",
+            existing->id, " with different content"));
+      }
+      ToProto(*existing, response.mutable_contact_event());
+      response.set_replayed(true);
+      return absl::OkStatus();
+    }
+    auto player = storage::FindPlayer(conn, event.player_id);
+    if (!player.ok()) return player.status();
+    if (player->archived_at) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("player ", event.player_id, " is archived; no new events"));
+    }
+    storage::ContactEventInserter inserter(conn);
+    auto id = inserter.InsertIfNew(event);
+    if (!id) return absl::InternalError("idempotency key appeared during the transaction");
+    event.id = *id;
+    ToProto(event, response.mutable_contact_event());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::GetContactEventResponse> ContactLog::GetContactEvent(
+    const Caller&, const v1::GetContactEventRequest& request) {
+  FieldViolations v;
+  CheckPositiveId(v, "id", request.id());
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  v1::GetContactEventResponse response;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(domain::ContactEvent e, storage::FindContactEvent(conn, request.id()));
+    ToProto(e, response.mutable_contact_event());
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
+    const Caller&, const v1::ListContactEventsRequest& request) {
+  FieldViolations v;
+  if ((request.player_id() == 0) == (request.squad_id() == 0)) {
+    v.Add("player_id", "set exactly one of player_id and squad_id");
+  }
+  if (request.player_id() < 0) v.Add("player_id", "must not be negative");
+  if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
+  if (request.has_start_time() && !IsValidTimestamp(request.start_time())) {
+    v.Add("start_time", "is not a valid timestamp");
+  }
+  if (request.has_end_time() && !IsValidTimestamp(request.end_time())) {
+    v.Add("end_time", "is not a valid timestamp");
+  }
+  if (v.empty() && request.has_start_time() && request.has_end_time() &&
+      FromProto(request.end_time()) <= FromProto(request.start_time())) {
+    v.Add("end_time", "must be after start_time");
+  }
+  for (int i = 0; i < request.kinds_size(); ++i) {
+    if (!IsContactKind(request.kinds(i))) {
+      v.Add(absl::StrCat("kinds[", i, "]"), "must be a CONTACT_KIND_* value");
+    }
+  }
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+
+  storage::ContactEventFilter filter;
+  filter.player_id = request.player_id();
+  filter.squad_id = request.squad_id();
+  if (request.has_start_time()) filter.start = FromProto(request.start_time());
+  if (request.has_end_time()) filter.end = FromProto(request.end_time());
+  for (int k : request.kinds()) filter.kinds.push_back(static_cast<domain::ContactKind>(k));
+
+  v1::ListContactEventsResponse response;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    if (filter.player_id) TL_RETURN_IF_ERROR(storage::FindPlayer(conn, filter.player_id).status());
+    if (filter.squad_id) TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
+    auto events = storage::ListContactEvents(conn, filter, cursor, page_size + 1);
+    const bool more = static_cast<int>(events.size()) > page_size;
+    if (more) events.pop_back();
+    for (const auto& e : events) ToProto(e, response.add_contact_events());
+    if (more) {
+      response.set_next_page_token(EncodePageToken(
+          {absl::ToUnixMicros(events.back().occurred_at), events.back().id}));
+    }
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+absl::StatusOr<v1::ImportContactEventsResponse> ContactLog::ImportContactEvents(
+    const Caller& caller, absl::FunctionRef<bool(v1::ImportContactEventsRequest*)> next) {
+  constexpr int kMaxListedRejections = 100;
+  v1::ImportContactEventsResponse response;
+  auto reject = [&](int64_t index, const std::string& key, std::string reason) {
+    response.set_rejected_count(response.rejected_count() + 1);
+    if (response.rejections_size() < kMaxListedRejections) {
+      auto* r = response.add_rejections();
+      r->set_index(index);
+      r->set_idempotency_key(key);
+      r->set_reason(std::move(reason));
+    }
+  };
+
+  // Players already checked in this import: empty string = may record, else the reason not.
+  std::unordered_map<domain::Id, std::string> player_problems;
+  std::vector<std::pair<int64_t, domain::ContactEvent>> batch;
+  batch.reserve(options_.import_batch_size);
+
+  auto flush = [&]() -> absl::Status {
+    if (batch.empty()) return absl::OkStatus();
+    int64_t stored = 0, duplicates = 0;
+    std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> rejected;
+    TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+      stored = duplicates = 0;
+      rejected.clear();
+      storage::ContactEventInserter inserter(conn);
+      for (const auto& [index, event] : batch) {
+        auto it = player_problems.find(event.player_id);
+        if (it == player_problems.end()) {
+          it = player_problems.emplace(event.player_id, PlayerProblem(conn, event.player_id)).first;
+        }
+        if (!it->second.empty()) {
+          rejected.push_back({index, {event.idempotency_key, it->second}});
+          continue;
+        }
+        if (inserter.InsertIfNew(event)) {
+          ++stored;
+        } else {
+          ++duplicates;
+        }
+      }
+      return absl::OkStatus();
+    }));
+    response.set_stored_count(response.stored_count() + stored);
+    response.set_duplicate_count(response.duplicate_count() + duplicates);
+    for (auto& [index, kr] : rejected) reject(index, kr.first, std::move(kr.second));
+    batch.clear();
+    return absl::OkStatus();
+  };
+
+  v1::ImportContactEventsRequest message;
+  int64_t index = 0;
+  while (next(&message)) {
+    const absl::Time now = clock_.Now();
+    auto event = ValidateEvent(message.contact_event(), "contact_event.", now, options_);
+    if (!event.ok()) {
+      reject(index, message.contact_event().idempotency_key(),
+             std::string(event.status().message()));
+    } else {
+      event->recorded_at = now;
+      event->recorded_by = caller.user;
+      batch.emplace_back(index, *std::move(event));
+      if (static_cast<int>(batch.size()) >= options_.import_batch_size) {
+        TL_RETURN_IF_ERROR(flush());
+      }
+    }
+    ++index;
+  }
+  TL_RETURN_IF_ERROR(flush());
+  response.set_received_count(index);
+  return response;
+}
+
+}  // namespace touchline::service

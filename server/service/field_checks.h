@@ -1,0 +1,27 @@
+// Checks shared by the request validators. Each adds a violation to `v` and returns whether the
+// value was acceptable.
+#pragma once
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "server/service/request_errors.h"
+#include "server/service/service_options.h"
+
+namespace touchline::service {
+
+// Non-empty after trimming, at most max_length bytes, valid UTF-8.
+bool CheckRequiredText(FieldViolations& v, const std::string& field, const std::string& value,
+                       size_t max_length);
+// May be empty; at most max_length bytes; valid UTF-8.
+bool CheckOptionalText(FieldViolations& v, const std::string& field, const std::string& value,
+                       size_t max_length);
+// A valid timestamp, not before options.earliest_instant and not after now + max_future_skew.
+bool CheckInstant(FieldViolations& v, const std::string& field,
+                  const google::protobuf::Timestamp& ts, absl::Time now,
+                  const ServiceOptions& options);
+bool CheckPositiveId(FieldViolations& v, const std::string& field, int64_t id);
+bool IsValidUtf8(const std::string& s);
+
+}  // namespace touchline::service

@@ -1,0 +1,68 @@
+#include "server/service/flag_board.h"
+
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "server/domain/flag_rules.h"
+#include "server/service/field_checks.h"
+#include "server/service/paging.h"
+#include "server/service/proto_mapping.h"
+#include "server/service/squad_snapshot.h"
+#include "server/service/status_macros.h"
+
+namespace touchline::service {
+
+absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const Caller&,
+                                                           const v1::ListFlagsRequest& request) {
+  FieldViolations v;
+  if ((request.player_id() == 0) == (request.squad_id() == 0)) {
+    v.Add("squad_id", "set exactly one of squad_id and player_id");
+  }
+  if (request.player_id() < 0) v.Add("player_id", "must not be negative");
+  if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
+  if (request.has_as_of() && !IsValidTimestamp(request.as_of())) {
+    v.Add("as_of", "is not a valid timestamp");
+  }
+  std::set<int> kinds;
+  for (int i = 0; i < request.kinds_size(); ++i) {
+    if (request.kinds(i) == v1::FLAG_KIND_UNSPECIFIED || !v1::FlagKind_IsValid(request.kinds(i))) {
+      v.Add(absl::StrCat("kinds[", i, "]"), "must be a FLAG_KIND_* value");
+    }
+    kinds.insert(request.kinds(i));
+  }
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  // The token's key is the evaluation instant, its id the offset of the next flag.
+  absl::Time as_of = request.has_as_of() ? FromProto(request.as_of()) : clock_.Now();
+  if (!request.page_token().empty()) as_of = absl::FromUnixMicros(cursor.key);
+
+  std::vector<domain::Flag> flags;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(auto players,
+                        PlayersInScope(conn, request.squad_id(), request.player_id()));
+    const SquadSnapshot snapshot =
+        LoadSnapshot(conn, std::move(players), as_of, options_.thresholds, false);
+    for (const auto& record : snapshot.players) {
+      for (auto& f : domain::EvaluateFlags(record.player.id, record.complaints,
+                                           record.awkward_events, as_of, options_.thresholds)) {
+        if (kinds.empty() || kinds.count(static_cast<int>(f.kind))) flags.push_back(std::move(f));
+      }
+    }
+    return absl::OkStatus();
+  }));
+
+  v1::ListFlagsResponse response;
+  ToProto(as_of, response.mutable_as_of());
+  const size_t begin = std::min<size_t>(static_cast<size_t>(std::max<int64_t>(cursor.id, 0)),
+                                        flags.size());
+  const size_t end = std::min(flags.size(), begin + static_cast<size_t>(page_size));
+  for (size_t i = begin; i < end; ++i) ToProto(flags[i], response.add_flags());
+  if (end < flags.size()) {
+    response.set_next_page_token(
+        EncodePageToken({absl::ToUnixMicros(as_of), static_cast<domain::Id>(end)}));
+  }
+  return response;
+}
+
+}  // namespace touchline::service

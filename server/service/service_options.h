@@ -1,0 +1,31 @@
+// Limits and thresholds the service layer enforces; set from server flags.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "absl/time/time.h"
+#include "server/domain/flag_rules.h"
+
+namespace touchline::service {
+
+struct ServiceOptions {
+  domain::FlagThresholds thresholds;
+  // Events, check-ins and resolutions may not be dated further ahead of the server clock than this
+  // (clock skew between a tablet and the server), to catch typos like 2062 for 2026.
+  absl::Duration max_future_skew = absl::Hours(24);
+  // Instants before this are rejected as typos.
+  absl::Time earliest_instant = absl::FromCivil(absl::CivilDay(1990, 1, 1), absl::UTCTimeZone());
+  size_t max_name_length = 200;
+  size_t max_text_length = 2000;
+  size_t max_idempotency_key_length = 128;
+  // Events committed per transaction during a streaming import.
+  int import_batch_size = 2000;
+};
+
+// Who is calling. Filled by server/api from call metadata; access control (roles) plugs in here.
+struct Caller {
+  std::string user = "anonymous";
+};
+
+}  // namespace touchline::service

@@ -1,0 +1,70 @@
+#include "server/service/squad_snapshot.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "server/storage/record_store.h"
+
+namespace touchline::service {
+
+SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> players,
+                           absl::Time as_of, const domain::FlagThresholds& thresholds,
+                           bool with_overrides) {
+  SquadSnapshot snapshot;
+  snapshot.as_of = as_of;
+  std::vector<domain::Id> ids;
+  ids.reserve(players.size());
+  std::unordered_map<domain::Id, size_t> index;
+  for (auto& p : players) {
+    index[p.id] = snapshot.players.size();
+    ids.push_back(p.id);
+    snapshot.players.push_back(PlayerRecord{std::move(p), {}, {}, {}});
+  }
+  if (ids.empty()) return snapshot;
+
+  // Only complaints open at as_of can cite contact events, so the event window starts at the
+  // earliest such onset; history older than that is never read.
+  std::optional<absl::Time> earliest_open_onset;
+  for (auto& c : storage::ListComplaintsOfPlayers(conn, ids)) {
+    if (c.OpenAt(as_of) && (!earliest_open_onset || c.onset_at < *earliest_open_onset)) {
+      earliest_open_onset = c.onset_at;
+    }
+    snapshot.players[index[c.player_id]].complaints.push_back(std::move(c));
+  }
+  if (earliest_open_onset) {
+    const absl::Time start = *earliest_open_onset - thresholds.pelvic_origin_window;
+    // End is exclusive; events exactly at as_of count.
+    for (auto& e : storage::ListContactEventsOfPlayers(conn, ids, start,
+                                                       as_of + absl::Microseconds(1), true)) {
+      snapshot.players[index[e.player_id]].awkward_events.push_back(std::move(e));
+    }
+  }
+  if (with_overrides) {
+    for (auto& o : storage::ListOverridesOfPlayers(conn, ids, as_of)) {
+      snapshot.players[index[o.player_id]].overrides.push_back(std::move(o));
+    }
+  }
+  return snapshot;
+}
+
+absl::StatusOr<std::vector<domain::Player>> PlayersInScope(SQLite::Database& conn, int64_t squad_id,
+                                                           int64_t player_id) {
+  if (player_id != 0) {
+    auto player = storage::FindPlayer(conn, player_id);
+    if (!player.ok()) return player.status();
+    return std::vector<domain::Player>{*std::move(player)};
+  }
+  auto squad = storage::FindSquad(conn, squad_id);
+  if (!squad.ok()) return squad.status();
+  std::vector<domain::Player> all;
+  domain::Id after = 0;
+  for (;;) {
+    auto page = storage::ListPlayers(conn, squad_id, false, after, 1000);
+    if (page.empty()) break;
+    after = page.back().id;
+    std::move(page.begin(), page.end(), std::back_inserter(all));
+  }
+  return all;
+}
+
+}  // namespace touchline::service

@@ -1,0 +1,39 @@
+// What the flag and readiness rules need to know about a set of players at one instant, read in
+// one transaction with a fixed number of queries (not one per player).
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "SQLiteCpp/Database.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/domain/flag_rules.h"
+#include "server/domain/model.h"
+
+namespace touchline::service {
+
+struct PlayerRecord {
+  domain::Player player;
+  std::vector<domain::Complaint> complaints;
+  std::vector<domain::ContactEvent> awkward_events;  // only those that can cite pelvic origin
+  std::vector<domain::ReadinessOverride> overrides;  // not expired or cleared before as_of
+};
+
+struct SquadSnapshot {
+  absl::Time as_of;
+  std::vector<PlayerRecord> players;  // in the order given
+};
+
+// Loads the records of `players` as needed to evaluate flags (and, with `with_overrides`,
+// readiness) at `as_of`.
+SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> players,
+                           absl::Time as_of, const domain::FlagThresholds& thresholds,
+                           bool with_overrides);
+
+// Active players of a squad (NOT_FOUND if the squad does not exist), or the single player
+// (NOT_FOUND if unknown; archived players included when asked for by id).
+absl::StatusOr<std::vector<domain::Player>> PlayersInScope(SQLite::Database& conn, int64_t squad_id,
+                                                           int64_t player_id);
+
+}  // namespace touchline::service

@@ -1,0 +1,160 @@
+// A real touchline server on 127.0.0.1:0 with a fresh database and a manual clock, and stubs
+// talking to it over a real gRPC channel.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_cat.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "server/api/touchline_server.h"
+#include "server/service/proto_mapping.h"
+#include "touchline/v1/complaint.grpc.pb.h"
+#include "touchline/v1/contact_event.grpc.pb.h"
+#include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/readiness.grpc.pb.h"
+#include "touchline/v1/squad.grpc.pb.h"
+#include <unistd.h>
+
+namespace touchline::testing {
+
+inline absl::Time Day(int y, int m, int d, int h = 0, int min = 0) {
+  return absl::FromCivil(absl::CivilMinute(y, m, d, h, min), absl::UTCTimeZone());
+}
+
+inline google::protobuf::Timestamp Ts(absl::Time t) {
+  google::protobuf::Timestamp ts;
+  service::ToProto(t, &ts);
+  return ts;
+}
+
+// The field names of the BadRequest violations in a status, in order.
+inline std::vector<std::string> ViolatedFields(const grpc::Status& status) {
+  std::vector<std::string> fields;
+  google::rpc::Status details;
+  if (!details.ParseFromString(status.error_details())) return fields;
+  for (const auto& any : details.details()) {
+    google::rpc::BadRequest bad_request;
+    if (any.UnpackTo(&bad_request)) {
+      for (const auto& v : bad_request.field_violations()) fields.push_back(v.field());
+    }
+  }
+  return fields;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  // 2026-11-01 10:00 UTC: the server's "now" unless a test moves it.
+  static absl::Time Start() { return Day(2026, 11, 1, 10); }
+
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    db_path_ = absl::StrCat(::testing::TempDir(), "/touchline_api_", getpid(), "_", counter++,
+                            ".db");
+    std::remove(db_path_.c_str());
+    StartServer();
+  }
+
+  void TearDown() override {
+    server_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::remove(absl::StrCat(db_path_, suffix).c_str());
+    }
+  }
+
+  void StartServer() {
+    api::ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.database.path = db_path_;
+    options.database.synchronous_full = false;
+    auto server = api::TouchlineServer::Start(options, clock_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    channel_ = grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials());
+    squads_ = v1::SquadService::NewStub(channel_);
+    players_ = v1::PlayerService::NewStub(channel_);
+    events_ = v1::ContactEventService::NewStub(channel_);
+    complaints_ = v1::ComplaintService::NewStub(channel_);
+    flags_ = v1::FlagService::NewStub(channel_);
+    readiness_ = v1::ReadinessService::NewStub(channel_);
+  }
+
+  void RestartServer() {
+    server_.reset();
+    StartServer();
+  }
+
+  std::unique_ptr<grpc::ClientContext> Ctx(const std::string& user = "physio.anna") {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata("touchline-user", user);
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return ctx;
+  }
+
+  int64_t MakeSquad(const std::string& name = "First XV") {
+    v1::CreateSquadRequest req;
+    req.mutable_squad()->set_name(name);
+    v1::CreateSquadResponse resp;
+    auto status = squads_->CreateSquad(Ctx().get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.squad().id();
+  }
+
+  int64_t MakePlayer(int64_t squad_id, const std::string& name,
+                     v1::PositionGroup group = v1::POSITION_GROUP_BACK) {
+    v1::CreatePlayerRequest req;
+    req.mutable_player()->set_squad_id(squad_id);
+    req.mutable_player()->set_name(name);
+    req.mutable_player()->set_position_group(group);
+    req.mutable_player()->set_position_name(group == v1::POSITION_GROUP_BACK ? "wing" : "lock");
+    v1::CreatePlayerResponse resp;
+    auto status = players_->CreatePlayer(Ctx().get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.player().id();
+  }
+
+  v1::Complaint MakeComplaint(int64_t player_id, v1::Side side, absl::Time onset,
+                              v1::OnsetKind kind = v1::ONSET_KIND_GRADUAL, int pain = 3) {
+    v1::CreateComplaintRequest req;
+    auto* c = req.mutable_complaint();
+    c->set_player_id(player_id);
+    c->set_side(side);
+    *c->mutable_onset_time() = Ts(onset);
+    c->set_onset_kind(kind);
+    c->set_mechanism(kind == v1::ONSET_KIND_ACUTE ? v1::MECHANISM_SPRINTING
+                                                   : v1::MECHANISM_UNKNOWN);
+    c->mutable_symptoms()->set_pain(pain);
+    c->mutable_symptoms()->set_tightness(true);
+    v1::CreateComplaintResponse resp;
+    auto status = complaints_->CreateComplaint(Ctx().get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.complaint();
+  }
+
+  grpc::Status Resolve(int64_t complaint_id, absl::Time at) {
+    v1::ResolveComplaintRequest req;
+    req.set_complaint_id(complaint_id);
+    *req.mutable_resolve_time() = Ts(at);
+    v1::ResolveComplaintResponse resp;
+    return complaints_->ResolveComplaint(Ctx().get(), req, &resp);
+  }
+
+  domain::ManualClock clock_{Start()};
+  std::string db_path_;
+  std::unique_ptr<api::TouchlineServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SquadService::Stub> squads_;
+  std::unique_ptr<v1::PlayerService::Stub> players_;
+  std::unique_ptr<v1::ContactEventService::Stub> events_;
+  std::unique_ptr<v1::ComplaintService::Stub> complaints_;
+  std::unique_ptr<v1::FlagService::Stub> flags_;
+  std::unique_ptr<v1::ReadinessService::Stub> readiness_;
+};
+
+}  // namespace touchline::testing

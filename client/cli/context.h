@@ -1,0 +1,76 @@
+// Shared state of one CLI invocation: options, output streams, the channel and call helpers.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "client/cli/args.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/grpcpp.h"
+
+namespace touchline::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitServerError = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Command;
+
+class Ctx {
+ public:
+  Ctx(const Args& args, std::ostream& out, std::ostream& err, absl::Time now)
+      : args(args), out(out), err(err), now(now) {}
+
+  const Args& args;
+  std::ostream& out;
+  std::ostream& err;
+  absl::Time now;
+  const Command* command = nullptr;
+
+  std::shared_ptr<grpc::Channel> channel();
+  // Adds "touchline-user" metadata and the deadline.
+  void Prepare(grpc::ClientContext* context) const;
+
+  // Prints a usage error (and where to find help); returns 2.
+  int Usage(const absl::Status& status) const;
+  int Usage(absl::string_view message) const;
+  // Prints an RPC error; returns 1.
+  int RpcError(const grpc::Status& status) const;
+  bool json() const { return args.global.json; }
+  void PrintJson(const google::protobuf::Message& message) const;
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+using Handler = int (*)(Ctx&);
+
+struct Command {
+  std::string resource;
+  std::string verb;      // empty for single-word commands ("health", "seed")
+  std::string synopsis;  // options, e.g. "--name=NAME"
+  std::string summary;
+  std::vector<std::string> options;
+  Handler handler;
+};
+
+const std::vector<Command>& Commands();
+
+// Implemented in seed_run.cc.
+int RunSeed(Ctx& ctx);
+
+#define TL_CONCAT_INNER(a, b) a##b
+#define TL_CONCAT(a, b) TL_CONCAT_INNER(a, b)
+// lhs = value of a StatusOr-returning expression, or return ctx.Usage(status).
+#define TL_ARG(lhs, expr) TL_ARG_IMPL(TL_CONCAT(tl_arg_, __LINE__), lhs, expr)
+#define TL_ARG_IMPL(tmp, lhs, expr)                  \
+  auto tmp = (expr);                                 \
+  if (!tmp.ok()) return ctx.Usage(tmp.status());     \
+  lhs = std::move(*tmp)
+
+}  // namespace touchline::cli

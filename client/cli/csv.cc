@@ -1,0 +1,151 @@
+#include "client/cli/csv.h"
+
+#include <cstdint>
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/cli/args.h"
+#include "client/cli/enums.h"
+#include "client/cli/timeparse.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace touchline::cli {
+
+absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(absl::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool in_quotes = false;
+  bool field_started = false;  // anything seen for the current row
+  auto end_row = [&]() {
+    row.push_back(std::move(field));
+    field.clear();
+    bool blank = row.size() == 1 && row[0].empty();
+    if (!blank) rows.push_back(std::move(row));
+    row.clear();
+    field_started = false;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else {
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_quotes = true;
+      field_started = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = true;
+    } else if (c == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') continue;
+      end_row();
+    } else if (c == '\n') {
+      end_row();
+    } else {
+      field += c;
+      field_started = true;
+    }
+  }
+  if (in_quotes) return absl::InvalidArgumentError("CSV: unterminated quoted field");
+  if (field_started || !field.empty() || !row.empty()) end_row();
+  return rows;
+}
+
+const std::vector<std::string>& ContactCsvColumns() {
+  static const auto* cols = new std::vector<std::string>{
+      "player_id", "kind", "occurred_at", "awkward", "source", "session_label", "idempotency_key", "note"};
+  return *cols;
+}
+
+std::string StableHashHex(absl::string_view s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return absl::StrFormat("%016x", h);
+}
+
+absl::StatusOr<std::vector<touchline::v1::ContactEvent>> ContactEventsFromCsv(
+    const std::vector<std::vector<std::string>>& rows, absl::Time now) {
+  std::vector<touchline::v1::ContactEvent> out;
+  std::map<std::string, size_t> col;
+  size_t first = 0;
+  if (!rows.empty() && !rows[0].empty() &&
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(rows[0][0])) == "player_id") {
+    for (size_t i = 0; i < rows[0].size(); ++i) {
+      std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(rows[0][i]));
+      bool known = false;
+      for (const auto& c : ContactCsvColumns()) known = known || c == name;
+      if (!known) return absl::InvalidArgumentError(absl::StrCat("CSV header: unknown column \"", name, "\""));
+      col[name] = i;
+    }
+    for (const char* required : {"player_id", "kind", "occurred_at"}) {
+      if (!col.count(required)) {
+        return absl::InvalidArgumentError(absl::StrCat("CSV header: missing column \"", required, "\""));
+      }
+    }
+    first = 1;
+  } else {
+    for (size_t i = 0; i < ContactCsvColumns().size(); ++i) col[ContactCsvColumns()[i]] = i;
+  }
+  for (size_t r = first; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    auto cell = [&](const std::string& name) -> std::string {
+      auto it = col.find(name);
+      if (it == col.end() || it->second >= row.size()) return "";
+      return std::string(absl::StripAsciiWhitespace(row[it->second]));
+    };
+    auto fail = [&](absl::string_view msg) {
+      return absl::InvalidArgumentError(absl::StrCat("CSV record ", r + 1, ": ", msg));
+    };
+    touchline::v1::ContactEvent e;
+    int64_t player = 0;
+    if (!absl::SimpleAtoi(cell("player_id"), &player) || player <= 0) {
+      return fail(absl::StrCat("bad player_id \"", cell("player_id"), "\""));
+    }
+    e.set_player_id(player);
+    auto kind = ParseEnum<touchline::v1::ContactKind>(cell("kind"));
+    if (!kind.ok()) return fail(absl::StrCat("kind: ", kind.status().message()));
+    e.set_kind(*kind);
+    auto at = ParseTimeArg(cell("occurred_at"), now);
+    if (!at.ok()) return fail(absl::StrCat("occurred_at: ", at.status().message()));
+    *e.mutable_occur_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(*at));
+    if (std::string a = cell("awkward"); !a.empty()) {
+      auto b = ParseBoolWord(a);
+      if (!b.has_value()) return fail(absl::StrCat("awkward: expected true or false, got \"", a, "\""));
+      e.set_awkward(*b);
+    }
+    if (std::string s = cell("source"); !s.empty()) {
+      auto src = ParseEnum<touchline::v1::ContactSource>(s);
+      if (!src.ok()) return fail(absl::StrCat("source: ", src.status().message()));
+      e.set_source(*src);
+    }
+    e.set_session_label(cell("session_label"));
+    e.set_note(cell("note"));
+    std::string key = cell("idempotency_key");
+    if (key.empty()) {
+      key = absl::StrCat("csv-", StableHashHex(absl::StrCat(player, "|", cell("kind"), "|", Rfc3339(*at), "|",
+                                                             e.session_label(), "|", e.note())));
+    }
+    e.set_idempotency_key(key);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace touchline::cli

@@ -1,0 +1,506 @@
+#include "client/cli/seed.h"
+
+#include <algorithm>
+#include <array>
+#include <random>
+#include <set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace touchline::cli {
+namespace {
+
+namespace v1 = touchline::v1;
+using google::protobuf::util::TimeUtil;
+
+// Deterministic on every platform: mt19937_64 is fully specified; the distributions below are ours.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : g_(seed) {}
+  uint64_t Next() { return g_(); }
+  // Uniform in [lo, hi].
+  int Int(int lo, int hi) { return lo + static_cast<int>(Next() % static_cast<uint64_t>(hi - lo + 1)); }
+  double Real() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }
+  bool Chance(double p) { return Real() < p; }
+  template <typename T>
+  void Shuffle(std::vector<T>& v) {
+    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[Next() % i]);
+  }
+  // Index drawn with the given weights.
+  size_t Weighted(const std::vector<double>& w) {
+    double total = 0;
+    for (double x : w) total += x;
+    double r = Real() * total;
+    for (size_t i = 0; i < w.size(); ++i) {
+      if (r < w[i]) return i;
+      r -= w[i];
+    }
+    return w.size() - 1;
+  }
+
+ private:
+  std::mt19937_64 g_;
+};
+
+constexpr std::array kFirstNames = {
+    "Tom",    "James", "Harry",  "Ollie",  "Sam",    "Ben",    "Jack",  "Will",   "Joe",    "Luke",
+    "Dan",    "Josh",  "Alex",   "Charlie", "Max",   "Finn",   "Callum", "Rhys",  "Owen",   "Gareth",
+    "Liam",   "Sean",  "Ciaran", "Tadhg",  "Semi",   "Sione",  "Tevita", "Manu",  "Kieran", "Ellis",
+    "Jamie",  "Marcus", "Nick",  "Ross",   "Alfie",  "George", "Henry", "Louis",  "Theo",   "Ruben",
+    "Ethan",  "Jonny", "Matt",   "Toby",   "Archie", "Fraser", "Hamish", "Cameron", "Ioan", "Dafydd",
+};
+constexpr std::array kSurnames = {
+    "Ashcombe",  "Brackley",  "Carrow",     "Dunmore",   "Elsworth",  "Fennick",    "Garside",
+    "Halloran",  "Inchley",   "Jessop",     "Kettering", "Lowther",   "Marchbank",  "Northcott",
+    "Oakridge",  "Penhallow", "Quinlan",    "Rathbone",  "Stockdale", "Tregarth",   "Upcott",
+    "Vennor",    "Yarwood",   "Blackmore",  "Coverdale", "Dewhurst",  "Eastleigh",  "Farrant",
+    "Goodacre",  "Hartigan",  "Illingworth", "Kilbride", "Lancefield", "Mawdsley",  "Nettleton",
+    "Ormerod",   "Pendry",    "Sallis",     "Thursby",   "Varley",    "Whitlock",   "Atherden",
+    "Brindle",   "Castellan", "Drinkwater", "Fairclough", "Hebden",   "Kinsella",   "Leadbeater",
+    "Moorcroft", "Radstock",  "Selwood",    "Tolland",   "Wetherall", "Ashdown",    "Pellow",
+};
+constexpr std::array kOpponents = {
+    "Harbour Wanderers", "Kingsmead",  "Old Foundry", "Riverside Athletic", "Northgate",
+    "Cliffside",         "Ironbridge", "Marsh Vale",  "Castle Hill",        "St Aldric's",
+    "Westmoor",          "Greyfriars", "Eastbrook",   "Millbank Rovers",
+};
+
+enum class Role { kProp, kHooker, kLock, kBackRow, kHalfBack, kCentre, kBackThree };
+
+struct PositionDef {
+  const char* name;
+  Role role;
+};
+constexpr std::array<PositionDef, 8> kForwardCycle = {{
+    {"loosehead prop", Role::kProp},
+    {"tighthead prop", Role::kProp},
+    {"hooker", Role::kHooker},
+    {"lock", Role::kLock},
+    {"lock", Role::kLock},
+    {"blindside flanker", Role::kBackRow},
+    {"openside flanker", Role::kBackRow},
+    {"number eight", Role::kBackRow},
+}};
+constexpr std::array<PositionDef, 8> kBackCycle = {{
+    {"scrum-half", Role::kHalfBack},
+    {"fly-half", Role::kHalfBack},
+    {"inside centre", Role::kCentre},
+    {"outside centre", Role::kCentre},
+    {"left wing", Role::kBackThree},
+    {"right wing", Role::kBackThree},
+    {"full-back", Role::kBackThree},
+    {"scrum-half", Role::kHalfBack},  // a squad carries a third scrum-half before a fourth wing
+}};
+
+// Order of ContactKind values used by the weight tables.
+constexpr std::array<v1::ContactKind, 10> kKinds = {
+    v1::CONTACT_KIND_TACKLE_MADE, v1::CONTACT_KIND_TACKLE_RECEIVED, v1::CONTACT_KIND_COLLISION,
+    v1::CONTACT_KIND_RUCK,        v1::CONTACT_KIND_MAUL,            v1::CONTACT_KIND_SCRUM,
+    v1::CONTACT_KIND_LINEOUT_LIFT, v1::CONTACT_KIND_LINEOUT_LANDING, v1::CONTACT_KIND_FALL,
+    v1::CONTACT_KIND_CARRY,
+};
+
+std::vector<double> MatchWeights(Role r) {
+  switch (r) {
+    case Role::kProp: return {4, 2, 1, 6, 2, 5, 2, 0, 0.5, 2};
+    case Role::kHooker: return {4, 2, 1, 5, 3, 5, 0, 0, 0.5, 2};
+    case Role::kLock: return {4, 2, 1, 5, 3, 4, 2, 3, 0.5, 2};
+    case Role::kBackRow: return {7, 3, 1, 5, 2, 3, 0.5, 1.5, 0.5, 3};
+    case Role::kHalfBack: return {4, 2, 1, 1, 0, 0, 0, 0, 1, 2};
+    case Role::kCentre: return {6, 4, 2, 2, 0, 0, 0, 0, 1, 5};
+    case Role::kBackThree: return {3, 4, 1, 1, 0, 0, 0, 0, 2, 4};
+  }
+  return {1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
+}
+
+// Thursday set-piece session: scrums, lineouts, mauls for forwards; a little contact for backs.
+std::vector<double> SetPieceWeights(Role r) {
+  switch (r) {
+    case Role::kProp: return {0, 0, 0, 1, 3, 8, 3, 0, 0, 0};
+    case Role::kHooker: return {0, 0, 0, 1, 4, 8, 0, 0, 0, 0};
+    case Role::kLock: return {0, 0, 0, 1, 4, 5, 4, 5, 0, 0};
+    case Role::kBackRow: return {0, 0, 0, 1, 4, 5, 1, 2, 0, 1};
+    default: return {3, 2, 0, 1, 0, 0, 0, 0, 1, 3};
+  }
+}
+
+bool IsForward(Role r) { return r == Role::kProp || r == Role::kHooker || r == Role::kLock || r == Role::kBackRow; }
+
+double AwkwardChance(v1::ContactKind k) {
+  switch (k) {
+    case v1::CONTACT_KIND_LINEOUT_LANDING: return 0.08;
+    case v1::CONTACT_KIND_FALL: return 0.10;
+    case v1::CONTACT_KIND_COLLISION: return 0.05;
+    default: return 0.02;
+  }
+}
+
+google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t)); }
+
+absl::Time DayAt(absl::CivilDay day, int hour, int minute = 0) {
+  return absl::FromCivil(absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute), absl::UTCTimeZone());
+}
+
+v1::Symptoms MakeSymptoms(int pain, bool ache, bool tight, bool spasm, bool sleep, bool inflex, bool weak) {
+  v1::Symptoms s;
+  s.set_pain(pain);
+  s.set_ache(ache);
+  s.set_tightness(tight);
+  s.set_spasm(spasm);
+  s.set_sleep_disturbance(sleep);
+  s.set_inflexibility(inflex);
+  s.set_weakness_against_quadriceps(weak);
+  return s;
+}
+
+v1::CheckIn MakeCheckIn(absl::Time at, const v1::Symptoms& s, std::string note) {
+  v1::CheckIn c;
+  *c.mutable_check_time() = Ts(at);
+  *c.mutable_symptoms() = s;
+  c.set_note(std::move(note));
+  return c;
+}
+
+struct Session {
+  absl::Time start;
+  absl::Duration length;
+  enum Kind { kMatch, kContactTraining, kSetPieceTraining } kind;
+  std::string label;
+  std::string key_tag;  // "20261121-m"
+};
+
+}  // namespace
+
+SeedPlan BuildSeedPlan(const SeedOptions& opt) {
+  SeedPlan plan;
+  Rng rng(opt.seed);
+  const int n = std::max(opt.players, 12);
+  const absl::Time now = opt.now;
+  const absl::TimeZone utc = absl::UTCTimeZone();
+  const absl::CivilDay today = absl::ToCivilDay(now, utc);
+  plan.squad_name = opt.squad_name;
+  plan.external_id_prefix = absl::StrCat("seed", opt.seed, "-");
+
+  // Players: half forwards, half backs; unique made-up names.
+  std::vector<Role> roles;
+  std::set<std::pair<size_t, size_t>> used_names;
+  const int forwards = (n + 1) / 2;
+  for (int i = 0; i < n; ++i) {
+    bool fwd = i < forwards;
+    const PositionDef& pos = fwd ? kForwardCycle[i % kForwardCycle.size()]
+                                 : kBackCycle[(i - forwards) % kBackCycle.size()];
+    std::pair<size_t, size_t> nm;
+    do {
+      nm = {rng.Next() % kFirstNames.size(), rng.Next() % kSurnames.size()};
+    } while (used_names.count(nm) && used_names.size() < kFirstNames.size() * kSurnames.size());
+    used_names.insert(nm);
+    SeedPlayer p;
+    p.name = absl::StrCat(kFirstNames[nm.first], " ", kSurnames[nm.second]);
+    p.group = fwd ? v1::POSITION_GROUP_FORWARD : v1::POSITION_GROUP_BACK;
+    p.position = pos.name;
+    p.external_id = absl::StrFormat("%sp%03d", plan.external_id_prefix, i + 1);
+    plan.players.push_back(std::move(p));
+    roles.push_back(pos.role);
+  }
+
+  // Sessions of the last ~9 months: Saturday matches (with some off weeks), Tuesday full-contact
+  // and Thursday set-piece training.
+  std::vector<Session> sessions;
+  const absl::CivilDay first_day = today - 270;
+  int week = 0;
+  size_t opponent = rng.Next() % kOpponents.size();
+  for (absl::CivilDay d = first_day; d <= today; ++d) {
+    absl::Weekday wd = absl::GetWeekday(d);
+    if (wd == absl::Weekday::monday) ++week;
+    std::string date = absl::FormatCivilTime(d);
+    std::string tag = absl::StrFormat("%04d%02d%02d", d.year(), d.month(), d.day());
+    Session s;
+    if (wd == absl::Weekday::saturday && week % 5 != 3) {
+      s = {DayAt(d, 15), absl::Minutes(100), Session::kMatch,
+           absl::StrCat(date, " v ", kOpponents[opponent++ % kOpponents.size()]), tag + "-m"};
+    } else if (wd == absl::Weekday::tuesday) {
+      s = {DayAt(d, 10), absl::Minutes(90), Session::kContactTraining, absl::StrCat(date, " Tue contact training"),
+           tag + "-t"};
+    } else if (wd == absl::Weekday::thursday) {
+      s = {DayAt(d, 10), absl::Minutes(90), Session::kSetPieceTraining,
+           absl::StrCat(date, " Thu set-piece training"), tag + "-t"};
+    } else {
+      continue;
+    }
+    if (s.start + s.length > now) continue;
+    sessions.push_back(std::move(s));
+  }
+
+  // Scenario players, chosen by role; each player carries at most one scenario.
+  std::vector<bool> taken(n, false);
+  auto pick = [&](std::initializer_list<Role> wanted) {
+    std::vector<int> candidates;
+    for (int i = 0; i < n; ++i) {
+      if (taken[i]) continue;
+      for (Role r : wanted) {
+        if (roles[i] == r) candidates.push_back(i);
+      }
+    }
+    if (candidates.empty()) {
+      for (int i = 0; i < n; ++i) {
+        if (!taken[i]) candidates.push_back(i);
+      }
+    }
+    int chosen = candidates[rng.Next() % candidates.size()];
+    taken[chosen] = true;
+    return chosen;
+  };
+  auto days_ago = [&](int days, int hour, int minute = 0) { return DayAt(today - days, hour, minute); };
+
+  // The awkward lineout landing: in the latest match 8-16 days ago, else 10 days ago at 15:52.
+  const int pelvic_player = pick({Role::kLock, Role::kBackRow});
+  absl::Time landing_time = days_ago(10, 15, 52);
+  std::string landing_session = "lineout drill";
+  for (auto it = sessions.rbegin(); it != sessions.rend(); ++it) {
+    if (it->kind == Session::kMatch && it->start <= now - absl::Hours(24 * 8) && it->start >= now - absl::Hours(24 * 16)) {
+      landing_time = it->start + absl::Minutes(52);
+      landing_session = it->label;
+      break;
+    }
+  }
+  {
+    SeedEvent e;
+    e.player = pelvic_player;
+    e.event.set_kind(v1::CONTACT_KIND_LINEOUT_LANDING);
+    *e.event.mutable_occur_time() = Ts(landing_time);
+    e.event.set_session_label(landing_session);
+    e.event.set_awkward(true);
+    e.event.set_source(v1::CONTACT_SOURCE_VIDEO);
+    e.event.set_note("Landed awkwardly on one leg after a contested lineout; jumper taken in the air");
+    e.event.set_idempotency_key(absl::StrCat(plan.external_id_prefix, "awkward-landing-",
+                                             plan.players[pelvic_player].external_id));
+    plan.explicit_events.push_back(std::move(e));
+  }
+
+  auto add = [&](int player, std::string scenario, v1::Side side, absl::Time onset, v1::OnsetKind kind,
+                 v1::Mechanism mech, v1::Symptoms symptoms, std::string osiics) -> SeedComplaint& {
+    SeedComplaint c;
+    c.player = player;
+    c.scenario = std::move(scenario);
+    c.complaint.set_side(side);
+    *c.complaint.mutable_onset_time() = Ts(onset);
+    c.complaint.set_onset_kind(kind);
+    c.complaint.set_mechanism(mech);
+    *c.complaint.mutable_symptoms() = std::move(symptoms);
+    c.complaint.set_osiics_code(std::move(osiics));
+    plan.complaints.push_back(std::move(c));
+    return plan.complaints.back();
+  };
+
+  // Resolved complaints earlier in the season (no flags today).
+  const int old_count = std::max(3, n / 10);
+  for (int i = 0; i < old_count; ++i) {
+    int p = pick({Role::kBackThree, Role::kCentre, Role::kHalfBack, Role::kBackRow});
+    int onset_days = 245 - i * (140 / old_count) - rng.Int(0, 6);
+    bool acute = rng.Chance(0.4);
+    v1::Side side = rng.Chance(0.5) ? v1::SIDE_LEFT : v1::SIDE_RIGHT;
+    absl::Time onset = acute ? days_ago(onset_days, 15, rng.Int(5, 55)) : days_ago(onset_days, 8, 30);
+    int duration = acute ? rng.Int(14, 30) : rng.Int(7, 20);
+    SeedComplaint& c =
+        acute ? add(p, "resolved (acute strain)", side, onset, v1::ONSET_KIND_ACUTE, v1::MECHANISM_SPRINTING,
+                    MakeSymptoms(rng.Int(5, 7), false, true, true, false, false, true), "TM1")
+              : add(p, "resolved (tightness)", side, onset, v1::ONSET_KIND_GRADUAL, v1::MECHANISM_UNKNOWN,
+                    MakeSymptoms(rng.Int(2, 4), true, true, false, false, true, false), "TMW");
+    if (acute) c.complaint.mutable_findings()->set_notes("Felt a twinge at top speed; palpable tenderness mid-belly");
+    int pain = c.complaint.symptoms().pain();
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * (duration / 3)),
+                                      MakeSymptoms(std::max(1, pain - 2), false, true, false, false, false, acute),
+                                      "Progressing; running at 70%"));
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * (2 * duration / 3)),
+                                      MakeSymptoms(std::max(0, pain - 4), false, false, false, false, false, false),
+                                      "Pain-free running at 100%"));
+    c.resolve_time = onset + absl::Hours(24 * duration);
+    c.resolve_reason = "Returned to full training";
+  }
+
+  // Two persistent gradual complaints (open beyond 42 days).
+  {
+    int p = pick({Role::kBackThree});
+    absl::Time onset = days_ago(62, 8, 30);
+    SeedComplaint& c = add(p, "persistent", v1::SIDE_LEFT, onset, v1::ONSET_KIND_GRADUAL, v1::MECHANISM_UNKNOWN,
+                           MakeSymptoms(3, true, true, false, false, true, false), "TMW");
+    c.complaint.mutable_history()->set_notes("Hamstring 'always tight' since last season; stretches daily");
+    auto* f = c.complaint.mutable_findings();
+    f->set_pelvic_rotation(true);
+    f->set_piriformis_spasm(true);
+    f->set_notes("Left innominate sits rotated; piriformis tender on palpation");
+    int pains[] = {4, 3, 3, 4, 3};
+    int offsets[] = {6, 20, 34, 48, 59};
+    for (int i = 0; i < 5; ++i) {
+      c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * offsets[i]),
+                                        MakeSymptoms(pains[i], true, true, i >= 3, false, true, false),
+                                        i >= 3 ? "Tightness back after return to full sprinting" : "Stretching; no change"));
+    }
+  }
+  {
+    int p = pick({Role::kBackRow, Role::kLock});
+    absl::Time onset = days_ago(55, 8, 0);
+    SeedComplaint& c = add(p, "persistent", v1::SIDE_RIGHT, onset, v1::ONSET_KIND_GRADUAL, v1::MECHANISM_CONTACT,
+                           MakeSymptoms(4, false, true, true, false, false, true), "LNP");
+    auto* f = c.complaint.mutable_findings();
+    f->set_piriformis_spasm(true);
+    f->set_sciatic_nerve_tension(true);
+    f->set_lumbar_stiffness(true);
+    f->set_notes("Hamstring 'weak' on testing but fires once piriformis is released");
+    int offsets[] = {10, 30, 50};
+    int pains[] = {4, 3, 4};
+    for (int i = 0; i < 3; ++i) {
+      c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * offsets[i]),
+                                        MakeSymptoms(pains[i], false, true, true, false, false, true),
+                                        "Symptoms return whenever contact training resumes"));
+    }
+  }
+
+  // Early recurrence: left complaint resolved ~30 days ago, a new left one 5 days ago.
+  {
+    int p = pick({Role::kHalfBack, Role::kBackThree});
+    absl::Time onset = days_ago(52, 10, 40);
+    SeedComplaint& c = add(p, "early recurrence (index episode)", v1::SIDE_LEFT, onset, v1::ONSET_KIND_ACUTE,
+                           v1::MECHANISM_SPRINTING, MakeSymptoms(6, false, true, true, false, false, true), "TM1");
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * 4), MakeSymptoms(4, false, true, false, false, false, true),
+                                      "Walking pain-free"));
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * 14), MakeSymptoms(1, false, true, false, false, false, false),
+                                      "Running at 70%"));
+    c.resolve_time = days_ago(30, 9, 0);
+    c.resolve_reason = "Returned to full training";
+    absl::Time onset2 = days_ago(5, 11, 15);
+    SeedComplaint& c2 = add(p, "early recurrence", v1::SIDE_LEFT, onset2, v1::ONSET_KIND_GRADUAL,
+                            v1::MECHANISM_SPRINTING, MakeSymptoms(3, true, true, false, false, true, false), "TMW");
+    c2.complaint.mutable_history()->set_notes("Left hamstring strain seven weeks ago; tightness back after speed work");
+    c2.check_ins.push_back(MakeCheckIn(onset2 + absl::Hours(48), MakeSymptoms(3, true, true, false, false, true, false),
+                                       "No better with stretching"));
+  }
+
+  // Acute tear while sprinting 3 days ago: unavailable.
+  const int acute_player = pick({Role::kBackThree, Role::kCentre});
+  const absl::Time acute_onset = days_ago(3, 10, 40);
+  {
+    SeedComplaint& c = add(acute_player, "acute tear", v1::SIDE_RIGHT, acute_onset, v1::ONSET_KIND_ACUTE,
+                           v1::MECHANISM_SPRINTING, MakeSymptoms(7, false, false, true, false, false, true), "TM1");
+    c.complaint.mutable_findings()->set_notes("Pulled up at top speed in a chase-down drill; bruising posterior thigh");
+    c.check_ins.push_back(MakeCheckIn(acute_onset + absl::Hours(24), MakeSymptoms(5, true, false, true, false, false, true),
+                                      "Scan booked"));
+  }
+
+  // Suspected pelvic origin: 4 days after the awkward lineout landing.
+  {
+    absl::Time onset = landing_time + absl::Hours(24 * 4);
+    SeedComplaint& c = add(pelvic_player, "suspected pelvic origin", v1::SIDE_LEFT, onset, v1::ONSET_KIND_GRADUAL,
+                           v1::MECHANISM_UNKNOWN, MakeSymptoms(3, true, true, false, false, true, false), "");
+    c.complaint.mutable_history()->set_notes("Landed awkwardly from a lineout four days before symptoms began");
+    auto* f = c.complaint.mutable_findings();
+    f->set_pelvic_rotation(true);
+    f->set_piriformis_spasm(true);
+    f->set_notes("Left side of pelvis stiff in rotation; piriformis in protective spasm");
+  }
+
+  // Lumbar disc herniation history with sciatic nerve tension.
+  {
+    int p = pick({Role::kCentre, Role::kBackRow});
+    absl::Time onset = days_ago(18, 8, 0);
+    SeedComplaint& c = add(p, "disc herniation history", v1::SIDE_RIGHT, onset, v1::ONSET_KIND_GRADUAL,
+                           v1::MECHANISM_LIFTING, MakeSymptoms(5, true, true, true, true, false, false), "LZH");
+    c.complaint.mutable_history()->set_lumbar_disc_herniation(true);
+    c.complaint.mutable_history()->set_notes("L5/S1 disc herniation two seasons ago, managed conservatively");
+    auto* f = c.complaint.mutable_findings();
+    f->set_sciatic_nerve_tension(true);
+    f->set_lumbar_stiffness(true);
+    f->set_thoracic_stiffness(true);
+    f->set_notes("Positive slump test on the right; constant ache down the back of the thigh");
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * 4), MakeSymptoms(5, true, true, true, true, false, false),
+                                      "Sleep still disturbed"));
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * 11), MakeSymptoms(4, true, true, true, false, false, false),
+                                      "Nerve mobilisation started; sleeping better"));
+  }
+
+  // Time windows in which a player takes no contact (acute injuries), and windows in which random
+  // events are never awkward (so only the planned awkward landing explains a complaint).
+  struct Window {
+    int player;
+    absl::Time from, to;
+  };
+  std::vector<Window> out_injured, no_awkward;
+  for (const SeedComplaint& c : plan.complaints) {
+    absl::Time onset = absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(c.complaint.onset_time()));
+    no_awkward.push_back({c.player, onset - absl::Hours(24 * 21), onset + absl::Hours(24)});
+    if (c.complaint.onset_kind() == v1::ONSET_KIND_ACUTE) {
+      out_injured.push_back({c.player, onset, c.resolve_time.value_or(absl::InfiniteFuture())});
+    }
+  }
+  auto in = [](const std::vector<Window>& ws, int player, absl::Time t) {
+    for (const Window& w : ws) {
+      if (w.player == player && t >= w.from && t <= w.to) return true;
+    }
+    return false;
+  };
+
+  // The season's events.
+  std::vector<int> fwd_ids, back_ids;
+  for (int i = 0; i < n; ++i) (IsForward(roles[i]) ? fwd_ids : back_ids).push_back(i);
+  for (const Session& s : sessions) {
+    std::vector<std::pair<int, int>> involved;  // player, number of contacts
+    if (s.kind == Session::kMatch) {
+      ++plan.matches;
+      std::vector<int> f = fwd_ids, b = back_ids;
+      rng.Shuffle(f);
+      rng.Shuffle(b);
+      std::vector<int> fs, bs;
+      for (int p : f) {
+        if (!in(out_injured, p, s.start) && fs.size() < 13) fs.push_back(p);
+      }
+      for (int p : b) {
+        if (!in(out_injured, p, s.start) && bs.size() < 10) bs.push_back(p);
+      }
+      if (s.start == landing_time - absl::Minutes(52) &&
+          std::find(fs.begin(), fs.end(), pelvic_player) == fs.end() &&
+          std::find(bs.begin(), bs.end(), pelvic_player) == bs.end()) {
+        (IsForward(roles[pelvic_player]) ? fs : bs)[0] = pelvic_player;
+      }
+      for (size_t i = 0; i < fs.size(); ++i) involved.push_back({fs[i], i < 8 ? rng.Int(15, 30) : rng.Int(4, 12)});
+      for (size_t i = 0; i < bs.size(); ++i) involved.push_back({bs[i], i < 7 ? rng.Int(10, 22) : rng.Int(4, 10)});
+    } else {
+      ++plan.training_sessions;
+      for (int p = 0; p < n; ++p) {
+        if (in(out_injured, p, s.start)) continue;
+        bool fwd = IsForward(roles[p]);
+        int count = s.kind == Session::kContactTraining ? (fwd ? rng.Int(4, 9) : rng.Int(3, 7))
+                                                         : (fwd ? rng.Int(4, 10) : rng.Int(0, 3));
+        if (count > 0) involved.push_back({p, count});
+      }
+    }
+    std::vector<SeedEvent> session_events;
+    for (auto [p, count] : involved) {
+      std::vector<double> w = s.kind == Session::kSetPieceTraining ? SetPieceWeights(roles[p]) : MatchWeights(roles[p]);
+      for (int k = 0; k < count; ++k) {
+        SeedEvent e;
+        e.player = p;
+        v1::ContactKind kind = kKinds[rng.Weighted(w)];
+        absl::Duration offset = absl::Seconds(rng.Int(0, static_cast<int>(absl::ToInt64Seconds(s.length)) - 600));
+        absl::Time at = s.start + offset;
+        e.event.set_kind(kind);
+        *e.event.mutable_occur_time() = Ts(at);
+        e.event.set_session_label(s.label);
+        e.event.set_awkward(rng.Chance(AwkwardChance(kind)) && !in(no_awkward, p, at));
+        e.event.set_source(s.kind == Session::kMatch ? v1::CONTACT_SOURCE_VIDEO : v1::CONTACT_SOURCE_WEARABLE);
+        e.event.set_idempotency_key(absl::StrFormat("%s%s-%s-%02d", plan.external_id_prefix, s.key_tag,
+                                                    plan.players[p].external_id.substr(plan.external_id_prefix.size()), k));
+        session_events.push_back(std::move(e));
+      }
+    }
+    std::stable_sort(session_events.begin(), session_events.end(), [](const SeedEvent& a, const SeedEvent& b) {
+      return TimeUtil::TimestampToNanoseconds(a.event.occur_time()) < TimeUtil::TimestampToNanoseconds(b.event.occur_time());
+    });
+    for (auto& e : session_events) plan.events.push_back(std::move(e));
+  }
+  return plan;
+}
+
+}  // namespace touchline::cli

@@ -1,0 +1,62 @@
+// "touchline seed": a deterministic synthetic squad, a season of contact events and complaints.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "touchline/v1/complaint.pb.h"
+#include "touchline/v1/contact_event.pb.h"
+#include "touchline/v1/squad.pb.h"
+
+namespace touchline::cli {
+
+struct SeedOptions {
+  int players = 50;
+  uint64_t seed = 42;
+  absl::Time now;
+  std::string squad_name = "First XV";
+};
+
+struct SeedPlayer {
+  std::string name;
+  touchline::v1::PositionGroup group = touchline::v1::POSITION_GROUP_UNSPECIFIED;
+  std::string position;
+  std::string external_id;  // "seed42-p007"
+};
+
+struct SeedEvent {
+  int player = 0;                     // index into SeedPlan::players
+  touchline::v1::ContactEvent event;  // player_id left 0; filled in when sent
+};
+
+struct SeedComplaint {
+  int player = 0;
+  std::string scenario;                  // e.g. "persistent", "early-recurrence (index)"
+  touchline::v1::Complaint complaint;    // player_id left 0
+  std::vector<touchline::v1::CheckIn> check_ins;
+  std::optional<absl::Time> resolve_time;
+  std::string resolve_reason;
+};
+
+struct SeedPlan {
+  std::string squad_name;
+  std::string external_id_prefix;  // "seed42-"
+  std::vector<SeedPlayer> players;
+  // Season events, sent through one ImportContactEvents stream.
+  std::vector<SeedEvent> events;
+  // Events recorded one by one with CreateContactEvent (the awkward lineout landing).
+  std::vector<SeedEvent> explicit_events;
+  // In creation order; a recurrence's index complaint comes before the recurrence.
+  std::vector<SeedComplaint> complaints;
+  int matches = 0;
+  int training_sessions = 0;
+};
+
+// Builds the plan; the same options always give the same plan. players must be >= 12.
+SeedPlan BuildSeedPlan(const SeedOptions& options);
+
+}  // namespace touchline::cli

@@ -4,13 +4,14 @@
 // describing the plugin, then answers assign frames until the server closes the socket. The server
 // kills and restarts this process when the plugin crashes, hangs or answers with garbage.
 #include <dlfcn.h>
+#include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "server/plugins/host_protocol.h"
 
@@ -68,8 +69,18 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: touchline-plugin-host <plugin.so> (channel on fd 3)\n");
     return 2;
   }
-  prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the server
   signal(SIGPIPE, SIG_IGN);
+  // Never outlive the server, even while the plugin hangs: a watchdog thread exits the process as
+  // soon as the server's end of the socket closes. (PR_SET_PDEATHSIG would not do: it fires when
+  // the server *thread* that started this host exits.)
+  std::thread([fd] {
+    for (;;) {
+      pollfd p{fd, POLLRDHUP, 0};
+      int r = poll(&p, 1, -1);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0 || (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0) _exit(0);
+    }
+  }).detach();
 
   // RTLD_NOW: an unresolved symbol refuses the plugin now, not mid-request.
   void* handle = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Touchline developer entry point, used by the README's Quick start and by CI.
+#   deploy/dev.sh run    install what is missing, build, start touchline-server on 127.0.0.1:50051
+#   deploy/dev.sh test   install what is missing, build, run the whole test suite and buf lint
+# Works on a fresh Debian 12 machine; needs root or sudo only when packages are missing.
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+BUILD=${TOUCHLINE_BUILD_DIR:-$ROOT/build}
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# Every Debian package the build, the tests and the tools need.
+PACKAGES="build-essential cmake pkg-config git ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
+  grpc-proto golang-github-gogo-googleapis-dev"
+# npm fetches buf; a machine that already has node's npm (e.g. from nodesource) keeps it.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
+
+install_packages() {
+  missing=""
+  for p in $PACKAGES; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+  done
+  [ -z "$missing" ] && return 0
+  echo "dev.sh: installing:$missing"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  # shellcheck disable=SC2086
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
+}
+
+# buf (lint for the protos, curl as an independent gRPC client) from npm, kept inside the build dir.
+install_buf() {
+  BUF="$BUILD/tools/node_modules/.bin/buf"
+  [ -x "$BUF" ] && return 0
+  mkdir -p "$BUILD/tools"
+  npm install --silent --no-audit --no-fund --prefix "$BUILD/tools" @bufbuild/buf@1 >/dev/null
+}
+
+build() {
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD" -j "$JOBS"
+}
+
+case "${1:-}" in
+  run)
+    install_packages
+    build
+    echo "dev.sh: starting touchline-server on 127.0.0.1:50051 (database ./touchline.db); Ctrl-C stops it"
+    exec "$BUILD/server/api/touchline-server" --listen=127.0.0.1:50051 --db=touchline.db \
+      ${TOUCHLINE_SERVER_FLAGS:-}
+    ;;
+  test)
+    install_packages
+    install_buf
+    build
+    echo "dev.sh: buf lint"
+    (cd "$ROOT/proto" && "$BUF" lint)
+    echo "dev.sh: buf lint clean"
+    ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
+    ;;
+  *)
+    echo "usage: deploy/dev.sh run|test" >&2
+    exit 2
+    ;;
+esac

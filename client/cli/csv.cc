@@ -85,8 +85,11 @@ absl::StatusOr<std::vector<touchline::v1::ContactEvent>> ContactEventsFromCsv(
   std::vector<touchline::v1::ContactEvent> out;
   std::map<std::string, size_t> col;
   size_t first = 0;
-  if (!rows.empty() && !rows[0].empty() &&
-      absl::AsciiStrToLower(absl::StripAsciiWhitespace(rows[0][0])) == "player_id") {
+  bool header = false;
+  if (!rows.empty()) {
+    for (const auto& cell : rows[0]) header = header || absl::AsciiStrToLower(absl::StripAsciiWhitespace(cell)) == "player_id";
+  }
+  if (header) {
     for (size_t i = 0; i < rows[0].size(); ++i) {
       std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(rows[0][i]));
       bool known = false;

@@ -18,7 +18,7 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(absl::string_view
 // The import columns, in the default order used when the file has no header row.
 const std::vector<std::string>& ContactCsvColumns();
 
-// Turns CSV rows into events. A first row starting with "player_id" is a header (columns may then
+// Turns CSV rows into events. A first row with a "player_id" cell is a header (columns may then
 // come in any order, unknown ones are an error); otherwise the default column order applies.
 // Missing idempotency keys are derived from the row's content (stable across re-imports).
 // Errors name the line (1-based record number).

@@ -1,0 +1,429 @@
+// Unit tests of the touchline CLI: argument and time parsing, tables, enums, CSV, errors, requests.
+#include <set>
+#include <sstream>
+
+#include "client/cli/app.h"
+#include "client/cli/args.h"
+#include "client/cli/context.h"
+#include "client/cli/csv.h"
+#include "client/cli/enums.h"
+#include "client/cli/errors.h"
+#include "client/cli/requests.h"
+#include "client/cli/table.h"
+#include "client/cli/timeparse.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "gtest/gtest.h"
+#include "touchline/v1/readiness.pb.h"
+
+namespace touchline::cli {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+namespace v1 = touchline::v1;
+
+Environment NoEnv() { return Environment{}; }
+
+absl::Time T(const char* rfc3339) {
+  absl::Time t;
+  std::string err;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) << err;
+  return t;
+}
+
+// ---- Args ----
+
+TEST(ParseArgs, DefaultsWithoutEnvironment) {
+  auto a = ParseArgs({"squads", "list"}, NoEnv());
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->global.server, "127.0.0.1:50051");
+  EXPECT_EQ(a->global.user, "cli");
+  EXPECT_FALSE(a->global.json);
+  EXPECT_EQ(a->global.timeout_seconds, 30);
+  EXPECT_THAT(a->positional, ElementsAre("squads", "list"));
+}
+
+TEST(ParseArgs, EnvironmentDefaults) {
+  Environment env;
+  env.server = "db:7000";
+  env.login = "sam";
+  auto a = ParseArgs({"health"}, env);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->global.server, "db:7000");
+  EXPECT_EQ(a->global.user, "sam");
+  env.user = "physio-jo";
+  a = ParseArgs({"health"}, env);
+  EXPECT_EQ(a->global.user, "physio-jo");
+  a = ParseArgs({"health", "--user=coach"}, env);
+  EXPECT_EQ(a->global.user, "coach");
+}
+
+TEST(ParseArgs, GlobalOptionsBeforeAndAfterCommand) {
+  auto a = ParseArgs({"--server", "h:1", "--json", "squads", "get", "--id", "7", "--timeout=2.5", "--user", "amy"},
+                     NoEnv());
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(a->global.server, "h:1");
+  EXPECT_TRUE(a->global.json);
+  EXPECT_EQ(a->global.timeout_seconds, 2.5);
+  EXPECT_EQ(a->global.user, "amy");
+  EXPECT_THAT(a->positional, ElementsAre("squads", "get"));
+  EXPECT_EQ(a->Get("id"), "7");
+  EXPECT_FALSE(a->Has("server"));
+  EXPECT_FALSE(a->Has("json"));
+}
+
+TEST(ParseArgs, KeyEqualsValueAndSeparateValue) {
+  auto a = ParseArgs({"players", "create", "--name=Tom Ashcombe", "--position", "openside flanker", "--squad", "1",
+                      "--note="},
+                     NoEnv());
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->Get("name"), "Tom Ashcombe");
+  EXPECT_EQ(a->Get("position"), "openside flanker");
+  EXPECT_EQ(*a->RequireInt("squad"), 1);
+  EXPECT_EQ(a->Get("note"), "");
+}
+
+TEST(ParseArgs, BooleanOptionsDoNotTakeTheNextWord) {
+  auto a = ParseArgs({"events", "--awkward", "record", "--ache=false", "--json=false"}, NoEnv());
+  ASSERT_TRUE(a.ok());
+  EXPECT_THAT(a->positional, ElementsAre("events", "record"));
+  EXPECT_EQ(**a->GetBool("awkward"), true);
+  EXPECT_EQ(**a->GetBool("ache"), false);
+  EXPECT_FALSE(a->GetBool("spasm")->has_value());
+  EXPECT_FALSE(a->global.json);
+}
+
+TEST(ParseArgs, NegativeRelativeTimeIsAValue) {
+  auto a = ParseArgs({"events", "list", "--from", "-3d", "--file", "-"}, NoEnv());
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->Get("from"), "-3d");
+  EXPECT_EQ(a->Get("file"), "-");
+}
+
+TEST(ParseArgs, Errors) {
+  EXPECT_FALSE(ParseArgs({"squads", "get", "--id"}, NoEnv()).ok());
+  EXPECT_FALSE(ParseArgs({"squads", "get", "--id", "--json"}, NoEnv()).ok());
+  EXPECT_FALSE(ParseArgs({"--timeout=0", "health"}, NoEnv()).ok());
+  EXPECT_FALSE(ParseArgs({"--timeout=soon", "health"}, NoEnv()).ok());
+  EXPECT_FALSE(ParseArgs({"--json=maybe", "health"}, NoEnv()).ok());
+  EXPECT_FALSE(ParseArgs({"--server=", "health"}, NoEnv()).ok());
+}
+
+TEST(ParseArgs, HelpDashDashAndUnderscores) {
+  auto a = ParseArgs({"flags", "-h", "--page_size=5", "--", "--not-an-option"}, NoEnv());
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->global.help);
+  EXPECT_EQ(a->Get("page-size"), "5");
+  EXPECT_THAT(a->positional, ElementsAre("flags", "--not-an-option"));
+}
+
+TEST(ParseArgs, ListsAndTypedGetters) {
+  auto a = ParseArgs({"x", "--kind=scrum, fall", "--kind", "ruck", "--id=abc", "--awkward=perhaps"}, NoEnv());
+  ASSERT_TRUE(a.ok());
+  EXPECT_THAT(a->GetList("kind"), ElementsAre("scrum", "fall", "ruck"));
+  EXPECT_FALSE(a->GetInt("id").ok());
+  EXPECT_FALSE(a->GetBool("awkward").ok());
+  EXPECT_FALSE(a->RequireInt("missing").ok());
+  EXPECT_THAT(std::string(a->Require("missing").status().message()), HasSubstr("--missing"));
+  EXPECT_THAT(a->UnknownOptions({"kind", "id"}), ElementsAre("awkward"));
+}
+
+// ---- Time ----
+
+TEST(ParseTimeArg, Rfc3339) {
+  absl::Time now = T("2026-11-21T12:00:00Z");
+  EXPECT_EQ(*ParseTimeArg("2026-11-21T15:10:00Z", now), T("2026-11-21T15:10:00Z"));
+  EXPECT_EQ(*ParseTimeArg("2026-11-21T15:10:00+01:00", now), T("2026-11-21T14:10:00Z"));
+  EXPECT_EQ(*ParseTimeArg("2026-11-21T15:10:00.250Z", now), T("2026-11-21T15:10:00Z") + absl::Milliseconds(250));
+  EXPECT_EQ(*ParseTimeArg("2026-11-21 15:10:00Z", now), T("2026-11-21T15:10:00Z"));
+  EXPECT_EQ(*ParseTimeArg("2026-11-21t15:10:00z", now), T("2026-11-21T15:10:00Z"));
+}
+
+TEST(ParseTimeArg, DateIsMidnightUtc) {
+  absl::Time now = T("2026-11-21T12:00:00Z");
+  EXPECT_EQ(*ParseTimeArg("2026-03-01", now), T("2026-03-01T00:00:00Z"));
+  EXPECT_EQ(*ParseTimeArg("today", now), T("2026-11-21T00:00:00Z"));
+}
+
+TEST(ParseTimeArg, Relative) {
+  absl::Time now = T("2026-11-21T12:00:00Z");
+  EXPECT_EQ(*ParseTimeArg("now", now), now);
+  EXPECT_EQ(*ParseTimeArg("NOW", now), now);
+  EXPECT_EQ(*ParseTimeArg("-3d", now), T("2026-11-18T12:00:00Z"));
+  EXPECT_EQ(*ParseTimeArg("+2h", now), T("2026-11-21T14:00:00Z"));
+  EXPECT_EQ(*ParseTimeArg("-90m", now), T("2026-11-21T10:30:00Z"));
+  EXPECT_EQ(*ParseTimeArg("-30s", now), T("2026-11-21T11:59:30Z"));
+  EXPECT_EQ(*ParseTimeArg("+1w", now), T("2026-11-28T12:00:00Z"));
+}
+
+TEST(ParseTimeArg, Rejects) {
+  absl::Time now = absl::Now();
+  for (const char* bad : {"", "yesterday", "-3", "-d", "3d", "+2y", "-1.5h", "- 3d", "2026-13-01", "2026-11-21T25:00:00Z",
+                          "21/11/2026", "2026-11-21T15:10:00"}) {
+    EXPECT_FALSE(ParseTimeArg(bad, now).ok()) << bad;
+  }
+}
+
+TEST(FormatTime, Utc) {
+  absl::Time t = T("2026-11-21T15:10:00+01:00");
+  EXPECT_EQ(Rfc3339(t), "2026-11-21T14:10:00Z");
+  EXPECT_EQ(FormatTimeShort(t), "2026-11-21 14:10");
+  EXPECT_EQ(FormatDate(t), "2026-11-21");
+}
+
+// ---- Table ----
+
+TEST(Table, AlignsColumnsWithoutTrailingSpaces) {
+  Table t({"NAME", "GROUP", "AVAILABILITY", "REASONS"});
+  t.AddRow({"Tom Ashcombe", "forward", "available", ""});
+  t.AddRow({"Al Bo", "back", "unavailable", "open acute complaint"});
+  EXPECT_EQ(t.ToString(),
+            "NAME          GROUP    AVAILABILITY  REASONS\n"
+            "Tom Ashcombe  forward  available\n"
+            "Al Bo         back     unavailable   open acute complaint\n");
+}
+
+TEST(Table, Utf8AndControlCharacters) {
+  Table t({"A", "B"});
+  t.AddRow({"Sé", "x"});
+  t.AddRow({"Seán", "line1\nline2"});
+  EXPECT_EQ(t.ToString(),
+            "A     B\n"
+            "Sé    x\n"
+            "Seán  line1 line2\n");
+  EXPECT_EQ(DisplayWidth("Seán"), 4u);
+}
+
+TEST(Table, RaggedRowsAndEmpty) {
+  Table t({"ID", "NAME"});
+  EXPECT_TRUE(t.empty());
+  EXPECT_EQ(t.ToString(), "ID  NAME\n");
+  t.AddRow({"1"});
+  t.AddRow({"2", "b", "extra"});
+  EXPECT_EQ(t.ToString(), "ID  NAME\n1\n2   b     extra\n");
+}
+
+// ---- Enums ----
+
+TEST(Enums, ShortNames) {
+  EXPECT_EQ(Short(v1::CONTACT_KIND_TACKLE_MADE), "tackle-made");
+  EXPECT_EQ(Short(v1::AVAILABILITY_UNAVAILABLE), "unavailable");
+  EXPECT_EQ(Short(v1::FLAG_KIND_SUSPECTED_PELVIC_ORIGIN), "suspected-pelvic-origin");
+  EXPECT_EQ(Short(v1::READINESS_REASON_CODE_OPEN_ACUTE_COMPLAINT), "open-acute-complaint");
+  EXPECT_EQ(Short(v1::POSITION_GROUP_FORWARD), "forward");
+  EXPECT_EQ(Short(static_cast<v1::Side>(42)), "42");
+  EXPECT_EQ(EnumPrefix(v1::ReadinessReasonCode_descriptor()), "READINESS_REASON_CODE_");
+}
+
+TEST(Enums, Parse) {
+  EXPECT_EQ(*ParseEnum<v1::ContactKind>("tackle-made"), v1::CONTACT_KIND_TACKLE_MADE);
+  EXPECT_EQ(*ParseEnum<v1::ContactKind>("LINEOUT_LANDING"), v1::CONTACT_KIND_LINEOUT_LANDING);
+  EXPECT_EQ(*ParseEnum<v1::ContactKind>("CONTACT_KIND_SCRUM"), v1::CONTACT_KIND_SCRUM);
+  EXPECT_EQ(*ParseEnum<v1::Side>(" Left "), v1::SIDE_LEFT);
+  EXPECT_EQ(*ParseEnum<v1::FlagKind>("suspected pelvic origin"), v1::FLAG_KIND_SUSPECTED_PELVIC_ORIGIN);
+  EXPECT_FALSE(ParseEnum<v1::Side>("unspecified").ok());
+  EXPECT_FALSE(ParseEnum<v1::Side>("").ok());
+  auto bad = ParseEnum<v1::Availability>("fit");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("available, modified, unavailable"));
+}
+
+// ---- CSV ----
+
+TEST(Csv, QuotesNewlinesAndBlankLines) {
+  auto rows = ParseCsv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\n1,\"two\nlines\",\n");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_THAT((*rows)[0], ElementsAre("a", "b,c", "say \"hi\""));
+  EXPECT_THAT((*rows)[1], ElementsAre("1", "two\nlines", ""));
+  EXPECT_FALSE(ParseCsv("a,\"open").ok());
+  EXPECT_TRUE(ParseCsv("")->empty());
+}
+
+TEST(Csv, EventsWithHeaderInAnyOrder) {
+  absl::Time now = T("2026-11-21T12:00:00Z");
+  auto rows = ParseCsv("kind,player_id,occurred_at,awkward,note\nscrum,3,2026-11-21T10:00:00Z,yes,\"first, scrum\"\n");
+  auto events = ContactEventsFromCsv(*rows, now);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 1u);
+  const auto& e = (*events)[0];
+  EXPECT_EQ(e.player_id(), 3);
+  EXPECT_EQ(e.kind(), v1::CONTACT_KIND_SCRUM);
+  EXPECT_TRUE(e.awkward());
+  EXPECT_EQ(e.note(), "first, scrum");
+  EXPECT_EQ(FromTimestamp(e.occur_time()), T("2026-11-21T10:00:00Z"));
+  EXPECT_THAT(e.idempotency_key(), testing::StartsWith("csv-"));
+  // The derived key is stable.
+  EXPECT_EQ(ContactEventsFromCsv(*rows, now + absl::Hours(1))->at(0).idempotency_key(), e.idempotency_key());
+}
+
+TEST(Csv, EventsInDefaultColumnOrder) {
+  absl::Time now = T("2026-11-21T12:00:00Z");
+  auto rows = ParseCsv(
+      "7,tackle-made,-1d,false,video,2026-11-20 v Kingsmead,k-1,\n"
+      "8,lineout_landing,2026-11-20,true,wearable,,k-2,landed badly\n");
+  auto events = ContactEventsFromCsv(*rows, now);
+  ASSERT_TRUE(events.ok()) << events.status();
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].source(), v1::CONTACT_SOURCE_VIDEO);
+  EXPECT_EQ((*events)[0].session_label(), "2026-11-20 v Kingsmead");
+  EXPECT_EQ((*events)[0].idempotency_key(), "k-1");
+  EXPECT_EQ(FromTimestamp((*events)[0].occur_time()), T("2026-11-20T12:00:00Z"));
+  EXPECT_EQ((*events)[1].kind(), v1::CONTACT_KIND_LINEOUT_LANDING);
+  EXPECT_EQ((*events)[1].note(), "landed badly");
+}
+
+TEST(Csv, EventErrorsNameTheRecord) {
+  absl::Time now = absl::Now();
+  auto check = [&](const char* text, const char* want) {
+    auto events = ContactEventsFromCsv(*ParseCsv(text), now);
+    ASSERT_FALSE(events.ok()) << text;
+    EXPECT_THAT(std::string(events.status().message()), HasSubstr(want)) << text;
+  };
+  check("player_id,kind,occurred_at\n1,scrum,2026-01-01\nx,scrum,2026-01-01\n", "record 3");
+  check("1,hug,2026-01-01\n", "kind");
+  check("1,scrum,someday\n", "occurred_at");
+  check("1,scrum,2026-01-01,sometimes\n", "awkward");
+  check("player_id,kind,when\n", "unknown column");
+  check("player_id,kind\n", "occurred_at");
+}
+
+// ---- Errors ----
+
+TEST(Errors, FormatsBadRequestViolations) {
+  google::rpc::Status details;
+  details.set_code(3);
+  details.set_message("invalid complaint");
+  google::rpc::BadRequest bad;
+  auto* v = bad.add_field_violations();
+  v->set_field("complaint.side");
+  v->set_description("must be set");
+  v = bad.add_field_violations();
+  v->set_field("complaint.symptoms.pain");
+  v->set_description("must be 0 to 10");
+  details.add_details()->PackFrom(bad);
+  grpc::Status st(grpc::StatusCode::INVALID_ARGUMENT, "invalid complaint", details.SerializeAsString());
+  EXPECT_EQ(FormatRpcError(st),
+            "INVALID_ARGUMENT: invalid complaint\n"
+            "  complaint.side: must be set\n"
+            "  complaint.symptoms.pain: must be 0 to 10\n");
+  EXPECT_EQ(FormatRpcError(grpc::Status(grpc::StatusCode::NOT_FOUND, "no player 9")), "NOT_FOUND: no player 9\n");
+  EXPECT_EQ(FormatRpcError(grpc::Status(grpc::StatusCode::NOT_FOUND, "x", "garbage\xff")), "NOT_FOUND: x\n");
+  EXPECT_EQ(StatusCodeName(grpc::StatusCode::FAILED_PRECONDITION), "FAILED_PRECONDITION");
+}
+
+// ---- Requests ----
+
+TEST(Requests, ComplaintOptionsBuildMask) {
+  auto a = ParseArgs({"complaints", "update", "--side=right", "--pain=4", "--ache", "--nerve-tension",
+                      "--onset=2026-11-01", "--disc-herniation=false"},
+                     NoEnv());
+  ASSERT_TRUE(a.ok());
+  v1::Complaint c;
+  c.mutable_symptoms()->set_tightness(true);  // kept: read-modify-write
+  c.mutable_history()->set_lumbar_disc_herniation(true);
+  std::vector<std::string> mask;
+  ASSERT_TRUE(ApplyComplaintOptions(*a, absl::Now(), &c, &mask).ok());
+  EXPECT_THAT(mask, ElementsAre("side", "onset_time", "symptoms", "history", "findings"));
+  EXPECT_EQ(c.side(), v1::SIDE_RIGHT);
+  EXPECT_EQ(c.symptoms().pain(), 4);
+  EXPECT_TRUE(c.symptoms().ache());
+  EXPECT_TRUE(c.symptoms().tightness());
+  EXPECT_FALSE(c.history().lumbar_disc_herniation());
+  EXPECT_TRUE(c.findings().sciatic_nerve_tension());
+  EXPECT_EQ(FromTimestamp(c.onset_time()), T("2026-11-01T00:00:00Z"));
+}
+
+TEST(Requests, ComplaintOptionErrors) {
+  for (std::vector<std::string> argv : std::vector<std::vector<std::string>>{
+           {"--pain=11"}, {"--pain=-1"}, {"--side=middle"}, {"--onset=later"}, {"--spasm=sometimes"},
+           {"--mechanism=dancing"}}) {
+    auto a = ParseArgs(argv, NoEnv());
+    ASSERT_TRUE(a.ok());
+    v1::Complaint c;
+    std::vector<std::string> mask;
+    EXPECT_FALSE(ApplyComplaintOptions(*a, absl::Now(), &c, &mask).ok()) << argv[0];
+  }
+}
+
+TEST(Requests, PlayerOptions) {
+  auto a = ParseArgs({"--group=back", "--position", "full-back"}, NoEnv());
+  v1::Player p;
+  std::vector<std::string> mask;
+  ASSERT_TRUE(ApplyPlayerOptions(*a, &p, &mask).ok());
+  EXPECT_THAT(mask, ElementsAre("position_group", "position_name"));
+  EXPECT_EQ(p.position_group(), v1::POSITION_GROUP_BACK);
+}
+
+// ---- RunCli without a server ----
+
+struct Run {
+  int code;
+  std::string out, err;
+};
+Run RunArgs(std::vector<std::string> argv) {
+  std::ostringstream out, err;
+  int code = RunCli(argv, out, err, NoEnv());
+  return {code, out.str(), err.str()};
+}
+
+TEST(RunCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(RunArgs({}).code, 2);
+  auto r = RunArgs({"teams", "list"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown command \"teams\""));
+  r = RunArgs({"squads"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("missing verb"));
+  r = RunArgs({"squads", "delete"});
+  EXPECT_EQ(r.code, 2);
+  r = RunArgs({"squads", "get", "--idd=1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown option --idd"));
+  r = RunArgs({"squads", "get"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("missing required option --id"));
+  EXPECT_THAT(r.err, HasSubstr("touchline squads get --help"));
+  EXPECT_EQ(RunArgs({"squads", "get", "--id=x"}).code, 2);
+  EXPECT_EQ(RunArgs({"squads", "get", "--id=1", "extra"}).code, 2);
+  EXPECT_EQ(RunArgs({"events", "list", "--player=1", "--squad=2"}).code, 2);
+  EXPECT_EQ(RunArgs({"events", "record", "--player=1", "--kind=hug"}).code, 2);
+  EXPECT_EQ(RunArgs({"readiness", "override", "--player=1", "--availability=fit", "--reason=x", "--until=+1d"}).code, 2);
+  EXPECT_EQ(RunArgs({"complaints", "create", "--player=1", "--side=left"}).code, 2);
+  EXPECT_EQ(RunArgs({"players", "update", "--id=1"}).code, 2);
+  EXPECT_EQ(RunArgs({"seed", "--players=3"}).code, 2);
+}
+
+TEST(RunCli, Help) {
+  auto r = RunArgs({"help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("touchline complaints check-in"));
+  EXPECT_THAT(r.out, HasSubstr("touchline seed"));
+  r = RunArgs({"readiness", "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("touchline readiness override"));
+  EXPECT_THAT(r.out, testing::Not(HasSubstr("touchline squads create")));
+  r = RunArgs({"help", "events", "import"});
+  EXPECT_THAT(r.out, HasSubstr("--file=PATH|-"));
+  EXPECT_THAT(r.out, testing::Not(HasSubstr("events record")));
+  EXPECT_EQ(RunArgs({"--help"}).code, 0);
+  EXPECT_EQ(RunArgs({"complaints", "update", "-h"}).code, 0);
+}
+
+TEST(RunCli, EveryRpcHasACommand) {
+  std::set<std::string> have;
+  for (const auto& c : Commands()) have.insert(c.resource + " " + c.verb);
+  for (const char* want :
+       {"squads create", "squads get", "squads list", "squads update", "players create", "players get", "players list",
+        "players update", "players archive", "events record", "events import", "events get", "events list",
+        "complaints create", "complaints get", "complaints list", "complaints update", "complaints check-in",
+        "complaints resolve", "complaints reopen", "complaints history", "flags list", "readiness get",
+        "readiness override", "readiness overrides", "readiness clear", "health ", "seed "}) {
+    EXPECT_TRUE(have.count(want)) << want;
+  }
+}
+
+}  // namespace
+}  // namespace touchline::cli

@@ -1,0 +1,455 @@
+// The CLI against an in-process fake server: metadata, error details, JSON, paging, seed re-runs.
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "client/cli/app.h"
+#include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "gtest/gtest.h"
+#include "touchline/v1/complaint.grpc.pb.h"
+#include "touchline/v1/contact_event.grpc.pb.h"
+#include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/readiness.grpc.pb.h"
+#include "touchline/v1/squad.grpc.pb.h"
+
+namespace touchline::cli {
+namespace {
+
+using ::testing::HasSubstr;
+namespace v1 = touchline::v1;
+
+// Everything the fake stores, behind one lock.
+struct State {
+  std::mutex mu;
+  std::map<int64_t, v1::Squad> squads;
+  std::map<int64_t, v1::Player> players;
+  std::map<std::string, v1::ContactEvent> events_by_key;
+  std::map<int64_t, v1::Complaint> complaints;
+  std::vector<std::string> users;  // touchline-user of every call
+  int64_t next_id = 1;
+
+  void Saw(grpc::ServerContext* ctx) {
+    auto it = ctx->client_metadata().find("touchline-user");
+    users.push_back(it == ctx->client_metadata().end() ? "" : std::string(it->second.data(), it->second.size()));
+  }
+};
+
+grpc::Status BadRequest(const std::string& field, const std::string& description) {
+  google::rpc::Status s;
+  s.set_code(grpc::StatusCode::INVALID_ARGUMENT);
+  s.set_message("invalid request");
+  google::rpc::BadRequest br;
+  auto* v = br.add_field_violations();
+  v->set_field(field);
+  v->set_description(description);
+  s.add_details()->PackFrom(br);
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "invalid request", s.SerializeAsString());
+}
+
+// Pages of 2 to exercise page tokens.
+template <typename Item, typename Resp, typename Add>
+void Page(const std::vector<Item>& all, const std::string& token, Resp* resp, Add add) {
+  size_t start = token.empty() ? 0 : std::stoul(token);
+  for (size_t i = start; i < all.size() && i < start + 2; ++i) add(resp, all[i]);
+  if (start + 2 < all.size()) resp->set_next_page_token(std::to_string(start + 2));
+}
+
+class Squads final : public v1::SquadService::Service {
+ public:
+  explicit Squads(State& s) : s_(s) {}
+  grpc::Status CreateSquad(grpc::ServerContext* ctx, const v1::CreateSquadRequest* req,
+                           v1::CreateSquadResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    if (req->squad().name().empty()) return BadRequest("squad.name", "must not be empty");
+    for (const auto& [id, sq] : s_.squads) {
+      if (sq.name() == req->squad().name()) return grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "name taken");
+    }
+    v1::Squad sq = req->squad();
+    sq.set_id(s_.next_id++);
+    s_.squads[sq.id()] = sq;
+    *resp->mutable_squad() = sq;
+    return grpc::Status::OK;
+  }
+  grpc::Status ListSquads(grpc::ServerContext* ctx, const v1::ListSquadsRequest* req,
+                          v1::ListSquadsResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    std::vector<v1::Squad> all;
+    for (const auto& [id, sq] : s_.squads) all.push_back(sq);
+    Page(all, req->page_token(), resp, [](auto* r, const auto& x) { *r->add_squads() = x; });
+    return grpc::Status::OK;
+  }
+
+ private:
+  State& s_;
+};
+
+class Players final : public v1::PlayerService::Service {
+ public:
+  explicit Players(State& s) : s_(s) {}
+  grpc::Status CreatePlayer(grpc::ServerContext* ctx, const v1::CreatePlayerRequest* req,
+                            v1::CreatePlayerResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    v1::Player p = req->player();
+    p.set_id(s_.next_id++);
+    s_.players[p.id()] = p;
+    *resp->mutable_player() = p;
+    return grpc::Status::OK;
+  }
+  grpc::Status ListPlayers(grpc::ServerContext* ctx, const v1::ListPlayersRequest* req,
+                           v1::ListPlayersResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    std::vector<v1::Player> all;
+    for (const auto& [id, p] : s_.players) {
+      if (req->squad_id() == 0 || p.squad_id() == req->squad_id()) all.push_back(p);
+    }
+    Page(all, req->page_token(), resp, [](auto* r, const auto& x) { *r->add_players() = x; });
+    return grpc::Status::OK;
+  }
+  grpc::Status GetPlayer(grpc::ServerContext*, const v1::GetPlayerRequest* req, v1::GetPlayerResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    auto it = s_.players.find(req->id());
+    if (it == s_.players.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such player");
+    *resp->mutable_player() = it->second;
+    return grpc::Status::OK;
+  }
+
+ private:
+  State& s_;
+};
+
+class Events final : public v1::ContactEventService::Service {
+ public:
+  explicit Events(State& s) : s_(s) {}
+  grpc::Status CreateContactEvent(grpc::ServerContext* ctx, const v1::CreateContactEventRequest* req,
+                                  v1::CreateContactEventResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    const auto& e = req->contact_event();
+    auto it = s_.events_by_key.find(e.idempotency_key());
+    if (it != s_.events_by_key.end()) {
+      *resp->mutable_contact_event() = it->second;
+      resp->set_replayed(true);
+      return grpc::Status::OK;
+    }
+    v1::ContactEvent stored = e;
+    stored.set_id(s_.next_id++);
+    s_.events_by_key[e.idempotency_key()] = stored;
+    *resp->mutable_contact_event() = stored;
+    return grpc::Status::OK;
+  }
+  grpc::Status ImportContactEvents(grpc::ServerContext* ctx, grpc::ServerReader<v1::ImportContactEventsRequest>* reader,
+                                   v1::ImportContactEventsResponse* resp) override {
+    v1::ImportContactEventsRequest req;
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    int64_t index = 0;
+    while (reader->Read(&req)) {
+      resp->set_received_count(resp->received_count() + 1);
+      const auto& e = req.contact_event();
+      if (e.player_id() <= 0 || e.kind() == v1::CONTACT_KIND_UNSPECIFIED) {
+        resp->set_rejected_count(resp->rejected_count() + 1);
+        auto* r = resp->add_rejections();
+        r->set_index(index);
+        r->set_idempotency_key(e.idempotency_key());
+        r->set_reason("invalid");
+      } else if (s_.events_by_key.count(e.idempotency_key())) {
+        resp->set_duplicate_count(resp->duplicate_count() + 1);
+      } else {
+        v1::ContactEvent stored = e;
+        stored.set_id(s_.next_id++);
+        s_.events_by_key[e.idempotency_key()] = stored;
+        resp->set_stored_count(resp->stored_count() + 1);
+      }
+      ++index;
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  State& s_;
+};
+
+class Complaints final : public v1::ComplaintService::Service {
+ public:
+  explicit Complaints(State& s) : s_(s) {}
+  grpc::Status CreateComplaint(grpc::ServerContext* ctx, const v1::CreateComplaintRequest* req,
+                               v1::CreateComplaintResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    v1::Complaint c = req->complaint();
+    if (c.side() == v1::SIDE_UNSPECIFIED) return BadRequest("complaint.side", "must be set");
+    c.set_id(s_.next_id++);
+    c.set_open(true);
+    s_.complaints[c.id()] = c;
+    *resp->mutable_complaint() = c;
+    return grpc::Status::OK;
+  }
+  grpc::Status GetComplaint(grpc::ServerContext*, const v1::GetComplaintRequest* req,
+                            v1::GetComplaintResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    auto it = s_.complaints.find(req->id());
+    if (it == s_.complaints.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no such complaint");
+    *resp->mutable_complaint() = it->second;
+    return grpc::Status::OK;
+  }
+  grpc::Status UpdateComplaint(grpc::ServerContext* ctx, const v1::UpdateComplaintRequest* req,
+                               v1::UpdateComplaintResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    last_update = *req;
+    *resp->mutable_complaint() = req->complaint();
+    return grpc::Status::OK;
+  }
+  grpc::Status CreateCheckIn(grpc::ServerContext* ctx, const v1::CreateCheckInRequest* req,
+                             v1::CreateCheckInResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    auto& c = s_.complaints[req->complaint_id()];
+    *c.add_check_ins() = req->check_in();
+    *resp->mutable_complaint() = c;
+    return grpc::Status::OK;
+  }
+  grpc::Status ResolveComplaint(grpc::ServerContext* ctx, const v1::ResolveComplaintRequest* req,
+                                v1::ResolveComplaintResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    auto& c = s_.complaints[req->complaint_id()];
+    if (!c.open()) return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "already resolved");
+    c.set_open(false);
+    *c.mutable_resolve_time() = req->resolve_time();
+    *resp->mutable_complaint() = c;
+    return grpc::Status::OK;
+  }
+  grpc::Status ListComplaints(grpc::ServerContext* ctx, const v1::ListComplaintsRequest* req,
+                              v1::ListComplaintsResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    std::vector<v1::Complaint> all;
+    for (const auto& [id, c] : s_.complaints) {
+      auto p = s_.players.find(c.player_id());
+      if (c.player_id() == req->player_id() || (p != s_.players.end() && p->second.squad_id() == req->squad_id())) {
+        all.push_back(c);
+      }
+    }
+    Page(all, req->page_token(), resp, [](auto* r, const auto& x) { *r->add_complaints() = x; });
+    return grpc::Status::OK;
+  }
+  v1::UpdateComplaintRequest last_update;
+
+ private:
+  State& s_;
+};
+
+class Flags final : public v1::FlagService::Service {
+ public:
+  grpc::Status ListFlags(grpc::ServerContext*, const v1::ListFlagsRequest* req, v1::ListFlagsResponse* resp) override {
+    auto* f = resp->add_flags();
+    f->set_kind(v1::FLAG_KIND_RECURRENT);
+    f->set_player_id(req->player_id() ? req->player_id() : 999);
+    f->set_recurrence_timing(v1::RECURRENCE_TIMING_EARLY);
+    f->set_episode(2);
+    f->set_reason("left complaint 25 days after return");
+    f->mutable_begin_time()->set_seconds(1795000000);
+    f->add_complaint_ids(12);
+    f->add_complaint_ids(4);
+    return grpc::Status::OK;
+  }
+};
+
+class Readiness final : public v1::ReadinessService::Service {
+ public:
+  grpc::Status GetSquadReadiness(grpc::ServerContext*, const v1::GetSquadReadinessRequest* req,
+                                 v1::GetSquadReadinessResponse* resp) override {
+    resp->set_squad_id(req->squad_id());
+    auto* p = resp->add_players();
+    p->set_player_name("Tom Ashcombe");
+    p->set_position_group("forward");
+    p->set_availability(v1::AVAILABILITY_UNAVAILABLE);
+    auto* r = p->add_reasons();
+    r->set_code(v1::READINESS_REASON_CODE_OPEN_ACUTE_COMPLAINT);
+    r->set_text("open acute complaint #4");
+    r = p->add_reasons();
+    r->set_code(v1::READINESS_REASON_CODE_ACTIVE_FLAG);
+    r->set_flag_kind(v1::FLAG_KIND_PERSISTENT);
+    p = resp->add_players();
+    p->set_player_name("Al Bo");
+    p->set_position_group("back");
+    p->set_availability(v1::AVAILABILITY_AVAILABLE);
+    resp->set_available_count(1);
+    resp->set_unavailable_count(1);
+    return grpc::Status::OK;
+  }
+};
+
+class FakeServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::ServerBuilder b;
+    b.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    b.RegisterService(&squads_);
+    b.RegisterService(&players_);
+    b.RegisterService(&events_);
+    b.RegisterService(&complaints_);
+    b.RegisterService(&flags_);
+    b.RegisterService(&readiness_);
+    server_ = b.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  struct Result {
+    int code;
+    std::string out, err;
+  };
+  Result Run(std::vector<std::string> argv) {
+    argv.push_back(absl::StrCat("--server=127.0.0.1:", port_));
+    Environment env;
+    env.login = "physio-jo";
+    std::ostringstream out, err;
+    int code = RunCli(argv, out, err, env);
+    return {code, out.str(), err.str()};
+  }
+
+  State state_;
+  Squads squads_{state_};
+  Players players_{state_};
+  Events events_{state_};
+  Complaints complaints_{state_};
+  Flags flags_;
+  Readiness readiness_;
+  int port_ = 0;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+TEST_F(FakeServerTest, HealthAndUserMetadata) {
+  auto r = Run({"health"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "SERVING\n");
+  r = Run({"squads", "create", "--name", "First XV"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("First XV"));
+  r = Run({"--user=coach-sam", "squads", "create", "--name=A XV"});
+  ASSERT_EQ(state_.users.size(), 2u);
+  EXPECT_EQ(state_.users[0], "physio-jo");
+  EXPECT_EQ(state_.users[1], "coach-sam");
+}
+
+TEST_F(FakeServerTest, ServerErrorsExitOneWithViolations) {
+  auto r = Run({"squads", "create", "--name="});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err, "touchline: INVALID_ARGUMENT: invalid request\n  squad.name: must not be empty\n");
+  Run({"squads", "create", "--name=X"});
+  r = Run({"squads", "create", "--name=X"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("ALREADY_EXISTS: name taken"));
+}
+
+TEST_F(FakeServerTest, ListFollowsPagesAndJson) {
+  for (const char* n : {"A", "B", "C", "D", "E"}) ASSERT_EQ(Run({"squads", "create", "--name", n}).code, 0);
+  auto r = Run({"squads", "list"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("ID  NAME"));
+  for (const char* n : {"\n1   A\n", "\n3   C\n", "\n5   E\n"}) EXPECT_THAT(r.out, HasSubstr(n));
+  r = Run({"squads", "list", "--page-token="});
+  EXPECT_THAT(r.out, HasSubstr("\n2   B\n"));
+  EXPECT_THAT(r.out, testing::Not(HasSubstr("\n3   C\n")));
+  EXPECT_THAT(r.err, HasSubstr("--page-token=2"));
+  r = Run({"squads", "list", "--json"});
+  EXPECT_THAT(r.out, HasSubstr("\"name\": \"E\""));
+  EXPECT_THAT(r.out, testing::Not(HasSubstr("next_page_token")));
+}
+
+TEST_F(FakeServerTest, TablesForReadinessAndFlags) {
+  auto r = Run({"readiness", "get", "--squad=1"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("NAME          GROUP    AVAILABILITY  REASONS\n"
+                               "Tom Ashcombe  forward  unavailable   open acute complaint #4; flag persistent\n"
+                               "Al Bo         back     available\n"));
+  EXPECT_THAT(r.out, HasSubstr("1 available, 0 modified, 1 unavailable"));
+  r = Run({"flags", "list", "--player=999", "--kind=recurrent"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("PLAYER"));
+  EXPECT_THAT(r.out, HasSubstr("recurrent (early, episode 2)"));
+  EXPECT_THAT(r.out, HasSubstr("12, 4"));
+}
+
+TEST_F(FakeServerTest, RecordEventGeneratesKeyAndComplaintUpdateKeepsFields) {
+  auto r = Run({"events", "record", "--player=3", "--kind=tackle-made", "--at=2026-11-21T15:10:00Z", "--awkward",
+                "--source=video"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("tackle-made"));
+  EXPECT_THAT(r.out, HasSubstr("awkward"));
+  ASSERT_EQ(state_.events_by_key.size(), 1u);
+  EXPECT_THAT(state_.events_by_key.begin()->first, testing::StartsWith("cli-"));
+
+  r = Run({"complaints", "create", "--player=3", "--side=left", "--onset=-10d", "--onset-kind=gradual", "--pain=3",
+           "--tightness", "--piriformis-spasm"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  int64_t id = state_.complaints.begin()->first;
+  r = Run({"complaints", "update", absl::StrCat("--id=", id), "--pain=5", "--reason", "worse after training"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto& u = complaints_.last_update;
+  EXPECT_THAT(u.update_mask().paths(), testing::ElementsAre("symptoms"));
+  EXPECT_EQ(u.complaint().symptoms().pain(), 5);
+  EXPECT_TRUE(u.complaint().symptoms().tightness());
+  EXPECT_EQ(u.reason(), "worse after training");
+}
+
+TEST_F(FakeServerTest, SeedTwiceNeverDoublesEvents) {
+  auto r = Run({"seed", "--players=20", "--seed=5", "--now=2026-11-25T12:00:00Z"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_THAT(r.out, HasSubstr("Created squad"));
+  size_t events = state_.events_by_key.size();
+  size_t complaints = state_.complaints.size();
+  EXPECT_GT(events, 5000u);
+  EXPECT_GE(complaints, 9u);
+  EXPECT_EQ(state_.players.size(), 20u);
+  int open = 0;
+  for (const auto& [id, c] : state_.complaints) open += c.open();
+  EXPECT_EQ(open, 6);  // 2 persistent, recurrence, acute, pelvic, disc
+
+  r = Run({"seed", "--players=20", "--seed=5", "--now=2026-11-25T12:00:00Z"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_THAT(r.out, HasSubstr("Reusing squad"));
+  EXPECT_THAT(r.out, HasSubstr(" 0 stored"));
+  EXPECT_EQ(state_.events_by_key.size(), events);
+  EXPECT_EQ(state_.complaints.size(), complaints);
+  EXPECT_EQ(state_.players.size(), 20u);
+
+  // A squad of that name that the seed did not make: a new name.
+  ASSERT_EQ(Run({"players", "create", "--squad=1", "--name=Someone", "--group=back"}).code, 0);
+  r = Run({"seed", "--players=12", "--seed=5", "--now=2026-11-25T12:00:00Z"});
+  ASSERT_EQ(r.code, 0) << r.err << r.out;
+  EXPECT_THAT(r.out, HasSubstr("\"First XV (2)\""));
+}
+
+TEST_F(FakeServerTest, ImportCsvFromFile) {
+  std::string path = ::testing::TempDir() + "/events.csv";
+  {
+    std::ofstream f(path);
+    f << "player_id,kind,occurred_at,awkward,source,session_label,idempotency_key,note\n"
+         "3,scrum,2026-11-21T15:10:00Z,false,video,v Kingsmead,k1,\n"
+         "3,fall,2026-11-21T15:20:00Z,true,video,v Kingsmead,k2,\"landed, badly\"\n";
+  }
+  auto r = Run({"events", "import", "--file", path});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "received 2, stored 2, duplicates 0, rejected 0\n");
+  r = Run({"events", "import", "--file", path});
+  EXPECT_EQ(r.out, "received 2, stored 0, duplicates 2, rejected 0\n");
+  EXPECT_EQ(Run({"events", "import", "--file", path + ".missing"}).code, 2);
+}
+
+}  // namespace
+}  // namespace touchline::cli

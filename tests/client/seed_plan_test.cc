@@ -1,0 +1,199 @@
+// The seed plan: deterministic, realistic, and holding the demo's scenarios.
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "client/cli/requests.h"
+#include "client/cli/seed.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace touchline::cli {
+namespace {
+
+namespace v1 = touchline::v1;
+
+SeedOptions Opts() {
+  SeedOptions o;
+  absl::Time now;
+  std::string err;
+  absl::ParseTime(absl::RFC3339_full, "2026-11-25T13:45:00Z", &now, &err);
+  o.now = now;
+  return o;
+}
+
+double DaysBefore(absl::Time now, const google::protobuf::Timestamp& ts) {
+  return absl::ToDoubleHours(now - FromTimestamp(ts)) / 24;
+}
+
+TEST(SeedPlan, Deterministic) {
+  SeedPlan a = BuildSeedPlan(Opts());
+  SeedPlan b = BuildSeedPlan(Opts());
+  ASSERT_EQ(a.players.size(), b.players.size());
+  for (size_t i = 0; i < a.players.size(); ++i) EXPECT_EQ(a.players[i].name, b.players[i].name);
+  ASSERT_EQ(a.events.size(), b.events.size());
+  for (size_t i = 0; i < a.events.size(); i += 97) {
+    EXPECT_EQ(a.events[i].event.SerializeAsString(), b.events[i].event.SerializeAsString());
+  }
+  ASSERT_EQ(a.complaints.size(), b.complaints.size());
+  SeedOptions other = Opts();
+  other.seed = 7;
+  EXPECT_NE(BuildSeedPlan(other).players[0].external_id, a.players[0].external_id);
+}
+
+TEST(SeedPlan, SquadIsRealistic) {
+  SeedPlan p = BuildSeedPlan(Opts());
+  ASSERT_EQ(p.players.size(), 50u);
+  int forwards = 0;
+  std::set<std::string> names, positions, ext;
+  for (const auto& pl : p.players) {
+    forwards += pl.group == v1::POSITION_GROUP_FORWARD;
+    names.insert(pl.name);
+    positions.insert(pl.position);
+    ext.insert(pl.external_id);
+  }
+  EXPECT_EQ(forwards, 25);
+  EXPECT_EQ(names.size(), 50u);
+  EXPECT_EQ(ext.size(), 50u);
+  for (const char* pos : {"loosehead prop", "tighthead prop", "hooker", "lock", "blindside flanker", "openside flanker",
+                          "number eight", "scrum-half", "fly-half", "inside centre", "outside centre", "left wing",
+                          "right wing", "full-back"}) {
+    EXPECT_TRUE(positions.count(pos)) << pos;
+  }
+}
+
+TEST(SeedPlan, SeasonOfEvents) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  EXPECT_GE(p.matches, 28);
+  EXPECT_LE(p.matches, 40);
+  EXPECT_GE(p.training_sessions, 60);
+  EXPECT_GT(p.events.size(), 15000u);
+  EXPECT_LT(p.events.size(), 60000u);
+  std::set<std::string> keys;
+  int awkward = 0;
+  std::map<std::string, std::map<int, int>> per_match_player;
+  int64_t prev = 0;
+  for (const auto& e : p.events) {
+    EXPECT_TRUE(keys.insert(e.event.idempotency_key()).second) << e.event.idempotency_key();
+    EXPECT_LE(e.event.idempotency_key().size(), 128u);
+    absl::Time t = FromTimestamp(e.event.occur_time());
+    EXPECT_LT(t, o.now);
+    EXPECT_GT(t, o.now - absl::Hours(24 * 280));
+    EXPECT_GE(e.event.occur_time().seconds(), prev);  // chronological
+    prev = e.event.occur_time().seconds();
+    EXPECT_NE(e.event.kind(), v1::CONTACT_KIND_UNSPECIFIED);
+    awkward += e.event.awkward();
+    if (absl::StrContains(e.event.session_label(), " v ")) ++per_match_player[e.event.session_label()][e.player];
+  }
+  EXPECT_GT(awkward, 100);
+  EXPECT_LT(awkward, static_cast<int>(p.events.size() / 10));
+  EXPECT_EQ(static_cast<int>(per_match_player.size()), p.matches);
+  for (const auto& [label, by_player] : per_match_player) {
+    EXPECT_LE(by_player.size(), 23u) << label;
+    for (const auto& [player, n] : by_player) {
+      EXPECT_GE(n, 4);
+      EXPECT_LE(n, 30);
+    }
+  }
+}
+
+TEST(SeedPlan, Scenarios) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  int persistent = 0, resolved_old = 0;
+  const SeedComplaint *acute = nullptr, *pelvic = nullptr, *disc = nullptr, *recur = nullptr, *index = nullptr;
+  std::map<int, int> complaints_per_player;
+  for (const auto& c : p.complaints) {
+    const auto& cp = c.complaint;
+    double onset_days = DaysBefore(o.now, cp.onset_time());
+    ++complaints_per_player[c.player];
+    for (const auto& ci : c.check_ins) {
+      EXPECT_GE(FromTimestamp(ci.check_time()), FromTimestamp(cp.onset_time()));
+      EXPECT_LE(FromTimestamp(ci.check_time()), o.now);
+    }
+    if (c.resolve_time) {
+      EXPECT_GT(*c.resolve_time, FromTimestamp(cp.onset_time()));
+    }
+    if (c.scenario == "persistent") {
+      ++persistent;
+      EXPECT_GE(onset_days, 50);
+      EXPECT_LE(onset_days, 70);
+      EXPECT_EQ(cp.onset_kind(), v1::ONSET_KIND_GRADUAL);
+      EXPECT_FALSE(c.resolve_time.has_value());
+    } else if (absl::StartsWith(c.scenario, "resolved")) {
+      ++resolved_old;
+      EXPECT_TRUE(c.resolve_time.has_value());
+      EXPECT_GT(onset_days, 90);
+    } else if (c.scenario == "acute tear") {
+      acute = &c;
+    } else if (c.scenario == "suspected pelvic origin") {
+      pelvic = &c;
+    } else if (c.scenario == "disc herniation history") {
+      disc = &c;
+    } else if (c.scenario == "early recurrence") {
+      recur = &c;
+    } else if (c.scenario == "early recurrence (index episode)") {
+      index = &c;
+    }
+  }
+  EXPECT_EQ(persistent, 2);
+  EXPECT_GE(resolved_old, 3);
+  ASSERT_TRUE(acute && pelvic && disc && recur && index);
+  EXPECT_EQ(acute->complaint.onset_kind(), v1::ONSET_KIND_ACUTE);
+  EXPECT_EQ(acute->complaint.mechanism(), v1::MECHANISM_SPRINTING);
+  EXPECT_NEAR(DaysBefore(o.now, acute->complaint.onset_time()), 3, 1);
+  EXPECT_FALSE(acute->resolve_time.has_value());
+
+  EXPECT_EQ(index->player, recur->player);
+  EXPECT_EQ(index->complaint.side(), v1::SIDE_LEFT);
+  EXPECT_EQ(recur->complaint.side(), v1::SIDE_LEFT);
+  ASSERT_TRUE(index->resolve_time.has_value());
+  EXPECT_NEAR(absl::ToDoubleHours(o.now - *index->resolve_time) / 24, 30, 1);
+  EXPECT_NEAR(DaysBefore(o.now, recur->complaint.onset_time()), 5, 1);
+  EXPECT_LT(&*index, &*recur);  // the index episode is created first
+
+  EXPECT_TRUE(disc->complaint.history().lumbar_disc_herniation());
+  EXPECT_TRUE(disc->complaint.findings().sciatic_nerve_tension());
+
+  ASSERT_EQ(p.explicit_events.size(), 1u);
+  const auto& landing = p.explicit_events[0];
+  EXPECT_EQ(landing.player, pelvic->player);
+  EXPECT_EQ(landing.event.kind(), v1::CONTACT_KIND_LINEOUT_LANDING);
+  EXPECT_TRUE(landing.event.awkward());
+  EXPECT_EQ(FromTimestamp(pelvic->complaint.onset_time()) - FromTimestamp(landing.event.occur_time()),
+            absl::Hours(24 * 4));
+  EXPECT_LT(FromTimestamp(pelvic->complaint.onset_time()), o.now);
+
+  // Only the recurrence player has two complaints.
+  for (const auto& [player, n] : complaints_per_player) EXPECT_EQ(n, player == recur->player ? 2 : 1);
+
+  // No random awkward event in the three weeks before a complaint's onset (the landing is explicit).
+  for (const auto& e : p.events) {
+    if (!e.event.awkward()) continue;
+    for (const auto& c : p.complaints) {
+      if (c.player != e.player) continue;
+      absl::Duration before = FromTimestamp(c.complaint.onset_time()) - FromTimestamp(e.event.occur_time());
+      EXPECT_FALSE(before >= absl::ZeroDuration() && before <= absl::Hours(24 * 21)) << c.scenario;
+    }
+  }
+  // The acute-tear player takes no contact after the tear.
+  for (const auto& e : p.events) {
+    if (e.player == acute->player) {
+      EXPECT_LT(FromTimestamp(e.event.occur_time()), FromTimestamp(acute->complaint.onset_time()));
+    }
+  }
+}
+
+TEST(SeedPlan, SmallSquad) {
+  SeedOptions o = Opts();
+  o.players = 12;
+  SeedPlan p = BuildSeedPlan(o);
+  EXPECT_EQ(p.players.size(), 12u);
+  std::set<int> players;
+  for (const auto& c : p.complaints) players.insert(c.player);
+  EXPECT_EQ(players.size(), p.complaints.size() - 1);
+}
+
+}  // namespace
+}  // namespace touchline::cli

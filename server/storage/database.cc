@@ -1,1 +1,254 @@
-// implemented in progress
+#include "server/storage/database.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <exception>
+#include <utility>
+
+#include "SQLiteCpp/Exception.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "server/storage/migrations.h"
+
+namespace touchline::storage {
+namespace {
+
+absl::Status WithContext(const absl::Status& status, absl::string_view context) {
+  if (status.ok()) return status;
+  return absl::Status(status.code(), absl::StrCat(context, ": ", status.message()));
+}
+
+// Rolls back the open transaction, if any (SQLite may already have rolled it back itself, e.g.
+// after SQLITE_FULL, in which case there is nothing to do).
+void RollbackQuietly(SQLite::Database& db) {
+  if (sqlite3_get_autocommit(db.getHandle()) == 0) db.tryExec("ROLLBACK");
+}
+
+// Pragmas every connection gets. foreign_keys must be set outside a transaction, per connection.
+void ConfigureConnection(SQLite::Database& db, const DatabaseOptions& options) {
+  db.exec(options.synchronous_full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+  db.exec("PRAGMA foreign_keys = ON");
+  if (db.execAndGet("PRAGMA foreign_keys").getInt() != 1) {
+    throw SQLite::Exception("this SQLite build does not enforce foreign keys");
+  }
+}
+
+// Looks at the file before anything writes to it: refuses what is not SQLite, what belongs to
+// another application, and what is newer than this build.
+absl::Status CheckIsTouchline(SQLite::Database& db, const std::string& path) {
+  int application_id = 0;
+  int user_version = 0;
+  int schema_objects = 0;
+  try {
+    application_id = db.execAndGet("PRAGMA application_id").getInt();
+    user_version = db.execAndGet("PRAGMA user_version").getInt();
+    schema_objects = db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt();
+  } catch (const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to open ", path, ": it is not a SQLite database (", e.what(), ")"));
+    }
+    return WithContext(StatusFromSqliteError(e), absl::StrCat("cannot read ", path));
+  }
+  const int latest = Database::LatestSchemaVersion();
+  if (application_id != 0 && application_id != kTouchlineApplicationId) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to open ", path,
+        ": it is a SQLite database of another application (application_id 0x",
+        absl::Hex(static_cast<uint32_t>(application_id), absl::kZeroPad8), ", Touchline's is 0x",
+        absl::Hex(static_cast<uint32_t>(kTouchlineApplicationId), absl::kZeroPad8), ")"));
+  }
+  if (user_version > latest) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to open ", path, ": its schema version is ", user_version,
+        " but this build supports up to version ", latest, "; upgrade Touchline"));
+  }
+  if (application_id == 0 && (user_version != 0 || schema_objects != 0)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "refusing to open ", path,
+        ": it is a SQLite database but not a Touchline one (it has ", schema_objects,
+        " schema objects, user_version ", user_version, " and no Touchline application_id)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+struct Database::ReaderPool {
+  std::mutex mutex;
+  std::condition_variable released;
+  std::vector<std::unique_ptr<SQLite::Database>> connections;
+  std::vector<SQLite::Database*> idle;
+
+  SQLite::Database* Acquire() {
+    std::unique_lock lock(mutex);
+    released.wait(lock, [this] { return !idle.empty(); });
+    SQLite::Database* db = idle.back();
+    idle.pop_back();
+    return db;
+  }
+  void Release(SQLite::Database* db) {
+    {
+      std::lock_guard lock(mutex);
+      idle.push_back(db);
+    }
+    released.notify_one();
+  }
+};
+
+int Database::LatestSchemaVersion() { return LatestMigrationVersion(); }
+
+Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
+
+Database::~Database() = default;
+
+absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  std::unique_ptr<Database> db(new Database(options));
+  const std::string& path = db->options_.path;
+  try {
+    db->writer_ = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+        options.busy_timeout_ms);
+  } catch (const std::exception& e) {
+    return WithContext(StatusFromSqliteError(e), absl::StrCat("cannot open database ", path));
+  }
+  SQLite::Database& writer = *db->writer_;
+
+  if (absl::Status status = CheckIsTouchline(writer, path); !status.ok()) return status;
+
+  try {
+    const std::string mode = writer.execAndGet("PRAGMA journal_mode = WAL").getString();
+    if (mode != "wal") {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot use ", path, " in WAL journal mode (SQLite kept journal_mode ", mode, ")"));
+    }
+    ConfigureConnection(writer, db->options_);
+    // A larger page cache for the writer keeps a bulk import's index pages in memory instead of
+    // spilling them to the WAL mid-transaction (SQLite's default is 2 MiB).
+    writer.exec("PRAGMA cache_size = -32768");
+  } catch (const std::exception& e) {
+    return WithContext(StatusFromSqliteError(e), absl::StrCat("cannot configure database ", path));
+  }
+
+  if (absl::Status status = MigrateTo(writer, LatestSchemaVersion()); !status.ok()) return status;
+  try {
+    db->schema_version_ = writer.execAndGet("PRAGMA user_version").getInt();
+  } catch (const std::exception& e) {
+    return WithContext(StatusFromSqliteError(e), absl::StrCat("cannot read ", path));
+  }
+
+  db->readers_ = std::make_unique<ReaderPool>();
+  const int readers = options.reader_connections > 0 ? options.reader_connections : 1;
+  try {
+    for (int i = 0; i < readers; ++i) {
+      auto reader = std::make_unique<SQLite::Database>(
+          path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, options.busy_timeout_ms);
+      ConfigureConnection(*reader, db->options_);
+      db->readers_->idle.push_back(reader.get());
+      db->readers_->connections.push_back(std::move(reader));
+    }
+  } catch (const std::exception& e) {
+    return WithContext(StatusFromSqliteError(e),
+                       absl::StrCat("cannot open a reader connection to ", path));
+  }
+  return db;
+}
+
+absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
+  std::lock_guard lock(writer_mutex_);
+  SQLite::Database& db = *writer_;
+  try {
+    db.exec("BEGIN IMMEDIATE");
+  } catch (const std::exception& e) {
+    return WithContext(StatusFromSqliteError(e), "cannot begin a write transaction");
+  }
+  absl::Status status;
+  try {
+    status = work(db);
+    if (status.ok()) {
+      db.exec("COMMIT");
+      return status;
+    }
+  } catch (const std::exception& e) {
+    status = StatusFromSqliteError(e);
+  } catch (...) {
+    RollbackQuietly(db);
+    throw;
+  }
+  RollbackQuietly(db);
+  return status;
+}
+
+absl::Status Database::Read(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
+  SQLite::Database* db = readers_->Acquire();
+  struct Lease {
+    ReaderPool* pool;
+    SQLite::Database* db;
+    ~Lease() {
+      RollbackQuietly(*db);
+      pool->Release(db);
+    }
+  } lease{readers_.get(), db};
+  try {
+    db->exec("BEGIN");
+  } catch (const std::exception& e) {
+    return WithContext(StatusFromSqliteError(e), "cannot begin a read transaction");
+  }
+  try {
+    absl::Status status = work(*db);
+    if (status.ok()) db->exec("COMMIT");
+    return status;  // on error, the lease rolls back
+  } catch (const std::exception& e) {
+    return StatusFromSqliteError(e);
+  }
+}
+
+absl::Status StatusFromSqliteError(const std::exception& error) {
+  const auto* e = dynamic_cast<const SQLite::Exception*>(&error);
+  if (e == nullptr) return absl::InternalError(absl::StrCat("storage error: ", error.what()));
+  const int code = e->getErrorCode();
+  if (code < 0) {
+    // Raised by SQLiteCpp itself (misuse such as reading a column of no row), not by SQLite.
+    return absl::InternalError(absl::StrCat("storage error: ", e->what()));
+  }
+  const int extended = e->getExtendedErrorCode() >= 0 ? e->getExtendedErrorCode() : code;
+  const std::string detail = absl::StrCat(e->what(), " (sqlite error ", extended, ")");
+  switch (code & 0xff) {
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(absl::StrCat("database or disk is full: ", detail));
+    case SQLITE_NOMEM:
+      return absl::ResourceExhaustedError(absl::StrCat("out of memory: ", detail));
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(
+          absl::StrCat("database is locked by another connection: ", detail));
+    case SQLITE_READONLY:
+      return absl::UnavailableError(absl::StrCat("database is read-only: ", detail));
+    case SQLITE_IOERR:
+      return absl::UnavailableError(absl::StrCat("disk I/O error: ", detail));
+    case SQLITE_CANTOPEN:
+      return absl::UnavailableError(absl::StrCat("cannot open the database file: ", detail));
+    case SQLITE_CONSTRAINT:
+      switch (extended) {
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+          return absl::AlreadyExistsError(absl::StrCat("record already exists: ", detail));
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+          return absl::FailedPreconditionError(
+              absl::StrCat("referenced record does not exist: ", detail));
+        case SQLITE_CONSTRAINT_TRIGGER:
+          return absl::FailedPreconditionError(absl::StrCat("refused by the database: ", detail));
+        default:
+          return absl::InternalError(absl::StrCat("constraint violated: ", detail));
+      }
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::InternalError(absl::StrCat("database file is damaged: ", detail));
+    default:
+      return absl::InternalError(absl::StrCat("database error: ", detail));
+  }
+}
+
+}  // namespace touchline::storage

@@ -1,1 +1,829 @@
-// implemented in progress
+#include "server/storage/record_store.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "SQLiteCpp/Exception.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/str_join.h"
+#include "server/storage/database.h"
+
+namespace touchline::storage {
+namespace {
+
+using domain::Amendment;
+using domain::CheckIn;
+using domain::Complaint;
+using domain::ContactEvent;
+using domain::Player;
+using domain::ReadinessOverride;
+using domain::Squad;
+
+// ---- binding and reading helpers ----
+
+// Binds parameters left to right. Text is copied (SQLITE_TRANSIENT) so temporaries are safe.
+class Binder {
+ public:
+  explicit Binder(SQLite::Statement& q) : q_(q) {}
+  Binder& Int(int64_t v) {
+    q_.bind(next_++, v);
+    return *this;
+  }
+  Binder& Bool(bool v) { return Int(v ? 1 : 0); }
+  Binder& Text(const std::string& v) {
+    q_.bind(next_++, v);
+    return *this;
+  }
+  // NULL for the empty string (columns where empty means "not set").
+  Binder& TextOrNull(const std::string& v) {
+    if (v.empty()) return Null();
+    return Text(v);
+  }
+  Binder& Time(absl::Time t) { return Int(absl::ToUnixMicros(t)); }
+  Binder& OptTime(const std::optional<absl::Time>& t) {
+    if (!t) return Null();
+    return Time(*t);
+  }
+  Binder& Null() {
+    q_.bind(next_++);
+    return *this;
+  }
+
+ private:
+  SQLite::Statement& q_;
+  int next_ = 1;
+};
+
+// Reads the columns of the current row left to right.
+class Row {
+ public:
+  explicit Row(const SQLite::Statement& q) : q_(q) {}
+  int64_t Int() { return q_.getColumn(next_++).getInt64(); }
+  int Int32() { return q_.getColumn(next_++).getInt(); }
+  bool Bool() { return Int() != 0; }
+  std::string Text() { return q_.getColumn(next_++).getString(); }  // "" for NULL
+  absl::Time Time() { return absl::FromUnixMicros(Int()); }
+  std::optional<absl::Time> OptTime() {
+    if (q_.isColumnNull(next_)) {
+      ++next_;
+      return std::nullopt;
+    }
+    return Time();
+  }
+
+ private:
+  const SQLite::Statement& q_;
+  int next_ = 0;
+};
+
+// A JSON array of ids, for `IN (SELECT value FROM json_each(?))`: one statement whatever the
+// number of ids, no per-id query and no dynamic SQL.
+std::string IdsJson(const std::vector<Id>& ids) {
+  return absl::StrCat("[", absl::StrJoin(ids, ","), "]");
+}
+
+int ExtendedCode(const SQLite::Exception& e) { return e.getExtendedErrorCode(); }
+
+bool IsUniqueViolation(const SQLite::Exception& e) {
+  return ExtendedCode(e) == SQLITE_CONSTRAINT_UNIQUE ||
+         ExtendedCode(e) == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+bool IsForeignKeyViolation(const SQLite::Exception& e) {
+  return ExtendedCode(e) == SQLITE_CONSTRAINT_FOREIGNKEY;
+}
+
+absl::Status NotFound(absl::string_view entity, Id id) {
+  return absl::NotFoundError(absl::StrCat(entity, " ", id, " not found"));
+}
+
+// ---- column lists (the Read* functions below read them in this order) ----
+
+constexpr char kSquadColumns[] = "id, name, created_at, updated_at";
+
+Squad ReadSquad(const SQLite::Statement& q) {
+  Row r(q);
+  Squad s;
+  s.id = r.Int();
+  s.name = r.Text();
+  s.created_at = r.Time();
+  s.updated_at = r.Time();
+  return s;
+}
+
+constexpr char kPlayerColumns[] =
+    "p.id, p.squad_id, p.name, p.position_group, p.position_name, p.external_id, p.archived_at, "
+    "p.created_at, p.updated_at";
+
+Player ReadPlayer(const SQLite::Statement& q) {
+  Row r(q);
+  Player p;
+  p.id = r.Int();
+  p.squad_id = r.Int();
+  p.name = r.Text();
+  p.position_group = static_cast<domain::PositionGroup>(r.Int32());
+  p.position_name = r.Text();
+  p.external_id = r.Text();
+  p.archived_at = r.OptTime();
+  p.created_at = r.Time();
+  p.updated_at = r.Time();
+  return p;
+}
+
+constexpr char kEventColumns[] =
+    "e.id, e.player_id, e.kind, e.occurred_at, e.session_label, e.awkward, e.source, e.note, "
+    "e.idempotency_key, e.recorded_at, e.recorded_by";
+
+ContactEvent ReadEvent(const SQLite::Statement& q) {
+  Row r(q);
+  ContactEvent e;
+  e.id = r.Int();
+  e.player_id = r.Int();
+  e.kind = static_cast<domain::ContactKind>(r.Int32());
+  e.occurred_at = r.Time();
+  e.session_label = r.Text();
+  e.awkward = r.Bool();
+  e.source = static_cast<domain::ContactSource>(r.Int32());
+  e.note = r.Text();
+  e.idempotency_key = r.Text();
+  e.recorded_at = r.Time();
+  e.recorded_by = r.Text();
+  return e;
+}
+
+void BindSymptoms(Binder& b, const domain::Symptoms& s) {
+  b.Bool(s.ache).Bool(s.tightness).Bool(s.spasm).Int(s.pain).Bool(s.sleep_disturbance);
+  b.Bool(s.inflexibility).Bool(s.weakness_against_quadriceps);
+}
+
+domain::Symptoms ReadSymptoms(Row& r) {
+  domain::Symptoms s;
+  s.ache = r.Bool();
+  s.tightness = r.Bool();
+  s.spasm = r.Bool();
+  s.pain = r.Int32();
+  s.sleep_disturbance = r.Bool();
+  s.inflexibility = r.Bool();
+  s.weakness_against_quadriceps = r.Bool();
+  return s;
+}
+
+#define TOUCHLINE_SYMPTOM_COLUMNS(prefix)                                                     \
+  prefix "symptom_ache, " prefix "symptom_tightness, " prefix "symptom_spasm, " prefix        \
+  "symptom_pain, " prefix "symptom_sleep_disturbance, " prefix "symptom_inflexibility, " prefix \
+  "symptom_weakness_against_quadriceps"
+
+constexpr char kComplaintColumns[] =
+    "c.id, c.player_id, c.side, c.onset_at, c.onset_kind, c.mechanism, "
+    TOUCHLINE_SYMPTOM_COLUMNS("c.")
+    ", c.osiics_code, c.history_lumbar_disc_herniation, c.history_notes, "
+    "c.finding_pelvic_rotation, c.finding_piriformis_spasm, c.finding_lumbar_stiffness, "
+    "c.finding_thoracic_stiffness, c.finding_sciatic_nerve_tension, c.finding_notes, "
+    "c.resolved_at, c.created_at, c.created_by, c.updated_at, c.updated_by";
+
+// The mutable columns of a complaint, in the order BindComplaintBody binds them.
+constexpr const char* kComplaintBodyColumns[] = {
+    "side",
+    "onset_at",
+    "onset_kind",
+    "mechanism",
+    "symptom_ache",
+    "symptom_tightness",
+    "symptom_spasm",
+    "symptom_pain",
+    "symptom_sleep_disturbance",
+    "symptom_inflexibility",
+    "symptom_weakness_against_quadriceps",
+    "osiics_code",
+    "history_lumbar_disc_herniation",
+    "history_notes",
+    "finding_pelvic_rotation",
+    "finding_piriformis_spasm",
+    "finding_lumbar_stiffness",
+    "finding_thoracic_stiffness",
+    "finding_sciatic_nerve_tension",
+    "finding_notes",
+    "resolved_at",
+    "updated_at",
+    "updated_by",
+};
+
+const std::string& InsertComplaintSql() {
+  static const std::string* const sql = [] {
+    std::string names = absl::StrJoin(kComplaintBodyColumns, ", ");
+    std::string params;
+    for (size_t i = 0; i < std::size(kComplaintBodyColumns); ++i) params += "?, ";
+    return new std::string(absl::StrCat("INSERT INTO complaints (", names,
+                                        ", player_id, created_at, created_by) VALUES (", params,
+                                        "?, ?, ?)"));
+  }();
+  return *sql;
+}
+
+const std::string& UpdateComplaintSql() {
+  static const std::string* const sql = [] {
+    std::string assignments =
+        absl::StrJoin(kComplaintBodyColumns, ", ", [](std::string* out, const char* name) {
+          absl::StrAppend(out, name, " = ?");
+        });
+    return new std::string(absl::StrCat("UPDATE complaints SET ", assignments, " WHERE id = ?"));
+  }();
+  return *sql;
+}
+
+void BindComplaintBody(Binder& b, const Complaint& c) {
+  b.Int(static_cast<int>(c.side)).Time(c.onset_at).Int(static_cast<int>(c.onset_kind));
+  b.Int(static_cast<int>(c.mechanism));
+  BindSymptoms(b, c.symptoms);
+  b.Text(c.osiics_code).Bool(c.history.lumbar_disc_herniation).Text(c.history.notes);
+  b.Bool(c.findings.pelvic_rotation).Bool(c.findings.piriformis_spasm);
+  b.Bool(c.findings.lumbar_stiffness).Bool(c.findings.thoracic_stiffness);
+  b.Bool(c.findings.sciatic_nerve_tension).Text(c.findings.notes);
+  b.OptTime(c.resolved_at).Time(c.updated_at).Text(c.updated_by);
+}
+
+Complaint ReadComplaint(const SQLite::Statement& q) {
+  Row r(q);
+  Complaint c;
+  c.id = r.Int();
+  c.player_id = r.Int();
+  c.side = static_cast<domain::Side>(r.Int32());
+  c.onset_at = r.Time();
+  c.onset_kind = static_cast<domain::OnsetKind>(r.Int32());
+  c.mechanism = static_cast<domain::Mechanism>(r.Int32());
+  c.symptoms = ReadSymptoms(r);
+  c.osiics_code = r.Text();
+  c.history.lumbar_disc_herniation = r.Bool();
+  c.history.notes = r.Text();
+  c.findings.pelvic_rotation = r.Bool();
+  c.findings.piriformis_spasm = r.Bool();
+  c.findings.lumbar_stiffness = r.Bool();
+  c.findings.thoracic_stiffness = r.Bool();
+  c.findings.sciatic_nerve_tension = r.Bool();
+  c.findings.notes = r.Text();
+  c.resolved_at = r.OptTime();
+  c.created_at = r.Time();
+  c.created_by = r.Text();
+  c.updated_at = r.Time();
+  c.updated_by = r.Text();
+  return c;
+}
+
+constexpr char kCheckInColumns[] =
+    "id, complaint_id, checked_at, " TOUCHLINE_SYMPTOM_COLUMNS("") ", note, recorded_by";
+
+CheckIn ReadCheckIn(const SQLite::Statement& q) {
+  Row r(q);
+  CheckIn c;
+  c.id = r.Int();
+  c.complaint_id = r.Int();
+  c.checked_at = r.Time();
+  c.symptoms = ReadSymptoms(r);
+  c.note = r.Text();
+  c.recorded_by = r.Text();
+  return c;
+}
+
+constexpr char kOverrideColumns[] =
+    "id, player_id, availability, reason, starts_at, expires_at, set_by, created_at, cleared_at, "
+    "cleared_by";
+
+ReadinessOverride ReadOverride(const SQLite::Statement& q) {
+  Row r(q);
+  ReadinessOverride o;
+  o.id = r.Int();
+  o.player_id = r.Int();
+  o.availability = static_cast<domain::Availability>(r.Int32());
+  o.reason = r.Text();
+  o.starts_at = r.Time();
+  o.expires_at = r.Time();
+  o.set_by = r.Text();
+  o.created_at = r.Time();
+  o.cleared_at = r.OptTime();
+  o.cleared_by = r.Text();
+  return o;
+}
+
+// Fills the check-ins (oldest first) of `complaints`, which must be sorted by id, in one query.
+void AttachCheckIns(SQLite::Database& db, std::vector<Complaint>& complaints) {
+  if (complaints.empty()) return;
+  std::vector<Id> ids;
+  ids.reserve(complaints.size());
+  for (Complaint& c : complaints) {
+    c.check_ins.clear();
+    ids.push_back(c.id);
+  }
+  SQLite::Statement q(db, absl::StrCat("SELECT ", kCheckInColumns,
+                                       " FROM check_ins WHERE complaint_id IN "
+                                       "(SELECT value FROM json_each(?)) "
+                                       "ORDER BY complaint_id, checked_at, id"));
+  q.bind(1, IdsJson(ids));
+  auto it = complaints.begin();
+  while (q.executeStep()) {
+    CheckIn check_in = ReadCheckIn(q);
+    if (it == complaints.end() || it->id != check_in.complaint_id) {
+      it = std::lower_bound(complaints.begin(), complaints.end(), check_in.complaint_id,
+                            [](const Complaint& c, Id id) { return c.id < id; });
+      if (it == complaints.end() || it->id != check_in.complaint_id) continue;
+    }
+    it->check_ins.push_back(std::move(check_in));
+  }
+}
+
+std::vector<Complaint> RunComplaintQuery(SQLite::Database& db, SQLite::Statement& q) {
+  std::vector<Complaint> out;
+  while (q.executeStep()) out.push_back(ReadComplaint(q));
+  AttachCheckIns(db, out);
+  return out;
+}
+
+}  // namespace
+
+// ---- squads ----
+
+absl::StatusOr<Squad> InsertSquad(SQLite::Database& db, const Squad& squad) {
+  try {
+    SQLite::Statement q(db, "INSERT INTO squads (name, created_at, updated_at) VALUES (?, ?, ?)");
+    Binder(q).Text(squad.name).Time(squad.created_at).Time(squad.updated_at);
+    q.exec();
+  } catch (const SQLite::Exception& e) {
+    if (IsUniqueViolation(e)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("a squad named \"", squad.name, "\" already exists"));
+    }
+    return StatusFromSqliteError(e);
+  }
+  Squad out = squad;
+  out.id = db.getLastInsertRowid();
+  return out;
+}
+
+absl::StatusOr<Squad> FindSquad(SQLite::Database& db, Id id) {
+  SQLite::Statement q(db, absl::StrCat("SELECT ", kSquadColumns, " FROM squads WHERE id = ?"));
+  q.bind(1, id);
+  if (!q.executeStep()) return NotFound("squad", id);
+  return ReadSquad(q);
+}
+
+std::vector<Squad> ListSquads(SQLite::Database& db, Id after_id, int limit) {
+  SQLite::Statement q(
+      db, absl::StrCat("SELECT ", kSquadColumns, " FROM squads WHERE id > ? ORDER BY id LIMIT ?"));
+  Binder(q).Int(after_id).Int(limit);
+  std::vector<Squad> out;
+  while (q.executeStep()) out.push_back(ReadSquad(q));
+  return out;
+}
+
+absl::Status UpdateSquad(SQLite::Database& db, const Squad& squad) {
+  try {
+    SQLite::Statement q(db, "UPDATE squads SET name = ?, updated_at = ? WHERE id = ?");
+    Binder(q).Text(squad.name).Time(squad.updated_at).Int(squad.id);
+    if (q.exec() == 0) return NotFound("squad", squad.id);
+  } catch (const SQLite::Exception& e) {
+    if (IsUniqueViolation(e)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("a squad named \"", squad.name, "\" already exists"));
+    }
+    return StatusFromSqliteError(e);
+  }
+  return absl::OkStatus();
+}
+
+// ---- players ----
+
+absl::StatusOr<Player> InsertPlayer(SQLite::Database& db, const Player& player) {
+  try {
+    SQLite::Statement q(db,
+                        "INSERT INTO players (squad_id, name, position_group, position_name, "
+                        "external_id, archived_at, created_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    Binder(q)
+        .Int(player.squad_id)
+        .Text(player.name)
+        .Int(static_cast<int>(player.position_group))
+        .Text(player.position_name)
+        .TextOrNull(player.external_id)
+        .OptTime(player.archived_at)
+        .Time(player.created_at)
+        .Time(player.updated_at);
+    q.exec();
+  } catch (const SQLite::Exception& e) {
+    if (IsUniqueViolation(e)) {
+      return absl::AlreadyExistsError(absl::StrCat("a player with external id \"",
+                                                   player.external_id, "\" already exists"));
+    }
+    if (IsForeignKeyViolation(e)) return NotFound("squad", player.squad_id);
+    return StatusFromSqliteError(e);
+  }
+  Player out = player;
+  out.id = db.getLastInsertRowid();
+  return out;
+}
+
+absl::StatusOr<Player> FindPlayer(SQLite::Database& db, Id id) {
+  SQLite::Statement q(db, absl::StrCat("SELECT ", kPlayerColumns, " FROM players p WHERE id = ?"));
+  q.bind(1, id);
+  if (!q.executeStep()) return NotFound("player", id);
+  return ReadPlayer(q);
+}
+
+std::vector<Player> ListPlayers(SQLite::Database& db, Id squad_id, bool include_archived,
+                                Id after_id, int limit) {
+  std::string sql = absl::StrCat("SELECT ", kPlayerColumns, " FROM players p WHERE p.id > ?");
+  if (squad_id != 0) sql += " AND p.squad_id = ?";
+  if (!include_archived) sql += " AND p.archived_at IS NULL";
+  sql += " ORDER BY p.id LIMIT ?";
+  SQLite::Statement q(db, sql);
+  Binder b(q);
+  b.Int(after_id);
+  if (squad_id != 0) b.Int(squad_id);
+  b.Int(limit);
+  std::vector<Player> out;
+  while (q.executeStep()) out.push_back(ReadPlayer(q));
+  return out;
+}
+
+absl::Status UpdatePlayer(SQLite::Database& db, const Player& player) {
+  try {
+    SQLite::Statement q(db,
+                        "UPDATE players SET name = ?, position_group = ?, position_name = ?, "
+                        "external_id = ?, archived_at = ?, updated_at = ? WHERE id = ?");
+    Binder(q)
+        .Text(player.name)
+        .Int(static_cast<int>(player.position_group))
+        .Text(player.position_name)
+        .TextOrNull(player.external_id)
+        .OptTime(player.archived_at)
+        .Time(player.updated_at)
+        .Int(player.id);
+    if (q.exec() == 0) return NotFound("player", player.id);
+  } catch (const SQLite::Exception& e) {
+    if (IsUniqueViolation(e)) {
+      return absl::AlreadyExistsError(absl::StrCat("a player with external id \"",
+                                                   player.external_id, "\" already exists"));
+    }
+    return StatusFromSqliteError(e);
+  }
+  return absl::OkStatus();
+}
+
+// ---- contact events ----
+
+ContactEventInserter::ContactEventInserter(SQLite::Database& db)
+    : db_(db),
+      insert_(db,
+              "INSERT INTO contact_events (player_id, kind, occurred_at, session_label, awkward, "
+              "source, note, idempotency_key, recorded_at, recorded_by) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT (idempotency_key) DO NOTHING") {}
+
+std::optional<Id> ContactEventInserter::InsertIfNew(const ContactEvent& event) {
+  // The hot path of bulk import. Text is bound without copying (the event outlives the step).
+  // No RETURNING clause: SQLite implements it like a trigger, which makes every INSERT keep a
+  // statement journal (a copy of each page it touches), about three times slower. Instead,
+  // sqlite3_changes tells whether DO NOTHING kicked in and last_insert_rowid gives the new id.
+  insert_.tryReset();  // clears a previous failure, if any, without throwing it again
+  insert_.bind(1, static_cast<int64_t>(event.player_id));
+  insert_.bind(2, static_cast<int32_t>(event.kind));
+  insert_.bind(3, static_cast<int64_t>(absl::ToUnixMicros(event.occurred_at)));
+  insert_.bindNoCopy(4, event.session_label);
+  insert_.bind(5, static_cast<int32_t>(event.awkward ? 1 : 0));
+  insert_.bind(6, static_cast<int32_t>(event.source));
+  insert_.bindNoCopy(7, event.note);
+  if (event.idempotency_key.empty()) {
+    insert_.bind(8);  // NULL: never deduplicated
+  } else {
+    insert_.bindNoCopy(8, event.idempotency_key);
+  }
+  insert_.bind(9, static_cast<int64_t>(absl::ToUnixMicros(event.recorded_at)));
+  insert_.bindNoCopy(10, event.recorded_by);
+  const int changes = insert_.exec();  // sqlite3_changes of this statement
+  insert_.tryReset();  // finish the statement so it holds nothing open between calls
+  if (changes == 0) return std::nullopt;
+  return db_.getLastInsertRowid();
+}
+
+std::optional<ContactEvent> FindContactEventByKey(SQLite::Database& db,
+                                                  const std::string& idempotency_key) {
+  if (idempotency_key.empty()) return std::nullopt;
+  SQLite::Statement q(db, absl::StrCat("SELECT ", kEventColumns,
+                                       " FROM contact_events e WHERE e.idempotency_key = ?"));
+  q.bind(1, idempotency_key);
+  if (!q.executeStep()) return std::nullopt;
+  return ReadEvent(q);
+}
+
+absl::StatusOr<ContactEvent> FindContactEvent(SQLite::Database& db, Id id) {
+  SQLite::Statement q(db,
+                      absl::StrCat("SELECT ", kEventColumns, " FROM contact_events e WHERE e.id = ?"));
+  q.bind(1, id);
+  if (!q.executeStep()) return NotFound("contact event", id);
+  return ReadEvent(q);
+}
+
+std::vector<ContactEvent> ListContactEvents(SQLite::Database& db, const ContactEventFilter& filter,
+                                            PageCursor after, int limit) {
+  std::string sql = absl::StrCat("SELECT ", kEventColumns, " FROM contact_events e");
+  if (filter.squad_id != 0) sql += " JOIN players p ON p.id = e.player_id";
+  sql += " WHERE (e.occurred_at, e.id) > (?, ?)";
+  if (filter.player_id != 0) sql += " AND e.player_id = ?";
+  if (filter.squad_id != 0) sql += " AND p.squad_id = ?";
+  if (filter.start) sql += " AND e.occurred_at >= ?";
+  if (filter.end) sql += " AND e.occurred_at < ?";
+  if (!filter.kinds.empty()) {
+    sql += " AND e.kind IN (?";
+    for (size_t i = 1; i < filter.kinds.size(); ++i) sql += ", ?";
+    sql += ")";
+  }
+  if (filter.awkward_only) sql += " AND e.awkward = 1";
+  sql += " ORDER BY e.occurred_at, e.id LIMIT ?";
+
+  SQLite::Statement q(db, sql);
+  Binder b(q);
+  b.Int(after.key).Int(after.id);
+  if (filter.player_id != 0) b.Int(filter.player_id);
+  if (filter.squad_id != 0) b.Int(filter.squad_id);
+  if (filter.start) b.Time(*filter.start);
+  if (filter.end) b.Time(*filter.end);
+  for (domain::ContactKind kind : filter.kinds) b.Int(static_cast<int>(kind));
+  b.Int(limit);
+  std::vector<ContactEvent> out;
+  while (q.executeStep()) out.push_back(ReadEvent(q));
+  return out;
+}
+
+std::vector<ContactEvent> ListContactEventsOfPlayers(SQLite::Database& db,
+                                                     const std::vector<Id>& player_ids,
+                                                     absl::Time start, absl::Time end,
+                                                     bool awkward_only) {
+  std::vector<ContactEvent> out;
+  if (player_ids.empty()) return out;
+  std::string sql = absl::StrCat(
+      "SELECT ", kEventColumns,
+      " FROM contact_events e WHERE e.player_id IN (SELECT value FROM json_each(?))"
+      " AND e.occurred_at >= ? AND e.occurred_at < ?");
+  if (awkward_only) sql += " AND e.awkward = 1";
+  sql += " ORDER BY e.occurred_at, e.id";
+  SQLite::Statement q(db, sql);
+  Binder(q).Text(IdsJson(player_ids)).Time(start).Time(end);
+  while (q.executeStep()) out.push_back(ReadEvent(q));
+  return out;
+}
+
+int64_t CountContactEvents(SQLite::Database& db) {
+  return db.execAndGet("SELECT count(*) FROM contact_events").getInt64();
+}
+
+// ---- complaints ----
+
+absl::StatusOr<Complaint> InsertComplaint(SQLite::Database& db, const Complaint& complaint) {
+  try {
+    SQLite::Statement q(db, InsertComplaintSql());
+    Binder b(q);
+    BindComplaintBody(b, complaint);
+    b.Int(complaint.player_id).Time(complaint.created_at).Text(complaint.created_by);
+    q.exec();
+  } catch (const SQLite::Exception& e) {
+    if (IsForeignKeyViolation(e)) return NotFound("player", complaint.player_id);
+    return StatusFromSqliteError(e);
+  }
+  Complaint out = complaint;
+  out.id = db.getLastInsertRowid();
+  out.check_ins.clear();
+  return out;
+}
+
+absl::StatusOr<Complaint> FindComplaint(SQLite::Database& db, Id id) {
+  SQLite::Statement q(
+      db, absl::StrCat("SELECT ", kComplaintColumns, " FROM complaints c WHERE c.id = ?"));
+  q.bind(1, id);
+  std::vector<Complaint> found = RunComplaintQuery(db, q);
+  if (found.empty()) return NotFound("complaint", id);
+  return std::move(found.front());
+}
+
+std::vector<Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilter& filter,
+                                      Id after_id, int limit) {
+  std::string sql = absl::StrCat("SELECT ", kComplaintColumns, " FROM complaints c");
+  if (filter.squad_id != 0) sql += " JOIN players p ON p.id = c.player_id";
+  sql += " WHERE c.id > ?";
+  if (filter.player_id != 0) sql += " AND c.player_id = ?";
+  if (filter.squad_id != 0) sql += " AND p.squad_id = ?";
+  if (filter.open_only) sql += " AND c.resolved_at IS NULL";
+  sql += " ORDER BY c.id LIMIT ?";
+  SQLite::Statement q(db, sql);
+  Binder b(q);
+  b.Int(after_id);
+  if (filter.player_id != 0) b.Int(filter.player_id);
+  if (filter.squad_id != 0) b.Int(filter.squad_id);
+  b.Int(limit);
+  return RunComplaintQuery(db, q);
+}
+
+std::vector<Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
+                                               const std::vector<Id>& player_ids) {
+  if (player_ids.empty()) return {};
+  SQLite::Statement q(db, absl::StrCat("SELECT ", kComplaintColumns,
+                                       " FROM complaints c WHERE c.player_id IN "
+                                       "(SELECT value FROM json_each(?)) ORDER BY c.id"));
+  q.bind(1, IdsJson(player_ids));
+  return RunComplaintQuery(db, q);
+}
+
+absl::Status UpdateComplaint(SQLite::Database& db, const Complaint& complaint) {
+  try {
+    SQLite::Statement q(db, UpdateComplaintSql());
+    Binder b(q);
+    BindComplaintBody(b, complaint);
+    b.Int(complaint.id);
+    if (q.exec() == 0) return NotFound("complaint", complaint.id);
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqliteError(e);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CheckIn> InsertCheckIn(SQLite::Database& db, const CheckIn& check_in) {
+  try {
+    SQLite::Statement q(
+        db, "INSERT INTO check_ins (complaint_id, checked_at, " TOUCHLINE_SYMPTOM_COLUMNS(
+                "") ", note, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Binder b(q);
+    b.Int(check_in.complaint_id).Time(check_in.checked_at);
+    BindSymptoms(b, check_in.symptoms);
+    b.Text(check_in.note).Text(check_in.recorded_by);
+    q.exec();
+  } catch (const SQLite::Exception& e) {
+    if (IsForeignKeyViolation(e)) return NotFound("complaint", check_in.complaint_id);
+    return StatusFromSqliteError(e);
+  }
+  CheckIn out = check_in;
+  out.id = db.getLastInsertRowid();
+  return out;
+}
+
+absl::StatusOr<Amendment> AppendAmendment(SQLite::Database& db, const Amendment& amendment) {
+  // A savepoint makes the amendment and its changes one unit even if the caller carries on.
+  Amendment out = amendment;
+  try {
+    db.exec("SAVEPOINT append_amendment");
+    try {
+      SQLite::Statement q(db,
+                          "INSERT INTO amendments (complaint_id, action, amended_by, amended_at, "
+                          "reason) VALUES (?, ?, ?, ?, ?)");
+      Binder(q)
+          .Int(amendment.complaint_id)
+          .Int(static_cast<int>(amendment.action))
+          .Text(amendment.amended_by)
+          .Time(amendment.amended_at)
+          .Text(amendment.reason);
+      q.exec();
+      out.id = db.getLastInsertRowid();
+      if (!amendment.changes.empty()) {
+        SQLite::Statement change(db,
+                                 "INSERT INTO amendment_changes (amendment_id, seq, field, "
+                                 "old_value, new_value) VALUES (?, ?, ?, ?, ?)");
+        for (size_t i = 0; i < amendment.changes.size(); ++i) {
+          const domain::FieldChange& c = amendment.changes[i];
+          change.reset();
+          Binder(change)
+              .Int(out.id)
+              .Int(static_cast<int64_t>(i))
+              .Text(c.field)
+              .Text(c.old_value)
+              .Text(c.new_value);
+          change.exec();
+        }
+      }
+      db.exec("RELEASE append_amendment");
+    } catch (...) {
+      db.tryExec("ROLLBACK TO append_amendment");
+      db.tryExec("RELEASE append_amendment");
+      throw;
+    }
+  } catch (const SQLite::Exception& e) {
+    if (IsForeignKeyViolation(e)) return NotFound("complaint", amendment.complaint_id);
+    return StatusFromSqliteError(e);
+  }
+  return out;
+}
+
+std::vector<Amendment> ListAmendments(SQLite::Database& db, Id complaint_id, Id after_id,
+                                      int limit) {
+  SQLite::Statement q(db,
+                      "SELECT a.id, a.complaint_id, a.action, a.amended_by, a.amended_at, "
+                      "a.reason, ch.field, ch.old_value, ch.new_value "
+                      "FROM (SELECT * FROM amendments WHERE complaint_id = ? AND id > ? "
+                      "      ORDER BY id LIMIT ?) a "
+                      "LEFT JOIN amendment_changes ch ON ch.amendment_id = a.id "
+                      "ORDER BY a.id, ch.seq");
+  Binder(q).Int(complaint_id).Int(after_id).Int(limit);
+  std::vector<Amendment> out;
+  while (q.executeStep()) {
+    Row r(q);
+    const Id id = r.Int();
+    if (out.empty() || out.back().id != id) {
+      Amendment a;
+      a.id = id;
+      a.complaint_id = r.Int();
+      a.action = static_cast<domain::AmendmentAction>(r.Int32());
+      a.amended_by = r.Text();
+      a.amended_at = r.Time();
+      a.reason = r.Text();
+      out.push_back(std::move(a));
+    }
+    if (!q.isColumnNull(6)) {
+      domain::FieldChange change;
+      change.field = q.getColumn(6).getString();
+      change.old_value = q.getColumn(7).getString();
+      change.new_value = q.getColumn(8).getString();
+      out.back().changes.push_back(std::move(change));
+    }
+  }
+  return out;
+}
+
+// ---- readiness overrides ----
+
+absl::StatusOr<ReadinessOverride> InsertOverride(SQLite::Database& db, const ReadinessOverride& o) {
+  try {
+    SQLite::Statement q(db,
+                        "INSERT INTO readiness_overrides (player_id, availability, reason, "
+                        "starts_at, expires_at, set_by, created_at, cleared_at, cleared_by) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    Binder(q)
+        .Int(o.player_id)
+        .Int(static_cast<int>(o.availability))
+        .Text(o.reason)
+        .Time(o.starts_at)
+        .Time(o.expires_at)
+        .Text(o.set_by)
+        .Time(o.created_at)
+        .OptTime(o.cleared_at)
+        .Text(o.cleared_by);
+    q.exec();
+  } catch (const SQLite::Exception& e) {
+    if (IsForeignKeyViolation(e)) return NotFound("player", o.player_id);
+    return StatusFromSqliteError(e);
+  }
+  ReadinessOverride out = o;
+  out.id = db.getLastInsertRowid();
+  return out;
+}
+
+absl::StatusOr<ReadinessOverride> FindOverride(SQLite::Database& db, Id id) {
+  SQLite::Statement q(
+      db, absl::StrCat("SELECT ", kOverrideColumns, " FROM readiness_overrides WHERE id = ?"));
+  q.bind(1, id);
+  if (!q.executeStep()) return NotFound("readiness override", id);
+  return ReadOverride(q);
+}
+
+std::vector<ReadinessOverride> ListOverrides(SQLite::Database& db, Id player_id, Id before_id,
+                                             int limit) {
+  std::string sql =
+      absl::StrCat("SELECT ", kOverrideColumns, " FROM readiness_overrides WHERE player_id = ?");
+  if (before_id != 0) sql += " AND id < ?";
+  sql += " ORDER BY id DESC LIMIT ?";
+  SQLite::Statement q(db, sql);
+  Binder b(q);
+  b.Int(player_id);
+  if (before_id != 0) b.Int(before_id);
+  b.Int(limit);
+  std::vector<ReadinessOverride> out;
+  while (q.executeStep()) out.push_back(ReadOverride(q));
+  return out;
+}
+
+std::vector<ReadinessOverride> ListOverridesOfPlayers(SQLite::Database& db,
+                                                      const std::vector<Id>& player_ids,
+                                                      absl::Time from) {
+  std::vector<ReadinessOverride> out;
+  if (player_ids.empty()) return out;
+  SQLite::Statement q(db, absl::StrCat("SELECT ", kOverrideColumns,
+                                       " FROM readiness_overrides"
+                                       " WHERE player_id IN (SELECT value FROM json_each(?))"
+                                       " AND expires_at > ?"
+                                       " AND (cleared_at IS NULL OR cleared_at >= ?)"
+                                       " ORDER BY id"));
+  Binder(q).Text(IdsJson(player_ids)).Time(from).Time(from);
+  while (q.executeStep()) out.push_back(ReadOverride(q));
+  return out;
+}
+
+absl::Status UpdateOverride(SQLite::Database& db, const ReadinessOverride& o) {
+  try {
+    SQLite::Statement q(db,
+                        "UPDATE readiness_overrides SET cleared_at = ?, cleared_by = ? WHERE id = ?");
+    Binder(q).OptTime(o.cleared_at).Text(o.cleared_by).Int(o.id);
+    if (q.exec() == 0) return NotFound("readiness override", o.id);
+  } catch (const SQLite::Exception& e) {
+    return StatusFromSqliteError(e);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace touchline::storage

@@ -65,6 +65,7 @@ class ContactEventInserter {
   std::optional<Id> InsertIfNew(const domain::ContactEvent& event);
 
  private:
+  SQLite::Database& db_;  // for sqlite3_changes / last_insert_rowid (no RETURNING: see .cc)
   SQLite::Statement insert_;
 };
 

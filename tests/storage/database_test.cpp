@@ -1,0 +1,534 @@
+// Database: connections, pragmas, transactions, error mapping and migrations, on real files.
+#include "server/storage/database.h"
+
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#include "SQLiteCpp/Exception.h"
+#include "SQLiteCpp/Statement.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/storage/migrations.h"
+#include "server/storage/record_store.h"
+#include "tests/storage/test_util.h"
+
+namespace touchline::storage {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::OpenOrDie;
+using testing::TempDbPath;
+
+const absl::Time kT0 = absl::FromUnixMicros(1'700'000'000'123'456);
+
+domain::Squad MakeSquad(const std::string& name) {
+  domain::Squad s;
+  s.name = name;
+  s.created_at = kT0;
+  s.updated_at = kT0;
+  return s;
+}
+
+int64_t CountSquads(Database& db) {
+  int64_t n = -1;
+  EXPECT_TRUE(db.Read([&](SQLite::Database& c) {
+                  n = c.execAndGet("SELECT count(*) FROM squads").getInt64();
+                  return absl::OkStatus();
+                }).ok());
+  return n;
+}
+
+TEST(DatabaseTest, FreshDatabaseIsAtLatestVersionWithTouchlineIdAndWal) {
+  TempDbPath tmp;
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(db->SchemaVersion(), Database::LatestSchemaVersion());
+  EXPECT_GE(Database::LatestSchemaVersion(), 2);
+  EXPECT_EQ(db->path(), tmp.path());
+  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+                  EXPECT_EQ(c.execAndGet("PRAGMA user_version").getInt(),
+                            Database::LatestSchemaVersion());
+                  EXPECT_EQ(c.execAndGet("PRAGMA application_id").getInt(),
+                            kTouchlineApplicationId);
+                  EXPECT_EQ(c.execAndGet("PRAGMA journal_mode").getString(), "wal");
+                  return absl::OkStatus();
+                }).ok());
+}
+
+TEST(DatabaseTest, EveryConnectionHasForeignKeysSynchronousAndBusyTimeout) {
+  for (bool full : {true, false}) {
+    TempDbPath tmp;
+    DatabaseOptions options;
+    options.path = tmp.path();
+    options.synchronous_full = full;
+    options.reader_connections = 3;
+    options.busy_timeout_ms = 1234;
+    auto db = Database::Open(options);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto check = [&](SQLite::Database& c) {
+      EXPECT_EQ(c.execAndGet("PRAGMA foreign_keys").getInt(), 1);
+      EXPECT_EQ(c.execAndGet("PRAGMA synchronous").getInt(), full ? 2 : 1);
+      EXPECT_EQ(c.execAndGet("PRAGMA busy_timeout").getInt(), 1234);
+      return absl::OkStatus();
+    };
+    ASSERT_TRUE((*db)->Write(check).ok());
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE((*db)->Read(check).ok());
+  }
+}
+
+TEST(DatabaseTest, AcknowledgedWriteSurvivesCloseAndReopen) {
+  TempDbPath tmp;
+  domain::Id id = 0;
+  {
+    auto db = OpenOrDie(tmp.path());
+    ASSERT_NE(db, nullptr);
+    ASSERT_TRUE(db->Write([&](SQLite::Database& c) -> absl::Status {
+                    auto s = InsertSquad(c, MakeSquad("Firsts"));
+                    if (!s.ok()) return s.status();
+                    id = s->id;
+                    return absl::OkStatus();
+                  }).ok());
+  }
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+                  auto s = FindSquad(c, id);
+                  EXPECT_TRUE(s.ok()) << s.status();
+                  if (s.ok()) {
+                    EXPECT_EQ(s->name, "Firsts");
+                  }
+                  return absl::OkStatus();
+                }).ok());
+}
+
+TEST(DatabaseTest, WriteReturningErrorRollsBackEverything) {
+  TempDbPath tmp;
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  absl::Status status = db->Write([&](SQLite::Database& c) -> absl::Status {
+    auto squad = InsertSquad(c, MakeSquad("A"));
+    EXPECT_TRUE(squad.ok());
+    domain::Player p;
+    p.squad_id = squad->id;
+    p.name = "Half a record";
+    EXPECT_TRUE(InsertPlayer(c, p).ok());
+    return absl::InvalidArgumentError("changed my mind");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "changed my mind");
+  EXPECT_EQ(CountSquads(*db), 0);
+  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+                  EXPECT_EQ(c.execAndGet("SELECT count(*) FROM players").getInt(), 0);
+                  return absl::OkStatus();
+                }).ok());
+  // The writer is usable afterwards.
+  EXPECT_TRUE(db->Write([&](SQLite::Database& c) { return InsertSquad(c, MakeSquad("A")).status(); })
+                  .ok());
+  EXPECT_EQ(CountSquads(*db), 1);
+}
+
+TEST(DatabaseTest, WriteThrowingRollsBackAndReportsStatus) {
+  TempDbPath tmp;
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  absl::Status status = db->Write([&](SQLite::Database& c) -> absl::Status {
+    EXPECT_TRUE(InsertSquad(c, MakeSquad("A")).ok());
+    throw std::runtime_error("boom");
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+  EXPECT_THAT(status.message(), HasSubstr("boom"));
+  EXPECT_EQ(CountSquads(*db), 0);
+
+  // A SQLite error thrown mid-way (duplicate name through raw SQL) rolls back the earlier insert.
+  ASSERT_TRUE(db->Write([&](SQLite::Database& c) { return InsertSquad(c, MakeSquad("B")).status(); })
+                  .ok());
+  status = db->Write([&](SQLite::Database& c) -> absl::Status {
+    EXPECT_TRUE(InsertSquad(c, MakeSquad("C")).ok());
+    c.exec("INSERT INTO squads (name, created_at, updated_at) VALUES ('B', 0, 0)");
+    return absl::OkStatus();
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
+  EXPECT_THAT(status.message(), HasSubstr("squads.name"));
+  EXPECT_EQ(CountSquads(*db), 1);
+
+  // A foreign exception type is rethrown after the rollback.
+  EXPECT_THROW(db->Write([&](SQLite::Database& c) -> absl::Status {
+    EXPECT_TRUE(InsertSquad(c, MakeSquad("D")).ok());
+    throw 42;
+  }),
+               int);
+  EXPECT_EQ(CountSquads(*db), 1);
+}
+
+TEST(DatabaseTest, ReadSeesAConsistentSnapshot) {
+  TempDbPath tmp;
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Write([&](SQLite::Database& c) { return InsertSquad(c, MakeSquad("A")).status(); })
+                  .ok());
+  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+                  EXPECT_EQ(c.execAndGet("SELECT count(*) FROM squads").getInt(), 1);
+                  // A write committed meanwhile (WAL: the writer does not wait for readers)...
+                  EXPECT_TRUE(db->Write([&](SQLite::Database& w) {
+                                  return InsertSquad(w, MakeSquad("B")).status();
+                                }).ok());
+                  // ...is not visible inside this read transaction.
+                  EXPECT_EQ(c.execAndGet("SELECT count(*) FROM squads").getInt(), 1);
+                  return absl::OkStatus();
+                }).ok());
+  EXPECT_EQ(CountSquads(*db), 2);
+}
+
+TEST(DatabaseTest, ReadConnectionsAreReadOnly) {
+  TempDbPath tmp;
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  absl::Status status =
+      db->Read([&](SQLite::Database& c) { return InsertSquad(c, MakeSquad("A")).status(); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_EQ(CountSquads(*db), 0);
+}
+
+TEST(DatabaseTest, ReadBlocksWhileEveryReaderIsInUse) {
+  TempDbPath tmp;
+  DatabaseOptions options;
+  options.path = tmp.path();
+  options.reader_connections = 1;
+  auto opened = Database::Open(options);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  Database& db = **opened;
+
+  std::promise<void> holding_promise, release_promise;
+  std::shared_future<void> release = release_promise.get_future().share();
+  std::thread first([&] {
+    EXPECT_TRUE(db.Read([&](SQLite::Database&) {
+                    holding_promise.set_value();
+                    release.wait();
+                    return absl::OkStatus();
+                  }).ok());
+  });
+  holding_promise.get_future().wait();
+  std::atomic<bool> second_ran{false};
+  std::thread second([&] {
+    EXPECT_TRUE(db.Read([&](SQLite::Database&) {
+                    second_ran = true;
+                    return absl::OkStatus();
+                  }).ok());
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_FALSE(second_ran.load());
+  release_promise.set_value();
+  first.join();
+  second.join();
+  EXPECT_TRUE(second_ran.load());
+}
+
+TEST(DatabaseTest, ConcurrentWritersAreSerialised) {
+  TempDbPath tmp;
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        EXPECT_TRUE(db->Write([&](SQLite::Database& c) {
+                        return InsertSquad(c, MakeSquad(absl::StrCat("s", t, "_", i))).status();
+                      }).ok());
+        EXPECT_TRUE(db->Read([&](SQLite::Database& c) {
+                        c.execAndGet("SELECT count(*) FROM squads");
+                        return absl::OkStatus();
+                      }).ok());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(CountSquads(*db), 100);
+}
+
+TEST(DatabaseTest, StatusFromSqliteErrorMapsCodes) {
+  struct Case {
+    int code;
+    absl::StatusCode expected;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {SQLITE_FULL, absl::StatusCode::kResourceExhausted},
+           {SQLITE_BUSY, absl::StatusCode::kUnavailable},
+           {SQLITE_LOCKED, absl::StatusCode::kUnavailable},
+           {SQLITE_READONLY, absl::StatusCode::kUnavailable},
+           {SQLITE_IOERR, absl::StatusCode::kUnavailable},
+           {SQLITE_IOERR_FSYNC, absl::StatusCode::kUnavailable},
+           {SQLITE_CANTOPEN, absl::StatusCode::kUnavailable},
+           {SQLITE_ERROR, absl::StatusCode::kInternal},
+           {SQLITE_CORRUPT, absl::StatusCode::kInternal},
+       }) {
+    absl::Status status = StatusFromSqliteError(SQLite::Exception("what happened", c.code));
+    EXPECT_EQ(status.code(), c.expected) << c.code;
+    EXPECT_THAT(status.message(), HasSubstr("what happened"));
+  }
+  EXPECT_EQ(StatusFromSqliteError(std::runtime_error("x")).code(), absl::StatusCode::kInternal);
+
+  // Constraint violations, raised by SQLite itself so the extended code is real.
+  SQLite::Database raw(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  raw.exec("PRAGMA foreign_keys = ON");
+  raw.exec("CREATE TABLE p (id INTEGER PRIMARY KEY, u TEXT UNIQUE);"
+           "CREATE TABLE c (id INTEGER PRIMARY KEY, p INTEGER REFERENCES p (id));"
+           "INSERT INTO p (id, u) VALUES (1, 'x');");
+  auto status_of = [&](const char* sql) {
+    try {
+      raw.exec(sql);
+    } catch (const std::exception& e) {
+      return StatusFromSqliteError(e);
+    }
+    return absl::OkStatus();
+  };
+  EXPECT_EQ(status_of("INSERT INTO p (u) VALUES ('x')").code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(status_of("INSERT INTO p (id) VALUES (1)").code(), absl::StatusCode::kAlreadyExists);
+  absl::Status fk = status_of("INSERT INTO c (p) VALUES (99)");
+  EXPECT_EQ(fk.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(fk.message(), HasSubstr("FOREIGN KEY"));
+}
+
+TEST(DatabaseTest, AmendmentsCannotBeUpdatedOrDeletedEvenByRawSql) {
+  TempDbPath tmp;
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  domain::Id complaint_id = 0;
+  ASSERT_TRUE(db->Write([&](SQLite::Database& c) -> absl::Status {
+                  auto squad = InsertSquad(c, MakeSquad("A"));
+                  domain::Player p;
+                  p.squad_id = squad->id;
+                  auto player = InsertPlayer(c, p);
+                  domain::Complaint complaint;
+                  complaint.player_id = player->id;
+                  auto inserted = InsertComplaint(c, complaint);
+                  complaint_id = inserted->id;
+                  domain::Amendment a;
+                  a.complaint_id = complaint_id;
+                  a.reason = "original";
+                  a.changes.push_back({"side", "", "LEFT"});
+                  return AppendAmendment(c, a).status();
+                }).ok());
+  for (const char* sql : {
+           "UPDATE amendments SET reason = 'rewritten'",
+           "DELETE FROM amendments",
+           "UPDATE amendment_changes SET new_value = 'RIGHT'",
+           "DELETE FROM amendment_changes",
+       }) {
+    absl::Status status = db->Write([&](SQLite::Database& c) {
+      c.exec(sql);
+      return absl::OkStatus();
+    });
+    EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << sql << ": " << status;
+    EXPECT_THAT(status.message(), HasSubstr("append-only")) << sql;
+  }
+  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+                  auto list = ListAmendments(c, complaint_id, 0, 10);
+                  EXPECT_EQ(list.size(), 1u);
+                  if (!list.empty()) {
+                    EXPECT_EQ(list[0].reason, "original");
+                    EXPECT_EQ(list[0].changes.size(), 1u);
+                    if (!list[0].changes.empty()) {
+                      EXPECT_EQ(list[0].changes[0].new_value, "LEFT");
+                    }
+                  }
+                  return absl::OkStatus();
+                }).ok());
+}
+
+TEST(DatabaseTest, SchemaHasAnIndexForEveryQueryPath) {
+  TempDbPath tmp;
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+                  for (const char* index :
+                       {"players_by_external_id", "players_by_squad",
+                        "contact_events_by_player_time", "contact_events_by_kind",
+                        "complaints_by_player", "check_ins_by_complaint",
+                        "amendments_by_complaint", "readiness_overrides_by_player",
+                        "complaints_open_by_player"}) {
+                    SQLite::Statement q(
+                        c, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?");
+                    q.bind(1, index);
+                    q.executeStep();
+                    EXPECT_EQ(q.getColumn(0).getInt(), 1) << index;
+                  }
+                  // The event listing of a player is an index range scan, not a table scan.
+                  SQLite::Statement plan(
+                      c,
+                      "EXPLAIN QUERY PLAN SELECT id FROM contact_events WHERE player_id = 1 AND "
+                      "(occurred_at, id) > (0, 0) ORDER BY occurred_at, id LIMIT 10");
+                  std::string details;
+                  while (plan.executeStep()) details += plan.getColumn(3).getString() + "\n";
+                  EXPECT_THAT(details, HasSubstr("contact_events_by_player_time")) << details;
+                  EXPECT_THAT(details, ::testing::Not(HasSubstr("TEMP B-TREE"))) << details;
+                  return absl::OkStatus();
+                }).ok());
+}
+
+// ---- migrations ----
+
+TEST(MigrationTest, StepsAreOrderedFromOne) {
+  int expected = 1;
+  for (const Migration& m : Migrations()) EXPECT_EQ(m.version, expected++);
+  EXPECT_EQ(LatestMigrationVersion(), Database::LatestSchemaVersion());
+}
+
+TEST(MigrationTest, VersionOneDatabaseUpgradesInPlaceKeepingItsData) {
+  TempDbPath tmp;
+  domain::Id player_id = 0, complaint_id = 0, event_id = 0;
+  {
+    SQLite::Database raw(tmp.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA foreign_keys = ON");
+    ASSERT_TRUE(MigrateTo(raw, 1).ok());
+    EXPECT_EQ(raw.execAndGet("PRAGMA user_version").getInt(), 1);
+    EXPECT_EQ(raw.execAndGet("SELECT count(*) FROM sqlite_schema WHERE name = "
+                             "'readiness_overrides'")
+                  .getInt(),
+              0);
+    auto squad = InsertSquad(raw, MakeSquad("Old squad"));
+    ASSERT_TRUE(squad.ok()) << squad.status();
+    domain::Player p;
+    p.squad_id = squad->id;
+    p.name = "Old player";
+    p.external_id = "EXT-1";
+    auto player = InsertPlayer(raw, p);
+    ASSERT_TRUE(player.ok()) << player.status();
+    player_id = player->id;
+    domain::ContactEvent e;
+    e.player_id = player_id;
+    e.occurred_at = kT0;
+    e.idempotency_key = "k1";
+    ContactEventInserter inserter(raw);
+    event_id = inserter.InsertIfNew(e).value_or(0);
+    ASSERT_NE(event_id, 0);
+    domain::Complaint complaint;
+    complaint.player_id = player_id;
+    complaint.osiics_code = "TMHX";
+    auto inserted = InsertComplaint(raw, complaint);
+    ASSERT_TRUE(inserted.ok());
+    complaint_id = inserted->id;
+  }
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(db->SchemaVersion(), Database::LatestSchemaVersion());
+  ASSERT_TRUE(db->Write([&](SQLite::Database& c) -> absl::Status {
+                  auto player = FindPlayer(c, player_id);
+                  EXPECT_TRUE(player.ok());
+                  if (player.ok()) {
+                    EXPECT_EQ(player->external_id, "EXT-1");
+                  }
+                  EXPECT_TRUE(FindContactEvent(c, event_id).ok());
+                  auto complaint = FindComplaint(c, complaint_id);
+                  EXPECT_TRUE(complaint.ok());
+                  if (complaint.ok()) {
+                    EXPECT_EQ(complaint->osiics_code, "TMHX");
+                  }
+                  domain::ReadinessOverride o;
+                  o.player_id = player_id;
+                  o.starts_at = kT0;
+                  o.expires_at = kT0 + absl::Hours(24);
+                  return InsertOverride(c, o).status();  // the v2 table exists now
+                }).ok());
+}
+
+TEST(MigrationTest, OpeningTwiceIsANoOp) {
+  TempDbPath tmp;
+  { ASSERT_NE(OpenOrDie(tmp.path()), nullptr); }
+  auto db = OpenOrDie(tmp.path());
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(db->SchemaVersion(), Database::LatestSchemaVersion());
+}
+
+TEST(MigrationTest, NewerSchemaVersionIsRefused) {
+  TempDbPath tmp;
+  { ASSERT_NE(OpenOrDie(tmp.path()), nullptr); }
+  const int newer = Database::LatestSchemaVersion() + 1;
+  {
+    SQLite::Database raw(tmp.path(), SQLite::OPEN_READWRITE);
+    raw.exec(absl::StrCat("PRAGMA user_version = ", newer));
+  }
+  DatabaseOptions options;
+  options.path = tmp.path();
+  auto db = Database::Open(options);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(db.status().message(), HasSubstr(tmp.path()));
+  EXPECT_THAT(db.status().message(), HasSubstr(absl::StrCat("version is ", newer)));
+  EXPECT_THAT(db.status().message(),
+              HasSubstr(absl::StrCat("up to version ", Database::LatestSchemaVersion())));
+}
+
+TEST(MigrationTest, FileOfRandomBytesIsRefusedAndLeftAlone) {
+  TempDbPath tmp;
+  std::string bytes(8192, '\0');
+  std::mt19937 rng(1234);
+  for (char& b : bytes) b = static_cast<char>(rng());
+  {
+    std::ofstream out(tmp.path(), std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  DatabaseOptions options;
+  options.path = tmp.path();
+  auto db = Database::Open(options);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition) << db.status();
+  EXPECT_THAT(db.status().message(), HasSubstr(tmp.path()));
+  EXPECT_THAT(db.status().message(), HasSubstr("not a SQLite database"));
+  std::ifstream in(tmp.path(), std::ios::binary);
+  std::string after((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(after, bytes);
+}
+
+TEST(MigrationTest, ForeignSqliteDatabaseIsRefused) {
+  TempDbPath tmp;
+  {
+    SQLite::Database raw(tmp.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("CREATE TABLE recipes (id INTEGER PRIMARY KEY, title TEXT)");
+  }
+  DatabaseOptions options;
+  options.path = tmp.path();
+  auto db = Database::Open(options);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(db.status().message(), HasSubstr(tmp.path()));
+  EXPECT_THAT(db.status().message(), HasSubstr("not a Touchline one"));
+  {
+    // Still untouched: no Touchline table was added, journal mode unchanged.
+    SQLite::Database raw(tmp.path(), SQLite::OPEN_READONLY);
+    EXPECT_EQ(raw.execAndGet("SELECT count(*) FROM sqlite_schema").getInt(), 1);
+    EXPECT_EQ(raw.execAndGet("PRAGMA journal_mode").getString(), "delete");
+  }
+}
+
+TEST(MigrationTest, OtherApplicationIdIsRefused) {
+  TempDbPath tmp;
+  {
+    SQLite::Database raw(tmp.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    raw.exec("PRAGMA application_id = 42");
+  }
+  DatabaseOptions options;
+  options.path = tmp.path();
+  auto db = Database::Open(options);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(db.status().message(), HasSubstr("another application"));
+}
+
+TEST(MigrationTest, UnopenablePathIsUnavailable) {
+  DatabaseOptions options;
+  options.path = "/nonexistent-touchline-dir/sub/touchline.db";
+  auto db = Database::Open(options);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kUnavailable) << db.status();
+  EXPECT_THAT(db.status().message(), HasSubstr(options.path));
+}
+
+}  // namespace
+}  // namespace touchline::storage

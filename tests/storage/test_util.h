@@ -1,0 +1,51 @@
+// Helpers shared by the storage tests: a fresh database file per test in the gtest temp dir.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "server/storage/database.h"
+
+namespace touchline::storage::testing {
+
+// A unique path (no file yet) under the gtest temporary directory; removed, with its -wal and
+// -shm companions, when the fixture goes away.
+class TempDbPath {
+ public:
+  TempDbPath() {
+    static std::atomic<int> counter{0};
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    path_ = absl::StrCat(::testing::TempDir(), "touchline_storage_",
+                         info ? info->test_suite_name() : "x", "_", info ? info->name() : "x",
+                         "_", ::getpid(), "_", counter++, ".db");
+    Remove();
+  }
+  ~TempDbPath() { Remove(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  void Remove() {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::filesystem::remove(path_ + suffix, ignored);
+    }
+  }
+  std::string path_;
+};
+
+inline std::unique_ptr<Database> OpenOrDie(const std::string& path) {
+  DatabaseOptions options;
+  options.path = path;
+  options.reader_connections = 2;
+  auto db = Database::Open(options);
+  EXPECT_TRUE(db.ok()) << db.status();
+  return db.ok() ? std::move(*db) : nullptr;
+}
+
+}  // namespace touchline::storage::testing

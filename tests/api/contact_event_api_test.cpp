@@ -1,0 +1,226 @@
+// ContactEventService through a real channel: record, idempotency, bulk import, listing.
+#include "tests/api/server_fixture.h"
+
+namespace touchline::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+class ContactEventApiTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    squad_ = MakeSquad();
+    player_ = MakePlayer(squad_, "Ellis Genge", v1::POSITION_GROUP_FORWARD);
+  }
+
+  v1::ContactEvent Event(const std::string& key, v1::ContactKind kind, absl::Time at,
+                         bool awkward = false) {
+    v1::ContactEvent e;
+    e.set_player_id(player_);
+    e.set_kind(kind);
+    *e.mutable_occur_time() = Ts(at);
+    e.set_awkward(awkward);
+    e.set_session_label("2026-10-31 v Saracens");
+    e.set_idempotency_key(key);
+    return e;
+  }
+
+  grpc::Status Record(const v1::ContactEvent& e, v1::CreateContactEventResponse* resp) {
+    v1::CreateContactEventRequest req;
+    *req.mutable_contact_event() = e;
+    return events_->CreateContactEvent(Ctx("analyst.sam").get(), req, resp);
+  }
+
+  v1::ImportContactEventsResponse Import(const std::vector<v1::ContactEvent>& events) {
+    v1::ImportContactEventsResponse resp;
+    auto ctx = Ctx();
+    auto writer = events_->ImportContactEvents(ctx.get(), &resp);
+    for (const auto& e : events) {
+      v1::ImportContactEventsRequest msg;
+      *msg.mutable_contact_event() = e;
+      EXPECT_TRUE(writer->Write(msg));
+    }
+    writer->WritesDone();
+    auto status = writer->Finish();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp;
+  }
+
+  std::vector<v1::ContactEvent> ListAll(v1::ListContactEventsRequest req) {
+    std::vector<v1::ContactEvent> all;
+    for (;;) {
+      v1::ListContactEventsResponse resp;
+      auto status = events_->ListContactEvents(Ctx().get(), req, &resp);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      all.insert(all.end(), resp.contact_events().begin(), resp.contact_events().end());
+      if (resp.next_page_token().empty() || !status.ok()) break;
+      req.set_page_token(resp.next_page_token());
+    }
+    return all;
+  }
+
+  int64_t squad_ = 0;
+  int64_t player_ = 0;
+};
+
+TEST_F(ContactEventApiTest, RecordGetAndReplay) {
+  const auto e = Event("k-1", v1::CONTACT_KIND_SCRUM, Day(2026, 10, 31, 15), true);
+  v1::CreateContactEventResponse first;
+  ASSERT_TRUE(Record(e, &first).ok());
+  EXPECT_FALSE(first.replayed());
+  EXPECT_EQ(first.contact_event().recorded_by(), "analyst.sam");
+  EXPECT_EQ(first.contact_event().source(), v1::CONTACT_SOURCE_MANUAL);
+  EXPECT_TRUE(first.contact_event().awkward());
+
+  v1::CreateContactEventResponse again;
+  ASSERT_TRUE(Record(e, &again).ok());
+  EXPECT_TRUE(again.replayed());
+  EXPECT_EQ(again.contact_event().id(), first.contact_event().id());
+
+  auto different = e;
+  different.set_kind(v1::CONTACT_KIND_FALL);
+  v1::CreateContactEventResponse conflict;
+  EXPECT_EQ(Record(different, &conflict).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+
+  v1::GetContactEventRequest get;
+  get.set_id(first.contact_event().id());
+  v1::GetContactEventResponse got;
+  ASSERT_TRUE(events_->GetContactEvent(Ctx().get(), get, &got).ok());
+  EXPECT_EQ(got.contact_event().kind(), v1::CONTACT_KIND_SCRUM);
+  EXPECT_EQ(service::FromProto(got.contact_event().occur_time()), Day(2026, 10, 31, 15));
+
+  v1::ListContactEventsRequest list;
+  list.set_player_id(player_);
+  EXPECT_EQ(ListAll(list).size(), 1u);
+
+  get.set_id(12345);
+  EXPECT_EQ(events_->GetContactEvent(Ctx().get(), get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ContactEventApiTest, InvalidEventsAreRefusedWithEveryViolation) {
+  v1::ContactEvent e;
+  e.set_player_id(0);
+  e.set_kind(v1::CONTACT_KIND_UNSPECIFIED);
+  *e.mutable_occur_time() = Ts(Start() + absl::Hours(25));  // beyond the allowed skew
+  e.set_note(std::string(2001, 'n'));
+  v1::CreateContactEventResponse resp;
+  auto status = Record(e, &resp);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(status),
+              ElementsAre("contact_event.player_id", "contact_event.kind",
+                          "contact_event.occur_time", "contact_event.note",
+                          "contact_event.idempotency_key"));
+
+  // A day ahead is clock skew, accepted; a day and an hour is a typo.
+  auto near_future = Event("skew", v1::CONTACT_KIND_RUCK, Start() + absl::Hours(24));
+  EXPECT_TRUE(Record(near_future, &resp).ok());
+
+  // Invalid UTF-8 in a proto3 string never reaches the service: protobuf refuses to parse it.
+  auto bad_utf8 = Event("utf", v1::CONTACT_KIND_RUCK, Start());
+  bad_utf8.set_session_label("\xff\xfe");
+  EXPECT_FALSE(Record(bad_utf8, &resp).ok());
+
+  auto unknown_player = Event("nobody", v1::CONTACT_KIND_RUCK, Start());
+  unknown_player.set_player_id(999);
+  EXPECT_EQ(Record(unknown_player, &resp).error_code(), grpc::StatusCode::NOT_FOUND);
+
+  v1::ListContactEventsRequest list;
+  list.set_player_id(player_);
+  EXPECT_EQ(ListAll(list).size(), 1u);  // only the near-future one
+}
+
+TEST_F(ContactEventApiTest, ArchivedPlayerTakesNoEvents) {
+  v1::ArchivePlayerRequest archive;
+  archive.set_id(player_);
+  v1::ArchivePlayerResponse archived;
+  ASSERT_TRUE(players_->ArchivePlayer(Ctx().get(), archive, &archived).ok());
+  v1::CreateContactEventResponse resp;
+  EXPECT_EQ(Record(Event("late", v1::CONTACT_KIND_TACKLE_MADE, Start()), &resp).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+TEST_F(ContactEventApiTest, ImportStoresValidReportsInvalidAndNeverDoubles) {
+  std::vector<v1::ContactEvent> batch;
+  for (int i = 0; i < 2500; ++i) {  // spans more than one commit batch
+    batch.push_back(Event("imp-" + std::to_string(i), v1::CONTACT_KIND_TACKLE_MADE,
+                          Day(2026, 9, 1) + absl::Minutes(i)));
+  }
+  auto invalid = Event("bad-kind", v1::CONTACT_KIND_UNSPECIFIED, Day(2026, 9, 1));
+  batch.insert(batch.begin() + 10, invalid);
+  auto stranger = Event("stranger", v1::CONTACT_KIND_RUCK, Day(2026, 9, 1));
+  stranger.set_player_id(424242);
+  batch.push_back(stranger);
+
+  auto first = Import(batch);
+  EXPECT_EQ(first.received_count(), 2502);
+  EXPECT_EQ(first.stored_count(), 2500);
+  EXPECT_EQ(first.duplicate_count(), 0);
+  EXPECT_EQ(first.rejected_count(), 2);
+  ASSERT_EQ(first.rejections_size(), 2);
+  EXPECT_EQ(first.rejections(0).index(), 10);
+  EXPECT_EQ(first.rejections(0).idempotency_key(), "bad-kind");
+  EXPECT_EQ(first.rejections(1).index(), 2501);
+
+  // The same import retried (a dropped connection): nothing is doubled.
+  auto retry = Import(batch);
+  EXPECT_EQ(retry.stored_count(), 0);
+  EXPECT_EQ(retry.duplicate_count(), 2500);
+
+  v1::ListContactEventsRequest list;
+  list.set_squad_id(squad_);
+  list.set_page_size(1000);
+  const auto all = ListAll(list);
+  ASSERT_EQ(all.size(), 2500u);
+  for (size_t i = 1; i < all.size(); ++i) {
+    ASSERT_LE(service::FromProto(all[i - 1].occur_time()), service::FromProto(all[i].occur_time()));
+  }
+}
+
+TEST_F(ContactEventApiTest, ListFiltersByTimeRangeAndKind) {
+  std::vector<v1::ContactEvent> batch = {
+      Event("a", v1::CONTACT_KIND_SCRUM, Day(2026, 10, 1)),
+      Event("b", v1::CONTACT_KIND_FALL, Day(2026, 10, 2)),
+      Event("c", v1::CONTACT_KIND_SCRUM, Day(2026, 10, 3)),
+      Event("d", v1::CONTACT_KIND_LINEOUT_LANDING, Day(2026, 10, 4)),
+  };
+  Import(batch);
+  v1::ListContactEventsRequest list;
+  list.set_player_id(player_);
+  *list.mutable_start_time() = Ts(Day(2026, 10, 2));
+  *list.mutable_end_time() = Ts(Day(2026, 10, 4));  // exclusive
+  auto in_range = ListAll(list);
+  ASSERT_EQ(in_range.size(), 2u);
+  EXPECT_EQ(in_range[0].idempotency_key(), "b");
+  EXPECT_EQ(in_range[1].idempotency_key(), "c");
+
+  list.clear_start_time();
+  list.clear_end_time();
+  list.add_kinds(v1::CONTACT_KIND_SCRUM);
+  list.add_kinds(v1::CONTACT_KIND_LINEOUT_LANDING);
+  list.set_page_size(1);
+  auto kinds = ListAll(list);
+  ASSERT_EQ(kinds.size(), 3u);
+  EXPECT_EQ(kinds[2].idempotency_key(), "d");
+}
+
+TEST_F(ContactEventApiTest, ListRefusesBadQueries) {
+  v1::ListContactEventsRequest list;  // neither player nor squad
+  v1::ListContactEventsResponse resp;
+  EXPECT_THAT(ViolatedFields(events_->ListContactEvents(Ctx().get(), list, &resp)),
+              ElementsAre("player_id"));
+  list.set_player_id(player_);
+  *list.mutable_start_time() = Ts(Day(2026, 10, 5));
+  *list.mutable_end_time() = Ts(Day(2026, 10, 1));
+  list.add_kinds(static_cast<v1::ContactKind>(99));
+  EXPECT_THAT(ViolatedFields(events_->ListContactEvents(Ctx().get(), list, &resp)),
+              ElementsAre("end_time", "kinds[0]"));
+  list.Clear();
+  list.set_squad_id(777);
+  EXPECT_EQ(events_->ListContactEvents(Ctx().get(), list, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace touchline::testing

@@ -234,11 +234,14 @@ absl::StatusOr<v1::ListComplaintsResponse> ComplaintRecords::ListComplaints(
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     if (filter.player_id) TL_RETURN_IF_ERROR(storage::FindPlayer(conn, filter.player_id).status());
     if (filter.squad_id) TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
-    auto complaints = storage::ListComplaints(conn, filter, cursor.id, page_size + 1);
+    auto complaints = storage::ListComplaints(conn, filter, cursor, page_size + 1);
     const bool more = static_cast<int>(complaints.size()) > page_size;
     if (more) complaints.pop_back();
     for (const auto& c : complaints) Present(conn, c, options_.thresholds, response.add_complaints());
-    if (more) response.set_next_page_token(EncodePageToken({0, complaints.back().id}));
+    if (more) {
+      response.set_next_page_token(EncodePageToken(
+          {absl::ToUnixMicros(complaints.back().onset_at), complaints.back().id}));
+    }
     return absl::OkStatus();
   }));
   return response;

@@ -606,17 +606,17 @@ absl::StatusOr<Complaint> FindComplaint(SQLite::Database& db, Id id) {
 }
 
 std::vector<Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilter& filter,
-                                      Id after_id, int limit) {
+                                      PageCursor after, int limit) {
   std::string sql = absl::StrCat("SELECT ", kComplaintColumns, " FROM complaints c");
   if (filter.squad_id != 0) sql += " JOIN players p ON p.id = c.player_id";
-  sql += " WHERE c.id > ?";
+  sql += " WHERE (c.onset_at > ? OR (c.onset_at = ? AND c.id > ?))";
   if (filter.player_id != 0) sql += " AND c.player_id = ?";
   if (filter.squad_id != 0) sql += " AND p.squad_id = ?";
   if (filter.open_only) sql += " AND c.resolved_at IS NULL";
-  sql += " ORDER BY c.id LIMIT ?";
+  sql += " ORDER BY c.onset_at, c.id LIMIT ?";
   SQLite::Statement q(db, sql);
   Binder b(q);
-  b.Int(after_id);
+  b.Int(after.key).Int(after.key).Int(after.id);
   if (filter.player_id != 0) b.Int(filter.player_id);
   if (filter.squad_id != 0) b.Int(filter.squad_id);
   b.Int(limit);

@@ -95,9 +95,9 @@ absl::StatusOr<domain::Complaint> InsertComplaint(SQLite::Database& db,
                                                   const domain::Complaint& complaint);
 // With its check-ins, oldest first. NOT_FOUND.
 absl::StatusOr<domain::Complaint> FindComplaint(SQLite::Database& db, Id id);
-// By id, ids > after_id, at most `limit`; each with its check-ins.
+// Ordered by (onset_at, id), rows after `after`, at most `limit`; each with its check-ins.
 std::vector<domain::Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilter& filter,
-                                              Id after_id, int limit);
+                                              PageCursor after, int limit);
 // Every complaint (with check-ins) of the given players, for flags and readiness.
 std::vector<domain::Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
                                                        const std::vector<Id>& player_ids);

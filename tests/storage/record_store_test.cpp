@@ -547,7 +547,8 @@ TEST_F(RecordStoreTest, ListComplaintsFiltersAndPaging) {
   domain::Player p2 = AddPlayer(s1.id, "p2");
   domain::Player p3 = AddPlayer(s2.id, "p3");
   Id c1 = AddComplaint(p1.id).id;
-  Id c2 = AddComplaint(p2.id, kT0 + absl::Hours(10)).id;  // resolved
+  domain::Complaint complaint2 = AddComplaint(p2.id, kT0 + absl::Hours(10));  // resolved
+  Id c2 = complaint2.id;
   Id c3 = AddComplaint(p3.id).id;
   Id c4 = AddComplaint(p1.id).id;
   InWrite([&](SQLite::Database& db) {
@@ -559,13 +560,14 @@ TEST_F(RecordStoreTest, ListComplaintsFiltersAndPaging) {
     ASSERT_TRUE(InsertCheckIn(db, ci).ok());
   });
   InRead([&](SQLite::Database& db) {
-    EXPECT_THAT(IdsOf(ListComplaints(db, {}, 0, 10)), ElementsAre(c1, c2, c3, c4));
-    EXPECT_THAT(IdsOf(ListComplaints(db, {.player_id = p1.id}, 0, 10)), ElementsAre(c1, c4));
-    EXPECT_THAT(IdsOf(ListComplaints(db, {.squad_id = s1.id}, 0, 10)), ElementsAre(c1, c2, c4));
-    EXPECT_THAT(IdsOf(ListComplaints(db, {.squad_id = s1.id, .open_only = true}, 0, 10)),
+    EXPECT_THAT(IdsOf(ListComplaints(db, {}, PageCursor{}, 10)), ElementsAre(c1, c2, c3, c4));
+    EXPECT_THAT(IdsOf(ListComplaints(db, {.player_id = p1.id}, PageCursor{}, 10)), ElementsAre(c1, c4));
+    EXPECT_THAT(IdsOf(ListComplaints(db, {.squad_id = s1.id}, PageCursor{}, 10)), ElementsAre(c1, c2, c4));
+    EXPECT_THAT(IdsOf(ListComplaints(db, {.squad_id = s1.id, .open_only = true}, PageCursor{}, 10)),
                 ElementsAre(c1, c4));
-    EXPECT_THAT(IdsOf(ListComplaints(db, {.squad_id = s1.id}, 0, 2)), ElementsAre(c1, c2));
-    auto page2 = ListComplaints(db, {.squad_id = s1.id}, c2, 2);
+    EXPECT_THAT(IdsOf(ListComplaints(db, {.squad_id = s1.id}, PageCursor{}, 2)), ElementsAre(c1, c2));
+    auto page2 = ListComplaints(db, {.squad_id = s1.id},
+                                PageCursor{absl::ToUnixMicros(complaint2.onset_at), c2}, 2);
     ASSERT_THAT(IdsOf(page2), ElementsAre(c4));
     EXPECT_EQ(page2[0].check_ins.size(), 1u);
 

@@ -1,0 +1,100 @@
+#!/bin/sh
+# End to end: start touchline-server on 127.0.0.1:0, drive it with the touchline CLI as a physio
+# would, stop it with SIGTERM, start it again on the same database.
+set -u
+SERVER=$1
+CLI=$2
+WORK=$(mktemp -d)
+PASS=0
+FAIL=0
+SERVER_PID=""
+trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+check() {  # check "description" command...: the command must succeed
+  desc=$1; shift
+  if "$@" >"$WORK/out" 2>"$WORK/err"; then PASS=$((PASS + 1)); else
+    FAIL=$((FAIL + 1)); echo "FAIL: $desc"; cat "$WORK/out" "$WORK/err"; fi
+}
+contains() {  # contains "description" pattern file
+  if grep -q -- "$2" "$3"; then PASS=$((PASS + 1)); else
+    FAIL=$((FAIL + 1)); echo "FAIL: $1: '$2' not in $3:"; cat "$3"; fi
+}
+
+start_server() {
+  : >"$WORK/server.log"
+  "$SERVER" --listen=127.0.0.1:0 --db="$WORK/touchline.db" --synchronous=normal \
+    2>"$WORK/server.log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
+    [ -n "$PORT" ] && break
+    sleep 0.1
+  done
+  if [ -z "${PORT:-}" ]; then echo "server did not start:"; cat "$WORK/server.log"; exit 1; fi
+  TL="$CLI --server=127.0.0.1:$PORT --user=physio.e2e"
+}
+
+stop_server() {
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID"
+  rc=$?
+  SERVER_PID=""
+  [ "$rc" -eq 0 ] && PASS=$((PASS + 1)) || { FAIL=$((FAIL + 1)); echo "FAIL: exit $rc on SIGTERM"; }
+  contains "stop is logged" "stopped; database closed" "$WORK/server.log"
+}
+
+start_server
+check "health" $TL health
+contains "health says serving" "SERVING" "$WORK/out"
+
+check "create squad" $TL squads create --name="E2E XV"
+check "create player" $TL players create --squad=1 --name="Marcus Smith" --group=back --position=fly-half
+check "create second player" $TL players create --squad=1 --name="Joe Marler" --group=forward --position="loosehead prop"
+check "record awkward lineout landing" $TL events record --player=2 --kind=lineout-landing --at=-20d --awkward --key=e2e-1
+check "gradual complaint 50 days ago" $TL complaints create --player=1 --side=right --onset=-50d \
+  --onset-kind=gradual --mechanism=unknown --pain=4 --tightness --piriformis-spasm
+check "acute tear 2 days ago" $TL complaints create --player=2 --side=left --onset=-2d \
+  --onset-kind=acute --mechanism=sprinting --pain=7
+
+check "flags list" $TL flags list --squad=1
+contains "persistent flag shown" "persistent" "$WORK/out"
+contains "flag names the player" "Marcus Smith" "$WORK/out"
+
+check "readiness" $TL readiness get --squad=1
+contains "acute tear makes unavailable" "unavailable" "$WORK/out"
+contains "open complaint makes modified" "modified" "$WORK/out"
+check "readiness as JSON" $TL --json readiness get --squad=1
+contains "JSON uses the proto enum names" "AVAILABILITY_UNAVAILABLE" "$WORK/out"
+
+# Bad input: a clear error, a non-zero exit, the field named, nothing stored.
+if $TL complaints resolve --complaint=1 --at=-60d >"$WORK/out" 2>"$WORK/err"; then
+  FAIL=$((FAIL + 1)); echo "FAIL: resolution before onset was accepted"
+else
+  PASS=$((PASS + 1))
+  contains "error names the status" "INVALID_ARGUMENT" "$WORK/err"
+  contains "error names the field" "resolve_time" "$WORK/err"
+fi
+check "complaint still open" $TL --json complaints get --id=1
+contains "still open after the refused resolve" '"open": true' "$WORK/out"
+if $TL squads get --id=999 >"$WORK/out" 2>"$WORK/err"; then
+  FAIL=$((FAIL + 1)); echo "FAIL: unknown squad found"
+else
+  PASS=$((PASS + 1)); contains "unknown id is NOT_FOUND" "NOT_FOUND" "$WORK/err"
+fi
+
+check "resolve" $TL complaints resolve --complaint=1 --at=-1h --reason="back to full training"
+check "history" $TL complaints history --complaint=1
+contains "history keeps who" "physio.e2e" "$WORK/out"
+
+check "seed a demo squad" $TL seed --players=20
+check "flags on the demo squad" $TL flags list --squad=2
+contains "demo shows a recurrence" "recurrent" "$WORK/out"
+
+stop_server
+start_server
+check "data survives a restart" $TL squads list
+contains "squad still there" "E2E XV" "$WORK/out"
+stop_server
+
+echo "cli_end_to_end: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

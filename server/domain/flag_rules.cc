@@ -11,17 +11,10 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "server/domain/wording.h"
 
 namespace touchline::domain {
 namespace {
-
-constexpr absl::Duration kDay = absl::Hours(24);
-
-std::string DateText(absl::Time t) { return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone()); }
-
-std::string DateTimeText(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M UTC", t, absl::UTCTimeZone());
-}
 
 // "42 days" for whole days, otherwise Abseil's duration text ("41h30m").
 std::string DurationText(absl::Duration d) {

@@ -9,17 +9,10 @@
 
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "server/domain/wording.h"
 
 namespace touchline::domain {
 namespace {
-
-constexpr absl::Duration kDay = absl::Hours(24);
-
-std::string DateText(absl::Time t) { return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone()); }
-
-std::string DateTimeText(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M UTC", t, absl::UTCTimeZone());
-}
 
 std::string SideText(Side side) {
   switch (side) {

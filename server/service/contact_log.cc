@@ -220,12 +220,10 @@ absl::StatusOr<v1::ImportContactEventsResponse> ContactLog::ImportContactEvents(
 
   v1::ImportContactEventsRequest message;
   int64_t index = 0;
-  while (next(&message)) {
-    const absl::Time now = clock_.Now();
-    auto event = ValidateEvent(message.contact_event(), "contact_event.", now, options_);
+  auto take = [&](const v1::ContactEvent& in, absl::Time now) -> absl::Status {
+    auto event = ValidateEvent(in, "contact_event.", now, options_);
     if (!event.ok()) {
-      reject(index, message.contact_event().idempotency_key(),
-             std::string(event.status().message()));
+      reject(index, in.idempotency_key(), std::string(event.status().message()));
     } else {
       event->recorded_at = now;
       event->recorded_by = caller.user;
@@ -235,6 +233,12 @@ absl::StatusOr<v1::ImportContactEventsResponse> ContactLog::ImportContactEvents(
       }
     }
     ++index;
+    return absl::OkStatus();
+  };
+  while (next(&message)) {
+    const absl::Time now = clock_.Now();
+    if (message.has_contact_event()) TL_RETURN_IF_ERROR(take(message.contact_event(), now));
+    for (const auto& e : message.contact_events()) TL_RETURN_IF_ERROR(take(e, now));
   }
   TL_RETURN_IF_ERROR(flush());
   response.set_received_count(index);

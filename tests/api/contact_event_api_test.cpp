@@ -178,6 +178,29 @@ TEST_F(ContactEventApiTest, ImportStoresValidReportsInvalidAndNeverDoubles) {
   }
 }
 
+TEST_F(ContactEventApiTest, ImportTakesManyEventsPerMessageInStreamOrder) {
+  v1::ImportContactEventsResponse resp;
+  auto ctx = Ctx();
+  auto writer = events_->ImportContactEvents(ctx.get(), &resp);
+  v1::ImportContactEventsRequest first;  // one single event, then a batch of three
+  *first.mutable_contact_event() = Event("single", v1::CONTACT_KIND_CARRY, Day(2026, 10, 1));
+  *first.add_contact_events() = Event("batch-0", v1::CONTACT_KIND_RUCK, Day(2026, 10, 2));
+  *first.add_contact_events() = Event("batch-1", v1::CONTACT_KIND_UNSPECIFIED, Day(2026, 10, 3));
+  *first.add_contact_events() = Event("batch-2", v1::CONTACT_KIND_MAUL, Day(2026, 10, 4));
+  ASSERT_TRUE(writer->Write(first));
+  v1::ImportContactEventsRequest second;
+  *second.add_contact_events() = Event("batch-0", v1::CONTACT_KIND_RUCK, Day(2026, 10, 2));
+  ASSERT_TRUE(writer->Write(second));
+  writer->WritesDone();
+  ASSERT_TRUE(writer->Finish().ok());
+  EXPECT_EQ(resp.received_count(), 5);
+  EXPECT_EQ(resp.stored_count(), 3);
+  EXPECT_EQ(resp.duplicate_count(), 1);
+  ASSERT_EQ(resp.rejections_size(), 1);
+  EXPECT_EQ(resp.rejections(0).index(), 2);
+  EXPECT_EQ(resp.rejections(0).idempotency_key(), "batch-1");
+}
+
 TEST_F(ContactEventApiTest, ListFiltersByTimeRangeAndKind) {
   std::vector<v1::ContactEvent> batch = {
       Event("a", v1::CONTACT_KIND_SCRUM, Day(2026, 10, 1)),

@@ -1,0 +1,478 @@
+// touchline_bench: starts a real touchline-server on loopback and prints what it costs, each figure
+// next to a baseline measured in the same run (storage without gRPC, the health check). Figures,
+// never assertions: the only failure is an RPC error, counted from grpc-status on every call.
+//
+//   touchline_bench --server=build/server/api/touchline-server [--quick] [--events=N]
+//                   [--history_events=N] [--seconds=S]
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "server/service/proto_mapping.h"
+#include "server/storage/database.h"
+#include "server/storage/record_store.h"
+#include "touchline/v1/complaint.grpc.pb.h"
+#include "touchline/v1/contact_event.grpc.pb.h"
+#include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/readiness.grpc.pb.h"
+#include "touchline/v1/squad.grpc.pb.h"
+
+ABSL_FLAG(std::string, server, "", "Path of the touchline-server binary");
+ABSL_FLAG(bool, quick, false, "A short smoke pass (CI): small sizes, short runs");
+ABSL_FLAG(int, events, 200000, "Contact events for the ingest measurement");
+ABSL_FLAG(int, history_events, 1000000, "Contact events in the large-history database");
+ABSL_FLAG(double, seconds, 3.0, "Seconds per concurrency level");
+ABSL_FLAG(std::string, workdir, "", "Where databases go (default: a fresh temp dir)");
+ABSL_FLAG(bool, keep_databases, false, "Leave the databases behind for inspection");
+
+namespace v1 = touchline::v1;
+using touchline::service::ToProto;
+
+namespace {
+
+std::atomic<int64_t> g_rpc_errors{0};
+
+void CountError(const grpc::Status& s, const char* what) {
+  if (s.ok()) return;
+  if (g_rpc_errors.fetch_add(1) < 5) {
+    std::fprintf(stderr, "error: %s: %d %s\n", what, s.error_code(), s.error_message().c_str());
+  }
+}
+
+// ---- a touchline-server child process ----
+struct ServerProcess {
+  pid_t pid = -1;
+  int port = 0;
+  double startup_ms = 0;  // spawn until the health check answers SERVING
+
+  static ServerProcess Start(const std::string& binary, const std::string& db) {
+    ServerProcess p;
+    int fds[2];
+    if (pipe(fds) != 0) std::abort();
+    const absl::Time t0 = absl::Now();
+    p.pid = fork();
+    if (p.pid == 0) {
+      dup2(fds[1], 2);
+      close(fds[0]);
+      const std::string db_flag = "--db=" + db;
+      execl(binary.c_str(), binary.c_str(), "--listen=127.0.0.1:0", db_flag.c_str(),
+            "--synchronous=full", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string log;
+    char buf[512];
+    while (p.port == 0) {
+      const ssize_t n = read(fds[0], buf, sizeof buf);
+      if (n <= 0) {
+        std::fprintf(stderr, "touchline-server did not start: %s\n", log.c_str());
+        std::exit(1);
+      }
+      log.append(buf, n);
+      const auto at = log.find("(port ");
+      if (at != std::string::npos) p.port = std::atoi(log.c_str() + at + 6);
+    }
+    // Keep draining the server's log so it never blocks on a full pipe.
+    std::thread([fd = fds[0]] {
+      char b[512];
+      while (read(fd, b, sizeof b) > 0) {
+      }
+      close(fd);
+    }).detach();
+    auto health = grpc::health::v1::Health::NewStub(p.Channel());
+    for (;;) {
+      grpc::ClientContext ctx;
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse resp;
+      if (health->Check(&ctx, req, &resp).ok() &&
+          resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+        break;
+      }
+    }
+    p.startup_ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
+    return p;
+  }
+
+  std::shared_ptr<grpc::Channel> Channel(int index = 0) const {
+    grpc::ChannelArguments args;
+    args.SetInt("bench.channel", index);  // distinct channels get distinct connections
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials(), args);
+  }
+
+  // Peak resident memory (VmHWM) in MiB.
+  double PeakMiB() const {
+    std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+    }
+    return 0;
+  }
+
+  void Stop() {
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    pid = -1;
+  }
+};
+
+std::unique_ptr<grpc::ClientContext> Ctx() {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->AddMetadata("touchline-user", "bench");
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  return c;
+}
+
+// ---- synthetic squad (domain.md section 4) ----
+struct Squad {
+  int64_t id = 0;
+  std::vector<int64_t> players;
+};
+
+Squad MakeSquad(grpc::Channel& ch, const std::string& name, int players, absl::Time now) {
+  auto squads = v1::SquadService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
+  auto people = v1::PlayerService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
+  auto complaints =
+      v1::ComplaintService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
+  Squad s;
+  v1::CreateSquadRequest cs;
+  cs.mutable_squad()->set_name(name);
+  v1::CreateSquadResponse csr;
+  CountError(squads->CreateSquad(Ctx().get(), cs, &csr), "CreateSquad");
+  s.id = csr.squad().id();
+  for (int i = 0; i < players; ++i) {
+    v1::CreatePlayerRequest cp;
+    cp.mutable_player()->set_squad_id(s.id);
+    cp.mutable_player()->set_name(absl::StrCat("Player ", i));
+    cp.mutable_player()->set_position_group(i % 2 ? v1::POSITION_GROUP_BACK
+                                                  : v1::POSITION_GROUP_FORWARD);
+    v1::CreatePlayerResponse cpr;
+    CountError(people->CreatePlayer(Ctx().get(), cp, &cpr), "CreatePlayer");
+    s.players.push_back(cpr.player().id());
+  }
+  // Five seasons of complaints: about one a season per player, a few still open.
+  std::mt19937 rng(7);
+  for (size_t i = 0; i < s.players.size(); ++i) {
+    for (int season = 0; season < 5; ++season) {
+      const absl::Time onset = now - absl::Hours(24 * (365 * season + 20 + rng() % 300));
+      v1::CreateComplaintRequest cc;
+      auto* c = cc.mutable_complaint();
+      c->set_player_id(s.players[i]);
+      c->set_side(rng() % 2 ? v1::SIDE_LEFT : v1::SIDE_RIGHT);
+      ToProto(onset, c->mutable_onset_time());
+      c->set_onset_kind(rng() % 5 == 0 ? v1::ONSET_KIND_ACUTE : v1::ONSET_KIND_GRADUAL);
+      c->mutable_symptoms()->set_pain(1 + rng() % 6);
+      v1::CreateComplaintResponse ccr;
+      CountError(complaints->CreateComplaint(Ctx().get(), cc, &ccr), "CreateComplaint");
+      if (season > 0 || i % 6 != 0) {  // every sixth player has a current open complaint
+        v1::ResolveComplaintRequest rr;
+        rr.set_complaint_id(ccr.complaint().id());
+        ToProto(onset + absl::Hours(24 * (5 + rng() % 25)), rr.mutable_resolve_time());
+        v1::ResolveComplaintResponse rresp;
+        CountError(complaints->ResolveComplaint(Ctx().get(), rr, &rresp), "ResolveComplaint");
+      }
+    }
+  }
+  return s;
+}
+
+touchline::domain::ContactEvent SyntheticEvent(int64_t player, int64_t n, absl::Time now,
+                                               const std::string& key_prefix) {
+  touchline::domain::ContactEvent e;
+  e.player_id = player;
+  e.kind = static_cast<touchline::domain::ContactKind>(1 + n % 10);
+  e.occurred_at = now - absl::Seconds(n * 37 % (86400 * 365));
+  e.awkward = n % 97 == 0;
+  e.source = touchline::domain::ContactSource::kWearable;
+  e.session_label = "match";
+  e.idempotency_key = absl::StrCat(key_prefix, n);
+  e.recorded_at = now;
+  e.recorded_by = "bench";
+  return e;
+}
+
+void ToProtoEvent(const touchline::domain::ContactEvent& e, v1::ContactEvent* out) {
+  out->set_player_id(e.player_id);
+  out->set_kind(static_cast<v1::ContactKind>(e.kind));
+  ToProto(e.occurred_at, out->mutable_occur_time());
+  out->set_awkward(e.awkward);
+  out->set_source(v1::CONTACT_SOURCE_WEARABLE);
+  out->set_session_label(e.session_label);
+  out->set_idempotency_key(e.idempotency_key);
+}
+
+// Streams `count` events in messages of `per_message`; returns events/s of acknowledged storage.
+double IngestThroughGrpc(const ServerProcess& server, const Squad& squad, int count,
+                         int per_message, absl::Time now, const std::string& prefix) {
+  auto stub = v1::ContactEventService::NewStub(server.Channel(100));
+  // Build the messages first so the measurement is the server's work, not the client's.
+  std::vector<v1::ImportContactEventsRequest> messages;
+  for (int n = 0; n < count;) {
+    v1::ImportContactEventsRequest m;
+    for (int k = 0; k < per_message && n < count; ++k, ++n) {
+      ToProtoEvent(SyntheticEvent(squad.players[n % squad.players.size()], n, now, prefix),
+                   m.add_contact_events());
+    }
+    messages.push_back(std::move(m));
+  }
+  v1::ImportContactEventsResponse resp;
+  auto ctx = Ctx();
+  const absl::Time t0 = absl::Now();
+  auto writer = stub->ImportContactEvents(ctx.get(), &resp);
+  for (const auto& m : messages) writer->Write(m);
+  writer->WritesDone();
+  CountError(writer->Finish(), "ImportContactEvents");
+  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
+  if (resp.stored_count() != count) {
+    std::fprintf(stderr, "error: stored %lld of %d events\n",
+                 static_cast<long long>(resp.stored_count()), count);
+    g_rpc_errors++;
+  }
+  return count / secs;
+}
+
+// The same rows through the same storage code, no gRPC: the ceiling ingest can reach.
+double IngestThroughStorage(const std::string& db_path, const std::vector<int64_t>& players,
+                            int count, absl::Time now, int batch) {
+  touchline::storage::DatabaseOptions o;
+  o.path = db_path;
+  o.synchronous_full = true;
+  auto db = touchline::storage::Database::Open(o);
+  if (!db.ok()) std::abort();
+  absl::Status st = (*db)->Write([&](SQLite::Database& c) {
+    touchline::domain::Squad s;
+    s.name = "storage-only";
+    s.created_at = s.updated_at = now;
+    auto squad = touchline::storage::InsertSquad(c, s);
+    for (size_t i = 0; i < players.size(); ++i) {
+      touchline::domain::Player p;
+      p.squad_id = squad->id;
+      p.name = absl::StrCat("P", i);
+      p.created_at = p.updated_at = now;
+      if (!touchline::storage::InsertPlayer(c, p).ok()) std::abort();
+    }
+    return absl::OkStatus();
+  });
+  std::vector<touchline::domain::ContactEvent> rows;
+  rows.reserve(count);
+  for (int n = 0; n < count; ++n) {
+    rows.push_back(SyntheticEvent(1 + n % players.size(), n, now, "s-"));
+  }
+  const absl::Time t0 = absl::Now();
+  for (int start = 0; start < count; start += batch) {
+    st = (*db)->Write([&](SQLite::Database& c) {
+      touchline::storage::ContactEventInserter ins(c);
+      for (int n = start; n < std::min(count, start + batch); ++n) ins.InsertIfNew(rows[n]);
+      return absl::OkStatus();
+    });
+  }
+  return count / absl::ToDoubleSeconds(absl::Now() - t0);
+}
+
+struct LoadResult {
+  double per_second = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+};
+
+// `threads` callers, each on its own channel, calling `call` for `seconds`.
+template <typename Call>
+LoadResult Load(int threads, double seconds, Call call) {
+  std::vector<std::vector<double>> latencies(threads);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> workers;
+  const absl::Time t0 = absl::Now();
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      auto state = call.Prepare(t);
+      while (!stop.load(std::memory_order_relaxed)) {
+        const absl::Time s = absl::Now();
+        call.Once(state);
+        latencies[t].push_back(absl::ToDoubleMilliseconds(absl::Now() - s));
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(seconds * 1000)));
+  stop = true;
+  for (auto& w : workers) w.join();
+  const double elapsed = absl::ToDoubleSeconds(absl::Now() - t0);
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  LoadResult r;
+  if (all.empty()) return r;
+  r.per_second = all.size() / elapsed;
+  r.p50_ms = all[all.size() / 2];
+  r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  return r;
+}
+
+struct HealthCall {
+  const ServerProcess& server;
+  using State = std::unique_ptr<grpc::health::v1::Health::Stub>;
+  State Prepare(int t) const { return grpc::health::v1::Health::NewStub(server.Channel(t)); }
+  void Once(State& stub) const {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    CountError(stub->Check(&ctx, req, &resp), "Health.Check");
+  }
+};
+
+struct ReadinessCall {
+  const ServerProcess& server;
+  int64_t squad_id;
+  using State = std::unique_ptr<v1::ReadinessService::Stub>;
+  State Prepare(int t) const { return v1::ReadinessService::NewStub(server.Channel(t)); }
+  void Once(State& stub) const {
+    v1::GetSquadReadinessRequest req;
+    req.set_squad_id(squad_id);
+    v1::GetSquadReadinessResponse resp;
+    CountError(stub->GetSquadReadiness(Ctx().get(), req, &resp), "GetSquadReadiness");
+  }
+};
+
+struct FlagsCall {
+  const ServerProcess& server;
+  int64_t squad_id;
+  using State = std::unique_ptr<v1::FlagService::Stub>;
+  State Prepare(int t) const { return v1::FlagService::NewStub(server.Channel(t)); }
+  void Once(State& stub) const {
+    v1::ListFlagsRequest req;
+    req.set_squad_id(squad_id);
+    v1::ListFlagsResponse resp;
+    CountError(stub->ListFlags(Ctx().get(), req, &resp), "ListFlags");
+  }
+};
+
+struct HistoryPoint {
+  int events = 0;
+  double readiness_p50 = 0;
+  double flags_p50 = 0;
+  double startup_ms = 0;
+  double peak_mib = 0;
+};
+
+HistoryPoint MeasureHistory(const std::string& binary, const std::string& db, int events,
+                            double seconds, absl::Time now) {
+  HistoryPoint h;
+  h.events = events;
+  ServerProcess loader = ServerProcess::Start(binary, db);
+  const Squad squad = MakeSquad(*loader.Channel(), "Bench XV", 50, now);
+  for (int done = 0; done < events; done += 100000) {
+    IngestThroughGrpc(loader, squad, std::min(100000, events - done), 1000, now,
+                      absl::StrCat("h", done, "-"));
+  }
+  loader.Stop();
+  ServerProcess server = ServerProcess::Start(binary, db);
+  h.startup_ms = server.startup_ms;
+  Load(1, seconds / 2, ReadinessCall{server, squad.id});  // warm-up
+  h.readiness_p50 = Load(1, seconds, ReadinessCall{server, squad.id}).p50_ms;
+  h.flags_p50 = Load(1, seconds, FlagsCall{server, squad.id}).p50_ms;
+  h.peak_mib = server.PeakMiB();
+  server.Stop();
+  return h;
+}
+
+std::string Rm(const std::string& path) {
+  for (const char* s : {"", "-wal", "-shm"}) std::remove((path + s).c_str());
+  return path;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  std::string binary = absl::GetFlag(FLAGS_server);
+  if (binary.empty()) {
+    std::fprintf(stderr, "usage: touchline_bench --server=PATH/touchline-server [--quick]\n");
+    return 2;
+  }
+  const bool quick = absl::GetFlag(FLAGS_quick);
+  const int events = quick ? 20000 : absl::GetFlag(FLAGS_events);
+  const int history = quick ? 50000 : absl::GetFlag(FLAGS_history_events);
+  const double seconds = quick ? 0.5 : absl::GetFlag(FLAGS_seconds);
+  std::string dir = absl::GetFlag(FLAGS_workdir);
+  if (dir.empty()) {
+    char tmpl[] = "/tmp/touchline_bench_XXXXXX";
+    dir = mkdtemp(tmpl);
+  }
+  const absl::Time now = absl::Now();
+  std::printf("touchline_bench%s: %d ingest events, %d history events, %.1fs per level, %u cores\n",
+              quick ? " (quick)" : "", events, history, seconds,
+              std::thread::hardware_concurrency());
+
+  // 1. Ingest: client stream against the storage code alone.
+  ServerProcess server = ServerProcess::Start(binary, Rm(dir + "/small.db"));
+  auto ch = server.Channel();
+  const Squad squad = MakeSquad(*ch, "Bench XV", 50, now);
+  // Warm up, then measure.
+  IngestThroughGrpc(server, squad, std::min(events, 5000), 500, now, "warm-");
+  const double grpc_rate = IngestThroughGrpc(server, squad, events, 500, now, "g-");
+  const double storage_rate =
+      IngestThroughStorage(Rm(dir + "/storage_only.db"), squad.players, events, now, 2000);
+  std::printf("\n%-44s %14s %14s %8s\n", "ingest (synchronous=FULL, 500 events/msg)", "events/s",
+              "baseline/s", "ratio");
+  std::printf("%-44s %14.0f %14.0f %8.2f\n", "ImportContactEvents vs storage-only", grpc_rate,
+              storage_rate, grpc_rate / storage_rate);
+
+  // 2. Readiness under concurrency against the health check on the same server.
+  std::printf("\n%-30s %6s %12s %9s %9s %12s %8s\n", "squad readiness (50 players)", "conc",
+              "calls/s", "p50 ms", "p99 ms", "health/s", "ratio");
+  for (int conc : {1, 16, 64}) {
+    const LoadResult health = Load(conc, seconds, HealthCall{server});
+    const LoadResult ready = Load(conc, seconds, ReadinessCall{server, squad.id});
+    std::printf("%-30s %6d %12.0f %9.2f %9.2f %12.0f %8.2f\n", "GetSquadReadiness", conc,
+                ready.per_second, ready.p50_ms, ready.p99_ms, health.per_second,
+                ready.per_second / health.per_second);
+  }
+  server.Stop();
+
+  // 3. History does not cost: the same squad and five seasons of complaints with a small and a
+  //    large contact history behind it, each queried after a restart (cold process, warm OS cache).
+  const HistoryPoint small = MeasureHistory(binary, Rm(dir + "/h_small.db"), quick ? 2000 : 10000,
+                                            seconds, now);
+  const HistoryPoint big = MeasureHistory(binary, Rm(dir + "/h_big.db"), history, seconds, now);
+  std::printf("\n%-36s %12s %12s %8s\n", "history (p50 ms, 1 caller)",
+              absl::StrCat(small.events, " ev").c_str(), absl::StrCat(big.events, " ev").c_str(),
+              "ratio");
+  std::printf("%-36s %12.2f %12.2f %8.2f\n", "GetSquadReadiness", small.readiness_p50,
+              big.readiness_p50, big.readiness_p50 / small.readiness_p50);
+  std::printf("%-36s %12.2f %12.2f %8.2f\n", "ListFlags", small.flags_p50, big.flags_p50,
+              big.flags_p50 / small.flags_p50);
+  std::printf("%-36s %12.1f %12.1f\n", "start-up to SERVING (ms)", small.startup_ms,
+              big.startup_ms);
+  std::printf("%-36s %12.1f %12.1f\n", "peak RSS after queries (MiB)", small.peak_mib,
+              big.peak_mib);
+
+  const int64_t errors = g_rpc_errors.load();
+  std::printf("\nrpc errors: %lld\n", static_cast<long long>(errors));
+  if (!absl::GetFlag(FLAGS_keep_databases)) {
+    for (const char* db : {"/small.db", "/storage_only.db", "/h_small.db", "/h_big.db"}) {
+      Rm(dir + db);
+    }
+    rmdir(dir.c_str());
+  } else {
+    std::printf("databases kept in %s\n", dir.c_str());
+  }
+  return errors == 0 ? 0 : 1;
+}

@@ -1,4 +1,5 @@
 // The touchline subcommands: one per RPC.
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -838,7 +839,11 @@ int ReadinessGet(Ctx& ctx) {
     ctx.PrintJson(resp);
     return kExitOk;
   }
-  Table t({"NAME", "GROUP", "AVAILABILITY", "REASONS"});
+  // The PROTOCOLS column (each player's PRE/POST summary) appears once any player has one.
+  const bool with_protocols = std::any_of(resp.players().begin(), resp.players().end(),
+                                          [](const auto& p) { return !p.protocol_summary().empty(); });
+  Table t(with_protocols ? std::vector<std::string>{"NAME", "GROUP", "AVAILABILITY", "REASONS", "PROTOCOLS"}
+                         : std::vector<std::string>{"NAME", "GROUP", "AVAILABILITY", "REASONS"});
   for (const auto& p : resp.players()) {
     std::vector<std::string> reasons;
     for (const auto& r : p.reasons()) {
@@ -848,7 +853,8 @@ int ReadinessGet(Ctx& ctx) {
       }
       reasons.push_back(text);
     }
-    t.AddRow({p.player_name(), p.position_group(), Short(p.availability()), absl::StrJoin(reasons, "; ")});
+    t.AddRow({p.player_name(), p.position_group(), Short(p.availability()), absl::StrJoin(reasons, "; "),
+              p.protocol_summary()});
   }
   t.Print(ctx.out);
   ctx.out << "\n"
@@ -1015,6 +1021,17 @@ const std::vector<Command>& Commands() {
       {"readiness", "overrides", "--player=ID [--page-size=N]", "List a player's overrides, newest first.",
        With({"player"}, kPage), ReadinessOverrides},
       {"readiness", "clear", "--id=ID", "End an override early.", {"id"}, ReadinessClear},
+
+      {"protocols", "assign", "--player=ID|--squad=ID [--session=LABEL] [--kind=training|match|recovery|gym] [--at=TIME]",
+       "Assign PRE/POST protocols from the loaded plugins for a session (default now).",
+       {"player", "squad", "session", "kind", "at"}, ProtocolsAssign},
+      {"protocols", "list", "--player=ID [--page-size=N]", "List a player's assignments, newest first, with adherence.",
+       With({"player"}, kPage), ProtocolsList},
+      {"protocols", "adherence",
+       "--assignment=ID|--prescription=ID --status=done|partly|not-done [--pain=0-10] [--note=TEXT]",
+       "Record adherence (appended; the latest report counts).",
+       {"assignment", "prescription", "status", "pain", "note"}, ProtocolsAdherence},
+      {"protocols", "plugins", "", "List loaded and refused protocol plugins.", {}, ProtocolsPlugins},
 
       {"health", "", "[--service=NAME]", "Check the server's health (grpc.health.v1); prints SERVING.",
        {"service"}, Health},

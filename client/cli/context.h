@@ -63,6 +63,11 @@ const std::vector<Command>& Commands();
 
 // Implemented in seed_run.cc.
 int RunSeed(Ctx& ctx);
+// Implemented in protocols.cc.
+int ProtocolsAssign(Ctx& ctx);
+int ProtocolsList(Ctx& ctx);
+int ProtocolsAdherence(Ctx& ctx);
+int ProtocolsPlugins(Ctx& ctx);
 
 #define TL_CONCAT_INNER(a, b) a##b
 #define TL_CONCAT(a, b) TL_CONCAT_INNER(a, b)

@@ -11,6 +11,7 @@
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
 #include "touchline/v1/squad.grpc.pb.h"
 
@@ -278,6 +279,24 @@ int RunSeed(Ctx& ctx) {
       ctx.out << "Flags now:  " << resp.flags_size();
       for (const auto& [k, n] : by_kind) ctx.out << (k == by_kind.begin()->first ? " (" : ", ") << k << " " << n;
       ctx.out << (by_kind.empty() ? "" : ")") << "\n";
+    }
+  }
+  {  // Protocols for today's session, so readiness shows them; a server without plugins is fine.
+    auto protocols = v1::ProtocolService::NewStub(ctx.channel());
+    grpc::ClientContext c;
+    ctx.Prepare(&c);
+    v1::AssignProtocolsRequest req;
+    req.set_squad_id(squad_id);
+    req.set_session_label("Training");
+    req.set_session_kind(v1::SESSION_KIND_TRAINING);
+    *req.mutable_session_time() = ToTimestamp(opt.now);
+    v1::AssignProtocolsResponse resp;
+    if (auto st = protocols->AssignProtocols(&c, req, &resp); st.ok()) {
+      ctx.out << "Protocols:  " << resp.assignments_size() - resp.without_protocol_count()
+              << " players with PRE/POST protocols for today's training (" << resp.failure_count()
+              << " plugin failures)\n";
+    } else {
+      ctx.out << "Protocols:  not assigned (" << st.error_message() << ")\n";
     }
   }
   {

@@ -1,5 +1,6 @@
 // touchline-server: the squad medical record over gRPC, on an embedded SQLite store.
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <pthread.h>
 
@@ -7,6 +8,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "server/api/touchline_server.h"
 
@@ -21,12 +23,44 @@ ABSL_FLAG(std::string, synchronous, "full",
           "SQLite synchronous mode: 'full' (survives power loss) or 'normal' (survives crashes)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "How long in-flight calls may finish on SIGTERM");
 
+#ifndef TOUCHLINE_BUILTIN_PLUGIN_DIR
+#define TOUCHLINE_BUILTIN_PLUGIN_DIR ""
+#endif
+#ifndef TOUCHLINE_INSTALLED_PLUGIN_DIR
+#define TOUCHLINE_INSTALLED_PLUGIN_DIR ""
+#endif
+ABSL_FLAG(std::string, plugin_path, "",
+          "Protocol plugins: directories (their *.so files) and/or .so files, separated by ':' or "
+          "','. Default: the built-in plugins of this build (" TOUCHLINE_BUILTIN_PLUGIN_DIR
+          ") if that directory exists, else the installed ones (" TOUCHLINE_INSTALLED_PLUGIN_DIR
+          "). 'none' loads no plugin");
+ABSL_FLAG(int, plugin_deadline_ms, 2000,
+          "Per plugin and request: a plugin that has not answered by then is killed, restarted "
+          "and reported as failed");
+ABSL_FLAG(std::string, trusted_plugins, "",
+          "Comma-separated plugin names to run inside the server process ('*' = all); the rest "
+          "run in supervised touchline-plugin-host processes");
+ABSL_FLAG(std::string, plugin_host, "",
+          "The touchline-plugin-host executable (default: $TOUCHLINE_PLUGIN_HOST, else next to "
+          "this executable, else the one this build produced)");
+
 namespace {
 
 void Log(const std::string& line) {
   std::fprintf(stderr, "%s touchline-server %s\n",
                absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
                line.c_str());
+}
+
+// --plugin_path, or the default: the build's built-in plugins, else the installed ones.
+std::vector<std::string> PluginPaths(const std::string& flag) {
+  if (flag == "none") return {};
+  if (!flag.empty()) return touchline::plugins::ParsePluginPathList(flag);
+  for (const char* dir : {TOUCHLINE_BUILTIN_PLUGIN_DIR, TOUCHLINE_INSTALLED_PLUGIN_DIR}) {
+    std::error_code ec;
+    if (*dir != '\0' && std::filesystem::is_directory(dir, ec)) return {dir};
+  }
+  return {};
 }
 
 }  // namespace
@@ -55,6 +89,19 @@ int main(int argc, char** argv) {
       absl::Hours(24) * absl::GetFlag(FLAGS_pelvic_window_days);
   options.service.thresholds.worsening_pain_increase = absl::GetFlag(FLAGS_worsening_pain_increase);
 
+  if (absl::GetFlag(FLAGS_plugin_deadline_ms) < 1) {
+    Log("error: --plugin_deadline_ms must be at least 1");
+    return 2;
+  }
+  options.plugins.plugin_paths = PluginPaths(absl::GetFlag(FLAGS_plugin_path));
+  options.plugins.deadline = absl::Milliseconds(absl::GetFlag(FLAGS_plugin_deadline_ms));
+  options.plugins.trusted_in_process =
+      touchline::plugins::ParseNameList(absl::GetFlag(FLAGS_trusted_plugins));
+  options.plugins.host_executable = absl::GetFlag(FLAGS_plugin_host);
+  options.plugins.on_refused = [](const touchline::plugin::v1::RefusedPlugin& r) {
+    Log(absl::StrCat("plugin refused: ", r.path(), ": ", r.reason()));
+  };
+
   // Block the stop signals in every thread gRPC starts, and take them here with sigwait.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -71,6 +118,11 @@ int main(int argc, char** argv) {
   Log(absl::StrCat("started on ", options.listen_address, " (port ", (*server)->port(),
                    "), database ", options.database.path, ", persistent after ",
                    absl::GetFlag(FLAGS_persistent_days), " days"));
+  Log(absl::StrCat("protocol plugins from ",
+                   options.plugins.plugin_paths.empty()
+                       ? "nowhere"
+                       : absl::StrJoin(options.plugins.plugin_paths, ":"),
+                   ": ", (*server)->plugin_summary()));
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

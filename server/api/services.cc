@@ -150,4 +150,24 @@ grpc::Status ContactEventServiceImpl::ImportContactEvents(
                  response);
 }
 
+grpc::Status ProtocolServiceImpl::AssignProtocols(grpc::ServerContext* context, const v1::AssignProtocolsRequest* request,
+    v1::AssignProtocolsResponse* response) {
+  return Respond(desk_.AssignProtocols(CallerFrom(*context), *request), response);
+}
+
+grpc::Status ProtocolServiceImpl::ListAssignments(grpc::ServerContext* context, const v1::ListAssignmentsRequest* request,
+    v1::ListAssignmentsResponse* response) {
+  return Respond(desk_.ListAssignments(CallerFrom(*context), *request), response);
+}
+
+grpc::Status ProtocolServiceImpl::RecordAdherence(grpc::ServerContext* context, const v1::RecordAdherenceRequest* request,
+    v1::RecordAdherenceResponse* response) {
+  return Respond(desk_.RecordAdherence(CallerFrom(*context), *request), response);
+}
+
+grpc::Status ProtocolServiceImpl::ListPlugins(grpc::ServerContext* context, const v1::ListPluginsRequest* request,
+    v1::ListPluginsResponse* response) {
+  return Respond(desk_.ListPlugins(CallerFrom(*context), *request), response);
+}
+
 }  // namespace touchline::api

@@ -5,11 +5,13 @@
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
 #include "server/service/flag_board.h"
+#include "server/service/protocol_desk.h"
 #include "server/service/readiness_board.h"
 #include "server/service/squad_registry.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
 #include "touchline/v1/squad.grpc.pb.h"
 
@@ -117,6 +119,22 @@ class ReadinessServiceImpl final : public v1::ReadinessService::Service {
 
  private:
   service::ReadinessBoard& board_;
+};
+
+class ProtocolServiceImpl final : public v1::ProtocolService::Service {
+ public:
+  explicit ProtocolServiceImpl(service::ProtocolDesk& desk) : desk_(desk) {}
+  grpc::Status AssignProtocols(grpc::ServerContext*, const v1::AssignProtocolsRequest*,
+                               v1::AssignProtocolsResponse*) override;
+  grpc::Status ListAssignments(grpc::ServerContext*, const v1::ListAssignmentsRequest*,
+                               v1::ListAssignmentsResponse*) override;
+  grpc::Status RecordAdherence(grpc::ServerContext*, const v1::RecordAdherenceRequest*,
+                               v1::RecordAdherenceResponse*) override;
+  grpc::Status ListPlugins(grpc::ServerContext*, const v1::ListPluginsRequest*,
+                           v1::ListPluginsResponse*) override;
+
+ private:
+  service::ProtocolDesk& desk_;
 };
 
 }  // namespace touchline::api

@@ -1,6 +1,7 @@
 #include "server/api/touchline_server.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
@@ -8,6 +9,17 @@
 #include "server/api/services.h"
 
 namespace touchline::api {
+
+// The protocol plugins and what serves them (loaded before the server listens).
+struct ProtocolParts {
+  ProtocolParts(storage::Database& db, const domain::Clock& clock, const ServerOptions& options)
+      : planner(plugins::ProtocolPlanner::Create(options.plugins)),
+        desk(db, clock, options.service, *planner),
+        service(desk) {}
+  std::unique_ptr<plugins::ProtocolPlanner> planner;
+  service::ProtocolDesk desk;
+  ProtocolServiceImpl service;
+};
 
 struct TouchlineServer::Parts {
   Parts(std::unique_ptr<storage::Database> database, const domain::Clock& clock,
@@ -39,6 +51,7 @@ struct TouchlineServer::Parts {
   ComplaintServiceImpl complaint_service;
   FlagServiceImpl flag_service;
   ReadinessServiceImpl readiness_service;
+  std::unique_ptr<ProtocolParts> protocols;
   std::unique_ptr<grpc::Server> server;
 };
 
@@ -50,6 +63,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   std::unique_ptr<TouchlineServer> server(new TouchlineServer());
   server->parts_ = std::make_unique<Parts>(*std::move(db), clock, options);
   Parts& p = *server->parts_;
+  p.protocols = std::make_unique<ProtocolParts>(*p.db, clock, p.options);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -67,6 +81,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.complaint_service);
   builder.RegisterService(&p.flag_service);
   builder.RegisterService(&p.readiness_service);
+  builder.RegisterService(&p.protocols->service);
   p.server = builder.BuildAndStart();
   if (!p.server || server->port_ == 0) {
     return absl::UnavailableError(
@@ -79,6 +94,15 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
 TouchlineServer::~TouchlineServer() { Shutdown(absl::ZeroDuration()); }
 
 std::string TouchlineServer::address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+std::string TouchlineServer::plugin_summary() const {
+  if (!parts_) return "";
+  const auto listing = parts_->protocols->planner->Listing();
+  std::vector<std::string> names;
+  for (const auto& l : listing.loaded()) names.push_back(absl::StrCat(l.name(), " ", l.version()));
+  return absl::StrCat(listing.loaded_size(), " loaded (", absl::StrJoin(names, ", "), "), ",
+                      listing.refused_size(), " refused");
+}
 
 void TouchlineServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !parts_) return;

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
 #include "server/domain/clock.h"
+#include "server/plugins/protocol_planner.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 
@@ -21,6 +22,9 @@ struct ServerOptions {
   int max_message_bytes = 4 * 1024 * 1024;
   // Threads serving synchronous calls: SQLite work runs on them, so they may block by design.
   int max_sync_threads = 64;
+  // Protocol plugins: paths (dirs and/or .so files; none by default), per-call deadline, trusted
+  // in-process names, host executable, and where refusals are reported (default: stderr).
+  plugins::PlannerOptions plugins;
 };
 
 class TouchlineServer {
@@ -33,6 +37,8 @@ class TouchlineServer {
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
   std::string address() const;
+  // "N loaded (a 1.0.0, b 1.0.0), M refused" for the start-up log.
+  std::string plugin_summary() const;
   // Stops accepting calls, lets in-flight calls finish (up to `grace`), then closes the database.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 

@@ -8,6 +8,7 @@
 #include "server/service/field_checks.h"
 #include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
+#include "server/service/protocol_desk.h"
 #include "server/service/squad_snapshot.h"
 #include "server/service/status_macros.h"
 #include "server/storage/record_store.h"
@@ -33,6 +34,9 @@ absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
     std::sort(players.begin(), players.end(), [](const auto& a, const auto& b) {
       return a.name != b.name ? a.name < b.name : a.id < b.id;
     });
+    std::vector<domain::Id> ids;
+    for (const auto& p : players) ids.push_back(p.id);
+    const auto protocols = LoadSessionProtocols(conn, ids, at);
     const SquadSnapshot snapshot =
         LoadSnapshot(conn, std::move(players), at, options_.thresholds, true);
     for (const auto& record : snapshot.players) {
@@ -49,6 +53,10 @@ absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
       out->set_availability(static_cast<v1::Availability>(readiness.availability));
       for (const auto& r : readiness.reasons) ToProto(r, out->add_reasons());
       if (readiness.override) ToProto(*readiness.override, out->mutable_override());
+      if (auto it = protocols.find(record.player.id); it != protocols.end()) {
+        out->set_protocol_summary(it->second.summary);
+        out->set_protocol_assignment_id(it->second.assignment_id);
+      }
       switch (readiness.availability) {
         case domain::Availability::kAvailable:
           response.set_available_count(response.available_count() + 1);

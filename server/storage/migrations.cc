@@ -155,9 +155,66 @@ CREATE INDEX readiness_overrides_by_player ON readiness_overrides (player_id, id
 CREATE INDEX complaints_open_by_player ON complaints (player_id, id) WHERE resolved_at IS NULL;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// v3: protocol assignments (one row per player and session, one row per prescription; the
+// prescription itself is the plugin contract's serialized touchline.plugin.v1.Prescription, lossless
+// and append-only like the contract) and adherence reports. All three are append-only.
+constexpr char kV3[] = R"sql(
+CREATE TABLE protocol_assignments (
+  id            INTEGER PRIMARY KEY,
+  player_id     INTEGER NOT NULL REFERENCES players (id),
+  session_label TEXT    NOT NULL,
+  session_kind  INTEGER NOT NULL,
+  session_at    INTEGER NOT NULL,
+  assigned_at   INTEGER NOT NULL,
+  assigned_by   TEXT    NOT NULL,
+  failures      BLOB    NOT NULL   -- serialized touchline.plugin.v1.AssignResult holding failures only
+) STRICT;
+CREATE INDEX protocol_assignments_by_player ON protocol_assignments (player_id, id);
+CREATE INDEX protocol_assignments_by_session ON protocol_assignments (player_id, session_at, id);
+
+CREATE TABLE protocol_prescriptions (
+  id             INTEGER PRIMARY KEY,
+  assignment_id  INTEGER NOT NULL REFERENCES protocol_assignments (id),
+  seq            INTEGER NOT NULL,   -- composition order within the assignment, from 0
+  timing         INTEGER NOT NULL CHECK (timing IN (1, 2)),   -- PRE, POST
+  protocol       TEXT    NOT NULL,
+  exercise       TEXT    NOT NULL,
+  complaint_id   INTEGER NOT NULL,   -- 0 = none (as the plugin said; not a foreign key)
+  plugin_name    TEXT    NOT NULL,
+  plugin_version TEXT    NOT NULL,
+  body           BLOB    NOT NULL,   -- serialized touchline.plugin.v1.Prescription
+  UNIQUE (assignment_id, seq)
+) STRICT;
+
+CREATE TABLE protocol_adherence (
+  id              INTEGER PRIMARY KEY,
+  prescription_id INTEGER NOT NULL REFERENCES protocol_prescriptions (id),
+  adherence       INTEGER NOT NULL CHECK (adherence IN (1, 2, 3)),   -- DONE, PARTLY, NOT_DONE
+  pain            INTEGER NOT NULL CHECK (pain BETWEEN 0 AND 10),
+  note            TEXT    NOT NULL,
+  recorded_at     INTEGER NOT NULL,
+  recorded_by     TEXT    NOT NULL
+) STRICT;
+CREATE INDEX protocol_adherence_by_prescription ON protocol_adherence (prescription_id, id);
+
+CREATE TRIGGER protocol_assignments_no_update BEFORE UPDATE ON protocol_assignments
+BEGIN SELECT RAISE(ABORT, 'protocol assignments are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER protocol_assignments_no_delete BEFORE DELETE ON protocol_assignments
+BEGIN SELECT RAISE(ABORT, 'protocol assignments are append-only: DELETE is not allowed'); END;
+CREATE TRIGGER protocol_prescriptions_no_update BEFORE UPDATE ON protocol_prescriptions
+BEGIN SELECT RAISE(ABORT, 'protocol assignments are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER protocol_prescriptions_no_delete BEFORE DELETE ON protocol_prescriptions
+BEGIN SELECT RAISE(ABORT, 'protocol assignments are append-only: DELETE is not allowed'); END;
+CREATE TRIGGER protocol_adherence_no_update BEFORE UPDATE ON protocol_adherence
+BEGIN SELECT RAISE(ABORT, 'adherence is append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER protocol_adherence_no_delete BEFORE DELETE ON protocol_adherence
+BEGIN SELECT RAISE(ABORT, 'adherence is append-only: DELETE is not allowed'); END;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
+    {3, "protocol assignments, prescriptions, adherence", kV3},
 }};
 
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

@@ -19,6 +19,7 @@
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
 #include "touchline/v1/squad.grpc.pb.h"
 #include <unistd.h>
@@ -74,6 +75,7 @@ class ServerTest : public ::testing::Test {
     options.listen_address = "127.0.0.1:0";
     options.database.path = db_path_;
     options.database.synchronous_full = false;
+    ConfigureServer(options);
     auto server = api::TouchlineServer::Start(options, clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -84,7 +86,11 @@ class ServerTest : public ::testing::Test {
     complaints_ = v1::ComplaintService::NewStub(channel_);
     flags_ = v1::FlagService::NewStub(channel_);
     readiness_ = v1::ReadinessService::NewStub(channel_);
+    protocols_ = v1::ProtocolService::NewStub(channel_);
   }
+
+  // Hook for suites that need other server options (e.g. protocol plugins); none by default.
+  virtual void ConfigureServer(api::ServerOptions&) {}
 
   void RestartServer() {
     server_.reset();
@@ -156,6 +162,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<v1::ComplaintService::Stub> complaints_;
   std::unique_ptr<v1::FlagService::Stub> flags_;
   std::unique_ptr<v1::ReadinessService::Stub> readiness_;
+  std::unique_ptr<v1::ProtocolService::Stub> protocols_;
 };
 
 }  // namespace touchline::testing

@@ -427,3 +427,28 @@ TEST(RunCli, EveryRpcHasACommand) {
 
 }  // namespace
 }  // namespace touchline::cli
+
+namespace touchline::cli {
+namespace {
+
+TEST(RunCli, ProtocolCommandsExistAndRefuseBadOptionsBeforeCalling) {
+  std::set<std::string> have;
+  for (const auto& c : Commands()) have.insert(c.resource + " " + c.verb);
+  for (const char* want : {"protocols assign", "protocols list", "protocols adherence", "protocols plugins"}) {
+    EXPECT_TRUE(have.count(want)) << want;
+  }
+  auto r = RunArgs({"protocols", "assign"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("exactly one of --player and --squad"));
+  EXPECT_EQ(RunArgs({"protocols", "assign", "--player=1", "--squad=2"}).code, 2);
+  EXPECT_EQ(RunArgs({"protocols", "assign", "--player=1", "--kind=picnic"}).code, 2);
+  EXPECT_EQ(RunArgs({"protocols", "list"}).code, 2);
+  r = RunArgs({"protocols", "adherence", "--assignment=1", "--status=maybe"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("done, partly, not-done"));
+  EXPECT_EQ(RunArgs({"protocols", "adherence", "--status=done"}).code, 2);
+  EXPECT_THAT(RunArgs({"help", "protocols"}).out, HasSubstr("touchline protocols adherence"));
+}
+
+}  // namespace
+}  // namespace touchline::cli

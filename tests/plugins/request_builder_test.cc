@@ -25,9 +25,11 @@ TEST(RequestBuilderTest, BuildsThePlayersContextAsOfAnInstant) {
   open.onset_kind = domain::OnsetKind::kAcute;
   open.findings.piriformis_spasm = true;
   open.history.lumbar_disc_herniation = true;
-  open.check_ins.push_back({.id = 1, .complaint_id = 2, .checked_at = t0 - absl::Hours(24)});
+  open.check_ins.push_back(
+      {.id = 1, .complaint_id = 2, .checked_at = t0 - absl::Hours(24), .symptoms = {}, .note = "", .recorded_by = ""});
   open.check_ins.back().symptoms.pain = 3;
-  open.check_ins.push_back({.id = 2, .complaint_id = 2, .checked_at = t0 + absl::Hours(1)});
+  open.check_ins.push_back(
+      {.id = 2, .complaint_id = 2, .checked_at = t0 + absl::Hours(1), .symptoms = {}, .note = "", .recorded_by = ""});
   open.resolved_at = t0 + absl::Hours(5);  // resolved after as_of: still open then
   domain::Complaint old;
   old.id = 1;

@@ -1,0 +1,63 @@
+// Protocols for a session: asks the loaded plugins for each player's PRE and POST prescriptions,
+// stores the assignments, records adherence, and lists the plugins.
+//
+// AssignProtocols reads the records (one read transaction), then calls the plugins with no
+// transaction open (a plugin may take up to its deadline), then stores every assignment in one
+// write transaction.
+#pragma once
+
+#include <map>
+#include <vector>
+
+#include "SQLiteCpp/Database.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/domain/clock.h"
+#include "server/plugins/protocol_planner.h"
+#include "server/service/service_options.h"
+#include "server/storage/database.h"
+#include "touchline/v1/protocol.pb.h"
+
+namespace touchline::service {
+
+// An assignment is "for" a session when its session time is within this of the session's.
+inline constexpr absl::Duration kProtocolSessionWindow = absl::Hours(12);
+// How far back earlier assignments (with their adherence) are sent to the plugins.
+inline constexpr absl::Duration kProtocolHistoryLookback = absl::Hours(24 * 365);
+// How far back contact events are sent to the plugins.
+inline constexpr absl::Duration kProtocolContactLookback = absl::Hours(24 * 42);
+
+class ProtocolDesk {
+ public:
+  ProtocolDesk(storage::Database& db, const domain::Clock& clock, const ServiceOptions& options,
+               plugins::ProtocolPlanner& planner)
+      : db_(db), clock_(clock), options_(options), planner_(planner) {}
+
+  absl::StatusOr<v1::AssignProtocolsResponse> AssignProtocols(
+      const Caller& caller, const v1::AssignProtocolsRequest& request);
+  absl::StatusOr<v1::ListAssignmentsResponse> ListAssignments(
+      const Caller& caller, const v1::ListAssignmentsRequest& request);
+  absl::StatusOr<v1::RecordAdherenceResponse> RecordAdherence(
+      const Caller& caller, const v1::RecordAdherenceRequest& request);
+  absl::StatusOr<v1::ListPluginsResponse> ListPlugins(const Caller& caller,
+                                                      const v1::ListPluginsRequest& request);
+
+ private:
+  storage::Database& db_;
+  const domain::Clock& clock_;
+  const ServiceOptions& options_;
+  plugins::ProtocolPlanner& planner_;
+};
+
+// The readiness view's protocols of one player for a session.
+struct SessionProtocols {
+  domain::Id assignment_id = 0;
+  std::string summary;  // "PRE: ... | POST: ..."; empty when the assignment prescribed nothing
+};
+
+// For each player with a stored assignment whose session time is within kProtocolSessionWindow of
+// `session_at`: the one closest to it (the newest of equally close ones). Two queries in all.
+std::map<domain::Id, SessionProtocols> LoadSessionProtocols(
+    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time session_at);
+
+}  // namespace touchline::service

@@ -1,0 +1,455 @@
+// ProtocolService through a real channel, with the built-in plugins (and, in one suite, fixture
+// plugins that crash, hang or are refused) running in supervised plugin hosts.
+#include "tests/api/server_fixture.h"
+
+namespace touchline::testing {
+namespace {
+
+namespace pv1 = touchline::plugin::v1;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+class ProtocolApiTest : public ServerTest {
+ protected:
+  void ConfigureServer(api::ServerOptions& options) override {
+    options.plugins.plugin_paths = PluginPaths();
+    options.plugins.host_executable = TOUCHLINE_HOST_PATH;
+    options.plugins.deadline = absl::Milliseconds(500);
+    options.plugins.on_refused = [](const pv1::RefusedPlugin&) {};
+  }
+  virtual std::vector<std::string> PluginPaths() { return {TOUCHLINE_BUILTIN_DIR}; }
+
+  int64_t MakeEvent(int64_t player_id, absl::Time at) {
+    static int key = 0;
+    v1::CreateContactEventRequest req;
+    auto* e = req.mutable_contact_event();
+    e->set_player_id(player_id);
+    e->set_kind(v1::CONTACT_KIND_TACKLE_RECEIVED);
+    *e->mutable_occur_time() = Ts(at);
+    e->set_awkward(true);
+    e->set_source(v1::CONTACT_SOURCE_VIDEO);
+    e->set_idempotency_key(absl::StrCat("protocol-api-test-", ++key));
+    v1::CreateContactEventResponse resp;
+    auto status = events_->CreateContactEvent(Ctx().get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.contact_event().id();
+  }
+
+  // A player whose open complaint follows an awkward tackle: suspected pelvic origin.
+  int64_t PelvicPlayer(int64_t squad_id, const std::string& name, int64_t* complaint_id = nullptr) {
+    const int64_t id = MakePlayer(squad_id, name);
+    MakeEvent(id, Start() - absl::Hours(24 * 5));
+    const v1::Complaint c = MakeComplaint(id, v1::SIDE_LEFT, Start() - absl::Hours(24 * 3));
+    if (complaint_id != nullptr) *complaint_id = c.id();
+    return id;
+  }
+
+  grpc::Status Archive(int64_t player_id) {
+    v1::ArchivePlayerRequest req;
+    req.set_id(player_id);
+    v1::ArchivePlayerResponse resp;
+    return players_->ArchivePlayer(Ctx().get(), req, &resp);
+  }
+
+  grpc::Status Assign(v1::AssignProtocolsResponse* resp, int64_t player_id, int64_t squad_id = 0,
+                      std::optional<absl::Time> at = std::nullopt) {
+    v1::AssignProtocolsRequest req;
+    req.set_player_id(player_id);
+    req.set_squad_id(squad_id);
+    req.set_session_label("Tuesday training");
+    req.set_session_kind(v1::SESSION_KIND_TRAINING);
+    if (at) *req.mutable_session_time() = Ts(*at);
+    return protocols_->AssignProtocols(Ctx().get(), req, resp);
+  }
+
+  v1::ProtocolAssignment AssignOne(int64_t player_id) {
+    v1::AssignProtocolsResponse resp;
+    auto status = Assign(&resp, player_id);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(resp.assignments_size(), 1);
+    return resp.assignments_size() > 0 ? resp.assignments(0) : v1::ProtocolAssignment();
+  }
+
+  grpc::Status List(int64_t player_id, v1::ListAssignmentsResponse* resp, int page_size = 0,
+                    const std::string& token = "") {
+    v1::ListAssignmentsRequest req;
+    req.set_player_id(player_id);
+    req.set_page_size(page_size);
+    req.set_page_token(token);
+    return protocols_->ListAssignments(Ctx().get(), req, resp);
+  }
+
+  grpc::Status Adhere(v1::RecordAdherenceResponse* resp, int64_t assignment_id,
+                      int64_t prescription_id, pv1::Adherence adherence, int pain,
+                      const std::string& note = "", const std::string& user = "player.ben") {
+    v1::RecordAdherenceRequest req;
+    req.set_assignment_id(assignment_id);
+    req.set_prescription_id(prescription_id);
+    req.set_adherence(adherence);
+    req.set_pain(pain);
+    req.set_note(note);
+    return protocols_->RecordAdherence(Ctx(user).get(), req, resp);
+  }
+
+  static std::vector<pv1::Prescription> FromPlugin(
+      const google::protobuf::RepeatedPtrField<v1::AssignedPrescription>& list,
+      const std::string& plugin) {
+    std::vector<pv1::Prescription> out;
+    for (const auto& p : list) {
+      if (p.prescription().plugin_name() == plugin) out.push_back(p.prescription());
+    }
+    return out;
+  }
+
+  static void ExpectFourSign(const pv1::Prescription& p, pv1::Timing timing, int64_t complaint) {
+    EXPECT_EQ(p.protocol(), "piriformis-4-sign");
+    EXPECT_EQ(p.exercise(), "Piriformis 4-sign isometric");
+    EXPECT_THAT(p.instructions(), HasSubstr("figure 4"));
+    EXPECT_EQ(p.side(), pv1::SIDE_BOTH);
+    EXPECT_TRUE(p.each_side());
+    EXPECT_EQ(p.sets(), 4);
+    EXPECT_EQ(p.reps(), 0);
+    EXPECT_EQ(p.hold_seconds(), 20);
+    EXPECT_EQ(p.effort_percent(), 20);
+    EXPECT_EQ(p.contraction(), pv1::CONTRACTION_STATIC);
+    EXPECT_EQ(p.frequency().times_per_day(), 2);
+    EXPECT_THAT(p.frequency().day_parts(), ElementsAre(pv1::DAY_PART_AM, pv1::DAY_PART_PM));
+    EXPECT_EQ(p.timing(), timing);
+    EXPECT_EQ(p.phase(), pv1::PHASE_BIOMECHANICS);
+    EXPECT_EQ(p.pain_ceiling(), 2);
+    EXPECT_FALSE(p.progression_criteria().empty());
+    EXPECT_THAT(p.reason(), HasSubstr("suspected pelvic origin"));
+    EXPECT_EQ(p.complaint_id(), complaint);
+    EXPECT_EQ(p.plugin_name(), "piriformis-4-sign");
+    EXPECT_EQ(p.plugin_version(), "1.0.0");
+  }
+};
+
+TEST_F(ProtocolApiTest, FourSignIsAssignedPreAndPostWithTheExactDosageForSuspectedPelvicOrigin) {
+  const int64_t squad = MakeSquad();
+  int64_t complaint = 0;
+  const int64_t player = PelvicPlayer(squad, "Ana", &complaint);
+  const v1::ProtocolAssignment a = AssignOne(player);
+  EXPECT_GT(a.id(), 0);
+  EXPECT_EQ(a.player_id(), player);
+  EXPECT_EQ(a.player_name(), "Ana");
+  EXPECT_EQ(a.session_label(), "Tuesday training");
+  EXPECT_EQ(a.session_kind(), v1::SESSION_KIND_TRAINING);
+  EXPECT_EQ(service::FromProto(a.session_time()), Start());  // default: now
+  EXPECT_EQ(service::FromProto(a.assign_time()), Start());
+  EXPECT_EQ(a.assigned_by(), "physio.anna");
+  EXPECT_THAT(a.failures(), IsEmpty());
+  auto pre = FromPlugin(a.pre(), "piriformis-4-sign");
+  auto post = FromPlugin(a.post(), "piriformis-4-sign");
+  ASSERT_EQ(pre.size(), 1u);
+  ASSERT_EQ(post.size(), 1u);
+  ExpectFourSign(pre[0], pv1::TIMING_PRE, complaint);
+  ExpectFourSign(post[0], pv1::TIMING_POST, complaint);
+  for (const auto& p : a.pre()) EXPECT_GT(p.id(), 0);
+  EXPECT_NE(a.pre(0).id(), a.post(0).id());
+  EXPECT_THAT(a.summary(), HasSubstr("PRE: Piriformis 4-sign isometric (each leg, 4x20s, @20%)"));
+  EXPECT_THAT(a.summary(), HasSubstr("POST: Piriformis 4-sign isometric"));
+}
+
+TEST_F(ProtocolApiTest, APlayerWithNoComplaintGetsNothingButTheAssignmentIsKept) {
+  const int64_t player = MakePlayer(MakeSquad(), "Ben");
+  v1::AssignProtocolsResponse resp;
+  ASSERT_TRUE(Assign(&resp, player).ok());
+  ASSERT_EQ(resp.assignments_size(), 1);
+  EXPECT_THAT(resp.assignments(0).pre(), IsEmpty());
+  EXPECT_THAT(resp.assignments(0).post(), IsEmpty());
+  EXPECT_EQ(resp.assignments(0).summary(), "");
+  EXPECT_EQ(resp.without_protocol_count(), 1);
+  EXPECT_EQ(resp.failure_count(), 0);
+  v1::ListAssignmentsResponse list;
+  ASSERT_TRUE(List(player, &list).ok());
+  ASSERT_EQ(list.assignments_size(), 1);
+  EXPECT_EQ(list.assignments(0).id(), resp.assignments(0).id());
+}
+
+TEST_F(ProtocolApiTest, ASquadIsAssignedPlayerByPlayerInNameOrderWithoutArchivedPlayers) {
+  const int64_t squad = MakeSquad();
+  const int64_t zoe = PelvicPlayer(squad, "Zoe");
+  const int64_t ben = MakePlayer(squad, "Ben");
+  const int64_t gone = PelvicPlayer(squad, "Carl");
+  ASSERT_TRUE(Archive(gone).ok());
+  const int64_t other_squad_player = PelvicPlayer(MakeSquad("A XV"), "Amy");
+  v1::AssignProtocolsResponse resp;
+  ASSERT_TRUE(Assign(&resp, 0, squad, Start() + absl::Hours(3)).ok());
+  ASSERT_EQ(resp.assignments_size(), 2);
+  EXPECT_EQ(resp.assignments(0).player_id(), ben);
+  EXPECT_EQ(resp.assignments(1).player_id(), zoe);
+  EXPECT_THAT(resp.assignments(0).pre(), IsEmpty());
+  EXPECT_EQ(FromPlugin(resp.assignments(1).pre(), "piriformis-4-sign").size(), 1u);
+  EXPECT_EQ(FromPlugin(resp.assignments(1).post(), "piriformis-4-sign").size(), 1u);
+  EXPECT_EQ(service::FromProto(resp.assignments(1).session_time()), Start() + absl::Hours(3));
+  EXPECT_EQ(resp.without_protocol_count(), 1);
+  for (int64_t untouched : {gone, other_squad_player}) {
+    v1::ListAssignmentsResponse list;
+    ASSERT_TRUE(List(untouched, &list).ok());
+    EXPECT_EQ(list.assignments_size(), 0);
+  }
+}
+
+TEST_F(ProtocolApiTest, AssignmentsAreStoredAndListedNewestFirstInPages) {
+  const int64_t player = PelvicPlayer(MakeSquad(), "Ana");
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back(AssignOne(player).id());
+    clock_.Advance(absl::Hours(24));
+  }
+  v1::ListAssignmentsResponse page1;
+  ASSERT_TRUE(List(player, &page1, 2).ok());
+  ASSERT_EQ(page1.assignments_size(), 2);
+  EXPECT_EQ(page1.assignments(0).id(), ids[2]);
+  EXPECT_EQ(page1.assignments(1).id(), ids[1]);
+  EXPECT_EQ(service::FromProto(page1.assignments(0).assign_time()), Start() + absl::Hours(48));
+  ASSERT_FALSE(page1.next_page_token().empty());
+  v1::ListAssignmentsResponse page2;
+  ASSERT_TRUE(List(player, &page2, 2, page1.next_page_token()).ok());
+  ASSERT_EQ(page2.assignments_size(), 1);
+  EXPECT_EQ(page2.assignments(0).id(), ids[0]);
+  EXPECT_TRUE(page2.next_page_token().empty());
+  // What was stored is what was answered.
+  EXPECT_EQ(FromPlugin(page2.assignments(0).pre(), "piriformis-4-sign").size(), 1u);
+  EXPECT_THAT(page2.assignments(0).summary(), HasSubstr("PRE: Piriformis 4-sign isometric"));
+  EXPECT_EQ(page2.assignments(0).player_name(), "Ana");
+}
+
+TEST_F(ProtocolApiTest, AdherenceIsRecordedAndAmendmentsAppend) {
+  const int64_t player = PelvicPlayer(MakeSquad(), "Ana");
+  const v1::ProtocolAssignment a = AssignOne(player);
+  ASSERT_GT(a.pre_size(), 0);
+  const int64_t first = a.pre(0).id();
+
+  clock_.Advance(absl::Hours(1));
+  v1::RecordAdherenceResponse r1;
+  ASSERT_TRUE(Adhere(&r1, a.id(), first, pv1::ADHERENCE_PARTLY, 4, "stopped after set 2").ok());
+  ASSERT_EQ(r1.adherence_records_size(), 1);
+  EXPECT_GT(r1.adherence_records(0).id(), 0);
+  EXPECT_EQ(r1.adherence_records(0).prescription_id(), first);
+  EXPECT_EQ(r1.adherence_records(0).assignment_id(), a.id());
+  EXPECT_EQ(r1.adherence_records(0).recorded_by(), "player.ben");
+  EXPECT_EQ(service::FromProto(r1.adherence_records(0).record_time()), Start() + absl::Hours(1));
+
+  // A correction, and a report for the whole session (every prescription), by prescription alone.
+  clock_.Advance(absl::Hours(1));
+  v1::RecordAdherenceResponse r2;
+  ASSERT_TRUE(Adhere(&r2, 0, first, pv1::ADHERENCE_DONE, 1, "finished later").ok());
+  v1::RecordAdherenceResponse r3;
+  ASSERT_TRUE(Adhere(&r3, a.id(), 0, pv1::ADHERENCE_NOT_DONE, 0, "missed PM").ok());
+  EXPECT_EQ(r3.adherence_records_size(), a.pre_size() + a.post_size());
+
+  v1::ListAssignmentsResponse list;
+  ASSERT_TRUE(List(player, &list).ok());
+  ASSERT_EQ(list.assignments_size(), 1);
+  const auto& records = list.assignments(0).pre(0).adherence_records();
+  ASSERT_EQ(records.size(), 3);
+  EXPECT_EQ(records[0].adherence(), pv1::ADHERENCE_PARTLY);
+  EXPECT_EQ(records[0].pain(), 4);
+  EXPECT_EQ(records[0].note(), "stopped after set 2");
+  EXPECT_EQ(records[1].adherence(), pv1::ADHERENCE_DONE);
+  EXPECT_EQ(records[1].note(), "finished later");
+  EXPECT_EQ(records[2].adherence(), pv1::ADHERENCE_NOT_DONE);
+  ASSERT_GT(list.assignments(0).post_size(), 0);
+  EXPECT_EQ(list.assignments(0).post(0).adherence_records_size(), 1);
+  EXPECT_EQ(r3.assignment().pre(0).adherence_records_size(), 3);
+}
+
+TEST_F(ProtocolApiTest, ListPluginsShowsTheBuiltIns) {
+  v1::ListPluginsResponse resp;
+  ASSERT_TRUE(protocols_->ListPlugins(Ctx().get(), v1::ListPluginsRequest(), &resp).ok());
+  std::vector<std::string> names;
+  for (const auto& p : resp.loaded()) {
+    names.push_back(p.name());
+    EXPECT_EQ(p.version(), "1.0.0");
+    EXPECT_EQ(p.abi_major(), 1u);
+    EXPECT_FALSE(p.handles().empty());
+    EXPECT_EQ(p.isolation(), pv1::ISOLATION_OUT_OF_PROCESS);
+  }
+  EXPECT_THAT(names, ElementsAre("core-pelvic-stability", "hamstring-pelvic-rehab",
+                                 "piriformis-4-sign", "sciatic-nerve-mobilisation"));
+  EXPECT_THAT(resp.refused(), IsEmpty());
+  EXPECT_EQ(resp.host_abi_major(), 1u);
+}
+
+TEST_F(ProtocolApiTest, ReadinessShowsTheSessionsProtocolSummary) {
+  const int64_t squad = MakeSquad();
+  const int64_t ana = PelvicPlayer(squad, "Ana");
+  const int64_t ben = MakePlayer(squad, "Ben");
+  const int64_t cat = MakePlayer(squad, "Cat");
+  const absl::Time session = Start() + absl::Hours(6);
+  v1::AssignProtocolsResponse assigned;
+  ASSERT_TRUE(Assign(&assigned, ana, 0, session).ok());
+  ASSERT_TRUE(Assign(&assigned, ben, 0, session).ok());
+
+  auto readiness = [&](absl::Time at) {
+    v1::GetSquadReadinessRequest req;
+    req.set_squad_id(squad);
+    *req.mutable_session_time() = Ts(at);
+    v1::GetSquadReadinessResponse resp;
+    auto status = readiness_->GetSquadReadiness(Ctx().get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp;
+  };
+  // Asked a little before the session starts: the session's assignment.
+  v1::GetSquadReadinessResponse resp = readiness(session - absl::Hours(1));
+  ASSERT_EQ(resp.players_size(), 3);
+  EXPECT_EQ(resp.players(0).player_id(), ana);
+  EXPECT_THAT(resp.players(0).protocol_summary(),
+              HasSubstr("PRE: Piriformis 4-sign isometric (each leg, 4x20s, @20%)"));
+  EXPECT_THAT(resp.players(0).protocol_summary(), HasSubstr("POST: Piriformis 4-sign isometric"));
+  EXPECT_GT(resp.players(0).protocol_assignment_id(), 0);
+  EXPECT_EQ(resp.players(1).player_id(), ben);
+  EXPECT_EQ(resp.players(1).protocol_summary(), "");
+  EXPECT_EQ(resp.players(1).protocol_assignment_id(), assigned.assignments(0).id());
+  EXPECT_EQ(resp.players(2).player_id(), cat);
+  EXPECT_EQ(resp.players(2).protocol_assignment_id(), 0);
+
+  // A newer assignment for the same session wins; another day's session has none.
+  v1::AssignProtocolsResponse again;
+  ASSERT_TRUE(Assign(&again, ana, 0, session).ok());
+  EXPECT_EQ(readiness(session).players(0).protocol_assignment_id(), again.assignments(0).id());
+  EXPECT_EQ(readiness(session + absl::Hours(24)).players(0).protocol_assignment_id(), 0);
+}
+
+TEST_F(ProtocolApiTest, BadRequestsListEveryFieldViolation) {
+  v1::AssignProtocolsRequest req;
+  req.set_session_kind(static_cast<v1::SessionKind>(42));
+  *req.mutable_session_time() = Ts(Start() + absl::Hours(24 * 400));
+  req.set_session_label(std::string(201, 'x'));
+  v1::AssignProtocolsResponse resp;
+  grpc::Status status = protocols_->AssignProtocols(Ctx().get(), req, &resp);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(status),
+              ElementsAre("player_id", "session_label", "session_kind", "session_time"));
+  req.Clear();
+  req.set_player_id(1);
+  req.set_squad_id(1);
+  status = protocols_->AssignProtocols(Ctx().get(), req, &resp);
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("player_id"));
+
+  v1::RecordAdherenceResponse adherence;
+  status = Adhere(&adherence, 0, 0, pv1::ADHERENCE_UNSPECIFIED, 11, std::string(2001, 'n'));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("assignment_id", "adherence", "pain", "note"));
+
+  v1::ListAssignmentsResponse list;
+  status = List(0, &list);
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("player_id"));
+  status = List(1, &list, 0, "not-a-token");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("page_token"));
+
+  // A prescription of another assignment.
+  const int64_t squad = MakeSquad();
+  const auto a = AssignOne(PelvicPlayer(squad, "Ana"));
+  const auto b = AssignOne(PelvicPlayer(squad, "Ben"));
+  ASSERT_GT(b.pre_size(), 0);
+  status = Adhere(&adherence, a.id(), b.pre(0).id(), pv1::ADHERENCE_DONE, 0);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("prescription_id"));
+}
+
+TEST_F(ProtocolApiTest, UnknownPlayersSquadsAssignmentsAndPrescriptionsAreNotFound) {
+  v1::AssignProtocolsResponse resp;
+  EXPECT_EQ(Assign(&resp, 999).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Assign(&resp, 0, 999).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::ListAssignmentsResponse list;
+  EXPECT_EQ(List(999, &list).error_code(), grpc::StatusCode::NOT_FOUND);
+  v1::RecordAdherenceResponse adherence;
+  EXPECT_EQ(Adhere(&adherence, 999, 0, pv1::ADHERENCE_DONE, 0).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Adhere(&adherence, 0, 999, pv1::ADHERENCE_DONE, 0).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(ProtocolApiTest, ArchivedPlayersAreAFailedPreconditionButTheirHistoryIsListed) {
+  const int64_t squad = MakeSquad();
+  const int64_t player = PelvicPlayer(squad, "Ana");
+  const auto a = AssignOne(player);
+  ASSERT_TRUE(Archive(player).ok());
+  v1::AssignProtocolsResponse resp;
+  grpc::Status status = Assign(&resp, player);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(status.error_message(), HasSubstr("archived"));
+  v1::RecordAdherenceResponse adherence;
+  EXPECT_EQ(Adhere(&adherence, a.id(), 0, pv1::ADHERENCE_DONE, 0).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  v1::ListAssignmentsResponse list;
+  ASSERT_TRUE(List(player, &list).ok());
+  EXPECT_EQ(list.assignments_size(), 1);
+  EXPECT_EQ(list.assignments(0).pre(0).adherence_records_size(), 0);
+}
+
+// Built-ins plus fixture plugins that crash or hang for a player named "trigger", and a file the
+// loader refuses.
+class ProtocolFaultApiTest : public ProtocolApiTest {
+ protected:
+  std::vector<std::string> PluginPaths() override {
+    return {TOUCHLINE_BUILTIN_DIR, TOUCHLINE_FAULT_SEGFAULT, TOUCHLINE_FAULT_HANG,
+            TOUCHLINE_ABI_BAD_MAJOR};
+  }
+};
+
+TEST_F(ProtocolFaultApiTest, ListPluginsShowsLoadedAndRefusedWithWhy) {
+  v1::ListPluginsResponse resp;
+  ASSERT_TRUE(protocols_->ListPlugins(Ctx().get(), v1::ListPluginsRequest(), &resp).ok());
+  std::vector<std::string> names;
+  for (const auto& p : resp.loaded()) names.push_back(p.name());
+  EXPECT_THAT(names, ElementsAre("core-pelvic-stability", "fault-hang", "fault-segfault",
+                                 "hamstring-pelvic-rehab", "piriformis-4-sign",
+                                 "sciatic-nerve-mobilisation"));
+  ASSERT_EQ(resp.refused_size(), 1);
+  EXPECT_EQ(resp.refused(0).path(), TOUCHLINE_ABI_BAD_MAJOR);
+  EXPECT_THAT(resp.refused(0).reason(), HasSubstr("incompatible ABI"));
+}
+
+TEST_F(ProtocolFaultApiTest, FailingPluginsAreNamedWhileTheOthersAnswerAndTheServerKeepsServing) {
+  const int64_t squad = MakeSquad();
+  const int64_t trigger = PelvicPlayer(squad, "trigger");
+  const int64_t ana = PelvicPlayer(squad, "Ana");
+  v1::AssignProtocolsResponse resp;
+  grpc::Status status = Assign(&resp, 0, squad);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(resp.assignments_size(), 2);
+  const v1::ProtocolAssignment& failed = resp.assignments(1);
+  ASSERT_EQ(failed.player_id(), trigger);
+  std::vector<std::pair<std::string, pv1::FailureKind>> failures;
+  for (const auto& f : failed.failures()) {
+    failures.emplace_back(f.plugin_name(), f.kind());
+    EXPECT_EQ(f.player_id(), trigger);
+    EXPECT_FALSE(f.message().empty());
+  }
+  EXPECT_THAT(failures, UnorderedElementsAre(
+                            std::pair<std::string, pv1::FailureKind>{"fault-segfault",
+                                                                     pv1::FAILURE_KIND_CRASHED},
+                            std::pair<std::string, pv1::FailureKind>{
+                                "fault-hang", pv1::FAILURE_KIND_DEADLINE_EXCEEDED}));
+  EXPECT_EQ(resp.failure_count(), 2);
+  // The built-ins still answered for the same player.
+  EXPECT_EQ(FromPlugin(failed.pre(), "piriformis-4-sign").size(), 1u);
+  EXPECT_EQ(FromPlugin(failed.post(), "piriformis-4-sign").size(), 1u);
+  // The other player got every plugin's answer, fixtures included.
+  EXPECT_THAT(resp.assignments(0).failures(), IsEmpty());
+  EXPECT_EQ(FromPlugin(resp.assignments(0).pre(), "fault-segfault").size(), 1u);
+
+  // Other RPCs keep working, the failure is stored, and the restarted hosts answer again.
+  v1::GetSquadRequest get;
+  get.set_id(squad);
+  v1::GetSquadResponse got;
+  EXPECT_TRUE(squads_->GetSquad(Ctx().get(), get, &got).ok());
+  v1::ListAssignmentsResponse list;
+  ASSERT_TRUE(List(trigger, &list).ok());
+  ASSERT_EQ(list.assignments_size(), 1);
+  EXPECT_EQ(list.assignments(0).failures_size(), 2);
+  const v1::ProtocolAssignment next = AssignOne(ana);
+  EXPECT_THAT(next.failures(), IsEmpty());
+  EXPECT_EQ(FromPlugin(next.pre(), "fault-segfault").size(), 1u);
+  EXPECT_EQ(FromPlugin(next.pre(), "fault-hang").size(), 1u);
+}
+
+}  // namespace
+}  // namespace touchline::testing

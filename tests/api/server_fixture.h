@@ -74,6 +74,7 @@ class ServerTest : public ::testing::Test {
     options.listen_address = "127.0.0.1:0";
     options.database.path = db_path_;
     options.database.synchronous_full = false;
+    CustomizeServer(options);
     auto server = api::TouchlineServer::Start(options, clock_);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
@@ -85,6 +86,9 @@ class ServerTest : public ::testing::Test {
     flags_ = v1::FlagService::NewStub(channel_);
     readiness_ = v1::ReadinessService::NewStub(channel_);
   }
+
+  // Lets a test class change the server options (e.g. small buffers) before every start.
+  virtual void CustomizeServer(api::ServerOptions&) {}
 
   void RestartServer() {
     server_.reset();

@@ -63,6 +63,9 @@ const std::vector<Command>& Commands();
 
 // Implemented in seed_run.cc.
 int RunSeed(Ctx& ctx);
+// Implemented in flag_watch.cc.
+int FlagsWatch(Ctx& ctx);
+int FlagsAck(Ctx& ctx);
 
 #define TL_CONCAT_INNER(a, b) a##b
 #define TL_CONCAT(a, b) TL_CONCAT_INNER(a, b)

@@ -251,7 +251,9 @@ TEST_F(FlagMonitorTest, SlowWatcherIsCutOffWithoutBlockingIngestOrOthers) {
     AddPlayerWithComplaint(T0() - 50 * kDay);  // ingest: each raises PERSISTENT
     ASSERT_TRUE(monitor_->WaitIdle(kMust)) << "ingest must not wait for the slow watcher";
     // The fast watcher keeps up (waited for here so a loaded machine cannot make it lag).
-    for (int j = 0; j < 20000 && count(fast_sequences) < static_cast<size_t>(i + 1); ++j) {
+    for (int j = 0; j < 20000 && (count(fast_sequences) < static_cast<size_t>(i + 1) ||
+                                  slow_received.load() < 1);
+         ++j) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }

@@ -1011,6 +1011,14 @@ const std::vector<Command>& Commands() {
        "--squad=ID|--player=ID [--as-of=TIME] [--kind=persistent,recurrent,exacerbation,suspected-pelvic-origin]",
        "List flags active at an instant (default now).", With({"squad", "player", "as-of", "kind"}, kPage),
        FlagsList},
+      {"flags", "watch", "[--squad=ID] [--after=SEQUENCE] [--max-events=N]",
+       "Print flag changes (raised, changed, cleared, acknowledged) as they happen, first those after "
+       "--after; reconnects with backoff and resumes from the last sequence seen. Runs until stopped "
+       "(or N changes).",
+       {"squad", "after", "max-events"}, FlagsWatch},
+      {"flags", "ack", "--player=ID --kind=KIND --complaint=ID [--note=TEXT]",
+       "Acknowledge a flag holding now (who from --user, when from the server).",
+       {"player", "kind", "complaint", "note"}, FlagsAck},
 
       {"readiness", "get", "--squad=ID [--at=TIME]", "Who can train at a session (default now).", {"squad", "at"},
        ReadinessGet},

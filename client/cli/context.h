@@ -68,6 +68,9 @@ int ProtocolsAssign(Ctx& ctx);
 int ProtocolsList(Ctx& ctx);
 int ProtocolsAdherence(Ctx& ctx);
 int ProtocolsPlugins(Ctx& ctx);
+// Implemented in flag_watch.cc.
+int FlagsWatch(Ctx& ctx);
+int FlagsAck(Ctx& ctx);
 
 #define TL_CONCAT_INNER(a, b) a##b
 #define TL_CONCAT(a, b) TL_CONCAT_INNER(a, b)

@@ -120,6 +120,19 @@ grpc::Status FlagServiceImpl::ListFlags(grpc::ServerContext* context, const v1::
   return Respond(board_.ListFlags(CallerFrom(*context), *request), response);
 }
 
+grpc::Status FlagServiceImpl::WatchFlags(grpc::ServerContext* context, const v1::WatchFlagsRequest* request,
+    grpc::ServerWriter<v1::WatchFlagsResponse>* writer) {
+  return ToGrpcStatus(watch_.WatchFlags(
+      CallerFrom(*context), *request,
+      [writer](const v1::WatchFlagsResponse& message) { return writer->Write(message); },
+      [context] { return context->IsCancelled(); }));
+}
+
+grpc::Status FlagServiceImpl::AcknowledgeFlag(grpc::ServerContext* context, const v1::AcknowledgeFlagRequest* request,
+    v1::AcknowledgeFlagResponse* response) {
+  return Respond(watch_.AcknowledgeFlag(CallerFrom(*context), *request), response);
+}
+
 grpc::Status ReadinessServiceImpl::GetSquadReadiness(grpc::ServerContext* context, const v1::GetSquadReadinessRequest* request,
     v1::GetSquadReadinessResponse* response) {
   return Respond(board_.GetSquadReadiness(CallerFrom(*context), *request), response);

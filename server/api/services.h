@@ -6,6 +6,7 @@
 #include "server/service/contact_log.h"
 #include "server/service/flag_board.h"
 #include "server/service/protocol_desk.h"
+#include "server/service/flag_watch.h"
 #include "server/service/readiness_board.h"
 #include "server/service/squad_registry.h"
 #include "touchline/v1/complaint.grpc.pb.h"
@@ -94,12 +95,18 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
 
 class FlagServiceImpl final : public v1::FlagService::Service {
  public:
-  explicit FlagServiceImpl(service::FlagBoard& board) : board_(board) {}
+  FlagServiceImpl(service::FlagBoard& board, service::FlagWatch& watch)
+      : board_(board), watch_(watch) {}
   grpc::Status ListFlags(grpc::ServerContext*, const v1::ListFlagsRequest*,
                          v1::ListFlagsResponse*) override;
+  grpc::Status WatchFlags(grpc::ServerContext*, const v1::WatchFlagsRequest*,
+                          grpc::ServerWriter<v1::WatchFlagsResponse>*) override;
+  grpc::Status AcknowledgeFlag(grpc::ServerContext*, const v1::AcknowledgeFlagRequest*,
+                               v1::AcknowledgeFlagResponse*) override;
 
  private:
   service::FlagBoard& board_;
+  service::FlagWatch& watch_;
 };
 
 class ReadinessServiceImpl final : public v1::ReadinessService::Service {

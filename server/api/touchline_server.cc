@@ -31,11 +31,14 @@ struct TouchlineServer::Parts {
         complaints(*db, clock, options.service),
         flags(*db, clock, options.service),
         readiness(*db, clock, options.service),
+        flag_hub(options.service.flag_watch_buffer),
+        flag_monitor(*db, clock, options.service, flag_hub),
+        flag_watch(*db, flag_monitor, flag_hub, options.service),
         squad_service(squads),
         player_service(squads),
         contact_service(contacts),
         complaint_service(complaints),
-        flag_service(flags),
+        flag_service(flags, flag_watch),
         readiness_service(readiness) {}
 
   ServerOptions options;
@@ -45,6 +48,9 @@ struct TouchlineServer::Parts {
   service::ComplaintRecords complaints;
   service::FlagBoard flags;
   service::ReadinessBoard readiness;
+  service::FlagChangeHub flag_hub;
+  service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
+  service::FlagWatch flag_watch;
   SquadServiceImpl squad_service;
   PlayerServiceImpl player_service;
   ContactEventServiceImpl contact_service;
@@ -64,6 +70,9 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   server->parts_ = std::make_unique<Parts>(*std::move(db), clock, options);
   Parts& p = *server->parts_;
   p.protocols = std::make_unique<ProtocolParts>(*p.db, clock, p.options);
+  p.complaints.set_observer(&p.flag_monitor);
+  p.contacts.set_observer(&p.flag_monitor);
+  p.flag_monitor.Start();
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -107,9 +116,11 @@ std::string TouchlineServer::plugin_summary() const {
 void TouchlineServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !parts_) return;
   shut_down_ = true;
+  parts_->flag_hub.Close();  // ends WatchFlags streams (UNAVAILABLE) so shutdown need not wait
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   parts_->server->Wait();
+  parts_->flag_monitor.Stop();
   parts_.reset();  // closes the database after the last call has finished
 }
 

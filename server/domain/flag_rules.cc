@@ -290,4 +290,26 @@ std::vector<Flag> EvaluateFlags(Id player_id, std::span<const Complaint> complai
   return flags;
 }
 
+std::string FlagKey(const Flag& flag) {
+  const char* kind = "flag";
+  switch (flag.kind) {
+    case FlagKind::kPersistent:
+      kind = "persistent";
+      break;
+    case FlagKind::kRecurrent:
+      kind = "recurrent";
+      break;
+    case FlagKind::kExacerbation:
+      kind = "exacerbation";
+      break;
+    case FlagKind::kSuspectedPelvicOrigin:
+      kind = "pelvic";
+      break;
+  }
+  const Id complaint = flag.complaint_ids.empty() ? 0 : flag.complaint_ids.front();
+  const bool worsening = flag.kind == FlagKind::kExacerbation && flag.complaint_ids.size() == 1;
+  return absl::StrFormat("p%d-%s-c%d%s", flag.player_id, kind, complaint,
+                         worsening ? "-worsening" : "");
+}
+
 }  // namespace touchline::domain

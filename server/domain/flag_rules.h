@@ -60,4 +60,9 @@ std::vector<Flag> EvaluateFlags(Id player_id, std::span<const Complaint> complai
                                 std::span<const ContactEvent> events, absl::Time as_of,
                                 const FlagThresholds& thresholds);
 
+// A flag's stable identity while it holds: player, kind and the complaint it is about (the first
+// of complaint_ids), plus "-worsening" for an exacerbation by worsening pain, which can hold beside
+// an onset exacerbation of the same complaint. E.g. "p12-persistent-c34".
+std::string FlagKey(const Flag& flag);
+
 }  // namespace touchline::domain

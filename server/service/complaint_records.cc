@@ -201,6 +201,7 @@ absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
     Present(conn, stored, options_.thresholds, response.mutable_complaint());
     return absl::OkStatus();
   }));
+  Changed(response.complaint().player_id());
   return response;
 }
 
@@ -297,6 +298,7 @@ absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
     Present(conn, complaint, options_.thresholds, response.mutable_complaint());
     return absl::OkStatus();
   }));
+  Changed(response.complaint().player_id());
   return response;
 }
 
@@ -345,6 +347,7 @@ absl::StatusOr<v1::CreateCheckInResponse> ComplaintRecords::CreateCheckIn(
     Present(conn, updated, options_.thresholds, response.mutable_complaint());
     return absl::OkStatus();
   }));
+  Changed(response.complaint().player_id());
   return response;
 }
 
@@ -385,6 +388,7 @@ absl::StatusOr<v1::ResolveComplaintResponse> ComplaintRecords::ResolveComplaint(
     Present(conn, complaint, options_.thresholds, response.mutable_complaint());
     return absl::OkStatus();
   }));
+  Changed(response.complaint().player_id());
   return response;
 }
 
@@ -410,6 +414,7 @@ absl::StatusOr<v1::ReopenComplaintResponse> ComplaintRecords::ReopenComplaint(
     Present(conn, complaint, options_.thresholds, response.mutable_complaint());
     return absl::OkStatus();
   }));
+  Changed(response.complaint().player_id());
   return response;
 }
 

@@ -3,6 +3,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/domain/clock.h"
+#include "server/service/record_observer.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "touchline/v1/complaint.pb.h"
@@ -31,7 +32,14 @@ class ComplaintRecords {
   absl::StatusOr<v1::ListAmendmentsResponse> ListAmendments(
       const Caller& caller, const v1::ListAmendmentsRequest& request);
 
+ // Told after each committed write that can change a player's flags (optional; live flags).
+  void set_observer(PlayerRecordObserver* observer) { observer_ = observer; }
+
  private:
+  void Changed(domain::Id player_id) const {
+    if (observer_ != nullptr) observer_->PlayerRecordChanged(player_id);
+  }
+  PlayerRecordObserver* observer_ = nullptr;
   storage::Database& db_;
   const domain::Clock& clock_;
   const ServiceOptions& options_;

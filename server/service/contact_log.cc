@@ -1,5 +1,6 @@
 #include "server/service/contact_log.h"
 
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -99,6 +100,7 @@ absl::StatusOr<v1::CreateContactEventResponse> ContactLog::CreateContactEvent(
     ToProto(event, response.mutable_contact_event());
     return absl::OkStatus();
   }));
+  if (!response.replayed()) Changed(response.contact_event().player_id());
   return response;
 }
 
@@ -211,6 +213,11 @@ absl::StatusOr<v1::ImportContactEventsResponse> ContactLog::ImportContactEvents(
       }
       return absl::OkStatus();
     }));
+    if (stored > 0) {
+      std::set<domain::Id> players;
+      for (const auto& [index, event] : batch) players.insert(event.player_id);
+      for (domain::Id id : players) Changed(id);
+    }
     response.set_stored_count(response.stored_count() + stored);
     response.set_duplicate_count(response.duplicate_count() + duplicates);
     for (auto& [index, kr] : rejected) reject(index, kr.first, std::move(kr.second));

@@ -4,6 +4,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "server/domain/clock.h"
+#include "server/service/record_observer.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "touchline/v1/contact_event.pb.h"
@@ -27,7 +28,14 @@ class ContactLog {
   absl::StatusOr<v1::ImportContactEventsResponse> ImportContactEvents(
       const Caller& caller, absl::FunctionRef<bool(v1::ImportContactEventsRequest*)> next);
 
+ // Told after each committed write that can change a player's flags (optional; live flags).
+  void set_observer(PlayerRecordObserver* observer) { observer_ = observer; }
+
  private:
+  void Changed(domain::Id player_id) const {
+    if (observer_ != nullptr) observer_->PlayerRecordChanged(player_id);
+  }
+  PlayerRecordObserver* observer_ = nullptr;
   storage::Database& db_;
   const domain::Clock& clock_;
   const ServiceOptions& options_;

@@ -1,5 +1,6 @@
 #include "server/service/flag_board.h"
 
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "server/service/proto_mapping.h"
 #include "server/service/squad_snapshot.h"
 #include "server/service/status_macros.h"
+#include "server/storage/flag_store.h"
 
 namespace touchline::service {
 
@@ -38,9 +40,15 @@ absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const Caller&,
   if (!request.page_token().empty()) as_of = absl::FromUnixMicros(cursor.key);
 
   std::vector<domain::Flag> flags;
+  std::map<std::string, storage::FlagAck> acks;  // by flag key, recorded by as_of
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto players,
                         PlayersInScope(conn, request.squad_id(), request.player_id()));
+    std::vector<domain::Id> ids;
+    for (const auto& p : players) ids.push_back(p.id);
+    for (auto& row : storage::ListFlagStates(conn, ids)) {
+      if (row.ack && row.ack->at <= as_of) acks.emplace(row.key, *row.ack);
+    }
     const SquadSnapshot snapshot =
         LoadSnapshot(conn, std::move(players), as_of, options_.thresholds, false);
     for (const auto& record : snapshot.players) {
@@ -57,7 +65,16 @@ absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const Caller&,
   const size_t begin = std::min<size_t>(static_cast<size_t>(std::max<int64_t>(cursor.id, 0)),
                                         flags.size());
   const size_t end = std::min(flags.size(), begin + static_cast<size_t>(page_size));
-  for (size_t i = begin; i < end; ++i) ToProto(flags[i], response.add_flags());
+  for (size_t i = begin; i < end; ++i) {
+    v1::Flag* flag = response.add_flags();
+    ToProto(flags[i], flag);
+    if (auto it = acks.find(flag->key()); it != acks.end()) {
+      auto* a = flag->mutable_acknowledgement();
+      a->set_acknowledged_by(it->second.by);
+      ToProto(it->second.at, a->mutable_acknowledge_time());
+      a->set_note(it->second.note);
+    }
+  }
   if (end < flags.size()) {
     response.set_next_page_token(
         EncodePageToken({absl::ToUnixMicros(as_of), static_cast<domain::Id>(end)}));

@@ -126,6 +126,7 @@ void ToProto(const domain::Amendment& in, v1::Amendment* out) {
 }
 
 void ToProto(const domain::Flag& in, v1::Flag* out) {
+  out->set_key(domain::FlagKey(in));
   out->set_kind(static_cast<v1::FlagKind>(in.kind));
   out->set_player_id(in.player_id);
   for (auto id : in.complaint_ids) out->add_complaint_ids(id);

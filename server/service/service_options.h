@@ -21,6 +21,8 @@ struct ServiceOptions {
   size_t max_idempotency_key_length = 128;
   // Events committed per transaction during a streaming import.
   int import_batch_size = 2000;
+  // Flag changes a WatchFlags stream may have waiting before it is ended with RESOURCE_EXHAUSTED.
+  size_t flag_watch_buffer = 1024;
 };
 
 // Who is calling. Filled by server/api from call metadata; access control (roles) plugs in here.

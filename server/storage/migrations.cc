@@ -211,10 +211,45 @@ CREATE TRIGGER protocol_adherence_no_delete BEFORE DELETE ON protocol_adherence
 BEGIN SELECT RAISE(ABORT, 'adherence is append-only: DELETE is not allowed'); END;
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// v4, live flags (issue 4): the flag change log behind FlagService.WatchFlags and the flags
+// currently held, with their acknowledgement.
+constexpr char kLiveFlags[] = R"sql(
+-- Append-only; sequence is the resume position of a watch (AUTOINCREMENT: never reused).
+CREATE TABLE flag_changes (
+  sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+  squad_id    INTEGER NOT NULL,
+  player_id   INTEGER NOT NULL REFERENCES players (id),
+  change_type INTEGER NOT NULL,   -- touchline.v1.FlagChangeType
+  flag_key    TEXT    NOT NULL,
+  detected_at INTEGER NOT NULL,
+  flag        BLOB    NOT NULL    -- serialized touchline.v1.Flag as streamed
+) STRICT;
+CREATE INDEX flag_changes_by_squad ON flag_changes (squad_id, sequence);
+CREATE TRIGGER flag_changes_no_update BEFORE UPDATE ON flag_changes
+BEGIN SELECT RAISE(ABORT, 'flag changes are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER flag_changes_no_delete BEFORE DELETE ON flag_changes
+BEGIN SELECT RAISE(ABORT, 'flag changes are append-only: DELETE is not allowed'); END;
+
+-- The flags the monitor last saw holding, one row per flag key; deleted when the flag clears.
+CREATE TABLE flag_states (
+  flag_key        TEXT    PRIMARY KEY,
+  player_id       INTEGER NOT NULL REFERENCES players (id),
+  squad_id        INTEGER NOT NULL,
+  kind            INTEGER NOT NULL,
+  complaint_id    INTEGER NOT NULL,
+  flag            BLOB    NOT NULL,   -- serialized touchline.v1.Flag, without acknowledgement
+  acknowledged_at INTEGER,            -- NULL until acknowledged
+  acknowledged_by TEXT    NOT NULL,   -- empty until acknowledged
+  ack_note        TEXT    NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX flag_states_by_player ON flag_states (player_id);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
+    {4, "flag change log and held flags (live flags)", kLiveFlags},
 }};
 
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

@@ -89,7 +89,8 @@ class ServerTest : public ::testing::Test {
     protocols_ = v1::ProtocolService::NewStub(channel_);
   }
 
-  // Hook for suites that need other server options (e.g. protocol plugins); none by default.
+  // Hook for suites that need other server options (protocol plugins, small watch buffers ...),
+  // applied before every start; none by default.
   virtual void ConfigureServer(api::ServerOptions&) {}
 
   void RestartServer() {

@@ -1,0 +1,148 @@
+// touchline flags watch / flags ack: follow flag changes live (resuming after a dropped connection
+// from the last sequence seen) and acknowledge a flag.
+#include <thread>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/cli/context.h"
+#include "client/cli/enums.h"
+#include "client/cli/errors.h"
+#include "client/cli/requests.h"
+#include "client/cli/timeparse.h"
+#include "touchline/v1/flag.grpc.pb.h"
+
+namespace touchline::cli {
+namespace {
+
+namespace v1 = touchline::v1;
+
+// First wait before reconnecting, and the longest.
+constexpr absl::Duration kFirstBackoff = absl::Milliseconds(500);
+constexpr absl::Duration kMaxBackoff = absl::Seconds(30);
+
+std::string AckText(const v1::Flag& f) {
+  if (!f.has_acknowledgement()) return "";
+  const auto& a = f.acknowledgement();
+  std::string text = absl::StrCat(" [acknowledged by ", a.acknowledged_by(), " ",
+                                  FormatTimeShort(FromTimestamp(a.acknowledge_time())));
+  if (!a.note().empty()) absl::StrAppend(&text, ": ", a.note());
+  return text + "]";
+}
+
+// One line per change: "#12 2026-11-01 10:00 RAISED persistent player 3 complaints 5: reason".
+std::string ChangeLine(const v1::FlagChange& c) {
+  const v1::Flag& f = c.flag();
+  std::string kind = Short(f.kind());
+  if (f.recurrence_timing() != v1::RECURRENCE_TIMING_UNSPECIFIED) {
+    absl::StrAppend(&kind, " (", Short(f.recurrence_timing()), ")");
+  }
+  std::string line = absl::StrCat("#", c.sequence(), " ", FormatTimeShort(FromTimestamp(c.detect_time())),
+                                  " ", absl::AsciiStrToUpper(Short(c.type())), " ", kind, " player ",
+                                  f.player_id(), " complaints ", absl::StrJoin(f.complaint_ids(), ","));
+  if (c.type() != v1::FLAG_CHANGE_TYPE_ACKNOWLEDGED) absl::StrAppend(&line, ": ", f.reason());
+  return line + AckText(f);
+}
+
+// Errors a reconnect cannot fix.
+bool IsPermanent(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::NOT_FOUND:
+    case grpc::StatusCode::OUT_OF_RANGE:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+int FlagsWatch(Ctx& ctx) {
+  TL_ARG(auto squad, ctx.args.GetInt("squad"));
+  TL_ARG(auto after, ctx.args.GetInt("after"));
+  TL_ARG(auto max_events, ctx.args.GetInt("max-events"));
+  if (squad.value_or(0) < 0) return ctx.Usage("--squad must not be negative");
+  if (after.value_or(0) < 0) return ctx.Usage("--after must not be negative");
+  if (max_events && *max_events < 1) return ctx.Usage("--max-events must be at least 1");
+  // A channel of its own that retries connecting often (gRPC's default backoff grows to 2 minutes),
+  // and calls that wait for the server to be back rather than fail at once.
+  grpc::ChannelArguments channel_args;
+  channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
+  channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  auto stub = v1::FlagService::NewStub(grpc::CreateCustomChannel(
+      ctx.args.global.server, grpc::InsecureChannelCredentials(), channel_args));
+  int64_t last = after.value_or(0);
+  int64_t received = 0;
+  absl::Duration backoff = kFirstBackoff;
+  for (;;) {
+    grpc::ClientContext call;  // no deadline: a watch runs until stopped
+    call.AddMetadata("touchline-user", ctx.args.global.user);
+    call.set_wait_for_ready(true);
+    v1::WatchFlagsRequest req;
+    req.set_squad_id(squad.value_or(0));
+    req.set_after_sequence(last);
+    auto reader = stub->WatchFlags(&call, req);
+    v1::WatchFlagsResponse message;
+    while (reader->Read(&message)) {
+      backoff = kFirstBackoff;  // the connection works
+      const v1::FlagChange& change = message.change();
+      if (change.sequence() <= last) continue;  // never print one twice
+      last = change.sequence();
+      if (ctx.json()) {
+        ctx.PrintJson(change);
+      } else {
+        ctx.out << ChangeLine(change) << "\n";
+      }
+      ctx.out.flush();
+      if (max_events && ++received >= *max_events) {
+        call.TryCancel();
+        reader->Finish();
+        return kExitOk;
+      }
+    }
+    const grpc::Status status = reader->Finish();
+    if (IsPermanent(status.error_code())) return ctx.RpcError(status);
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ctx.err << "touchline: fell behind the server; resuming from sequence " << last << "\n";
+      continue;  // the server is fine: resume at once from the log
+    }
+    ctx.err << "touchline: watch interrupted (" << StatusCodeName(status.error_code()) << ": "
+            << status.error_message() << "); reconnecting in " << absl::FormatDuration(backoff)
+            << " from sequence " << last << "\n";
+    std::this_thread::sleep_for(absl::ToChronoMilliseconds(backoff));
+    backoff = std::min(backoff * 2, kMaxBackoff);
+  }
+}
+
+int FlagsAck(Ctx& ctx) {
+  TL_ARG(auto player, ctx.args.RequireInt("player"));
+  TL_ARG(auto kind_text, ctx.args.Require("kind"));
+  TL_ARG(auto complaint, ctx.args.RequireInt("complaint"));
+  auto kind = ParseEnum<v1::FlagKind>(kind_text);
+  if (!kind.ok()) return ctx.Usage(absl::StrCat("--kind: ", kind.status().message()));
+  v1::AcknowledgeFlagRequest req;
+  req.set_player_id(player);
+  req.set_kind(*kind);
+  req.set_complaint_id(complaint);
+  req.set_note(ctx.args.Get("note").value_or(""));
+  auto stub = v1::FlagService::NewStub(ctx.channel());
+  grpc::ClientContext call;
+  ctx.Prepare(&call);
+  v1::AcknowledgeFlagResponse resp;
+  const grpc::Status status = stub->AcknowledgeFlag(&call, req, &resp);
+  if (!status.ok()) return ctx.RpcError(status);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  for (const auto& f : resp.flags()) {
+    ctx.out << "acknowledged " << Short(f.kind()) << " flag " << f.key() << AckText(f) << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace touchline::cli

@@ -555,12 +555,15 @@ TEST_F(AccessApiTest, MetadataFloodsAreRefusedAndTheServerLivesOn) {
   auto big = Ctx();
   big->AddMetadata("x-big", std::string(64 * 1024, 'v'));
   EXPECT_FALSE(squads_->ListSquads(big.get(), {}, &resp).ok());
-  // The refused calls may have cost their connection; a new one is served.
-  auto fresh = v1::SquadService::NewStub(
-      grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
+  // The refused calls may have cost their connection (gRPC closes it); a new one is served.
+  grpc::ChannelArguments own_connection;
+  own_connection.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  auto fresh = v1::SquadService::NewStub(grpc::CreateCustomChannel(
+      server_->address(), grpc::InsecureChannelCredentials(), own_connection));
   auto after = Ctx();
   after->set_wait_for_ready(true);
-  EXPECT_TRUE(fresh->ListSquads(after.get(), {}, &resp).ok());
+  const grpc::Status status = fresh->ListSquads(after.get(), {}, &resp);
+  EXPECT_TRUE(status.ok()) << status.error_code() << " " << status.error_message();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Touchline developer entry point, used by the README's Quick start and by CI.
 #   deploy/dev.sh run    install what is missing, build, start touchline-server on 127.0.0.1:50051
+#                        (first start writes an admin token to ./touchline.db.token for the CLI)
 #   deploy/dev.sh test   install what is missing, build, run the whole test suite and buf lint
 # Works on a fresh Debian 12 machine; needs root or sudo only when packages are missing.
 set -eu
@@ -14,7 +15,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PACKAGES="build-essential cmake pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
-  grpc-proto golang-github-gogo-googleapis-dev"
+  grpc-proto golang-github-gogo-googleapis-dev libssl-dev openssl"
 # npm fetches buf; a machine that already has node's npm (e.g. from nodesource) keeps it.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 

@@ -122,6 +122,8 @@ Environment Environment::FromProcess() {
   env.server = get("TOUCHLINE_SERVER");
   env.user = get("TOUCHLINE_USER");
   env.login = get("USER");
+  env.token = get("TOUCHLINE_TOKEN");
+  env.token_file = get("TOUCHLINE_TOKEN_FILE");
   return env;
 }
 
@@ -129,6 +131,8 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const Envir
   Args args;
   args.global.server = env.server.value_or("127.0.0.1:50051");
   args.global.user = env.user.has_value() ? *env.user : env.login.value_or("cli");
+  args.global.token = env.token.value_or("");
+  args.global.token_file = env.token_file.value_or("touchline.db.token");
   bool only_positional = false;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& tok = argv[i];
@@ -175,6 +179,15 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const Envir
     } else if (key == "user") {
       if (value.empty()) return absl::InvalidArgumentError("--user needs a name");
       args.global.user = value;
+    } else if (key == "token" || key == "token-file" || key == "tls-ca" || key == "tls-cert" ||
+               key == "tls-key") {
+      if (value.empty()) return absl::InvalidArgumentError(absl::StrCat("--", key, " needs a value"));
+      std::string& field = key == "token"        ? args.global.token
+                           : key == "token-file" ? args.global.token_file
+                           : key == "tls-ca"     ? args.global.tls_ca
+                           : key == "tls-cert"   ? args.global.tls_cert
+                                                 : args.global.tls_key;
+      field = value;
     } else if (key == "json" || key == "help") {
       auto b = ParseBoolWord(value);
       if (!b.has_value()) {

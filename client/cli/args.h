@@ -21,7 +21,12 @@ bool IsBooleanOption(absl::string_view key);
 // The global options, valid before or after the subcommand.
 struct GlobalOptions {
   std::string server;        // HOST:PORT
-  std::string user;          // sent as "touchline-user" metadata
+  std::string user;          // sent as "touchline-user" metadata (the server records the token's user)
+  std::string token;         // bearer token (--token, else $TOUCHLINE_TOKEN); empty: read token_file
+  std::string token_file;    // --token-file, else $TOUCHLINE_TOKEN_FILE, else touchline.db.token
+  std::string tls_ca;        // PEM CA that signed the server's certificate: connect with TLS
+  std::string tls_cert;      // PEM client certificate for mutual TLS (with tls_key)
+  std::string tls_key;       // PEM key of tls_cert
   bool json = false;         // print responses in the protobuf JSON mapping
   double timeout_seconds = 30;
   bool help = false;
@@ -64,6 +69,8 @@ struct Environment {
   std::optional<std::string> server;  // TOUCHLINE_SERVER
   std::optional<std::string> user;    // TOUCHLINE_USER
   std::optional<std::string> login;   // USER
+  std::optional<std::string> token;       // TOUCHLINE_TOKEN
+  std::optional<std::string> token_file;  // TOUCHLINE_TOKEN_FILE
   static Environment FromProcess();
 };
 

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -20,6 +21,7 @@
 #include "client/cli/timeparse.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
@@ -33,12 +35,54 @@ namespace v1 = touchline::v1;
 // ---------------------------------------------------------------------------------------------
 // Ctx
 
+namespace {
+
+// The first line of a file, without surrounding whitespace; nullopt if unreadable.
+std::optional<std::string> FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  return std::string(absl::StripAsciiWhitespace(line));
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> Ctx::channel() {
-  if (!channel_) channel_ = grpc::CreateChannel(args.global.server, grpc::InsecureChannelCredentials());
+  if (!channel_) channel_ = NewChannel(grpc::ChannelArguments());
   return channel_;
 }
 
+std::shared_ptr<grpc::Channel> Ctx::NewChannel(const grpc::ChannelArguments& channel_args) const {
+  const GlobalOptions& g = args.global;
+  if (g.tls_ca.empty() && g.tls_cert.empty() && g.tls_key.empty()) {
+    return grpc::CreateCustomChannel(g.server, grpc::InsecureChannelCredentials(), channel_args);
+  }
+  grpc::SslCredentialsOptions ssl;  // without --tls-ca: the system's trusted CAs
+  std::optional<std::string> ca, cert, key;
+  auto read = [&](const std::string& path, const char* what, std::string* out) {
+    if (path.empty()) return;
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    if (!in || buffer.str().empty()) err << "touchline: cannot read " << what << " " << path << "\n";
+    *out = buffer.str();
+  };
+  read(g.tls_ca, "--tls-ca", &ssl.pem_root_certs);
+  read(g.tls_cert, "--tls-cert", &ssl.pem_cert_chain);
+  read(g.tls_key, "--tls-key", &ssl.pem_private_key);
+  return grpc::CreateCustomChannel(g.server, grpc::SslCredentials(ssl), channel_args);
+}
+
+const std::string& Ctx::Token() const {
+  if (!token_) {
+    token_ = args.global.token;
+    if (token_->empty()) token_ = FirstLine(args.global.token_file).value_or("");
+  }
+  return *token_;
+}
+
 void Ctx::Prepare(grpc::ClientContext* context) const {
+  if (!Token().empty()) context->AddMetadata("authorization", "Bearer " + Token());
   context->AddMetadata("touchline-user", args.global.user);
   auto micros = static_cast<int64_t>(args.global.timeout_seconds * 1e6);
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::microseconds(micros));
@@ -61,6 +105,10 @@ int Ctx::RpcError(const grpc::Status& status) const {
   err << "touchline: " << FormatRpcError(status);
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     err << "(is touchline-server running at " << args.global.server << "? set --server or TOUCHLINE_SERVER)\n";
+  }
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    err << "(give a token: --token, TOUCHLINE_TOKEN, or the token file " << args.global.token_file
+        << " that touchline-server writes beside its database on first start)\n";
   }
   return kExitServerError;
 }
@@ -853,8 +901,8 @@ int ReadinessGet(Ctx& ctx) {
       }
       reasons.push_back(text);
     }
-    t.AddRow({p.player_name(), p.position_group(), Short(p.availability()), absl::StrJoin(reasons, "; "),
-              p.protocol_summary()});
+    t.AddRow({p.player_name().empty() ? p.player_pseudonym() : p.player_name(), p.position_group(),
+              Short(p.availability()), absl::StrJoin(reasons, "; "), p.protocol_summary()});
   }
   t.Print(ctx.out);
   ctx.out << "\n"
@@ -914,6 +962,44 @@ int ReadinessClear(Ctx& ctx) {
 
 // ---------------------------------------------------------------------------------------------
 // Health
+
+// ---------------------------------------------------------------------------------------------
+// Audit (admins)
+
+int AuditList(Ctx& ctx) {
+  TL_ARG(auto player, ctx.args.GetInt("player"));
+  TL_ARG(auto from, ctx.args.GetTime("from", ctx.now));
+  TL_ARG(auto to, ctx.args.GetTime("to", ctx.now));
+  TL_ARG(auto page_size, ctx.args.GetInt("page-size"));
+  v1::ListAuditEventsRequest req;
+  req.set_player_id(player.value_or(0));
+  req.set_user(ctx.args.Get("by").value_or(""));
+  req.set_method(ctx.args.Get("method").value_or(""));
+  req.set_outcome(ctx.args.Get("outcome").value_or(""));
+  if (from) *req.mutable_start_time() = ToTimestamp(*from);
+  if (to) *req.mutable_end_time() = ToTimestamp(*to);
+  TL_STUB(AuditService);
+  v1::ListAuditEventsResponse resp;
+  auto st = Paged(ctx, TL_RPC(ListAuditEvents), req, &resp, page_size.value_or(0));
+  if (!st.ok()) return ctx.RpcError(st);
+  if (ctx.json()) {
+    ctx.PrintJson(resp);
+    return kExitOk;
+  }
+  Table t({"ID", "TIME", "USER", "ROLE", "METHOD", "PLAYERS", "SQUAD", "OUTCOME"});
+  for (const auto& e : resp.audit_events()) {
+    std::string role = v1::Role_Name(e.role());
+    if (role.rfind("ROLE_", 0) == 0) role = absl::AsciiStrToLower(role.substr(5));
+    t.AddRow({absl::StrCat(e.id()), TL_TIME(e, event_time), e.user(), role, e.method(),
+              IdList(e.player_ids()), e.squad_id() ? absl::StrCat(e.squad_id()) : "", e.outcome()});
+  }
+  if (t.empty()) {
+    ctx.out << "no audit events\n";
+    return kExitOk;
+  }
+  t.Print(ctx.out);
+  return kExitOk;
+}
 
 int Health(Ctx& ctx) {
   auto stub = grpc::health::v1::Health::NewStub(ctx.channel());
@@ -1040,6 +1126,10 @@ const std::vector<Command>& Commands() {
        "Record adherence (appended; the latest report counts).",
        {"assignment", "prescription", "status", "pain", "note"}, ProtocolsAdherence},
       {"protocols", "plugins", "", "List loaded and refused protocol plugins.", {}, ProtocolsPlugins},
+      {"audit", "list",
+       "[--player=ID] [--by=USER] [--method=/touchline.v1.S/M] [--outcome=CODE] [--from=TIME] [--to=TIME]",
+       "List audit events (who read or wrote medical data), newest first; admins only.",
+       With({"player", "by", "method", "outcome", "from", "to"}, kPage), AuditList},
 
       {"health", "", "[--service=NAME]", "Check the server's health (grpc.health.v1); prints SERVING.",
        {"service"}, Health},
@@ -1075,7 +1165,12 @@ std::string UsageText(absl::string_view resource, absl::string_view verb) {
   out +=
       "\nGlobal options (before or after the command):\n"
       "  --server=HOST:PORT  server address (default $TOUCHLINE_SERVER, else 127.0.0.1:50051)\n"
-      "  --user=NAME         who is making changes (default $TOUCHLINE_USER, else $USER, else cli)\n"
+      "  --user=NAME         informational; the server records the user of the token\n"
+      "  --token=TOKEN       bearer token (default $TOUCHLINE_TOKEN, else the token file)\n"
+      "  --token-file=PATH   default $TOUCHLINE_TOKEN_FILE, else ./touchline.db.token (written by the\n"
+      "                      server on first start)\n"
+      "  --tls-ca=PEM        connect with TLS, trusting this CA (deploy/certs.sh makes one)\n"
+      "  --tls-cert=PEM --tls-key=PEM  client certificate for mutual TLS\n"
       "  --json              print responses in the protobuf JSON mapping\n"
       "  --timeout=SECONDS   call deadline (default 30)\n"
       "  --help              show usage\n"

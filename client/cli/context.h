@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -32,9 +33,13 @@ class Ctx {
   absl::Time now;
   const Command* command = nullptr;
 
+  // A new channel with these arguments and the TLS options given (e.g. a faster reconnect).
+  std::shared_ptr<grpc::Channel> NewChannel(const grpc::ChannelArguments& channel_args) const;
   std::shared_ptr<grpc::Channel> channel();
-  // Adds "touchline-user" metadata and the deadline.
+  // Adds the bearer token ("authorization" metadata), "touchline-user" and the deadline.
   void Prepare(grpc::ClientContext* context) const;
+  // The bearer token: --token / $TOUCHLINE_TOKEN, else the first line of the token file; may be "".
+  const std::string& Token() const;
 
   // Prints a usage error (and where to find help); returns 2.
   int Usage(const absl::Status& status) const;
@@ -46,6 +51,7 @@ class Ctx {
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
+  mutable std::optional<std::string> token_;
 };
 
 using Handler = int (*)(Ctx&);

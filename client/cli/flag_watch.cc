@@ -73,14 +73,13 @@ int FlagsWatch(Ctx& ctx) {
   grpc::ChannelArguments channel_args;
   channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
   channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  auto stub = v1::FlagService::NewStub(grpc::CreateCustomChannel(
-      ctx.args.global.server, grpc::InsecureChannelCredentials(), channel_args));
+  auto stub = v1::FlagService::NewStub(ctx.NewChannel(channel_args));
   int64_t last = after.value_or(0);
   int64_t received = 0;
   absl::Duration backoff = kFirstBackoff;
   for (;;) {
     grpc::ClientContext call;  // no deadline: a watch runs until stopped
-    call.AddMetadata("touchline-user", ctx.args.global.user);
+    if (!ctx.Token().empty()) call.AddMetadata("authorization", "Bearer " + ctx.Token());
     call.set_wait_for_ready(true);
     v1::WatchFlagsRequest req;
     req.set_squad_id(squad.value_or(0));

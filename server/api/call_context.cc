@@ -1,19 +1,48 @@
 #include "server/api/call_context.h"
 
-#include "server/service/field_checks.h"
+#include <mutex>
+#include <unordered_map>
 
 namespace touchline::api {
+namespace {
 
-service::Caller CallerFrom(const grpc::ServerContext& context) {
-  service::Caller caller;
-  const auto& metadata = context.client_metadata();
-  auto it = metadata.find(kUserMetadataKey);
-  if (it != metadata.end()) {
-    std::string user(it->second.data(), it->second.size());
-    // A name that cannot be stored readably is recorded as anonymous rather than trusted.
-    if (!user.empty() && user.size() <= 128 && service::IsValidUtf8(user)) caller.user = user;
+struct Registry {
+  std::mutex mutex;
+  std::unordered_map<const grpc::ServerContextBase*, std::shared_ptr<CallDecision>> decisions;
+};
+
+Registry& TheRegistry() {
+  static auto* registry = new Registry();  // never destroyed: calls may end during exit
+  return *registry;
+}
+
+}  // namespace
+
+absl::StatusOr<service::Caller> CallerFrom(const grpc::ServerContextBase& context) {
+  std::shared_ptr<CallDecision> decision;
+  {
+    Registry& r = TheRegistry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto it = r.decisions.find(&context);
+    if (it != r.decisions.end()) decision = it->second;
   }
-  return caller;
+  if (!decision) return absl::UnauthenticatedError("call was not authenticated");
+  decision->checked = true;
+  if (!decision->status.ok()) return decision->status;
+  return decision->caller;
+}
+
+void RegisterCallDecision(const grpc::ServerContextBase* context,
+                          std::shared_ptr<CallDecision> decision) {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.decisions[context] = std::move(decision);
+}
+
+void ForgetCallDecision(const grpc::ServerContextBase* context) {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.decisions.erase(context);
 }
 
 }  // namespace touchline::api

@@ -1,15 +1,33 @@
-// What a handler knows about who is calling, read from call metadata.
+// What a handler knows about who is calling. The access interceptor (access_interceptor.h)
+// authenticates the bearer token and applies the method table before any handler runs, and leaves
+// its decision here; handlers ask for it with CallerFrom and refuse the call when it says so.
 #pragma once
 
+#include <atomic>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
 #include "server/service/service_options.h"
 
 namespace touchline::api {
 
-// Metadata key naming the acting user, recorded with every change. Until token authentication
-// lands (issue 5) it is taken on trust, like a name written on a paper record.
-inline constexpr char kUserMetadataKey[] = "touchline-user";
+// The interceptor's decision about one call.
+struct CallDecision {
+  absl::Status status;      // OK, UNAUTHENTICATED or PERMISSION_DENIED
+  service::Caller caller;   // the authenticated user and role (kNone when unauthenticated)
+  bool is_public = false;   // health / reflection: no token needed, no data
+  std::atomic<bool> checked{false};  // a handler asked CallerFrom (the interceptor counts calls that did not)
+};
 
-service::Caller CallerFrom(const grpc::ServerContext& context);
+// The authenticated caller of this call, or the status to refuse it with. Fails closed: a call the
+// interceptor did not see is UNAUTHENTICATED.
+absl::StatusOr<service::Caller> CallerFrom(const grpc::ServerContextBase& context);
+
+// Used by the interceptor: the decision lives from the call's initial metadata to its end.
+void RegisterCallDecision(const grpc::ServerContextBase* context,
+                          std::shared_ptr<CallDecision> decision);
+void ForgetCallDecision(const grpc::ServerContextBase* context);
 
 }  // namespace touchline::api

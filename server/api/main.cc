@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "server/access/access_policy.h"
+#include "server/access/credentials.h"
 #include "server/api/touchline_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port)");
@@ -22,6 +24,24 @@ ABSL_FLAG(int, worsening_pain_increase, 2, "Pain rise between assessments that i
 ABSL_FLAG(std::string, synchronous, "full",
           "SQLite synchronous mode: 'full' (survives power loss) or 'normal' (survives crashes)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "How long in-flight calls may finish on SIGTERM");
+// Access control (issue 5).
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate (chain); with --tls_key enables TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA: require client certificates it signed (mutual TLS)");
+ABSL_FLAG(bool, insecure_allow_remote, false,
+          "Allow plaintext on a non-loopback --listen address (otherwise refused)");
+ABSL_FLAG(std::string, pseudonym_key_file, "",
+          "Key of analysts' player pseudonyms, kept outside the database (default <db>.pseudonym-key;"
+          " created when missing)");
+ABSL_FLAG(std::string, token_file, "",
+          "Where the first-start admin token is written when no token exists (default <db>.token, "
+          "mode 0600; the touchline CLI reads ./touchline.db.token by default)");
+ABSL_FLAG(bool, bootstrap_token, true, "On first start (no token at all) write an admin token");
+ABSL_FLAG(std::string, add_token_user, "",
+          "Admin command: issue a token for this user (with --add_token_role), print it, exit");
+ABSL_FLAG(std::string, add_token_role, "", "Role of --add_token_user: admin|physio|coach|analyst");
+ABSL_FLAG(std::string, revoke_token_user, "", "Admin command: revoke every token of a user, exit");
 
 #ifndef TOUCHLINE_BUILTIN_PLUGIN_DIR
 #define TOUCHLINE_BUILTIN_PLUGIN_DIR ""
@@ -63,6 +83,44 @@ std::vector<std::string> PluginPaths(const std::string& flag) {
   return {};
 }
 
+// --add_token_user / --revoke_token_user: work on the database directly, print, exit.
+int TokenCommand(const touchline::storage::DatabaseOptions& database) {
+  namespace access = touchline::access;
+  const std::string add_user = absl::GetFlag(FLAGS_add_token_user);
+  const std::string revoke_user = absl::GetFlag(FLAGS_revoke_token_user);
+  std::optional<touchline::service::Role> role;
+  if (!add_user.empty()) {
+    role = access::ParseRole(absl::GetFlag(FLAGS_add_token_role));
+    if (!role) {
+      Log("error: --add_token_role must be admin, physio, coach or analyst");
+      return 2;
+    }
+  }
+  auto db = touchline::storage::Database::Open(database);
+  if (!db.ok()) {
+    Log(absl::StrCat("error: ", db.status().message()));
+    return 1;
+  }
+  if (!add_user.empty()) {
+    auto token = access::IssueToken(**db, add_user, *role, absl::Now());
+    if (!token.ok()) {
+      Log(absl::StrCat("error: ", token.status().message()));
+      return 1;
+    }
+    Log(absl::StrCat("issued a ", access::RoleName(*role), " token for ", add_user,
+                     "; only its hash is stored, so copy it now:"));
+    std::printf("%s\n", token->c_str());
+    return 0;
+  }
+  auto revoked = access::RevokeTokens(**db, revoke_user, absl::Now());
+  if (!revoked.ok()) {
+    Log(absl::StrCat("error: ", revoked.status().message()));
+    return 1;
+  }
+  Log(absl::StrCat("revoked ", *revoked, " token(s) of ", revoke_user));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -88,6 +146,22 @@ int main(int argc, char** argv) {
   options.service.thresholds.pelvic_origin_window =
       absl::Hours(24) * absl::GetFlag(FLAGS_pelvic_window_days);
   options.service.thresholds.worsening_pain_increase = absl::GetFlag(FLAGS_worsening_pain_increase);
+  if (!absl::GetFlag(FLAGS_add_token_user).empty() ||
+      !absl::GetFlag(FLAGS_revoke_token_user).empty()) {
+    return TokenCommand(options.database);
+  }
+  options.tls.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls.key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.insecure_allow_remote = absl::GetFlag(FLAGS_insecure_allow_remote);
+  options.pseudonym_key_file = absl::GetFlag(FLAGS_pseudonym_key_file);
+  if (options.pseudonym_key_file.empty()) {
+    options.pseudonym_key_file = options.database.path + ".pseudonym-key";
+  }
+  if (absl::GetFlag(FLAGS_bootstrap_token)) {
+    options.bootstrap_token_file = absl::GetFlag(FLAGS_token_file);
+    if (options.bootstrap_token_file.empty()) options.bootstrap_token_file = options.database.path + ".token";
+  }
 
   if (absl::GetFlag(FLAGS_plugin_deadline_ms) < 1) {
     Log("error: --plugin_deadline_ms must be at least 1");
@@ -115,7 +189,13 @@ int main(int argc, char** argv) {
     Log(absl::StrCat("error: ", server.status().message()));
     return 1;
   }
-  Log(absl::StrCat("started on ", options.listen_address, " (port ", (*server)->port(),
+  if ((*server)->bootstrapped_token()) {
+    Log(absl::StrCat("no token existed: wrote an admin token for local-admin to ",
+                     options.bootstrap_token_file, " (mode 0600)"));
+  }
+  Log(absl::StrCat("started on ", options.listen_address,
+                   options.tls.cert_file.empty() ? " (plaintext)" : " (TLS)",
+                   options.tls.client_ca_file.empty() ? "" : " (client certificates required)", " (port ", (*server)->port(),
                    "), database ", options.database.path, ", persistent after ",
                    absl::GetFlag(FLAGS_persistent_days), " days"));
   Log(absl::StrCat("protocol plugins from ",

@@ -2,6 +2,7 @@
 // status. No logic lives here.
 #pragma once
 
+#include "server/access/audit_trail.h"
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
 #include "server/service/flag_board.h"
@@ -9,6 +10,7 @@
 #include "server/service/flag_watch.h"
 #include "server/service/readiness_board.h"
 #include "server/service/squad_registry.h"
+#include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
@@ -142,6 +144,16 @@ class ProtocolServiceImpl final : public v1::ProtocolService::Service {
 
  private:
   service::ProtocolDesk& desk_;
+};
+
+class AuditServiceImpl final : public v1::AuditService::Service {
+ public:
+  explicit AuditServiceImpl(access::AuditTrail& trail) : trail_(trail) {}
+  grpc::Status ListAuditEvents(grpc::ServerContext*, const v1::ListAuditEventsRequest*,
+                               v1::ListAuditEventsResponse*) override;
+
+ private:
+  access::AuditTrail& trail_;
 };
 
 }  // namespace touchline::api

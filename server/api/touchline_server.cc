@@ -1,7 +1,14 @@
 #include "server/api/touchline_server.h"
 
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "grpcpp/security/server_credentials.h"
+#include "server/access/credentials.h"
+#include "server/api/access_interceptor.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
@@ -23,8 +30,9 @@ struct ProtocolParts {
 
 struct TouchlineServer::Parts {
   Parts(std::unique_ptr<storage::Database> database, const domain::Clock& clock,
-        const ServerOptions& opts)
+        const ServerOptions& opts, std::string pseudonym_key)
       : options(opts),
+        clock(clock),
         db(std::move(database)),
         squads(*db, clock, options.service),
         contacts(*db, clock, options.service),
@@ -39,9 +47,13 @@ struct TouchlineServer::Parts {
         contact_service(contacts),
         complaint_service(complaints),
         flag_service(flags, flag_watch),
-        readiness_service(readiness) {}
+        readiness_service(readiness),
+        pseudonyms(std::move(pseudonym_key)),
+        audit(*db),
+        audit_service(audit) {}
 
   ServerOptions options;
+  const domain::Clock& clock;
   std::unique_ptr<storage::Database> db;
   service::SquadRegistry squads;
   service::ContactLog contacts;
@@ -58,27 +70,110 @@ struct TouchlineServer::Parts {
   FlagServiceImpl flag_service;
   ReadinessServiceImpl readiness_service;
   std::unique_ptr<ProtocolParts> protocols;
+  access::Pseudonymizer pseudonyms;
+  access::AuditTrail audit;
+  AuditServiceImpl audit_service;
   std::unique_ptr<grpc::Server> server;
 };
 
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* what) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (!in || buffer.str().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " ", path));
+  }
+  return buffer.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerOptions& options) {
+  const auto& tls = options.tls;
+  if (tls.cert_file.empty() != tls.key_file.empty()) {
+    return absl::InvalidArgumentError("TLS needs both a certificate and its key");
+  }
+  if (tls.cert_file.empty()) {
+    if (!tls.client_ca_file.empty()) {
+      return absl::InvalidArgumentError("a client CA (mutual TLS) needs a server certificate");
+    }
+    if (!options.insecure_allow_remote && !IsLoopbackAddress(options.listen_address)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to serve health data in plaintext on ", options.listen_address,
+          ": give a TLS certificate and key, listen on loopback, or allow it explicitly "
+          "(insecure_allow_remote)"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions ssl(
+      tls.client_ca_file.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                 : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  auto key = ReadPem(tls.key_file, "TLS key");
+  if (!key.ok()) return key.status();
+  auto cert = ReadPem(tls.cert_file, "TLS certificate");
+  if (!cert.ok()) return cert.status();
+  pair.private_key = *key;
+  pair.cert_chain = *cert;
+  ssl.pem_key_cert_pairs.push_back(pair);
+  if (!tls.client_ca_file.empty()) {
+    auto ca = ReadPem(tls.client_ca_file, "client CA");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(const std::string& listen_address) {
+  std::string_view a = listen_address;
+  if (a.starts_with("unix:") || a.starts_with("unix-abstract:")) return true;
+  if (a.starts_with("ipv4:") || a.starts_with("ipv6:")) a.remove_prefix(5);
+  std::string_view host;
+  if (a.starts_with("[")) {
+    const size_t close = a.find(']');
+    if (close == std::string_view::npos) return false;
+    host = a.substr(1, close - 1);
+  } else {
+    const size_t colon = a.rfind(':');
+    host = colon == std::string_view::npos ? a : a.substr(0, colon);
+  }
+  return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
     const ServerOptions& options, const domain::Clock& clock) {
+  auto credentials = Credentials(options);
+  if (!credentials.ok()) return credentials.status();
+  auto key = access::LoadOrCreatePseudonymKey(options.pseudonym_key_file);
+  if (!key.ok()) return key.status();
   auto db = storage::Database::Open(options.database);
   if (!db.ok()) return db.status();
 
   std::unique_ptr<TouchlineServer> server(new TouchlineServer());
-  server->parts_ = std::make_unique<Parts>(*std::move(db), clock, options);
+  server->parts_ = std::make_unique<Parts>(*std::move(db), clock, options, *std::move(key));
   Parts& p = *server->parts_;
   p.protocols = std::make_unique<ProtocolParts>(*p.db, clock, p.options);
   p.complaints.set_observer(&p.flag_monitor);
   p.contacts.set_observer(&p.flag_monitor);
   p.flag_monitor.Start();
+  if (!options.bootstrap_token_file.empty()) {
+    auto wrote = access::BootstrapTokenFile(*p.db, options.bootstrap_token_file, clock.Now());
+    if (!wrote.ok()) return wrote.status();
+    server->bootstrapped_token_ = *wrote;
+  }
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &server->port_);
+  builder.AddListeningPort(options.listen_address, *credentials, &server->port_);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options.max_metadata_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(
+      MakeAccessInterceptorFactory(AccessEnvironment{*p.db, clock, p.pseudonyms, p.audit}));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   grpc::ResourceQuota quota("touchline");
@@ -91,6 +186,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.flag_service);
   builder.RegisterService(&p.readiness_service);
   builder.RegisterService(&p.protocols->service);
+  builder.RegisterService(&p.audit_service);
   p.server = builder.BuildAndStart();
   if (!p.server || server->port_ == 0) {
     return absl::UnavailableError(
@@ -98,6 +194,11 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   }
   p.server->GetHealthCheckService()->SetServingStatus(true);
   return server;
+}
+
+absl::StatusOr<std::string> TouchlineServer::IssueToken(const std::string& user,
+                                                        service::Role role) {
+  return access::IssueToken(*parts_->db, user, role, parts_->clock.Now());
 }
 
 TouchlineServer::~TouchlineServer() { Shutdown(absl::ZeroDuration()); }

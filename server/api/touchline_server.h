@@ -20,12 +20,37 @@ struct ServerOptions {
   service::ServiceOptions service;
   // Largest request or response message; a season's import is streamed, so single messages are small.
   int max_message_bytes = 4 * 1024 * 1024;
-  // Threads serving synchronous calls: SQLite work runs on them, so they may block by design.
-  int max_sync_threads = 64;
+  // Threads serving synchronous calls: SQLite work runs on them, so they may block by design, and
+  // every open WatchFlags stream holds one. Beyond this many calls at once the server answers
+  // RESOURCE_EXHAUSTED rather than queueing without bound (64 dashboards plus 64 watchers fit).
+  int max_sync_threads = 256;
   // Protocol plugins: paths (dirs and/or .so files; none by default), per-call deadline, trusted
   // in-process names, host executable, and where refusals are reported (default: stderr).
   plugins::PlannerOptions plugins;
+
+  // ---- access control (issue 5) ----
+  // PEM files. With cert_file and key_file the server speaks TLS; with client_ca_file as well it
+  // requires and verifies a client certificate signed by that CA (mutual TLS).
+  struct Tls {
+    std::string cert_file;
+    std::string key_file;
+    std::string client_ca_file;
+  } tls;
+  // Plaintext on an address other than loopback is refused unless this is set.
+  bool insecure_allow_remote = false;
+  // Key of the analysts' player pseudonyms, kept outside the database (created when missing).
+  // Empty: a random key for this process only (tests).
+  std::string pseudonym_key_file;
+  // When set and no token exists yet, an admin token is issued and written here (mode 0600).
+  std::string bootstrap_token_file;
+  // Largest request metadata (all headers of a call); larger calls are refused by gRPC.
+  int max_metadata_bytes = 16 * 1024;
+  // Concurrent calls per HTTP/2 connection.
+  int max_concurrent_streams = 100;
 };
+
+// True for a loopback or unix-socket listen address (127.0.0.0/8, localhost, [::1], unix:...).
+bool IsLoopbackAddress(const std::string& listen_address);
 
 class TouchlineServer {
  public:
@@ -39,6 +64,10 @@ class TouchlineServer {
   std::string address() const;
   // "N loaded (a 1.0.0, b 1.0.0), M refused" for the start-up log.
   std::string plugin_summary() const;
+  // Issues a bearer token (only its hash is stored) and returns it; for admin commands and tests.
+  absl::StatusOr<std::string> IssueToken(const std::string& user, service::Role role);
+  // Whether Start wrote a first admin token to options.bootstrap_token_file.
+  bool bootstrapped_token() const { return bootstrapped_token_; }
   // Stops accepting calls, lets in-flight calls finish (up to `grace`), then closes the database.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 
@@ -48,6 +77,7 @@ class TouchlineServer {
   std::unique_ptr<Parts> parts_;
   int port_ = 0;
   bool shut_down_ = false;
+  bool bootstrapped_token_ = false;
 };
 
 }  // namespace touchline::api

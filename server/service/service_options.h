@@ -25,9 +25,14 @@ struct ServiceOptions {
   size_t flag_watch_buffer = 1024;
 };
 
-// Who is calling. Filled by server/api from call metadata; access control (roles) plugs in here.
+// What a bearer token allows (same values as touchline.v1.Role). Which role may call which RPC is
+// decided in one table, server/access/access_policy.cc.
+enum class Role { kNone = 0, kAdmin = 1, kPhysio = 2, kCoach = 3, kAnalyst = 4 };
+
+// Who is calling: the user and role of the authenticated bearer token (server/api/call_context.h).
 struct Caller {
   std::string user = "anonymous";
+  Role role = Role::kNone;
 };
 
 }  // namespace touchline::service

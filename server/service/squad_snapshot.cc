@@ -22,20 +22,15 @@ SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> p
   }
   if (ids.empty()) return snapshot;
 
-  // Only complaints open at as_of can cite contact events, so the event window starts at the
-  // earliest such onset; history older than that is never read.
-  std::optional<absl::Time> earliest_open_onset;
+  bool any_open = false;
   for (auto& c : storage::ListComplaintsOfPlayers(conn, ids)) {
-    if (c.OpenAt(as_of) && (!earliest_open_onset || c.onset_at < *earliest_open_onset)) {
-      earliest_open_onset = c.onset_at;
-    }
+    any_open = any_open || c.OpenAt(as_of);
     snapshot.players[index[c.player_id]].complaints.push_back(std::move(c));
   }
-  if (earliest_open_onset) {
-    const absl::Time start = *earliest_open_onset - thresholds.pelvic_origin_window;
-    // End is exclusive; events exactly at as_of count.
-    for (auto& e : storage::ListContactEventsOfPlayers(conn, ids, start,
-                                                       as_of + absl::Microseconds(1), true)) {
+  // Only complaints open at as_of can cite contact events, and only from their own window.
+  if (any_open) {
+    for (auto& e : storage::ListPelvicOriginCandidates(conn, ids, as_of,
+                                                       thresholds.pelvic_origin_window)) {
       snapshot.players[index[e.player_id]].awkward_events.push_back(std::move(e));
     }
   }

@@ -245,11 +245,59 @@ CREATE TABLE flag_states (
 CREATE INDEX flag_states_by_player ON flag_states (player_id);
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// v5, access control (issue 5).
+// Bearer tokens are kept only as SHA-256 hashes. The audit log is append-only like amendments.
+constexpr char kAccess[] = R"sql(
+CREATE TABLE access_tokens (
+  token_sha256 TEXT    PRIMARY KEY,   -- hex SHA-256 of the bearer token; the token is never stored
+  user_name    TEXT    NOT NULL,
+  role         INTEGER NOT NULL CHECK (role BETWEEN 1 AND 4),   -- touchline.v1.Role
+  created_at   INTEGER NOT NULL,
+  revoked_at   INTEGER                -- NULL while the token is valid
+) STRICT;
+CREATE INDEX access_tokens_by_user ON access_tokens (user_name);
+
+CREATE TABLE audit_events (
+  id          INTEGER PRIMARY KEY,
+  occurred_at INTEGER NOT NULL,
+  user_name   TEXT    NOT NULL,
+  role        INTEGER NOT NULL,
+  method      TEXT    NOT NULL,
+  squad_id    INTEGER,                -- NULL when the request named no squad
+  outcome     TEXT    NOT NULL        -- gRPC status code name
+) STRICT;
+CREATE INDEX audit_events_by_user ON audit_events (user_name, id);
+
+CREATE TABLE audit_event_players (
+  event_id  INTEGER NOT NULL REFERENCES audit_events (id),
+  player_id INTEGER NOT NULL,
+  PRIMARY KEY (event_id, player_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX audit_event_players_by_player ON audit_event_players (player_id, event_id);
+
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE is not allowed'); END;
+CREATE TRIGGER audit_event_players_no_update BEFORE UPDATE ON audit_event_players
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER audit_event_players_no_delete BEFORE DELETE ON audit_event_players
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE is not allowed'); END;
+)sql";
+
+// v6: awkward events are the only ones the pelvic-origin rule reads; a partial index keeps
+// readiness and flags from scanning every tackle of a season.
+constexpr char kV6[] = R"sql(
+CREATE INDEX contact_events_awkward ON contact_events (player_id, occurred_at) WHERE awkward = 1;
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
     {4, "flag change log and held flags (live flags)", kLiveFlags},
+    {5, "access tokens (hashes), append-only audit log", kAccess},
+    {6, "partial index of awkward contact events", kV6},
 }};
 
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

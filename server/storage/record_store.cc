@@ -573,6 +573,27 @@ std::vector<ContactEvent> ListContactEventsOfPlayers(SQLite::Database& db,
   return out;
 }
 
+std::vector<ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
+                                                    const std::vector<Id>& player_ids,
+                                                    absl::Time as_of, absl::Duration window) {
+  std::vector<ContactEvent> out;
+  if (player_ids.empty()) return out;
+  // Only the window before each complaint open at as_of is read, through the partial index of
+  // awkward events, so the cost follows open complaints, not years of contact history.
+  SQLite::Statement q(
+      db, absl::StrCat(
+              "SELECT DISTINCT ", kEventColumns,
+              " FROM complaints c JOIN contact_events e INDEXED BY contact_events_awkward"
+              " ON e.player_id = c.player_id AND e.awkward = 1"
+              " AND e.occurred_at >= c.onset_at - ? AND e.occurred_at <= c.onset_at"
+              " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at <= ?"
+              " AND (c.resolved_at IS NULL OR c.resolved_at > ?)"
+              " ORDER BY e.occurred_at, e.id"));
+  Binder(q).Int(absl::ToInt64Microseconds(window)).Text(IdsJson(player_ids)).Time(as_of).Time(as_of);
+  while (q.executeStep()) out.push_back(ReadEvent(q));
+  return out;
+}
+
 int64_t CountContactEvents(SQLite::Database& db) {
   return db.execAndGet("SELECT count(*) FROM contact_events").getInt64();
 }

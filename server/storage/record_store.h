@@ -81,6 +81,12 @@ std::vector<domain::ContactEvent> ListContactEventsOfPlayers(SQLite::Database& d
                                                              const std::vector<Id>& player_ids,
                                                              absl::Time start, absl::Time end,
                                                              bool awkward_only);
+// The awkward events in the `window` before the onset of every complaint of these players that is
+// open at `as_of` (the only events that can cite a pelvic origin), oldest first.
+std::vector<domain::ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
+                                                            const std::vector<Id>& player_ids,
+                                                            absl::Time as_of,
+                                                            absl::Duration window);
 int64_t CountContactEvents(SQLite::Database& db);
 
 // ---- complaints ----

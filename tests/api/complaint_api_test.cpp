@@ -200,14 +200,20 @@ TEST_F(ComplaintApiTest, CreateRoundTripsEveryFieldAndRecordsTheCaller) {
   EXPECT_EQ(service::FromProto(history[0].amend_time()), Start());
 }
 
-TEST_F(ComplaintApiTest, CreateWithoutUserMetadataIsAnonymous) {
+TEST_F(ComplaintApiTest, CreateWithoutTokenIsUnauthenticatedAndStoresNothing) {
   const int64_t player = MakePlayer(MakeSquad(), "No Name");
   v1::CreateComplaintRequest req;
   *req.mutable_complaint() = FullComplaint(player, Day(2026, 10, 30));
   grpc::ClientContext ctx;
+  ctx.AddMetadata("touchline-user", "physio.anna");  // a name alone is not an identity any more
   v1::CreateComplaintResponse resp;
-  ASSERT_TRUE(complaints_->CreateComplaint(&ctx, req, &resp).ok());
-  EXPECT_EQ(resp.complaint().created_by(), "anonymous");
+  EXPECT_EQ(complaints_->CreateComplaint(&ctx, req, &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  v1::ListComplaintsRequest list;
+  list.set_player_id(player);
+  v1::ListComplaintsResponse listed;
+  ASSERT_TRUE(complaints_->ListComplaints(Ctx().get(), list, &listed).ok());
+  EXPECT_EQ(listed.complaints_size(), 0);
 }
 
 TEST_F(ComplaintApiTest, GetRejectsMissingIdAndUnknownId) {

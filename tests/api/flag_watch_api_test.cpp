@@ -30,8 +30,9 @@ constexpr absl::Duration kQuiet = absl::Milliseconds(300);
 // One WatchFlags stream read by its own thread into a queue, so tests wait with a deadline.
 class Watcher {
  public:
-  Watcher(v1::FlagService::Stub& stub, int64_t squad_id, int64_t after_sequence) {
-    context_.AddMetadata("touchline-user", "physio.anna");
+  Watcher(v1::FlagService::Stub& stub, const std::string& token, int64_t squad_id,
+          int64_t after_sequence) {
+    context_.AddMetadata("authorization", "Bearer " + token);
     v1::WatchFlagsRequest request;
     request.set_squad_id(squad_id);
     request.set_after_sequence(after_sequence);
@@ -114,7 +115,7 @@ class Watcher {
 class FlagWatchApiTest : public ServerTest {
  protected:
   std::unique_ptr<Watcher> Watch(int64_t squad_id = 0, int64_t after = 0) {
-    return std::make_unique<Watcher>(*flags_, squad_id, after);
+    return std::make_unique<Watcher>(*flags_, TokenFor("physio.anna"), squad_id, after);
   }
 
   std::vector<v1::Flag> ListPlayerFlags(int64_t player_id) {

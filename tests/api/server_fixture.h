@@ -3,8 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,6 +18,7 @@
 #include "grpcpp/security/credentials.h"
 #include "server/api/touchline_server.h"
 #include "server/service/proto_mapping.h"
+#include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
@@ -87,6 +90,26 @@ class ServerTest : public ::testing::Test {
     flags_ = v1::FlagService::NewStub(channel_);
     readiness_ = v1::ReadinessService::NewStub(channel_);
     protocols_ = v1::ProtocolService::NewStub(channel_);
+    audit_ = v1::AuditService::NewStub(channel_);
+  }
+
+  // A bearer token of `user` with `role`, issued once per fixture (tokens survive restarts).
+  std::string TokenFor(const std::string& user, service::Role role = service::Role::kPhysio) {
+    auto& token = tokens_[{user, role}];
+    if (token.empty()) {
+      auto issued = server_->IssueToken(user, role);
+      EXPECT_TRUE(issued.ok()) << issued.status();
+      token = issued.value_or("");
+    }
+    return token;
+  }
+
+  // A context for `user` with `role`: sends its bearer token.
+  std::unique_ptr<grpc::ClientContext> CtxAs(const std::string& user, service::Role role) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->AddMetadata("authorization", "Bearer " + TokenFor(user, role));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    return ctx;
   }
 
   // Hook for suites that need other server options (protocol plugins, small watch buffers ...),
@@ -98,11 +121,9 @@ class ServerTest : public ::testing::Test {
     StartServer();
   }
 
+  // A context for physio `user`, who is recorded as the author of changes.
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& user = "physio.anna") {
-    auto ctx = std::make_unique<grpc::ClientContext>();
-    ctx->AddMetadata("touchline-user", user);
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    return ctx;
+    return CtxAs(user, service::Role::kPhysio);
   }
 
   int64_t MakeSquad(const std::string& name = "First XV") {
@@ -164,6 +185,8 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<v1::FlagService::Stub> flags_;
   std::unique_ptr<v1::ReadinessService::Stub> readiness_;
   std::unique_ptr<v1::ProtocolService::Stub> protocols_;
+  std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::map<std::pair<std::string, service::Role>, std::string> tokens_;
 };
 
 }  // namespace touchline::testing

@@ -47,6 +47,8 @@ using touchline::service::ToProto;
 namespace {
 
 std::atomic<int64_t> g_rpc_errors{0};
+// The bearer token of the server under test (its first start writes one beside the database).
+std::string g_token;
 
 void CountError(const grpc::Status& s, const char* what) {
   if (s.ok()) return;
@@ -106,6 +108,8 @@ struct ServerProcess {
       }
     }
     p.startup_ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
+    std::ifstream token_file(db + ".token");
+    if (std::string token; std::getline(token_file, token)) g_token = token;
     return p;
   }
 
@@ -137,7 +141,7 @@ struct ServerProcess {
 
 std::unique_ptr<grpc::ClientContext> Ctx() {
   auto c = std::make_unique<grpc::ClientContext>();
-  c->AddMetadata("touchline-user", "bench");
+  c->AddMetadata("authorization", "Bearer " + g_token);
   c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
   return c;
 }
@@ -394,7 +398,9 @@ HistoryPoint MeasureHistory(const std::string& binary, const std::string& db, in
 }
 
 std::string Rm(const std::string& path) {
-  for (const char* s : {"", "-wal", "-shm"}) std::remove((path + s).c_str());
+  for (const char* s : {"", "-wal", "-shm", ".token", ".pseudonym-key"}) {
+    std::remove((path + s).c_str());
+  }
   return path;
 }
 

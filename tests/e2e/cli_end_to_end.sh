@@ -31,7 +31,8 @@ start_server() {
     sleep 0.1
   done
   if [ -z "${PORT:-}" ]; then echo "server did not start:"; cat "$WORK/server.log"; exit 1; fi
-  TL="$CLI --server=127.0.0.1:$PORT --user=physio.e2e"
+  # On first start the server issues a local admin token beside the database (mode 0600).
+  TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/touchline.db.token"
 }
 
 stop_server() {
@@ -84,7 +85,7 @@ fi
 
 check "resolve" $TL complaints resolve --complaint=1 --at=-1h --reason="back to full training"
 check "history" $TL complaints history --complaint=1
-contains "history keeps who" "physio.e2e" "$WORK/out"
+contains "history keeps who" "local-admin" "$WORK/out"
 
 check "seed a demo squad" $TL seed --players=20
 check "flags on the demo squad" $TL flags list --squad=2

@@ -1,0 +1,102 @@
+#include "server/access/access_policy.h"
+
+#include <array>
+
+
+namespace touchline::access {
+namespace {
+
+// THE table: which role may call which RPC. A method missing here is denied to every role (the
+// api test walks every method of every touchline.v1 service in the descriptor pool, so a new RPC
+// without an entry fails it). Coaches and analysts additionally receive minimised responses
+// (server/access/minimiser.cc, driven by the (touchline.v1.privacy) field options).
+constexpr std::array kRules = {
+    // Squads and players: names are not medical data; analysts see pseudonyms only.
+    MethodRule{"/touchline.v1.SquadService/CreateSquad", kMedical, false},
+    MethodRule{"/touchline.v1.SquadService/GetSquad", kEveryRole, false},
+    MethodRule{"/touchline.v1.SquadService/ListSquads", kEveryRole, false},
+    MethodRule{"/touchline.v1.SquadService/UpdateSquad", kMedical, false},
+    MethodRule{"/touchline.v1.PlayerService/CreatePlayer", kMedical, false},
+    MethodRule{"/touchline.v1.PlayerService/GetPlayer", kMedical | kCoach, false},
+    MethodRule{"/touchline.v1.PlayerService/ListPlayers", kEveryRole, false},
+    MethodRule{"/touchline.v1.PlayerService/UpdatePlayer", kMedical, false},
+    MethodRule{"/touchline.v1.PlayerService/ArchivePlayer", kMedical, false},
+    // Contact events feed the pelvic-origin rule: part of the medical record, so audited.
+    // Coaches code them from video; analysts read them pseudonymised.
+    MethodRule{"/touchline.v1.ContactEventService/CreateContactEvent", kMedical | kCoach, true},
+    MethodRule{"/touchline.v1.ContactEventService/GetContactEvent", kEveryRole, true},
+    MethodRule{"/touchline.v1.ContactEventService/ListContactEvents", kEveryRole, true},
+    MethodRule{"/touchline.v1.ContactEventService/ImportContactEvents", kMedical | kCoach, true},
+    // Complaints: clinical. Analysts read them pseudonymised and without free text.
+    MethodRule{"/touchline.v1.ComplaintService/CreateComplaint", kMedical, true},
+    MethodRule{"/touchline.v1.ComplaintService/GetComplaint", kMedical | kAnalyst, true},
+    MethodRule{"/touchline.v1.ComplaintService/ListComplaints", kMedical | kAnalyst, true},
+    MethodRule{"/touchline.v1.ComplaintService/UpdateComplaint", kMedical, true},
+    MethodRule{"/touchline.v1.ComplaintService/CreateCheckIn", kMedical, true},
+    MethodRule{"/touchline.v1.ComplaintService/ResolveComplaint", kMedical, true},
+    MethodRule{"/touchline.v1.ComplaintService/ReopenComplaint", kMedical, true},
+    MethodRule{"/touchline.v1.ComplaintService/ListAmendments", kMedical, true},
+    // Flags are clinical (persistence, recurrence, suspected origin): not for coaches.
+    MethodRule{"/touchline.v1.FlagService/ListFlags", kMedical | kAnalyst, true},
+    MethodRule{"/touchline.v1.FlagService/WatchFlags", kMedical | kAnalyst, true},
+    MethodRule{"/touchline.v1.FlagService/AcknowledgeFlag", kMedical, true},
+    // Readiness: coaches see availability with non-clinical reasons.
+    MethodRule{"/touchline.v1.ReadinessService/GetSquadReadiness", kEveryRole, true},
+    MethodRule{"/touchline.v1.ReadinessService/CreateReadinessOverride", kMedical, true},
+    MethodRule{"/touchline.v1.ReadinessService/ListReadinessOverrides", kMedical | kCoach, true},
+    MethodRule{"/touchline.v1.ReadinessService/ClearReadinessOverride", kMedical, true},
+    // The audit log: administrators only; there is no RPC that alters it.
+    MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
+    // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);
+    // full prescriptions carry clinical reasons (the plugin contract cannot be annotated without an
+    // import cycle), so assignments stay with the medical staff. Analysts do not see them.
+    MethodRule{"/touchline.v1.ProtocolService/AssignProtocols", kMedical, true},
+    MethodRule{"/touchline.v1.ProtocolService/ListAssignments", kMedical, true},
+    MethodRule{"/touchline.v1.ProtocolService/RecordAdherence", kMedical, true},
+    MethodRule{"/touchline.v1.ProtocolService/ListPlugins", kMedical | kCoach, false},
+};
+
+}  // namespace
+
+std::span<const MethodRule> MethodRules() { return kRules; }
+
+const MethodRule* FindMethodRule(std::string_view full_method) {
+  for (const MethodRule& rule : kRules) {
+    if (rule.method == full_method) return &rule;
+  }
+  return nullptr;
+}
+
+bool IsPublicMethod(std::string_view full_method) {
+  // Health: load balancers and probes hold no token. Reflection: serves only the API schema (the
+  // .proto files, public in the repository), never data, so `buf curl` and grpcurl can discover
+  // methods; every data-bearing method it reveals still needs a token.
+  return full_method.starts_with("/grpc.health.v1.Health/") ||
+         full_method.starts_with("/grpc.reflection.v1alpha.ServerReflection/") ||
+         full_method.starts_with("/grpc.reflection.v1.ServerReflection/");
+}
+
+bool IsAllowed(std::string_view full_method, Role role) {
+  const MethodRule* rule = FindMethodRule(full_method);
+  return rule != nullptr && role != Role::kNone && (rule->roles & RoleBit(role)) != 0;
+}
+
+const char* RoleName(Role role) {
+  switch (role) {
+    case Role::kAdmin: return "admin";
+    case Role::kPhysio: return "physio";
+    case Role::kCoach: return "coach";
+    case Role::kAnalyst: return "analyst";
+    case Role::kNone: break;
+  }
+  return "none";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role r : {Role::kAdmin, Role::kPhysio, Role::kCoach, Role::kAnalyst}) {
+    if (RoleName(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+}  // namespace touchline::access

@@ -1,0 +1,63 @@
+#include "server/access/audit_trail.h"
+
+#include "server/service/field_checks.h"
+#include "server/service/paging.h"
+#include "server/service/proto_mapping.h"
+#include "server/service/status_macros.h"
+
+namespace touchline::access {
+
+absl::Status AuditTrail::Append(const storage::AuditRecord& record) {
+  return db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    return storage::AppendAuditEvent(conn, record).status();
+  });
+}
+
+absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(
+    const service::Caller&, const v1::ListAuditEventsRequest& request) {
+  service::FieldViolations v;
+  if (request.player_id() < 0) v.Add("player_id", "must be positive when set");
+  service::CheckOptionalText(v, "user", request.user(), 128);
+  service::CheckOptionalText(v, "method", request.method(), 256);
+  service::CheckOptionalText(v, "outcome", request.outcome(), 64);
+  if (request.has_start_time() && !service::IsValidTimestamp(request.start_time())) {
+    v.Add("start_time", "is not a valid timestamp");
+  }
+  if (request.has_end_time() && !service::IsValidTimestamp(request.end_time())) {
+    v.Add("end_time", "is not a valid timestamp");
+  }
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  TL_ASSIGN_OR_RETURN(int page_size, service::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, service::DecodePageToken(request.page_token()));
+
+  storage::AuditFilter filter;
+  filter.player_id = request.player_id();
+  filter.user = request.user();
+  filter.method = request.method();
+  filter.outcome = request.outcome();
+  if (request.has_start_time()) filter.start = service::FromProto(request.start_time());
+  if (request.has_end_time()) filter.end = service::FromProto(request.end_time());
+
+  v1::ListAuditEventsResponse response;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    auto events = storage::ListAuditEvents(conn, filter, cursor.id, page_size + 1);
+    const bool more = static_cast<int>(events.size()) > page_size;
+    if (more) events.pop_back();
+    for (const auto& e : events) {
+      auto* out = response.add_audit_events();
+      out->set_id(e.id);
+      service::ToProto(e.occurred_at, out->mutable_event_time());
+      out->set_user(e.user);
+      out->set_role(static_cast<v1::Role>(e.role));
+      out->set_method(e.method);
+      for (int64_t p : e.player_ids) out->add_player_ids(p);
+      out->set_squad_id(e.squad_id);
+      out->set_outcome(e.outcome);
+    }
+    if (more) response.set_next_page_token(service::EncodePageToken({0, events.back().id}));
+    return absl::OkStatus();
+  }));
+  return response;
+}
+
+}  // namespace touchline::access

@@ -1,0 +1,166 @@
+#include "server/access/credentials.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "openssl/evp.h"
+#include "openssl/hmac.h"
+#include "openssl/rand.h"
+#include "openssl/sha.h"
+#include "server/service/field_checks.h"
+#include "server/storage/access_store.h"
+
+namespace touchline::access {
+namespace {
+
+constexpr size_t kMaxTokenLength = 256;
+constexpr size_t kMaxUserLength = 128;
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    // Without randomness there can be no secret; never fall back to something guessable.
+    std::abort();
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return absl::BytesToHexString(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+}
+
+std::string NewBearerToken() { return absl::StrCat("tl_", absl::BytesToHexString(RandomBytes(32))); }
+
+absl::StatusOr<std::string> IssueToken(storage::Database& db, const std::string& user,
+                                       service::Role role, absl::Time now) {
+  if (user.empty() || user.size() > kMaxUserLength || !service::IsValidUtf8(user)) {
+    return absl::InvalidArgumentError("a token's user name must be 1-128 bytes of UTF-8");
+  }
+  for (unsigned char c : user) {
+    if (c < 0x20 || c == 0x7f) return absl::InvalidArgumentError("user name has control characters");
+  }
+  if (role == service::Role::kNone) return absl::InvalidArgumentError("a token needs a role");
+  const std::string token = NewBearerToken();
+  absl::Status status = db.Write([&](SQLite::Database& conn) {
+    return storage::InsertToken(conn, Sha256Hex(token), user, static_cast<int>(role), now);
+  });
+  if (!status.ok()) return status;
+  return token;
+}
+
+absl::StatusOr<int> RevokeTokens(storage::Database& db, const std::string& user, absl::Time now) {
+  int revoked = 0;
+  absl::Status status = db.Write([&](SQLite::Database& conn) {
+    revoked = storage::RevokeTokensOfUser(conn, user, now);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return revoked;
+}
+
+absl::StatusOr<service::Caller> Authenticate(storage::Database& db,
+                                             std::string_view authorization) {
+  constexpr absl::string_view kScheme = "bearer ";
+  const absl::string_view value(authorization.data(), authorization.size());
+  if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme)) {
+    return absl::UnauthenticatedError("expected \"authorization: Bearer <token>\" metadata");
+  }
+  const absl::string_view token = absl::StripAsciiWhitespace(value.substr(kScheme.size()));
+  if (token.empty() || token.size() > kMaxTokenLength) {
+    return absl::UnauthenticatedError("malformed bearer token");
+  }
+  const std::string hash = Sha256Hex(std::string_view(token.data(), token.size()));
+  std::optional<storage::TokenRecord> record;
+  absl::Status status = db.Read([&](SQLite::Database& conn) {
+    record = storage::FindActiveToken(conn, hash);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return absl::UnavailableError("cannot check the token now; retry");
+  if (!record) return absl::UnauthenticatedError("unknown or revoked bearer token");
+  service::Caller caller;
+  caller.user = record->user;
+  caller.role = static_cast<service::Role>(record->role);
+  return caller;
+}
+
+absl::Status WriteSecretFile(const std::string& path, std::string_view content) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  // An existing file keeps its mode through O_TRUNC: tighten it before writing the secret.
+  bool ok = ::fchmod(fd, 0600) == 0;
+  size_t done = 0;
+  while (ok && done < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) return absl::FailedPreconditionError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> BootstrapTokenFile(storage::Database& db, const std::string& path,
+                                        absl::Time now) {
+  int64_t active = 0;
+  absl::Status status = db.Read([&](SQLite::Database& conn) {
+    active = storage::CountActiveTokens(conn);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (active > 0) return false;
+  absl::StatusOr<std::string> token = IssueToken(db, "local-admin", service::Role::kAdmin, now);
+  if (!token.ok()) return token.status();
+  status = WriteSecretFile(path, absl::StrCat(*token, "\n"));
+  if (!status.ok()) return status;
+  return true;
+}
+
+std::string Pseudonymizer::Pseudonym(int64_t player_id) const {
+  const std::string message = absl::StrCat("touchline-player:", player_id);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &mac_length);
+  return absl::StrCat("P", absl::BytesToHexString(absl::string_view(
+                               reinterpret_cast<const char*>(mac), 12)));
+}
+
+absl::StatusOr<std::string> LoadOrCreatePseudonymKey(const std::string& path) {
+  if (path.empty()) return RandomBytes(32);
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string key(absl::StripAsciiWhitespace(buffer.str()));
+    if (key.size() < 32) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("pseudonym key file ", path, " holds fewer than 32 bytes"));
+    }
+    return key;
+  }
+  std::string key = absl::BytesToHexString(RandomBytes(32));
+  absl::Status status = WriteSecretFile(path, absl::StrCat(key, "\n"));
+  if (!status.ok()) return status;
+  return key;
+}
+
+}  // namespace touchline::access

@@ -1,0 +1,136 @@
+#include "server/access/minimiser.h"
+
+#include <string>
+
+#include "google/protobuf/descriptor.h"
+#include "touchline/v1/privacy.pb.h"
+#include "touchline/v1/readiness.pb.h"
+
+namespace touchline::access {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+using service::Role;
+
+v1::Privacy PrivacyOf(const FieldDescriptor* field) {
+  return field->options().GetExtension(v1::privacy);
+}
+
+bool Strips(Role role, v1::Privacy privacy) {
+  switch (role) {
+    case Role::kCoach:
+      return privacy == v1::PRIVACY_CLINICAL || privacy == v1::PRIVACY_FREE_TEXT;
+    case Role::kAnalyst:
+      return privacy == v1::PRIVACY_FREE_TEXT || privacy == v1::PRIVACY_IDENTIFYING;
+    case Role::kNone:  // never reached: unauthenticated calls get no data at all
+      return true;
+    case Role::kAdmin:
+    case Role::kPhysio:
+      break;
+  }
+  return false;
+}
+
+// Coaches learn that a reason is medical, never which complaint or flag it is.
+void ReduceReasonsForCoach(v1::PlayerReadiness& readiness) {
+  bool medical = false;
+  bool override_ = false;
+  for (const v1::ReadinessReason& r : readiness.reasons()) {
+    if (r.code() == v1::READINESS_REASON_CODE_OVERRIDE) {
+      override_ = true;
+    } else if (r.code() != v1::READINESS_REASON_CODE_UNSPECIFIED) {
+      medical = true;
+    }
+  }
+  readiness.clear_reasons();
+  if (override_) {
+    auto* r = readiness.add_reasons();
+    r->set_code(v1::READINESS_REASON_CODE_OVERRIDE);
+    r->set_text("Availability set by the medical staff");
+  }
+  if (medical) {
+    auto* r = readiness.add_reasons();
+    r->set_code(v1::READINESS_REASON_CODE_MEDICAL);
+    r->set_text("Medical reason (details with the medical staff)");
+  }
+}
+
+}  // namespace
+
+bool NeedsMinimising(Role role) { return role != Role::kAdmin && role != Role::kPhysio; }
+
+void Minimise(Message& message, Role role, const Pseudonymizer& pseudonyms) {
+  if (!NeedsMinimising(role)) return;
+  const auto* descriptor = message.GetDescriptor();
+  const Reflection* reflection = message.GetReflection();
+  // Unknown fields carry nothing a role may rely on, and could carry anything.
+  reflection->MutableUnknownFields(&message)->Clear();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    const v1::Privacy privacy = PrivacyOf(field);
+    if (Strips(role, privacy)) {
+      reflection->ClearField(&message, field);
+      continue;
+    }
+    if (role == Role::kAnalyst && privacy == v1::PRIVACY_PLAYER_ID) {
+      if (!field->is_repeated() && field->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
+        const int64_t id = reflection->GetInt64(message, field);
+        const FieldDescriptor* pseudonym = descriptor->FindFieldByName("player_pseudonym");
+        if (id != 0 && pseudonym != nullptr &&
+            pseudonym->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+          reflection->SetString(&message, pseudonym, pseudonyms.Pseudonym(id));
+        }
+      }
+      reflection->ClearField(&message, field);
+      continue;
+    }
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int j = 0; j < reflection->FieldSize(message, field); ++j) {
+        Minimise(*reflection->MutableRepeatedMessage(&message, field, j), role, pseudonyms);
+      }
+    } else if (reflection->HasField(message, field)) {
+      Minimise(*reflection->MutableMessage(&message, field), role, pseudonyms);
+    }
+  }
+  if (role == Role::kCoach) {
+    if (auto* readiness = dynamic_cast<v1::PlayerReadiness*>(&message)) {
+      ReduceReasonsForCoach(*readiness);
+    }
+  }
+}
+
+void CollectPlayerIds(const Message& message, std::set<int64_t>& out) {
+  const auto* descriptor = message.GetDescriptor();
+  const Reflection* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const FieldDescriptor* field = descriptor->field(i);
+    if (PrivacyOf(field) == v1::PRIVACY_PLAYER_ID && !field->is_repeated() &&
+        field->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
+      const int64_t id = reflection->GetInt64(message, field);
+      if (id != 0) out.insert(id);
+      continue;
+    }
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int j = 0; j < reflection->FieldSize(message, field); ++j) {
+        CollectPlayerIds(reflection->GetRepeatedMessage(message, field, j), out);
+      }
+    } else if (reflection->HasField(message, field)) {
+      CollectPlayerIds(reflection->GetMessage(message, field), out);
+    }
+  }
+}
+
+int64_t SquadIdOf(const Message& request) {
+  const FieldDescriptor* field = request.GetDescriptor()->FindFieldByName("squad_id");
+  if (field == nullptr || field->is_repeated() ||
+      field->cpp_type() != FieldDescriptor::CPPTYPE_INT64) {
+    return 0;
+  }
+  return request.GetReflection()->GetInt64(request, field);
+}
+
+}  // namespace touchline::access

@@ -1,0 +1,243 @@
+#include "server/api/access_interceptor.h"
+
+#include <cstdio>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "server/access/access_policy.h"
+#include "server/access/minimiser.h"
+#include "server/api/call_context.h"
+
+namespace touchline::api {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+using google::protobuf::Message;
+
+std::atomic<int64_t> unchecked_calls{0};
+
+std::string_view CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    default: break;
+  }
+  return "UNKNOWN";
+}
+
+// "/touchline.v1.SquadService/CreateSquad" -> its descriptor, or nullptr.
+const google::protobuf::MethodDescriptor* FindMethod(std::string_view full_name) {
+  if (full_name.size() < 2 || full_name[0] != '/') return nullptr;
+  std::string dotted(full_name.substr(1));
+  const size_t slash = dotted.rfind('/');
+  if (slash == std::string::npos) return nullptr;
+  dotted[slash] = '.';
+  return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted);
+}
+
+grpc::ByteBuffer BufferOf(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+class AccessInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  AccessInterceptor(grpc::experimental::ServerRpcInfo* info, const AccessEnvironment& env)
+      : env_(env),
+        context_(info->server_context()),
+        method_name_(info->method() != nullptr ? info->method() : ""),
+        method_(FindMethod(method_name_)),
+        rule_(access::FindMethodRule(method_name_)),
+        decision_(std::make_shared<CallDecision>()) {}
+
+  ~AccessInterceptor() override {
+    if (registered_) ForgetCallDecision(context_);
+  }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      Decide(*methods->GetRecvInitialMetadata());
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      OnRequest(methods->GetRecvMessage());
+    }
+    grpc::ByteBuffer* response = nullptr;
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
+      response = methods->GetSerializedSendMessage();
+      OnResponse(response);
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      OnStatus(methods, response);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  void Decide(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+    CallDecision& d = *decision_;
+    if (access::IsPublicMethod(method_name_)) {
+      d.is_public = true;
+    } else {
+      const auto range = metadata.equal_range("authorization");
+      const auto count = std::distance(range.first, range.second);
+      if (count != 1) {
+        d.status = absl::UnauthenticatedError(
+            count == 0 ? "missing \"authorization: Bearer <token>\" metadata"
+                       : "more than one authorization header");
+      } else {
+        const grpc::string_ref value = range.first->second;
+        absl::StatusOr<service::Caller> caller =
+            access::Authenticate(env_.db, std::string_view(value.data(), value.size()));
+        if (!caller.ok()) {
+          d.status = caller.status();
+        } else {
+          d.caller = *caller;
+          if (!access::IsAllowed(method_name_, d.caller.role)) {
+            d.status = absl::PermissionDeniedError(absl::StrCat(
+                "role ", access::RoleName(d.caller.role), " may not call ", method_name_));
+          }
+        }
+      }
+    }
+    RegisterCallDecision(context_, decision_);
+    registered_ = true;
+  }
+
+  bool Audited() const {
+    return rule_ != nullptr && rule_->audited && decision_->caller.role != service::Role::kNone;
+  }
+
+  void OnRequest(void* message) {
+    // Refused calls are inspected too: the audit log names the player a refused call was after.
+    if (message == nullptr || method_ == nullptr || decision_->is_public ||
+        decision_->caller.role == service::Role::kNone) {
+      return;
+    }
+    // The sync server deserialises each request into its generated message class, which derives
+    // from google::protobuf::Message alone.
+    const Message& request = *static_cast<const Message*>(message);
+    if (request.GetDescriptor() != method_->input_type()) return;
+    std::set<int64_t> named;
+    access::CollectPlayerIds(request, named);
+    if (decision_->status.ok() && decision_->caller.role == service::Role::kAnalyst &&
+        !named.empty() && !method_->client_streaming()) {
+      decision_->status = absl::PermissionDeniedError(
+          "analysts receive pseudonymised data and may not select a player by identifier; "
+          "query by squad");
+    }
+    players_.insert(named.begin(), named.end());
+    if (squad_id_ == 0) squad_id_ = access::SquadIdOf(request);
+  }
+
+  void OnResponse(grpc::ByteBuffer* buffer) {
+    if (buffer == nullptr || decision_->is_public) return;
+    if (!decision_->status.ok() || method_ == nullptr) {
+      *buffer = BufferOf("");  // a refused call sends no data, whatever its handler did
+      return;
+    }
+    const bool minimise = access::NeedsMinimising(decision_->caller.role);
+    if (!minimise && !Audited()) return;
+    std::unique_ptr<Message> message(
+        google::protobuf::MessageFactory::generated_factory()
+            ->GetPrototype(method_->output_type())
+            ->New());
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (buffer->Dump(&slices).ok()) {
+      for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    if (!message->ParseFromString(bytes)) {
+      *buffer = BufferOf("");
+      return;
+    }
+    if (Audited()) access::CollectPlayerIds(*message, players_);
+    if (minimise) {
+      access::Minimise(*message, decision_->caller.role, env_.pseudonyms);
+      *buffer = BufferOf(message->SerializeAsString());
+    }
+  }
+
+  void OnStatus(grpc::experimental::InterceptorBatchMethods* methods, grpc::ByteBuffer* response) {
+    if (decision_->is_public) return;
+    grpc::Status status = methods->GetSendStatus();
+    if (!decision_->checked.load() && method_ != nullptr) {
+      ++unchecked_calls;
+      std::fprintf(stderr, "touchline-server: handler of %s ran without checking access\n",
+                   method_name_.c_str());
+      if (!decision_->status.ok()) {
+        status = grpc::Status(static_cast<grpc::StatusCode>(decision_->status.code()),
+                              std::string(decision_->status.message()));
+        methods->ModifySendStatus(status);
+      }
+    }
+    if (!Audited()) return;
+    storage::AuditRecord record;
+    record.occurred_at = env_.clock.Now();
+    record.user = decision_->caller.user;
+    record.role = static_cast<int>(decision_->caller.role);
+    record.method = method_name_;
+    record.squad_id = squad_id_;
+    record.outcome = std::string(CodeName(status.error_code()));
+    record.player_ids.assign(players_.begin(), players_.end());
+    if (!env_.audit.Append(record).ok()) {
+      // No trace, no data: the result is withheld (a write has been committed; the client retries).
+      if (response != nullptr) *response = BufferOf("");
+      methods->ModifySendStatus(grpc::Status(
+          grpc::StatusCode::UNAVAILABLE, "the audit log cannot be written; result withheld"));
+    }
+  }
+
+  const AccessEnvironment& env_;
+  grpc::ServerContextBase* context_;
+  std::string method_name_;
+  const google::protobuf::MethodDescriptor* method_;
+  const access::MethodRule* rule_;
+  std::shared_ptr<CallDecision> decision_;
+  bool registered_ = false;
+  std::set<int64_t> players_;
+  int64_t squad_id_ = 0;
+};
+
+class AccessInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit AccessInterceptorFactory(AccessEnvironment env) : env_(env) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new AccessInterceptor(info, env_);
+  }
+
+ private:
+  AccessEnvironment env_;
+};
+
+}  // namespace
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAccessInterceptorFactory(
+    AccessEnvironment environment) {
+  return std::make_unique<AccessInterceptorFactory>(environment);
+}
+
+int64_t UncheckedCallCount() { return unchecked_calls.load(); }
+
+}  // namespace touchline::api

@@ -8,9 +8,33 @@
 namespace touchline::access {
 
 absl::Status AuditTrail::Append(const storage::AuditRecord& record) {
-  return db_.Write([&](SQLite::Database& conn) -> absl::Status {
-    return storage::AppendAuditEvent(conn, record).status();
-  });
+  std::unique_lock lock(mutex_);
+  if (!filling_) filling_ = std::make_shared<Batch>();
+  const std::shared_ptr<Batch> mine = filling_;
+  mine->records.push_back(record);
+  for (;;) {
+    if (mine->done) return mine->status;
+    // The first caller to find no commit under way writes everything gathered so far; the others
+    // wait for it. A batch already taken by a leader is finished by that leader.
+    if (!committing_ && filling_ == mine) {
+      committing_ = true;
+      filling_.reset();
+      lock.unlock();
+      const absl::Status status = db_.Write([&](SQLite::Database& conn) -> absl::Status {
+        for (const auto& r : mine->records) {
+          TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, r).status());
+        }
+        return absl::OkStatus();
+      });
+      lock.lock();
+      mine->status = status;
+      mine->done = true;
+      committing_ = false;
+      committed_.notify_all();
+      return status;
+    }
+    committed_.wait(lock);
+  }
 }
 
 absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(

@@ -1,6 +1,11 @@
 // The append-only audit log: appended by the access interceptor, read by administrators.
 #pragma once
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "server/service/service_options.h"
 #include "server/storage/access_store.h"
@@ -13,12 +18,25 @@ class AuditTrail {
  public:
   explicit AuditTrail(storage::Database& db) : db_(db) {}
 
+  // Returns once the record is committed (synchronous=FULL: on disk). Concurrent callers are
+  // committed together in one transaction (group commit), so a busy match day pays one fsync per
+  // batch instead of one per read.
   absl::Status Append(const storage::AuditRecord& record);
   absl::StatusOr<v1::ListAuditEventsResponse> ListAuditEvents(
       const service::Caller& caller, const v1::ListAuditEventsRequest& request);
 
  private:
+  struct Batch {
+    std::vector<storage::AuditRecord> records;
+    bool done = false;
+    absl::Status status;
+  };
+
   storage::Database& db_;
+  std::mutex mutex_;
+  std::condition_variable committed_;
+  std::shared_ptr<Batch> filling_;  // records waiting for the next commit
+  bool committing_ = false;         // a leader is writing a batch now
 };
 
 }  // namespace touchline::access

@@ -50,7 +50,7 @@ absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const Caller&,
       if (row.ack && row.ack->at <= as_of) acks.emplace(row.key, *row.ack);
     }
     const SquadSnapshot snapshot =
-        LoadSnapshot(conn, std::move(players), as_of, options_.thresholds, false);
+        LoadSnapshot(conn, std::move(players), as_of, options_.thresholds);
     for (const auto& record : snapshot.players) {
       for (auto& f : domain::EvaluateFlags(record.player.id, record.complaints,
                                            record.awkward_events, as_of, options_.thresholds)) {

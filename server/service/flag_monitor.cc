@@ -227,7 +227,7 @@ void FlagMonitor::Reconcile(SQLite::Database& conn, const std::vector<domain::Pl
   for (auto& row : storage::ListFlagStates(conn, ids)) {
     held[row.player_id].emplace(row.key, std::move(row));
   }
-  const SquadSnapshot snapshot = LoadSnapshot(conn, players, now, options_.thresholds, false);
+  const SquadSnapshot snapshot = LoadSnapshot(conn, players, now, options_.thresholds);
   for (const PlayerRecord& record : snapshot.players) {
     const domain::Id player_id = record.player.id;
     const domain::Id squad_id = squad_of[player_id];

@@ -181,7 +181,8 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
     std::vector<domain::Id> ids;
     for (const auto& p : players) ids.push_back(p.id);
     const SquadSnapshot snapshot =
-        LoadSnapshot(conn, std::move(in_scope), at, options_.thresholds, false);
+        LoadSnapshot(conn, std::move(in_scope), at, options_.thresholds,
+                     SnapshotOptions{.all_complaint_history = true});
     std::unordered_map<domain::Id, std::vector<domain::ContactEvent>> events;
     for (auto& e : storage::ListContactEventsOfPlayers(conn, ids, at - kProtocolContactLookback,
                                                        at + absl::Microseconds(1), false)) {

@@ -38,7 +38,8 @@ absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
     for (const auto& p : players) ids.push_back(p.id);
     const auto protocols = LoadSessionProtocols(conn, ids, at);
     const SquadSnapshot snapshot =
-        LoadSnapshot(conn, std::move(players), at, options_.thresholds, true);
+        LoadSnapshot(conn, std::move(players), at, options_.thresholds,
+                     SnapshotOptions{.overrides = true});
     for (const auto& record : snapshot.players) {
       const auto flags = domain::EvaluateFlags(record.player.id, record.complaints,
                                                record.awkward_events, at, options_.thresholds);

@@ -9,7 +9,7 @@ namespace touchline::service {
 
 SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> players,
                            absl::Time as_of, const domain::FlagThresholds& thresholds,
-                           bool with_overrides) {
+                           SnapshotOptions options) {
   SquadSnapshot snapshot;
   snapshot.as_of = as_of;
   std::vector<domain::Id> ids;
@@ -23,7 +23,9 @@ SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> p
   if (ids.empty()) return snapshot;
 
   bool any_open = false;
-  for (auto& c : storage::ListComplaintsOfPlayers(conn, ids)) {
+  const std::vector<domain::Id> complaint_ids =
+      options.all_complaint_history ? ids : storage::PlayersWithComplaintOpenAt(conn, ids, as_of);
+  for (auto& c : storage::ListComplaintsOfPlayers(conn, complaint_ids)) {
     any_open = any_open || c.OpenAt(as_of);
     snapshot.players[index[c.player_id]].complaints.push_back(std::move(c));
   }
@@ -34,7 +36,7 @@ SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> p
       snapshot.players[index[e.player_id]].awkward_events.push_back(std::move(e));
     }
   }
-  if (with_overrides) {
+  if (options.overrides) {
     for (auto& o : storage::ListOverridesOfPlayers(conn, ids, as_of)) {
       snapshot.players[index[o.player_id]].overrides.push_back(std::move(o));
     }

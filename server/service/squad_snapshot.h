@@ -25,11 +25,19 @@ struct SquadSnapshot {
   std::vector<PlayerRecord> players;  // in the order given
 };
 
-// Loads the records of `players` as needed to evaluate flags (and, with `with_overrides`,
-// readiness) at `as_of`.
+struct SnapshotOptions {
+  // Also load readiness overrides in force at or after as_of.
+  bool overrides = false;
+  // Load the complaints of every player. Otherwise only players with a complaint open at as_of get
+  // theirs: every flag needs an open complaint, so a healthy player's years of history are never
+  // read and readiness does not slow down as seasons pass.
+  bool all_complaint_history = false;
+};
+
+// Loads the records of `players` as needed to evaluate flags and readiness at `as_of`.
 SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> players,
                            absl::Time as_of, const domain::FlagThresholds& thresholds,
-                           bool with_overrides);
+                           SnapshotOptions options = {});
 
 // Active players of a squad (NOT_FOUND if the squad does not exist), or the single player
 // (NOT_FOUND if unknown; archived players included when asked for by id).

@@ -644,6 +644,19 @@ std::vector<Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilte
   return RunComplaintQuery(db, q);
 }
 
+std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vector<Id>& player_ids,
+                                           absl::Time as_of) {
+  std::vector<Id> out;
+  if (player_ids.empty()) return out;
+  SQLite::Statement q(db,
+                      "SELECT DISTINCT c.player_id FROM complaints c"
+                      " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at <= ?"
+                      " AND (c.resolved_at IS NULL OR c.resolved_at > ?) ORDER BY c.player_id");
+  Binder(q).Text(IdsJson(player_ids)).Time(as_of).Time(as_of);
+  while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+  return out;
+}
+
 std::vector<Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
                                                const std::vector<Id>& player_ids) {
   if (player_ids.empty()) return {};

@@ -104,6 +104,9 @@ absl::StatusOr<domain::Complaint> FindComplaint(SQLite::Database& db, Id id);
 // Ordered by (onset_at, id), rows after `after`, at most `limit`; each with its check-ins.
 std::vector<domain::Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilter& filter,
                                               PageCursor after, int limit);
+// Those of the given players with a complaint open at `as_of` (begun by then, not resolved by then).
+std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vector<Id>& player_ids,
+                                           absl::Time as_of);
 // Every complaint (with check-ins) of the given players, for flags and readiness.
 std::vector<domain::Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
                                                        const std::vector<Id>& player_ids);

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "server/access/access_policy.h"
 #include "server/access/credentials.h"
+#include "server/api/server_log.h"
 #include "server/api/touchline_server.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port)");
@@ -66,11 +67,7 @@ ABSL_FLAG(std::string, plugin_host, "",
 
 namespace {
 
-void Log(const std::string& line) {
-  std::fprintf(stderr, "%s touchline-server %s\n",
-               absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()).c_str(),
-               line.c_str());
-}
+void Log(const std::string& line) { touchline::api::LogLine(line); }
 
 // --plugin_path, or the default: the build's built-in plugins, else the installed ones.
 std::vector<std::string> PluginPaths(const std::string& flag) {

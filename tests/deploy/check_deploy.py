@@ -77,6 +77,12 @@ expect(any(i.upper().startswith("ENTRYPOINT [") and "exec touchline-server" in i
        "ENTRYPOINT execs touchline-server (PID 1 gets SIGTERM)")
 expect(any(i.upper().startswith("EXPOSE 50051") for i in runtime), "EXPOSE 50051")
 expect(any("rm -rf /var/lib/apt/lists" in i for i in runtime), "apt lists removed in runtime stage")
+# absl's --help exits 1, which would fail the image build; --version exits 0.
+expect(not any(i.startswith("RUN") and "touchline-server --help" in i for i in runtime),
+       "no `touchline-server --help` in a RUN (exits 1)")
+ignore = read(".dockerignore").split()
+expect("build" in ignore and ".git" in ignore, ".dockerignore keeps build/ and .git out of the context")
+expect(any(p.endswith(".token") for p in ignore), ".dockerignore keeps tokens out of the context")
 
 if SERVER and shutil.which("ldd") and shutil.which("dpkg"):
     out = subprocess.run(["ldd", SERVER], capture_output=True, text=True).stdout

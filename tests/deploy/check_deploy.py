@@ -88,18 +88,24 @@ if SERVER and shutil.which("ldd") and shutil.which("dpkg"):
     out = subprocess.run(["ldd", SERVER], capture_output=True, text=True).stdout
     base = {"libc6", "libstdc++6", "libgcc-s1", "zlib1g", "libcrypt1"}  # in bookworm-slim already
     needed = set()
+    libs = {}  # as linked -> candidate paths dpkg may know it by (usrmerge)
     for line in out.splitlines():
         m = re.search(r"=> (/\S+)", line)
         if not m or "touchline_proto" in m.group(1):
             continue
         path = os.path.realpath(m.group(1))
-        owner = None
-        for candidate in (m.group(1), path, path.replace("/lib/", "/usr/lib/", 1)):
-            r = subprocess.run(["dpkg", "-S", candidate], capture_output=True, text=True)
-            if r.returncode == 0:
-                owner = r.stdout.split(":")[0]
-                break
-        expect(owner is not None, "library %s belongs to a Debian package" % m.group(1))
+        libs[m.group(1)] = {m.group(1), path, path.replace("/usr/lib/", "/lib/", 1),
+                            path.replace("/lib/", "/usr/lib/", 1)}
+    owners = {}  # path -> package, from one dpkg -S call
+    every = sorted(set().union(*libs.values())) if libs else []
+    r = subprocess.run(["dpkg", "-S"] + every, capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        if ": " in line:
+            pkg, path = line.split(": ", 1)
+            owners[path.strip()] = pkg.split(":")[0].split(",")[0].strip()
+    for lib, candidates in sorted(libs.items()):
+        owner = next((owners[c] for c in candidates if c in owners), None)
+        expect(owner is not None, "library %s belongs to a Debian package" % lib)
         if owner and owner not in base:
             needed.add(owner)
     missing = sorted(needed - set(runtime_pkgs))

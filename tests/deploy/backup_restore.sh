@@ -1,0 +1,98 @@
+#!/bin/sh
+# Online backup and restore: back up a live server's database with touchline-backup while a writer
+# records contact events, check the copy (PRAGMA integrity_check), restore it into a new path the
+# documented way (copy in place, start), start a server on it and find the data.
+#   backup_restore.sh SERVER CLI BACKUP
+set -u
+SERVER=$1
+CLI=$2
+BACKUP=$3
+WORK=$(mktemp -d)
+PASS=0
+FAIL=0
+SERVER_PID=""
+WRITER_PID=""
+trap '[ -n "$WRITER_PID" ] && kill "$WRITER_PID" 2>/dev/null; [ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+ok() { PASS=$((PASS + 1)); }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
+check() {  # check "description" command...
+  desc=$1; shift
+  if "$@" >"$WORK/out" 2>"$WORK/err"; then ok; else bad "$desc"; cat "$WORK/out" "$WORK/err"; fi
+}
+contains() { if grep -q -- "$2" "$3"; then ok; else bad "$1: '$2' not in $3"; cat "$3"; fi; }
+
+start_server() {  # start_server DB
+  : >"$WORK/server.log"
+  "$SERVER" --listen=127.0.0.1:0 --db="$1" --synchronous=normal --plugin_path=none \
+    2>"$WORK/server.log" &
+  SERVER_PID=$!
+  PORT=""
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
+    [ -n "$PORT" ] && break
+    sleep 0.1
+  done
+  if [ -z "$PORT" ]; then echo "server did not start:"; cat "$WORK/server.log"; exit 1; fi
+  TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/live.db.token"
+}
+stop_server() {
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?; SERVER_PID=""
+  [ "$rc" -eq 0 ] && ok || bad "server exit $rc on SIGTERM"
+}
+
+start_server "$WORK/live.db"
+check "create squad" $TL squads create --name="Backup XV"
+check "create player" $TL players create --squad=1 --name="Ellis Genge" --group=forward --position="loosehead prop"
+for i in 1 2 3 4 5; do
+  check "record event $i" $TL events record --player=1 --kind=scrum --at=-${i}d --key=before-$i
+done
+
+# A writer keeps recording while the backup runs.
+( i=0; while :; do i=$((i + 1)); $TL events record --player=1 --kind=tackle-made --at=-1h --key=during-$i >/dev/null 2>&1; done ) &
+WRITER_PID=$!
+sleep 1
+check "online backup while writing" "$BACKUP" --db="$WORK/live.db" --backup_to="$WORK/backup.db"
+contains "backup reports integrity ok" "integrity_check ok" "$WORK/out"
+sleep 0.5
+kill "$WRITER_PID"; wait "$WRITER_PID" 2>/dev/null; WRITER_PID=""
+
+# The server kept serving: writes after the backup still succeed.
+check "write after backup" $TL events record --player=1 --kind=fall --at=-1m --key=after-1
+if "$BACKUP" --db="$WORK/live.db" --backup_to="$WORK/backup.db" >/dev/null 2>&1; then
+  bad "backup overwrote an existing file"; else ok; fi
+if "$BACKUP" --db="$WORK/missing.db" --backup_to="$WORK/x.db" >/dev/null 2>&1; then
+  bad "backup of a missing database succeeded"; else ok; fi
+stop_server
+
+[ "$(stat -c %a "$WORK/backup.db")" = "600" ] && ok || bad "backup file mode is not 0600"
+IC=$(sqlite3 "$WORK/backup.db" "PRAGMA integrity_check")
+[ "$IC" = "ok" ] && ok || bad "integrity_check of the backup: $IC"
+BEFORE=$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM contact_events WHERE idempotency_key LIKE 'before-%'")
+DURING=$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM contact_events WHERE idempotency_key LIKE 'during-%'")
+AFTER=$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM contact_events WHERE idempotency_key LIKE 'after-%'")
+[ "$BEFORE" = 5 ] && ok || bad "backup has $BEFORE of the 5 events written before it"
+[ "$DURING" -ge 1 ] && ok || bad "backup has none of the events written while it ran"
+[ "$AFTER" = 0 ] && ok || bad "backup has events written after it"
+echo "backup holds 5 earlier events and $DURING recorded while it ran"
+
+# Restore, as documented: (server stopped) copy the backup in place, remove stale -wal/-shm, start.
+mkdir -p "$WORK/restored"
+cp "$WORK/backup.db" "$WORK/restored/touchline.db"
+rm -f "$WORK/restored/touchline.db-wal" "$WORK/restored/touchline.db-shm"
+start_server "$WORK/restored/touchline.db"
+# Tokens live in the database (hashed): the live server's admin token works on the restored one.
+[ ! -e "$WORK/restored/touchline.db.token" ] && ok || bad "restored server issued a new bootstrap token"
+check "restored: squad" $TL squads get --id=1
+contains "restored squad name" "Backup XV" "$WORK/out"
+check "restored: events" $TL --json events list --squad=1 --page-size=1000
+contains "restored earlier event" '"before-5"' "$WORK/out"
+contains "restored event recorded during the backup" '"during-1"' "$WORK/out"
+if grep -q '"after-1"' "$WORK/out"; then bad "restored database has an event from after the backup"; else ok; fi
+check "restored server accepts writes" $TL events record --player=1 --kind=ruck --at=-1m --key=restored-1
+stop_server
+IC=$(sqlite3 "$WORK/restored/touchline.db" "PRAGMA integrity_check")
+[ "$IC" = "ok" ] && ok || bad "integrity_check after restore: $IC"
+
+echo "backup_restore: $PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]

@@ -5,10 +5,14 @@
 //    SQLITE_FULL from the same code path it takes when the disk has no space left (ENOSPC);
 //  * read-only: PRAGMA query_only = ON on the writer connection makes every write fail with
 //    SQLITE_READONLY, the code SQLite gives for a read-only file or directory.
-// Both are set and lifted through Database::Write's connection, so no test-only hook is needed.
+// Both are set through Database::Write's own connection, so no test-only hook is needed. query_only
+// also refuses BEGIN IMMEDIATE, so it cannot be lifted through Write: the test keeps the writer's
+// sqlite3 handle from the Write that set it and lifts it there (no write is in flight then).
 // Checked: the mapped status (RESOURCE_EXHAUSTED / UNAVAILABLE), nothing partial stored, PRAGMA
 // integrity_check ok, and the same Database object serving writes again once the fault clears.
 #include <string>
+
+#include <sqlite3.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -105,7 +109,12 @@ TEST(StorageFaults, ReadOnlyDatabaseIsUnavailableChangesNothingAndRecovers) {
   ASSERT_NE(db, nullptr);
   ASSERT_TRUE(InsertBatch(*db, "before", 2).ok());
 
-  ASSERT_TRUE(Pragma(*db, "PRAGMA query_only = ON").ok());
+  sqlite3* writer = nullptr;
+  ASSERT_TRUE(db->Write([&](SQLite::Database& c) {
+                  writer = c.getHandle();
+                  c.exec("PRAGMA query_only = ON");
+                  return absl::OkStatus();
+                }).ok());
   absl::Status readonly = InsertBatch(*db, "during", 5);
   EXPECT_EQ(readonly.code(), absl::StatusCode::kUnavailable) << readonly;
   EXPECT_NE(readonly.message().find("read-only"), std::string::npos) << readonly;
@@ -127,7 +136,8 @@ TEST(StorageFaults, ReadOnlyDatabaseIsUnavailableChangesNothingAndRecovers) {
   EXPECT_NE(name, "renamed");
   EXPECT_EQ(IntegrityCheck(*db), "ok");
 
-  ASSERT_TRUE(Pragma(*db, "PRAGMA query_only = OFF").ok());
+  // The fault clears: the same open database takes writes again, without a reopen.
+  ASSERT_EQ(sqlite3_exec(writer, "PRAGMA query_only = OFF", nullptr, nullptr, nullptr), SQLITE_OK);
   EXPECT_TRUE(InsertBatch(*db, "after", 5).ok());
   EXPECT_EQ(CountSquads(*db), 7);
   EXPECT_EQ(IntegrityCheck(*db), "ok");

@@ -75,7 +75,7 @@ while [ "$w" -le "$WRITERS" ]; do
   wait "$pid" 2>/dev/null
   # A call refused after the drain is UNAVAILABLE; an in-flight call cut off mid-way would show up
   # here as CANCELLED / INTERNAL / UNKNOWN instead.
-  if grep -q "CANCELLED\|INTERNAL\|UNKNOWN\|DATA_LOSS" "$WORK/err.$w"; then
+  if grep -q "^touchline: \(CANCELLED\|INTERNAL\|UNKNOWN\|DATA_LOSS\)" "$WORK/err.$w"; then
     fail "writer $w: in-flight call not drained: $(cat "$WORK/err.$w")"
   else ok; fi
   w=$((w + 1))

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "google/protobuf/stubs/logging.h"
+
 namespace touchline::fuzz {
 
 // Byte 0 picks an RPC; the rest is parsed as that RPC's request message and run through the service
@@ -16,5 +18,14 @@ int ServiceRequestOne(const uint8_t* data, size_t size);
 // Byte 0 picks what the host parses from a plugin host: a hello payload ('H'), a result payload
 // ('R'), or an AssignResponse (anything else) checked against the plugin contract and summarised.
 int PluginAnswerOne(const uint8_t* data, size_t size);
+
+// Protobuf logs every string field with invalid UTF-8 it parses; fuzz inputs are full of them.
+inline void QuietProtobufLogs() {
+  static const bool quiet = [] {
+    google::protobuf::SetLogHandler(nullptr);  // nullptr: drop every message
+    return true;
+  }();
+  (void)quiet;
+}
 
 }  // namespace touchline::fuzz

@@ -17,6 +17,7 @@ namespace pv1 = touchline::plugin::v1;
 
 int PluginAnswerOne(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
+  QuietProtobufLogs();
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   if (bytes[0] == hp::kHello) {
     hp::RawDescriptor d;

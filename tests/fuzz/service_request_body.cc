@@ -121,6 +121,7 @@ bool Parse(const uint8_t* data, size_t size, Request* request) {
 
 int ServiceRequestOne(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
+  QuietProtobufLogs();
   World& w = TheWorld();
   // Keep the database small and the run reproducible enough: start afresh every 500 calls.
   if (++w.calls > 500) w.Reset();

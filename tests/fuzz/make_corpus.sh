@@ -1,0 +1,48 @@
+#!/bin/sh
+# Regenerates the seed corpus from the text-format requests below with protoc --encode.
+# Service seeds: one selector byte (see service_request_body.cc) + a serialized request.
+set -eu
+cd "$(dirname "$0")/../.."
+OUT=tests/fuzz/corpus
+seed() {  # seed <dir> <name> <selector byte (octal)> <message type> <proto file> <text>
+  printf "$3" >"$OUT/$1/$2"
+  printf '%s\n' "$6" | protoc -I proto -I /usr/include --encode="$4" "$5" >>"$OUT/$1/$2"
+}
+C=proto/touchline/v1/complaint.proto
+E=proto/touchline/v1/contact_event.proto
+F=proto/touchline/v1/flag.proto
+R=proto/touchline/v1/readiness.proto
+P=proto/touchline/plugin/v1/plugin.proto
+T=1772366400  # 2026-03-01 12:00 UTC, the harness clock
+seed service_request create_complaint '\000' touchline.v1.CreateComplaintRequest $C \
+  "complaint { player_id: 2 side: SIDE_RIGHT onset_time { seconds: $((T - 86400 * 3)) } onset_kind: ONSET_KIND_ACUTE mechanism: MECHANISM_SPRINTING osiics_code: \"TH1\" }"
+seed service_request create_complaint_bad_side '\000' touchline.v1.CreateComplaintRequest $C \
+  "complaint { player_id: 1 side: 7 onset_time { seconds: $((T + 86400 * 400)) } onset_kind: ONSET_KIND_GRADUAL }"
+seed service_request update_complaint '\001' touchline.v1.UpdateComplaintRequest $C \
+  "complaint { id: 1 side: SIDE_BOTH osiics_code: \"TH2\" } update_mask { paths: \"side\" paths: \"osiics_code\" } reason: \"re-examined\""
+seed service_request update_complaint_bad_mask '\001' touchline.v1.UpdateComplaintRequest $C \
+  "complaint { id: 1 } update_mask { paths: \"id\" paths: \"check_ins\" paths: \"nonsense\" } reason: \"\""
+seed service_request import_events '\002' touchline.v1.ImportContactEventsRequest $E \
+  "contact_event { player_id: 1 kind: CONTACT_KIND_SCRUM occur_time { seconds: $((T - 3600)) } idempotency_key: \"imp-1\" } contact_events { player_id: 2 kind: CONTACT_KIND_TACKLE_MADE occur_time { seconds: $((T - 7200)) } idempotency_key: \"imp-2\" awkward: true } contact_events { player_id: 99 kind: 0 }"
+seed service_request list_flags '\003' touchline.v1.ListFlagsRequest $F \
+  "squad_id: 1 page_size: 2"
+seed service_request list_flags_player '\003' touchline.v1.ListFlagsRequest $F \
+  "player_id: 1 as_of { seconds: $T } page_token: \"garbage-token\""
+seed service_request create_event '\004' touchline.v1.CreateContactEventRequest $E \
+  "contact_event { player_id: 1 kind: CONTACT_KIND_LINEOUT_LANDING occur_time { seconds: $((T - 600)) } session_label: \"Tuesday\" note: \"awkward landing\" idempotency_key: \"one\" }"
+seed service_request check_in '\005' touchline.v1.CreateCheckInRequest $C \
+  "complaint_id: 1 check_in { check_time { seconds: $((T - 120)) } note: \"sore\" }"
+seed service_request resolve '\006' touchline.v1.ResolveComplaintRequest $C \
+  "complaint_id: 1 resolve_time { seconds: $((T - 60)) }"
+seed service_request readiness '\007' touchline.v1.GetSquadReadinessRequest $R \
+  "squad_id: 1"
+seed plugin_answer assign_response '\001' touchline.plugin.v1.AssignResponse $P \
+  "prescriptions { protocol: \"piriformis-4sign\" exercise: \"4-sign isometric\" side: SIDE_BOTH sets: 4 hold_seconds: 20 effort_percent: 20 timing: TIMING_PRE phase: PHASE_UNSPECIFIED pain_ceiling: 3 } prescriptions { exercise: \"Nordic\" timing: TIMING_POST sets: 3 reps: 5 }"
+seed plugin_answer assign_response_bad '\001' touchline.plugin.v1.AssignResponse $P \
+  "prescriptions { exercise: \"\" side: 9 sets: -1 effort_percent: 400 timing: 7 }"
+# A result frame payload: 'R', rc 0, empty error, then the AssignResponse bytes.
+{ printf 'R\000\000\000\000\000\000\000\000'; tail -c +2 "$OUT/plugin_answer/assign_response"; } >"$OUT/plugin_answer/result_frame"
+printf 'R\001\000\000\000\005\000\000\000crash' >"$OUT/plugin_answer/result_error"
+# Hello payloads: loaded with name/version/handles/assign; and a load error.
+printf 'H\001\120\000\000\000\001\000\000\000\001\001\004\000\000\000demo\001\003\000\000\0001.0\000\001' >"$OUT/plugin_answer/hello_ok"
+printf 'H\000\011\000\000\000no dlopen' >"$OUT/plugin_answer/hello_error"

@@ -1,0 +1,202 @@
+// Soak client: CLIENTS threads, each on its own channel, mix writes (CreateContactEvent with a
+// unique idempotency key) and reads (ListContactEvents, GetSquadReadiness) against a running
+// touchline-server for SECONDS. Any non-OK answer is an unexpected error. Afterwards every player's
+// events are listed and must be exactly the acknowledged ones (none lost, none extra, none twice).
+// Prints the server's RSS (from /proc/<pid>/status) at start and end.
+//
+//   soak_client <host:port> <token> <server pid> <clients> <seconds> <max rss growth KiB>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "touchline/v1/contact_event.grpc.pb.h"
+#include "touchline/v1/readiness.grpc.pb.h"
+#include "touchline/v1/squad.grpc.pb.h"
+
+namespace v1 = touchline::v1;
+
+namespace {
+
+constexpr int kPlayers = 8;
+
+long RssKib(const std::string& pid) {
+  std::ifstream in("/proc/" + pid + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  }
+  return -1;
+}
+
+void Authorize(grpc::ClientContext* ctx, const std::string& token) {
+  ctx->AddMetadata("authorization", "Bearer " + token);
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 7) {
+    std::fprintf(stderr, "usage: soak_client host:port token pid clients seconds max_growth_kib\n");
+    return 2;
+  }
+  const std::string target = argv[1], token = argv[2], pid = argv[3];
+  const int clients = std::atoi(argv[4]);
+  const int seconds = std::atoi(argv[5]);
+  const long max_growth = std::atol(argv[6]);
+
+  auto setup_channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  {
+    auto squads = v1::SquadService::NewStub(setup_channel);
+    auto players = v1::PlayerService::NewStub(setup_channel);
+    grpc::ClientContext ctx;
+    Authorize(&ctx, token);
+    v1::CreateSquadRequest req;
+    req.mutable_squad()->set_name("Soak XV");
+    v1::CreateSquadResponse resp;
+    grpc::Status s = squads->CreateSquad(&ctx, req, &resp);
+    if (!s.ok()) {
+      std::fprintf(stderr, "setup: CreateSquad: %s\n", s.error_message().c_str());
+      return 1;
+    }
+    for (int p = 0; p < kPlayers; ++p) {
+      grpc::ClientContext pctx;
+      Authorize(&pctx, token);
+      v1::CreatePlayerRequest preq;
+      preq.mutable_player()->set_squad_id(resp.squad().id());
+      preq.mutable_player()->set_name("Soak Player " + std::to_string(p + 1));
+      preq.mutable_player()->set_position_group(p % 2 ? v1::POSITION_GROUP_BACK
+                                                      : v1::POSITION_GROUP_FORWARD);
+      v1::CreatePlayerResponse presp;
+      if (grpc::Status ps = players->CreatePlayer(&pctx, preq, &presp); !ps.ok()) {
+        std::fprintf(stderr, "setup: CreatePlayer: %s\n", ps.error_message().c_str());
+        return 1;
+      }
+    }
+  }
+
+  const long rss_start = RssKib(pid);
+  std::atomic<long> writes{0}, reads{0}, errors{0};
+  std::mutex mu;
+  std::map<int64_t, std::set<std::string>> acked;  // player -> keys
+  std::map<std::string, int> error_kinds;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&, t] {
+      grpc::ChannelArguments args;
+      args.SetInt("grpc.use_local_subchannel_pool", 1);  // a connection of its own, like a client
+      auto channel = grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+      auto events = v1::ContactEventService::NewStub(channel);
+      auto readiness = v1::ReadinessService::NewStub(channel);
+      std::set<std::string> mine;
+      const int64_t player = t % kPlayers + 1;
+      auto record_error = [&](const char* what, const grpc::Status& s) {
+        ++errors;
+        std::lock_guard<std::mutex> lock(mu);
+        ++error_kinds[std::string(what) + ": " + std::to_string(s.error_code()) + " " +
+                      s.error_message()];
+      };
+      for (int i = 0; std::chrono::steady_clock::now() < end; ++i) {
+        if (i % 3 != 2) {
+          grpc::ClientContext ctx;
+          Authorize(&ctx, token);
+          v1::CreateContactEventRequest req;
+          v1::ContactEvent* e = req.mutable_contact_event();
+          e->set_player_id(player);
+          e->set_kind(i % 2 ? v1::CONTACT_KIND_SCRUM : v1::CONTACT_KIND_TACKLE_MADE);
+          e->mutable_occur_time()->set_seconds(std::time(nullptr) - 3600 - i);
+          const std::string key = "soak-" + std::to_string(t) + "-" + std::to_string(i);
+          e->set_idempotency_key(key);
+          v1::CreateContactEventResponse resp;
+          grpc::Status s = events->CreateContactEvent(&ctx, req, &resp);
+          if (s.ok()) {
+            mine.insert(key);
+            ++writes;
+          } else {
+            record_error("CreateContactEvent", s);
+          }
+        } else if (i % 2) {
+          grpc::ClientContext ctx;
+          Authorize(&ctx, token);
+          v1::ListContactEventsRequest req;
+          req.set_player_id(player);
+          req.set_page_size(50);
+          v1::ListContactEventsResponse resp;
+          grpc::Status s = events->ListContactEvents(&ctx, req, &resp);
+          s.ok() ? (void)++reads : record_error("ListContactEvents", s);
+        } else {
+          grpc::ClientContext ctx;
+          Authorize(&ctx, token);
+          v1::GetSquadReadinessRequest req;
+          req.set_squad_id(1);
+          v1::GetSquadReadinessResponse resp;
+          grpc::Status s = readiness->GetSquadReadiness(&ctx, req, &resp);
+          s.ok() ? (void)++reads : record_error("GetSquadReadiness", s);
+        }
+      }
+      std::lock_guard<std::mutex> lock(mu);
+      acked[player].insert(mine.begin(), mine.end());
+    });
+  }
+  for (auto& th : threads) th.join();
+  const long rss_end = RssKib(pid);
+
+  // Afterwards: exactly what the clients were told was written.
+  int wrong = 0;
+  auto events = v1::ContactEventService::NewStub(setup_channel);
+  for (int64_t player = 1; player <= kPlayers; ++player) {
+    std::map<std::string, int> stored;
+    std::string page;
+    do {
+      grpc::ClientContext ctx;
+      Authorize(&ctx, token);
+      v1::ListContactEventsRequest req;
+      req.set_player_id(player);
+      req.set_page_size(1000);
+      req.set_page_token(page);
+      v1::ListContactEventsResponse resp;
+      grpc::Status s = events->ListContactEvents(&ctx, req, &resp);
+      if (!s.ok()) {
+        std::fprintf(stderr, "verify: ListContactEvents: %s\n", s.error_message().c_str());
+        return 1;
+      }
+      for (const auto& e : resp.contact_events()) ++stored[e.idempotency_key()];
+      page = resp.next_page_token();
+    } while (!page.empty());
+    for (const auto& key : acked[player]) {
+      if (stored[key] != 1) {
+        ++wrong;
+        if (wrong < 10) std::fprintf(stderr, "event %s stored %d times\n", key.c_str(), stored[key]);
+      }
+    }
+    for (const auto& [key, n] : stored) {
+      if (!acked[player].count(key)) {
+        ++wrong;
+        if (wrong < 10) std::fprintf(stderr, "event %s stored but never acknowledged\n", key.c_str());
+      }
+    }
+  }
+  for (const auto& [kind, n] : error_kinds) std::fprintf(stderr, "  %d x %s\n", n, kind.c_str());
+  std::printf("soak: %d clients, %d s: %ld writes, %ld reads acknowledged, %ld unexpected errors, "
+              "%d wrong records afterwards\n",
+              clients, seconds, writes.load(), reads.load(), errors.load(), wrong);
+  std::printf("soak: server RSS %ld KiB at start, %ld KiB at end (%+ld KiB)\n", rss_start, rss_end,
+              rss_end - rss_start);
+  bool ok = errors == 0 && wrong == 0 && writes > 0 && reads > 0;
+  if (max_growth > 0 && rss_end - rss_start > max_growth) {
+    std::printf("soak: RSS grew by more than %ld KiB\n", max_growth);
+    ok = false;
+  }
+  return ok ? 0 : 1;
+}

@@ -107,30 +107,6 @@ class ComplaintApiTest : public ServerTest {
     return complaints_->ReopenComplaint(Ctx().get(), req, resp);
   }
 
-  grpc::Status Archive(int64_t player_id) {
-    v1::ArchivePlayerRequest req;
-    req.set_id(player_id);
-    v1::ArchivePlayerResponse resp;
-    return players_->ArchivePlayer(Ctx().get(), req, &resp);
-  }
-
-  int64_t MakeEvent(int64_t player_id, v1::ContactKind kind, absl::Time at, bool awkward) {
-    static int key = 0;
-    v1::CreateContactEventRequest req;
-    auto* e = req.mutable_contact_event();
-    e->set_player_id(player_id);
-    e->set_kind(kind);
-    *e->mutable_occur_time() = Ts(at);
-    e->set_awkward(awkward);
-    e->set_source(v1::CONTACT_SOURCE_MANUAL);
-    e->set_session_label("Saturday match");
-    e->set_idempotency_key(absl::StrCat("complaint-api-test-", ++key));
-    v1::CreateContactEventResponse resp;
-    auto status = events_->CreateContactEvent(Ctx().get(), req, &resp);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return resp.contact_event().id();
-  }
-
   static const v1::FieldChange* FindChange(const v1::Amendment& a, const std::string& field) {
     for (const auto& c : a.changes()) {
       if (c.field() == field) return &c;

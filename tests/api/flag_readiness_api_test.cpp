@@ -51,29 +51,6 @@ class FlagReadinessTest : public ServerTest {
     return {ids.begin(), ids.end()};
   }
 
-  grpc::Status Archive(int64_t player_id) {
-    v1::ArchivePlayerRequest req;
-    req.set_id(player_id);
-    v1::ArchivePlayerResponse resp;
-    return players_->ArchivePlayer(Ctx().get(), req, &resp);
-  }
-
-  int64_t MakeEvent(int64_t player_id, v1::ContactKind kind, absl::Time at, bool awkward) {
-    static int key = 0;
-    v1::CreateContactEventRequest req;
-    auto* e = req.mutable_contact_event();
-    e->set_player_id(player_id);
-    e->set_kind(kind);
-    *e->mutable_occur_time() = Ts(at);
-    e->set_awkward(awkward);
-    e->set_source(v1::CONTACT_SOURCE_VIDEO);
-    e->set_idempotency_key(absl::StrCat("flag-readiness-test-", ++key));
-    v1::CreateContactEventResponse resp;
-    auto status = events_->CreateContactEvent(Ctx().get(), req, &resp);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return resp.contact_event().id();
-  }
-
   grpc::Status Readiness(int64_t squad_id, v1::GetSquadReadinessResponse* resp,
                          std::optional<absl::Time> session = std::nullopt) {
     v1::GetSquadReadinessRequest req;

@@ -166,6 +166,30 @@ class ServerTest : public ::testing::Test {
     return resp.complaint();
   }
 
+  grpc::Status Archive(int64_t player_id) {
+    v1::ArchivePlayerRequest req;
+    req.set_id(player_id);
+    v1::ArchivePlayerResponse resp;
+    return players_->ArchivePlayer(Ctx().get(), req, &resp);
+  }
+
+  // Records one contact event (a fresh idempotency key each time) and returns its id.
+  int64_t MakeEvent(int64_t player_id, v1::ContactKind kind, absl::Time at, bool awkward) {
+    static int key = 0;
+    v1::CreateContactEventRequest req;
+    auto* e = req.mutable_contact_event();
+    e->set_player_id(player_id);
+    e->set_kind(kind);
+    *e->mutable_occur_time() = Ts(at);
+    e->set_awkward(awkward);
+    e->set_session_label("Saturday match");
+    e->set_idempotency_key(absl::StrCat("fixture-event-", ++key));
+    v1::CreateContactEventResponse resp;
+    auto status = events_->CreateContactEvent(Ctx().get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.contact_event().id();
+  }
+
   grpc::Status Resolve(int64_t complaint_id, absl::Time at) {
     v1::ResolveComplaintRequest req;
     req.set_complaint_id(complaint_id);

@@ -24,6 +24,9 @@ ABSL_FLAG(int, pelvic_window_days, 14,
 ABSL_FLAG(int, worsening_pain_increase, 2, "Pain rise between assessments that is a worsening");
 ABSL_FLAG(std::string, synchronous, "full",
           "SQLite synchronous mode: 'full' (survives power loss) or 'normal' (survives crashes)");
+ABSL_FLAG(bool, readiness_cache, true,
+          "Keep each squad's readiness board until a write or a rule boundary changes it "
+          "(false: recompute every call; for measurements)");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "How long in-flight calls may finish on SIGTERM");
 // Access control (issue 5).
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate (chain); with --tls_key enables TLS");
@@ -143,6 +146,7 @@ int main(int argc, char** argv) {
   options.service.thresholds.pelvic_origin_window =
       absl::Hours(24) * absl::GetFlag(FLAGS_pelvic_window_days);
   options.service.thresholds.worsening_pain_increase = absl::GetFlag(FLAGS_worsening_pain_increase);
+  options.service.readiness_cache = absl::GetFlag(FLAGS_readiness_cache);
   if (!absl::GetFlag(FLAGS_add_token_user).empty() ||
       !absl::GetFlag(FLAGS_revoke_token_user).empty()) {
     return TokenCommand(options.database);

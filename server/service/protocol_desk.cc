@@ -322,17 +322,28 @@ absl::StatusOr<v1::ListPluginsResponse> ProtocolDesk::ListPlugins(const Caller&,
 
 std::map<domain::Id, SessionProtocols> LoadSessionProtocols(
     SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time session_at) {
+  return ChooseSessionProtocols(LoadAssignmentsNear(conn, player_ids, session_at, session_at),
+                                session_at);
+}
+
+std::vector<storage::ProtocolAssignment> LoadAssignmentsNear(
+    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
+    absl::Time to) {
+  return storage::ListAssignmentsOfPlayers(conn, player_ids, from - kProtocolSessionWindow,
+                                           to + kProtocolSessionWindow + absl::Microseconds(1));
+}
+
+std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
+    const std::vector<storage::ProtocolAssignment>& assignments, absl::Time session_at) {
   std::map<domain::Id, const storage::ProtocolAssignment*> best;
-  const auto assignments = storage::ListAssignmentsOfPlayers(
-      conn, player_ids, session_at - kProtocolSessionWindow,
-      session_at + kProtocolSessionWindow + absl::Microseconds(1));
   for (const auto& a : assignments) {
+    const absl::Duration da = absl::AbsDuration(a.session_at - session_at);
+    if (da > kProtocolSessionWindow) continue;
     const storage::ProtocolAssignment*& b = best[a.player_id];
     if (b == nullptr) {
       b = &a;
       continue;
     }
-    const absl::Duration da = absl::AbsDuration(a.session_at - session_at);
     const absl::Duration db = absl::AbsDuration(b->session_at - session_at);
     if (da < db || (da == db && a.id > b->id)) b = &a;
   }

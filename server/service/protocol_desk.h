@@ -16,6 +16,7 @@
 #include "server/plugins/protocol_planner.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
+#include "server/storage/protocol_store.h"
 #include "touchline/v1/protocol.pb.h"
 
 namespace touchline::service {
@@ -59,5 +60,15 @@ struct SessionProtocols {
 // `session_at`: the one closest to it (the newest of equally close ones). Two queries in all.
 std::map<domain::Id, SessionProtocols> LoadSessionProtocols(
     SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time session_at);
+
+// Every assignment that is "for" a session at some instant in [from, to]: those with a session
+// time within kProtocolSessionWindow of that range, by session time.
+std::vector<storage::ProtocolAssignment> LoadAssignmentsNear(
+    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
+    absl::Time to);
+
+// The LoadSessionProtocols choice made from assignments already loaded (a superset is fine).
+std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
+    const std::vector<storage::ProtocolAssignment>& assignments, absl::Time session_at);
 
 }  // namespace touchline::service

@@ -6,6 +6,7 @@
 #include "server/domain/flag_rules.h"
 #include "server/domain/readiness_rules.h"
 #include "server/service/field_checks.h"
+#include "server/service/flag_monitor.h"
 #include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/protocol_desk.h"
@@ -14,6 +15,47 @@
 #include "server/storage/record_store.h"
 
 namespace touchline::service {
+
+absl::Time ReadinessStableUntil(const SquadSnapshot& snapshot,
+                                std::span<const storage::ProtocolAssignment> assignments,
+                                std::optional<absl::Time> next_onset, absl::Time at,
+                                absl::Time horizon_end, const domain::FlagThresholds& thresholds) {
+  absl::Time until = horizon_end;
+  auto consider = [&](absl::Time t) {
+    if (t > at && t < until) until = t;
+  };
+  if (next_onset) consider(*next_onset);
+  for (const PlayerRecord& record : snapshot.players) {
+    // Onsets, resolutions, the persistence line and check-ins: every instant a flag can change.
+    if (auto t = NextFlagInstant(record.complaints, at, thresholds)) consider(*t);
+    for (const domain::ReadinessOverride& o : record.overrides) {
+      consider(o.starts_at);
+      consider(o.expires_at);
+      if (o.cleared_at) consider(*o.cleared_at);
+    }
+  }
+  // An assignment is "for" the session from session_at - window to session_at + window inclusive;
+  // between two of a player's assignments the closer one changes at the midpoint (a tie at an
+  // exact midpoint goes to the newer id, so both the midpoint and the microsecond after count).
+  std::map<domain::Id, std::vector<int64_t>> sessions_of;
+  for (const storage::ProtocolAssignment& a : assignments) {
+    consider(a.session_at - kProtocolSessionWindow);
+    consider(a.session_at + kProtocolSessionWindow + absl::Microseconds(1));
+    sessions_of[a.player_id].push_back(absl::ToUnixMicros(a.session_at));
+  }
+  for (auto& [player_id, sessions] : sessions_of) {
+    for (size_t i = 0; i < sessions.size(); ++i) {
+      for (size_t j = i + 1; j < sessions.size(); ++j) {
+        const int64_t lo = std::min(sessions[i], sessions[j]);
+        const int64_t hi = std::max(sessions[i], sessions[j]);
+        const int64_t mid = lo + (hi - lo) / 2;
+        consider(absl::FromUnixMicros(mid));
+        consider(absl::FromUnixMicros(mid + 1));
+      }
+    }
+  }
+  return until;
+}
 
 absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
     const Caller&, const v1::GetSquadReadinessRequest& request) {
@@ -26,20 +68,60 @@ absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
   const absl::Time at =
       request.has_session_time() ? FromProto(request.session_time()) : clock_.Now();
 
-  v1::GetSquadReadinessResponse response;
-  response.set_squad_id(request.squad_id());
+  std::shared_ptr<const KeptBoard> board;
+  if (options_.readiness_cache) {
+    std::lock_guard lock(kept_mutex_);
+    if (auto it = kept_.find(request.squad_id()); it != kept_.end()) {
+      const KeptBoard& kept = *it->second;
+      if (kept.generation == db_.RecordsGeneration() && kept.computed_at <= at &&
+          at < kept.stable_until) {
+        board = it->second;
+        ++kept_answers_;
+      }
+    }
+  }
+  if (board == nullptr) {
+    TL_ASSIGN_OR_RETURN(board, ComputeBoard(request.squad_id(), at));
+    if (options_.readiness_cache) {
+      std::lock_guard lock(kept_mutex_);
+      kept_[request.squad_id()] = board;
+    }
+  }
+  v1::GetSquadReadinessResponse response = board->response;
   ToProto(at, response.mutable_session_time());
+  return response;
+}
+
+uint64_t ReadinessBoard::kept_board_answers() const {
+  std::lock_guard lock(kept_mutex_);
+  return kept_answers_;
+}
+
+absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard::ComputeBoard(
+    int64_t squad_id, absl::Time at) {
+  auto board = std::make_shared<KeptBoard>();
+  // Observed before the read begins: a write committed after this point steps the generation, so
+  // a board read from an older snapshot is never answered from once a newer write exists.
+  board->generation = db_.RecordsGeneration();
+  board->computed_at = at;
+  v1::GetSquadReadinessResponse& response = board->response;
+  response.set_squad_id(squad_id);
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
-    TL_ASSIGN_OR_RETURN(auto players, PlayersInScope(conn, request.squad_id(), 0));
+    TL_ASSIGN_OR_RETURN(auto players, PlayersInScope(conn, squad_id, 0));
     std::sort(players.begin(), players.end(), [](const auto& a, const auto& b) {
       return a.name != b.name ? a.name < b.name : a.id < b.id;
     });
     std::vector<domain::Id> ids;
     for (const auto& p : players) ids.push_back(p.id);
-    const auto protocols = LoadSessionProtocols(conn, ids, at);
+    const absl::Time horizon_end = at + options_.readiness_cache_horizon;
+    const auto assignments = LoadAssignmentsNear(conn, ids, at, horizon_end);
+    const auto protocols = ChooseSessionProtocols(assignments, at);
     const SquadSnapshot snapshot =
         LoadSnapshot(conn, std::move(players), at, options_.thresholds,
                      SnapshotOptions{.overrides = true});
+    board->stable_until =
+        ReadinessStableUntil(snapshot, assignments, storage::NextComplaintOnset(conn, ids, at), at,
+                             horizon_end, options_.thresholds);
     for (const auto& record : snapshot.players) {
       const auto flags = domain::EvaluateFlags(record.player.id, record.complaints,
                                                record.awkward_events, at, options_.thresholds);
@@ -72,7 +154,7 @@ absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
     }
     return absl::OkStatus();
   }));
-  return response;
+  return board;
 }
 
 absl::StatusOr<v1::CreateReadinessOverrideResponse> ReadinessBoard::CreateReadinessOverride(

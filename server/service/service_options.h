@@ -23,6 +23,12 @@ struct ServiceOptions {
   int import_batch_size = 2000;
   // Flag changes a WatchFlags stream may have waiting before it is ended with RESOURCE_EXHAUSTED.
   size_t flag_watch_buffer = 1024;
+  // Keep each squad's readiness board between calls while nothing it depends on has changed: no
+  // write since, and no rule boundary (42-day line, override expiry, ...) crossed. Off means every
+  // call recomputes (the benchmark's miss path; the differential test's reference).
+  bool readiness_cache = true;
+  // A kept board is recomputed at the latest this long after it was computed.
+  absl::Duration readiness_cache_horizon = absl::Hours(1);
 };
 
 // What a bearer token allows (same values as touchline.v1.Role). Which role may call which RPC is

@@ -158,6 +158,21 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
 
 absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
   std::lock_guard lock(writer_mutex_);
+  // Stepped after COMMIT or ROLLBACK: whoever observes the new value and then begins a read sees
+  // this transaction's rows; a reader that observed the old value is never trusted afterwards.
+  struct Step {
+    std::atomic<uint64_t>& generation;
+    ~Step() { generation.fetch_add(1, std::memory_order_acq_rel); }
+  } step{records_generation_};
+  return WriteTransaction(work);
+}
+
+absl::Status Database::WriteAuditOnly(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
+  std::lock_guard lock(writer_mutex_);
+  return WriteTransaction(work);
+}
+
+absl::Status Database::WriteTransaction(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
   SQLite::Database& db = *writer_;
   try {
     db.exec("BEGIN IMMEDIATE");

@@ -1,6 +1,8 @@
 // The embedded SQLite store: connections, pragmas, versioned migrations and transactions.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +48,15 @@ class Database {
   // (disk full) / INTERNAL statuses.
   absl::Status Write(absl::FunctionRef<absl::Status(SQLite::Database&)> work);
 
+  // The same for writes that touch only the audit log: they leave RecordsGeneration() alone, so
+  // reading the clinical record (which audits itself) does not invalidate what was derived from it.
+  absl::Status WriteAuditOnly(absl::FunctionRef<absl::Status(SQLite::Database&)> work);
+
+  // Grows after every write transaction that may have changed the clinical record (committed or
+  // not: a spurious step only costs a recomputation). A result derived from a read that began after
+  // observing generation G is current for as long as RecordsGeneration() is still G.
+  uint64_t RecordsGeneration() const { return records_generation_.load(std::memory_order_acquire); }
+
   // Runs `work` inside one read transaction on a pooled reader connection (a consistent snapshot).
   absl::Status Read(absl::FunctionRef<absl::Status(SQLite::Database&)> work);
 
@@ -55,7 +66,10 @@ class Database {
 
   DatabaseOptions options_;
   int schema_version_ = 0;
+  absl::Status WriteTransaction(absl::FunctionRef<absl::Status(SQLite::Database&)> work);
+
   std::mutex writer_mutex_;
+  std::atomic<uint64_t> records_generation_{0};
   std::unique_ptr<SQLite::Database> writer_;
   std::unique_ptr<ReaderPool> readers_;
 };

@@ -657,6 +657,17 @@ std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vect
   return out;
 }
 
+std::optional<absl::Time> NextComplaintOnset(SQLite::Database& db,
+                                             const std::vector<Id>& player_ids, absl::Time after) {
+  if (player_ids.empty()) return std::nullopt;
+  SQLite::Statement q(db,
+                      "SELECT MIN(c.onset_at) FROM complaints c"
+                      " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at > ?");
+  Binder(q).Text(IdsJson(player_ids)).Time(after);
+  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
+  return absl::FromUnixMicros(q.getColumn(0).getInt64());
+}
+
 std::vector<Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
                                                const std::vector<Id>& player_ids) {
   if (player_ids.empty()) return {};

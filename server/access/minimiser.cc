@@ -1,6 +1,11 @@
 #include "server/access/minimiser.h"
 
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
 
 #include "google/protobuf/descriptor.h"
 #include "touchline/v1/privacy.pb.h"
@@ -102,18 +107,64 @@ void Minimise(Message& message, Role role, const Pseudonymizer& pseudonyms) {
   }
 }
 
-void CollectPlayerIds(const Message& message, std::set<int64_t>& out) {
-  const auto* descriptor = message.GetDescriptor();
-  const Reflection* reflection = message.GetReflection();
-  for (int i = 0; i < descriptor->field_count(); ++i) {
-    const FieldDescriptor* field = descriptor->field(i);
-    if (PrivacyOf(field) == v1::PRIVACY_PLAYER_ID && !field->is_repeated() &&
-        field->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
-      const int64_t id = reflection->GetInt64(message, field);
-      if (id != 0) out.insert(id);
-      continue;
+namespace {
+
+// The fields of a message type worth visiting for player ids: the ids themselves and the message
+// fields whose type can contain one (transitively). Worked out once per type, so a squad's board
+// is walked without looking at every timestamp, reason and option of fifty players.
+struct PlayerIdFields {
+  std::vector<const FieldDescriptor*> ids;
+  std::vector<const FieldDescriptor*> messages;
+};
+
+bool MayHoldPlayerId(const google::protobuf::Descriptor* type,
+                     absl::flat_hash_map<const google::protobuf::Descriptor*, bool>& known) {
+  if (auto it = known.find(type); it != known.end()) return it->second;
+  known[type] = true;  // a type that contains itself: assume it may (never skips an id)
+  bool may = false;
+  for (int i = 0; i < type->field_count() && !may; ++i) {
+    const FieldDescriptor* field = type->field(i);
+    may = PrivacyOf(field) == v1::PRIVACY_PLAYER_ID ||
+          (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+           MayHoldPlayerId(field->message_type(), known));
+  }
+  known[type] = may;
+  return may;
+}
+
+const PlayerIdFields& PlayerIdFieldsOf(const google::protobuf::Descriptor* type) {
+  static absl::Mutex mutex;
+  static auto* plans = new absl::flat_hash_map<const google::protobuf::Descriptor*,
+                                               std::unique_ptr<PlayerIdFields>>();
+  static auto* may_hold = new absl::flat_hash_map<const google::protobuf::Descriptor*, bool>();
+  absl::MutexLock lock(&mutex);
+  std::unique_ptr<PlayerIdFields>& plan = (*plans)[type];
+  if (plan == nullptr) {
+    plan = std::make_unique<PlayerIdFields>();
+    for (int i = 0; i < type->field_count(); ++i) {
+      const FieldDescriptor* field = type->field(i);
+      if (PrivacyOf(field) == v1::PRIVACY_PLAYER_ID && !field->is_repeated() &&
+          field->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
+        plan->ids.push_back(field);
+      } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+                 MayHoldPlayerId(field->message_type(), *may_hold)) {
+        plan->messages.push_back(field);
+      }
     }
-    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+  }
+  return *plan;
+}
+
+}  // namespace
+
+void CollectPlayerIds(const Message& message, std::set<int64_t>& out) {
+  const PlayerIdFields& fields = PlayerIdFieldsOf(message.GetDescriptor());
+  const Reflection* reflection = message.GetReflection();
+  for (const FieldDescriptor* field : fields.ids) {
+    const int64_t id = reflection->GetInt64(message, field);
+    if (id != 0) out.insert(id);
+  }
+  for (const FieldDescriptor* field : fields.messages) {
     if (field->is_repeated()) {
       for (int j = 0; j < reflection->FieldSize(message, field); ++j) {
         CollectPlayerIds(reflection->GetRepeatedMessage(message, field, j), out);

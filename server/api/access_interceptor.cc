@@ -81,13 +81,11 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_MESSAGE)) {
       OnRequest(methods->GetRecvMessage());
     }
-    grpc::ByteBuffer* response = nullptr;
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
-      response = methods->GetSerializedSendMessage();
-      OnResponse(response);
-    }
+    const bool sends_message =
+        methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE);
+    if (sends_message) OnResponse(methods);
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      OnStatus(methods, response);
+      OnStatus(methods, sends_message);
     }
     methods->Proceed();
   }
@@ -149,14 +147,32 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     if (squad_id_ == 0) squad_id_ = access::SquadIdOf(request);
   }
 
-  void OnResponse(grpc::ByteBuffer* buffer) {
-    if (buffer == nullptr || decision_->is_public) return;
+  void OnResponse(grpc::experimental::InterceptorBatchMethods* methods) {
+    if (decision_->is_public) return;
     if (!decision_->status.ok() || method_ == nullptr) {
-      *buffer = BufferOf("");  // a refused call sends no data, whatever its handler did
+      // A refused call sends no data, whatever its handler did.
+      if (grpc::ByteBuffer* buffer = methods->GetSerializedSendMessage()) *buffer = BufferOf("");
       return;
     }
     const bool minimise = access::NeedsMinimising(decision_->caller.role);
     if (!minimise && !Audited()) return;
+    // The sync server hands over the handler's own message, not yet serialised (a generated
+    // class deriving from google::protobuf::Message alone): read it in place, and send a
+    // minimised copy instead of it when the role needs one.
+    const auto* sent = static_cast<const Message*>(methods->GetSendMessage());
+    if (sent != nullptr && sent->GetDescriptor() == method_->output_type()) {
+      if (Audited()) access::CollectPlayerIds(*sent, players_);
+      if (minimise) {
+        // Kept until the next message: the send of this one has completed by then.
+        minimised_.reset(sent->New());
+        minimised_->CopyFrom(*sent);
+        access::Minimise(*minimised_, decision_->caller.role, env_.pseudonyms);
+        methods->ModifySendMessage(minimised_.get());
+      }
+      return;
+    }
+    grpc::ByteBuffer* buffer = methods->GetSerializedSendMessage();
+    if (buffer == nullptr) return;
     std::unique_ptr<Message> message(
         google::protobuf::MessageFactory::generated_factory()
             ->GetPrototype(method_->output_type())
@@ -177,7 +193,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
-  void OnStatus(grpc::experimental::InterceptorBatchMethods* methods, grpc::ByteBuffer* response) {
+  void OnStatus(grpc::experimental::InterceptorBatchMethods* methods, bool sends_message) {
     if (decision_->is_public) return;
     grpc::Status status = methods->GetSendStatus();
     if (!decision_->checked.load() && method_ != nullptr) {
@@ -201,7 +217,11 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     record.player_ids.assign(players_.begin(), players_.end());
     if (!env_.audit.Append(record).ok()) {
       // No trace, no data: the result is withheld (a write has been committed; the client retries).
-      if (response != nullptr) *response = BufferOf("");
+      if (sends_message) {
+        if (grpc::ByteBuffer* response = methods->GetSerializedSendMessage()) {
+          *response = BufferOf("");
+        }
+      }
       methods->ModifySendStatus(grpc::Status(
           grpc::StatusCode::UNAVAILABLE, "the audit log cannot be written; result withheld"));
     }
@@ -216,6 +236,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   bool registered_ = false;
   std::set<int64_t> players_;
   int64_t squad_id_ = 0;
+  std::unique_ptr<Message> minimised_;  // what is sent instead of the handler's message
 };
 
 class AccessInterceptorFactory final

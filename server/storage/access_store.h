@@ -29,6 +29,9 @@ int64_t CountActiveTokens(SQLite::Database& db);
 int RevokeTokensOfUser(SQLite::Database& db, const std::string& user, absl::Time now);
 
 // ---- audit log: append-only (triggers refuse UPDATE and DELETE) ----
+// An audit event naming more players than this keeps them packed in the event's own row.
+inline constexpr size_t kMaxPlayerRowsPerAuditEvent = 8;
+
 struct AuditRecord {
   int64_t id = 0;
   absl::Time occurred_at;

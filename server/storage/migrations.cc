@@ -291,13 +291,21 @@ constexpr char kV6[] = R"sql(
 CREATE INDEX contact_events_awkward ON contact_events (player_id, occurred_at) WHERE awkward = 1;
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations = {{
+// v7: an audit event naming many players (a squad's readiness board, a squad's flags) keeps their
+// ids packed in one JSON column instead of a row each in audit_event_players: one row per read
+// instead of fifty, and no fifty index pages dirtied by every read's commit.
+constexpr char kV7[] = R"sql(
+ALTER TABLE audit_events ADD COLUMN packed_player_ids TEXT;  -- JSON array; NULL: rows per player
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
     {4, "flag change log and held flags (live flags)", kLiveFlags},
     {5, "access tokens (hashes), append-only audit log", kAccess},
     {6, "partial index of awkward contact events", kV6},
+    {7, "audit events pack the ids of many players in one column", kV7},
 }};
 
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

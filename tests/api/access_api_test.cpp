@@ -476,6 +476,45 @@ TEST_F(AccessApiTest, MedicalReadsAndWritesAreAuditedAndAdminsQueryThem) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(AccessApiTest, AWholeSquadsBoardIsOneAuditEventFoundByEachOfItsPlayers) {
+  // More players than get an audit row each: their ids are packed into the event itself.
+  const int64_t squad = MakeSquad("Academy");
+  std::vector<int64_t> players;
+  for (int i = 0; i < 12; ++i) players.push_back(MakePlayer(squad, absl::StrCat("Academy ", i)));
+  const int64_t elsewhere = MakePlayer(MakeSquad("Sevens"), "Not on the board");
+  v1::GetSquadReadinessRequest rr;
+  rr.set_squad_id(squad);
+  v1::GetSquadReadinessResponse board;
+  ASSERT_TRUE(readiness_->GetSquadReadiness(As(Role::kCoach).get(), rr, &board).ok());
+  ASSERT_EQ(board.players_size(), 12);
+
+  v1::ListAuditEventsRequest by_method;
+  by_method.set_method("/touchline.v1.ReadinessService/GetSquadReadiness");
+  v1::ListAuditEventsResponse events;
+  ASSERT_TRUE(audit_->ListAuditEvents(As(Role::kAdmin).get(), by_method, &events).ok());
+  ASSERT_EQ(events.audit_events_size(), 1);
+  EXPECT_THAT(events.audit_events(0).player_ids(),
+              ::testing::UnorderedElementsAreArray(players));
+  const int64_t event_id = events.audit_events(0).id();
+  for (int64_t p : {players.front(), players[5], players.back()}) {
+    v1::ListAuditEventsRequest by_player = by_method;
+    by_player.set_player_id(p);
+    ASSERT_TRUE(audit_->ListAuditEvents(As(Role::kAdmin).get(), by_player, &events).ok());
+    ASSERT_EQ(events.audit_events_size(), 1) << p;
+    EXPECT_EQ(events.audit_events(0).id(), event_id);
+  }
+  v1::ListAuditEventsRequest other = by_method;
+  other.set_player_id(elsewhere);
+  ASSERT_TRUE(audit_->ListAuditEvents(As(Role::kAdmin).get(), other, &events).ok());
+  EXPECT_EQ(events.audit_events_size(), 0);
+  // One row, not one per player.
+  SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet(absl::StrCat("SELECT count(*) FROM audit_event_players WHERE event_id = ",
+                                       event_id))
+                .getInt(),
+            0);
+}
+
 TEST_F(AccessApiTest, TheAuditLogRefusesUpdateAndDelete) {
   MakeClinicalRecord();
   SQLite::Database db(db_path_, SQLite::OPEN_READWRITE);

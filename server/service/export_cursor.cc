@@ -89,10 +89,11 @@ absl::StatusOr<ExportPositions> ExportCursorSeal::Decode(
       return NotIssued();
     }
   }
-  const std::string expected = Mac(body, request);
-  const std::string given = absl::HexStringToBytes(mac_hex);
-  if (given.size() != expected.size() ||
-      CRYPTO_memcmp(given.data(), expected.data(), expected.size()) != 0) {
+  // Compared as the lower-case hex issued: HexStringToBytes would take 'A' for 'a' and skip no
+  // invalid digit, so an altered cursor could decode to the same bytes.
+  const std::string expected = absl::BytesToHexString(Mac(body, request));
+  if (mac_hex.size() != expected.size() ||
+      CRYPTO_memcmp(mac_hex.data(), expected.data(), expected.size()) != 0) {
     return InvalidField("cursor",
                         "does not belong to this request: resume with the same squad_id, "
                         "start_time, end_time and kinds as the export that issued it (or the "

@@ -407,6 +407,42 @@ TEST_F(ExportApiTest, ACursorIsRefusedOnceTheServerKeyHasChanged) {
   EXPECT_EQ(ViolatedFields(s.status), std::vector<std::string>{"cursor"});
 }
 
+// A server whose pseudonym key lives in a file, so it survives a restart (as in production).
+class ExportKeyFileTest : public ExportApiTest {
+ protected:
+  void ConfigureServer(api::ServerOptions& options) override {
+    options.pseudonym_key_file = db_path_ + ".pseudonym-key";
+  }
+  void TearDown() override {
+    ExportApiTest::TearDown();
+    std::remove((db_path_ + ".pseudonym-key").c_str());
+  }
+};
+
+TEST_F(ExportKeyFileTest, ACursorSurvivesARestartButNotAReplacedDatabase) {
+  MakeSeason();
+  v1::ExportRecordsRequest request = Request(squad_, 100);
+  const Streamed first = Export(request, Role::kPhysio, 1);
+  request.set_cursor(first.LastCursor());
+  RestartServer();
+  exports_ = v1::ExportService::NewStub(channel_);
+  const Streamed rest = Export(request);
+  ASSERT_TRUE(rest.status.ok()) << rest.status.error_message();
+  EXPECT_EQ(first.Records().size() + rest.Records().size(), AllKeys().size());
+
+  // The same key and squad id over an empty database: the cursor points past everything stored.
+  server_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db_path_ + suffix).c_str());
+  tokens_.clear();
+  StartServer();
+  exports_ = v1::ExportService::NewStub(channel_);
+  ASSERT_EQ(MakeSquad("First XV"), squad_);
+  const Streamed replaced = Export(request);
+  EXPECT_EQ(replaced.status.error_code(), grpc::StatusCode::OUT_OF_RANGE)
+      << replaced.status.error_message();
+  EXPECT_TRUE(replaced.messages.empty());
+}
+
 TEST_F(ExportApiTest, AnUnknownSquadIsNotFound) {
   MakeSeason();
   const Streamed s = Export(Request(other_squad_ + 100));

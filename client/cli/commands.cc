@@ -1131,6 +1131,15 @@ const std::vector<Command>& Commands() {
        "List audit events (who read or wrote medical data), newest first; admins only.",
        With({"player", "by", "method", "outcome", "from", "to"}, kPage), AuditList},
 
+      {"export", "",
+       "[--squad=ID] [--from=TIME] [--to=TIME] [--kinds=contact-event,complaint] [--cursor=C] "
+       "[--cursor-file=PATH] [--batch-size=N] [--retries=5]",
+       "Export records for analysis as JSON lines on stdout, one record per line (contact events "
+       "filtered on their time, complaints on their onset; every squad unless --squad). The cursor "
+       "after the last record written is saved in --cursor-file (and read from it when --cursor is "
+       "not given) and printed on stderr: run the same command again to get only what is new.",
+       {"squad", "from", "to", "kinds", "cursor", "cursor-file", "batch-size", "retries"},
+       ExportRecords},
       {"health", "", "[--service=NAME]", "Check the server's health (grpc.health.v1); prints SERVING.",
        {"service"}, Health},
       {"seed", "", "[--players=50] [--seed=42] [--now=TIME] [--name=\"First XV\"]",

@@ -74,6 +74,8 @@ int ProtocolsAssign(Ctx& ctx);
 int ProtocolsList(Ctx& ctx);
 int ProtocolsAdherence(Ctx& ctx);
 int ProtocolsPlugins(Ctx& ctx);
+// Implemented in export.cc.
+int ExportRecords(Ctx& ctx);
 // Implemented in flag_watch.cc.
 int FlagsWatch(Ctx& ctx);
 int FlagsAck(Ctx& ctx);

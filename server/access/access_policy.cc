@@ -45,6 +45,10 @@ constexpr std::array kRules = {
     MethodRule{"/touchline.v1.ReadinessService/CreateReadinessOverride", kMedical, true},
     MethodRule{"/touchline.v1.ReadinessService/ListReadinessOverrides", kMedical | kCoach, true},
     MethodRule{"/touchline.v1.ReadinessService/ClearReadinessOverride", kMedical, true},
+    // Bulk export for analytics pipelines, audited once per call with every player streamed.
+    // Analysts (the main consumer) get pseudonyms and no free text, like their other reads;
+    // coaches only the contact events they may list anyway (the service refuses them complaints).
+    MethodRule{"/touchline.v1.ExportService/ExportRecords", kEveryRole, true},
     // The audit log: administrators only; there is no RPC that alters it.
     MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
     // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);

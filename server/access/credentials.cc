@@ -144,6 +144,14 @@ std::string Pseudonymizer::Pseudonym(int64_t player_id) const {
                                reinterpret_cast<const char*>(mac), 12)));
 }
 
+std::string DeriveKey(std::string_view key, std::string_view purpose) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(purpose.data()), purpose.size(), mac, &mac_length);
+  return std::string(reinterpret_cast<const char*>(mac), mac_length);
+}
+
 absl::StatusOr<std::string> LoadOrCreatePseudonymKey(const std::string& path) {
   if (path.empty()) return RandomBytes(32);
   std::ifstream in(path, std::ios::binary);

@@ -48,6 +48,10 @@ class Pseudonymizer {
   std::string key_;
 };
 
+// A key for another purpose derived from `key`: HMAC-SHA256(key, purpose), 32 bytes; e.g. the
+// export cursors' seal, so the pseudonym key itself is used for pseudonyms only.
+std::string DeriveKey(std::string_view key, std::string_view purpose);
+
 // Reads the key file (at least 32 bytes), creating it with 32 random bytes (hex, mode 0600) when
 // missing. An empty path gives a random key for this process only (tests).
 absl::StatusOr<std::string> LoadOrCreatePseudonymKey(const std::string& path);

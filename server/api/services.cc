@@ -199,4 +199,17 @@ grpc::Status ProtocolServiceImpl::ListPlugins(grpc::ServerContext* context, cons
   return Serve(context, response, [&](const service::Caller& caller) { return desk_.ListPlugins(caller, *request); });
 }
 
+grpc::Status ExportServiceImpl::ExportRecords(grpc::ServerContext* context,
+                                              const v1::ExportRecordsRequest* request,
+                                              grpc::ServerWriter<v1::ExportRecordsResponse>* writer) {
+  // As WatchFlags: authenticate first, then stream. The access interceptor minimises each message
+  // for the caller's role and writes one audit event for the whole export when it ends.
+  absl::StatusOr<service::Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  return ToGrpcStatus(exports_.ExportRecords(
+      *caller, *request,
+      [writer](const v1::ExportRecordsResponse& message) { return writer->Write(message); },
+      [context] { return context->IsCancelled(); }));
+}
+
 }  // namespace touchline::api

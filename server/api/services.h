@@ -9,10 +9,12 @@
 #include "server/service/protocol_desk.h"
 #include "server/service/flag_watch.h"
 #include "server/service/readiness_board.h"
+#include "server/service/record_export.h"
 #include "server/service/squad_registry.h"
 #include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
+#include "touchline/v1/export.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
 #include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
@@ -154,6 +156,16 @@ class AuditServiceImpl final : public v1::AuditService::Service {
 
  private:
   access::AuditTrail& trail_;
+};
+
+class ExportServiceImpl final : public v1::ExportService::Service {
+ public:
+  explicit ExportServiceImpl(service::RecordExport& exports) : exports_(exports) {}
+  grpc::Status ExportRecords(grpc::ServerContext*, const v1::ExportRecordsRequest*,
+                             grpc::ServerWriter<v1::ExportRecordsResponse>*) override;
+
+ private:
+  service::RecordExport& exports_;
 };
 
 }  // namespace touchline::api

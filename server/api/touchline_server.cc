@@ -42,12 +42,16 @@ struct TouchlineServer::Parts {
         flag_hub(options.service.flag_watch_buffer),
         flag_monitor(*db, clock, options.service, flag_hub),
         flag_watch(*db, flag_monitor, flag_hub, options.service),
+        // Export cursors are sealed with a key derived from the pseudonym key: a new key changes
+        // every pseudonym, and then refuses analysts' old cursors instead of mixing the two.
+        exports(*db, options.service, access::DeriveKey(pseudonym_key, "touchline-export-cursor")),
         squad_service(squads),
         player_service(squads),
         contact_service(contacts),
         complaint_service(complaints),
         flag_service(flags, flag_watch),
         readiness_service(readiness),
+        export_service(exports),
         pseudonyms(std::move(pseudonym_key)),
         audit(*db),
         audit_service(audit) {}
@@ -63,12 +67,14 @@ struct TouchlineServer::Parts {
   service::FlagChangeHub flag_hub;
   service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
   service::FlagWatch flag_watch;
+  service::RecordExport exports;
   SquadServiceImpl squad_service;
   PlayerServiceImpl player_service;
   ContactEventServiceImpl contact_service;
   ComplaintServiceImpl complaint_service;
   FlagServiceImpl flag_service;
   ReadinessServiceImpl readiness_service;
+  ExportServiceImpl export_service;
   std::unique_ptr<ProtocolParts> protocols;
   access::Pseudonymizer pseudonyms;
   access::AuditTrail audit;
@@ -185,6 +191,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.complaint_service);
   builder.RegisterService(&p.flag_service);
   builder.RegisterService(&p.readiness_service);
+  builder.RegisterService(&p.export_service);
   builder.RegisterService(&p.protocols->service);
   builder.RegisterService(&p.audit_service);
   p.server = builder.BuildAndStart();

@@ -161,6 +161,11 @@ absl::Status Amend(SQLite::Database& conn, domain::Complaint& complaint, const C
 
 }  // namespace
 
+void PresentComplaint(SQLite::Database& conn, const domain::Complaint& complaint,
+                      const domain::FlagThresholds& thresholds, v1::Complaint* out) {
+  Present(conn, complaint, thresholds, out);
+}
+
 absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
     const Caller& caller, const v1::CreateComplaintRequest& request) {
   const v1::Complaint& c = request.complaint();

@@ -791,6 +791,92 @@ std::vector<Amendment> ListAmendments(SQLite::Database& db, Id complaint_id, Id 
   return out;
 }
 
+// ---- export ----
+
+namespace {
+
+// "NOT INDEXED ... CROSS JOIN" pins the plan: walk the table by rowid from the position (no sort,
+// stops after `limit` matches) and look each player up by key. Left to itself the planner may
+// gather every row of the squad through the player index and sort them, once per batch.
+std::string ExportSql(absl::string_view columns, absl::string_view table, absl::string_view alias,
+                      absl::string_view time_column, const ExportFilter& filter) {
+  std::string sql = absl::StrCat("SELECT ", columns, ", p.squad_id FROM ", table, " ", alias,
+                                 " NOT INDEXED CROSS JOIN players p ON p.id = ", alias,
+                                 ".player_id WHERE ", alias, ".id > ? AND ", alias, ".id <= ?");
+  if (filter.squad_id != 0) sql += " AND p.squad_id = ?";
+  if (filter.start) absl::StrAppend(&sql, " AND ", alias, ".", time_column, " >= ?");
+  if (filter.end) absl::StrAppend(&sql, " AND ", alias, ".", time_column, " < ?");
+  absl::StrAppend(&sql, " ORDER BY ", alias, ".id LIMIT ?");
+  return sql;
+}
+
+void BindExport(SQLite::Statement& q, const ExportFilter& filter, Id after_id, Id up_to_id,
+                int limit) {
+  Binder b(q);
+  b.Int(after_id).Int(up_to_id);
+  if (filter.squad_id != 0) b.Int(filter.squad_id);
+  if (filter.start) b.Time(*filter.start);
+  if (filter.end) b.Time(*filter.end);
+  b.Int(limit);
+}
+
+Id LastSquadColumn(const SQLite::Statement& q) {
+  return q.getColumn(q.getColumnCount() - 1).getInt64();
+}
+
+}  // namespace
+
+std::vector<SquadRecord<ContactEvent>> ListContactEventsForExport(SQLite::Database& db,
+                                                                  const ExportFilter& filter,
+                                                                  Id after_id, Id up_to_id,
+                                                                  int limit) {
+  SQLite::Statement q(db, ExportSql(kEventColumns, "contact_events", "e", "occurred_at", filter));
+  BindExport(q, filter, after_id, up_to_id, limit);
+  std::vector<SquadRecord<ContactEvent>> out;
+  while (q.executeStep()) out.push_back({LastSquadColumn(q), ReadEvent(q)});
+  return out;
+}
+
+std::vector<SquadRecord<Complaint>> ListComplaintsForExport(SQLite::Database& db,
+                                                            const ExportFilter& filter,
+                                                            Id after_id, Id up_to_id, int limit) {
+  SQLite::Statement q(db, ExportSql(kComplaintColumns, "complaints", "c", "onset_at", filter));
+  BindExport(q, filter, after_id, up_to_id, limit);
+  std::vector<Id> squads;
+  std::vector<Complaint> complaints;
+  while (q.executeStep()) {
+    squads.push_back(LastSquadColumn(q));
+    complaints.push_back(ReadComplaint(q));
+  }
+  AttachCheckIns(db, complaints);  // sorted by id, as it needs
+  std::vector<SquadRecord<Complaint>> out;
+  out.reserve(complaints.size());
+  for (size_t i = 0; i < complaints.size(); ++i) {
+    out.push_back({squads[i], std::move(complaints[i])});
+  }
+  return out;
+}
+
+std::vector<std::pair<Id, int64_t>> CountAmendments(SQLite::Database& db,
+                                                    const std::vector<Id>& complaint_ids) {
+  std::vector<std::pair<Id, int64_t>> out;
+  if (complaint_ids.empty()) return out;
+  SQLite::Statement q(db,
+                      "SELECT complaint_id, count(*) FROM amendments WHERE complaint_id IN "
+                      "(SELECT value FROM json_each(?)) GROUP BY complaint_id ORDER BY complaint_id");
+  q.bind(1, IdsJson(complaint_ids));
+  while (q.executeStep()) out.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
+  return out;
+}
+
+Id LastContactEventId(SQLite::Database& db) {
+  return db.execAndGet("SELECT coalesce(max(id), 0) FROM contact_events").getInt64();
+}
+
+Id LastComplaintId(SQLite::Database& db) {
+  return db.execAndGet("SELECT coalesce(max(id), 0) FROM complaints").getInt64();
+}
+
 // ---- readiness overrides ----
 
 absl::StatusOr<ReadinessOverride> InsertOverride(SQLite::Database& db, const ReadinessOverride& o) {

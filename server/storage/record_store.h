@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "SQLiteCpp/Database.h"
@@ -124,6 +125,37 @@ absl::StatusOr<domain::Amendment> AppendAmendment(SQLite::Database& db,
 // Oldest first, ids > after_id, at most `limit`.
 std::vector<domain::Amendment> ListAmendments(SQLite::Database& db, Id complaint_id, Id after_id,
                                               int limit);
+
+// ---- export (ExportService) ----
+// Exports page by id, the order rows were first stored: ids never change, and SQLite's single
+// writer makes them visible in increasing order, so a position "after id N" neither skips a row
+// stored later (whatever its own time) nor repeats one.
+struct ExportFilter {
+  Id squad_id = 0;                  // the player's current squad; 0 = every squad
+  std::optional<absl::Time> start;  // inclusive, on the record's own time
+  std::optional<absl::Time> end;    // exclusive
+};
+
+template <typename Record>
+struct SquadRecord {
+  Id squad_id = 0;  // of the record's player, when read
+  Record record;
+};
+
+// Events with after_id < id <= up_to_id whose occurred_at is in the filter's range, by id, at most
+// `limit`. Reads the table in id order from after_id (no sort), so a whole export reads each row
+// once however narrow the range.
+std::vector<SquadRecord<domain::ContactEvent>> ListContactEventsForExport(
+    SQLite::Database& db, const ExportFilter& filter, Id after_id, Id up_to_id, int limit);
+// The same for complaints, on onset_at; each with its check-ins, oldest first.
+std::vector<SquadRecord<domain::Complaint>> ListComplaintsForExport(
+    SQLite::Database& db, const ExportFilter& filter, Id after_id, Id up_to_id, int limit);
+// The number of amendment-history entries of each of these complaints (absent: none).
+std::vector<std::pair<Id, int64_t>> CountAmendments(SQLite::Database& db,
+                                                    const std::vector<Id>& complaint_ids);
+// The largest id stored (0 when none).
+Id LastContactEventId(SQLite::Database& db);
+Id LastComplaintId(SQLite::Database& db);
 
 // ---- readiness overrides ----
 absl::StatusOr<domain::ReadinessOverride> InsertOverride(SQLite::Database& db,

@@ -420,9 +420,19 @@ TEST(RunCli, EveryRpcHasACommand) {
         "players update", "players archive", "events record", "events import", "events get", "events list",
         "complaints create", "complaints get", "complaints list", "complaints update", "complaints check-in",
         "complaints resolve", "complaints reopen", "complaints history", "flags list", "readiness get",
-        "readiness override", "readiness overrides", "readiness clear", "health ", "seed "}) {
+        "readiness override", "readiness overrides", "readiness clear", "export ", "health ", "seed "}) {
     EXPECT_TRUE(have.count(want)) << want;
   }
+}
+
+TEST(RunCli, ExportRefusesBadOptionsBeforeCalling) {
+  auto r = RunArgs({"export", "--kinds=contact-event,sessions"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("contact-event, complaint"));
+  EXPECT_EQ(RunArgs({"export", "--squad=-1"}).code, 2);
+  EXPECT_EQ(RunArgs({"export", "--from=yesterday-ish"}).code, 2);
+  EXPECT_EQ(RunArgs({"export", "--retries=-1"}).code, 2);
+  EXPECT_THAT(RunArgs({"help", "export"}).out, HasSubstr("--cursor-file=PATH"));
 }
 
 }  // namespace

@@ -1,0 +1,199 @@
+#include "server/service/record_export.h"
+
+#include <algorithm>
+#include <map>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "server/service/complaint_records.h"
+#include "server/service/proto_mapping.h"
+#include "server/service/request_errors.h"
+#include "server/service/status_macros.h"
+#include "server/storage/record_store.h"
+
+namespace touchline::service {
+namespace {
+
+constexpr int kDefaultBatchSize = 500;
+constexpr int kMaxBatchSize = 1000;
+// Messages are cut at about this size (a complaint with a long check-in history is large), well
+// under the server's 4 MiB message limit.
+constexpr size_t kMessageBytes = 1 << 20;
+
+// One record read for export, with the id that orders it within its kind.
+struct Numbered {
+  domain::Id id = 0;
+  v1::ExportRecord record;
+};
+
+using Reader = std::vector<Numbered> (*)(SQLite::Database&, const storage::ExportFilter&,
+                                         domain::Id after_id, domain::Id up_to_id, int limit,
+                                         const ServiceOptions&);
+
+std::vector<Numbered> ReadContactEvents(SQLite::Database& conn,
+                                        const storage::ExportFilter& filter, domain::Id after_id,
+                                        domain::Id up_to_id, int limit, const ServiceOptions&) {
+  std::vector<Numbered> out;
+  for (const auto& row :
+       storage::ListContactEventsForExport(conn, filter, after_id, up_to_id, limit)) {
+    Numbered& n = out.emplace_back();
+    n.id = row.record.id;
+    ToProto(row.record, n.record.mutable_contact_event());
+    n.record.set_squad_id(row.squad_id);
+    n.record.set_revision(1);  // contact events are never changed once stored
+  }
+  return out;
+}
+
+std::vector<Numbered> ReadComplaints(SQLite::Database& conn, const storage::ExportFilter& filter,
+                                     domain::Id after_id, domain::Id up_to_id, int limit,
+                                     const ServiceOptions& options) {
+  const auto rows = storage::ListComplaintsForExport(conn, filter, after_id, up_to_id, limit);
+  std::vector<domain::Id> ids;
+  for (const auto& row : rows) ids.push_back(row.record.id);
+  const auto counts = storage::CountAmendments(conn, ids);
+  const std::map<domain::Id, int64_t> revisions(counts.begin(), counts.end());
+  std::vector<Numbered> out;
+  for (const auto& row : rows) {
+    Numbered& n = out.emplace_back();
+    n.id = row.record.id;
+    PresentComplaint(conn, row.record, options.thresholds, n.record.mutable_complaint());
+    n.record.set_squad_id(row.squad_id);
+    const auto it = revisions.find(row.record.id);
+    n.record.set_revision(it == revisions.end() ? 1 : std::max<int64_t>(1, it->second));
+  }
+  return out;
+}
+
+// The record kinds, in stream order. A new kind (e.g. training sessions) is one more row here and
+// a reader like the two above.
+struct KindSpec {
+  v1::RecordKind kind;
+  bool coach_may_export;  // coaches never see complaints (clinical); contact events they record
+  domain::Id (*last_id)(SQLite::Database&);
+  Reader read;
+};
+constexpr KindSpec kExportKinds[] = {
+    {v1::RECORD_KIND_CONTACT_EVENT, true, storage::LastContactEventId, ReadContactEvents},
+    {v1::RECORD_KIND_COMPLAINT, false, storage::LastComplaintId, ReadComplaints},
+};
+
+const KindSpec* FindKind(int kind) {
+  for (const KindSpec& spec : kExportKinds) {
+    if (spec.kind == kind) return &spec;
+  }
+  return nullptr;
+}
+
+bool MayExport(Role role, const KindSpec& spec) {
+  return role != Role::kCoach || spec.coach_may_export;
+}
+
+std::string KindName(v1::RecordKind kind) { return v1::RecordKind_Name(kind); }
+
+}  // namespace
+
+absl::Status RecordExport::ExportRecords(
+    const Caller& caller, const v1::ExportRecordsRequest& request,
+    absl::FunctionRef<bool(const v1::ExportRecordsResponse&)> write,
+    absl::FunctionRef<bool()> cancelled) {
+  FieldViolations v;
+  if (request.squad_id() < 0) v.Add("squad_id", "must not be negative (0 exports every squad)");
+  if (request.has_start_time() && !IsValidTimestamp(request.start_time())) {
+    v.Add("start_time", "is not a valid timestamp");
+  }
+  if (request.has_end_time() && !IsValidTimestamp(request.end_time())) {
+    v.Add("end_time", "is not a valid timestamp");
+  }
+  if (v.empty() && request.has_start_time() && request.has_end_time() &&
+      FromProto(request.end_time()) <= FromProto(request.start_time())) {
+    v.Add("end_time", "must be after start_time");
+  }
+  for (int i = 0; i < request.kinds_size(); ++i) {
+    if (FindKind(request.kinds(i)) == nullptr) {
+      v.Add(absl::StrCat("kinds[", i, "]"), "must be a RECORD_KIND_* value");
+    }
+  }
+  if (request.batch_size() < 0) v.Add("batch_size", "must not be negative");
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  // The cursor is sealed over the fields above, so it is checked once they are known to be good.
+  TL_ASSIGN_OR_RETURN(ExportPositions positions, seal_.Decode(request));
+  const int batch_size = request.batch_size() == 0
+                             ? kDefaultBatchSize
+                             : std::min(request.batch_size(), kMaxBatchSize);
+
+  // The kinds to send, in stream order: those asked for, or every kind the role may export.
+  std::vector<const KindSpec*> kinds;
+  for (const KindSpec& spec : kExportKinds) {
+    const bool asked = std::find(request.kinds().begin(), request.kinds().end(), spec.kind) !=
+                       request.kinds().end();
+    if (!asked && !request.kinds().empty()) continue;
+    if (!MayExport(caller.role, spec)) {
+      if (asked) {
+        return absl::PermissionDeniedError(absl::StrCat(
+            "coaches may not export ", KindName(spec.kind), "; they export contact events only"));
+      }
+      continue;
+    }
+    kinds.push_back(&spec);
+  }
+
+  storage::ExportFilter filter;
+  filter.squad_id = request.squad_id();
+  if (request.has_start_time()) filter.start = FromProto(request.start_time());
+  if (request.has_end_time()) filter.end = FromProto(request.end_time());
+
+  // Where this stream stops: the last record of each kind stored now.
+  std::map<int, domain::Id> last_ids;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    if (filter.squad_id != 0) TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
+    for (const KindSpec* spec : kinds) {
+      const domain::Id last = spec->last_id(conn);
+      const auto at = positions.find(spec->kind);
+      if (at != positions.end() && at->second > last) {
+        return absl::OutOfRangeError(absl::StrCat(
+            "the cursor is past the last ", KindName(spec->kind), " stored (", at->second, " > ",
+            last, "); was the database replaced? export again with an empty cursor"));
+      }
+      last_ids[spec->kind] = last;
+    }
+    return absl::OkStatus();
+  }));
+
+  v1::ExportRecordsResponse message;
+  size_t message_bytes = 0;
+  auto send = [&]() -> bool {
+    if (message.records().empty()) return true;
+    message.set_cursor(seal_.Encode(request, positions));
+    if (!write(message)) return false;
+    message.Clear();
+    message_bytes = 0;
+    return true;
+  };
+
+  for (const KindSpec* spec : kinds) {
+    for (;;) {
+      if (cancelled()) return absl::CancelledError("the client went away");
+      const domain::Id after = positions[spec->kind];
+      std::vector<Numbered> batch;
+      TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+        batch = spec->read(conn, filter, after, last_ids[spec->kind], batch_size, options_);
+        return absl::OkStatus();
+      }));
+      for (Numbered& n : batch) {
+        const size_t bytes = n.record.ByteSizeLong() + 8;  // + tag and length prefix
+        if (!message.records().empty() && message_bytes + bytes > kMessageBytes) {
+          if (!send()) return absl::CancelledError("the client went away");
+        }
+        *message.add_records() = std::move(n.record);
+        message_bytes += bytes;
+        positions[spec->kind] = n.id;
+      }
+      if (!send()) return absl::CancelledError("the client went away");
+      if (static_cast<int>(batch.size()) < batch_size) break;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace touchline::service

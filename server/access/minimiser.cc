@@ -133,6 +133,10 @@ bool MayHoldPlayerId(const google::protobuf::Descriptor* type,
 }
 
 const PlayerIdFields& PlayerIdFieldsOf(const google::protobuf::Descriptor* type) {
+  // Each thread remembers the plans it has used, so the shared table is locked once per type and
+  // thread, not once per message.
+  thread_local absl::flat_hash_map<const google::protobuf::Descriptor*, const PlayerIdFields*> seen;
+  if (auto it = seen.find(type); it != seen.end()) return *it->second;
   static absl::Mutex mutex;
   static auto* plans = new absl::flat_hash_map<const google::protobuf::Descriptor*,
                                                std::unique_ptr<PlayerIdFields>>();
@@ -152,6 +156,7 @@ const PlayerIdFields& PlayerIdFieldsOf(const google::protobuf::Descriptor* type)
       }
     }
   }
+  seen[type] = plan.get();
   return *plan;
 }
 

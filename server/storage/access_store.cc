@@ -1,5 +1,7 @@
 #include "server/storage/access_store.h"
 
+#include "server/storage/database.h"
+
 #include "SQLiteCpp/Statement.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -23,12 +25,12 @@ absl::Status InsertToken(SQLite::Database& db, const std::string& sha256_hex,
 }
 
 std::optional<TokenRecord> FindActiveToken(SQLite::Database& db, const std::string& sha256_hex) {
-  SQLite::Statement query(db,
-                          "SELECT user_name, role FROM access_tokens "
-                          "WHERE token_sha256 = ? AND revoked_at IS NULL");
-  query.bind(1, sha256_hex);
-  if (!query.executeStep()) return std::nullopt;
-  return TokenRecord{query.getColumn(0).getString(), query.getColumn(1).getInt()};
+  CachedStatement query(db,
+                        "SELECT user_name, role FROM access_tokens "
+                        "WHERE token_sha256 = ? AND revoked_at IS NULL");
+  query->bind(1, sha256_hex);
+  if (!query->executeStep()) return std::nullopt;
+  return TokenRecord{query->getColumn(0).getString(), query->getColumn(1).getInt()};
 }
 
 int64_t CountActiveTokens(SQLite::Database& db) {
@@ -46,9 +48,10 @@ int RevokeTokensOfUser(SQLite::Database& db, const std::string& user, absl::Time
 
 absl::StatusOr<int64_t> AppendAuditEvent(SQLite::Database& db, const AuditRecord& record) {
   const bool packed = record.player_ids.size() > kMaxPlayerRowsPerAuditEvent;
-  SQLite::Statement insert(db,
-                           "INSERT INTO audit_events (occurred_at, user_name, role, method, "
-                           "squad_id, outcome, packed_player_ids) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  CachedStatement cached_insert(db,
+                               "INSERT INTO audit_events (occurred_at, user_name, role, method, "
+                               "squad_id, outcome, packed_player_ids) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& insert = *cached_insert;
   insert.bind(1, static_cast<int64_t>(absl::ToUnixMicros(record.occurred_at)));
   insert.bind(2, record.user);
   insert.bind(3, record.role);

@@ -7,7 +7,9 @@
 #include <utility>
 
 #include "SQLiteCpp/Exception.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
 #include "server/storage/migrations.h"
 
@@ -98,6 +100,69 @@ struct Database::ReaderPool {
   }
 };
 
+namespace {
+
+// Prepared statements of one connection, by SQL text. Only the thread that holds the connection
+// (the writer lock or a reader lease) touches it, so it needs no lock of its own.
+struct CachedEntry {
+  std::unique_ptr<SQLite::Statement> statement;
+  bool in_use = false;  // the same SQL again while in use (nested) gets a statement of its own
+};
+using StatementCache = absl::flat_hash_map<std::string, CachedEntry>;
+
+// Which connections have a cache. Looked up on every CachedStatement; written at open and close.
+absl::Mutex registry_mutex;
+absl::flat_hash_map<const SQLite::Database*, StatementCache*>& Registry() {
+  static auto* registry = new absl::flat_hash_map<const SQLite::Database*, StatementCache*>();
+  return *registry;
+}
+
+}  // namespace
+
+struct Database::StatementCaches {
+  std::vector<std::pair<const SQLite::Database*, std::unique_ptr<StatementCache>>> caches;
+
+  void Add(const SQLite::Database* conn) {
+    caches.emplace_back(conn, std::make_unique<StatementCache>());
+    absl::MutexLock lock(&registry_mutex);
+    Registry()[conn] = caches.back().second.get();
+  }
+  ~StatementCaches() {
+    absl::MutexLock lock(&registry_mutex);
+    for (auto& [conn, cache] : caches) Registry().erase(conn);
+  }
+};
+
+CachedStatement::CachedStatement(SQLite::Database& conn, const std::string& sql) {
+  StatementCache* cache = nullptr;
+  {
+    absl::ReaderMutexLock lock(&registry_mutex);
+    if (auto it = Registry().find(&conn); it != Registry().end()) cache = it->second;
+  }
+  if (cache == nullptr) {
+    owned_ = std::make_unique<SQLite::Statement>(conn, sql);
+    statement_ = owned_.get();
+    return;
+  }
+  CachedEntry& entry = (*cache)[sql];
+  if (entry.in_use) {
+    owned_ = std::make_unique<SQLite::Statement>(conn, sql);
+    statement_ = owned_.get();
+    return;
+  }
+  if (entry.statement == nullptr) entry.statement = std::make_unique<SQLite::Statement>(conn, sql);
+  entry.in_use = true;
+  in_use_ = &entry.in_use;
+  statement_ = entry.statement.get();
+}
+
+CachedStatement::~CachedStatement() {
+  if (owned_ != nullptr) return;
+  statement_->tryReset();
+  statement_->clearBindings();
+  *in_use_ = false;
+}
+
 int Database::LatestSchemaVersion() { return LatestMigrationVersion(); }
 
 Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
@@ -153,6 +218,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     return WithContext(StatusFromSqliteError(e),
                        absl::StrCat("cannot open a reader connection to ", path));
   }
+  db->statement_caches_ = std::make_unique<StatementCaches>();
+  db->statement_caches_->Add(db->writer_.get());
+  for (const auto& reader : db->readers_->connections) db->statement_caches_->Add(reader.get());
   return db;
 }
 

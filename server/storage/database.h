@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "SQLiteCpp/Database.h"
+#include "SQLiteCpp/Statement.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -72,6 +73,29 @@ class Database {
   std::atomic<uint64_t> records_generation_{0};
   std::unique_ptr<SQLite::Database> writer_;
   std::unique_ptr<ReaderPool> readers_;
+  // Declared last: its statements are finalised before the connections close.
+  struct StatementCaches;
+  std::unique_ptr<StatementCaches> statement_caches_;
+};
+
+// A statement prepared once per connection of a Database and reused afterwards: SQLite's parser
+// and planner cost more than running a small query, on every call of the hot read paths. Reset
+// and unbound when this goes away, so it holds no snapshot open. A connection that no Database
+// opened (tools, tests) gets a statement of its own each time.
+class CachedStatement {
+ public:
+  CachedStatement(SQLite::Database& conn, const std::string& sql);
+  ~CachedStatement();
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+
+  SQLite::Statement& operator*() { return *statement_; }
+  SQLite::Statement* operator->() { return statement_; }
+
+ private:
+  SQLite::Statement* statement_ = nullptr;
+  std::unique_ptr<SQLite::Statement> owned_;
+  bool* in_use_ = nullptr;
 };
 
 // Maps a SQLiteCpp exception to a status (used by Write/Read and by the stores).

@@ -221,11 +221,12 @@ std::vector<ProtocolAssignment> ListAssignmentsOfPlayers(SQLite::Database& db,
                                                          absl::Time from, absl::Time to) {
   std::vector<ProtocolAssignment> out;
   if (player_ids.empty()) return out;
-  SQLite::Statement q(db, absl::StrCat("SELECT ", kAssignmentColumns,
+  CachedStatement cached_q(db, absl::StrCat("SELECT ", kAssignmentColumns,
                                        " FROM protocol_assignments a"
                                        " WHERE a.player_id IN (SELECT value FROM json_each(?))"
                                        " AND a.session_at >= ? AND a.session_at < ?"
                                        " ORDER BY a.session_at, a.id"));
+  SQLite::Statement& q = *cached_q;
   q.bind(1, IdsJson(player_ids));
   q.bind(2, absl::ToUnixMicros(from));
   q.bind(3, absl::ToUnixMicros(to));

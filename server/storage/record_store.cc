@@ -362,7 +362,8 @@ absl::StatusOr<Squad> InsertSquad(SQLite::Database& db, const Squad& squad) {
 }
 
 absl::StatusOr<Squad> FindSquad(SQLite::Database& db, Id id) {
-  SQLite::Statement q(db, absl::StrCat("SELECT ", kSquadColumns, " FROM squads WHERE id = ?"));
+  CachedStatement cached_q(db, absl::StrCat("SELECT ", kSquadColumns, " FROM squads WHERE id = ?"));
+  SQLite::Statement& q = *cached_q;
   q.bind(1, id);
   if (!q.executeStep()) return NotFound("squad", id);
   return ReadSquad(q);
@@ -436,7 +437,8 @@ std::vector<Player> ListPlayers(SQLite::Database& db, Id squad_id, bool include_
   if (squad_id != 0) sql += " AND p.squad_id = ?";
   if (!include_archived) sql += " AND p.archived_at IS NULL";
   sql += " ORDER BY p.id LIMIT ?";
-  SQLite::Statement q(db, sql);
+  CachedStatement cached_q(db, sql);
+  SQLite::Statement& q = *cached_q;
   Binder b(q);
   b.Int(after_id);
   if (squad_id != 0) b.Int(squad_id);
@@ -580,8 +582,7 @@ std::vector<ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
   if (player_ids.empty()) return out;
   // Only the window before each complaint open at as_of is read, through the partial index of
   // awkward events, so the cost follows open complaints, not years of contact history.
-  SQLite::Statement q(
-      db, absl::StrCat(
+  CachedStatement cached_q(db, absl::StrCat(
               "SELECT DISTINCT ", kEventColumns,
               " FROM complaints c JOIN contact_events e INDEXED BY contact_events_awkward"
               " ON e.player_id = c.player_id AND e.awkward = 1"
@@ -589,6 +590,7 @@ std::vector<ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
               " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at <= ?"
               " AND (c.resolved_at IS NULL OR c.resolved_at > ?)"
               " ORDER BY e.occurred_at, e.id"));
+  SQLite::Statement& q = *cached_q;
   Binder(q).Int(absl::ToInt64Microseconds(window)).Text(IdsJson(player_ids)).Time(as_of).Time(as_of);
   while (q.executeStep()) out.push_back(ReadEvent(q));
   return out;
@@ -648,10 +650,11 @@ std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vect
                                            absl::Time as_of) {
   std::vector<Id> out;
   if (player_ids.empty()) return out;
-  SQLite::Statement q(db,
+  CachedStatement cached_q(db,
                       "SELECT DISTINCT c.player_id FROM complaints c"
                       " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at <= ?"
                       " AND (c.resolved_at IS NULL OR c.resolved_at > ?) ORDER BY c.player_id");
+  SQLite::Statement& q = *cached_q;
   Binder(q).Text(IdsJson(player_ids)).Time(as_of).Time(as_of);
   while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
   return out;
@@ -660,9 +663,10 @@ std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vect
 std::optional<absl::Time> NextComplaintOnset(SQLite::Database& db,
                                              const std::vector<Id>& player_ids, absl::Time after) {
   if (player_ids.empty()) return std::nullopt;
-  SQLite::Statement q(db,
+  CachedStatement cached_q(db,
                       "SELECT MIN(c.onset_at) FROM complaints c"
                       " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at > ?");
+  SQLite::Statement& q = *cached_q;
   Binder(q).Text(IdsJson(player_ids)).Time(after);
   if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
   return absl::FromUnixMicros(q.getColumn(0).getInt64());
@@ -671,9 +675,10 @@ std::optional<absl::Time> NextComplaintOnset(SQLite::Database& db,
 std::vector<Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
                                                const std::vector<Id>& player_ids) {
   if (player_ids.empty()) return {};
-  SQLite::Statement q(db, absl::StrCat("SELECT ", kComplaintColumns,
+  CachedStatement cached_q(db, absl::StrCat("SELECT ", kComplaintColumns,
                                        " FROM complaints c WHERE c.player_id IN "
                                        "(SELECT value FROM json_each(?)) ORDER BY c.id"));
+  SQLite::Statement& q = *cached_q;
   q.bind(1, IdsJson(player_ids));
   return RunComplaintQuery(db, q);
 }
@@ -934,12 +939,13 @@ std::vector<ReadinessOverride> ListOverridesOfPlayers(SQLite::Database& db,
                                                       absl::Time from) {
   std::vector<ReadinessOverride> out;
   if (player_ids.empty()) return out;
-  SQLite::Statement q(db, absl::StrCat("SELECT ", kOverrideColumns,
+  CachedStatement cached_q(db, absl::StrCat("SELECT ", kOverrideColumns,
                                        " FROM readiness_overrides"
                                        " WHERE player_id IN (SELECT value FROM json_each(?))"
                                        " AND expires_at > ?"
                                        " AND (cleared_at IS NULL OR cleared_at >= ?)"
                                        " ORDER BY id"));
+  SQLite::Statement& q = *cached_q;
   Binder(q).Text(IdsJson(player_ids)).Time(from).Time(from);
   while (q.executeStep()) out.push_back(ReadOverride(q));
   return out;

@@ -83,6 +83,52 @@ TEST(DatabaseTest, EveryConnectionHasForeignKeysSynchronousAndBusyTimeout) {
   }
 }
 
+TEST(DatabaseTest, CachedStatementsAreReusedResetAndNeverSharedWhileInUse) {
+  TempDbPath path;
+  auto db = OpenOrDie(path.path());
+  ASSERT_NE(db, nullptr);
+  const std::string sql = "SELECT value FROM json_each(?) ORDER BY value";
+  ASSERT_TRUE(db->Read([&](SQLite::Database& conn) -> absl::Status {
+                  auto busy_statements = [&] {
+                    int busy = 0;
+                    for (sqlite3_stmt* st = sqlite3_next_stmt(conn.getHandle(), nullptr);
+                         st != nullptr; st = sqlite3_next_stmt(conn.getHandle(), st)) {
+                      busy += sqlite3_stmt_busy(st) != 0 ? 1 : 0;
+                    }
+                    return busy;
+                  };
+                  const SQLite::Statement* first = nullptr;
+                  {
+                    CachedStatement outer(conn, sql);
+                    first = &*outer;
+                    outer->bind(1, "[1,2]");
+                    EXPECT_TRUE(outer->executeStep());
+                    {
+                      // The same SQL while the outer one is mid-iteration: its own statement.
+                      CachedStatement inner(conn, sql);
+                      EXPECT_NE(&*inner, first);
+                      inner->bind(1, "[7]");
+                      EXPECT_TRUE(inner->executeStep());
+                      EXPECT_EQ(inner->getColumn(0).getInt(), 7);
+                    }
+                    EXPECT_EQ(outer->getColumn(0).getInt(), 1);  // undisturbed
+                    EXPECT_TRUE(outer->executeStep());
+                    EXPECT_EQ(outer->getColumn(0).getInt(), 2);
+                  }
+                  // Released: reset and unbound, not holding the read open; reused next time.
+                  EXPECT_EQ(busy_statements(), 0);
+                  CachedStatement again(conn, sql);
+                  EXPECT_EQ(&*again, first);
+                  EXPECT_FALSE(again->executeStep());  // NULL after clearBindings: no rows
+                  return absl::OkStatus();
+                }).ok());
+  // A connection no Database opened gets a statement of its own (nothing cached for it).
+  SQLite::Database raw(path.path(), SQLite::OPEN_READONLY);
+  CachedStatement a(raw, sql);
+  CachedStatement b(raw, sql);
+  EXPECT_NE(&*b, &*a);
+}
+
 TEST(DatabaseTest, AcknowledgedWriteSurvivesCloseAndReopen) {
   TempDbPath tmp;
   domain::Id id = 0;

@@ -39,6 +39,7 @@ struct TouchlineServer::Parts {
         complaints(*db, clock, options.service),
         flags(*db, clock, options.service),
         readiness(*db, clock, options.service),
+        exposure(*db, clock, options.service),
         flag_hub(options.service.flag_watch_buffer),
         flag_monitor(*db, clock, options.service, flag_hub),
         flag_watch(*db, flag_monitor, flag_hub, options.service),
@@ -48,6 +49,7 @@ struct TouchlineServer::Parts {
         complaint_service(complaints),
         flag_service(flags, flag_watch),
         readiness_service(readiness),
+        exposure_service(exposure),
         pseudonyms(std::move(pseudonym_key)),
         audit(*db),
         audit_service(audit) {}
@@ -60,6 +62,7 @@ struct TouchlineServer::Parts {
   service::ComplaintRecords complaints;
   service::FlagBoard flags;
   service::ReadinessBoard readiness;
+  service::ExposureDesk exposure;
   service::FlagChangeHub flag_hub;
   service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
   service::FlagWatch flag_watch;
@@ -69,6 +72,7 @@ struct TouchlineServer::Parts {
   ComplaintServiceImpl complaint_service;
   FlagServiceImpl flag_service;
   ReadinessServiceImpl readiness_service;
+  ExposureServiceImpl exposure_service;
   std::unique_ptr<ProtocolParts> protocols;
   access::Pseudonymizer pseudonyms;
   access::AuditTrail audit;
@@ -185,6 +189,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.complaint_service);
   builder.RegisterService(&p.flag_service);
   builder.RegisterService(&p.readiness_service);
+  builder.RegisterService(&p.exposure_service);
   builder.RegisterService(&p.protocols->service);
   builder.RegisterService(&p.audit_service);
   p.server = builder.BuildAndStart();

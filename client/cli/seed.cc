@@ -296,6 +296,8 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
     return plan.complaints.back();
   };
 
+  // Match start -> the player who strained a hamstring in it and the minute they went off.
+  std::map<absl::Time, std::pair<int, int>> match_injuries;
   // Resolved complaints earlier in the season (no flags today).
   const int old_count = std::max(3, n / 10);
   for (int i = 0; i < old_count; ++i) {
@@ -304,6 +306,18 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
     bool acute = rng.Chance(0.4);
     v1::Side side = rng.Chance(0.5) ? v1::SIDE_LEFT : v1::SIDE_RIGHT;
     absl::Time onset = acute ? days_ago(onset_days, 15, rng.Int(5, 55)) : days_ago(onset_days, 8, 30);
+    if (acute) {
+      // A strain at top speed happens in a match: the latest one by that day, as many minutes after
+      // kick-off (the player is put in that match's squad below), so match incidence has data.
+      const absl::Duration into_match = onset - DayAt(absl::ToCivilDay(onset, utc), 15);
+      for (auto it = sessions.rbegin(); it != sessions.rend(); ++it) {
+        if (it->kind == Session::kMatch && it->start + into_match <= onset && !match_injuries.count(it->start)) {
+          onset = it->start + into_match;
+          match_injuries[it->start] = {p, static_cast<int>(absl::ToInt64Minutes(into_match))};
+          break;
+        }
+      }
+    }
     int duration = acute ? rng.Int(14, 30) : rng.Int(7, 20);
     SeedComplaint& c =
         acute ? add(p, "resolved (acute strain)", side, onset, v1::ONSET_KIND_ACUTE, v1::MECHANISM_SPRINTING,
@@ -466,6 +480,13 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
           std::find(bs.begin(), bs.end(), pelvic_player) == bs.end()) {
         (IsForward(roles[pelvic_player]) ? fs : bs)[0] = pelvic_player;
       }
+      if (auto injured = match_injuries.find(s.start); injured != match_injuries.end()) {
+        const int p = injured->second.first;
+        if (std::find(fs.begin(), fs.end(), p) == fs.end() && std::find(bs.begin(), bs.end(), p) == bs.end()) {
+          auto& group = IsForward(roles[p]) ? fs : bs;
+          group[group[0] == pelvic_player ? 1 : 0] = p;
+        }
+      }
       match_squads[s.start] = {fs, bs};
       for (size_t i = 0; i < fs.size(); ++i) involved.push_back({fs[i], i < 8 ? rng.Int(15, 30) : rng.Int(4, 12)});
       for (size_t i = 0; i < bs.size(); ++i) involved.push_back({bs[i], i < 7 ? rng.Int(10, 22) : rng.Int(4, 10)});
@@ -536,8 +557,17 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
       if (squad == match_squads.end()) continue;  // an off week
       SeedSession* ss = add_session(DayAt(d, 15), 80, v1::EXPOSURE_KIND_MATCH, absl::StrCat(date, " match"), tag + "-m");
       const auto& [fs, bs] = squad->second;
-      for (size_t i = 0; i < fs.size(); ++i) take_part(ss, fs[i], i < 8 ? xrng.Int(50, 80) : xrng.Int(10, 30), 0, 0, 0);
-      for (size_t i = 0; i < bs.size(); ++i) take_part(ss, bs[i], i < 7 ? xrng.Int(60, 80) : xrng.Int(10, 30), 0, 0, 0);
+      auto injured = match_injuries.find(squad->first);
+      auto minutes = [&](int player, int drawn) {  // the injured player went off when it happened
+        return injured != match_injuries.end() && injured->second.first == player ? std::max(1, injured->second.second)
+                                                                                   : drawn;
+      };
+      for (size_t i = 0; i < fs.size(); ++i) {
+        take_part(ss, fs[i], minutes(fs[i], i < 8 ? xrng.Int(50, 80) : xrng.Int(10, 30)), 0, 0, 0);
+      }
+      for (size_t i = 0; i < bs.size(); ++i) {
+        take_part(ss, bs[i], minutes(bs[i], i < 7 ? xrng.Int(60, 80) : xrng.Int(10, 30)), 0, 0, 0);
+      }
       continue;
     }
     if (wd == absl::Weekday::sunday) continue;  // rest day

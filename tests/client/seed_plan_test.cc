@@ -80,6 +80,26 @@ TEST(SeedPlan, ExposureSessionsAreRealisticAndValid) {
     }
   }
   EXPECT_EQ(matches, p.matches);
+  // Every old acute strain happened in a match the player was playing (so the demo has match
+  // incidence), and they went off at that minute.
+  int in_match = 0;
+  for (const SeedComplaint& c : p.complaints) {
+    if (c.scenario != "resolved (acute strain)") continue;
+    const absl::Time onset = FromTimestamp(c.complaint.onset_time());
+    for (const SeedSession& ss : p.sessions) {
+      const absl::Time start = FromTimestamp(ss.session.start_time());
+      if (ss.session.kind() != v1::EXPOSURE_KIND_MATCH || onset < start ||
+          onset > start + absl::Minutes(ss.session.duration_minutes())) {
+        continue;
+      }
+      for (size_t i = 0; i < ss.players.size(); ++i) {
+        if (ss.players[i] != c.player) continue;
+        ++in_match;
+        EXPECT_EQ(ss.session.participations(static_cast<int>(i)).minutes(), absl::ToInt64Minutes(onset - start));
+      }
+    }
+  }
+  EXPECT_GE(in_match, 1);
   // Whole weeks (not the first or last, which are cut by the season's ends) have 5 training days.
   int full_weeks = 0;
   for (auto it = std::next(training_days_per_week.begin()); it != std::prev(training_days_per_week.end()); ++it) {

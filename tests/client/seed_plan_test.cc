@@ -75,7 +75,9 @@ TEST(SeedPlan, ExposureSessionsAreRealisticAndValid) {
       EXPECT_LE(part.minutes(), s.duration_minutes());
       EXPECT_LE(part.full_contact_minutes() + part.controlled_contact_minutes() + part.live_set_piece_minutes(),
                 part.minutes());
-      if (s.kind() == v1::EXPOSURE_KIND_MATCH) EXPECT_EQ(part.full_contact_minutes(), 0);
+      if (s.kind() == v1::EXPOSURE_KIND_MATCH) {
+        EXPECT_EQ(part.full_contact_minutes(), 0);
+      }
       full_contact[{week, ss.players[i]}] += part.full_contact_minutes();
     }
   }

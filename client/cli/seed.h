@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "touchline/v1/complaint.pb.h"
 #include "touchline/v1/contact_event.pb.h"
+#include "touchline/v1/exposure.pb.h"
 #include "touchline/v1/squad.pb.h"
 
 namespace touchline::cli {
@@ -42,6 +43,12 @@ struct SeedComplaint {
   std::string resolve_reason;
 };
 
+// A match or training session for exposure (ExposureService.RecordSession).
+struct SeedSession {
+  touchline::v1::Session session;  // squad_id and participations' player_id left 0
+  std::vector<int> players;        // index into SeedPlan::players, one per participation
+};
+
 struct SeedPlan {
   std::string squad_name;
   std::string external_id_prefix;  // "seed42-"
@@ -54,6 +61,10 @@ struct SeedPlan {
   std::vector<SeedComplaint> complaints;
   int matches = 0;
   int training_sessions = 0;
+  // Exposure: every match and training day (Mon-Fri training, Saturday matches) with minutes and,
+  // for training, contact drill minutes. Drawn from a generator of its own, so the events and
+  // complaints above are the same with or without it.
+  std::vector<SeedSession> sessions;
 };
 
 // Builds the plan; the same options always give the same plan. players must be >= 12.

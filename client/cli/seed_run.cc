@@ -10,6 +10,7 @@
 #include "client/cli/timeparse.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
+#include "touchline/v1/exposure.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
 #include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
@@ -184,6 +185,28 @@ int RunSeed(Ctx& ctx) {
     if (!st.ok()) return SeedFailure(ctx, "importing contact events", st);
   }
 
+  // 4b. Exposure sessions (idempotent by key, so a re-run records nothing twice).
+  int sessions_recorded = 0, sessions_replayed = 0;
+  int64_t player_minutes = 0;
+  {
+    auto exposure = v1::ExposureService::NewStub(ctx.channel());
+    for (const SeedSession& ss : plan.sessions) {
+      v1::RecordSessionRequest req;
+      *req.mutable_session() = ss.session;
+      req.mutable_session()->set_squad_id(squad_id);
+      for (size_t i = 0; i < ss.players.size(); ++i) {
+        req.mutable_session()->mutable_participations(static_cast<int>(i))->set_player_id(player_ids[ss.players[i]]);
+        player_minutes += ss.session.participations(static_cast<int>(i)).minutes();
+      }
+      grpc::ClientContext c;
+      ctx.Prepare(&c);
+      v1::RecordSessionResponse resp;
+      auto st = exposure->RecordSession(&c, req, &resp);
+      if (!st.ok()) return SeedFailure(ctx, absl::StrCat("recording session ", ss.session.title()), st);
+      (resp.replayed() ? sessions_replayed : sessions_recorded)++;
+    }
+  }
+
   // 5. Complaints, unless this squad already has some (a re-run).
   int complaints_created = 0, check_ins = 0, resolved = 0, existing_complaints = 0;
   if (reused) {
@@ -248,6 +271,9 @@ int RunSeed(Ctx& ctx) {
           << " already there\n";
   ctx.out << "Sessions:   " << plan.matches << " matches, " << plan.training_sessions << " contact training sessions ("
           << FormatDate(opt.now - absl::Hours(24 * 270)) << " to " << FormatDate(opt.now) << ")\n";
+  ctx.out << "Exposure:   " << plan.sessions.size() << " sessions (matches and training days) with "
+          << player_minutes / 60 << " player-hours; " << sessions_recorded << " recorded, " << sessions_replayed
+          << " already there\n";
   int awkward = 0;
   for (const auto& e : plan.events) awkward += e.event.awkward();
   ctx.out << "Events:     " << imported.received_count() << " sent (" << awkward << " awkward), "

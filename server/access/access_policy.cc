@@ -49,6 +49,18 @@ constexpr std::array kRules = {
     // Analysts (the main consumer) get pseudonyms and no free text, like their other reads;
     // coaches only the contact events they may list anyway (the service refuses them complaints).
     MethodRule{"/touchline.v1.ExportService/ExportRecords", kEveryRole, true},
+    // Exposure (issue 8). Coaches run training, so they record sessions with the medical staff;
+    // minutes and contact drills are not clinical, so coaches read sessions and weekly load too.
+    // Analysts read everything here pseudonymised (player ids carry PRIVACY_PLAYER_ID) and cannot
+    // ask for one player by id. Injury rates are squad aggregates without player ids, so every
+    // role may read them (small cells can still hint who was hurt: the squad's own staff only).
+    // All audited: sessions and load name players' exposure, and rates are computed from the
+    // complaints (who asked for the squad's injury figures is worth knowing too).
+    MethodRule{"/touchline.v1.ExposureService/RecordSession", kMedical | kCoach, true},
+    MethodRule{"/touchline.v1.ExposureService/GetSession", kEveryRole, true},
+    MethodRule{"/touchline.v1.ExposureService/ListSessions", kEveryRole, true},
+    MethodRule{"/touchline.v1.ExposureService/GetInjuryRates", kEveryRole, true},
+    MethodRule{"/touchline.v1.ExposureService/GetWeeklyContactLoad", kEveryRole, true},
     // The audit log: administrators only; there is no RPC that alters it.
     MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
     // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);

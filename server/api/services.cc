@@ -212,4 +212,29 @@ grpc::Status ExportServiceImpl::ExportRecords(grpc::ServerContext* context,
       [context] { return context->IsCancelled(); }));
 }
 
+grpc::Status ExposureServiceImpl::RecordSession(grpc::ServerContext* context, const v1::RecordSessionRequest* request,
+    v1::RecordSessionResponse* response) {
+  return Serve(context, response, [&](const service::Caller& caller) { return desk_.RecordSession(caller, *request); });
+}
+
+grpc::Status ExposureServiceImpl::GetSession(grpc::ServerContext* context, const v1::GetSessionRequest* request,
+    v1::GetSessionResponse* response) {
+  return Serve(context, response, [&](const service::Caller& caller) { return desk_.GetSession(caller, *request); });
+}
+
+grpc::Status ExposureServiceImpl::ListSessions(grpc::ServerContext* context, const v1::ListSessionsRequest* request,
+    v1::ListSessionsResponse* response) {
+  return Serve(context, response, [&](const service::Caller& caller) { return desk_.ListSessions(caller, *request); });
+}
+
+grpc::Status ExposureServiceImpl::GetInjuryRates(grpc::ServerContext* context, const v1::GetInjuryRatesRequest* request,
+    v1::GetInjuryRatesResponse* response) {
+  return Serve(context, response, [&](const service::Caller& caller) { return desk_.GetInjuryRates(caller, *request); });
+}
+
+grpc::Status ExposureServiceImpl::GetWeeklyContactLoad(grpc::ServerContext* context, const v1::GetWeeklyContactLoadRequest* request,
+    v1::GetWeeklyContactLoadResponse* response) {
+  return Serve(context, response, [&](const service::Caller& caller) { return desk_.GetWeeklyContactLoad(caller, *request); });
+}
+
 }  // namespace touchline::api

@@ -5,6 +5,7 @@
 #include "server/access/audit_trail.h"
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
+#include "server/service/exposure_desk.h"
 #include "server/service/flag_board.h"
 #include "server/service/protocol_desk.h"
 #include "server/service/flag_watch.h"
@@ -15,6 +16,7 @@
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/export.grpc.pb.h"
+#include "touchline/v1/exposure.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
 #include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
@@ -146,6 +148,24 @@ class ProtocolServiceImpl final : public v1::ProtocolService::Service {
 
  private:
   service::ProtocolDesk& desk_;
+};
+
+class ExposureServiceImpl final : public v1::ExposureService::Service {
+ public:
+  explicit ExposureServiceImpl(service::ExposureDesk& desk) : desk_(desk) {}
+  grpc::Status RecordSession(grpc::ServerContext*, const v1::RecordSessionRequest*,
+                             v1::RecordSessionResponse*) override;
+  grpc::Status GetSession(grpc::ServerContext*, const v1::GetSessionRequest*,
+                          v1::GetSessionResponse*) override;
+  grpc::Status ListSessions(grpc::ServerContext*, const v1::ListSessionsRequest*,
+                            v1::ListSessionsResponse*) override;
+  grpc::Status GetInjuryRates(grpc::ServerContext*, const v1::GetInjuryRatesRequest*,
+                              v1::GetInjuryRatesResponse*) override;
+  grpc::Status GetWeeklyContactLoad(grpc::ServerContext*, const v1::GetWeeklyContactLoadRequest*,
+                                    v1::GetWeeklyContactLoadResponse*) override;
+
+ private:
+  service::ExposureDesk& desk_;
 };
 
 class AuditServiceImpl final : public v1::AuditService::Service {

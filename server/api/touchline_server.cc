@@ -39,6 +39,7 @@ struct TouchlineServer::Parts {
         complaints(*db, clock, options.service),
         flags(*db, clock, options.service),
         readiness(*db, clock, options.service),
+        exposure(*db, clock, options.service),
         flag_hub(options.service.flag_watch_buffer),
         flag_monitor(*db, clock, options.service, flag_hub),
         flag_watch(*db, flag_monitor, flag_hub, options.service),
@@ -52,6 +53,7 @@ struct TouchlineServer::Parts {
         flag_service(flags, flag_watch),
         readiness_service(readiness),
         export_service(exports),
+        exposure_service(exposure),
         pseudonyms(std::move(pseudonym_key)),
         audit(*db),
         audit_service(audit) {}
@@ -64,6 +66,7 @@ struct TouchlineServer::Parts {
   service::ComplaintRecords complaints;
   service::FlagBoard flags;
   service::ReadinessBoard readiness;
+  service::ExposureDesk exposure;
   service::FlagChangeHub flag_hub;
   service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
   service::FlagWatch flag_watch;
@@ -75,6 +78,7 @@ struct TouchlineServer::Parts {
   FlagServiceImpl flag_service;
   ReadinessServiceImpl readiness_service;
   ExportServiceImpl export_service;
+  ExposureServiceImpl exposure_service;
   std::unique_ptr<ProtocolParts> protocols;
   access::Pseudonymizer pseudonyms;
   access::AuditTrail audit;
@@ -192,6 +196,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.flag_service);
   builder.RegisterService(&p.readiness_service);
   builder.RegisterService(&p.export_service);
+  builder.RegisterService(&p.exposure_service);
   builder.RegisterService(&p.protocols->service);
   builder.RegisterService(&p.audit_service);
   p.server = builder.BuildAndStart();

@@ -298,7 +298,47 @@ constexpr char kV7[] = R"sql(
 ALTER TABLE audit_events ADD COLUMN packed_player_ids TEXT;  -- JSON array; NULL: rows per player
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations = {{
+// v8, exposure (issue 8): sessions and the minutes each player took part. Sessions are records:
+// created once with their participations, never updated or deleted (triggers refuse it).
+constexpr char kExposure[] = R"sql(
+CREATE TABLE sessions (
+  id               INTEGER PRIMARY KEY,
+  squad_id         INTEGER NOT NULL REFERENCES squads (id),
+  kind             INTEGER NOT NULL CHECK (kind IN (1, 2)),   -- MATCH, TRAINING
+  starts_at        INTEGER NOT NULL,
+  duration_minutes INTEGER NOT NULL CHECK (duration_minutes > 0),
+  title            TEXT    NOT NULL,
+  idempotency_key  TEXT    NOT NULL UNIQUE,
+  recorded_at      INTEGER NOT NULL,
+  recorded_by      TEXT    NOT NULL
+) STRICT;
+-- ListSessions, rates and weekly load read a squad's sessions by time; an export reads every
+-- squad's by (starts_at, id).
+CREATE INDEX sessions_by_squad_time ON sessions (squad_id, starts_at, id);
+CREATE INDEX sessions_by_time ON sessions (starts_at, id);
+
+CREATE TABLE session_participations (
+  session_id                 INTEGER NOT NULL REFERENCES sessions (id),
+  player_id                  INTEGER NOT NULL REFERENCES players (id),
+  minutes                    INTEGER NOT NULL CHECK (minutes > 0),
+  full_contact_minutes       INTEGER NOT NULL CHECK (full_contact_minutes >= 0),
+  controlled_contact_minutes INTEGER NOT NULL CHECK (controlled_contact_minutes >= 0),
+  live_set_piece_minutes     INTEGER NOT NULL CHECK (live_set_piece_minutes >= 0),
+  PRIMARY KEY (session_id, player_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX session_participations_by_player ON session_participations (player_id, session_id);
+
+CREATE TRIGGER sessions_no_update BEFORE UPDATE ON sessions
+BEGIN SELECT RAISE(ABORT, 'sessions are records: UPDATE is not allowed'); END;
+CREATE TRIGGER sessions_no_delete BEFORE DELETE ON sessions
+BEGIN SELECT RAISE(ABORT, 'sessions are records: DELETE is not allowed'); END;
+CREATE TRIGGER session_participations_no_update BEFORE UPDATE ON session_participations
+BEGIN SELECT RAISE(ABORT, 'sessions are records: UPDATE is not allowed'); END;
+CREATE TRIGGER session_participations_no_delete BEFORE DELETE ON session_participations
+BEGIN SELECT RAISE(ABORT, 'sessions are records: DELETE is not allowed'); END;
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
@@ -306,6 +346,7 @@ constexpr std::array<Migration, 7> kMigrations = {{
     {5, "access tokens (hashes), append-only audit log", kAccess},
     {6, "partial index of awkward contact events", kV6},
     {7, "audit events pack the ids of many players in one column", kV7},
+    {8, "sessions and participations (exposure)", kExposure},
 }};
 
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

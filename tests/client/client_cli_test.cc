@@ -462,3 +462,35 @@ TEST(RunCli, ProtocolCommandsExistAndRefuseBadOptionsBeforeCalling) {
 
 }  // namespace
 }  // namespace touchline::cli
+
+namespace touchline::cli {
+namespace {
+
+TEST(RunCli, ExposureCommandsExistAndRefuseBadOptionsBeforeCalling) {
+  std::set<std::string> have;
+  for (const auto& c : Commands()) have.insert(c.resource + " " + c.verb);
+  for (const char* want : {"sessions record", "sessions get", "sessions list", "rates ", "load "}) {
+    EXPECT_TRUE(have.count(want)) << want;
+  }
+  // No server at this address: each of these must fail as a usage error (2) before any call.
+  auto r = RunArgs({"sessions", "record", "--squad=1", "--kind=match"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--players is required"));
+  r = RunArgs({"sessions", "record", "--squad=1", "--kind=picnic", "--players=1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("match, training"));
+  r = RunArgs({"sessions", "record", "--squad=1", "--kind=training", "--players=1:90:10"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("PLAYER[:MINUTES[:FULL:CONTROLLED:SET_PIECE]]"));
+  EXPECT_EQ(RunArgs({"sessions", "record", "--squad=1", "--kind=training", "--players=1:x"}).code, 2);
+  EXPECT_EQ(RunArgs({"sessions", "list"}).code, 2);
+  EXPECT_EQ(RunArgs({"sessions", "list", "--squad=1", "--kind=friendly"}).code, 2);
+  r = RunArgs({"rates", "--squad=1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("from"));
+  EXPECT_EQ(RunArgs({"load", "--from=-7d"}).code, 2);
+  EXPECT_THAT(RunArgs({"help", "load"}).out, HasSubstr("World Rugby guidance"));
+}
+
+}  // namespace
+}  // namespace touchline::cli

@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
+#include "touchline/v1/exposure.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
 #include "touchline/v1/squad.grpc.pb.h"
@@ -32,6 +33,7 @@ struct State {
   std::map<int64_t, v1::Player> players;
   std::map<std::string, v1::ContactEvent> events_by_key;
   std::map<int64_t, v1::Complaint> complaints;
+  std::map<std::string, v1::Session> sessions_by_key;
   std::vector<std::string> users;  // touchline-user of every call
   int64_t next_id = 1;
 
@@ -292,6 +294,36 @@ class Readiness final : public v1::ReadinessService::Service {
   }
 };
 
+class Exposure final : public v1::ExposureService::Service {
+ public:
+  explicit Exposure(State& s) : s_(s) {}
+  grpc::Status RecordSession(grpc::ServerContext* ctx, const v1::RecordSessionRequest* req,
+                             v1::RecordSessionResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    const auto& in = req->session();
+    for (const auto& p : in.participations()) {
+      if (p.minutes() <= 0 || p.minutes() > in.duration_minutes() || !s_.players.count(p.player_id())) {
+        return BadRequest("session.participations", "bad participation");
+      }
+    }
+    auto it = s_.sessions_by_key.find(in.idempotency_key());
+    if (it != s_.sessions_by_key.end()) {
+      *resp->mutable_session() = it->second;
+      resp->set_replayed(true);
+      return grpc::Status::OK;
+    }
+    v1::Session stored = in;
+    stored.set_id(s_.next_id++);
+    s_.sessions_by_key[in.idempotency_key()] = stored;
+    *resp->mutable_session() = stored;
+    return grpc::Status::OK;
+  }
+
+ private:
+  State& s_;
+};
+
 class FakeServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -304,6 +336,7 @@ class FakeServerTest : public ::testing::Test {
     b.RegisterService(&complaints_);
     b.RegisterService(&flags_);
     b.RegisterService(&readiness_);
+    b.RegisterService(&exposure_);
     server_ = b.BuildAndStart();
     ASSERT_NE(server_, nullptr);
   }
@@ -329,6 +362,7 @@ class FakeServerTest : public ::testing::Test {
   Complaints complaints_{state_};
   Flags flags_;
   Readiness readiness_;
+  Exposure exposure_{state_};
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
 };
@@ -416,6 +450,9 @@ TEST_F(FakeServerTest, SeedTwiceNeverDoublesEvents) {
   EXPECT_GT(events, 5000u);
   EXPECT_GE(complaints, 9u);
   EXPECT_EQ(state_.players.size(), 20u);
+  const size_t sessions = state_.sessions_by_key.size();
+  EXPECT_GT(sessions, 150u);  // ~39 weeks of 5 training days and most Saturdays
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Exposure:   ", sessions, " sessions")));
   int open = 0;
   for (const auto& [id, c] : state_.complaints) open += c.open();
   EXPECT_EQ(open, 6);  // 2 persistent, recurrence, acute, pelvic, disc
@@ -427,6 +464,8 @@ TEST_F(FakeServerTest, SeedTwiceNeverDoublesEvents) {
   EXPECT_EQ(state_.events_by_key.size(), events);
   EXPECT_EQ(state_.complaints.size(), complaints);
   EXPECT_EQ(state_.players.size(), 20u);
+  EXPECT_EQ(state_.sessions_by_key.size(), sessions);
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("0 recorded, ", sessions, " already there")));
 
   // A squad of that name that the seed did not make: a new name.
   ASSERT_EQ(Run({"players", "create", "--squad=1", "--name=Someone", "--group=back"}).code, 0);

@@ -41,6 +41,81 @@ TEST(SeedPlan, Deterministic) {
   EXPECT_NE(BuildSeedPlan(other).players[0].external_id, a.players[0].external_id);
 }
 
+TEST(SeedPlan, ExposureSessionsAreRealisticAndValid) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  int matches = 0;
+  std::map<absl::Time, int> training_days_per_week;  // Monday 00:00 UTC -> training days
+  std::set<std::string> keys;
+  int over_full_contact_weeks = 0;
+  std::map<std::pair<absl::Time, int>, int> full_contact;  // (week, player) -> minutes
+  for (const SeedSession& ss : p.sessions) {
+    const v1::Session& s = ss.session;
+    EXPECT_TRUE(keys.insert(s.idempotency_key()).second) << s.idempotency_key();
+    const absl::Time start = FromTimestamp(s.start_time());
+    EXPECT_LE(start + absl::Minutes(s.duration_minutes()), o.now);
+    ASSERT_EQ(static_cast<int>(ss.players.size()), s.participations_size());
+    std::set<int> players(ss.players.begin(), ss.players.end());
+    EXPECT_EQ(players.size(), ss.players.size()) << "a player twice in " << s.title();
+    const absl::CivilDay day = absl::ToCivilDay(start, absl::UTCTimeZone());
+    absl::CivilDay monday = day;
+    while (absl::GetWeekday(monday) != absl::Weekday::monday) --monday;
+    const absl::Time week = absl::FromCivil(monday, absl::UTCTimeZone());
+    if (s.kind() == v1::EXPOSURE_KIND_MATCH) {
+      ++matches;
+      EXPECT_EQ(s.duration_minutes(), 80);
+      EXPECT_LE(s.participations_size(), 23);
+    } else {
+      ASSERT_EQ(s.kind(), v1::EXPOSURE_KIND_TRAINING);
+      ++training_days_per_week[week];
+    }
+    for (int i = 0; i < s.participations_size(); ++i) {
+      const auto& part = s.participations(i);
+      EXPECT_GT(part.minutes(), 0);
+      EXPECT_LE(part.minutes(), s.duration_minutes());
+      EXPECT_LE(part.full_contact_minutes() + part.controlled_contact_minutes() + part.live_set_piece_minutes(),
+                part.minutes());
+      if (s.kind() == v1::EXPOSURE_KIND_MATCH) {
+        EXPECT_EQ(part.full_contact_minutes(), 0);
+      }
+      full_contact[{week, ss.players[i]}] += part.full_contact_minutes();
+    }
+  }
+  EXPECT_EQ(matches, p.matches);
+  // Every old acute strain happened in a match the player was playing (so the demo has match
+  // incidence), and they went off at that minute.
+  int in_match = 0;
+  for (const SeedComplaint& c : p.complaints) {
+    if (c.scenario != "resolved (acute strain)") continue;
+    const absl::Time onset = FromTimestamp(c.complaint.onset_time());
+    for (const SeedSession& ss : p.sessions) {
+      const absl::Time start = FromTimestamp(ss.session.start_time());
+      if (ss.session.kind() != v1::EXPOSURE_KIND_MATCH || onset < start ||
+          onset > start + absl::Minutes(ss.session.duration_minutes())) {
+        continue;
+      }
+      for (size_t i = 0; i < ss.players.size(); ++i) {
+        if (ss.players[i] != c.player) continue;
+        ++in_match;
+        EXPECT_EQ(ss.session.participations(static_cast<int>(i)).minutes(), absl::ToInt64Minutes(onset - start));
+      }
+    }
+  }
+  EXPECT_GE(in_match, 1);
+  // Whole weeks (not the first or last, which are cut by the season's ends) have 5 training days.
+  int full_weeks = 0;
+  for (auto it = std::next(training_days_per_week.begin()); it != std::prev(training_days_per_week.end()); ++it) {
+    EXPECT_GE(it->second, 4);
+    EXPECT_LE(it->second, 5);
+    ++full_weeks;
+  }
+  EXPECT_GE(full_weeks, 30);
+  for (const auto& [key, minutes] : full_contact) over_full_contact_weeks += minutes > 15;
+  // Some weeks exceed the 15-minute guidance, as observed practice does; most do not.
+  EXPECT_GT(over_full_contact_weeks, 0);
+  EXPECT_LT(over_full_contact_weeks, static_cast<int>(full_contact.size()));
+}
+
 TEST(SeedPlan, SquadIsRealistic) {
   SeedPlan p = BuildSeedPlan(Opts());
   ASSERT_EQ(p.players.size(), 50u);

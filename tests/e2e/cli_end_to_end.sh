@@ -113,10 +113,29 @@ else
   contains "bad cursor names the field" "cursor" "$WORK/err"
   lines "nothing exported with a bad cursor" 0 "$WORK/out"
 fi
+# Exposure (issue 8): a training session and a match, then rates and weekly load.
+check "record training" $TL sessions record --squad=1 --kind=training --at=-3d --duration=90 \
+  --players=1:90:10:20:0,2:60:8:0:25 --title="Tue contact" --key=e2e-s1
+check "record match" $TL sessions record --squad=1 --kind=match --at=-1d --players=1,2:30 --key=e2e-s2
+check "list sessions" $TL sessions list --squad=1
+contains "match listed with its minutes" "match" "$WORK/out"
+if $TL sessions record --squad=1 --kind=match --at=-1d --players=1:81 >"$WORK/out" 2>"$WORK/err"; then
+  FAIL=$((FAIL + 1)); echo "FAIL: 81 minutes in an 80-minute match accepted"
+else
+  PASS=$((PASS + 1)); contains "error names the participation" "participations\[0\].minutes" "$WORK/err"
+fi
+check "injury rates" $TL rates --squad=1 --from=-60d
+contains "rates table" "BURDEN-PER-1000H" "$WORK/out"
+check "injury rates as JSON" $TL --json rates --squad=1 --from=-60d
+contains "rates JSON has training exposure" '"exposure_hours": 2.5' "$WORK/out"
+check "weekly load" $TL load --squad=1 --from=-14d
+contains "load names the player" "Marcus Smith" "$WORK/out"
 
 check "seed a demo squad" $TL seed --players=20
 check "flags on the demo squad" $TL flags list --squad=2
 contains "demo shows a recurrence" "recurrent" "$WORK/out"
+check "demo load" $TL load --squad=2 --from=-28d
+contains "demo weeks are checked against the guidance" "within" "$WORK/out"
 
 stop_server
 start_server

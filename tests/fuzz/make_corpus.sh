@@ -12,6 +12,7 @@ C=proto/touchline/v1/complaint.proto
 E=proto/touchline/v1/contact_event.proto
 F=proto/touchline/v1/flag.proto
 R=proto/touchline/v1/readiness.proto
+X=proto/touchline/v1/exposure.proto
 P=proto/touchline/plugin/v1/plugin.proto
 T=1772366400  # 2026-03-01 12:00 UTC, the harness clock
 seed service_request create_complaint '\000' touchline.v1.CreateComplaintRequest $C \
@@ -36,6 +37,14 @@ seed service_request resolve '\006' touchline.v1.ResolveComplaintRequest $C \
   "complaint_id: 1 resolve_time { seconds: $((T - 60)) }"
 seed service_request readiness '\007' touchline.v1.GetSquadReadinessRequest $R \
   "squad_id: 1"
+seed service_request record_session '\010' touchline.v1.RecordSessionRequest $X \
+  "session { squad_id: 1 kind: EXPOSURE_KIND_TRAINING start_time { seconds: $((T - 86400)) } duration_minutes: 90 title: \"Tue\" idempotency_key: \"s-1\" participations { player_id: 1 minutes: 90 full_contact_minutes: 16 controlled_contact_minutes: 20 } participations { player_id: 2 minutes: 45 live_set_piece_minutes: 30 } }"
+seed service_request record_session_bad '\010' touchline.v1.RecordSessionRequest $X \
+  "session { squad_id: 1 kind: EXPOSURE_KIND_MATCH start_time { seconds: $((T - 86400)) } duration_minutes: 80 idempotency_key: \"s-2\" participations { player_id: 1 minutes: 81 full_contact_minutes: 5 } participations { player_id: 1 minutes: -3 } }"
+seed service_request injury_rates '\011' touchline.v1.GetInjuryRatesRequest $X \
+  "squad_id: 1 start_time { seconds: $((T - 86400 * 90)) } end_time { seconds: $T }"
+seed service_request weekly_load '\012' touchline.v1.GetWeeklyContactLoadRequest $X \
+  "squad_id: 1 start_time { seconds: $((T - 86400 * 30)) } end_time { seconds: $((T + 3600)) }"
 seed plugin_answer assign_response '\001' touchline.plugin.v1.AssignResponse $P \
   "prescriptions { protocol: \"piriformis-4sign\" exercise: \"4-sign isometric\" side: SIDE_BOTH sets: 4 hold_seconds: 20 effort_percent: 20 timing: TIMING_PRE phase: PHASE_UNSPECIFIED pain_ceiling: 3 } prescriptions { exercise: \"Nordic\" timing: TIMING_POST sets: 3 reps: 5 }"
 seed plugin_answer assign_response_bad '\001' touchline.plugin.v1.AssignResponse $P \

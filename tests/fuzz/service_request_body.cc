@@ -12,6 +12,7 @@
 #include "server/domain/clock.h"
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
+#include "server/service/exposure_desk.h"
 #include "server/service/flag_board.h"
 #include "server/service/readiness_board.h"
 #include "server/service/service_options.h"
@@ -38,6 +39,7 @@ struct World {
   std::unique_ptr<service::ComplaintRecords> complaints;
   std::unique_ptr<service::FlagBoard> flags;
   std::unique_ptr<service::ReadinessBoard> readiness;
+  std::unique_ptr<service::ExposureDesk> exposure;
   Caller physio{"fuzz.physio", Role::kPhysio};
   int calls = 0;
 
@@ -55,6 +57,7 @@ struct World {
 
   // A fresh database with a small, known record (the seed inputs refer to ids 1 and 2).
   void Reset() {
+    exposure.reset();
     readiness.reset();
     flags.reset();
     complaints.reset();
@@ -77,6 +80,7 @@ struct World {
     complaints = std::make_unique<service::ComplaintRecords>(*db, clock, options);
     flags = std::make_unique<service::FlagBoard>(*db, clock, options);
     readiness = std::make_unique<service::ReadinessBoard>(*db, clock, options);
+    exposure = std::make_unique<service::ExposureDesk>(*db, clock, options);
 
     v1::CreateSquadRequest squad;
     squad.mutable_squad()->set_name("Fuzz XV");
@@ -125,7 +129,7 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
   World& w = TheWorld();
   // Keep the database small and the run reproducible enough: start afresh every 500 calls.
   if (++w.calls > 500) w.Reset();
-  const uint8_t selector = data[0] % 8;
+  const uint8_t selector = data[0] % 11;
   ++data;
   --size;
   const Caller& caller = w.physio;
@@ -176,6 +180,21 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
     case 7: {
       v1::GetSquadReadinessRequest r;
       if (Parse(data, size, &r)) (void)w.readiness->GetSquadReadiness(caller, r);
+      break;
+    }
+    case 8: {
+      v1::RecordSessionRequest r;
+      if (Parse(data, size, &r)) (void)w.exposure->RecordSession(caller, r);
+      break;
+    }
+    case 9: {
+      v1::GetInjuryRatesRequest r;
+      if (Parse(data, size, &r)) (void)w.exposure->GetInjuryRates(caller, r);
+      break;
+    }
+    case 10: {
+      v1::GetWeeklyContactLoadRequest r;
+      if (Parse(data, size, &r)) (void)w.exposure->GetWeeklyContactLoad(caller, r);
       break;
     }
   }

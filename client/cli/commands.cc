@@ -1381,7 +1381,7 @@ const std::vector<Command>& Commands() {
        With({"player", "by", "method", "outcome", "from", "to"}, kPage), AuditList},
 
       {"export", "",
-       "[--squad=ID] [--from=TIME] [--to=TIME] [--kinds=contact-event,complaint] [--cursor=C] "
+       "[--squad=ID] [--from=TIME] [--to=TIME] [--kinds=contact-event,complaint,session] [--cursor=C] "
        "[--cursor-file=PATH] [--batch-size=N] [--retries=5]",
        "Export records for analysis as JSON lines on stdout, one record per line (contact events "
        "filtered on their time, complaints on their onset; every squad unless --squad). The cursor "

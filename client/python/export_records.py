@@ -2,7 +2,7 @@
 """Export contact events and complaints to a JSON-lines (or CSV) file, resumably.
 
     export_records.py --server HOST:PORT --token-file F --out FILE --state FILE [--squad N]
-                      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--kinds contact-event,complaint]
+                      [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--kinds contact-event,complaint,session]
                       [--csv] [--batch-size N] [--tls-ca CA.crt]
 
 Streams ExportService.ExportRecords and appends one line per record to --out. After each message
@@ -36,11 +36,11 @@ def _add_stub_path():
 _add_stub_path()
 import grpc  # noqa: E402
 from google.protobuf import json_format  # noqa: E402
-from touchline.v1 import complaint_pb2, contact_event_pb2  # noqa: E402
+from touchline.v1 import complaint_pb2, contact_event_pb2, exposure_pb2  # noqa: E402
 from touchline.v1 import export_pb2, export_pb2_grpc  # noqa: E402
 
 CSV_COLUMNS = ["record", "id", "squad_id", "player", "time", "kind_or_side", "awkward", "open",
-               "check_ins", "revision"]
+               "check_ins", "revision", "minutes"]
 
 
 def parse_day(text):
@@ -61,17 +61,24 @@ def iso(ts):
         .isoformat().replace("+00:00", "Z")
 
 
-def csv_row(record):
+def csv_rows(record):
+    """The CSV rows of one record: one, or one per participation of a session."""
     which = record.WhichOneof("record")
     if which == "contact_event":
         e = record.contact_event
-        return ["contact_event", e.id, record.squad_id, e.player_id or e.player_pseudonym,
-                iso(e.occur_time), contact_event_pb2.ContactKind.Name(e.kind), int(e.awkward), "", "",
-                record.revision]
+        return [["contact_event", e.id, record.squad_id, e.player_id or e.player_pseudonym,
+                 iso(e.occur_time), contact_event_pb2.ContactKind.Name(e.kind), int(e.awkward), "", "",
+                 record.revision, ""]]
+    if which == "session":
+        s = record.session
+        # One row per participation: exposure is per player.
+        return [["session", s.id, record.squad_id, p.player_id or p.player_pseudonym,
+                 iso(s.start_time), exposure_pb2.ExposureKind.Name(s.kind), "", "", "",
+                 record.revision, p.minutes] for p in s.participations]
     c = record.complaint
-    return ["complaint", c.id, record.squad_id, c.player_id or c.player_pseudonym,
-            iso(c.onset_time), complaint_pb2.Side.Name(c.side), "", int(c.open), len(c.check_ins),
-            record.revision]
+    return [["complaint", c.id, record.squad_id, c.player_id or c.player_pseudonym,
+             iso(c.onset_time), complaint_pb2.Side.Name(c.side), "", int(c.open), len(c.check_ins),
+             record.revision, ""]]
 
 
 def load_state(path):
@@ -146,7 +153,7 @@ def main(argv=None):
                 writer = csv.writer(buf, lineterminator="\n")
                 for record in message.records:
                     if args.csv:
-                        writer.writerow(csv_row(record))
+                        writer.writerows(csv_rows(record))
                     else:
                         buf.write(json.dumps(json_format.MessageToDict(
                             record, preserving_proto_field_name=True), sort_keys=True) + "\n")

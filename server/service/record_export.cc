@@ -6,10 +6,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/service/complaint_records.h"
+#include "server/service/exposure_desk.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/request_errors.h"
 #include "server/service/status_macros.h"
 #include "server/storage/record_store.h"
+#include "server/storage/session_store.h"
 
 namespace touchline::service {
 namespace {
@@ -65,6 +67,21 @@ std::vector<Numbered> ReadComplaints(SQLite::Database& conn, const storage::Expo
   return out;
 }
 
+std::vector<Numbered> ReadSessions(SQLite::Database& conn, const storage::ExportFilter& filter,
+                                   domain::Id after_id, domain::Id up_to_id, int limit,
+                                   const ServiceOptions&) {
+  std::vector<Numbered> out;
+  for (const auto& session :
+       storage::ListSessionsForExport(conn, filter, after_id, up_to_id, limit)) {
+    Numbered& n = out.emplace_back();
+    n.id = session.id;
+    ToProto(session, n.record.mutable_session());
+    n.record.set_squad_id(session.squad_id);
+    n.record.set_revision(1);  // sessions are records: never changed once stored
+  }
+  return out;
+}
+
 // The record kinds, in stream order. A new kind (e.g. training sessions) is one more row here and
 // a reader like the two above.
 struct KindSpec {
@@ -76,6 +93,8 @@ struct KindSpec {
 constexpr KindSpec kExportKinds[] = {
     {v1::RECORD_KIND_CONTACT_EVENT, true, storage::LastContactEventId, ReadContactEvents},
     {v1::RECORD_KIND_COMPLAINT, false, storage::LastComplaintId, ReadComplaints},
+    // Coaches record and read sessions (minutes and contact drills are not clinical).
+    {v1::RECORD_KIND_SESSION, true, storage::LastSessionId, ReadSessions},
 };
 
 const KindSpec* FindKind(int kind) {
@@ -131,7 +150,7 @@ absl::Status RecordExport::ExportRecords(
     if (!MayExport(caller.role, spec)) {
       if (asked) {
         return absl::PermissionDeniedError(absl::StrCat(
-            "coaches may not export ", KindName(spec.kind), "; they export contact events only"));
+            "coaches may not export ", KindName(spec.kind), "; they export contact events and sessions"));
       }
       continue;
     }

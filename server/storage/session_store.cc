@@ -195,6 +195,40 @@ std::vector<Session> ListSessions(SQLite::Database& db, const SessionFilter& fil
   return Run(db, q);
 }
 
+std::vector<Session> ListSessionsForExport(SQLite::Database& db, const ExportFilter& filter,
+                                           Id after_id, Id up_to_id, int limit) {
+  // By id like the other export kinds: a session stored during an export comes after any cursor.
+  const char* const squad_clause = filter.squad_id != 0 ? "s.squad_id = ?3" : "?3 IS NULL";
+  SQLite::Statement q(
+      db, absl::StrCat("SELECT ", kSessionColumns, " FROM sessions s NOT INDEXED WHERE s.id > ?1 ",
+                       "AND s.id <= ?2 AND ", squad_clause,
+                       " AND (?4 IS NULL OR s.starts_at >= ?4) AND (?5 IS NULL OR s.starts_at < ?5)"
+                       " ORDER BY s.id LIMIT ?6"));
+  q.bind(1, after_id);
+  q.bind(2, up_to_id);
+  if (filter.squad_id != 0) {
+    q.bind(3, filter.squad_id);
+  } else {
+    q.bind(3);
+  }
+  if (filter.start) {
+    q.bind(4, absl::ToUnixMicros(*filter.start));
+  } else {
+    q.bind(4);
+  }
+  if (filter.end) {
+    q.bind(5, absl::ToUnixMicros(*filter.end));
+  } else {
+    q.bind(5);
+  }
+  q.bind(6, limit);
+  return Run(db, q);
+}
+
+Id LastSessionId(SQLite::Database& db) {
+  return db.execAndGet("SELECT coalesce(max(id), 0) FROM sessions").getInt64();
+}
+
 std::vector<Session> ListSessionsOfSquad(SQLite::Database& db, Id squad_id, absl::Time from,
                                          absl::Time to) {
   SQLite::Statement q(db, absl::StrCat("SELECT ", kSessionColumns,

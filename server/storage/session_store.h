@@ -1,4 +1,4 @@
-// Sessions and participations (schema v7). Sessions are records: inserted once with their
+// Sessions and participations (schema v8). Sessions are records: inserted once with their
 // participations, never updated or deleted (the database's triggers refuse it whoever asks). Like
 // record_store.h, every function runs on a connection handed out by Database::Write or Read.
 #pragma once
@@ -35,6 +35,12 @@ std::optional<domain::Session> FindSessionByKey(SQLite::Database& db,
 // entry point for a streaming export of sessions (resume from the last (starts_at, id) sent).
 std::vector<domain::Session> ListSessions(SQLite::Database& db, const SessionFilter& filter,
                                           PageCursor after, int limit);
+// For the export stream: sessions (with participations) with id in (after_id, up_to_id], starting
+// within the filter's range, of its squad (0 = every squad), by id, at most `limit`.
+std::vector<domain::Session> ListSessionsForExport(SQLite::Database& db, const ExportFilter& filter,
+                                                   Id after_id, Id up_to_id, int limit);
+// The largest session id stored (0 when none).
+Id LastSessionId(SQLite::Database& db);
 // Every session of the squad starting in [from, to) with its participations, by (starts_at, id).
 std::vector<domain::Session> ListSessionsOfSquad(SQLite::Database& db, Id squad_id,
                                                  absl::Time from, absl::Time to);

@@ -8,6 +8,7 @@
 #include "server/api/touchline_server.h"
 #include "tests/api/server_fixture.h"
 #include "touchline/v1/export.grpc.pb.h"
+#include "touchline/v1/exposure.grpc.pb.h"
 
 namespace touchline::testing {
 namespace {
@@ -18,6 +19,7 @@ using service::Role;
 std::string KeyOf(const v1::ExportRecord& r) {
   if (r.has_contact_event()) return "E:" + r.contact_event().idempotency_key();
   if (r.has_complaint()) return absl::StrCat("C:", r.complaint().id());
+  if (r.has_session()) return "S:" + r.session().idempotency_key();
   return "?";
 }
 
@@ -327,6 +329,70 @@ TEST_F(ExportApiTest, EveryoneSquadZeroExportsEverySquadWithItsSquadId) {
     }
   }
   EXPECT_EQ(squads, (std::set<int64_t>{squad_, other_squad_}));
+}
+
+TEST_F(ExportApiTest, SessionsComeLastWithTheirMinutesAndCoachesAndAnalystsMayExportThem) {
+  MakeSeason();
+  auto exposure = v1::ExposureService::NewStub(channel_);
+  auto record = [&](const std::string& key, absl::Time start, int64_t player, int minutes) {
+    v1::RecordSessionRequest req;
+    auto* s = req.mutable_session();
+    s->set_squad_id(squad_);
+    s->set_kind(v1::EXPOSURE_KIND_TRAINING);
+    *s->mutable_start_time() = Ts(start);
+    s->set_duration_minutes(90);
+    s->set_title("title-free-text-QWERTY");
+    s->set_idempotency_key(key);
+    auto* p = s->add_participations();
+    p->set_player_id(player);
+    p->set_minutes(minutes);
+    p->set_full_contact_minutes(10);
+    v1::RecordSessionResponse resp;
+    const grpc::Status status =
+        exposure->RecordSession(CtxAs("coach.cat", Role::kCoach).get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  // Stored in this order; the second starts earlier: the export follows storage order.
+  record("tue", Start() - absl::Hours(48), players_in_squad_[0], 90);
+  record("mon", Start() - absl::Hours(72), players_in_squad_[1], 60);
+
+  v1::ExportRecordsRequest request = Request(squad_, 7);
+  Streamed s = Export(request);
+  ASSERT_TRUE(s.status.ok()) << s.status.error_message();
+  std::vector<std::string> expected = AllKeys();
+  expected.push_back("S:tue");
+  expected.push_back("S:mon");
+  EXPECT_EQ(s.Keys(), expected);
+  const v1::ExportRecord tue = s.Records()[expected.size() - 2];
+  EXPECT_EQ(tue.squad_id(), squad_);
+  EXPECT_EQ(tue.revision(), 1);
+  ASSERT_EQ(tue.session().participations_size(), 1);
+  EXPECT_EQ(tue.session().participations(0).player_id(), players_in_squad_[0]);
+  EXPECT_EQ(tue.session().participations(0).minutes(), 90);
+  EXPECT_EQ(tue.session().participations(0).full_contact_minutes(), 10);
+
+  // Only sessions; and a cursor after the first resumes with the second.
+  request.add_kinds(v1::RECORD_KIND_SESSION);
+  request.set_batch_size(1);
+  const Streamed first = Export(request, Role::kPhysio, 1);
+  ASSERT_EQ(first.Keys(), std::vector<std::string>{"S:tue"});
+  request.set_cursor(first.LastCursor());
+  EXPECT_EQ(Export(request).Keys(), std::vector<std::string>{"S:mon"});
+
+  // Coaches export sessions (not clinical) without the free-text title; analysts get pseudonyms.
+  v1::ExportRecordsRequest sessions = Request(squad_);
+  sessions.add_kinds(v1::RECORD_KIND_SESSION);
+  const Streamed coach = Export(sessions, Role::kCoach);
+  ASSERT_TRUE(coach.status.ok()) << coach.status.error_message();
+  ASSERT_EQ(coach.Records().size(), 2u);
+  EXPECT_TRUE(coach.Records()[0].session().title().empty());
+  const Streamed analyst = Export(sessions, Role::kAnalyst);
+  ASSERT_TRUE(analyst.status.ok()) << analyst.status.error_message();
+  ASSERT_EQ(analyst.Records().size(), 2u);
+  const v1::SessionParticipation part = analyst.Records()[0].session().participations(0);
+  EXPECT_EQ(part.player_id(), 0);
+  EXPECT_FALSE(part.player_pseudonym().empty());
+  EXPECT_TRUE(analyst.Records()[0].session().title().empty());
 }
 
 TEST_F(ExportApiTest, BadRequestsAreRefusedWithTheirFields) {

@@ -112,11 +112,20 @@ equals "two pseudonyms" 2 "$(grep -o '"player_pseudonym": "P[0-9a-f]*"' "$WORK/a
 # CSV, complaints only.
 check "csv export" $EXPORT --token-file="$DB.token" --squad=1 --kinds=complaint --csv \
   --out="$WORK/complaints.csv" --state="$WORK/complaints.state"
-equals "csv header" "record,id,squad_id,player,time,kind_or_side,awkward,open,check_ins,revision" \
+equals "csv header" "record,id,squad_id,player,time,kind_or_side,awkward,open,check_ins,revision,minutes" \
   "$(head -1 "$WORK/complaints.csv")"
 equals "csv complaint rows" 2 "$(grep -c '^complaint,' "$WORK/complaints.csv")"
-grep -q '^complaint,1,1,1,2025-04-01T08:00:00Z,SIDE_LEFT,,1,0,1$' "$WORK/complaints.csv" && ok \
+grep -q '^complaint,1,1,1,2025-04-01T08:00:00Z,SIDE_LEFT,,1,0,1,$' "$WORK/complaints.csv" && ok \
   || { bad "csv complaint 1 row"; cat "$WORK/complaints.csv"; }
+
+# Sessions: one CSV row per player who took part, with the minutes.
+check "record a training session" $TL sessions record --squad=1 --kind=training \
+  --at=2025-04-02T10:00:00Z --duration=90 --players=1:90:10:20:0,2:45 --key=py-s1
+check "csv sessions export" $EXPORT --token-file="$DB.token" --squad=1 --kinds=session --csv \
+  --out="$WORK/sessions.csv" --state="$WORK/sessions.state"
+equals "one row per participation" 2 "$(grep -c '^session,' "$WORK/sessions.csv")"
+grep -q '^session,1,1,2,2025-04-02T10:00:00Z,EXPOSURE_KIND_TRAINING,,,,1,45$' "$WORK/sessions.csv" && ok \
+  || { bad "csv session row of player 2"; cat "$WORK/sessions.csv"; }
 
 # A bad token: a clear error, a non-zero exit.
 echo "not-a-token" >"$WORK/bad.token"

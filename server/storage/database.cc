@@ -189,8 +189,27 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   return db;
 }
 
+// SQLite opens a file it may not write (mode, read-only mount) read-only without an error, and
+// such a connection stays read-only after the file becomes writable. So while the writer is
+// read-only, every write first tries a fresh connection and keeps it once it can write: the server
+// recovers by itself when the fault clears, and until then writes fail "database is read-only".
+void Database::ReopenWriterIfReadOnly() {
+  if (sqlite3_db_readonly(writer_->getHandle(), "main") != 1) return;
+  try {
+    auto writer = std::make_unique<SQLite::Database>(
+        options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options_.busy_timeout_ms);
+    if (sqlite3_db_readonly(writer->getHandle(), "main") != 0) return;
+    ConfigureConnection(*writer, options_);
+    writer->exec(absl::StrCat("PRAGMA cache_size = -", std::max(1, options_.writer_cache_kib)));
+    writer_ = std::move(writer);
+  } catch (const std::exception&) {
+    // Still not writable: the write below fails with the read-only connection's error.
+  }
+}
+
 absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
   std::lock_guard lock(writer_mutex_);
+  ReopenWriterIfReadOnly();
   SQLite::Database& db = *writer_;
   errno = 0;
   try {

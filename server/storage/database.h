@@ -58,6 +58,7 @@ class Database {
 
  private:
   explicit Database(DatabaseOptions options);
+  void ReopenWriterIfReadOnly();  // with writer_mutex_ held
   struct ReaderPool;
 
   DatabaseOptions options_;

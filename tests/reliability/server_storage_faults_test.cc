@@ -128,6 +128,12 @@ const sqlite3_io_methods kMethods = {
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   auto* f = reinterpret_cast<FaultyFile*>(file);
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
+  // On a read-only file system the unix VFS opens a database it was asked to open read-write
+  // read-only, without an error (and says so in *out_flags).
+  if (fault.load() == Fault::kReadOnly && (flags & SQLITE_OPEN_MAIN_DB) &&
+      (flags & SQLITE_OPEN_READWRITE)) {
+    flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
+  }
   const int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
   f->base.pMethods = f->real->pMethods != nullptr ? &kMethods : nullptr;
   return rc;
@@ -333,6 +339,30 @@ TEST_F(ServerStorageFaultsTest, ReadOnlyFileSystemRefusesWritesAsUnavailableThen
   ASSERT_TRUE(ListComplaints(&complaints).ok());
   EXPECT_EQ(complaints, 0);
   ExpectFileIntact(/*events=*/2, /*complaints=*/0);
+}
+
+// The server (re)started while the file system is read-only: SQLite opens the database read-only
+// without an error, reads are served, writes are refused as read-only; once the file system is
+// writable again the same server process takes writes (it reopens its writer connection).
+TEST_F(ServerStorageFaultsTest, StartedOnAReadOnlyFileSystemServesReadsAndRecoversByItself) {
+  fault = Fault::kReadOnly;
+  RestartServer();
+  ASSERT_NE(server_, nullptr);
+
+  grpc::Status write = CreateEvent("while-read-only");
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::UNAVAILABLE) << write.error_message();
+  EXPECT_THAT(write.error_message(), ::testing::HasSubstr("read-only"));
+  int players = 0;
+  grpc::Status read = ListPlayers(&players);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(players, 1);
+
+  fault = Fault::kNone;
+  grpc::Status retry = CreateEvent("while-read-only");
+  EXPECT_TRUE(retry.ok()) << retry.error_message();
+  EXPECT_TRUE(CreateComplaint().ok());
+  ExpectEventsExactly({"before-fault", "while-read-only"});
+  ExpectFileIntact(/*events=*/2, /*complaints=*/1);
 }
 
 // Many clients writing while the disk fills and frees again: a write is acknowledged (then stored

@@ -215,7 +215,10 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     record.squad_id = squad_id_;
     record.outcome = std::string(CodeName(status.error_code()));
     record.player_ids.assign(players_.begin(), players_.end());
-    if (!env_.audit.Append(record).ok()) {
+    if (absl::Status appended = env_.audit.Append(record); !appended.ok()) {
+      // A call that failed sends no data, so there is nothing to withhold: its own status (e.g.
+      // RESOURCE_EXHAUSTED for a full disk) says more than the audit log's failure would.
+      if (!status.ok()) return;
       // No trace, no data: the result is withheld (a write has been committed; the client retries).
       if (sends_message) {
         if (grpc::ByteBuffer* response = methods->GetSerializedSendMessage()) {
@@ -223,7 +226,9 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
         }
       }
       methods->ModifySendStatus(grpc::Status(
-          grpc::StatusCode::UNAVAILABLE, "the audit log cannot be written; result withheld"));
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat("the audit log cannot be written (", appended.message(),
+                       "); result withheld")));
     }
   }
 

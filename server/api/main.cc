@@ -27,6 +27,11 @@ ABSL_FLAG(std::string, synchronous, "full",
 ABSL_FLAG(bool, readiness_cache, true,
           "Keep each squad's readiness board until a write or a rule boundary changes it "
           "(false: recompute every call; for measurements)");
+ABSL_FLAG(int, sqlite_writer_cache_kib, 32 * 1024,
+          "Page cache of the SQLite writer connection, in KiB (with the readers' caches, the bound "
+          "of what SQLite keeps in memory)");
+ABSL_FLAG(int, sqlite_reader_cache_kib, 2000,
+          "Page cache of each of the 4 SQLite reader connections, in KiB");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "How long in-flight calls may finish on SIGTERM");
 // Access control (issue 5).
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate (chain); with --tls_key enables TLS");
@@ -136,6 +141,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.database.synchronous_full = sync == "full";
+  options.database.writer_cache_kib = absl::GetFlag(FLAGS_sqlite_writer_cache_kib);
+  options.database.reader_cache_kib = absl::GetFlag(FLAGS_sqlite_reader_cache_kib);
+  if (options.database.writer_cache_kib < 1 || options.database.reader_cache_kib < 1) {
+    Log("error: --sqlite_writer_cache_kib and --sqlite_reader_cache_kib must be at least 1");
+    return 2;
+  }
   if (absl::GetFlag(FLAGS_persistent_days) < 1 || absl::GetFlag(FLAGS_pelvic_window_days) < 0 ||
       absl::GetFlag(FLAGS_worsening_pain_increase) < 1) {
     Log("error: --persistent_days and --worsening_pain_increase must be at least 1, "

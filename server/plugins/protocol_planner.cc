@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "server/plugins/plugin_answer.h"
 #include "server/plugins/plugin_runner.h"
 
 #ifndef TOUCHLINE_PLUGIN_HOST_BUILD_PATH
@@ -89,20 +90,6 @@ std::string CheckElf(const std::string& path) {
 bool Trusted(const std::vector<std::string>& trusted, const std::string& name) {
   return std::find(trusted.begin(), trusted.end(), "*") != trusted.end() ||
          std::find(trusted.begin(), trusted.end(), name) != trusted.end();
-}
-
-bool ValidEnum(int v, int max) { return v >= 1 && v <= max; }
-
-// Why a parsed prescription breaks the contract, or "".
-std::string Invalid(const pv1::Prescription& p) {
-  if (p.exercise().empty()) return "has no exercise";
-  if (!ValidEnum(p.timing(), 2)) return "has no PRE/POST timing";
-  if (p.side() != 0 && !ValidEnum(p.side(), 3)) return "has an unknown side";
-  if (p.phase() != 0 && !ValidEnum(p.phase(), 3)) return "has an unknown phase";
-  if (p.sets() < 0 || p.reps() < 0 || p.hold_seconds() < 0) return "has a negative dosage";
-  if (p.effort_percent() < 0 || p.effort_percent() > 100) return "has effort outside 0-100%";
-  if (p.pain_ceiling() < 0 || p.pain_ceiling() > 10) return "has a pain ceiling outside 0-10";
-  return "";
 }
 
 }  // namespace
@@ -272,74 +259,17 @@ std::vector<pv1::AssignResult> ProtocolPlanner::AssignMany(
     for (auto& t : threads) t.join();
   }
 
-  std::vector<pv1::AssignResult> results(requests.size());
+  std::vector<pv1::AssignResult> results;
+  results.reserve(requests.size());
+  std::vector<PluginAnswer> answers(plugins_.size());
+  std::vector<size_t> undecodable;
   for (size_t j = 0; j < requests.size(); ++j) {
-    pv1::AssignResult& result = results[j];
-    const int64_t player_id = requests[j].player().id();
-    result.set_player_id(player_id);
-    struct Item {
-      int phase_rank;
-      size_t plugin;
-      int index;
-      pv1::Prescription p;
-    };
-    std::vector<Item> items;
     for (size_t i = 0; i < plugins_.size(); ++i) {
-      const pv1::LoadedPlugin& info = plugins_[i]->info;
-      CallOutcome& out = outcomes[i][j];
-      auto fail = [&](pv1::FailureKind kind, const std::string& message) {
-        pv1::PluginFailure* f = result.add_failures();
-        f->set_plugin_name(info.name());
-        f->set_plugin_version(info.version());
-        f->set_kind(kind);
-        f->set_message(message);
-        f->set_player_id(player_id);
-      };
-      if (!out.ok()) {
-        fail(out.kind, out.message);
-        continue;
-      }
-      pv1::AssignResponse response;
-      if (!response.ParseFromString(out.output)) {
-        fail(pv1::FAILURE_KIND_GARBAGE,
-             absl::StrCat("the answer (", out.output.size(),
-                          " bytes) is not a valid touchline.plugin.v1.AssignResponse"));
-        plugins_[i]->runner->Recycle();
-        continue;
-      }
-      std::string why;
-      for (int k = 0; k < response.prescriptions_size() && why.empty(); ++k) {
-        if (std::string e = Invalid(response.prescriptions(k)); !e.empty()) {
-          why = absl::StrCat("prescription ", k + 1, " ", e);
-        }
-      }
-      if (!why.empty()) {
-        fail(pv1::FAILURE_KIND_GARBAGE, absl::StrCat("the answer breaks the contract: ", why));
-        continue;
-      }
-      for (int k = 0; k < response.prescriptions_size(); ++k) {
-        pv1::Prescription p = std::move(*response.mutable_prescriptions(k));
-        p.set_plugin_name(info.name());
-        p.set_plugin_version(info.version());
-        int rank = p.phase() == pv1::PHASE_UNSPECIFIED ? 99 : static_cast<int>(p.phase());
-        items.push_back(Item{rank, i, k, std::move(p)});
-      }
+      answers[i] = PluginAnswer{&plugins_[i]->info, &outcomes[i][j]};
     }
-    std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-      return std::tie(a.phase_rank, a.plugin, a.index) < std::tie(b.phase_rank, b.plugin, b.index);
-    });
-    std::set<std::tuple<std::string, int, int, int64_t>> seen;
-    for (Item& item : items) {
-      auto key = std::make_tuple(absl::AsciiStrToLower(item.p.exercise()),
-                                 static_cast<int>(item.p.side()), static_cast<int>(item.p.timing()),
-                                 item.p.complaint_id());
-      if (!seen.insert(key).second) continue;
-      if (item.p.timing() == pv1::TIMING_PRE) {
-        *result.add_pre() = std::move(item.p);
-      } else {
-        *result.add_post() = std::move(item.p);
-      }
-    }
+    undecodable.clear();
+    results.push_back(ComposeAnswers(requests[j].player().id(), answers, &undecodable));
+    for (size_t i : undecodable) plugins_[i]->runner->Recycle();
   }
   return results;
 }

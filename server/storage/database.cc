@@ -2,12 +2,16 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <condition_variable>
 #include <exception>
 #include <utility>
 
 #include "SQLiteCpp/Exception.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
@@ -76,6 +80,36 @@ absl::Status CheckIsTouchline(SQLite::Database& db, const std::string& path) {
   return absl::OkStatus();
 }
 
+constexpr absl::string_view kIoErrorPrefix = "disk I/O error: ";
+
+// SQLite reports only ENOSPC as SQLITE_FULL; a write refused for a quota (EDQUOT) or a file size
+// limit (EFBIG), or by a file system that went read-only (EROFS, e.g. remounted after an error),
+// comes back as SQLITE_IOERR, the cause only in errno. sqlite3_system_errno() has it when SQLite
+// recorded it, but not for a failure inside COMMIT (SQLite 3.40 records it only with an error
+// message), so `saved_errno`, errno as the failing call left it, is the fallback. The stores turn
+// the SQLite exception into a status inside the transaction, so the cause is added here: the caller
+// then hears "full" or "read-only" instead of "I/O error".
+absl::Status WithSystemErrno(absl::Status status, sqlite3* db, int saved_errno) {
+  if (status.code() != absl::StatusCode::kUnavailable ||
+      !absl::StrContains(status.message(), kIoErrorPrefix)) {
+    return status;
+  }
+  int system_errno = sqlite3_system_errno(db);
+  if (system_errno == 0) system_errno = saved_errno;
+  switch (system_errno) {
+    case ENOSPC:
+    case EDQUOT:
+    case EFBIG:
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "database or disk is full (", std::strerror(system_errno), "): ", status.message()));
+    case EROFS:
+      return absl::UnavailableError(absl::StrCat(
+          "database is read-only (", std::strerror(system_errno), "): ", status.message()));
+    default:
+      return status;
+  }
+}
+
 }  // namespace
 
 struct Database::ReaderPool {
@@ -126,6 +160,13 @@ struct Database::StatementCaches {
     caches.emplace_back(conn, std::make_unique<StatementCache>());
     absl::MutexLock lock(&registry_mutex);
     Registry()[conn] = caches.back().second.get();
+  }
+  void Remove(const SQLite::Database* conn) {
+    {
+      absl::MutexLock lock(&registry_mutex);
+      Registry().erase(conn);
+    }
+    std::erase_if(caches, [conn](const auto& entry) { return entry.first == conn; });
   }
   ~StatementCaches() {
     absl::MutexLock lock(&registry_mutex);
@@ -190,9 +231,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
           "cannot use ", path, " in WAL journal mode (SQLite kept journal_mode ", mode, ")"));
     }
     ConfigureConnection(writer, db->options_);
-    // A larger page cache for the writer keeps a bulk import's index pages in memory instead of
-    // spilling them to the WAL mid-transaction (SQLite's default is 2 MiB).
-    writer.exec("PRAGMA cache_size = -32768");
+    writer.exec(absl::StrCat("PRAGMA cache_size = -", std::max(1, options.writer_cache_kib)));
   } catch (const std::exception& e) {
     return WithContext(StatusFromSqliteError(e), absl::StrCat("cannot configure database ", path));
   }
@@ -211,6 +250,7 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
       auto reader = std::make_unique<SQLite::Database>(
           path, SQLite::OPEN_READONLY | SQLite::OPEN_NOMUTEX, options.busy_timeout_ms);
       ConfigureConnection(*reader, db->options_);
+      reader->exec(absl::StrCat("PRAGMA cache_size = -", std::max(1, options.reader_cache_kib)));
       db->readers_->idle.push_back(reader.get());
       db->readers_->connections.push_back(std::move(reader));
     }
@@ -222,6 +262,27 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   db->statement_caches_->Add(db->writer_.get());
   for (const auto& reader : db->readers_->connections) db->statement_caches_->Add(reader.get());
   return db;
+}
+
+// SQLite opens a file it may not write (mode, read-only mount) read-only without an error, and
+// such a connection stays read-only after the file becomes writable. So while the writer is
+// read-only, every write first tries a fresh connection and keeps it once it can write: the server
+// recovers by itself when the fault clears, and until then writes fail "database is read-only".
+void Database::ReopenWriterIfReadOnly() {
+  if (sqlite3_db_readonly(writer_->getHandle(), "main") != 1) return;
+  try {
+    auto writer = std::make_unique<SQLite::Database>(
+        options_.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options_.busy_timeout_ms);
+    if (sqlite3_db_readonly(writer->getHandle(), "main") != 0) return;
+    ConfigureConnection(*writer, options_);
+    writer->exec(absl::StrCat("PRAGMA cache_size = -", std::max(1, options_.writer_cache_kib)));
+    // The old connection's prepared statements go before it does; the new one starts a cache.
+    if (statement_caches_ != nullptr) statement_caches_->Remove(writer_.get());
+    writer_ = std::move(writer);
+    if (statement_caches_ != nullptr) statement_caches_->Add(writer_.get());
+  } catch (const std::exception&) {
+    // Still not writable: the write below fails with the read-only connection's error.
+  }
 }
 
 absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
@@ -241,25 +302,33 @@ absl::Status Database::WriteAuditOnly(absl::FunctionRef<absl::Status(SQLite::Dat
 }
 
 absl::Status Database::WriteTransaction(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
+  ReopenWriterIfReadOnly();
   SQLite::Database& db = *writer_;
+  errno = 0;
   try {
     db.exec("BEGIN IMMEDIATE");
   } catch (const std::exception& e) {
-    return WithContext(StatusFromSqliteError(e), "cannot begin a write transaction");
+    const int saved_errno = errno;
+    return WithContext(WithSystemErrno(StatusFromSqliteError(e), db.getHandle(), saved_errno),
+                       "cannot begin a write transaction");
   }
   absl::Status status;
+  int saved_errno = 0;
   try {
     status = work(db);
     if (status.ok()) {
       db.exec("COMMIT");
       return status;
     }
+    saved_errno = errno;
   } catch (const std::exception& e) {
+    saved_errno = errno;
     status = StatusFromSqliteError(e);
   } catch (...) {
     RollbackQuietly(db);
     throw;
   }
+  status = WithSystemErrno(std::move(status), db.getHandle(), saved_errno);
   RollbackQuietly(db);
   return status;
 }
@@ -310,7 +379,7 @@ absl::Status StatusFromSqliteError(const std::exception& error) {
     case SQLITE_READONLY:
       return absl::UnavailableError(absl::StrCat("database is read-only: ", detail));
     case SQLITE_IOERR:
-      return absl::UnavailableError(absl::StrCat("disk I/O error: ", detail));
+      return absl::UnavailableError(absl::StrCat(kIoErrorPrefix, detail));
     case SQLITE_CANTOPEN:
       return absl::UnavailableError(absl::StrCat("cannot open the database file: ", detail));
     case SQLITE_CONSTRAINT:

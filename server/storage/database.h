@@ -24,6 +24,13 @@ struct DatabaseOptions {
   int reader_connections = 4;
   // How long a connection waits for a lock before SQLITE_BUSY.
   int busy_timeout_ms = 5000;
+  // Page cache limits in KiB (PRAGMA cache_size = -N). The writer's is large so a bulk import's
+  // index pages stay in memory instead of spilling to the WAL mid-transaction; a reader's cache is
+  // dropped whenever another connection commits, so it gains little from more. Together they bound
+  // what SQLite keeps in memory: the server's memory grows with the database until they are full
+  // (tests/reliability/README.md).
+  int writer_cache_kib = 32 * 1024;
+  int reader_cache_kib = 2000;  // SQLite's default
 };
 
 class Database {
@@ -63,6 +70,7 @@ class Database {
 
  private:
   explicit Database(DatabaseOptions options);
+  void ReopenWriterIfReadOnly();  // with writer_mutex_ held
   struct ReaderPool;
 
   DatabaseOptions options_;

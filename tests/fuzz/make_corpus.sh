@@ -49,6 +49,39 @@ seed plugin_answer assign_response '\001' touchline.plugin.v1.AssignResponse $P 
   "prescriptions { protocol: \"piriformis-4sign\" exercise: \"4-sign isometric\" side: SIDE_BOTH sets: 4 hold_seconds: 20 effort_percent: 20 timing: TIMING_PRE phase: PHASE_UNSPECIFIED pain_ceiling: 3 } prescriptions { exercise: \"Nordic\" timing: TIMING_POST sets: 3 reps: 5 }"
 seed plugin_answer assign_response_bad '\001' touchline.plugin.v1.AssignResponse $P \
   "prescriptions { exercise: \"\" side: 9 sets: -1 effort_percent: 400 timing: 7 }"
+# One seed per contract check of InvalidPrescription (each passes decoding, then fails one check).
+bad() {  # bad <name> <text of one prescription>
+  seed plugin_answer "$1" '\001' touchline.plugin.v1.AssignResponse $P "prescriptions { $2 }"
+}
+bad invalid_timing 'exercise: "Bridge" timing: 3'
+bad invalid_side 'exercise: "Bridge" timing: TIMING_PRE side: 4'
+bad invalid_phase 'exercise: "Bridge" timing: TIMING_PRE phase: 4'
+bad invalid_dosage 'exercise: "Bridge" timing: TIMING_POST sets: 3 reps: -5'
+bad invalid_hold 'exercise: "Bridge" timing: TIMING_POST hold_seconds: -1'
+bad invalid_effort 'exercise: "Bridge" timing: TIMING_POST effort_percent: 101'
+bad invalid_pain_ceiling 'exercise: "Bridge" timing: TIMING_PRE pain_ceiling: 11'
+bad invalid_contraction 'exercise: "Bridge" timing: TIMING_PRE contraction: 9'
+bad invalid_day_part 'exercise: "Bridge" timing: TIMING_PRE frequency { times_per_day: 2 day_parts: DAY_PART_AM day_parts: 7 }'
+bad invalid_frequency 'exercise: "Bridge" timing: TIMING_PRE frequency { times_per_week: -3 }'
+# Valid answers that exercise the composition: phases out of order, duplicates differing in case.
+seed plugin_answer compose_order '\001' touchline.plugin.v1.AssignResponse $P \
+  "prescriptions { exercise: \"Nordic\" timing: TIMING_POST phase: PHASE_REHABILITATION sets: 3 reps: 5 } prescriptions { exercise: \"Clam\" timing: TIMING_PRE side: SIDE_LEFT phase: PHASE_BIOMECHANICS contraction: CONTRACTION_DYNAMIC frequency { times_per_day: 2 day_parts: DAY_PART_AM day_parts: DAY_PART_PM } } prescriptions { exercise: \"clam\" timing: TIMING_PRE side: SIDE_LEFT phase: PHASE_STABILISE } prescriptions { exercise: \"Clam\" timing: TIMING_PRE side: SIDE_RIGHT complaint_id: 4 each_side: true }"
+# Several plugins answering one request ('M', then per plugin: kind byte, 16-bit LE length, bytes):
+# a good answer, a crash, garbage bytes, and an answer that breaks the contract.
+le16() { printf "\\$(printf %03o $(($1 % 256)))\\$(printf %03o $(($1 / 256)))"; }
+part() {  # part <kind byte (octal)> <file holding the answer after its selector byte>
+  printf "$1"
+  le16 "$(wc -c <"$2")"
+  cat "$2"
+}
+TMP=$(mktemp -d)
+tail -c +2 "$OUT/plugin_answer/compose_order" >"$TMP/good"
+: >"$TMP/none"
+printf '\377\377\377garbage' >"$TMP/garbage"
+tail -c +2 "$OUT/plugin_answer/invalid_side" >"$TMP/invalid"
+{ printf 'M'; part '\000' "$TMP/good"; part '\002' "$TMP/none"; part '\000' "$TMP/garbage"; part '\000' "$TMP/invalid"; } >"$OUT/plugin_answer/multi_plugin"
+{ printf 'M'; part '\000' "$TMP/good"; part '\000' "$TMP/good"; } >"$OUT/plugin_answer/multi_duplicates"
+rm -rf "$TMP"
 # A result frame payload: 'R', rc 0, empty error, then the AssignResponse bytes.
 { printf 'R\000\000\000\000\000\000\000\000'; tail -c +2 "$OUT/plugin_answer/assign_response"; } >"$OUT/plugin_answer/result_frame"
 printf 'R\001\000\000\000\005\000\000\000crash' >"$OUT/plugin_answer/result_error"

@@ -1,5 +1,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/plugins/plugin_answer.h"
 #include "tests/plugins/test_util.h"
 
 namespace touchline::plugins {
@@ -33,6 +34,69 @@ TEST(CompositionTest, DeterministicOrderWithoutDuplicatesWhateverTheLoadOrder) {
       EXPECT_EQ(r.pre(0).plugin_version(), "2.0.0");
     }
   }
+}
+
+pv1::Prescription Valid(const std::string& exercise, pv1::Timing timing) {
+  pv1::Prescription p;
+  p.set_exercise(exercise);
+  p.set_timing(timing);
+  return p;
+}
+
+// The contract checks ProtocolPlanner applies to every answer (and the fuzz harness drives).
+TEST(CompositionTest, InvalidPrescriptionNamesEachBrokenRule) {
+  EXPECT_EQ(InvalidPrescription(Valid("Clam", pv1::TIMING_PRE)), "");
+  auto broken = [](auto change) {
+    pv1::Prescription p = Valid("Clam", pv1::TIMING_PRE);
+    change(p);
+    return InvalidPrescription(p);
+  };
+  EXPECT_EQ(broken([](auto& p) { p.clear_exercise(); }), "has no exercise");
+  EXPECT_EQ(broken([](auto& p) { p.set_timing(pv1::TIMING_UNSPECIFIED); }), "has no PRE/POST timing");
+  EXPECT_EQ(broken([](auto& p) { p.set_side(static_cast<pv1::Side>(4)); }), "has an unknown side");
+  EXPECT_EQ(broken([](auto& p) { p.set_phase(static_cast<pv1::Phase>(9)); }), "has an unknown phase");
+  EXPECT_EQ(broken([](auto& p) { p.set_hold_seconds(-1); }), "has a negative dosage");
+  EXPECT_EQ(broken([](auto& p) { p.set_effort_percent(101); }), "has effort outside 0-100%");
+  EXPECT_EQ(broken([](auto& p) { p.set_pain_ceiling(11); }), "has a pain ceiling outside 0-10");
+  EXPECT_EQ(broken([](auto& p) { p.set_contraction(static_cast<pv1::Contraction>(9)); }),
+            "has an unknown contraction");
+  EXPECT_EQ(broken([](auto& p) { p.mutable_frequency()->set_times_per_week(-1); }),
+            "has a negative frequency");
+  EXPECT_EQ(broken([](auto& p) { p.mutable_frequency()->add_day_parts(pv1::DAY_PART_UNSPECIFIED); }),
+            "has an unknown day part");
+  EXPECT_EQ(broken([](auto& p) { p.mutable_frequency()->add_day_parts(static_cast<pv1::DayPart>(7)); }),
+            "has an unknown day part");
+}
+
+TEST(CompositionTest, ComposeAnswersRefusesAWholeAnswerThatBreaksTheContract) {
+  pv1::LoadedPlugin a, b, c;
+  a.set_name("a");
+  b.set_name("b");
+  b.set_version("2");
+  c.set_name("c");
+  pv1::AssignResponse good, bad;
+  *good.add_prescriptions() = Valid("Clam", pv1::TIMING_PRE);
+  *bad.add_prescriptions() = Valid("Bridge", pv1::TIMING_POST);
+  *bad.add_prescriptions() = Valid("Nordic", pv1::TIMING_POST);
+  bad.mutable_prescriptions(1)->set_contraction(static_cast<pv1::Contraction>(42));
+  CallOutcome ok_a{.output = good.SerializeAsString()};
+  CallOutcome bad_b{.output = bad.SerializeAsString()};
+  CallOutcome garbage_c{.output = "\xff\xff\xff"};
+  const PluginAnswer answers[] = {{&a, &ok_a}, {&b, &bad_b}, {&c, &garbage_c}};
+  std::vector<size_t> undecodable;
+  pv1::AssignResult r = ComposeAnswers(5, answers, &undecodable);
+  EXPECT_EQ(Names(r.pre()), (std::vector<std::string>{"a:Clam"}));
+  EXPECT_EQ(r.post_size(), 0) << "no prescription of an answer that breaks the contract is used";
+  ASSERT_EQ(r.failures_size(), 2);
+  EXPECT_EQ(r.failures(0).plugin_name(), "b");
+  EXPECT_EQ(r.failures(0).plugin_version(), "2");
+  EXPECT_EQ(r.failures(0).kind(), pv1::FAILURE_KIND_GARBAGE);
+  EXPECT_EQ(r.failures(0).message(),
+            "the answer breaks the contract: prescription 2 has an unknown contraction");
+  EXPECT_EQ(r.failures(0).player_id(), 5);
+  EXPECT_EQ(r.failures(1).plugin_name(), "c");
+  EXPECT_THAT(r.failures(1).message(), ::testing::HasSubstr("not a valid"));
+  EXPECT_EQ(undecodable, (std::vector<size_t>{2})) << "only the undecodable host is recycled";
 }
 
 TEST(CompositionTest, AllBuiltinsTogetherForASquad) {

@@ -2,11 +2,22 @@
 // unique idempotency key) and reads (ListContactEvents, GetSquadReadiness) against a running
 // touchline-server for SECONDS. Any non-OK answer is an unexpected error. Afterwards every player's
 // events are listed and must be exactly the acknowledged ones (none lost, none extra, none twice).
-// Prints the server's RSS (from /proc/<pid>/status) at start and end.
+// Samples the server's memory (VmRSS and VmHWM from /proc/<pid>/status) and, when given, the size
+// of the database file and its WAL, every SAMPLE seconds of the run (clock-driven, not slept).
+//
+// "Flat" memory: the first WARMUP seconds are excluded (the 64 connections, the sync-server
+// threads growing to the number of concurrent calls, glibc's per-thread malloc arenas and SQLite's
+// page caches filling up to their cache_size limits all happen there). From the sample at WARMUP
+// to the end, RSS may grow by at most MAX_GROWTH KiB (0 = report only).
 //
 //   soak_client <host:port> <token> <server pid> <clients> <seconds> <max rss growth KiB>
+//               [warm-up seconds = 10] [sample seconds = 10] [database path]
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -29,13 +40,30 @@ namespace {
 
 constexpr int kPlayers = 8;
 
-long RssKib(const std::string& pid) {
+// A field of /proc/<pid>/status in KiB ("VmRSS", "VmHWM"), -1 if missing.
+long StatusKib(const std::string& pid, const std::string& field) {
   std::ifstream in("/proc/" + pid + "/status");
   std::string line;
+  const std::string prefix = field + ":";
   while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+    if (line.rfind(prefix, 0) == 0) return std::atol(line.c_str() + prefix.size());
   }
   return -1;
+}
+
+long FileKib(const std::string& path) {
+  struct stat st;
+  return !path.empty() && stat(path.c_str(), &st) == 0 ? static_cast<long>(st.st_size / 1024) : 0;
+}
+
+struct Sample {
+  int at_s;
+  long rss_kib, hwm_kib, db_kib, wal_kib;
+};
+
+Sample TakeSample(int at_s, const std::string& pid, const std::string& db) {
+  return Sample{at_s, StatusKib(pid, "VmRSS"), StatusKib(pid, "VmHWM"), FileKib(db),
+                db.empty() ? 0 : FileKib(db + "-wal")};
 }
 
 void Authorize(grpc::ClientContext* ctx, const std::string& token) {
@@ -46,14 +74,24 @@ void Authorize(grpc::ClientContext* ctx, const std::string& token) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 7) {
-    std::fprintf(stderr, "usage: soak_client host:port token pid clients seconds max_growth_kib\n");
+  if (argc < 7 || argc > 10) {
+    std::fprintf(stderr,
+                 "usage: soak_client host:port token pid clients seconds max_growth_kib "
+                 "[warmup_s] [sample_s] [db_path]\n");
     return 2;
   }
   const std::string target = argv[1], token = argv[2], pid = argv[3];
   const int clients = std::atoi(argv[4]);
   const int seconds = std::atoi(argv[5]);
   const long max_growth = std::atol(argv[6]);
+  const int warmup = argc > 7 ? std::atoi(argv[7]) : 10;
+  const int sample_every = argc > 8 ? std::max(1, std::atoi(argv[8])) : 10;
+  const std::string db_path = argc > 9 ? argv[9] : "";
+  if (max_growth > 0 && (warmup <= 0 || warmup >= seconds || warmup % sample_every != 0)) {
+    std::fprintf(stderr, "a growth limit needs 0 < warm-up < seconds, warm-up a multiple of the "
+                         "sample interval\n");
+    return 2;
+  }
 
   auto setup_channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
   {
@@ -85,12 +123,28 @@ int main(int argc, char** argv) {
     }
   }
 
-  const long rss_start = RssKib(pid);
   std::atomic<long> writes{0}, reads{0}, errors{0};
   std::mutex mu;
   std::map<int64_t, std::set<std::string>> acked;  // player -> keys
   std::map<std::string, int> error_kinds;
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  const auto begin = std::chrono::steady_clock::now();
+  const auto end = begin + std::chrono::seconds(seconds);
+
+  // The memory sampler: a sample at 0, every sample_every seconds, and at the end.
+  std::vector<Sample> samples;
+  std::mutex sample_mu;
+  std::condition_variable sample_cv;
+  bool stop_sampling = false;
+  std::thread sampler([&] {
+    std::unique_lock lock(sample_mu);
+    for (int at = 0; at < seconds; at += sample_every) {
+      if (sample_cv.wait_until(lock, begin + std::chrono::seconds(at),
+                               [&] { return stop_sampling; })) {
+        return;
+      }
+      samples.push_back(TakeSample(at, pid, db_path));
+    }
+  });
   std::vector<std::thread> threads;
   for (int t = 0; t < clients; ++t) {
     threads.emplace_back([&, t] {
@@ -150,7 +204,16 @@ int main(int argc, char** argv) {
     });
   }
   for (auto& th : threads) th.join();
-  const long rss_end = RssKib(pid);
+  {
+    std::lock_guard lock(sample_mu);
+    stop_sampling = true;
+  }
+  sample_cv.notify_all();
+  sampler.join();
+  const int elapsed = static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::steady_clock::now() - begin)
+                                           .count());
+  samples.push_back(TakeSample(elapsed, pid, db_path));
 
   // Afterwards: exactly what the clients were told was written.
   int wrong = 0;
@@ -191,11 +254,31 @@ int main(int argc, char** argv) {
   std::printf("soak: %d clients, %d s: %ld writes, %ld reads acknowledged, %ld unexpected errors, "
               "%d wrong records afterwards\n",
               clients, seconds, writes.load(), reads.load(), errors.load(), wrong);
-  std::printf("soak: server RSS %ld KiB at start, %ld KiB at end (%+ld KiB)\n", rss_start, rss_end,
-              rss_end - rss_start);
+  for (const Sample& m : samples) {
+    std::printf("soak: t=%4d s  server VmRSS %7ld KiB  VmHWM %7ld KiB  database %7ld KiB  WAL %6ld KiB\n",
+                m.at_s, m.rss_kib, m.hwm_kib, m.db_kib, m.wal_kib);
+  }
+  const Sample& first = samples.front();
+  const Sample& last = samples.back();
+  const Sample* warm = nullptr;
+  for (const Sample& m : samples) {
+    if (m.at_s == warmup) warm = &m;
+  }
+  std::printf("soak: server RSS %ld KiB at start, %ld KiB at end (%+ld KiB)\n", first.rss_kib,
+              last.rss_kib, last.rss_kib - first.rss_kib);
   bool ok = errors == 0 && wrong == 0 && writes > 0 && reads > 0;
-  if (max_growth > 0 && rss_end - rss_start > max_growth) {
-    std::printf("soak: RSS grew by more than %ld KiB\n", max_growth);
+  for (const Sample& m : samples) ok = ok && m.rss_kib > 0;
+  if (warm != nullptr) {
+    const long growth = last.rss_kib - warm->rss_kib;
+    std::printf("soak: after the %d s warm-up: RSS %ld -> %ld KiB (%+ld KiB, %+.1f%%)%s\n", warmup,
+                warm->rss_kib, last.rss_kib, growth, 100.0 * growth / warm->rss_kib,
+                max_growth > 0 ? (" limit +" + std::to_string(max_growth) + " KiB").c_str() : "");
+    if (max_growth > 0 && growth > max_growth) {
+      std::printf("soak: FAIL: RSS grew by more than %ld KiB after the warm-up\n", max_growth);
+      ok = false;
+    }
+  } else if (max_growth > 0) {
+    std::printf("soak: FAIL: no sample at the end of the warm-up (%d s)\n", warmup);
     ok = false;
   }
   return ok ? 0 : 1;

@@ -1,0 +1,461 @@
+// Storage faults through the running server: a real TouchlineServer (gRPC on 127.0.0.1:0, the
+// access interceptor, the audit log, the status mapping) on a database whose file system fails
+// under it, while clients call over gRPC.
+//
+// The fault sits where the operating system would produce it: a SQLite VFS registered as the
+// default in this test binary wraps the ordinary "unix" VFS, and while a fault is on it answers
+// file operations of every connection (writer, readers, checkpoints) as the unix VFS answers a
+// failing system call:
+//  * full disk: a write or truncate that would make a file longer fails with SQLITE_FULL and errno
+//    ENOSPC (what the unix VFS returns on ENOSPC); rewriting bytes inside a file still works, as on
+//    a real full disk;
+//  * read-only file system (e.g. remounted read-only after an error): every write and truncate
+//    fails with SQLITE_IOERR_WRITE / SQLITE_IOERR_TRUNCATE and errno EROFS.
+// Nothing in the server knows about it, it needs no root, mount or tmpfs, so it runs in CI.
+// Clearing the fault is the disk getting space again / the file system writable again: the same
+// server process must then take writes without a restart.
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "SQLiteCpp/Database.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "tests/api/server_fixture.h"
+
+namespace touchline::testing {
+namespace {
+
+enum class Fault { kNone, kDiskFull, kReadOnly };
+std::atomic<Fault> fault{Fault::kNone};
+sqlite3_vfs* real_vfs = nullptr;
+thread_local int last_errno = 0;
+
+struct FaultyFile {
+  sqlite3_file base;
+  sqlite3_file* real;  // the unix VFS's file, right after this struct
+};
+
+sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<FaultyFile*>(f)->real; }
+
+// As the unix VFS leaves it after a failing system call: errno set, and reported by xGetLastError.
+int Fail(int code, int error) {
+  last_errno = error;
+  errno = error;
+  return code;
+}
+
+bool Grows(sqlite3_file* f, sqlite3_int64 new_size) {
+  sqlite3_int64 size = 0;
+  if (Real(f)->pMethods->xFileSize(Real(f), &size) != SQLITE_OK) return true;
+  return new_size > size;
+}
+
+int Close(sqlite3_file* f) { return Real(f)->pMethods->xClose(Real(f)); }
+int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
+  return Real(f)->pMethods->xRead(Real(f), buf, n, off);
+}
+int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
+  switch (fault.load()) {
+    case Fault::kReadOnly:
+      return Fail(SQLITE_IOERR_WRITE, EROFS);
+    case Fault::kDiskFull:
+      if (Grows(f, off + n)) return Fail(SQLITE_FULL, ENOSPC);
+      break;
+    case Fault::kNone:
+      break;
+  }
+  return Real(f)->pMethods->xWrite(Real(f), buf, n, off);
+}
+int Truncate(sqlite3_file* f, sqlite3_int64 size) {
+  switch (fault.load()) {
+    case Fault::kReadOnly:
+      return Fail(SQLITE_IOERR_TRUNCATE, EROFS);
+    case Fault::kDiskFull:
+      if (Grows(f, size)) return Fail(SQLITE_FULL, ENOSPC);
+      break;
+    case Fault::kNone:
+      break;
+  }
+  return Real(f)->pMethods->xTruncate(Real(f), size);
+}
+int Sync(sqlite3_file* f, int flags) { return Real(f)->pMethods->xSync(Real(f), flags); }
+int FileSize(sqlite3_file* f, sqlite3_int64* size) {
+  return Real(f)->pMethods->xFileSize(Real(f), size);
+}
+int Lock(sqlite3_file* f, int level) { return Real(f)->pMethods->xLock(Real(f), level); }
+int Unlock(sqlite3_file* f, int level) { return Real(f)->pMethods->xUnlock(Real(f), level); }
+int CheckReservedLock(sqlite3_file* f, int* out) {
+  return Real(f)->pMethods->xCheckReservedLock(Real(f), out);
+}
+int FileControl(sqlite3_file* f, int op, void* arg) {
+  // The unix VFS grows a file for a size hint with its own writes, past xWrite.
+  if (op == SQLITE_FCNTL_SIZE_HINT && fault.load() != Fault::kNone) {
+    return fault.load() == Fault::kReadOnly ? Fail(SQLITE_IOERR_TRUNCATE, EROFS)
+                                            : Fail(SQLITE_FULL, ENOSPC);
+  }
+  return Real(f)->pMethods->xFileControl(Real(f), op, arg);
+}
+int SectorSize(sqlite3_file* f) { return Real(f)->pMethods->xSectorSize(Real(f)); }
+int DeviceCharacteristics(sqlite3_file* f) {
+  return Real(f)->pMethods->xDeviceCharacteristics(Real(f));
+}
+int ShmMap(sqlite3_file* f, int page, int size, int extend, void volatile** out) {
+  return Real(f)->pMethods->xShmMap(Real(f), page, size, extend, out);
+}
+int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
+  return Real(f)->pMethods->xShmLock(Real(f), offset, n, flags);
+}
+void ShmBarrier(sqlite3_file* f) { Real(f)->pMethods->xShmBarrier(Real(f)); }
+int ShmUnmap(sqlite3_file* f, int del) { return Real(f)->pMethods->xShmUnmap(Real(f), del); }
+int Fetch(sqlite3_file* f, sqlite3_int64 off, int n, void** out) {
+  return Real(f)->pMethods->xFetch(Real(f), off, n, out);
+}
+int Unfetch(sqlite3_file* f, sqlite3_int64 off, void* p) {
+  return Real(f)->pMethods->xUnfetch(Real(f), off, p);
+}
+
+const sqlite3_io_methods kMethods = {
+    3,        Close,     Read,     Write,     Truncate,   Sync,       FileSize,
+    Lock,     Unlock,    CheckReservedLock,   FileControl,           SectorSize,
+    DeviceCharacteristics, ShmMap, ShmLock,   ShmBarrier, ShmUnmap,   Fetch,
+    Unfetch};
+
+int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
+  auto* f = reinterpret_cast<FaultyFile*>(file);
+  f->real = reinterpret_cast<sqlite3_file*>(f + 1);
+  // On a read-only file system the unix VFS opens a database it was asked to open read-write
+  // read-only, without an error (and says so in *out_flags).
+  if (fault.load() == Fault::kReadOnly && (flags & SQLITE_OPEN_MAIN_DB) &&
+      (flags & SQLITE_OPEN_READWRITE)) {
+    flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
+  }
+  const int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
+  f->base.pMethods = f->real->pMethods != nullptr ? &kMethods : nullptr;
+  return rc;
+}
+
+int GetLastError(sqlite3_vfs*, int n, char* buf) {
+  // The unix VFS answers errno; a fault of ours answers the errno it stands for.
+  return last_errno != 0 ? last_errno : real_vfs->xGetLastError(real_vfs, n, buf);
+}
+
+// Registers the faulty VFS as the default (once per process).
+void InstallFaultyVfs() {
+  static sqlite3_vfs vfs = [] {
+    real_vfs = sqlite3_vfs_find("unix");
+    sqlite3_vfs v = *real_vfs;
+    v.zName = "touchline-faulty";
+    v.szOsFile = static_cast<int>(sizeof(FaultyFile)) + real_vfs->szOsFile;
+    v.pNext = nullptr;
+    v.xOpen = Open;
+    v.xGetLastError = GetLastError;
+    return v;
+  }();
+  static const int registered = sqlite3_vfs_register(&vfs, 1);
+  ASSERT_EQ(registered, SQLITE_OK);
+  ASSERT_STREQ(sqlite3_vfs_find(nullptr)->zName, "touchline-faulty");
+}
+
+class ServerStorageFaultsTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    InstallFaultyVfs();
+    fault = Fault::kNone;
+    ServerTest::SetUp();
+    squad_ = MakeSquad("Faults XV");
+    player_ = MakePlayer(squad_, "Fault Tester");
+    // Acknowledged before the fault: must come through intact.
+    before_ = CreateEvent("before-fault");
+    ASSERT_TRUE(before_.ok()) << before_.error_message();
+    ASSERT_EQ(last_.idempotency_key(), "before-fault");
+    acknowledged_ = last_;
+  }
+  void TearDown() override {
+    fault = Fault::kNone;
+    ServerTest::TearDown();
+  }
+
+  grpc::Status CreateEvent(const std::string& key) {
+    v1::CreateContactEventRequest req;
+    auto* e = req.mutable_contact_event();
+    e->set_player_id(player_);
+    e->set_kind(v1::CONTACT_KIND_SCRUM);
+    *e->mutable_occur_time() = Ts(Start() - absl::Hours(2));
+    e->set_awkward(true);
+    e->set_session_label("Tuesday training");
+    e->set_idempotency_key(key);
+    v1::CreateContactEventResponse resp;
+    grpc::Status s = events_->CreateContactEvent(Ctx().get(), req, &resp);
+    last_ = resp.contact_event();
+    return s;
+  }
+
+  grpc::Status CreateComplaint() {
+    v1::CreateComplaintRequest req;
+    auto* c = req.mutable_complaint();
+    c->set_player_id(player_);
+    c->set_side(v1::SIDE_LEFT);
+    *c->mutable_onset_time() = Ts(Start() - absl::Hours(30));
+    c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
+    c->set_mechanism(v1::MECHANISM_UNKNOWN);
+    c->mutable_symptoms()->set_pain(4);
+    v1::CreateComplaintResponse resp;
+    return complaints_->CreateComplaint(Ctx().get(), req, &resp);
+  }
+
+  // An unaudited read (player names are not medical data): served from the database alone.
+  grpc::Status ListPlayers(int* count) {
+    v1::ListPlayersRequest req;
+    req.set_squad_id(squad_);
+    v1::ListPlayersResponse resp;
+    grpc::Status s = players_->ListPlayers(Ctx().get(), req, &resp);
+    *count = resp.players_size();
+    return s;
+  }
+
+  grpc::Status ListEvents(v1::ListContactEventsResponse* resp) {
+    v1::ListContactEventsRequest req;
+    req.set_player_id(player_);
+    return events_->ListContactEvents(Ctx().get(), req, resp);
+  }
+
+  grpc::Status ListComplaints(int* count) {
+    v1::ListComplaintsRequest req;
+    req.set_player_id(player_);
+    v1::ListComplaintsResponse resp;
+    grpc::Status s = complaints_->ListComplaints(Ctx().get(), req, &resp);
+    *count = resp.complaints_size();
+    return s;
+  }
+
+  // After the fault cleared: the record acknowledged before it is intact and the events are
+  // exactly `keys`.
+  void ExpectEventsExactly(const std::vector<std::string>& keys) {
+    std::vector<std::string> stored;
+    std::string page;
+    do {
+      v1::ListContactEventsRequest req;
+      req.set_player_id(player_);
+      req.set_page_size(1000);
+      req.set_page_token(page);
+      v1::ListContactEventsResponse resp;
+      grpc::Status s = events_->ListContactEvents(Ctx().get(), req, &resp);
+      ASSERT_TRUE(s.ok()) << s.error_message();
+      for (const auto& e : resp.contact_events()) {
+        stored.push_back(e.idempotency_key());
+        if (e.id() == acknowledged_.id()) {
+          EXPECT_EQ(e.SerializeAsString(), acknowledged_.SerializeAsString())
+              << e.DebugString() << " vs " << acknowledged_.DebugString();
+        }
+      }
+      page = resp.next_page_token();
+    } while (!page.empty());
+    EXPECT_THAT(stored, ::testing::UnorderedElementsAreArray(keys));
+  }
+
+  // Stops the server (closing the database) and checks the file as a fresh process would.
+  void ExpectFileIntact(int events, int complaints) {
+    server_.reset();
+    SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM pragma_foreign_key_check").getInt(), 0);
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM contact_events").getInt(), events);
+    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM complaints").getInt(), complaints);
+  }
+
+  int64_t squad_ = 0;
+  int64_t player_ = 0;
+  grpc::Status before_;
+  v1::ContactEvent last_;
+  v1::ContactEvent acknowledged_;
+};
+
+TEST_F(ServerStorageFaultsTest, FullDiskRefusesWritesAsResourceExhaustedThenRecoversByItself) {
+  fault = Fault::kDiskFull;
+
+  grpc::Status write = CreateEvent("during-full-disk");
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << write.error_message();
+  EXPECT_THAT(write.error_message(), ::testing::HasSubstr("database or disk is full"));
+  grpc::Status complaint = CreateComplaint();
+  EXPECT_EQ(complaint.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << complaint.error_message();
+  EXPECT_THAT(complaint.error_message(), ::testing::HasSubstr("full"));
+
+  // Reads that need no audit record are served.
+  int players = 0;
+  grpc::Status read = ListPlayers(&players);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(players, 1);
+  // Reads of the medical record must leave an audit record first ("no trace, no data"): withheld,
+  // retryable, and saying why.
+  v1::ListContactEventsResponse withheld;
+  grpc::Status audited = ListEvents(&withheld);
+  EXPECT_EQ(audited.error_code(), grpc::StatusCode::UNAVAILABLE) << audited.error_message();
+  EXPECT_THAT(audited.error_message(), ::testing::HasSubstr("audit log cannot be written"));
+  EXPECT_THAT(audited.error_message(), ::testing::HasSubstr("full"));
+  EXPECT_EQ(withheld.contact_events_size(), 0);
+
+  // Space is freed: the same server process takes writes again, with no restart.
+  fault = Fault::kNone;
+  grpc::Status retry = CreateEvent("during-full-disk");  // the client retries with the same key
+  EXPECT_TRUE(retry.ok()) << retry.error_message();
+  EXPECT_TRUE(CreateEvent("after-full-disk").ok());
+  ExpectEventsExactly({"before-fault", "during-full-disk", "after-full-disk"});
+  int complaints = -1;
+  ASSERT_TRUE(ListComplaints(&complaints).ok());
+  EXPECT_EQ(complaints, 0) << "the refused complaint left something behind";
+  ExpectFileIntact(/*events=*/3, /*complaints=*/0);
+}
+
+TEST_F(ServerStorageFaultsTest, ReadOnlyFileSystemRefusesWritesAsUnavailableThenRecoversByItself) {
+  fault = Fault::kReadOnly;
+
+  grpc::Status write = CreateEvent("during-read-only");
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::UNAVAILABLE) << write.error_message();
+  EXPECT_THAT(write.error_message(), ::testing::HasSubstr("database is read-only"));
+  grpc::Status complaint = CreateComplaint();
+  EXPECT_EQ(complaint.error_code(), grpc::StatusCode::UNAVAILABLE) << complaint.error_message();
+  EXPECT_THAT(complaint.error_message(), ::testing::HasSubstr("read-only"));
+
+  int players = 0;
+  grpc::Status read = ListPlayers(&players);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(players, 1);
+  v1::ListContactEventsResponse withheld;
+  grpc::Status audited = ListEvents(&withheld);
+  EXPECT_EQ(audited.error_code(), grpc::StatusCode::UNAVAILABLE) << audited.error_message();
+  EXPECT_THAT(audited.error_message(), ::testing::HasSubstr("read-only"));
+
+  fault = Fault::kNone;
+  grpc::Status retry = CreateEvent("during-read-only");
+  EXPECT_TRUE(retry.ok()) << retry.error_message();
+  ExpectEventsExactly({"before-fault", "during-read-only"});
+  int complaints = -1;
+  ASSERT_TRUE(ListComplaints(&complaints).ok());
+  EXPECT_EQ(complaints, 0);
+  ExpectFileIntact(/*events=*/2, /*complaints=*/0);
+}
+
+// The server (re)started while the file system is read-only: SQLite opens the database read-only
+// without an error, reads are served, writes are refused as read-only; once the file system is
+// writable again the same server process takes writes (it reopens its writer connection).
+TEST_F(ServerStorageFaultsTest, StartedOnAReadOnlyFileSystemServesReadsAndRecoversByItself) {
+  fault = Fault::kReadOnly;
+  RestartServer();
+  ASSERT_NE(server_, nullptr);
+
+  grpc::Status write = CreateEvent("while-read-only");
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::UNAVAILABLE) << write.error_message();
+  EXPECT_THAT(write.error_message(), ::testing::HasSubstr("read-only"));
+  int players = 0;
+  grpc::Status read = ListPlayers(&players);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(players, 1);
+
+  fault = Fault::kNone;
+  grpc::Status retry = CreateEvent("while-read-only");
+  EXPECT_TRUE(retry.ok()) << retry.error_message();
+  EXPECT_TRUE(CreateComplaint().ok());
+  ExpectEventsExactly({"before-fault", "while-read-only"});
+  ExpectFileIntact(/*events=*/2, /*complaints=*/1);
+}
+
+// Many clients writing while the disk fills and frees again: a write is acknowledged (then stored
+// exactly once), refused with RESOURCE_EXHAUSTED (then not stored at all), or, when the write
+// committed but its audit record could not be, answered UNAVAILABLE ("result withheld"): the
+// client retries that one with the same idempotency key once the disk has space, and it must then
+// be acknowledged and stored once. Nothing else.
+TEST_F(ServerStorageFaultsTest, ConcurrentWritersAcrossAFullDiskLoseNothingAcknowledged) {
+  constexpr int kWriters = 8;
+  constexpr int kPerWriter = 30;
+  std::mutex mu;
+  std::condition_variable progress;
+  std::vector<std::string> acked = {"before-fault"}, refused, withheld;
+  std::map<int, int> codes;
+  int calls = 0;
+  int done = 0;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto stub = v1::ContactEventService::NewStub(channel_);
+      for (int i = 0; i < kPerWriter; ++i) {
+        const std::string key = absl::StrCat("w", w, "-", i);
+        v1::CreateContactEventRequest req;
+        auto* e = req.mutable_contact_event();
+        e->set_player_id(player_);
+        e->set_kind(v1::CONTACT_KIND_RUCK);
+        *e->mutable_occur_time() = Ts(Start() - absl::Minutes(i + 1));
+        e->set_idempotency_key(key);
+        v1::CreateContactEventResponse resp;
+        grpc::Status s = stub->CreateContactEvent(Ctx().get(), req, &resp);
+        {
+          std::lock_guard lock(mu);
+          ++codes[s.error_code()];
+          ++calls;
+          if (s.ok()) {
+            acked.push_back(key);
+          } else if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+            refused.push_back(key);
+          } else if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+            withheld.push_back(key);
+          }
+        }
+        progress.notify_all();
+      }
+      {
+        std::lock_guard lock(mu);
+        ++done;
+      }
+      progress.notify_all();
+    });
+  }
+  // The disk is full for every other 20 calls (driven by progress, not by time).
+  int toggles = 0;
+  {
+    std::unique_lock lock(mu);
+    int seen = -1;
+    while (done < kWriters) {
+      progress.wait(lock, [&] { return calls != seen || done == kWriters; });
+      seen = calls;
+      const Fault want = (calls / 20) % 2 == 1 ? Fault::kDiskFull : Fault::kNone;
+      if (fault.exchange(want) != want) ++toggles;
+    }
+  }
+  for (auto& t : writers) t.join();
+  fault = Fault::kNone;
+
+  for (const auto& [code, n] : codes) {
+    EXPECT_TRUE(code == grpc::StatusCode::OK || code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+                code == grpc::StatusCode::UNAVAILABLE)
+        << n << " calls ended with code " << code;
+  }
+  EXPECT_GT(codes[grpc::StatusCode::RESOURCE_EXHAUSTED], 0) << "the disk never got full";
+  EXPECT_GE(toggles, 3) << "the disk did not fill and free again";
+  // The client retries what it was not told the outcome of, with the same key.
+  for (const std::string& key : withheld) {
+    v1::CreateContactEventRequest req;
+    auto* e = req.mutable_contact_event();
+    e->set_player_id(player_);
+    e->set_kind(v1::CONTACT_KIND_RUCK);
+    e->set_idempotency_key(key);
+    const int i = std::stoi(key.substr(key.find('-') + 1));
+    *e->mutable_occur_time() = Ts(Start() - absl::Minutes(i + 1));
+    v1::CreateContactEventResponse resp;
+    grpc::Status s = events_->CreateContactEvent(Ctx().get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << key << ": " << s.error_message();
+    acked.push_back(key);
+  }
+  ExpectEventsExactly(acked);  // and so none of `refused`
+  ExpectFileIntact(static_cast<int>(acked.size()), 0);
+  std::printf("%zu acknowledged, %zu refused (RESOURCE_EXHAUSTED), %zu withheld then retried, "
+              "%d fault changes\n",
+              acked.size() - 1 - withheld.size(), refused.size(), withheld.size(), toggles);
+}
+
+}  // namespace
+}  // namespace touchline::testing

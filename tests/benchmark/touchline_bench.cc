@@ -223,7 +223,10 @@ touchline::domain::ContactEvent SyntheticEvent(int64_t player, int64_t n, absl::
   touchline::domain::ContactEvent e;
   e.player_id = player;
   e.kind = static_cast<touchline::domain::ContactKind>(1 + n % 10);
-  e.occurred_at = now - absl::Seconds(n * 37 % (86400 * 365));
+  // Newest first at a realistic squad rate (domain.md section 4: about 2,700 contacts per player
+  // a season, 135,000 for 50 players: one every ~233 s). A larger history is more seasons behind
+  // the same recent weeks, not the same weeks 100 times denser.
+  e.occurred_at = now - absl::Seconds(n * 233);
   e.awkward = n % 97 == 0;
   e.source = touchline::domain::ContactSource::kWearable;
   e.session_label = "match";

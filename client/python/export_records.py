@@ -22,18 +22,7 @@ import os
 import sys
 
 
-def _add_stub_path():
-    here = os.path.dirname(os.path.abspath(__file__))
-    candidates = [os.environ.get("TOUCHLINE_PYTHON_STUBS", ""),
-                  os.path.join(here, "gen"),
-                  os.path.join(here, "..", "..", "build", "client", "python", "gen")]
-    for c in candidates:
-        if c and os.path.isdir(os.path.join(c, "touchline")):
-            sys.path.insert(0, c)
-            return
-
-
-_add_stub_path()
+import touchline_stubs  # noqa: E402,F401  (puts the generated stubs on sys.path)
 import grpc  # noqa: E402
 from google.protobuf import json_format  # noqa: E402
 from touchline.v1 import complaint_pb2, contact_event_pb2, exposure_pb2  # noqa: E402

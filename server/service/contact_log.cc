@@ -126,16 +126,7 @@ absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
   }
   if (request.player_id() < 0) v.Add("player_id", "must not be negative");
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
-  if (request.has_start_time() && !IsValidTimestamp(request.start_time())) {
-    v.Add("start_time", "is not a valid timestamp");
-  }
-  if (request.has_end_time() && !IsValidTimestamp(request.end_time())) {
-    v.Add("end_time", "is not a valid timestamp");
-  }
-  if (v.empty() && request.has_start_time() && request.has_end_time() &&
-      FromProto(request.end_time()) <= FromProto(request.start_time())) {
-    v.Add("end_time", "must be after start_time");
-  }
+  CheckOptionalTimeRange(v, request);
   for (int i = 0; i < request.kinds_size(); ++i) {
     if (!IsContactKind(request.kinds(i))) {
       v.Add(absl::StrCat("kinds[", i, "]"), "must be a CONTACT_KIND_* value");

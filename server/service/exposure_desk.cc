@@ -284,19 +284,7 @@ absl::StatusOr<v1::ListSessionsResponse> ExposureDesk::ListSessions(
     const Caller&, const v1::ListSessionsRequest& request) {
   FieldViolations v;
   CheckPositiveId(v, "squad_id", request.squad_id());
-  bool times_ok = true;
-  if (request.has_start_time() && !IsValidTimestamp(request.start_time())) {
-    v.Add("start_time", "is not a valid timestamp");
-    times_ok = false;
-  }
-  if (request.has_end_time() && !IsValidTimestamp(request.end_time())) {
-    v.Add("end_time", "is not a valid timestamp");
-    times_ok = false;
-  }
-  if (times_ok && request.has_start_time() && request.has_end_time() &&
-      FromProto(request.end_time()) <= FromProto(request.start_time())) {
-    v.Add("end_time", "must be after start_time");
-  }
+  CheckOptionalTimeRange(v, request);
   if (request.kind() != v1::EXPOSURE_KIND_UNSPECIFIED && !IsExposureKind(request.kind())) {
     v.Add("kind", "must be an EXPOSURE_KIND_* value");
   }

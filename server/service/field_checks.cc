@@ -94,4 +94,22 @@ bool CheckPositiveId(FieldViolations& v, const std::string& field, int64_t id) {
   return true;
 }
 
+bool CheckOptionalTimeRange(FieldViolations& v, const google::protobuf::Timestamp* start,
+                            const google::protobuf::Timestamp* end) {
+  bool ok = true;
+  if (start != nullptr && !IsValidTimestamp(*start)) {
+    v.Add("start_time", "is not a valid timestamp");
+    ok = false;
+  }
+  if (end != nullptr && !IsValidTimestamp(*end)) {
+    v.Add("end_time", "is not a valid timestamp");
+    ok = false;
+  }
+  if (ok && start != nullptr && end != nullptr && FromProto(*end) <= FromProto(*start)) {
+    v.Add("end_time", "must be after start_time");
+    ok = false;
+  }
+  return ok;
+}
+
 }  // namespace touchline::service

@@ -22,6 +22,15 @@ bool CheckInstant(FieldViolations& v, const std::string& field,
                   const google::protobuf::Timestamp& ts, absl::Time now,
                   const ServiceOptions& options);
 bool CheckPositiveId(FieldViolations& v, const std::string& field, int64_t id);
+// A request's optional [start_time, end_time) range: each a valid timestamp when set, and the end
+// after the start when both are. Returns whether the range was acceptable.
+bool CheckOptionalTimeRange(FieldViolations& v, const google::protobuf::Timestamp* start,
+                            const google::protobuf::Timestamp* end);
+template <typename Request>
+bool CheckOptionalTimeRange(FieldViolations& v, const Request& request) {
+  return CheckOptionalTimeRange(v, request.has_start_time() ? &request.start_time() : nullptr,
+                                request.has_end_time() ? &request.end_time() : nullptr);
+}
 bool IsValidUtf8(const std::string& s);
 
 }  // namespace touchline::service

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/service/complaint_records.h"
 #include "server/service/exposure_desk.h"
+#include "server/service/field_checks.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/request_errors.h"
 #include "server/service/status_macros.h"
@@ -118,16 +119,7 @@ absl::Status RecordExport::ExportRecords(
     absl::FunctionRef<bool()> cancelled) {
   FieldViolations v;
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative (0 exports every squad)");
-  if (request.has_start_time() && !IsValidTimestamp(request.start_time())) {
-    v.Add("start_time", "is not a valid timestamp");
-  }
-  if (request.has_end_time() && !IsValidTimestamp(request.end_time())) {
-    v.Add("end_time", "is not a valid timestamp");
-  }
-  if (v.empty() && request.has_start_time() && request.has_end_time() &&
-      FromProto(request.end_time()) <= FromProto(request.start_time())) {
-    v.Add("end_time", "must be after start_time");
-  }
+  CheckOptionalTimeRange(v, request);
   for (int i = 0; i < request.kinds_size(); ++i) {
     if (FindKind(request.kinds(i)) == nullptr) {
       v.Add(absl::StrCat("kinds[", i, "]"), "must be a RECORD_KIND_* value");

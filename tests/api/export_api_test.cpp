@@ -150,21 +150,21 @@ class ExportApiTest : public ServerTest {
   std::vector<std::string> event_keys_, complaint_keys_;
 };
 
-// Ids strictly increase within each kind, and every event comes before every complaint.
+// Kinds in stream order (events, complaints, sessions) and ids strictly increasing within each.
 void ExpectStreamOrder(const std::vector<v1::ExportRecord>& records) {
-  int64_t last_event = 0, last_complaint = 0;
-  bool seen_complaint = false;
+  int kind = 0;  // 1 events, 2 complaints, 3 sessions
+  int64_t last_id = 0;
   for (const auto& r : records) {
-    if (r.has_contact_event()) {
-      EXPECT_FALSE(seen_complaint) << "an event after a complaint: " << KeyOf(r);
-      EXPECT_GT(r.contact_event().id(), last_event);
-      last_event = r.contact_event().id();
-    } else {
-      ASSERT_TRUE(r.has_complaint());
-      seen_complaint = true;
-      EXPECT_GT(r.complaint().id(), last_complaint);
-      last_complaint = r.complaint().id();
-    }
+    const int this_kind = r.has_contact_event() ? 1 : r.has_complaint() ? 2 : 3;
+    const int64_t id = r.has_contact_event() ? r.contact_event().id()
+                       : r.has_complaint()   ? r.complaint().id()
+                                             : r.session().id();
+    ASSERT_TRUE(this_kind != 3 || r.has_session()) << "a record of no kind";
+    EXPECT_GE(this_kind, kind) << "out of kind order: " << KeyOf(r);
+    if (this_kind != kind) last_id = 0;
+    EXPECT_GT(id, last_id) << KeyOf(r);
+    kind = this_kind;
+    last_id = id;
   }
 }
 
@@ -363,6 +363,7 @@ TEST_F(ExportApiTest, SessionsComeLastWithTheirMinutesAndCoachesAndAnalystsMayEx
   expected.push_back("S:tue");
   expected.push_back("S:mon");
   EXPECT_EQ(s.Keys(), expected);
+  ExpectStreamOrder(s.Records());
   const v1::ExportRecord tue = s.Records()[expected.size() - 2];
   EXPECT_EQ(tue.squad_id(), squad_);
   EXPECT_EQ(tue.revision(), 1);

@@ -189,6 +189,8 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   grpc::ResourceQuota quota("touchline");
   quota.SetMaxThreads(options.max_sync_threads);
   builder.SetResourceQuota(quota);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(2, options.sync_idle_threads));
   builder.RegisterService(&p.squad_service);
   builder.RegisterService(&p.player_service);
   builder.RegisterService(&p.contact_service);

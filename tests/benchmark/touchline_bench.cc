@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -21,6 +22,8 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -41,6 +44,12 @@ ABSL_FLAG(int, history_events, 1000000, "Contact events in the large-history dat
 ABSL_FLAG(double, seconds, 3.0, "Seconds per concurrency level");
 ABSL_FLAG(std::string, workdir, "", "Where databases go (default: a fresh temp dir)");
 ABSL_FLAG(std::string, synchronous, "full", "The server's --synchronous (full or normal)");
+ABSL_FLAG(std::string, parts, "ingest,readiness,history",
+          "Which measurements to run (comma-separated: ingest, readiness, history)");
+ABSL_FLAG(std::vector<std::string>, levels, std::vector<std::string>({"1", "16", "64"}),
+          "Concurrent callers for the readiness rows");
+ABSL_FLAG(int, rounds, 3,
+          "Health/readiness alternations per concurrency level (medians are reported)");
 ABSL_FLAG(bool, keep_databases, false, "Leave the databases behind for inspection");
 
 namespace v1 = touchline::v1;
@@ -431,6 +440,8 @@ std::string Rm(const std::string& path) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
+  // As in the server's main: Debian's Abseil checks lock order on every lock otherwise.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::string binary = absl::GetFlag(FLAGS_server);
   if (binary.empty()) {
     std::fprintf(stderr, "usage: touchline_bench --server=PATH/touchline-server [--quick]\n");
@@ -446,6 +457,8 @@ int main(int argc, char** argv) {
     dir = mkdtemp(tmpl);
   }
   const absl::Time now = absl::Now();
+  const std::set<std::string> parts = absl::StrSplit(absl::GetFlag(FLAGS_parts), ',');
+  const auto runs = [&](const char* part) { return parts.count(part) > 0; };
   std::printf("touchline_bench%s: %d ingest events, %d history events, %.1fs per level, %u cores\n",
               quick ? " (quick)" : "", events, history, seconds,
               std::thread::hardware_concurrency());
@@ -456,6 +469,7 @@ int main(int argc, char** argv) {
   const Squad squad = MakeSquad(*ch, "Bench XV", 50, now);
   // Warm up, then measure.
   IngestThroughGrpc(server, squad, std::min(events, 5000), 500, now, "warm-");
+  if (runs("ingest")) {
   const double grpc_rate = IngestThroughGrpc(server, squad, events, 500, now, "g-");
   const double storage_rate =
       IngestThroughStorage(Rm(dir + "/storage_only.db"), squad.players, events, now, 2000);
@@ -463,24 +477,46 @@ int main(int argc, char** argv) {
               "baseline/s", "ratio");
   std::printf("%-44s %14.0f %14.0f %8.2f\n", "ImportContactEvents vs storage-only", grpc_rate,
               storage_rate, grpc_rate / storage_rate);
+  }
 
   // 2. Readiness under concurrency against the health check on the same server: first as served
   //    (the board kept between calls until a write or a rule boundary), then recomputed every call
   //    (--readiness_cache=false: what the first refresh after each write costs).
   std::printf("\n%-34s %6s %10s %9s %9s %10s %7s\n", "squad readiness (50 players)", "conc",
               "calls/s", "p50 ms", "p99 ms", "health/s", "ratio");
+  // The machine is shared and noisy (the health check alone moves 6k-17k calls/s between runs), so
+  // each level alternates health and readiness `rounds` times and reports medians: each ratio is
+  // of two measurements taken seconds apart, and the median ratio is what the row shows.
   auto readiness_rows = [&](const ServerProcess& srv, const char* label) {
-    for (int conc : {1, 16, 64}) {
-      const LoadResult health = Load(conc, seconds, HealthCall{srv});
-      const LoadResult ready = Load(conc, seconds, ReadinessCall{srv, squad.id});
-      std::printf("%-34s %6d %10.0f %9.2f %9.2f %10.0f %7.2f\n", label, conc, ready.per_second,
-                  ready.p50_ms, ready.p99_ms, health.per_second,
-                  ready.per_second / health.per_second);
+    const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
+    for (const std::string& level : absl::GetFlag(FLAGS_levels)) {
+      const int conc = std::max(1, std::atoi(level.c_str()));
+      std::vector<LoadResult> health, ready;
+      std::vector<double> ratios;
+      for (int r = 0; r < rounds; ++r) {
+        health.push_back(Load(conc, seconds / rounds, HealthCall{srv}));
+        ready.push_back(Load(conc, seconds / rounds, ReadinessCall{srv, squad.id}));
+        ratios.push_back(ready.back().per_second / health.back().per_second);
+      }
+      auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+      };
+      auto field = [](const std::vector<LoadResult>& v, double LoadResult::*f) {
+        std::vector<double> out;
+        for (const auto& x : v) out.push_back(x.*f);
+        return out;
+      };
+      std::printf("%-34s %6d %10.0f %9.2f %9.2f %10.0f %7.2f\n", label, conc,
+                  median(field(ready, &LoadResult::per_second)),
+                  median(field(ready, &LoadResult::p50_ms)),
+                  median(field(ready, &LoadResult::p99_ms)),
+                  median(field(health, &LoadResult::per_second)), median(ratios));
     }
   };
-  readiness_rows(server, "GetSquadReadiness");
+  if (runs("readiness")) readiness_rows(server, "GetSquadReadiness");
   server.Stop();
-  {
+  if (runs("readiness")) {
     ServerProcess recompute =
         ServerProcess::Start(binary, dir + "/small.db", "--readiness_cache=false");
     readiness_rows(recompute, "GetSquadReadiness, recomputed");
@@ -489,6 +525,7 @@ int main(int argc, char** argv) {
 
   // 3. History does not cost: the same squad and five seasons of complaints with a small and a
   //    large contact history behind it, each queried after a restart (cold process, warm OS cache).
+  if (runs("history")) {
   const HistoryPoint small = MeasureHistory(binary, Rm(dir + "/h_small.db"), quick ? 2000 : 10000,
                                             seconds, now);
   const HistoryPoint big = MeasureHistory(binary, Rm(dir + "/h_big.db"), history, seconds, now);
@@ -503,6 +540,7 @@ int main(int argc, char** argv) {
               big.startup_ms);
   std::printf("%-36s %12.1f %12.1f\n", "peak RSS after queries (MiB)", small.peak_mib,
               big.peak_mib);
+  }
 
   const int64_t errors = g_rpc_errors.load();
   std::printf("\nrpc errors: %lld\n", static_cast<long long>(errors));

@@ -30,11 +30,11 @@ class AuditTrail {
     std::vector<storage::AuditRecord> records;
     bool done = false;
     absl::Status status;
+    std::condition_variable committed;  // done, or: no commit under way, lead this batch
   };
 
   storage::Database& db_;
   std::mutex mutex_;
-  std::condition_variable committed_;
   std::shared_ptr<Batch> filling_;  // records waiting for the next commit
   bool committing_ = false;         // a leader is writing a batch now
 };

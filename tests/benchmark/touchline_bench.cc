@@ -482,8 +482,6 @@ int main(int argc, char** argv) {
   // 2. Readiness under concurrency against the health check on the same server: first as served
   //    (the board kept between calls until a write or a rule boundary), then recomputed every call
   //    (--readiness_cache=false: what the first refresh after each write costs).
-  std::printf("\n%-34s %6s %10s %9s %9s %10s %7s\n", "squad readiness (50 players)", "conc",
-              "calls/s", "p50 ms", "p99 ms", "health/s", "ratio");
   // The machine is shared and noisy (the health check alone moves 6k-17k calls/s between runs), so
   // each level alternates health and readiness `rounds` times and reports medians: each ratio is
   // of two measurements taken seconds apart, and the median ratio is what the row shows.
@@ -514,7 +512,11 @@ int main(int argc, char** argv) {
                   median(field(health, &LoadResult::per_second)), median(ratios));
     }
   };
-  if (runs("readiness")) readiness_rows(server, "GetSquadReadiness");
+  if (runs("readiness")) {
+    std::printf("\n%-34s %6s %10s %9s %9s %10s %7s\n", "squad readiness (50 players)", "conc",
+                "calls/s", "p50 ms", "p99 ms", "health/s", "ratio");
+    readiness_rows(server, "GetSquadReadiness");
+  }
   server.Stop();
   if (runs("readiness")) {
     ServerProcess recompute =

@@ -581,10 +581,13 @@ std::vector<ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
   std::vector<ContactEvent> out;
   if (player_ids.empty()) return out;
   // Only the window before each complaint open at as_of is read, through the partial index of
-  // awkward events, so the cost follows open complaints, not years of contact history.
+  // awkward events, so the cost follows open complaints, not years of contact history. CROSS JOIN
+  // fixes the loop order: without statistics SQLite chose to walk every awkward event of each
+  // player and look for a complaint around it, which reads more pages every season (a 1M-event
+  // database: 83 pages a board instead of 41).
   CachedStatement cached_q(db, absl::StrCat(
               "SELECT DISTINCT ", kEventColumns,
-              " FROM complaints c JOIN contact_events e INDEXED BY contact_events_awkward"
+              " FROM complaints c CROSS JOIN contact_events e INDEXED BY contact_events_awkward"
               " ON e.player_id = c.player_id AND e.awkward = 1"
               " AND e.occurred_at >= c.onset_at - ? AND e.occurred_at <= c.onset_at"
               " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at <= ?"

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <iostream>
 
+#include <sqlite3.h>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
@@ -696,6 +698,69 @@ TEST_F(RecordStoreTest, OverrideRoundTripListingAndClearing) {
                 ElementsAre(ids[2]));
     EXPECT_TRUE(ListOverridesOfPlayers(db, {}, kT0).empty());
   });
+}
+
+}  // namespace
+}  // namespace touchline::storage
+
+namespace touchline::storage {
+namespace {
+
+// Pages a cold connection reads to find the pelvic-origin candidates of `player`.
+int PelvicCandidatePageReads(const std::string& path, Id player, absl::Time as_of,
+                             std::vector<domain::ContactEvent>* found) {
+  SQLite::Database conn(path, SQLite::OPEN_READONLY);
+  conn.exec("SELECT count(*) FROM sqlite_schema");  // the schema is read once, not counted
+  int current = 0;
+  int highwater = 0;
+  sqlite3_db_status(conn.getHandle(), SQLITE_DBSTATUS_CACHE_MISS, &current, &highwater, 1);
+  // The board asks for the whole squad at once.
+  std::vector<Id> squad_ids;
+  for (Id id = 1; id <= 50; ++id) squad_ids.push_back(id);
+  squad_ids.push_back(player);
+  *found = ListPelvicOriginCandidates(conn, squad_ids, as_of, absl::Hours(24 * 14));
+  sqlite3_db_status(conn.getHandle(), SQLITE_DBSTATUS_CACHE_MISS, &current, &highwater, 0);
+  return current;
+}
+
+TEST_F(RecordStoreTest, PelvicOriginCandidatesReadTheOpenComplaintsWindowNotTheYearsBeforeIt) {
+  const Id squad = AddSquad("Seniors").id;
+  const Id player = AddPlayer(squad, "Nine").id;
+  AddComplaint(player);  // open, onset kT0
+  for (int season = 1; season <= 5; ++season) {  // earlier complaints, resolved
+    domain::Complaint old = MakeComplaint(player);
+    old.onset_at = kT0 - absl::Hours(24 * 365 * season);
+    old.resolved_at = old.onset_at + absl::Hours(24 * 30);
+    InWrite([&](SQLite::Database& c) { ASSERT_TRUE(InsertComplaint(c, old).ok()); });
+  }
+  const absl::Duration day = absl::Hours(24);
+  const Id early_in = AddEvent(Event(player, kT0 - 14 * day, "in-14d", ContactKind::kFall, true));
+  const Id late_in = AddEvent(Event(player, kT0 - absl::Minutes(1), "in-1m", ContactKind::kScrum, true));
+  AddEvent(Event(player, kT0 - 14 * day - absl::Minutes(1), "out-14d1m", ContactKind::kFall, true));
+  AddEvent(Event(player, kT0 + absl::Minutes(1), "after-onset", ContactKind::kFall, true));
+  AddEvent(Event(player, kT0 - 2 * day, "not-awkward", ContactKind::kFall, false));
+  const absl::Time as_of = kT0 + 3 * day;
+
+  std::vector<domain::ContactEvent> found;
+  const int pages_before = PelvicCandidatePageReads(tmp_.path(), player, as_of, &found);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].id, early_in);
+  EXPECT_EQ(found[1].id, late_in);
+
+  // Four seasons of awkward contacts before the window: the answer and the pages read stay put
+  // (a level more of index at most).
+  InWrite([&](SQLite::Database& c) {
+    ContactEventInserter inserter(c);
+    for (int i = 0; i < 3000; ++i) {
+      inserter.InsertIfNew(Event(player, kT0 - 15 * day - absl::Hours(10 * i),
+                                 absl::StrCat("old-", i), ContactKind::kTackleMade, true));
+    }
+  });
+  const int pages_after = PelvicCandidatePageReads(tmp_.path(), player, as_of, &found);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].id, early_in);
+  EXPECT_EQ(found[1].id, late_in);
+  EXPECT_LE(pages_after, pages_before + 3) << "before: " << pages_before;
 }
 
 }  // namespace

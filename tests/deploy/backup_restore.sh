@@ -4,6 +4,7 @@
 # documented way (copy in place, start), start a server on it and find the data.
 #   backup_restore.sh SERVER CLI BACKUP
 set -u
+. "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLI=$2
 BACKUP=$3
@@ -27,13 +28,7 @@ start_server() {  # start_server DB
   "$SERVER" --listen=127.0.0.1:0 --db="$1" --synchronous=normal --plugin_path=none \
     2>"$WORK/server.log" &
   SERVER_PID=$!
-  PORT=""
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-  done
-  if [ -z "$PORT" ]; then echo "server did not start:"; cat "$WORK/server.log"; exit 1; fi
+  wait_for_port "$WORK/server.log"
   TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/live.db.token"
 }
 stop_server() {

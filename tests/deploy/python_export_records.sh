@@ -6,6 +6,7 @@
 # nothing.
 #   python_export_records.sh SERVER CLI PYTHON SCRIPT STUBS_DIR
 set -u
+. "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLI=$2
 PYTHON=$3
@@ -29,13 +30,7 @@ equals() {  # equals "description" expected actual
 DB=$WORK/touchline.db
 "$SERVER" --listen=127.0.0.1:0 --db="$DB" --synchronous=normal --plugin_path=none 2>"$WORK/server.log" &
 SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "server did not start:"; cat "$WORK/server.log"; exit 1; }
+wait_for_port "$WORK/server.log"
 TL="$CLI --server=127.0.0.1:$PORT --token-file=$DB.token"
 EXPORT="$PYTHON $SCRIPT --server=127.0.0.1:$PORT"
 

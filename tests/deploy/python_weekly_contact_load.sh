@@ -4,6 +4,7 @@
 # physio and as an analyst, and check every number of the weekly table.
 #   python_weekly_contact_load.sh SERVER CLI PYTHON SCRIPT STUBS_DIR
 set -u
+. "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLI=$2
 PYTHON=$3
@@ -27,13 +28,7 @@ same() {  # same "description" expected-file actual-file
 DB=$WORK/touchline.db
 "$SERVER" --listen=127.0.0.1:0 --db="$DB" --synchronous=normal --plugin_path=none 2>"$WORK/server.log" &
 SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
-  [ -n "$PORT" ] && break
-  sleep 0.1
-done
-[ -n "$PORT" ] || { echo "server did not start:"; cat "$WORK/server.log"; exit 1; }
+wait_for_port "$WORK/server.log"
 TL="$CLI --server=127.0.0.1:$PORT --token-file=$DB.token"
 
 check "squad" $TL squads create --name="Python XV"

@@ -2,6 +2,7 @@
 # End to end: start touchline-server on 127.0.0.1:0, drive it with the touchline CLI as a physio
 # would, stop it with SIGTERM, start it again on the same database.
 set -u
+. "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLI=$2
 WORK=$(mktemp -d)
@@ -25,12 +26,7 @@ start_server() {
   "$SERVER" --listen=127.0.0.1:0 --db="$WORK/touchline.db" --synchronous=normal \
     2>"$WORK/server.log" &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-  done
-  if [ -z "${PORT:-}" ]; then echo "server did not start:"; cat "$WORK/server.log"; exit 1; fi
+  wait_for_port "$WORK/server.log"
   # On first start the server issues a local admin token beside the database (mode 0600).
   TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/touchline.db.token"
 }

@@ -3,6 +3,7 @@
 # complaint check-ins, ROUNDS times, restarting each time. After every restart every acknowledged
 # write must be there exactly once (idempotency keys), and PRAGMA integrity_check must say ok.
 set -u
+. "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLI=$2
 ROUNDS=${3:-20}
@@ -17,13 +18,7 @@ start_server() {
   : >"$WORK/server.log"
   "$SERVER" --listen=127.0.0.1:0 --db="$WORK/t.db" --plugin_path=none 2>"$WORK/server.log" &
   SERVER_PID=$!
-  PORT=""
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
-    [ -n "$PORT" ] && break
-    sleep 0.05
-  done
-  [ -n "$PORT" ] || { echo "server did not start:"; cat "$WORK/server.log"; exit 1; }
+  wait_for_port "$WORK/server.log"
   TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/t.db.token --timeout=5"
 }
 

@@ -10,6 +10,7 @@
 # (some CI containers) the test exits 77, which ctest reports as skipped, not passed; the same
 # behaviour is then still covered by server_storage_faults_test (faulty SQLite VFS, no privileges).
 set -u
+. "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLI=$2
 if [ "${TOUCHLINE_IN_NS:-}" != 1 ]; then
@@ -48,13 +49,7 @@ fail() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
 "$SERVER" --listen=127.0.0.1:0 --db="$FS/t.db" --plugin_path=none --synchronous=full \
   2>"$WORK/server.log" &
 SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
-  [ -n "$PORT" ] && break
-  sleep 0.05
-done
-[ -n "$PORT" ] || { echo "server did not start:"; cat "$WORK/server.log"; exit 1; }
+wait_for_port "$WORK/server.log"
 TL="$CLI --server=127.0.0.1:$PORT --token-file=$FS/t.db.token --timeout=10"
 
 $TL squads create --name="Full XV" >/dev/null || { echo "setup failed"; exit 1; }

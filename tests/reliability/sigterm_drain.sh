@@ -4,6 +4,7 @@
 # within the grace deadline, log "stopped", and on restart on the same database (no manual step)
 # every acknowledged write must be present exactly once and PRAGMA integrity_check must say ok.
 set -u
+. "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLI=$2
 WRITERS=${3:-4}
@@ -21,13 +22,7 @@ start_server() {
   "$SERVER" --listen=127.0.0.1:0 --db="$WORK/t.db" --plugin_path=none \
     --shutdown_grace_seconds="$GRACE" 2>"$WORK/server.log" &
   SERVER_PID=$!
-  PORT=""
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
-    [ -n "$PORT" ] && break
-    sleep 0.05
-  done
-  [ -n "$PORT" ] || { echo "server did not start:"; cat "$WORK/server.log"; exit 1; }
+  wait_for_port "$WORK/server.log"
   TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/t.db.token --timeout=10"
 }
 

@@ -6,6 +6,7 @@
 #   soak.sh SERVER SOAK_CLIENT [CLIENTS=64] [SECONDS=10] [MAX_GROWTH_KIB=0] [WARMUP=10] [SAMPLE=10]
 #           [EXTRA SERVER FLAGS, one word each]
 set -u
+. "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLIENT=$2
 CLIENTS=${3:-64}
@@ -19,13 +20,7 @@ SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 "$SERVER" --listen=127.0.0.1:0 --db="$WORK/t.db" --plugin_path=none "$@" 2>"$WORK/server.log" &
 SERVER_PID=$!
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.*started on .*(port \([0-9]*\)).*/\1/p' "$WORK/server.log")
-  [ -n "$PORT" ] && break
-  sleep 0.05
-done
-[ -n "$PORT" ] || { echo "server did not start:"; cat "$WORK/server.log"; exit 1; }
+wait_for_port "$WORK/server.log"
 "$CLIENT" "127.0.0.1:$PORT" "$(head -1 "$WORK/t.db.token")" "$SERVER_PID" "$CLIENTS" "$SECONDS_" "$MAX_GROWTH_KIB" \
   "$WARMUP" "$SAMPLE" "$WORK/t.db"
 rc=$?

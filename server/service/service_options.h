@@ -19,8 +19,11 @@ struct ServiceOptions {
   size_t max_name_length = 200;
   size_t max_text_length = 2000;
   size_t max_idempotency_key_length = 128;
-  // Events committed per transaction during a streaming import.
-  int import_batch_size = 2000;
+  // Events committed per transaction during a streaming import. 10,000 rather than 2,000: each
+  // commit rewrites every index page the batch touched, and fewer, larger commits measured +25-40 %
+  // on the storage path (bench, 200k events); the writer is held ~50 ms per batch, which a physio's
+  // single write may wait for.
+  int import_batch_size = 10000;
   // Flag changes a WatchFlags stream may have waiting before it is ended with RESOURCE_EXHAUSTED.
   size_t flag_watch_buffer = 1024;
   // Keep each squad's readiness board between calls while nothing it depends on has changed: no

@@ -8,6 +8,10 @@ using ::testing::ElementsAre;
 
 class ContactEventApiTest : public ServerTest {
  protected:
+  // Small commit batches, so an import of a few thousand events spans several of them.
+  void ConfigureServer(api::ServerOptions& options) override {
+    options.service.import_batch_size = 1000;
+  }
   void SetUp() override {
     ServerTest::SetUp();
     squad_ = MakeSquad();
@@ -143,7 +147,7 @@ TEST_F(ContactEventApiTest, ArchivedPlayerTakesNoEvents) {
 
 TEST_F(ContactEventApiTest, ImportStoresValidReportsInvalidAndNeverDoubles) {
   std::vector<v1::ContactEvent> batch;
-  for (int i = 0; i < 2500; ++i) {  // spans more than one commit batch
+  for (int i = 0; i < 2500; ++i) {  // three commit batches of 1000
     batch.push_back(Event("imp-" + std::to_string(i), v1::CONTACT_KIND_TACKLE_MADE,
                           Day(2026, 9, 1) + absl::Minutes(i)));
   }

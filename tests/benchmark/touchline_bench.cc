@@ -28,6 +28,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "server/service/proto_mapping.h"
+#include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
 #include "touchline/v1/complaint.grpc.pb.h"
@@ -477,7 +478,8 @@ int main(int argc, char** argv) {
   if (runs("ingest")) {
   const double grpc_rate = IngestThroughGrpc(server, squad, events, 500, now, "g-");
   const double storage_rate =
-      IngestThroughStorage(Rm(dir + "/storage_only.db"), squad.players, events, now, 2000);
+      IngestThroughStorage(Rm(dir + "/storage_only.db"), squad.players, events, now,
+                           touchline::service::ServiceOptions().import_batch_size);
   std::printf("\n%-44s %14s %14s %8s\n", absl::StrCat("ingest (synchronous=", absl::GetFlag(FLAGS_synchronous), ", 500 events/msg)").c_str(), "events/s",
               "baseline/s", "ratio");
   std::printf("%-44s %14.0f %14.0f %8.2f\n", "ImportContactEvents vs storage-only", grpc_rate,

@@ -5,6 +5,7 @@
 #   backup_restore.sh SERVER CLI BACKUP
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
+. "$(dirname "$0")/../lib/checks.sh"
 SERVER=$1
 CLI=$2
 BACKUP=$3
@@ -15,12 +16,6 @@ SERVER_PID=""
 WRITER_PID=""
 trap '[ -n "$WRITER_PID" ] && kill "$WRITER_PID" 2>/dev/null; [ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-check() {  # check "description" command...
-  desc=$1; shift
-  if "$@" >"$WORK/out" 2>"$WORK/err"; then ok; else bad "$desc"; cat "$WORK/out" "$WORK/err"; fi
-}
 contains() { if grep -q -- "$2" "$3"; then ok; else bad "$1: '$2' not in $3"; cat "$3"; fi; }
 
 start_server() {  # start_server DB

@@ -7,6 +7,7 @@
 #   python_export_records.sh SERVER CLI PYTHON SCRIPT STUBS_DIR
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
+. "$(dirname "$0")/../lib/checks.sh"
 SERVER=$1
 CLI=$2
 PYTHON=$3
@@ -17,12 +18,6 @@ PASS=0
 FAIL=0
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-check() {
-  desc=$1; shift
-  if "$@" >"$WORK/out" 2>"$WORK/err"; then ok; else bad "$desc"; cat "$WORK/out" "$WORK/err"; fi
-}
 equals() {  # equals "description" expected actual
   if [ "$2" = "$3" ]; then ok; else bad "$1: expected '$2', got '$3'"; fi
 }

@@ -5,6 +5,7 @@
 #   python_weekly_contact_load.sh SERVER CLI PYTHON SCRIPT STUBS_DIR
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
+. "$(dirname "$0")/../lib/checks.sh"
 SERVER=$1
 CLI=$2
 PYTHON=$3
@@ -15,12 +16,6 @@ PASS=0
 FAIL=0
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
-ok() { PASS=$((PASS + 1)); }
-bad() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
-check() {
-  desc=$1; shift
-  if "$@" >"$WORK/out" 2>"$WORK/err"; then ok; else bad "$desc"; cat "$WORK/out" "$WORK/err"; fi
-}
 same() {  # same "description" expected-file actual-file
   if diff -u "$2" "$3"; then ok; else bad "$1"; fi
 }

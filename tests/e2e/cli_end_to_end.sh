@@ -3,6 +3,7 @@
 # would, stop it with SIGTERM, start it again on the same database.
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
+. "$(dirname "$0")/../lib/checks.sh"
 SERVER=$1
 CLI=$2
 WORK=$(mktemp -d)
@@ -11,11 +12,6 @@ FAIL=0
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
 
-check() {  # check "description" command...: the command must succeed
-  desc=$1; shift
-  if "$@" >"$WORK/out" 2>"$WORK/err"; then PASS=$((PASS + 1)); else
-    FAIL=$((FAIL + 1)); echo "FAIL: $desc"; cat "$WORK/out" "$WORK/err"; fi
-}
 contains() {  # contains "description" pattern file
   if grep -q -- "$2" "$3"; then PASS=$((PASS + 1)); else
     FAIL=$((FAIL + 1)); echo "FAIL: $1: '$2' not in $3:"; cat "$3"; fi

@@ -5,6 +5,7 @@
 //   touchline_bench --server=build/server/api/touchline-server [--quick] [--events=N]
 //                   [--history_events=N] [--seconds=S]
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <set>
 #include <string>
@@ -141,6 +143,19 @@ struct ServerProcess {
                                      grpc::InsecureChannelCredentials(), args);
   }
 
+  // CPU time the server process has used so far (user + system, all threads), in seconds.
+  double CpuSeconds() const {
+    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // Fields after the command name (which may hold spaces) start after its closing parenthesis;
+    // utime and stime are fields 14 and 15, i.e. the 12th and 13th after it.
+    const size_t close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::vector<std::string> fields = absl::StrSplit(text.substr(close + 2), ' ');
+    if (fields.size() < 13) return 0;
+    return (std::atof(fields[11].c_str()) + std::atof(fields[12].c_str())) / sysconf(_SC_CLK_TCK);
+  }
+
   // Peak resident memory (VmHWM) in MiB.
   double PeakMiB() const {
     std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
@@ -158,6 +173,22 @@ struct ServerProcess {
     waitpid(pid, &st, 0);
     pid = -1;
   }
+};
+
+// CPU time this (bench) process has used so far, all threads, in seconds.
+double ClientCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// An ingest run: its rate, and the CPU it cost per event (microseconds) of the process that did
+// the storing (the server; the bench itself for storage-only), which the shared machine's noise
+// moves far less than the rate.
+struct IngestResult {
+  double per_second = 0;
+  double cpu_us_per_event = 0;
 };
 
 std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = g_token) {
@@ -260,7 +291,7 @@ void ToProtoEvent(const touchline::domain::ContactEvent& e, v1::ContactEvent* ou
 
 // Streams `count` events in messages of `per_message`; returns events/s of acknowledged storage.
 // Events first .. first+count-1 of the synthetic history (event n is n * 233 s before `now`).
-double IngestThroughGrpc(const ServerProcess& server, const Squad& squad, int count,
+IngestResult IngestThroughGrpc(const ServerProcess& server, const Squad& squad, int count,
                          int per_message, absl::Time now, const std::string& prefix,
                          int first = 0) {
   auto stub = v1::ContactEventService::NewStub(server.Channel(100));
@@ -276,24 +307,26 @@ double IngestThroughGrpc(const ServerProcess& server, const Squad& squad, int co
   }
   v1::ImportContactEventsResponse resp;
   auto ctx = Ctx();
+  const double cpu0 = server.CpuSeconds();
   const absl::Time t0 = absl::Now();
   auto writer = stub->ImportContactEvents(ctx.get(), &resp);
   for (const auto& m : messages) writer->Write(m);
   writer->WritesDone();
   CountError(writer->Finish(), "ImportContactEvents");
   const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
+  const double cpu = server.CpuSeconds() - cpu0;
   if (resp.stored_count() != count) {
     std::fprintf(stderr, "error: stored %lld of %d events\n",
                  static_cast<long long>(resp.stored_count()), count);
     g_rpc_errors++;
   }
-  return count / secs;
+  return {count / secs, cpu * 1e6 / count};
 }
 
 // The same rows through the same storage code, no gRPC: the ceiling ingest can reach.
 // `random_keys`: idempotency keys like UUIDs (what `touchline events record` generates) instead of
 // the sequential ones a wearable export numbers its rows with; they land all over the key index.
-double IngestThroughStorage(const std::string& db_path, const std::vector<int64_t>& players,
+IngestResult IngestThroughStorage(const std::string& db_path, const std::vector<int64_t>& players,
                             int count, absl::Time now, int batch, bool random_keys = false) {
   touchline::storage::DatabaseOptions o;
   o.path = db_path;
@@ -323,6 +356,7 @@ double IngestThroughStorage(const std::string& db_path, const std::vector<int64_
     std::mt19937_64 random(1);
     for (auto& r : rows) r.idempotency_key = absl::StrFormat("%016x%016x", random(), random());
   }
+  const double cpu0 = ClientCpuSeconds();
   const absl::Time t0 = absl::Now();
   for (int start = 0; start < count; start += batch) {
     st = (*db)->Write([&](SQLite::Database& c) {
@@ -331,19 +365,30 @@ double IngestThroughStorage(const std::string& db_path, const std::vector<int64_
       return absl::OkStatus();
     });
   }
-  return count / absl::ToDoubleSeconds(absl::Now() - t0);
+  return {count / absl::ToDoubleSeconds(absl::Now() - t0),
+          (ClientCpuSeconds() - cpu0) * 1e6 / count};
 }
 
 struct LoadResult {
   double per_second = 0;
   double p50_ms = 0;
   double p99_ms = 0;
+  double calls = 0;
+  // CPU per call: of the server process, and of this client process (all its threads). Unlike
+  // calls/s, these hardly move when the shared machine is busy, and they show who used the cores.
+  double server_cpu_us = 0;
+  double client_cpu_us = 0;
 };
 
-// `threads` callers, each on its own channel, calling `call` for `seconds`.
+
+
+// `threads` callers, each on its own channel, calling `call` for `seconds`. `server`, when given,
+// is the process whose CPU per call is reported.
 template <typename Call>
-LoadResult Load(int threads, double seconds, Call call) {
+LoadResult Load(int threads, double seconds, Call call, const ServerProcess* server = nullptr) {
   std::vector<std::vector<double>> latencies(threads);
+  const double server_cpu0 = server != nullptr ? server->CpuSeconds() : 0;
+  const double client_cpu0 = ClientCpuSeconds();
   std::atomic<bool> stop{false};
   std::vector<std::thread> workers;
   const absl::Time t0 = absl::Now();
@@ -361,12 +406,17 @@ LoadResult Load(int threads, double seconds, Call call) {
   stop = true;
   for (auto& w : workers) w.join();
   const double elapsed = absl::ToDoubleSeconds(absl::Now() - t0);
+  const double server_cpu = server != nullptr ? server->CpuSeconds() - server_cpu0 : 0;
+  const double client_cpu = ClientCpuSeconds() - client_cpu0;
   std::vector<double> all;
   for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
   std::sort(all.begin(), all.end());
   LoadResult r;
   if (all.empty()) return r;
   r.per_second = all.size() / elapsed;
+  r.calls = static_cast<double>(all.size());
+  r.server_cpu_us = server_cpu * 1e6 / r.calls;
+  r.client_cpu_us = client_cpu * 1e6 / r.calls;
   r.p50_ms = all[all.size() / 2];
   r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
   return r;
@@ -483,19 +533,21 @@ int main(int argc, char** argv) {
   IngestThroughGrpc(server, squad, std::min(events, 5000), 500, now, "warm-");
   if (runs("ingest")) {
     const int batch = touchline::service::ServiceOptions().import_batch_size;
-    const double grpc_rate = IngestThroughGrpc(server, squad, events, 500, now, "g-");
-    const double storage_rate =
+    const IngestResult grpc = IngestThroughGrpc(server, squad, events, 500, now, "g-");
+    const IngestResult storage =
         IngestThroughStorage(Rm(dir + "/storage_only.db"), squad.players, events, now, batch);
-    const double random_key_rate = IngestThroughStorage(Rm(dir + "/storage_only.db"),
-                                                        squad.players, events, now, batch, true);
-    std::printf("\n%-44s %14s %14s %8s\n",
+    const IngestResult random_keys = IngestThroughStorage(Rm(dir + "/storage_only.db"),
+                                                          squad.players, events, now, batch, true);
+    std::printf("\n%-44s %14s %14s %8s %10s %10s\n",
                 absl::StrCat("ingest (synchronous=", absl::GetFlag(FLAGS_synchronous),
                              ", 500 events/msg)")
                     .c_str(),
-                "events/s", "baseline/s", "ratio");
-    std::printf("%-44s %14.0f %14.0f %8.2f\n", "ImportContactEvents vs storage-only", grpc_rate,
-                storage_rate, grpc_rate / storage_rate);
-    std::printf("%-44s %14.0f\n", "storage-only, random (UUID-like) keys", random_key_rate);
+                "events/s", "baseline/s", "ratio", "cpu us/ev", "base us/ev");
+    std::printf("%-44s %14.0f %14.0f %8.2f %10.2f %10.2f\n", "ImportContactEvents vs storage-only",
+                grpc.per_second, storage.per_second, grpc.per_second / storage.per_second,
+                grpc.cpu_us_per_event, storage.cpu_us_per_event);
+    std::printf("%-44s %14.0f %14s %8s %10.2f\n", "storage-only, random (UUID-like) keys",
+                random_keys.per_second, "", "", random_keys.cpu_us_per_event);
   }
 
   // 2. Readiness under concurrency against the health check on the same server: first as served
@@ -511,8 +563,8 @@ int main(int argc, char** argv) {
       std::vector<LoadResult> health, ready;
       std::vector<double> ratios;
       for (int r = 0; r < rounds; ++r) {
-        health.push_back(Load(conc, seconds / rounds, HealthCall{srv}));
-        ready.push_back(Load(conc, seconds / rounds, ReadinessCall{srv, squad.id}));
+        health.push_back(Load(conc, seconds / rounds, HealthCall{srv}, &srv));
+        ready.push_back(Load(conc, seconds / rounds, ReadinessCall{srv, squad.id}, &srv));
         ratios.push_back(ready.back().per_second / health.back().per_second);
       }
       const auto median = Median;
@@ -521,16 +573,23 @@ int main(int argc, char** argv) {
         for (const auto& x : v) out.push_back(x.*f);
         return out;
       };
-      std::printf("%-34s %6d %10.0f %9.2f %9.2f %10.0f %7.2f\n", label, conc,
-                  median(field(ready, &LoadResult::per_second)),
+      std::printf("%-34s %6d %10.0f %9.2f %9.2f %10.0f %7.2f %9.0f %9.0f %9.0f %9.0f\n", label,
+                  conc, median(field(ready, &LoadResult::per_second)),
                   median(field(ready, &LoadResult::p50_ms)),
                   median(field(ready, &LoadResult::p99_ms)),
-                  median(field(health, &LoadResult::per_second)), median(ratios));
+                  median(field(health, &LoadResult::per_second)), median(ratios),
+                  median(field(ready, &LoadResult::server_cpu_us)),
+                  median(field(health, &LoadResult::server_cpu_us)),
+                  median(field(ready, &LoadResult::client_cpu_us)),
+                  median(field(health, &LoadResult::client_cpu_us)));
     }
   };
   if (runs("readiness")) {
-    std::printf("\n%-34s %6s %10s %9s %9s %10s %7s\n", "squad readiness (50 players)", "conc",
-                "calls/s", "p50 ms", "p99 ms", "health/s", "ratio");
+    // CPU columns: microseconds of CPU per call, of the server (srv) and of the bench client
+    // (cli), for readiness (rd) and the health check (hc).
+    std::printf("\n%-34s %6s %10s %9s %9s %10s %7s %9s %9s %9s %9s\n",
+                "squad readiness (50 players)", "conc", "calls/s", "p50 ms", "p99 ms", "health/s",
+                "ratio", "srv us rd", "srv us hc", "cli us rd", "cli us hc");
     readiness_rows(server, "GetSquadReadiness");
   }
   server.Stop();

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <condition_variable>
 #include <exception>
+#include <string_view>
 #include <utility>
 
 #include "SQLiteCpp/Exception.h"
@@ -211,6 +213,18 @@ Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
 Database::~Database() = default;
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  // SQLite counts every allocation it makes under one process-wide mutex (memory statistics);
+  // a bulk import allocates per row, and perf showed that lock and unlock at 7 % of the server's
+  // import CPU. Touchline never reads those statistics, so they are off unless
+  // TOUCHLINE_SQLITE_MEMSTATUS=1 asks for them (sqlite3_memory_used() in a memory investigation,
+  // tests/reliability/README.md). This only works before SQLite initialises; a process that used
+  // SQLite earlier keeps them (SQLITE_MISUSE, ignored).
+  static const int memstatus = [] {
+    const char* wanted = std::getenv("TOUCHLINE_SQLITE_MEMSTATUS");
+    const bool on = wanted != nullptr && std::string_view(wanted) == "1";
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, on ? 1 : 0);
+  }();
+  (void)memstatus;
   std::unique_ptr<Database> db(new Database(options));
   const std::string& path = db->options_.path;
   try {

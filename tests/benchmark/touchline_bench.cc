@@ -587,7 +587,18 @@ int main(int argc, char** argv) {
   if (runs("readiness")) {
     // CPU columns: microseconds of CPU per call, of the server (srv) and of the bench client
     // (cli), for readiness (rd) and the health check (hc).
-    std::printf("\n%-34s %6s %10s %9s %9s %10s %7s %9s %9s %9s %9s\n",
+    {
+      // What one board weighs on the wire: the client decodes this much per call.
+      v1::GetSquadReadinessRequest req;
+      req.set_squad_id(squad.id);
+      v1::GetSquadReadinessResponse resp;
+      CountError(v1::ReadinessService::NewStub(server.Channel())
+                     ->GetSquadReadiness(Ctx(server.token).get(), req, &resp),
+                 "GetSquadReadiness");
+      std::printf("\nsquad readiness answer: %zu bytes for %d players\n", resp.ByteSizeLong(),
+                  resp.players_size());
+    }
+    std::printf("%-34s %6s %10s %9s %9s %10s %7s %9s %9s %9s %9s\n",
                 "squad readiness (50 players)", "conc", "calls/s", "p50 ms", "p99 ms", "health/s",
                 "ratio", "srv us rd", "srv us hc", "cli us rd", "cli us hc");
     readiness_rows(server, "GetSquadReadiness");

@@ -623,24 +623,40 @@ int main(int argc, char** argv) {
       Load(1, seconds / 4, ReadinessCall{h->server, h->squad.id});  // warm-up
       Load(1, seconds / 4, FlagsCall{h->server, h->squad.id});
     }
-    std::vector<double> ready_small, ready_big, ready_ratio, flags_small, flags_big, flags_ratio;
+    // Per round: p50 latency and server CPU per call of each server, and their big/small ratios.
+    struct Rows {
+      std::vector<double> small, big, ratio, cpu_small, cpu_big, cpu_ratio;
+      void Add(const LoadResult& s, const LoadResult& b) {
+        small.push_back(s.p50_ms);
+        big.push_back(b.p50_ms);
+        ratio.push_back(b.p50_ms / s.p50_ms);
+        cpu_small.push_back(s.server_cpu_us);
+        cpu_big.push_back(b.server_cpu_us);
+        cpu_ratio.push_back(b.server_cpu_us / s.server_cpu_us);
+      }
+      void Print(const char* label) const {
+        std::printf("%-36s %12.2f %12.2f %8.2f %10.0f %10.0f %8.2f\n", label, Median(small),
+                    Median(big), Median(ratio), Median(cpu_small), Median(cpu_big),
+                    Median(cpu_ratio));
+      }
+    } ready, flags;
     const double slice = seconds / rounds;
     for (int r = 0; r < rounds; ++r) {
-      ready_small.push_back(Load(1, slice, ReadinessCall{small.server, small.squad.id}).p50_ms);
-      ready_big.push_back(Load(1, slice, ReadinessCall{big.server, big.squad.id}).p50_ms);
-      ready_ratio.push_back(ready_big.back() / ready_small.back());
-      flags_small.push_back(Load(1, slice, FlagsCall{small.server, small.squad.id}).p50_ms);
-      flags_big.push_back(Load(1, slice, FlagsCall{big.server, big.squad.id}).p50_ms);
-      flags_ratio.push_back(flags_big.back() / flags_small.back());
+      const LoadResult rs = Load(1, slice, ReadinessCall{small.server, small.squad.id}, &small.server);
+      const LoadResult rb = Load(1, slice, ReadinessCall{big.server, big.squad.id}, &big.server);
+      ready.Add(rs, rb);
+      const LoadResult fs = Load(1, slice, FlagsCall{small.server, small.squad.id}, &small.server);
+      const LoadResult fb = Load(1, slice, FlagsCall{big.server, big.squad.id}, &big.server);
+      flags.Add(fs, fb);
     }
-    std::printf("\n%-36s %12s %12s %8s\n",
+    // The CPU columns are the server's microseconds per call: they move less with the machine's
+    // noise than latency does.
+    std::printf("\n%-36s %12s %12s %8s %10s %10s %8s\n",
                 absl::StrCat("history (p50 ms, 1 caller, ", rounds, " rounds)").c_str(),
                 absl::StrCat(small.events, " ev").c_str(), absl::StrCat(big.events, " ev").c_str(),
-                "ratio");
-    std::printf("%-36s %12.2f %12.2f %8.2f\n", "GetSquadReadiness", Median(ready_small),
-                Median(ready_big), Median(ready_ratio));
-    std::printf("%-36s %12.2f %12.2f %8.2f\n", "ListFlags", Median(flags_small), Median(flags_big),
-                Median(flags_ratio));
+                "ratio", "srv us", "srv us", "ratio");
+    ready.Print("GetSquadReadiness");
+    flags.Print("ListFlags");
     std::printf("%-36s %12.1f %12.1f\n", "start-up to SERVING (ms)", small.server.startup_ms,
                 big.server.startup_ms);
     std::printf("%-36s %12.1f %12.1f\n", "peak RSS after queries (MiB)", small.server.PeakMiB(),

@@ -1,97 +1,44 @@
 #include "server/access/audit_trail.h"
 
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
-#include <climits>
-
 #include "server/service/field_checks.h"
 #include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/status_macros.h"
 
 namespace touchline::access {
-namespace {
-
-// Futex waits on an atomic int, with no spinning. std::atomic<int>::wait (libstdc++ 12) spins
-// calling sched_yield before it sleeps: perf showed those yields at 11 % of the server's CPU
-// under 16 callers, more than the waits they were meant to save. A caller here always waits a
-// whole commit (an fsync), so sleeping at once is right.
-static_assert(sizeof(std::atomic<int>) == sizeof(int) && std::atomic<int>::is_always_lock_free);
-
-void SleepWhileEquals(std::atomic<int>& word, int value) {
-  while (word.load(std::memory_order_acquire) == value) {
-    // Returns at once (EAGAIN) if the word has changed already; spurious wake-ups loop.
-    syscall(SYS_futex, reinterpret_cast<int*>(&word), FUTEX_WAIT_PRIVATE, value, nullptr, nullptr,
-            0);
-  }
-}
-
-void Wake(std::atomic<int>& word, int how_many) {
-  syscall(SYS_futex, reinterpret_cast<int*>(&word), FUTEX_WAKE_PRIVATE, how_many, nullptr, nullptr,
-          0);
-}
-
-}  // namespace
 
 absl::Status AuditTrail::Append(const storage::AuditRecord& record) {
-  std::shared_ptr<Batch> mine;
-  bool first = false;
-  bool lead_now = false;
-  {
-    std::lock_guard lock(mutex_);
-    if (!filling_) {
-      filling_ = std::make_shared<Batch>();
-      first = true;
-    }
-    mine = filling_;
-    mine->records.push_back(record);
-    // The first caller of a batch commits it: at once when no commit is under way, otherwise
-    // when the commit before it hands over. Everyone else in the batch waits for it.
-    if (first && !committing_) {
+  std::unique_lock lock(mutex_);
+  if (!filling_) filling_ = std::make_shared<Batch>();
+  const std::shared_ptr<Batch> mine = filling_;
+  mine->records.push_back(record);
+  for (;;) {
+    if (mine->done) return mine->status;
+    // The first caller to find no commit under way writes everything gathered so far; the others
+    // wait for it. A batch already taken by a leader is finished by that leader.
+    if (!committing_ && filling_ == mine) {
       committing_ = true;
       filling_.reset();
-      lead_now = true;
-    }
-  }
-  if (first) {
-    if (!lead_now) SleepWhileEquals(mine->leader_turn, kWaiting);
-    return Commit(mine);
-  }
-  SleepWhileEquals(mine->done, 0);
-  return mine->status;
-}
-
-absl::Status AuditTrail::Commit(const std::shared_ptr<Batch>& batch) {
-  {
-    // Records added up to now ride along; later callers start the next batch.
-    std::lock_guard lock(mutex_);
-    if (filling_ == batch) filling_.reset();
-  }
-  const absl::Status status = db_.WriteAuditOnly([&](SQLite::Database& conn) -> absl::Status {
-    for (const auto& r : batch->records) {
-      TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, r).status());
-    }
-    return absl::OkStatus();
-  });
-  batch->status = status;
-  batch->done.store(1, std::memory_order_release);
-  Wake(batch->done, INT_MAX);
-  std::shared_ptr<Batch> next;
-  {
-    std::lock_guard lock(mutex_);
-    if (filling_) {
-      next = filling_;  // its first caller is waiting for its turn; committing_ stays true
-    } else {
+      lock.unlock();
+      const absl::Status status = db_.WriteAuditOnly([&](SQLite::Database& conn) -> absl::Status {
+        for (const auto& r : mine->records) {
+          TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, r).status());
+        }
+        return absl::OkStatus();
+      });
+      lock.lock();
+      mine->status = status;
+      mine->done = true;
       committing_ = false;
+      // Each batch has its own condition: a commit wakes the callers it committed and one caller
+      // of the next batch (to lead it), not everyone waiting. Waking all of them put most back to
+      // sleep at once, and on this machine every wake-up is a costly trip through the kernel.
+      mine->committed.notify_all();
+      if (filling_) filling_->committed.notify_one();
+      return status;
     }
+    mine->committed.wait(lock);
   }
-  if (next) {
-    next->leader_turn.store(kLead, std::memory_order_release);
-    Wake(next->leader_turn, 1);
-  }
-  return status;
 }
 
 absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(

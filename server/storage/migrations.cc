@@ -338,17 +338,7 @@ CREATE TRIGGER session_participations_no_delete BEFORE DELETE ON session_partici
 BEGIN SELECT RAISE(ABORT, 'sessions are records: DELETE is not allowed'); END;
 )sql";
 
-// v9: listings in time order wider than one player (a squad, the club, some kinds) walk an index
-// of (occurred_at, id) and stop after one page. Before, a squad's page descended every player's
-// index and merged through a sort, so it read pages in proportion to the squad's size. The index
-// by kind it replaces served only one-kind listings (a kind is now filtered during the walk);
-// keeping the same number of indexes per row leaves bulk import no slower (measured ~5 % faster).
-constexpr char kV9[] = R"sql(
-DROP INDEX contact_events_by_kind;
-CREATE INDEX contact_events_by_time ON contact_events (occurred_at, id);
-)sql";
-
-constexpr std::array<Migration, 9> kMigrations = {{
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
@@ -357,7 +347,6 @@ constexpr std::array<Migration, 9> kMigrations = {{
     {6, "partial index of awkward contact events", kV6},
     {7, "audit events pack the ids of many players in one column", kV7},
     {8, "sessions and participations (exposure)", kExposure},
-    {9, "contact events indexed by time instead of by kind", kV9},
 }};
 
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

@@ -528,12 +528,8 @@ absl::StatusOr<ContactEvent> FindContactEvent(SQLite::Database& db, Id id) {
 
 std::vector<ContactEvent> ListContactEvents(SQLite::Database& db, const ContactEventFilter& filter,
                                             PageCursor after, int limit) {
-  // One player's events come from that player's index. Anything wider (a squad, the club, some
-  // kinds) walks the time index in order and stops after `limit` matches: the planner would
-  // otherwise descend each of the squad's players' indexes and sort, for every page.
   std::string sql = absl::StrCat("SELECT ", kEventColumns, " FROM contact_events e");
-  if (filter.player_id == 0) sql += " INDEXED BY contact_events_by_time";
-  if (filter.squad_id != 0) sql += " CROSS JOIN players p ON p.id = e.player_id";
+  if (filter.squad_id != 0) sql += " JOIN players p ON p.id = e.player_id";
   sql += " WHERE (e.occurred_at, e.id) > (?, ?)";
   if (filter.player_id != 0) sql += " AND e.player_id = ?";
   if (filter.squad_id != 0) sql += " AND p.squad_id = ?";

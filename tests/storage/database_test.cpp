@@ -395,7 +395,7 @@ TEST(DatabaseTest, SchemaHasAnIndexForEveryQueryPath) {
   ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
                   for (const char* index :
                        {"players_by_external_id", "players_by_squad",
-                        "contact_events_by_player_time", "contact_events_by_time",
+                        "contact_events_by_player_time", "contact_events_by_kind",
                         "complaints_by_player", "check_ins_by_complaint",
                         "amendments_by_complaint", "readiness_overrides_by_player",
                         "complaints_open_by_player"}) {

@@ -7,7 +7,6 @@
 #include <sqlite3.h>
 
 #include "gmock/gmock.h"
-#include "absl/functional/function_ref.h"
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
 #include "tests/storage/test_util.h"
@@ -707,28 +706,21 @@ TEST_F(RecordStoreTest, OverrideRoundTripListingAndClearing) {
 namespace touchline::storage {
 namespace {
 
-// Pages a cold connection (nothing cached) reads from the database file while `query` runs on it.
-int ColdPageReads(const std::string& path, absl::FunctionRef<void(SQLite::Database&)> query) {
+// Pages a cold connection reads to find the pelvic-origin candidates of `player`.
+int PelvicCandidatePageReads(const std::string& path, Id player, absl::Time as_of,
+                             std::vector<domain::ContactEvent>* found) {
   SQLite::Database conn(path, SQLite::OPEN_READONLY);
   conn.exec("SELECT count(*) FROM sqlite_schema");  // the schema is read once, not counted
   int current = 0;
   int highwater = 0;
   sqlite3_db_status(conn.getHandle(), SQLITE_DBSTATUS_CACHE_MISS, &current, &highwater, 1);
-  query(conn);
+  // The board asks for the whole squad at once.
+  std::vector<Id> squad_ids;
+  for (Id id = 1; id <= 50; ++id) squad_ids.push_back(id);
+  squad_ids.push_back(player);
+  *found = ListPelvicOriginCandidates(conn, squad_ids, as_of, absl::Hours(24 * 14));
   sqlite3_db_status(conn.getHandle(), SQLITE_DBSTATUS_CACHE_MISS, &current, &highwater, 0);
   return current;
-}
-
-// Pages a cold connection reads to find the pelvic-origin candidates of `player`.
-int PelvicCandidatePageReads(const std::string& path, Id player, absl::Time as_of,
-                             std::vector<domain::ContactEvent>* found) {
-  return ColdPageReads(path, [&](SQLite::Database& conn) {
-    // The board asks for the whole squad at once.
-    std::vector<Id> squad_ids;
-    for (Id id = 1; id <= 50; ++id) squad_ids.push_back(id);
-    squad_ids.push_back(player);
-    *found = ListPelvicOriginCandidates(conn, squad_ids, as_of, absl::Hours(24 * 14));
-  });
 }
 
 TEST_F(RecordStoreTest, PelvicOriginCandidatesReadTheOpenComplaintsWindowNotTheYearsBeforeIt) {
@@ -769,65 +761,6 @@ TEST_F(RecordStoreTest, PelvicOriginCandidatesReadTheOpenComplaintsWindowNotTheY
   EXPECT_EQ(found[0].id, early_in);
   EXPECT_EQ(found[1].id, late_in);
   EXPECT_LE(pages_after, pages_before + 3) << "before: " << pages_before;
-}
-
-// A squad's contact events page by page from the start of the record: each page walks the time
-// index from the cursor and stops when full, so its cost does not grow with the seasons after it.
-TEST_F(RecordStoreTest, SquadListingPageCostStaysPutAsHistoryGrows) {
-  const Id seniors = AddSquad("Seniors").id;
-  const Id academy = AddSquad("Academy").id;
-  std::vector<Id> players;  // even: seniors, odd: academy
-  for (int i = 0; i < 10; ++i) {
-    players.push_back(AddPlayer(i % 2 ? academy : seniors, absl::StrCat("p", i)).id);
-  }
-  // The first week on record: 40 events across both squads, two rucks then two falls.
-  std::vector<Id> first_seniors_events;
-  std::vector<Id> first_seniors_falls;
-  InWrite([&](SQLite::Database& c) {
-    ContactEventInserter inserter(c);
-    for (int i = 0; i < 40; ++i) {
-      const ContactKind kind = i % 4 < 2 ? ContactKind::kRuck : ContactKind::kFall;
-      const Id id = *inserter.InsertIfNew(
-          Event(players[i % 10], kT0 + absl::Hours(i), absl::StrCat("first-", i), kind));
-      if (i % 2 == 1) continue;  // academy
-      if (first_seniors_events.size() < 10) first_seniors_events.push_back(id);
-      if (kind == ContactKind::kFall && first_seniors_falls.size() < 10) {
-        first_seniors_falls.push_back(id);
-      }
-    }
-  });
-  ContactEventFilter squad;
-  squad.squad_id = seniors;
-  ContactEventFilter squad_falls = squad;
-  squad_falls.kinds = {ContactKind::kFall};
-  auto first_page = [&](const ContactEventFilter& filter, std::vector<Id>* ids) {
-    return ColdPageReads(tmp_.path(), [&](SQLite::Database& conn) {
-      *ids = IdsOf(ListContactEvents(conn, filter, PageCursor{}, 10));
-    });
-  };
-  std::vector<Id> page;
-  const int squad_before = first_page(squad, &page);
-  EXPECT_EQ(page, first_seniors_events);
-  const int falls_before = first_page(squad_falls, &page);
-  EXPECT_EQ(page, first_seniors_falls);
-
-  // Five more seasons for every player (20,000 events, all after the first week).
-  InWrite([&](SQLite::Database& c) {
-    ContactEventInserter inserter(c);
-    for (int i = 0; i < 20000; ++i) {
-      inserter.InsertIfNew(Event(players[i % 10], kT0 + absl::Hours(48) + absl::Minutes(130 * i),
-                                 absl::StrCat("later-", i),
-                                 i % 2 ? ContactKind::kRuck : ContactKind::kFall));
-    }
-  });
-  const int squad_after = first_page(squad, &page);
-  EXPECT_EQ(page, first_seniors_events);
-  const int falls_after = first_page(squad_falls, &page);
-  EXPECT_EQ(page, first_seniors_falls);
-  // Before v9 each page descended every player's index and sorted: 3 -> 10 pages here, and a
-  // squad of 50 reads ten times as many. The time index reads the same pages (one level more at most).
-  EXPECT_LE(squad_after, squad_before + 3) << "before: " << squad_before;
-  EXPECT_LE(falls_after, falls_before + 3) << "before: " << falls_before;
 }
 
 }  // namespace

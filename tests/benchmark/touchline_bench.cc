@@ -289,11 +289,12 @@ void ToProtoEvent(const touchline::domain::ContactEvent& e, v1::ContactEvent* ou
   out->set_idempotency_key(e.idempotency_key);
 }
 
-// Streams `count` events in messages of `per_message`; returns events/s of acknowledged storage.
+// Streams `count` events in messages of `per_message`; returns events/s of acknowledged storage
+// and the server's CPU per event.
 // Events first .. first+count-1 of the synthetic history (event n is n * 233 s before `now`).
 IngestResult IngestThroughGrpc(const ServerProcess& server, const Squad& squad, int count,
-                         int per_message, absl::Time now, const std::string& prefix,
-                         int first = 0) {
+                               int per_message, absl::Time now, const std::string& prefix,
+                               int first = 0) {
   auto stub = v1::ContactEventService::NewStub(server.Channel(100));
   // Build the messages first so the measurement is the server's work, not the client's.
   std::vector<v1::ImportContactEventsRequest> messages;
@@ -327,7 +328,7 @@ IngestResult IngestThroughGrpc(const ServerProcess& server, const Squad& squad, 
 // `random_keys`: idempotency keys like UUIDs (what `touchline events record` generates) instead of
 // the sequential ones a wearable export numbers its rows with; they land all over the key index.
 IngestResult IngestThroughStorage(const std::string& db_path, const std::vector<int64_t>& players,
-                            int count, absl::Time now, int batch, bool random_keys = false) {
+                                  int count, absl::Time now, int batch, bool random_keys = false) {
   touchline::storage::DatabaseOptions o;
   o.path = db_path;
   o.synchronous_full = true;
@@ -373,14 +374,11 @@ struct LoadResult {
   double per_second = 0;
   double p50_ms = 0;
   double p99_ms = 0;
-  double calls = 0;
   // CPU per call: of the server process, and of this client process (all its threads). Unlike
   // calls/s, these hardly move when the shared machine is busy, and they show who used the cores.
   double server_cpu_us = 0;
   double client_cpu_us = 0;
 };
-
-
 
 // `threads` callers, each on its own channel, calling `call` for `seconds`. `server`, when given,
 // is the process whose CPU per call is reported.
@@ -414,9 +412,8 @@ LoadResult Load(int threads, double seconds, Call call, const ServerProcess* ser
   LoadResult r;
   if (all.empty()) return r;
   r.per_second = all.size() / elapsed;
-  r.calls = static_cast<double>(all.size());
-  r.server_cpu_us = server_cpu * 1e6 / r.calls;
-  r.client_cpu_us = client_cpu * 1e6 / r.calls;
+  r.server_cpu_us = server_cpu * 1e6 / all.size();
+  r.client_cpu_us = client_cpu * 1e6 / all.size();
   r.p50_ms = all[all.size() / 2];
   r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
   return r;

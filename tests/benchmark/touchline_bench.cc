@@ -436,12 +436,14 @@ struct ReadinessCall {
   int64_t squad_id;
   using State = std::unique_ptr<v1::ReadinessService::Stub>;
   State Prepare(int t) const { return v1::ReadinessService::NewStub(server.Channel(t)); }
-  void Once(State& stub) const {
+  v1::GetSquadReadinessResponse Fetch(State& stub) const {
     v1::GetSquadReadinessRequest req;
     req.set_squad_id(squad_id);
     v1::GetSquadReadinessResponse resp;
     CountError(stub->GetSquadReadiness(Ctx(server.token).get(), req, &resp), "GetSquadReadiness");
+    return resp;
   }
+  void Once(State& stub) const { Fetch(stub); }
 };
 
 struct FlagsCall {
@@ -564,37 +566,33 @@ int main(int argc, char** argv) {
         ready.push_back(Load(conc, seconds / rounds, ReadinessCall{srv, squad.id}, &srv));
         ratios.push_back(ready.back().per_second / health.back().per_second);
       }
-      const auto median = Median;
       auto field = [](const std::vector<LoadResult>& v, double LoadResult::*f) {
         std::vector<double> out;
         for (const auto& x : v) out.push_back(x.*f);
         return out;
       };
       std::printf("%-34s %6d %10.0f %9.2f %9.2f %10.0f %7.2f %9.0f %9.0f %9.0f %9.0f\n", label,
-                  conc, median(field(ready, &LoadResult::per_second)),
-                  median(field(ready, &LoadResult::p50_ms)),
-                  median(field(ready, &LoadResult::p99_ms)),
-                  median(field(health, &LoadResult::per_second)), median(ratios),
-                  median(field(ready, &LoadResult::server_cpu_us)),
-                  median(field(health, &LoadResult::server_cpu_us)),
-                  median(field(ready, &LoadResult::client_cpu_us)),
-                  median(field(health, &LoadResult::client_cpu_us)));
+                  conc, Median(field(ready, &LoadResult::per_second)),
+                  Median(field(ready, &LoadResult::p50_ms)),
+                  Median(field(ready, &LoadResult::p99_ms)),
+                  Median(field(health, &LoadResult::per_second)), Median(ratios),
+                  Median(field(ready, &LoadResult::server_cpu_us)),
+                  Median(field(health, &LoadResult::server_cpu_us)),
+                  Median(field(ready, &LoadResult::client_cpu_us)),
+                  Median(field(health, &LoadResult::client_cpu_us)));
     }
   };
   if (runs("readiness")) {
-    // CPU columns: microseconds of CPU per call, of the server (srv) and of the bench client
-    // (cli), for readiness (rd) and the health check (hc).
     {
       // What one board weighs on the wire: the client decodes this much per call.
-      v1::GetSquadReadinessRequest req;
-      req.set_squad_id(squad.id);
-      v1::GetSquadReadinessResponse resp;
-      CountError(v1::ReadinessService::NewStub(server.Channel())
-                     ->GetSquadReadiness(Ctx(server.token).get(), req, &resp),
-                 "GetSquadReadiness");
+      const ReadinessCall call{server, squad.id};
+      auto stub = call.Prepare(0);
+      const v1::GetSquadReadinessResponse resp = call.Fetch(stub);
       std::printf("\nsquad readiness answer: %zu bytes for %d players\n", resp.ByteSizeLong(),
                   resp.players_size());
     }
+    // CPU columns: microseconds of CPU per call, of the server (srv) and of the bench client
+    // (cli), for readiness (rd) and the health check (hc).
     std::printf("%-34s %6s %10s %9s %9s %10s %7s %9s %9s %9s %9s\n",
                 "squad readiness (50 players)", "conc", "calls/s", "p50 ms", "p99 ms", "health/s",
                 "ratio", "srv us rd", "srv us hc", "cli us rd", "cli us hc");

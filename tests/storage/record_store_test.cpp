@@ -700,12 +700,6 @@ TEST_F(RecordStoreTest, OverrideRoundTripListingAndClearing) {
   });
 }
 
-}  // namespace
-}  // namespace touchline::storage
-
-namespace touchline::storage {
-namespace {
-
 // Pages a cold connection reads to find the pelvic-origin candidates of `player`.
 int PelvicCandidatePageReads(const std::string& path, Id player, absl::Time as_of,
                              std::vector<domain::ContactEvent>* found) {

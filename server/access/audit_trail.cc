@@ -20,7 +20,7 @@ absl::Status AuditTrail::Append(const storage::AuditRecord& record) {
       committing_ = true;
       filling_.reset();
       lock.unlock();
-      const absl::Status status = db_.WriteAuditOnly([&](SQLite::Database& conn) -> absl::Status {
+      const absl::Status status = db_.Write([&](SQLite::Database& conn) -> absl::Status {
         for (const auto& r : mine->records) {
           TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, r).status());
         }

@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "server/service/service_options.h"
-#include "server/storage/access_store.h"
+#include "server/storage/audit_log_store.h"
 #include "server/storage/database.h"
 #include "touchline/v1/audit.pb.h"
 
@@ -16,7 +16,8 @@ namespace touchline::access {
 
 class AuditTrail {
  public:
-  explicit AuditTrail(storage::Database& db) : db_(db) {}
+  // `audit_log`: the audit log's own file (storage::OpenAuditLog), not the clinical database.
+  explicit AuditTrail(storage::Database& audit_log) : db_(audit_log) {}
 
   // Returns once the record is committed (synchronous=FULL: on disk). Concurrent callers are
   // committed together in one transaction (group commit), so a busy match day pays one fsync per

@@ -18,6 +18,8 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port)");
 ABSL_FLAG(std::string, db, "touchline.db", "SQLite database path (created if missing)");
+ABSL_FLAG(std::string, audit_db, "",
+          "The audit log's own SQLite file (default <db>.audit); back it up with the database");
 ABSL_FLAG(int, persistent_days, 42, "Days after onset beyond which open symptoms are PERSISTENT");
 ABSL_FLAG(int, pelvic_window_days, 14,
           "Days after an awkward tackle/scrum/lineout landing/fall within which a new complaint is "
@@ -140,6 +142,7 @@ int main(int argc, char** argv) {
   touchline::api::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.database.path = absl::GetFlag(FLAGS_db);
+  options.audit_log_path = absl::GetFlag(FLAGS_audit_db);
   const std::string sync = absl::GetFlag(FLAGS_synchronous);
   if (sync != "full" && sync != "normal") {
     Log("error: --synchronous must be 'full' or 'normal'");

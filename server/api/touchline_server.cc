@@ -14,6 +14,7 @@
 #include "grpcpp/server_builder.h"
 #include "grpcpp/resource_quota.h"
 #include "server/api/services.h"
+#include "server/storage/audit_log_store.h"
 
 namespace touchline::api {
 
@@ -29,11 +30,12 @@ struct ProtocolParts {
 };
 
 struct TouchlineServer::Parts {
-  Parts(std::unique_ptr<storage::Database> database, const domain::Clock& clock,
-        const ServerOptions& opts, std::string pseudonym_key)
+  Parts(std::unique_ptr<storage::Database> database, std::unique_ptr<storage::Database> audit_log,
+        const domain::Clock& clock, const ServerOptions& opts, std::string pseudonym_key)
       : options(opts),
         clock(clock),
         db(std::move(database)),
+        audit_db(std::move(audit_log)),
         squads(*db, clock, options.service),
         contacts(*db, clock, options.service),
         complaints(*db, clock, options.service),
@@ -55,12 +57,13 @@ struct TouchlineServer::Parts {
         export_service(exports),
         exposure_service(exposure),
         pseudonyms(std::move(pseudonym_key)),
-        audit(*db),
+        audit(*audit_db),
         audit_service(audit) {}
 
   ServerOptions options;
   const domain::Clock& clock;
   std::unique_ptr<storage::Database> db;
+  std::unique_ptr<storage::Database> audit_db;  // the audit log's own file
   service::SquadRegistry squads;
   service::ContactLog contacts;
   service::ComplaintRecords complaints;
@@ -160,9 +163,19 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   if (!key.ok()) return key.status();
   auto db = storage::Database::Open(options.database);
   if (!db.ok()) return db.status();
+  // Small: it is appended to and, rarely, listed by an administrator.
+  storage::DatabaseOptions audit_options = options.database;
+  audit_options.path = options.audit_log_path.empty()
+                           ? storage::AuditLogPathFor(options.database.path)
+                           : options.audit_log_path;
+  audit_options.reader_connections = 1;
+  audit_options.writer_cache_kib = 2000;
+  auto audit_log = storage::OpenAuditLog(**db, audit_options, clock.Now());
+  if (!audit_log.ok()) return audit_log.status();
 
   std::unique_ptr<TouchlineServer> server(new TouchlineServer());
-  server->parts_ = std::make_unique<Parts>(*std::move(db), clock, options, *std::move(key));
+  server->parts_ = std::make_unique<Parts>(*std::move(db), *std::move(audit_log), clock, options,
+                                           *std::move(key));
   Parts& p = *server->parts_;
   p.protocols = std::make_unique<ProtocolParts>(*p.db, clock, p.options);
   p.complaints.set_observer(&p.flag_monitor);

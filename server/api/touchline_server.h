@@ -17,6 +17,9 @@ namespace touchline::api {
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";
   storage::DatabaseOptions database;
+  // The audit log's own file; empty: beside the database (storage::AuditLogPathFor). It is opened
+  // with the database's durability setting.
+  std::string audit_log_path;
   service::ServiceOptions service;
   // Largest request or response message; a season's import is streamed, so single messages are small.
   int max_message_bytes = 4 * 1024 * 1024;
@@ -58,7 +61,7 @@ bool IsLoopbackAddress(const std::string& listen_address);
 
 class TouchlineServer {
  public:
-  // Opens the database (running migrations) and starts listening. `clock` must outlive the server.
+  // Opens the database and its audit log (running migrations) and starts listening. `clock` must outlive the server.
   static absl::StatusOr<std::unique_ptr<TouchlineServer>> Start(const ServerOptions& options,
                                                                const domain::Clock& clock);
   ~TouchlineServer();

@@ -1,13 +1,15 @@
-// touchline-backup: online backup of a Touchline database with SQLite's backup API
-// (sqlite3_backup_* through SQLiteCpp's SQLite::Backup). Safe while touchline-server runs: the
-// copy is one read transaction on the source, so it is a consistent snapshot and, in WAL mode,
-// never blocks the server's writers. The copy is then checked with PRAGMA integrity_check.
+// touchline-backup: online backup of a Touchline database and its audit log with SQLite's backup
+// API (sqlite3_backup_* through SQLiteCpp's SQLite::Backup). Safe while touchline-server runs:
+// each copy is one read transaction on its source, so a consistent snapshot that, in WAL mode,
+// never blocks the server's writers. Each copy is then checked with PRAGMA integrity_check.
 //
 //   touchline-backup --db=touchline.db --backup_to=touchline-2026-11-25.db
 //
-// Exit status: 0 backup written and integrity_check ok; 1 anything else (the partial file is
-// removed). Restore: stop the server, copy the backup over the database (and delete any
-// <db>-wal / <db>-shm left beside it), start the server; it checks the schema version on open.
+// writes touchline-2026-11-25.db and, from touchline.db.audit, touchline-2026-11-25.db.audit. The
+// database is copied first: the audit log, copied after it, holds at least every read of what the
+// database copy holds. Exit status: 0 both written and integrity_check ok; 1 anything else (no
+// partial file is left). Restore: stop the server, copy both files into place (and delete any
+// -wal / -shm left beside them), start the server; it checks the pair and the schema versions.
 #include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -18,6 +20,8 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+
+#include "server/storage/audit_log_store.h"
 
 namespace {
 
@@ -30,9 +34,68 @@ bool TakeFlag(const char* arg, const char* name, std::string* out) {
 
 int Usage() {
   std::cerr << "usage: touchline-backup --db=DB --backup_to=FILE\n"
-               "  Online backup of DB into FILE (must not exist) with SQLite's backup API,\n"
-               "  safe while touchline-server runs; verifies FILE with PRAGMA integrity_check.\n";
+               "  Online backup of DB into FILE and of its audit log DB.audit into FILE.audit\n"
+               "  (neither may exist) with SQLite's backup API, safe while touchline-server runs;\n"
+               "  verifies both copies with PRAGMA integrity_check.\n";
   return 2;
+}
+
+// Copies the SQLite file `from` into `to` (which must not exist) and checks the copy. Prints why
+// on failure and leaves no partial file; on success, `user_version` is the copy's schema version.
+bool CopyDatabase(const std::string& from, const std::string& to, int* user_version) {
+  std::error_code ec;
+  const std::string partial = to + ".partial";
+  std::filesystem::remove(partial, ec);
+  try {
+    {
+      // Read-write only so that a WAL database whose -shm needs recovery can be read; nothing is
+      // written to the source.
+      SQLite::Database src(from, SQLite::OPEN_READWRITE);
+      src.setBusyTimeout(10000);
+      SQLite::Database dst(partial, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      SQLite::Backup backup(dst, src);
+      // All pages in one step: one read transaction, so a consistent snapshot even under writes.
+      for (int attempt = 0;; ++attempt) {
+        const int rc = backup.executeStep(-1);
+        if (rc == SQLITE_DONE) break;
+        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && attempt < 100) {
+          sqlite3_sleep(100);
+          continue;
+        }
+        std::cerr << "touchline-backup: backup step of " << from
+                  << " failed: " << sqlite3_errstr(rc) << "\n";
+        std::filesystem::remove(partial, ec);
+        return false;
+      }
+    }
+    std::string verdict;
+    {
+      SQLite::Database check(partial, SQLite::OPEN_READWRITE);
+      // The copy keeps the source's WAL mode; fold everything into the one file.
+      check.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      SQLite::Statement ic(check, "PRAGMA integrity_check");
+      while (ic.executeStep()) verdict += (verdict.empty() ? "" : "; ") + ic.getColumn(0).getString();
+      SQLite::Statement uv(check, "PRAGMA user_version");
+      if (uv.executeStep()) *user_version = uv.getColumn(0).getInt();
+    }
+    if (verdict != "ok") {
+      std::cerr << "touchline-backup: integrity_check of the copy of " << from
+                << " failed: " << verdict << "\n";
+      std::filesystem::remove(partial, ec);
+      return false;
+    }
+    std::filesystem::remove(partial + "-wal", ec);
+    std::filesystem::remove(partial + "-shm", ec);
+    std::filesystem::rename(partial, to);
+    std::filesystem::permissions(to, std::filesystem::perms::owner_read |
+                                         std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace, ec);
+    return true;
+  } catch (const std::exception& e) {
+    std::cerr << "touchline-backup: " << from << ": " << e.what() << "\n";
+    std::filesystem::remove(partial, ec);
+    return false;
+  }
 }
 
 }  // namespace
@@ -51,61 +114,32 @@ int main(int argc, char** argv) {
     std::cerr << "touchline-backup: no database at " << db << "\n";
     return 1;
   }
-  if (std::filesystem::exists(to, ec)) {
-    std::cerr << "touchline-backup: " << to << " exists; refusing to overwrite it\n";
-    return 1;
-  }
-  const std::string partial = to + ".partial";
-  std::filesystem::remove(partial, ec);
-  try {
-    {
-      // Read-write only so that a WAL database whose -shm needs recovery can be read; nothing is
-      // written to the source.
-      SQLite::Database src(db, SQLite::OPEN_READWRITE);
-      src.setBusyTimeout(10000);
-      SQLite::Database dst(partial, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-      SQLite::Backup backup(dst, src);
-      // All pages in one step: one read transaction, so a consistent snapshot even under writes.
-      for (int attempt = 0;; ++attempt) {
-        const int rc = backup.executeStep(-1);
-        if (rc == SQLITE_DONE) break;
-        if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && attempt < 100) {
-          sqlite3_sleep(100);
-          continue;
-        }
-        std::cerr << "touchline-backup: backup step failed: " << sqlite3_errstr(rc) << "\n";
-        std::filesystem::remove(partial, ec);
-        return 1;
-      }
-    }
-    std::string verdict;
-    int user_version = 0;
-    {
-      SQLite::Database check(partial, SQLite::OPEN_READWRITE);
-      // The copy keeps the source's WAL mode; fold everything into the one file.
-      check.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-      SQLite::Statement ic(check, "PRAGMA integrity_check");
-      while (ic.executeStep()) verdict += (verdict.empty() ? "" : "; ") + ic.getColumn(0).getString();
-      SQLite::Statement uv(check, "PRAGMA user_version");
-      if (uv.executeStep()) user_version = uv.getColumn(0).getInt();
-    }
-    if (verdict != "ok") {
-      std::cerr << "touchline-backup: integrity_check of the copy failed: " << verdict << "\n";
-      std::filesystem::remove(partial, ec);
+  const std::string audit_log = touchline::storage::AuditLogPathFor(db);
+  const std::string audit_to = touchline::storage::AuditLogPathFor(to);
+  for (const std::string& target : {to, audit_to}) {
+    if (std::filesystem::exists(target, ec)) {
+      std::cerr << "touchline-backup: " << target << " exists; refusing to overwrite it\n";
       return 1;
     }
-    std::filesystem::remove(partial + "-wal", ec);
-    std::filesystem::remove(partial + "-shm", ec);
-    std::filesystem::rename(partial, to);
-    std::filesystem::permissions(to, std::filesystem::perms::owner_read |
-                                         std::filesystem::perms::owner_write,
-                                 std::filesystem::perm_options::replace, ec);
-    std::cout << "backup of " << db << " written to " << to << " (schema version " << user_version
-              << ", integrity_check ok)\n";
+  }
+  int user_version = 0;
+  if (!CopyDatabase(db, to, &user_version)) return 1;
+  std::cout << "backup of " << db << " written to " << to << " (schema version " << user_version
+            << ", integrity_check ok)\n";
+  // A database the server has not opened since the audit log moved out of it (schema v8 and
+  // older) still holds its audit events itself: then there is no audit log file to copy.
+  if (!std::filesystem::exists(audit_log, ec)) {
+    std::cout << "no audit log at " << audit_log
+              << " (no server of schema v9 or later has opened the database yet: its audit events are\n"
+                 "still inside it)\n";
     return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "touchline-backup: " << e.what() << "\n";
-    std::filesystem::remove(partial, ec);
+  }
+  if (!CopyDatabase(audit_log, audit_to, &user_version)) {
+    std::filesystem::remove(to, ec);  // half a backup would restore without its audit trail
+    std::cerr << "touchline-backup: removed " << to << ": the backup is both files or neither\n";
     return 1;
   }
+  std::cout << "audit log " << audit_log << " written to " << audit_to << " (schema version "
+            << user_version << ", integrity_check ok)\n";
+  return 0;
 }

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <condition_variable>
 #include <exception>
+#include <filesystem>
 #include <string_view>
 #include <utility>
 
@@ -43,8 +44,8 @@ void ConfigureConnection(SQLite::Database& db, const DatabaseOptions& options) {
 }
 
 // Looks at the file before anything writes to it: refuses what is not SQLite, what belongs to
-// another application, and what is newer than this build.
-absl::Status CheckIsTouchline(SQLite::Database& db, const std::string& path) {
+// another application or is the other kind of Touchline file, and what is newer than this build.
+absl::Status CheckIsTouchline(SQLite::Database& db, const std::string& path, StoreKind kind) {
   int application_id = 0;
   int user_version = 0;
   int schema_objects = 0;
@@ -60,13 +61,21 @@ absl::Status CheckIsTouchline(SQLite::Database& db, const std::string& path) {
     }
     return WithContext(StatusFromSqliteError(e), absl::StrCat("cannot read ", path));
   }
-  const int latest = Database::LatestSchemaVersion();
-  if (application_id != 0 && application_id != kTouchlineApplicationId) {
+  const int latest = LatestMigrationVersion(kind);
+  const int32_t wanted_id = ApplicationId(kind);
+  for (StoreKind other : {StoreKind::kClinicalRecord, StoreKind::kAuditLog}) {
+    if (other != kind && application_id == ApplicationId(other)) {
+      return absl::FailedPreconditionError(absl::StrCat("refusing to open ", path, ": it is a ",
+                                                        StoreName(other), ", not a ",
+                                                        StoreName(kind)));
+    }
+  }
+  if (application_id != 0 && application_id != wanted_id) {
     return absl::FailedPreconditionError(absl::StrCat(
         "refusing to open ", path,
         ": it is a SQLite database of another application (application_id 0x",
         absl::Hex(static_cast<uint32_t>(application_id), absl::kZeroPad8), ", Touchline's is 0x",
-        absl::Hex(static_cast<uint32_t>(kTouchlineApplicationId), absl::kZeroPad8), ")"));
+        absl::Hex(static_cast<uint32_t>(wanted_id), absl::kZeroPad8), ")"));
   }
   if (user_version > latest) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -76,7 +85,7 @@ absl::Status CheckIsTouchline(SQLite::Database& db, const std::string& path) {
   if (application_id == 0 && (user_version != 0 || schema_objects != 0)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "refusing to open ", path,
-        ": it is a SQLite database but not a Touchline one (it has ", schema_objects,
+        ": it is a SQLite database but not a ", StoreName(kind), " (it has ", schema_objects,
         " schema objects, user_version ", user_version, " and no Touchline application_id)"));
   }
   return absl::OkStatus();
@@ -227,16 +236,26 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   (void)memstatus;
   std::unique_ptr<Database> db(new Database(options));
   const std::string& path = db->options_.path;
+  const StoreKind kind = options.kind;
+  if (!options.create_if_missing) {
+    std::error_code ignored;
+    if (!std::filesystem::exists(path, ignored)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("refusing to start: the ", StoreName(kind), " ", path, " is missing"));
+    }
+  }
   try {
     db->writer_ = std::make_unique<SQLite::Database>(
-        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
+        path,
+        SQLite::OPEN_READWRITE | (options.create_if_missing ? SQLite::OPEN_CREATE : 0) |
+            SQLite::OPEN_NOMUTEX,
         options.busy_timeout_ms);
   } catch (const std::exception& e) {
     return WithContext(StatusFromSqliteError(e), absl::StrCat("cannot open database ", path));
   }
   SQLite::Database& writer = *db->writer_;
 
-  if (absl::Status status = CheckIsTouchline(writer, path); !status.ok()) return status;
+  if (absl::Status status = CheckIsTouchline(writer, path, kind); !status.ok()) return status;
 
   try {
     const std::string mode = writer.execAndGet("PRAGMA journal_mode = WAL").getString();
@@ -250,7 +269,9 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     return WithContext(StatusFromSqliteError(e), absl::StrCat("cannot configure database ", path));
   }
 
-  if (absl::Status status = MigrateTo(writer, LatestSchemaVersion()); !status.ok()) return status;
+  if (absl::Status status = MigrateTo(writer, LatestMigrationVersion(kind), kind); !status.ok()) {
+    return status;
+  }
   try {
     db->schema_version_ = writer.execAndGet("PRAGMA user_version").getInt();
   } catch (const std::exception& e) {
@@ -307,15 +328,6 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> 
     std::atomic<uint64_t>& generation;
     ~Step() { generation.fetch_add(1, std::memory_order_acq_rel); }
   } step{records_generation_};
-  return WriteTransaction(work);
-}
-
-absl::Status Database::WriteAuditOnly(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
-  std::lock_guard lock(writer_mutex_);
-  return WriteTransaction(work);
-}
-
-absl::Status Database::WriteTransaction(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
   ReopenWriterIfReadOnly();
   SQLite::Database& db = *writer_;
   errno = 0;

@@ -13,11 +13,17 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "server/storage/migrations.h"
 
 namespace touchline::storage {
 
 struct DatabaseOptions {
   std::string path = "touchline.db";
+  // Which schema the file holds (and is migrated to).
+  StoreKind kind = StoreKind::kClinicalRecord;
+  // When false, a missing file is refused (FAILED_PRECONDITION) instead of created: a file that
+  // existed must not silently start again empty.
+  bool create_if_missing = true;
   // FULL fsyncs the WAL at every commit (survives power loss); NORMAL survives a process crash only.
   bool synchronous_full = true;
   // Read connections in the pool; WAL lets them read while the writer writes.
@@ -35,12 +41,12 @@ struct DatabaseOptions {
 
 class Database {
  public:
-  // The schema version this build creates and understands (PRAGMA user_version).
+  // The clinical schema version this build creates and understands (PRAGMA user_version).
   static int LatestSchemaVersion();
 
-  // Opens (creating if missing) and migrates to LatestSchemaVersion(). Refuses with
-  // FAILED_PRECONDITION a database whose version is newer than this build knows, and one that is
-  // not a Touchline/SQLite database, naming the path and the reason.
+  // Opens (creating if missing, unless told not to) and migrates to the latest version of its
+  // kind. Refuses with FAILED_PRECONDITION a file whose version is newer than this build knows,
+  // one that is not a SQLite file of this kind of Touchline store, naming the path and the reason.
   static absl::StatusOr<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
 
   ~Database();
@@ -49,16 +55,13 @@ class Database {
 
   int SchemaVersion() const { return schema_version_; }
   const std::string& path() const { return options_.path; }
+  StoreKind kind() const { return options_.kind; }
 
   // Runs `work` inside one BEGIN IMMEDIATE transaction on the single writer connection (writers are
   // serialised). Commits when `work` returns OK; rolls back on an error status or an exception, so a
   // failed write never leaves half a record. SQLite errors become UNAVAILABLE / RESOURCE_EXHAUSTED
   // (disk full) / INTERNAL statuses.
   absl::Status Write(absl::FunctionRef<absl::Status(SQLite::Database&)> work);
-
-  // The same for writes that touch only the audit log: they leave RecordsGeneration() alone, so
-  // reading the clinical record (which audits itself) does not invalidate what was derived from it.
-  absl::Status WriteAuditOnly(absl::FunctionRef<absl::Status(SQLite::Database&)> work);
 
   // Grows after every write transaction that may have changed the clinical record (committed or
   // not: a spurious step only costs a recomputation). A result derived from a read that began after
@@ -75,7 +78,6 @@ class Database {
 
   DatabaseOptions options_;
   int schema_version_ = 0;
-  absl::Status WriteTransaction(absl::FunctionRef<absl::Status(SQLite::Database&)> work);
 
   std::mutex writer_mutex_;
   std::atomic<uint64_t> records_generation_{0};

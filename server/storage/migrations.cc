@@ -338,7 +338,33 @@ CREATE TRIGGER session_participations_no_delete BEFORE DELETE ON session_partici
 BEGIN SELECT RAISE(ABORT, 'sessions are records: DELETE is not allowed'); END;
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations = {{
+// v9: the audit log moves to a file of its own (<db>.audit, kAuditLogV1 below). Every read of the
+// medical record commits an audit event; committed into this file, each one made every other
+// connection drop its page cache (WAL), so reads cost more the more history they touched. The old
+// audit tables stay, append-only and never deleted: a server's first start on v9 copies their
+// rows into the audit log (ids kept), then records the move here, and after that nothing more is
+// appended to them. store_id pairs this database with its audit log.
+constexpr char kV9[] = R"sql(
+CREATE TABLE store_identity (
+  only_row           INTEGER PRIMARY KEY CHECK (only_row = 1),
+  store_id           TEXT    NOT NULL,   -- random; the audit log file names the database it belongs to
+  audit_log_moved_at INTEGER             -- NULL until the audit events were copied to the audit log
+) STRICT;
+INSERT INTO store_identity (only_row, store_id) VALUES (1, lower(hex(randomblob(16))));
+CREATE TRIGGER store_identity_no_delete BEFORE DELETE ON store_identity
+BEGIN SELECT RAISE(ABORT, 'the store identity cannot be deleted'); END;
+CREATE TRIGGER store_identity_set_once BEFORE UPDATE ON store_identity
+WHEN NEW.store_id IS NOT OLD.store_id OR OLD.audit_log_moved_at IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'the store identity is set once'); END;
+CREATE TRIGGER audit_events_moved BEFORE INSERT ON audit_events
+WHEN (SELECT audit_log_moved_at FROM store_identity) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'the audit log has moved to its own file: nothing is appended here'); END;
+CREATE TRIGGER audit_event_players_moved BEFORE INSERT ON audit_event_players
+WHEN (SELECT audit_log_moved_at FROM store_identity) IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'the audit log has moved to its own file: nothing is appended here'); END;
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
@@ -347,18 +373,78 @@ constexpr std::array<Migration, 8> kMigrations = {{
     {6, "partial index of awkward contact events", kV6},
     {7, "audit events pack the ids of many players in one column", kV7},
     {8, "sessions and participations (exposure)", kExposure},
+    {9, "store identity; the audit log moves to its own file", kV9},
+}};
+
+// ---- the audit log file (<db>.audit) ----
+
+// v1: the append-only audit log as the clinical database kept it up to v8 (same tables and ids, so
+// its events are copied across unchanged), and the store_id of the database it belongs to.
+constexpr char kAuditLogV1[] = R"sql(
+CREATE TABLE audit_log_owner (
+  only_row   INTEGER PRIMARY KEY CHECK (only_row = 1),
+  store_id   TEXT    NOT NULL,         -- store_identity.store_id of the clinical database
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE TRIGGER audit_log_owner_no_update BEFORE UPDATE ON audit_log_owner
+BEGIN SELECT RAISE(ABORT, 'the audit log owner is set once'); END;
+CREATE TRIGGER audit_log_owner_no_delete BEFORE DELETE ON audit_log_owner
+BEGIN SELECT RAISE(ABORT, 'the audit log owner is set once'); END;
+
+CREATE TABLE audit_events (
+  id                INTEGER PRIMARY KEY,
+  occurred_at       INTEGER NOT NULL,
+  user_name         TEXT    NOT NULL,
+  role              INTEGER NOT NULL,
+  method            TEXT    NOT NULL,
+  squad_id          INTEGER,          -- NULL when the request named no squad
+  outcome           TEXT    NOT NULL, -- gRPC status code name
+  packed_player_ids TEXT              -- JSON array; NULL: a row per player in audit_event_players
+) STRICT;
+CREATE INDEX audit_events_by_user ON audit_events (user_name, id);
+
+CREATE TABLE audit_event_players (
+  event_id  INTEGER NOT NULL REFERENCES audit_events (id),
+  player_id INTEGER NOT NULL,
+  PRIMARY KEY (event_id, player_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX audit_event_players_by_player ON audit_event_players (player_id, event_id);
+
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE is not allowed'); END;
+CREATE TRIGGER audit_event_players_no_update BEFORE UPDATE ON audit_event_players
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER audit_event_players_no_delete BEFORE DELETE ON audit_event_players
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE is not allowed'); END;
+)sql";
+
+constexpr std::array<Migration, 1> kAuditLogMigrations = {{
+    {1, "append-only audit log and its owner", kAuditLogV1},
 }};
 
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
 }  // namespace
 
-std::span<const Migration> Migrations() { return kMigrations; }
+int32_t ApplicationId(StoreKind kind) {
+  return kind == StoreKind::kAuditLog ? kTouchlineAuditLogApplicationId : kTouchlineApplicationId;
+}
 
-int LatestMigrationVersion() { return kMigrations.back().version; }
+const char* StoreName(StoreKind kind) {
+  return kind == StoreKind::kAuditLog ? "Touchline audit log" : "Touchline database";
+}
 
-absl::Status MigrateTo(SQLite::Database& db, int target_version) {
-  for (const Migration& step : kMigrations) {
+std::span<const Migration> Migrations(StoreKind kind) {
+  if (kind == StoreKind::kAuditLog) return kAuditLogMigrations;
+  return kMigrations;
+}
+
+int LatestMigrationVersion(StoreKind kind) { return Migrations(kind).back().version; }
+
+absl::Status MigrateTo(SQLite::Database& db, int target_version, StoreKind kind) {
+  for (const Migration& step : Migrations(kind)) {
     if (step.version > target_version) break;
     try {
       db.exec("BEGIN IMMEDIATE");
@@ -381,7 +467,7 @@ absl::Status MigrateTo(SQLite::Database& db, int target_version) {
                                                   " but the next migration step is ", step.version));
         }
         db.exec(step.sql);
-        db.exec(absl::StrCat("PRAGMA application_id = ", kTouchlineApplicationId));
+        db.exec(absl::StrCat("PRAGMA application_id = ", ApplicationId(kind)));
         db.exec(absl::StrCat("PRAGMA user_version = ", step.version));
         db.exec("COMMIT");
       } catch (...) {

@@ -14,8 +14,18 @@
 
 namespace touchline::storage {
 
-// PRAGMA application_id of a Touchline database: "TCLN" in ASCII.
+// A Touchline store is one of two SQLite files, each with its own schema and migrations.
+enum class StoreKind {
+  kClinicalRecord,  // squads, players, contact events, complaints, protocols, tokens, ...
+  kAuditLog,        // who read or changed what (<db>.audit), a file of its own: audit_log_store.h
+};
+
+// PRAGMA application_id of a Touchline database: "TCLN" in ASCII; of its audit log: "TCLA".
 inline constexpr int32_t kTouchlineApplicationId = 0x54434C4E;
+inline constexpr int32_t kTouchlineAuditLogApplicationId = 0x54434C41;
+int32_t ApplicationId(StoreKind kind);
+// "Touchline database" / "Touchline audit log", for messages.
+const char* StoreName(StoreKind kind);
 
 struct Migration {
   int version;              // user_version after this step; steps are numbered 1, 2, ...
@@ -24,15 +34,16 @@ struct Migration {
 };
 
 // Every step, ordered by version (1, 2, ...).
-std::span<const Migration> Migrations();
+std::span<const Migration> Migrations(StoreKind kind = StoreKind::kClinicalRecord);
 
 // The version of the last step (the schema this build creates and understands).
-int LatestMigrationVersion();
+int LatestMigrationVersion(StoreKind kind = StoreKind::kClinicalRecord);
 
 // Applies, in order, every step with current < version <= target_version, each in its own
 // transaction (re-reading user_version under the write lock, so concurrent openers do not apply a
 // step twice); each step also sets application_id. Must be called outside a transaction.
 // Refuses (FAILED_PRECONDITION) a database already newer than target_version.
-absl::Status MigrateTo(SQLite::Database& db, int target_version);
+absl::Status MigrateTo(SQLite::Database& db, int target_version,
+                       StoreKind kind = StoreKind::kClinicalRecord);
 
 }  // namespace touchline::storage

@@ -31,6 +31,7 @@ TEST(AuditTrailTest, ConcurrentCallersAreEachCommittedOnceAndBeforeAppendReturns
   storage::testing::TempDbPath path;
   storage::DatabaseOptions options;
   options.path = path.path();
+  options.kind = storage::StoreKind::kAuditLog;
   auto db = storage::Database::Open(options);
   ASSERT_TRUE(db.ok()) << db.status();
   AuditTrail trail(**db);

@@ -14,6 +14,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "server/access/access_policy.h"
 #include "server/api/access_interceptor.h"
+#include "server/storage/audit_log_store.h"
 #include "tests/api/server_fixture.h"
 
 namespace touchline::testing {
@@ -517,12 +518,26 @@ TEST_F(AccessApiTest, AWholeSquadsBoardIsOneAuditEventFoundByEachOfItsPlayers) {
 
 TEST_F(AccessApiTest, TheAuditLogRefusesUpdateAndDelete) {
   MakeClinicalRecord();
-  SQLite::Database db(db_path_, SQLite::OPEN_READWRITE);
+  SQLite::Database db(storage::AuditLogPathFor(db_path_), SQLite::OPEN_READWRITE);
   EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM audit_events").getInt(), 0);
+  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM audit_event_players").getInt(), 0);
   EXPECT_THROW(db.exec("UPDATE audit_events SET user_name = 'nobody'"), SQLite::Exception);
   EXPECT_THROW(db.exec("DELETE FROM audit_events"), SQLite::Exception);
   EXPECT_THROW(db.exec("UPDATE audit_event_players SET player_id = 0"), SQLite::Exception);
   EXPECT_THROW(db.exec("DELETE FROM audit_event_players"), SQLite::Exception);
+  EXPECT_THROW(db.exec("UPDATE audit_log_owner SET store_id = 'other'"), SQLite::Exception);
+  EXPECT_THROW(db.exec("DELETE FROM audit_log_owner"), SQLite::Exception);
+}
+
+TEST_F(AccessApiTest, TheDatabaseKeepsNoAuditEventsOnceTheAuditLogHasItsOwnFile) {
+  MakeClinicalRecord();
+  SQLite::Database db(db_path_, SQLite::OPEN_READWRITE);
+  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM audit_events").getInt(), 0);
+  // The old tables refuse anything appended to them by mistake.
+  EXPECT_THROW(db.exec("INSERT INTO audit_events (occurred_at, user_name, role, method, outcome) "
+                       "VALUES (0, 'x', 1, 'm', 'OK')"),
+               SQLite::Exception);
+  EXPECT_THROW(db.exec("UPDATE store_identity SET audit_log_moved_at = NULL"), SQLite::Exception);
 }
 
 // ---------------------------------------------------------------------------------------------

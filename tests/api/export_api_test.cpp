@@ -499,7 +499,11 @@ TEST_F(ExportKeyFileTest, ACursorSurvivesARestartButNotAReplacedDatabase) {
 
   // The same key and squad id over an empty database: the cursor points past everything stored.
   server_.reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db_path_ + suffix).c_str());
+  for (const char* file : {"", ".audit"}) {  // a new database needs a new audit log
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      std::remove((db_path_ + file + suffix).c_str());
+    }
+  }
   tokens_.clear();
   StartServer();
   exports_ = v1::ExportService::NewStub(channel_);

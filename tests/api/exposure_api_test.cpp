@@ -4,6 +4,7 @@
 #include <set>
 
 #include "SQLiteCpp/Database.h"
+#include "server/storage/audit_log_store.h"
 #include "tests/api/server_fixture.h"
 #include "touchline/v1/exposure.grpc.pb.h"
 
@@ -497,7 +498,7 @@ TEST_F(ExposureApiTest, CallsAreAudited) {
                             {Part(forward_, 60)}));
   v1::GetWeeklyContactLoadResponse load;
   ASSERT_TRUE(Load(Day(2026, 10, 12), Day(2026, 10, 19), &load, Role::kCoach).ok());
-  SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
+  SQLite::Database db(storage::AuditLogPathFor(db_path_), SQLite::OPEN_READONLY);
   SQLite::Statement q(db,
                       "SELECT e.method, e.user_name, e.outcome, p.player_id FROM audit_events e "
                       "JOIN audit_event_players p ON p.event_id = e.id "

@@ -68,8 +68,10 @@ class ServerTest : public ::testing::Test {
 
   void TearDown() override {
     server_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::remove(absl::StrCat(db_path_, suffix).c_str());
+    for (const char* file : {"", ".audit"}) {  // the database and its audit log
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::remove(absl::StrCat(db_path_, file, suffix).c_str());
+      }
     }
   }
 

@@ -491,7 +491,8 @@ double Median(std::vector<double> v) {
 }
 
 std::string Rm(const std::string& path) {
-  for (const char* s : {"", "-wal", "-shm", ".token", ".pseudonym-key"}) {
+  for (const char* s : {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm", ".token",
+                        ".pseudonym-key"}) {
     std::remove((path + s).c_str());
   }
   return path;

@@ -1,7 +1,9 @@
 #!/bin/sh
-# Online backup and restore: back up a live server's database with touchline-backup while a writer
-# records contact events, check the copy (PRAGMA integrity_check), restore it into a new path the
-# documented way (copy in place, start), start a server on it and find the data.
+# Online backup and restore: back up a live server's database and its audit log with
+# touchline-backup while a writer records contact events, check the copies (PRAGMA
+# integrity_check), restore them into a new path the documented way (copy both in place, start),
+# start a server on them and find the data and its audit trail. A database restored without its
+# audit log is refused, not started with an empty one.
 #   backup_restore.sh SERVER CLI BACKUP
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
@@ -44,6 +46,7 @@ WRITER_PID=$!
 sleep 1
 check "online backup while writing" "$BACKUP" --db="$WORK/live.db" --backup_to="$WORK/backup.db"
 contains "backup reports integrity ok" "integrity_check ok" "$WORK/out"
+contains "backup copies the audit log" "audit log $WORK/live.db.audit written to $WORK/backup.db.audit" "$WORK/out"
 sleep 0.5
 kill "$WRITER_PID"; wait "$WRITER_PID" 2>/dev/null; WRITER_PID=""
 
@@ -55,9 +58,13 @@ if "$BACKUP" --db="$WORK/missing.db" --backup_to="$WORK/x.db" >/dev/null 2>&1; t
   bad "backup of a missing database succeeded"; else ok; fi
 stop_server
 
-[ "$(stat -c %a "$WORK/backup.db")" = "600" ] && ok || bad "backup file mode is not 0600"
-IC=$(sqlite3 "$WORK/backup.db" "PRAGMA integrity_check")
-[ "$IC" = "ok" ] && ok || bad "integrity_check of the backup: $IC"
+for f in backup.db backup.db.audit; do
+  [ "$(stat -c %a "$WORK/$f")" = "600" ] && ok || bad "$f mode is not 0600"
+  IC=$(sqlite3 "$WORK/$f" "PRAGMA integrity_check")
+  [ "$IC" = "ok" ] && ok || bad "integrity_check of $f: $IC"
+done
+AUDITED=$(sqlite3 "$WORK/backup.db.audit" "SELECT count(*) FROM audit_events WHERE method = '/touchline.v1.ContactEventService/CreateContactEvent'")
+[ "$AUDITED" -ge 6 ] && ok || bad "the audit log backup holds $AUDITED contact event calls, not at least 6"
 BEFORE=$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM contact_events WHERE idempotency_key LIKE 'before-%'")
 DURING=$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM contact_events WHERE idempotency_key LIKE 'during-%'")
 AFTER=$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM contact_events WHERE idempotency_key LIKE 'after-%'")
@@ -66,10 +73,18 @@ AFTER=$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM contact_events WHERE ide
 [ "$AFTER" = 0 ] && ok || bad "backup has events written after it"
 echo "backup holds 5 earlier events and $DURING recorded while it ran"
 
-# Restore, as documented: (server stopped) copy the backup in place, remove stale -wal/-shm, start.
+# Restoring the database alone is refused: its audit log would start again empty.
 mkdir -p "$WORK/restored"
 cp "$WORK/backup.db" "$WORK/restored/touchline.db"
-rm -f "$WORK/restored/touchline.db-wal" "$WORK/restored/touchline.db-shm"
+if "$SERVER" --listen=127.0.0.1:0 --db="$WORK/restored/touchline.db" --plugin_path=none \
+  >"$WORK/out" 2>&1; then bad "server started on a database restored without its audit log"; else ok; fi
+contains "refusal names the missing audit log" "audit log of $WORK/restored/touchline.db is missing" "$WORK/out"
+[ ! -e "$WORK/restored/touchline.db.audit" ] && ok || bad "the refused start created an audit log"
+
+# Restore, as documented: (server stopped) copy both files in place, remove stale -wal/-shm, start.
+cp "$WORK/backup.db.audit" "$WORK/restored/touchline.db.audit"
+rm -f "$WORK/restored/touchline.db-wal" "$WORK/restored/touchline.db-shm" \
+  "$WORK/restored/touchline.db.audit-wal" "$WORK/restored/touchline.db.audit-shm"
 start_server "$WORK/restored/touchline.db"
 # Tokens live in the database (hashed): the live server's admin token works on the restored one.
 [ ! -e "$WORK/restored/touchline.db.token" ] && ok || bad "restored server issued a new bootstrap token"
@@ -80,6 +95,9 @@ contains "restored earlier event" '"before-5"' "$WORK/out"
 contains "restored event recorded during the backup" '"during-1"' "$WORK/out"
 if grep -q '"after-1"' "$WORK/out"; then bad "restored database has an event from after the backup"; else ok; fi
 check "restored server accepts writes" $TL events record --player=1 --kind=ruck --at=-1m --key=restored-1
+check "restored: audit trail" $TL --json audit list --method=/touchline.v1.ContactEventService/CreateContactEvent --page-size=1000
+RESTORED_AUDIT=$(grep -c '"method"' "$WORK/out")
+[ "$RESTORED_AUDIT" -eq $((AUDITED + 1)) ] && ok || bad "restored audit trail lists $RESTORED_AUDIT contact event calls, expected the backup's $AUDITED and the one after restore"
 stop_server
 IC=$(sqlite3 "$WORK/restored/touchline.db" "PRAGMA integrity_check")
 [ "$IC" = "ok" ] && ok || bad "integrity_check after restore: $IC"

@@ -544,7 +544,7 @@ TEST(MigrationTest, ForeignSqliteDatabaseIsRefused) {
   ASSERT_FALSE(db.ok());
   EXPECT_EQ(db.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(db.status().message(), HasSubstr(tmp.path()));
-  EXPECT_THAT(db.status().message(), HasSubstr("not a Touchline one"));
+  EXPECT_THAT(db.status().message(), HasSubstr("not a Touchline database"));
   {
     // Still untouched: no Touchline table was added, journal mode unchanged.
     SQLite::Database raw(tmp.path(), SQLite::OPEN_READONLY);

@@ -15,7 +15,7 @@
 namespace touchline::storage::testing {
 
 // A unique path (no file yet) under the gtest temporary directory; removed, with its -wal and
-// -shm companions, when the fixture goes away.
+// -shm companions and an audit log beside it (<path>.audit), when the fixture goes away.
 class TempDbPath {
  public:
   TempDbPath() {
@@ -32,8 +32,10 @@ class TempDbPath {
  private:
   void Remove() {
     std::error_code ignored;
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-      std::filesystem::remove(path_ + suffix, ignored);
+    for (const char* file : {"", ".audit"}) {
+      for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        std::filesystem::remove(path_ + file + suffix, ignored);
+      }
     }
   }
   std::string path_;

@@ -1,6 +1,13 @@
 #include "server/service/contact_log.h"
 
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <iterator>
+#include <mutex>
+#include <optional>
 #include <set>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -13,6 +20,90 @@
 
 namespace touchline::service {
 namespace {
+
+// Rejections listed in an import's answer (all are counted).
+constexpr size_t kMaxListedRejections = 100;
+
+struct Rejection {
+  int64_t index;  // position in the stream
+  std::string idempotency_key;
+  std::string reason;
+};
+
+// Valid events of an import with their positions in the stream.
+using ImportBatch = std::vector<std::pair<int64_t, domain::ContactEvent>>;
+
+// Commits an import's batches on a thread of its own, in order, while the call's thread receives
+// and validates the next batch: gRPC's decoding and SQLite's inserts overlap instead of taking
+// turns on one core (issue 6: an import through gRPC left most of the second core idle). One batch
+// waits while one is written, so an import holds at most three batches in memory.
+class OverlappedCommits {
+ public:
+  explicit OverlappedCommits(std::function<absl::Status(ImportBatch&)> commit)
+      : commit_(std::move(commit)), worker_([this] { Run(); }) {}
+  ~OverlappedCommits() { (void)Finish(); }
+  OverlappedCommits(const OverlappedCommits&) = delete;
+  OverlappedCommits& operator=(const OverlappedCommits&) = delete;
+
+  // Hands `batch` over, waiting while the previous one has not been taken yet. After a failed
+  // commit, returns its error and takes nothing more.
+  absl::Status Submit(ImportBatch batch) {
+    std::unique_lock lock(mutex_);
+    taken_.wait(lock, [&] { return !waiting_.has_value() || !status_.ok(); });
+    if (!status_.ok()) return status_;
+    waiting_ = std::move(batch);
+    handed_over_.notify_one();
+    return absl::OkStatus();
+  }
+
+  // Waits until every batch handed over is committed; the first error, if any.
+  absl::Status Finish() {
+    {
+      std::lock_guard lock(mutex_);
+      finishing_ = true;
+    }
+    handed_over_.notify_one();
+    if (worker_.joinable()) worker_.join();
+    std::lock_guard lock(mutex_);
+    return status_;
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      ImportBatch batch;
+      {
+        std::unique_lock lock(mutex_);
+        handed_over_.wait(lock, [&] { return waiting_.has_value() || finishing_; });
+        if (!waiting_.has_value()) return;
+        batch = std::move(*waiting_);
+        waiting_.reset();
+      }
+      taken_.notify_one();
+      absl::Status status;
+      try {
+        status = commit_(batch);
+      } catch (const std::exception& e) {
+        status = absl::InternalError(absl::StrCat("import failed: ", e.what()));
+      }
+      if (!status.ok()) {
+        std::lock_guard lock(mutex_);
+        status_ = std::move(status);
+        taken_.notify_one();
+        return;
+      }
+    }
+  }
+
+  std::function<absl::Status(ImportBatch&)> commit_;
+  std::mutex mutex_;
+  std::condition_variable handed_over_;  // a batch is waiting, or finishing_
+  std::condition_variable taken_;        // the waiting batch was taken, or a commit failed
+  std::optional<ImportBatch> waiting_;
+  bool finishing_ = false;
+  absl::Status status_;
+  std::thread worker_;  // last: starts once everything above exists
+};
 
 bool IsContactKind(int kind) {
   return v1::ContactKind_IsValid(kind) && kind != v1::CONTACT_KIND_UNSPECIFIED;
@@ -162,30 +253,17 @@ absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
 
 absl::StatusOr<v1::ImportContactEventsResponse> ContactLog::ImportContactEvents(
     const Caller& caller, absl::FunctionRef<bool(v1::ImportContactEventsRequest*)> next) {
-  constexpr int kMaxListedRejections = 100;
-  v1::ImportContactEventsResponse response;
-  auto reject = [&](int64_t index, const std::string& key, std::string reason) {
-    response.set_rejected_count(response.rejected_count() + 1);
-    if (response.rejections_size() < kMaxListedRejections) {
-      auto* r = response.add_rejections();
-      r->set_index(index);
-      r->set_idempotency_key(key);
-      r->set_reason(std::move(reason));
-    }
-  };
-
+  // Filled by the committing thread only; read after Finish().
+  int64_t stored = 0, duplicates = 0;
+  std::vector<Rejection> player_rejections;
   // Players already checked in this import: empty string = may record, else the reason not.
   std::unordered_map<domain::Id, std::string> player_problems;
-  std::vector<std::pair<int64_t, domain::ContactEvent>> batch;
-  batch.reserve(options_.import_batch_size);
-
-  auto flush = [&]() -> absl::Status {
-    if (batch.empty()) return absl::OkStatus();
-    int64_t stored = 0, duplicates = 0;
-    std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> rejected;
+  OverlappedCommits commits([&](ImportBatch& batch) -> absl::Status {
+    int64_t batch_stored = 0, batch_duplicates = 0;
+    std::vector<Rejection> batch_rejections;
     TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
-      stored = duplicates = 0;
-      rejected.clear();
+      batch_stored = batch_duplicates = 0;
+      batch_rejections.clear();
       storage::ContactEventInserter inserter(conn);
       for (const auto& [index, event] : batch) {
         auto it = player_problems.find(event.player_id);
@@ -193,53 +271,87 @@ absl::StatusOr<v1::ImportContactEventsResponse> ContactLog::ImportContactEvents(
           it = player_problems.emplace(event.player_id, PlayerProblem(conn, event.player_id)).first;
         }
         if (!it->second.empty()) {
-          rejected.push_back({index, {event.idempotency_key, it->second}});
+          batch_rejections.push_back({index, event.idempotency_key, it->second});
           continue;
         }
         if (inserter.InsertIfNew(event)) {
-          ++stored;
+          ++batch_stored;
         } else {
-          ++duplicates;
+          ++batch_duplicates;
         }
       }
       return absl::OkStatus();
     }));
-    if (stored > 0) {
+    if (batch_stored > 0) {
       std::set<domain::Id> players;
       for (const auto& [index, event] : batch) players.insert(event.player_id);
       for (domain::Id id : players) Changed(id);
     }
-    response.set_stored_count(response.stored_count() + stored);
-    response.set_duplicate_count(response.duplicate_count() + duplicates);
-    for (auto& [index, kr] : rejected) reject(index, kr.first, std::move(kr.second));
-    batch.clear();
+    stored += batch_stored;
+    duplicates += batch_duplicates;
+    for (Rejection& r : batch_rejections) player_rejections.push_back(std::move(r));
     return absl::OkStatus();
-  };
+  });
 
+  // This thread receives and validates; `commits` writes the previous batch meanwhile.
+  std::vector<Rejection> invalid;
+  int64_t invalid_count = 0;
+  ImportBatch batch;
+  batch.reserve(options_.import_batch_size);
   v1::ImportContactEventsRequest message;
   int64_t index = 0;
   auto take = [&](const v1::ContactEvent& in, absl::Time now) -> absl::Status {
     auto event = ValidateEvent(in, "contact_event.", now, options_);
     if (!event.ok()) {
-      reject(index, in.idempotency_key(), std::string(event.status().message()));
+      ++invalid_count;
+      if (invalid.size() < kMaxListedRejections) {
+        invalid.push_back({index, in.idempotency_key(), std::string(event.status().message())});
+      }
     } else {
       event->recorded_at = now;
       event->recorded_by = caller.user;
       batch.emplace_back(index, *std::move(event));
       if (static_cast<int>(batch.size()) >= options_.import_batch_size) {
-        TL_RETURN_IF_ERROR(flush());
+        TL_RETURN_IF_ERROR(commits.Submit(std::move(batch)));
+        batch = ImportBatch();
+        batch.reserve(options_.import_batch_size);
       }
     }
     ++index;
     return absl::OkStatus();
   };
-  while (next(&message)) {
+  absl::Status received = absl::OkStatus();
+  while (received.ok() && next(&message)) {
     const absl::Time now = clock_.Now();
-    if (message.has_contact_event()) TL_RETURN_IF_ERROR(take(message.contact_event(), now));
-    for (const auto& e : message.contact_events()) TL_RETURN_IF_ERROR(take(e, now));
+    if (message.has_contact_event()) received = take(message.contact_event(), now);
+    for (const auto& e : message.contact_events()) {
+      if (received.ok()) received = take(e, now);
+    }
   }
-  TL_RETURN_IF_ERROR(flush());
+  if (received.ok() && !batch.empty()) received = commits.Submit(std::move(batch));
+  // Every batch handed over is committed (or has failed) before anything is acknowledged.
+  const absl::Status committed = commits.Finish();
+  TL_RETURN_IF_ERROR(committed);
+  TL_RETURN_IF_ERROR(received);
+
+  v1::ImportContactEventsResponse response;
   response.set_received_count(index);
+  response.set_stored_count(stored);
+  response.set_duplicate_count(duplicates);
+  response.set_rejected_count(invalid_count + static_cast<int64_t>(player_rejections.size()));
+  // The first rejections by position in the stream, whichever stage refused them.
+  std::vector<Rejection> listed;
+  std::merge(std::make_move_iterator(invalid.begin()), std::make_move_iterator(invalid.end()),
+             std::make_move_iterator(player_rejections.begin()),
+             std::make_move_iterator(player_rejections.end()), std::back_inserter(listed),
+             [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
+  if (listed.size() > kMaxListedRejections) listed.resize(kMaxListedRejections);
+  for (Rejection& r : listed) {
+    auto* out = response.add_rejections();
+    out->set_index(r.index);
+    out->set_idempotency_key(std::move(r.idempotency_key));
+    out->set_reason(std::move(r.reason));
+  }
   return response;
 }
 

@@ -23,8 +23,9 @@ class ContactLog {
   absl::StatusOr<v1::ListContactEventsResponse> ListContactEvents(
       const Caller& caller, const v1::ListContactEventsRequest& request);
   // `next` fills the next streamed message and returns false at the end of the stream. Valid events
-  // are committed in batches of options.import_batch_size; the response is built only after the
-  // last commit, so everything it acknowledges is durable.
+  // are committed in batches of options.import_batch_size, on a thread of the import's own while
+  // this one receives the next batch; the response is built only after the last commit, so
+  // everything it acknowledges is durable.
   absl::StatusOr<v1::ImportContactEventsResponse> ImportContactEvents(
       const Caller& caller, absl::FunctionRef<bool(v1::ImportContactEventsRequest*)> next);
 

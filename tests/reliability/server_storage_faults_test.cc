@@ -312,6 +312,37 @@ TEST_F(ServerStorageFaultsTest, FullDiskRefusesWritesAsResourceExhaustedThenReco
   ExpectFileIntact(/*events=*/3, /*complaints=*/0);
 }
 
+// An import commits its batches on a thread of its own while it receives the next: a failing
+// commit must end the call with that error (not hang the client that is still streaming), and
+// acknowledge nothing.
+TEST_F(ServerStorageFaultsTest, AnImportWhoseCommitsFailEndsWithTheErrorAndStoresNothing) {
+  fault = Fault::kDiskFull;
+  v1::ImportContactEventsResponse resp;
+  auto ctx = Ctx();
+  auto writer = events_->ImportContactEvents(ctx.get(), &resp);
+  // Several batches of the server's import batch size (10000), in messages of 500.
+  for (int m = 0; m < 60; ++m) {
+    v1::ImportContactEventsRequest msg;
+    for (int k = 0; k < 500; ++k) {
+      auto* e = msg.add_contact_events();
+      e->set_player_id(player_);
+      e->set_kind(v1::CONTACT_KIND_TACKLE_MADE);
+      *e->mutable_occur_time() = Ts(Start() - absl::Minutes(m * 500 + k + 1));
+      e->set_idempotency_key(absl::StrCat("import-", m, "-", k));
+    }
+    if (!writer->Write(msg)) break;  // the server ended the call
+  }
+  writer->WritesDone();
+  const grpc::Status import = writer->Finish();
+  EXPECT_EQ(import.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << import.error_message();
+  EXPECT_THAT(import.error_message(), ::testing::HasSubstr("full"));
+  EXPECT_EQ(resp.stored_count(), 0);
+
+  fault = Fault::kNone;
+  ExpectEventsExactly({"before-fault"});
+  ExpectFileIntact(1, 0);
+}
+
 TEST_F(ServerStorageFaultsTest, ReadOnlyFileSystemRefusesWritesAsUnavailableThenRecoversByItself) {
   fault = Fault::kReadOnly;
 

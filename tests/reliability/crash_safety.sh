@@ -1,7 +1,9 @@
 #!/bin/sh
 # Crash safety: SIGKILL touchline-server at random points while a client records contact events and
 # complaint check-ins, ROUNDS times, restarting each time. After every restart every acknowledged
-# write must be there exactly once (idempotency keys), and PRAGMA integrity_check must say ok.
+# write must be there exactly once (idempotency keys), and PRAGMA integrity_check must say ok; the
+# audit log (its own file, t.db.audit) must pass it too and hold an OK record of every acknowledged
+# contact event (an answer is sent only once its audit record is durable).
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
@@ -70,6 +72,12 @@ while [ "$round" -le "$ROUNDS" ]; do
 
   integrity=$(sqlite3 "$WORK/t.db" "PRAGMA integrity_check" 2>&1)
   [ "$integrity" = "ok" ] && PASS=$((PASS + 1)) || fail "round $round: integrity_check: $integrity"
+  integrity=$(sqlite3 "$WORK/t.db.audit" "PRAGMA integrity_check" 2>&1)
+  [ "$integrity" = "ok" ] && PASS=$((PASS + 1)) || fail "round $round: audit log integrity_check: $integrity"
+  audited=$(sqlite3 "$WORK/t.db.audit" "SELECT count(*) FROM audit_events WHERE outcome = 'OK' AND method = '/touchline.v1.ContactEventService/CreateContactEvent'" 2>&1)
+  acked=$(wc -l <"$WORK/acked_events")
+  [ "$audited" -ge "$acked" ] 2>/dev/null && PASS=$((PASS + 1)) ||
+    fail "round $round: $acked events acknowledged but $audited audited"
 
   start_server
   $TL --json events list --player=1 --page-size=1000 >"$WORK/events.json" 2>"$WORK/err" ||

@@ -379,7 +379,9 @@ constexpr std::array<Migration, 9> kMigrations = {{
 // ---- the audit log file (<db>.audit) ----
 
 // v1: the append-only audit log as the clinical database kept it up to v8 (same tables and ids, so
-// its events are copied across unchanged), and the store_id of the database it belongs to.
+// its events are copied across unchanged), and the store_id of the database it belongs to. The
+// text repeats v5's on purpose: released steps are never edited, so two files' schemas must not
+// share one string that a later edit could change under both.
 constexpr char kAuditLogV1[] = R"sql(
 CREATE TABLE audit_log_owner (
   only_row   INTEGER PRIMARY KEY CHECK (only_row = 1),

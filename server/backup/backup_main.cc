@@ -3,11 +3,11 @@
 // each copy is one read transaction on its source, so a consistent snapshot that, in WAL mode,
 // never blocks the server's writers. Each copy is then checked with PRAGMA integrity_check.
 //
-//   touchline-backup --db=touchline.db --backup_to=touchline-2026-11-25.db
+//   touchline-backup --db=touchline.db --backup_to=touchline-2026-11-25.db [--audit_db=LOG]
 //
-// writes touchline-2026-11-25.db and, from touchline.db.audit, touchline-2026-11-25.db.audit. The
-// database is copied first: the audit log, copied after it, holds at least every read of what the
-// database copy holds. Exit status: 0 both written and integrity_check ok; 1 anything else (no
+// writes touchline-2026-11-25.db and, from touchline.db.audit (or LOG, the server's --audit_db),
+// touchline-2026-11-25.db.audit. The database is copied first: the audit log, copied after it,
+// holds at least every read of what the database copy holds. Exit status: 0 both written and integrity_check ok; 1 anything else (no
 // partial file is left). Restore: stop the server, copy both files into place (and delete any
 // -wal / -shm left beside them), start the server; it checks the pair and the schema versions.
 #include <SQLiteCpp/Backup.h>
@@ -33,11 +33,21 @@ bool TakeFlag(const char* arg, const char* name, std::string* out) {
 }
 
 int Usage() {
-  std::cerr << "usage: touchline-backup --db=DB --backup_to=FILE\n"
-               "  Online backup of DB into FILE and of its audit log DB.audit into FILE.audit\n"
-               "  (neither may exist) with SQLite's backup API, safe while touchline-server runs;\n"
-               "  verifies both copies with PRAGMA integrity_check.\n";
+  std::cerr << "usage: touchline-backup --db=DB --backup_to=FILE [--audit_db=LOG]\n"
+               "  Online backup of DB into FILE and of its audit log (LOG, default DB.audit: the\n"
+               "  server's --audit_db) into FILE.audit (neither may exist) with SQLite's backup API,\n"
+               "  safe while touchline-server runs; verifies both copies with PRAGMA\n"
+               "  integrity_check.\n";
   return 2;
+}
+
+// Whether the database (a copy of it) says its audit log has moved to a file of its own (schema
+// v9 and later, after the server's first start); false for older schemas.
+bool AuditLogHasMoved(const std::string& db) {
+  SQLite::Database conn(db, SQLite::OPEN_READONLY);
+  if (!conn.tableExists("store_identity")) return false;
+  SQLite::Statement moved(conn, "SELECT audit_log_moved_at IS NOT NULL FROM store_identity");
+  return moved.executeStep() && moved.getColumn(0).getInt() == 1;
 }
 
 // Copies the SQLite file `from` into `to` (which must not exist) and checks the copy. Prints why
@@ -101,9 +111,12 @@ bool CopyDatabase(const std::string& from, const std::string& to, int* user_vers
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string db, to;
+  std::string db, to, audit_log;
   for (int i = 1; i < argc; ++i) {
-    if (TakeFlag(argv[i], "db", &db) || TakeFlag(argv[i], "backup_to", &to)) continue;
+    if (TakeFlag(argv[i], "db", &db) || TakeFlag(argv[i], "backup_to", &to) ||
+        TakeFlag(argv[i], "audit_db", &audit_log)) {
+      continue;
+    }
     if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return Usage(), 0;
     std::cerr << "touchline-backup: unknown argument " << argv[i] << "\n";
     return Usage();
@@ -114,7 +127,7 @@ int main(int argc, char** argv) {
     std::cerr << "touchline-backup: no database at " << db << "\n";
     return 1;
   }
-  const std::string audit_log = touchline::storage::AuditLogPathFor(db);
+  if (audit_log.empty()) audit_log = touchline::storage::AuditLogPathFor(db);
   const std::string audit_to = touchline::storage::AuditLogPathFor(to);
   for (const std::string& target : {to, audit_to}) {
     if (std::filesystem::exists(target, ec)) {
@@ -126,12 +139,25 @@ int main(int argc, char** argv) {
   if (!CopyDatabase(db, to, &user_version)) return 1;
   std::cout << "backup of " << db << " written to " << to << " (schema version " << user_version
             << ", integrity_check ok)\n";
-  // A database the server has not opened since the audit log moved out of it (schema v8 and
-  // older) still holds its audit events itself: then there is no audit log file to copy.
   if (!std::filesystem::exists(audit_log, ec)) {
+    bool moved = true;
+    try {
+      moved = AuditLogHasMoved(to);
+    } catch (const std::exception& e) {
+      std::cerr << "touchline-backup: cannot read " << to << ": " << e.what() << "\n";
+    }
+    if (moved) {
+      std::filesystem::remove(to, ec);
+      std::cerr << "touchline-backup: no audit log at " << audit_log
+                << ", but the database keeps its audit log in a file of its own; name it with\n"
+                   "--audit_db (the server's --audit_db). Removed "
+                << to << ": the backup is both files or neither\n";
+      return 1;
+    }
+    // A database no server of schema v9 or later has opened yet still holds its audit events.
     std::cout << "no audit log at " << audit_log
-              << " (no server of schema v9 or later has opened the database yet: its audit events are\n"
-                 "still inside it)\n";
+              << " (the database has not been opened by a server of schema v9 or later: its audit\n"
+                 "events are still inside it, and in the copy)\n";
     return 0;
   }
   if (!CopyDatabase(audit_log, audit_to, &user_version)) {

@@ -73,6 +73,16 @@ AFTER=$(sqlite3 "$WORK/backup.db" "SELECT count(*) FROM contact_events WHERE ide
 [ "$AFTER" = 0 ] && ok || bad "backup has events written after it"
 echo "backup holds 5 earlier events and $DURING recorded while it ran"
 
+# An audit log kept elsewhere (the server's --audit_db) must be named: a backup without it is
+# refused and leaves nothing; named, both files are written.
+mv "$WORK/live.db.audit" "$WORK/elsewhere.audit"
+if "$BACKUP" --db="$WORK/live.db" --backup_to="$WORK/second.db" >"$WORK/out" 2>&1; then
+  bad "backup without the audit log kept elsewhere succeeded"; else ok; fi
+contains "backup names --audit_db" "name it with" "$WORK/out"
+[ ! -e "$WORK/second.db" ] && ok || bad "a refused backup left $WORK/second.db"
+check "backup with --audit_db" "$BACKUP" --db="$WORK/live.db" --backup_to="$WORK/second.db" --audit_db="$WORK/elsewhere.audit"
+[ -e "$WORK/second.db.audit" ] && ok || bad "no second.db.audit"
+
 # Restoring the database alone is refused: its audit log would start again empty.
 mkdir -p "$WORK/restored"
 cp "$WORK/backup.db" "$WORK/restored/touchline.db"

@@ -7,9 +7,10 @@
 //
 // writes touchline-2026-11-25.db and, from touchline.db.audit (or LOG, the server's --audit_db),
 // touchline-2026-11-25.db.audit. The database is copied first: the audit log, copied after it,
-// holds at least every read of what the database copy holds. Exit status: 0 both written and integrity_check ok; 1 anything else (no
-// partial file is left). Restore: stop the server, copy both files into place (and delete any
-// -wal / -shm left beside them), start the server; it checks the pair and the schema versions.
+// holds at least every read of what the database copy holds. Exit status: 0 both written and
+// integrity_check ok; 1 anything else (no partial file is left). Restore: stop the server, copy
+// both files into place (and delete any -wal / -shm left beside them), start the server; it
+// checks the pair and the schema versions.
 #include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>

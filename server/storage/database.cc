@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <condition_variable>
 #include <exception>
 #include <filesystem>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "SQLiteCpp/Exception.h"
@@ -215,6 +217,97 @@ CachedStatement::~CachedStatement() {
   *in_use_ = false;
 }
 
+// Checkpoints the WAL on a connection and thread of its own whenever the writer asks (AfterCommit).
+struct Database::Checkpointer {
+  explicit Checkpointer(const DatabaseOptions& database_options)
+      : options(database_options), thread([this] { Run(); }) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_one();
+    thread.join();
+  }
+
+  void Request() {
+    {
+      std::lock_guard lock(mutex);
+      if (requested) return;
+      requested = true;
+    }
+    wake.notify_one();
+  }
+
+ private:
+  // Commits that ask while a checkpoint runs are served by one more run; runs are at least this
+  // far apart, so a busy writer wakes this thread at most a hundred times a second.
+  static constexpr std::chrono::milliseconds kMinInterval{10};
+
+  void Run() {
+    std::unique_lock lock(mutex);
+    for (;;) {
+      wake.wait(lock, [this] { return requested || stopping; });
+      if (stopping) return;
+      requested = false;
+      lock.unlock();
+      CheckpointOnce();
+      lock.lock();
+      wake.wait_for(lock, kMinInterval, [this] { return stopping; });
+    }
+  }
+
+  void CheckpointOnce() {
+    // (Re)opened when missing or read-only: the file system may have become writable since.
+    if (connection == nullptr || sqlite3_db_readonly(connection->getHandle(), "main") != 0) {
+      try {
+        connection = std::make_unique<SQLite::Database>(
+            options.path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options.busy_timeout_ms);
+        ConfigureConnection(*connection, options);
+      } catch (const std::exception&) {
+        connection.reset();
+        return;  // the next request tries again; the writer's own limit bounds the WAL meanwhile
+      }
+    }
+    // PASSIVE copies what no reader still needs and waits for nobody. A failure (disk full, I/O)
+    // is left for the next request, or for the writer once the WAL reaches its own limit.
+    sqlite3_wal_checkpoint_v2(connection->getHandle(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr,
+                              nullptr);
+  }
+
+  const DatabaseOptions options;
+  std::unique_ptr<SQLite::Database> connection;  // only this thread touches it
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool requested = false;
+  bool stopping = false;
+  std::thread thread;  // last: starts once everything above exists
+};
+
+int Database::AfterCommit(void* database, sqlite3* writer, const char* schema, int wal_pages) {
+  // Runs on the writer, under writer_mutex_, after every commit.
+  auto* self = static_cast<Database*>(database);
+  const DatabaseOptions& o = self->options_;
+  if (wal_pages < self->wal_pages_at_last_request_) self->wal_pages_at_last_request_ = 0;  // reset
+  if (o.writer_checkpoint_pages > 0 && wal_pages >= o.writer_checkpoint_pages) {
+    sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (wal_pages - self->wal_pages_at_last_request_ >= o.background_checkpoint_pages &&
+             self->checkpointer_ != nullptr) {
+    // Once per background_checkpoint_pages of WAL written, as SQLite's own checkpoint: under a
+    // stream of small commits a checkpoint running beside the writer rarely catches up with it,
+    // the WAL does not restart, and asking after every commit kept checkpointing (and fsyncing)
+    // a hundred times a second.
+    self->wal_pages_at_last_request_ = wal_pages;
+    self->checkpointer_->Request();
+  }
+  return SQLITE_OK;
+}
+
+void Database::InstallCheckpointHook() {
+  // Replaces SQLite's own automatic checkpoint on this connection (also a WAL hook).
+  if (checkpointer_ != nullptr) sqlite3_wal_hook(writer_->getHandle(), &Database::AfterCommit, this);
+}
+
 int Database::LatestSchemaVersion() { return LatestMigrationVersion(); }
 
 Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
@@ -296,6 +389,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   db->statement_caches_ = std::make_unique<StatementCaches>();
   db->statement_caches_->Add(db->writer_.get());
   for (const auto& reader : db->readers_->connections) db->statement_caches_->Add(reader.get());
+  if (options.background_checkpoint_pages > 0) {
+    db->checkpointer_ = std::make_unique<Checkpointer>(db->options_);
+    db->InstallCheckpointHook();
+  }
   return db;
 }
 
@@ -315,6 +412,7 @@ void Database::ReopenWriterIfReadOnly() {
     if (statement_caches_ != nullptr) statement_caches_->Remove(writer_.get());
     writer_ = std::move(writer);
     if (statement_caches_ != nullptr) statement_caches_->Add(writer_.get());
+    InstallCheckpointHook();
   } catch (const std::exception&) {
     // Still not writable: the write below fails with the read-only connection's error.
   }

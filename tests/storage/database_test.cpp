@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <random>
@@ -127,6 +128,65 @@ TEST(DatabaseTest, CachedStatementsAreReusedResetAndNeverSharedWhileInUse) {
   CachedStatement a(raw, sql);
   CachedStatement b(raw, sql);
   EXPECT_NE(&*b, &*a);
+}
+
+// ---- checkpoints ----
+
+// Commits `count` transactions of one 8 KB row each (three pages of WAL apiece): fewer than the
+// 1000 pages at which SQLite's own automatic checkpoint would start, so only Touchline's
+// checkpoints can move them into the database file.
+void WriteBlobs(Database& db, int count) {
+  ASSERT_TRUE(db.Write([](SQLite::Database& c) {
+                  c.exec("CREATE TABLE IF NOT EXISTS scratch (x BLOB) STRICT");
+                  return absl::OkStatus();
+                }).ok());
+  for (int i = 0; i < count; ++i) {
+    ASSERT_TRUE(db.Write([](SQLite::Database& c) {
+                    c.exec("INSERT INTO scratch VALUES (randomblob(8000))");
+                    return absl::OkStatus();
+                  }).ok());
+  }
+}
+
+uintmax_t FileBytes(const std::string& path) {
+  std::error_code ignored;
+  const uintmax_t size = std::filesystem::file_size(path, ignored);
+  return size == static_cast<uintmax_t>(-1) ? 0 : size;
+}
+
+TEST(DatabaseTest, CommitsReachTheDatabaseFileThroughTheBackgroundCheckpoint) {
+  TempDbPath tmp;
+  DatabaseOptions options;
+  options.path = tmp.path();
+  options.synchronous_full = false;
+  options.background_checkpoint_pages = 50;
+  options.writer_checkpoint_pages = 1'000'000;  // the writer never checkpoints itself here
+  auto db = Database::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  const uintmax_t before = FileBytes(tmp.path());
+  WriteBlobs(**db, 150);
+  // The checkpoint runs on its own thread: wait for it (bounded), do not assume when.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (FileBytes(tmp.path()) < before + 600'000 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GE(FileBytes(tmp.path()), before + 600'000)
+      << "the 1.2 MB committed are still only in the WAL";
+}
+
+TEST(DatabaseTest, TheWriterCheckpointsItselfOnceTheWalReachesItsLimit) {
+  TempDbPath tmp;
+  DatabaseOptions options;
+  options.path = tmp.path();
+  options.synchronous_full = false;
+  options.background_checkpoint_pages = 1'000'000;  // the background is never asked
+  options.writer_checkpoint_pages = 50;
+  auto db = Database::Open(options);
+  ASSERT_TRUE(db.ok()) << db.status();
+  const uintmax_t before = FileBytes(tmp.path());
+  WriteBlobs(**db, 150);
+  // Synchronously, in the writer's own commits: no waiting needed.
+  EXPECT_GE(FileBytes(tmp.path()), before + 600'000);
 }
 
 TEST(DatabaseTest, AcknowledgedWriteSurvivesCloseAndReopen) {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <vector>
 
@@ -62,10 +63,12 @@ int HostProcess::restarts() const {
 
 bool HostProcess::Start(hp::RawDescriptor* descriptor, std::string* error) {
   std::lock_guard<std::mutex> lock(mu_);
-  return StartLocked(descriptor, error);
+  return StartLocked(absl::Now() + launch_.start_deadline, descriptor, error);
 }
 
-bool HostProcess::StartLocked(hp::RawDescriptor* descriptor, std::string* error) {
+bool HostProcess::StartLocked(absl::Time deadline, hp::RawDescriptor* descriptor,
+                              std::string* error) {
+  const absl::Duration allowed = absl::Ceil(deadline - absl::Now(), absl::Milliseconds(1));
   StopLocked(/*kill_first=*/true);
   if (started_once_) ++restarts_;
   started_once_ = true;
@@ -100,13 +103,13 @@ bool HostProcess::StartLocked(hp::RawDescriptor* descriptor, std::string* error)
   fd_ = sv[0];
 
   std::string payload;
-  switch (ReadFrameLocked(absl::Now() + launch_.start_deadline, &payload)) {
+  switch (ReadFrameLocked(deadline, &payload)) {
     case ReadStatus::kOk:
       break;
     case ReadStatus::kTimeout:
+    case ReadStatus::kCancelled:
       StopLocked(true);
-      *error = absl::StrCat("the plugin did not load within ",
-                            absl::FormatDuration(launch_.start_deadline));
+      *error = absl::StrCat("the plugin did not load within ", absl::FormatDuration(allowed));
       return false;
     case ReadStatus::kEof: {
       std::string how = StopLocked(false);
@@ -153,13 +156,18 @@ std::string HostProcess::StopLocked(bool kill_first) {
   return r < 0 ? "ended" : DescribeExit(status);
 }
 
-HostProcess::ReadStatus HostProcess::ReadFrameLocked(absl::Time deadline, std::string* payload) {
+HostProcess::ReadStatus HostProcess::ReadFrameLocked(absl::Time deadline, std::string* payload,
+                                                     const std::function<bool()>& cancelled) {
+  // How often a cancellation is noticed while the plugin thinks.
+  constexpr absl::Duration kCancelPoll = absl::Milliseconds(50);
   std::string buf;
   size_t want = 4;
   bool have_len = false;
   while (buf.size() < want) {
+    if (cancelled && cancelled()) return ReadStatus::kCancelled;
     absl::Duration left = deadline - absl::Now();
     if (left <= absl::ZeroDuration()) return ReadStatus::kTimeout;
+    if (cancelled) left = std::min(left, kCancelPoll);
     pollfd p{fd_, POLLIN, 0};
     int ms = static_cast<int>(absl::ToInt64Milliseconds(left)) + 1;
     int pr = poll(&p, 1, ms);
@@ -185,23 +193,37 @@ HostProcess::ReadStatus HostProcess::ReadFrameLocked(absl::Time deadline, std::s
   return ReadStatus::kOk;
 }
 
-CallOutcome HostProcess::Assign(const std::string& request, absl::Duration deadline) {
+CallOutcome HostProcess::Assign(const std::string& request, const CallLimits& limits) {
   std::lock_guard<std::mutex> lock(mu_);
   CallOutcome out;
   hp::RawDescriptor ignored;
   std::string error;
-  if (pid_ <= 0 && !StartLocked(&ignored, &error)) {
-    out.kind = touchline::plugin::v1::FAILURE_KIND_UNAVAILABLE;
-    out.message = absl::StrCat("the plugin host could not be restarted: ", error);
+  // Not running: never started (a pool's extra host), or stopped when a call was cut short, or a
+  // restart failed. Starting it counts against the cutoff, not against the plugin's deadline.
+  if (pid_ <= 0 &&
+      !StartLocked(std::min(absl::Now() + launch_.start_deadline, limits.cutoff), &ignored,
+                   &error)) {
+    if (absl::Now() >= limits.cutoff) {
+      out.kind = touchline::plugin::v1::FAILURE_KIND_DEADLINE_EXCEEDED;
+      out.message = "the time limit of the request came while the plugin host was starting";
+      out.cut_short = true;
+    } else {
+      out.kind = touchline::plugin::v1::FAILURE_KIND_UNAVAILABLE;
+      out.message = absl::StrCat("the plugin host could not be restarted: ", error);
+    }
     return out;
   }
   const absl::Time start = absl::Now();
+  const absl::Time own_deadline = start + limits.deadline;
+  const absl::Time read_deadline = std::min(own_deadline, limits.cutoff);
   hp::FrameWriter w(hp::kAssign);
   w.Raw(request);
   std::string payload;
-  ReadStatus status = SendAll(fd_, w.Finish()) ? ReadFrameLocked(start + deadline, &payload)
-                                               : ReadStatus::kEof;
+  ReadStatus status = SendAll(fd_, w.Finish())
+                          ? ReadFrameLocked(read_deadline, &payload, limits.cancelled)
+                          : ReadStatus::kEof;
   bool restart = true;
+  bool restart_now = true;
   switch (status) {
     case ReadStatus::kOk: {
       hp::FrameReader r(payload);
@@ -225,8 +247,26 @@ CallOutcome HostProcess::Assign(const std::string& request, absl::Duration deadl
     }
     case ReadStatus::kTimeout:
       out.kind = touchline::plugin::v1::FAILURE_KIND_DEADLINE_EXCEEDED;
-      out.message = absl::StrCat("no answer within the deadline of ",
-                                 absl::FormatDuration(deadline), "; the plugin host was killed");
+      if (read_deadline < own_deadline) {
+        out.cut_short = true;
+        restart_now = false;
+        out.message = absl::StrCat(
+            "no answer before the time limit of the request, ",
+            absl::FormatDuration(absl::Trunc(read_deadline - start, absl::Milliseconds(1))),
+            " into the call (the plugin's own deadline is ", absl::FormatDuration(limits.deadline),
+            "); the plugin host was stopped");
+      } else {
+        out.message = absl::StrCat("no answer within the deadline of ",
+                                   absl::FormatDuration(limits.deadline),
+                                   "; the plugin host was killed");
+      }
+      break;
+    case ReadStatus::kCancelled:
+      out.kind = touchline::plugin::v1::FAILURE_KIND_DEADLINE_EXCEEDED;
+      out.cut_short = true;
+      restart_now = false;
+      out.message = "the request was cancelled while the plugin was answering; the plugin host was "
+                    "stopped";
       break;
     case ReadStatus::kEof:
       out.kind = touchline::plugin::v1::FAILURE_KIND_CRASHED;
@@ -240,7 +280,8 @@ CallOutcome HostProcess::Assign(const std::string& request, absl::Duration deadl
   }
   if (restart) {
     StopLocked(/*kill_first=*/true);
-    if (!StartLocked(&ignored, &error)) {
+    if (restart_now &&
+        !StartLocked(absl::Now() + launch_.start_deadline, &ignored, &error)) {
       absl::StrAppend(&out.message, "; restart failed: ", error);
     }
   }
@@ -251,7 +292,8 @@ void HostProcess::Recycle() {
   std::lock_guard<std::mutex> lock(mu_);
   hp::RawDescriptor ignored;
   std::string error;
-  StartLocked(&ignored, &error);  // on failure the next call retries
+  // On failure the next call retries.
+  StartLocked(absl::Now() + launch_.start_deadline, &ignored, &error);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -289,7 +331,7 @@ extern "C" int AppendOutput(void* ctx, const uint8_t* data, size_t len) {
 }
 }  // namespace
 
-CallOutcome InProcessPlugin::Assign(const std::string& request, absl::Duration) {
+CallOutcome InProcessPlugin::Assign(const std::string& request, const CallLimits&) {
   std::lock_guard<std::mutex> lock(mu_);
   CallOutcome out;
   char error[hp::kErrorCap];

@@ -181,7 +181,17 @@ grpc::Status AuditServiceImpl::ListAuditEvents(grpc::ServerContext* context, con
 
 grpc::Status ProtocolServiceImpl::AssignProtocols(grpc::ServerContext* context, const v1::AssignProtocolsRequest* request,
     v1::AssignProtocolsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.AssignProtocols(caller, *request); });
+  // The client's deadline and cancellation go to the desk: it stops asking the plugins in time to
+  // answer, and stores nothing for a caller who has gone. No deadline is gpr_inf_future.
+  const gpr_timespec raw_deadline = context->raw_deadline();
+  const absl::Time client_deadline =
+      gpr_time_cmp(raw_deadline, gpr_inf_future(raw_deadline.clock_type)) == 0
+          ? absl::InfiniteFuture()
+          : absl::FromChrono(context->deadline());
+  return Serve(context, response, [&](const service::Caller& caller) {
+    return desk_.AssignProtocols(caller, *request, client_deadline,
+                                 [context] { return context->IsCancelled(); });
+  });
 }
 
 grpc::Status ProtocolServiceImpl::ListAssignments(grpc::ServerContext* context, const v1::ListAssignmentsRequest* request,

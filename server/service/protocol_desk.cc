@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "server/domain/flag_rules.h"
 #include "server/plugins/request_builder.h"
 #include "server/service/field_checks.h"
@@ -141,7 +143,24 @@ absl::Status RefuseArchived(const domain::Player& player, absl::string_view what
 }  // namespace
 
 absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
-    const Caller& caller, const v1::AssignProtocolsRequest& request) {
+    const Caller& caller, const v1::AssignProtocolsRequest& request, absl::Time client_deadline,
+    const std::function<bool()>& cancelled) {
+  const absl::Time call_start = absl::Now();  // real time, for the deadlines
+  // Why the answer can no longer be given (checked before the plugins, before the write, and
+  // inside the write just before it commits): a caller who gave up must not find assignments
+  // stored, and would duplicate them by retrying. A deadline that passed is also a cancellation
+  // to gRPC: it is reported as what it is.
+  auto too_late = [&]() -> absl::Status {
+    if (absl::Now() >= client_deadline) {
+      return absl::DeadlineExceededError(
+          "the call's deadline passed before the protocols were stored; nothing was stored");
+    }
+    if (cancelled && cancelled()) {
+      return absl::CancelledError(
+          "the call was cancelled before the protocols were stored; nothing was stored");
+    }
+    return absl::OkStatus();
+  };
   const absl::Time now = clock_.Now();
   FieldViolations v;
   if ((request.player_id() == 0) == (request.squad_id() == 0)) {
@@ -206,8 +225,21 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
     return absl::OkStatus();
   }));
 
-  // 2. Ask the plugins, with no transaction open.
-  const std::vector<pv1::AssignResult> results = planner_.AssignMany(requests);
+  // 2. Ask the plugins, with no transaction open, until the time limit less the margin to store
+  //    and answer. With no time left for them, storing assignments nobody was asked for would
+  //    only hide the failure.
+  const absl::Time limit = std::min(client_deadline, call_start + planner_.assign_budget());
+  const absl::Time plan_deadline =
+      limit - std::min(kProtocolAnswerMargin, (limit - call_start) / 5);
+  TL_RETURN_IF_ERROR(too_late());
+  if (absl::Now() >= plan_deadline) {
+    return absl::DeadlineExceededError(
+        "no time was left to ask the protocol plugins before the call's deadline; nothing was "
+        "stored");
+  }
+  const std::vector<pv1::AssignResult> results =
+      planner_.AssignMany(requests, plan_deadline, cancelled);
+  TL_RETURN_IF_ERROR(too_late());
 
   // 3. Store every assignment in one write transaction.
   v1::AssignProtocolsResponse response;
@@ -227,7 +259,8 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
       }
       response.set_failure_count(response.failure_count() + out->failures_size());
     }
-    return absl::OkStatus();
+    // The write may have waited for the writer: last check before COMMIT (an error rolls back).
+    return too_late();
   }));
   return response;
 }

@@ -3,9 +3,11 @@
 //
 // AssignProtocols reads the records (one read transaction), then calls the plugins with no
 // transaction open (a plugin may take up to its deadline), then stores every assignment in one
-// write transaction.
+// write transaction. All or nothing: a call that fails, runs past its caller's deadline or is
+// cancelled stores nothing, so a retry never duplicates assignments.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -27,6 +29,9 @@ inline constexpr absl::Duration kProtocolSessionWindow = absl::Hours(12);
 inline constexpr absl::Duration kProtocolHistoryLookback = absl::Hours(24 * 365);
 // How far back contact events are sent to the plugins.
 inline constexpr absl::Duration kProtocolContactLookback = absl::Hours(24 * 42);
+// Kept back from an AssignProtocols' time limit (its caller's deadline, or the planner's budget)
+// to store the assignments and answer after the plugins stop: a fifth of the time, at most this.
+inline constexpr absl::Duration kProtocolAnswerMargin = absl::Milliseconds(250);
 
 class ProtocolDesk {
  public:
@@ -34,8 +39,15 @@ class ProtocolDesk {
                plugins::ProtocolPlanner& planner)
       : db_(db), clock_(clock), options_(options), planner_(planner) {}
 
+  // The plugins are asked until the earlier of `client_deadline` and the planner's budget (less
+  // kProtocolAnswerMargin); a plugin that could not answer for a player by then is reported among
+  // that player's failures. DEADLINE_EXCEEDED (client_deadline passed) or CANCELLED (`cancelled`
+  // returned true; may be empty) before the assignments are committed: nothing is stored.
+  // Deadlines are real time (absl::Now()), not the injected clock.
   absl::StatusOr<v1::AssignProtocolsResponse> AssignProtocols(
-      const Caller& caller, const v1::AssignProtocolsRequest& request);
+      const Caller& caller, const v1::AssignProtocolsRequest& request,
+      absl::Time client_deadline = absl::InfiniteFuture(),
+      const std::function<bool()>& cancelled = {});
   absl::StatusOr<v1::ListAssignmentsResponse> ListAssignments(
       const Caller& caller, const v1::ListAssignmentsRequest& request);
   absl::StatusOr<v1::RecordAdherenceResponse> RecordAdherence(

@@ -69,6 +69,13 @@ ABSL_FLAG(std::string, plugin_path, "",
 ABSL_FLAG(int, plugin_deadline_ms, 2000,
           "Per plugin and request: a plugin that has not answered by then is killed, restarted "
           "and reported as failed");
+ABSL_FLAG(int, plugin_hosts_per_plugin, 4,
+          "Host processes per out-of-process plugin, so a squad's players are planned several at "
+          "a time (started as a squad first needs them); in-process plugins answer one at a time");
+ABSL_FLAG(int, plugin_assign_budget_ms, 10000,
+          "The most one AssignProtocols spends asking the plugins, even when the client's "
+          "deadline is later; a plugin that could not answer for a player by then is reported "
+          "failed for that player");
 ABSL_FLAG(std::string, trusted_plugins, "",
           "Comma-separated plugin names to run inside the server process ('*' = all); the rest "
           "run in supervised touchline-plugin-host processes");
@@ -187,8 +194,22 @@ int main(int argc, char** argv) {
     Log("error: --plugin_deadline_ms must be at least 1");
     return 2;
   }
+  // A pool beyond a few dozen processes per plugin is surely a typo (each is a process with the
+  // plugin's memory, on a server with few cores).
+  if (absl::GetFlag(FLAGS_plugin_hosts_per_plugin) < 1 ||
+      absl::GetFlag(FLAGS_plugin_hosts_per_plugin) > 64) {
+    Log("error: --plugin_hosts_per_plugin must be between 1 and 64");
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_plugin_assign_budget_ms) < 1) {
+    Log("error: --plugin_assign_budget_ms must be at least 1");
+    return 2;
+  }
   options.plugins.plugin_paths = PluginPaths(absl::GetFlag(FLAGS_plugin_path));
   options.plugins.deadline = absl::Milliseconds(absl::GetFlag(FLAGS_plugin_deadline_ms));
+  options.plugins.hosts_per_plugin = absl::GetFlag(FLAGS_plugin_hosts_per_plugin);
+  options.plugins.assign_budget =
+      absl::Milliseconds(absl::GetFlag(FLAGS_plugin_assign_budget_ms));
   options.plugins.trusted_in_process =
       touchline::plugins::ParseNameList(absl::GetFlag(FLAGS_trusted_plugins));
   options.plugins.host_executable = absl::GetFlag(FLAGS_plugin_host);

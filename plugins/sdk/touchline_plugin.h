@@ -14,7 +14,10 @@
  * touchline.plugin.v1.AssignResponse through write() (in one or more chunks; chunks are
  * concatenated). It returns TOUCHLINE_OK or an error code, with a NUL-terminated message of at most
  * error_cap bytes (including the NUL) in `error`. It must not let a C++ exception escape.
- * The plugin may be called from any thread, but never concurrently for the same plugin.
+ * The plugin may be called from any thread, but never concurrently within one process. Out of
+ * process, the server may run several host processes of one plugin at once (a squad's players are
+ * planned several at a time), each loading its own copy: what a plugin keeps in memory between
+ * calls is per process, and no copy sees every request.
  * Plugins are never unloaded while the process runs.
  */
 #ifndef TOUCHLINE_PLUGIN_H_

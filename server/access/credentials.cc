@@ -95,7 +95,21 @@ absl::StatusOr<service::Caller> Authenticate(storage::Database& db,
   service::Caller caller;
   caller.user = record->user;
   caller.role = static_cast<service::Role>(record->role);
+  caller.credential = hash;
   return caller;
+}
+
+absl::StatusOr<std::vector<std::string>> RevokedCredentials(
+    storage::Database& db, const std::vector<std::string>& credentials) {
+  std::vector<std::string> revoked;
+  absl::Status status = db.Read([&](SQLite::Database& conn) {
+    for (const std::string& hash : credentials) {
+      if (!storage::FindActiveToken(conn, hash)) revoked.push_back(hash);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return revoked;
 }
 
 absl::Status WriteSecretFile(const std::string& path, std::string_view content) {

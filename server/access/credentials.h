@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -28,6 +29,11 @@ absl::StatusOr<int> RevokeTokens(storage::Database& db, const std::string& user,
 // The caller an "authorization" metadata value names: "Bearer <token>" (scheme case-insensitive).
 // UNAUTHENTICATED when the value is malformed or the token unknown or revoked.
 absl::StatusOr<service::Caller> Authenticate(storage::Database& db, std::string_view authorization);
+
+// Of `credentials` (Caller::credential values), those that no longer name an unrevoked token:
+// a token revoked by another process (`touchline-server --revoke_token_user`) is seen here.
+absl::StatusOr<std::vector<std::string>> RevokedCredentials(
+    storage::Database& db, const std::vector<std::string>& credentials);
 
 // On first start (no valid token at all) issues an admin token for user "local-admin" and writes it
 // to `path` (mode 0600) for the CLI. Returns true if it did.

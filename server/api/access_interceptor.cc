@@ -71,6 +71,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
 
   ~AccessInterceptor() override {
     if (registered_) ForgetCallDecision(context_);
+    if (admitted_) env_.limits.Release(decision_->caller.user, kind_);
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -113,6 +114,12 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
           if (!access::IsAllowed(method_name_, d.caller.role)) {
             d.status = absl::PermissionDeniedError(absl::StrCat(
                 "role ", access::RoleName(d.caller.role), " may not call ", method_name_));
+          } else {
+            const bool stream =
+                method_ != nullptr && (method_->client_streaming() || method_->server_streaming());
+            kind_ = stream ? CallLimits::Kind::kStream : CallLimits::Kind::kCall;
+            d.status = env_.limits.Admit(d.caller.user, kind_);
+            admitted_ = d.status.ok();
           }
         }
       }
@@ -196,7 +203,15 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   void OnStatus(grpc::experimental::InterceptorBatchMethods* methods, bool sends_message) {
     if (decision_->is_public) return;
     grpc::Status status = methods->GetSendStatus();
-    if (!decision_->checked.load() && method_ != nullptr) {
+    // A call the client cancelled (or whose deadline passed) is recorded as such, whatever the
+    // status gRPC or the handler put on a call nobody will read; its handler may never have run.
+    const bool cancelled = context_->IsCancelled();
+    if (cancelled) {
+      status = context_->deadline() <= std::chrono::system_clock::now()
+                   ? grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "the call's deadline passed")
+                   : grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client");
+    }
+    if (!decision_->checked.load() && method_ != nullptr && !cancelled) {
       ++unchecked_calls;
       std::fprintf(stderr, "touchline-server: handler of %s ran without checking access\n",
                    method_name_.c_str());
@@ -239,6 +254,8 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   const access::MethodRule* rule_;
   std::shared_ptr<CallDecision> decision_;
   bool registered_ = false;
+  bool admitted_ = false;  // counted in env_.limits until the call ends
+  CallLimits::Kind kind_ = CallLimits::Kind::kCall;
   std::set<int64_t> players_;
   int64_t squad_id_ = 0;
   std::unique_ptr<Message> minimised_;  // what is sent instead of the handler's message

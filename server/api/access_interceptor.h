@@ -1,6 +1,7 @@
 // The access interceptor: runs on every call before its handler.
 //  - authenticates "authorization: Bearer <token>" (UNAUTHENTICATED when missing or unknown),
 //  - applies the method table of server/access/access_policy.cc (PERMISSION_DENIED),
+//  - admits the call within its user's and the server's limits (call_limits.h, RESOURCE_EXHAUSTED),
 //  - refuses analysts' requests that select a player by identifier,
 //  - minimises every response message for the caller's role (absent on the wire),
 //  - appends an audit event for every call of an audited method by an authenticated caller.
@@ -16,6 +17,7 @@
 #include "grpcpp/support/server_interceptor.h"
 #include "server/access/audit_trail.h"
 #include "server/access/credentials.h"
+#include "server/api/call_limits.h"
 #include "server/domain/clock.h"
 #include "server/storage/database.h"
 
@@ -26,6 +28,7 @@ struct AccessEnvironment {
   const domain::Clock& clock;
   const access::Pseudonymizer& pseudonyms;
   access::AuditTrail& audit;
+  CallLimits& limits;
 };
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeAccessInterceptorFactory(

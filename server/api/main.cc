@@ -36,6 +36,16 @@ ABSL_FLAG(int, sqlite_writer_cache_kib, 32 * 1024,
 ABSL_FLAG(int, sqlite_reader_cache_kib, 2000,
           "Page cache of each of the 4 SQLite reader connections, in KiB");
 ABSL_FLAG(int, shutdown_grace_seconds, 10, "How long in-flight calls may finish on SIGTERM");
+// Fairness under load (issue 15): no caller may starve the others.
+ABSL_FLAG(int, max_calls_per_user, 32,
+          "Unary calls one user may have in flight; beyond, RESOURCE_EXHAUSTED for that user only");
+ABSL_FLAG(int, max_calls, 200,
+          "Unary calls in flight in all (kept under the server's 256 call threads)");
+ABSL_FLAG(int, max_streams_per_user, 64,
+          "Open streams (WatchFlags, ExportRecords, ImportContactEvents) per user");
+ABSL_FLAG(int, max_streams, 20000, "Open streams in all (a held watch costs about 10 KiB)");
+ABSL_FLAG(int, stream_worker_threads, 4,
+          "Threads that run the streams' database work; a waiting stream holds none");
 // Access control (issue 5).
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate (chain); with --tls_key enables TLS");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
@@ -173,6 +183,23 @@ int main(int argc, char** argv) {
       absl::Hours(24) * absl::GetFlag(FLAGS_pelvic_window_days);
   options.service.thresholds.worsening_pain_increase = absl::GetFlag(FLAGS_worsening_pain_increase);
   options.service.readiness_cache = absl::GetFlag(FLAGS_readiness_cache);
+  options.limits.max_calls_per_user = absl::GetFlag(FLAGS_max_calls_per_user);
+  options.limits.max_calls = absl::GetFlag(FLAGS_max_calls);
+  options.limits.max_streams_per_user = absl::GetFlag(FLAGS_max_streams_per_user);
+  options.limits.max_streams = absl::GetFlag(FLAGS_max_streams);
+  options.stream_worker_threads = absl::GetFlag(FLAGS_stream_worker_threads);
+  if (options.limits.max_calls_per_user < 1 || options.limits.max_calls < 1 ||
+      options.limits.max_streams_per_user < 1 || options.limits.max_streams < 1 ||
+      options.stream_worker_threads < 1) {
+    Log("error: --max_calls_per_user, --max_calls, --max_streams_per_user, --max_streams and "
+        "--stream_worker_threads must be at least 1");
+    return 2;
+  }
+  if (options.limits.max_calls >= options.max_sync_threads) {
+    Log(absl::StrCat("error: --max_calls must be below ", options.max_sync_threads,
+                     " (the server's call threads)"));
+    return 2;
+  }
   if (!absl::GetFlag(FLAGS_add_token_user).empty() ||
       !absl::GetFlag(FLAGS_revoke_token_user).empty()) {
     return TokenCommand(options.database);

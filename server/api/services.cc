@@ -129,15 +129,16 @@ grpc::Status FlagServiceImpl::ListFlags(grpc::ServerContext* context, const v1::
   return Serve(context, response, [&](const service::Caller& caller) { return board_.ListFlags(caller, *request); });
 }
 
-grpc::Status FlagServiceImpl::WatchFlags(grpc::ServerContext* context, const v1::WatchFlagsRequest* request,
-    grpc::ServerWriter<v1::WatchFlagsResponse>* writer) {
-  // A stream has no single response to withhold: authenticate first, then stream.
-  absl::StatusOr<service::Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(watch_.WatchFlags(
-      *caller, *request,
-      [writer](const v1::WatchFlagsResponse& message) { return writer->Write(message); },
-      [context] { return context->IsCancelled(); }));
+grpc::ServerWriteReactor<v1::WatchFlagsResponse>* FlagServiceImpl::WatchFlags(
+    grpc::CallbackServerContext* context, const v1::WatchFlagsRequest* request) {
+  return new FeedStreamReactor<v1::WatchFlagsResponse>(
+      streams_, context,
+      [this, request = *request](const service::Caller& caller, std::function<void()> ready)
+          -> absl::StatusOr<std::unique_ptr<service::MessageFeed<v1::WatchFlagsResponse>>> {
+        auto feed = watch_.OpenFeed(caller, request, std::move(ready));
+        if (!feed.ok()) return feed.status();
+        return std::unique_ptr<service::MessageFeed<v1::WatchFlagsResponse>>(*std::move(feed));
+      });
 }
 
 grpc::Status FlagServiceImpl::AcknowledgeFlag(grpc::ServerContext* context, const v1::AcknowledgeFlagRequest* request,
@@ -165,13 +166,9 @@ grpc::Status ReadinessServiceImpl::ClearReadinessOverride(grpc::ServerContext* c
   return Serve(context, response, [&](const service::Caller& caller) { return board_.ClearReadinessOverride(caller, *request); });
 }
 
-grpc::Status ContactEventServiceImpl::ImportContactEvents(
-    grpc::ServerContext* context, grpc::ServerReader<v1::ImportContactEventsRequest>* reader,
-    v1::ImportContactEventsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) {
-    return log_.ImportContactEvents(
-        caller, [reader](v1::ImportContactEventsRequest* message) { return reader->Read(message); });
-  });
+grpc::ServerReadReactor<v1::ImportContactEventsRequest>* ContactEventServiceImpl::ImportContactEvents(
+    grpc::CallbackServerContext* context, v1::ImportContactEventsResponse* response) {
+  return new ImportReactor(streams_, context, log_, response);
 }
 
 grpc::Status AuditServiceImpl::ListAuditEvents(grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,
@@ -209,17 +206,18 @@ grpc::Status ProtocolServiceImpl::ListPlugins(grpc::ServerContext* context, cons
   return Serve(context, response, [&](const service::Caller& caller) { return desk_.ListPlugins(caller, *request); });
 }
 
-grpc::Status ExportServiceImpl::ExportRecords(grpc::ServerContext* context,
-                                              const v1::ExportRecordsRequest* request,
-                                              grpc::ServerWriter<v1::ExportRecordsResponse>* writer) {
-  // As WatchFlags: authenticate first, then stream. The access interceptor minimises each message
-  // for the caller's role and writes one audit event for the whole export when it ends.
-  absl::StatusOr<service::Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  return ToGrpcStatus(exports_.ExportRecords(
-      *caller, *request,
-      [writer](const v1::ExportRecordsResponse& message) { return writer->Write(message); },
-      [context] { return context->IsCancelled(); }));
+grpc::ServerWriteReactor<v1::ExportRecordsResponse>* ExportServiceImpl::ExportRecords(
+    grpc::CallbackServerContext* context, const v1::ExportRecordsRequest* request) {
+  // The access interceptor minimises each message for the caller's role and writes one audit
+  // event for the whole export when it ends.
+  return new FeedStreamReactor<v1::ExportRecordsResponse>(
+      streams_, context,
+      [this, request = *request](const service::Caller& caller, std::function<void()>)
+          -> absl::StatusOr<std::unique_ptr<service::MessageFeed<v1::ExportRecordsResponse>>> {
+        auto feed = exports_.OpenFeed(caller, request);
+        if (!feed.ok()) return feed.status();
+        return std::unique_ptr<service::MessageFeed<v1::ExportRecordsResponse>>(*std::move(feed));
+      });
 }
 
 grpc::Status ExposureServiceImpl::RecordSession(grpc::ServerContext* context, const v1::RecordSessionRequest* request,

@@ -1,8 +1,10 @@
 // The gRPC services: thin final classes that read the caller, call the service layer and map the
-// status. No logic lives here.
+// status. No logic lives here. Unary calls run on the sync server's thread pool; the streams run
+// on the callback API (stream_reactors.h), so a held stream holds no thread.
 #pragma once
 
 #include "server/access/audit_trail.h"
+#include "server/api/stream_reactors.h"
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
 #include "server/service/exposure_desk.h"
@@ -58,21 +60,24 @@ class PlayerServiceImpl final : public v1::PlayerService::Service {
   service::SquadRegistry& registry_;
 };
 
-class ContactEventServiceImpl final : public v1::ContactEventService::Service {
+class ContactEventServiceImpl final
+    : public v1::ContactEventService::WithCallbackMethod_ImportContactEvents<
+          v1::ContactEventService::Service> {
  public:
-  explicit ContactEventServiceImpl(service::ContactLog& log) : log_(log) {}
+  ContactEventServiceImpl(service::ContactLog& log, const StreamEnvironment& streams)
+      : log_(log), streams_(streams) {}
   grpc::Status CreateContactEvent(grpc::ServerContext*, const v1::CreateContactEventRequest*,
                                   v1::CreateContactEventResponse*) override;
   grpc::Status GetContactEvent(grpc::ServerContext*, const v1::GetContactEventRequest*,
                                v1::GetContactEventResponse*) override;
   grpc::Status ListContactEvents(grpc::ServerContext*, const v1::ListContactEventsRequest*,
                                  v1::ListContactEventsResponse*) override;
-  grpc::Status ImportContactEvents(grpc::ServerContext*,
-                                   grpc::ServerReader<v1::ImportContactEventsRequest>*,
-                                   v1::ImportContactEventsResponse*) override;
+  grpc::ServerReadReactor<v1::ImportContactEventsRequest>* ImportContactEvents(
+      grpc::CallbackServerContext*, v1::ImportContactEventsResponse*) override;
 
  private:
   service::ContactLog& log_;
+  const StreamEnvironment streams_;
 };
 
 class ComplaintServiceImpl final : public v1::ComplaintService::Service {
@@ -99,20 +104,23 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
   service::ComplaintRecords& records_;
 };
 
-class FlagServiceImpl final : public v1::FlagService::Service {
+class FlagServiceImpl final
+    : public v1::FlagService::WithCallbackMethod_WatchFlags<v1::FlagService::Service> {
  public:
-  FlagServiceImpl(service::FlagBoard& board, service::FlagWatch& watch)
-      : board_(board), watch_(watch) {}
+  FlagServiceImpl(service::FlagBoard& board, service::FlagWatch& watch,
+                  const StreamEnvironment& streams)
+      : board_(board), watch_(watch), streams_(streams) {}
   grpc::Status ListFlags(grpc::ServerContext*, const v1::ListFlagsRequest*,
                          v1::ListFlagsResponse*) override;
-  grpc::Status WatchFlags(grpc::ServerContext*, const v1::WatchFlagsRequest*,
-                          grpc::ServerWriter<v1::WatchFlagsResponse>*) override;
+  grpc::ServerWriteReactor<v1::WatchFlagsResponse>* WatchFlags(
+      grpc::CallbackServerContext*, const v1::WatchFlagsRequest*) override;
   grpc::Status AcknowledgeFlag(grpc::ServerContext*, const v1::AcknowledgeFlagRequest*,
                                v1::AcknowledgeFlagResponse*) override;
 
  private:
   service::FlagBoard& board_;
   service::FlagWatch& watch_;
+  const StreamEnvironment streams_;
 };
 
 class ReadinessServiceImpl final : public v1::ReadinessService::Service {
@@ -178,14 +186,17 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   access::AuditTrail& trail_;
 };
 
-class ExportServiceImpl final : public v1::ExportService::Service {
+class ExportServiceImpl final
+    : public v1::ExportService::WithCallbackMethod_ExportRecords<v1::ExportService::Service> {
  public:
-  explicit ExportServiceImpl(service::RecordExport& exports) : exports_(exports) {}
-  grpc::Status ExportRecords(grpc::ServerContext*, const v1::ExportRecordsRequest*,
-                             grpc::ServerWriter<v1::ExportRecordsResponse>*) override;
+  ExportServiceImpl(service::RecordExport& exports, const StreamEnvironment& streams)
+      : exports_(exports), streams_(streams) {}
+  grpc::ServerWriteReactor<v1::ExportRecordsResponse>* ExportRecords(
+      grpc::CallbackServerContext*, const v1::ExportRecordsRequest*) override;
 
  private:
   service::RecordExport& exports_;
+  const StreamEnvironment streams_;
 };
 
 }  // namespace touchline::api

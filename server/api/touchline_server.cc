@@ -13,6 +13,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server_builder.h"
 #include "grpcpp/resource_quota.h"
+#include "server/api/server_checks.h"
 #include "server/api/services.h"
 #include "server/storage/audit_log_store.h"
 
@@ -48,13 +49,16 @@ struct TouchlineServer::Parts {
         // Export cursors are sealed with a key derived from the pseudonym key: a new key changes
         // every pseudonym, and then refuses analysts' old cursors instead of mixing the two.
         exports(*db, options.service, access::DeriveKey(pseudonym_key, "touchline-export-cursor")),
+        stream_workers(options.stream_worker_threads, "tl-stream"),
+        import_commits(1, "tl-import-commit"),
+        streams{stream_workers, import_commits, open_streams},
         squad_service(squads),
         player_service(squads),
-        contact_service(contacts),
+        contact_service(contacts, streams),
         complaint_service(complaints),
-        flag_service(flags, flag_watch),
+        flag_service(flags, flag_watch, streams),
         readiness_service(readiness),
-        export_service(exports),
+        export_service(exports, streams),
         exposure_service(exposure),
         pseudonyms(std::move(pseudonym_key)),
         audit(*audit_db),
@@ -74,6 +78,10 @@ struct TouchlineServer::Parts {
   service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
   service::FlagWatch flag_watch;
   service::RecordExport exports;
+  OpenStreams open_streams;
+  StreamWorkers stream_workers;  // outlive every stream: the server has stopped before they go
+  StreamWorkers import_commits;
+  StreamEnvironment streams;
   SquadServiceImpl squad_service;
   PlayerServiceImpl player_service;
   ContactEventServiceImpl contact_service;
@@ -86,7 +94,12 @@ struct TouchlineServer::Parts {
   access::Pseudonymizer pseudonyms;
   access::AuditTrail audit;
   AuditServiceImpl audit_service;
+  CallLimits limits{options.limits};
   std::unique_ptr<grpc::Server> server;
+  // Stopped first (declared last), before the server they look at.
+  std::unique_ptr<HealthReporter> health;
+  std::unique_ptr<PeriodicCheck> health_check;
+  std::unique_ptr<PeriodicCheck> revocation_check;
 };
 
 namespace {
@@ -198,7 +211,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(
-      MakeAccessInterceptorFactory(AccessEnvironment{*p.db, clock, p.pseudonyms, p.audit}));
+      MakeAccessInterceptorFactory(AccessEnvironment{*p.db, clock, p.pseudonyms, p.audit, p.limits}));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
@@ -223,6 +236,12 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
         absl::StrCat("cannot listen on ", options.listen_address, " (address in use or invalid)"));
   }
   p.server->GetHealthCheckService()->SetServingStatus(true);
+  p.health = std::make_unique<HealthReporter>(*p.server, *p.db, *p.audit_db);
+  p.health_check = std::make_unique<PeriodicCheck>(options.health_check_interval,
+                                                   [&p] { p.health->Check(); });
+  p.revocation_check = std::make_unique<PeriodicCheck>(
+      options.revocation_check_interval,
+      [&p] { EndStreamsOfRevokedTokens(*p.db, p.open_streams); });
   return server;
 }
 
@@ -232,6 +251,10 @@ absl::StatusOr<std::string> TouchlineServer::IssueToken(const std::string& user,
 }
 
 TouchlineServer::~TouchlineServer() { Shutdown(absl::ZeroDuration()); }
+
+size_t TouchlineServer::OpenStreamCount() const {
+  return parts_ ? parts_->open_streams.size() : 0;
+}
 
 std::string TouchlineServer::address() const { return absl::StrCat("127.0.0.1:", port_); }
 
@@ -247,8 +270,10 @@ std::string TouchlineServer::plugin_summary() const {
 void TouchlineServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !parts_) return;
   shut_down_ = true;
-  parts_->flag_hub.Close();  // ends WatchFlags streams (UNAVAILABLE) so shutdown need not wait
+  parts_->health_check.reset();  // draining: NOT_SERVING from here on, whatever storage says
+  parts_->revocation_check.reset();
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
+  parts_->flag_hub.Close();  // ends WatchFlags streams (UNAVAILABLE) so shutdown need not wait
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   parts_->server->Wait();
   parts_->flag_monitor.Stop();

@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
+#include "server/api/call_limits.h"
 #include "server/domain/clock.h"
 #include "server/plugins/protocol_planner.h"
 #include "server/service/service_options.h"
@@ -25,7 +26,8 @@ struct ServerOptions {
   int max_message_bytes = 4 * 1024 * 1024;
   // Threads serving synchronous calls: SQLite work runs on them, so they may block by design, and
   // every open WatchFlags stream holds one. Beyond this many calls at once the server answers
-  // RESOURCE_EXHAUSTED rather than queueing without bound (64 dashboards plus 64 watchers fit).
+  // RESOURCE_EXHAUSTED rather than queueing without bound. Streams do not use them (they run on
+  // the callback API); limits.max_calls keeps unary calls below this.
   int max_sync_threads = 256;
   // Idle threads kept waiting for the next call. gRPC's default keeps two and ends every thread
   // beyond them when its call returns, so under 16 concurrent board refreshes (each waiting on the
@@ -54,6 +56,17 @@ struct ServerOptions {
   int max_metadata_bytes = 16 * 1024;
   // Concurrent calls per HTTP/2 connection.
   int max_concurrent_streams = 100;
+
+  // ---- fairness under load (issue 15) ----
+  // Threads that run the streams' storage work (replay, export batches, import validation) and
+  // finish them; a stream waiting for its client or a flag change holds none.
+  int stream_worker_threads = 4;
+  // Calls and streams in flight per user and in all (RESOURCE_EXHAUSTED beyond).
+  CallLimitOptions limits;
+  // How often open streams are checked against revoked tokens (they end within about this).
+  absl::Duration revocation_check_interval = absl::Milliseconds(250);
+  // How often the health service's status is brought up to date (storage probes).
+  absl::Duration health_check_interval = absl::Milliseconds(500);
 };
 
 // True for a loopback or unix-socket listen address (127.0.0.0/8, localhost, [::1], unix:...).
@@ -75,6 +88,8 @@ class TouchlineServer {
   absl::StatusOr<std::string> IssueToken(const std::string& user, service::Role role);
   // Whether Start wrote a first admin token to options.bootstrap_token_file.
   bool bootstrapped_token() const { return bootstrapped_token_; }
+  // Streams open now (admitted and not finished), for tests.
+  size_t OpenStreamCount() const;
   // Stops accepting calls, lets in-flight calls finish (up to `grace`), then closes the database.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 

@@ -1,13 +1,10 @@
 #include "server/service/contact_log.h"
 
 #include <algorithm>
-#include <condition_variable>
 #include <functional>
 #include <iterator>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -23,87 +20,6 @@ namespace {
 
 // Rejections listed in an import's answer (all are counted).
 constexpr size_t kMaxListedRejections = 100;
-
-struct Rejection {
-  int64_t index;  // position in the stream
-  std::string idempotency_key;
-  std::string reason;
-};
-
-// Valid events of an import with their positions in the stream.
-using ImportBatch = std::vector<std::pair<int64_t, domain::ContactEvent>>;
-
-// Commits an import's batches on a thread of its own, in order, while the call's thread receives
-// and validates the next batch: gRPC's decoding and SQLite's inserts overlap instead of taking
-// turns on one core (issue 6: an import through gRPC left most of the second core idle). One batch
-// waits while one is written, so an import holds at most three batches in memory.
-class OverlappedCommits {
- public:
-  explicit OverlappedCommits(std::function<absl::Status(ImportBatch&)> commit)
-      : commit_(std::move(commit)), worker_([this] { Run(); }) {}
-  ~OverlappedCommits() { (void)Finish(); }
-  OverlappedCommits(const OverlappedCommits&) = delete;
-  OverlappedCommits& operator=(const OverlappedCommits&) = delete;
-
-  // Hands `batch` over, waiting while the previous one has not been taken yet. After a failed
-  // commit, returns its error and takes nothing more.
-  absl::Status Submit(ImportBatch batch) {
-    std::unique_lock lock(mutex_);
-    taken_.wait(lock, [&] { return !waiting_.has_value() || !status_.ok(); });
-    if (!status_.ok()) return status_;
-    waiting_ = std::move(batch);
-    handed_over_.notify_one();
-    return absl::OkStatus();
-  }
-
-  // Waits until every batch handed over is committed; the first error, if any.
-  absl::Status Finish() {
-    {
-      std::lock_guard lock(mutex_);
-      finishing_ = true;
-    }
-    handed_over_.notify_one();
-    if (worker_.joinable()) worker_.join();
-    std::lock_guard lock(mutex_);
-    return status_;
-  }
-
- private:
-  void Run() {
-    for (;;) {
-      ImportBatch batch;
-      {
-        std::unique_lock lock(mutex_);
-        handed_over_.wait(lock, [&] { return waiting_.has_value() || finishing_; });
-        if (!waiting_.has_value()) return;
-        batch = std::move(*waiting_);
-        waiting_.reset();
-      }
-      taken_.notify_one();
-      absl::Status status;
-      try {
-        status = commit_(batch);
-      } catch (const std::exception& e) {
-        status = absl::InternalError(absl::StrCat("import failed: ", e.what()));
-      }
-      if (!status.ok()) {
-        std::lock_guard lock(mutex_);
-        status_ = std::move(status);
-        taken_.notify_one();
-        return;
-      }
-    }
-  }
-
-  std::function<absl::Status(ImportBatch&)> commit_;
-  std::mutex mutex_;
-  std::condition_variable handed_over_;  // a batch is waiting, or finishing_
-  std::condition_variable taken_;        // the waiting batch was taken, or a commit failed
-  std::optional<ImportBatch> waiting_;
-  bool finishing_ = false;
-  absl::Status status_;
-  std::thread worker_;  // last: starts once everything above exists
-};
 
 bool IsContactKind(int kind) {
   return v1::ContactKind_IsValid(kind) && kind != v1::CONTACT_KIND_UNSPECIFIED;
@@ -251,24 +167,59 @@ absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
   return response;
 }
 
-absl::StatusOr<v1::ImportContactEventsResponse> ContactLog::ImportContactEvents(
-    const Caller& caller, absl::FunctionRef<bool(v1::ImportContactEventsRequest*)> next) {
-  // Filled by the committing thread only; read after Finish().
-  int64_t stored = 0, duplicates = 0;
-  std::vector<Rejection> player_rejections;
-  // Players already checked in this import: empty string = may record, else the reason not.
-  std::unordered_map<domain::Id, std::string> player_problems;
-  OverlappedCommits commits([&](ImportBatch& batch) -> absl::Status {
-    int64_t batch_stored = 0, batch_duplicates = 0;
-    std::vector<Rejection> batch_rejections;
-    TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+std::unique_ptr<ContactImport> ContactLog::StartImport(const Caller& caller) {
+  return std::unique_ptr<ContactImport>(new ContactImport(*this, caller));
+}
+
+ContactImport::ContactImport(const ContactLog& log, Caller caller)
+    : log_(log), caller_(std::move(caller)) {
+  filling_.reserve(log_.options_.import_batch_size);
+}
+
+void ContactImport::Add(const v1::ImportContactEventsRequest& message) {
+  const absl::Time now = log_.clock_.Now();
+  auto take = [&](const v1::ContactEvent& in) {
+    auto event = ValidateEvent(in, "contact_event.", now, log_.options_);
+    if (!event.ok()) {
+      ++invalid_count_;
+      if (invalid_.size() < kMaxListedRejections) {
+        invalid_.push_back({index_, in.idempotency_key(), std::string(event.status().message())});
+      }
+    } else {
+      event->recorded_at = now;
+      event->recorded_by = caller_.user;
+      filling_.emplace_back(index_, *std::move(event));
+    }
+    ++index_;
+  };
+  if (message.has_contact_event()) take(message.contact_event());
+  for (const auto& e : message.contact_events()) take(e);
+}
+
+std::optional<ContactImport::Batch> ContactImport::TakeBatch(bool final) {
+  if (filling_.empty()) return std::nullopt;
+  if (!final && static_cast<int>(filling_.size()) < log_.options_.import_batch_size) {
+    return std::nullopt;
+  }
+  Batch full = std::move(filling_);
+  filling_ = Batch();
+  filling_.reserve(log_.options_.import_batch_size);
+  return full;
+}
+
+absl::Status ContactImport::Commit(Batch& batch) {
+  int64_t batch_stored = 0, batch_duplicates = 0;
+  std::vector<Rejection> batch_rejections;
+  absl::Status written;
+  try {
+    written = log_.db_.Write([&](SQLite::Database& conn) -> absl::Status {
       batch_stored = batch_duplicates = 0;
       batch_rejections.clear();
       storage::ContactEventInserter inserter(conn);
       for (const auto& [index, event] : batch) {
-        auto it = player_problems.find(event.player_id);
-        if (it == player_problems.end()) {
-          it = player_problems.emplace(event.player_id, PlayerProblem(conn, event.player_id)).first;
+        auto it = player_problems_.find(event.player_id);
+        if (it == player_problems_.end()) {
+          it = player_problems_.emplace(event.player_id, PlayerProblem(conn, event.player_id)).first;
         }
         if (!it->second.empty()) {
           batch_rejections.push_back({index, event.idempotency_key, it->second});
@@ -281,69 +232,33 @@ absl::StatusOr<v1::ImportContactEventsResponse> ContactLog::ImportContactEvents(
         }
       }
       return absl::OkStatus();
-    }));
-    if (batch_stored > 0) {
-      std::set<domain::Id> players;
-      for (const auto& [index, event] : batch) players.insert(event.player_id);
-      for (domain::Id id : players) Changed(id);
-    }
-    stored += batch_stored;
-    duplicates += batch_duplicates;
-    for (Rejection& r : batch_rejections) player_rejections.push_back(std::move(r));
-    return absl::OkStatus();
-  });
-
-  // This thread receives and validates; `commits` writes the previous batch meanwhile.
-  std::vector<Rejection> invalid;
-  int64_t invalid_count = 0;
-  ImportBatch batch;
-  batch.reserve(options_.import_batch_size);
-  v1::ImportContactEventsRequest message;
-  int64_t index = 0;
-  auto take = [&](const v1::ContactEvent& in, absl::Time now) -> absl::Status {
-    auto event = ValidateEvent(in, "contact_event.", now, options_);
-    if (!event.ok()) {
-      ++invalid_count;
-      if (invalid.size() < kMaxListedRejections) {
-        invalid.push_back({index, in.idempotency_key(), std::string(event.status().message())});
-      }
-    } else {
-      event->recorded_at = now;
-      event->recorded_by = caller.user;
-      batch.emplace_back(index, *std::move(event));
-      if (static_cast<int>(batch.size()) >= options_.import_batch_size) {
-        TL_RETURN_IF_ERROR(commits.Submit(std::move(batch)));
-        batch = ImportBatch();
-        batch.reserve(options_.import_batch_size);
-      }
-    }
-    ++index;
-    return absl::OkStatus();
-  };
-  absl::Status received = absl::OkStatus();
-  while (received.ok() && next(&message)) {
-    const absl::Time now = clock_.Now();
-    if (message.has_contact_event()) received = take(message.contact_event(), now);
-    for (const auto& e : message.contact_events()) {
-      if (received.ok()) received = take(e, now);
-    }
+    });
+  } catch (const std::exception& e) {
+    written = absl::InternalError(absl::StrCat("import failed: ", e.what()));
   }
-  if (received.ok() && !batch.empty()) received = commits.Submit(std::move(batch));
-  // Every batch handed over is committed (or has failed) before anything is acknowledged.
-  const absl::Status committed = commits.Finish();
-  TL_RETURN_IF_ERROR(committed);
-  TL_RETURN_IF_ERROR(received);
+  TL_RETURN_IF_ERROR(written);
+  if (batch_stored > 0) {
+    std::set<domain::Id> players;
+    for (const auto& [index, event] : batch) players.insert(event.player_id);
+    for (domain::Id id : players) log_.Changed(id);
+  }
+  stored_ += batch_stored;
+  duplicates_ += batch_duplicates;
+  for (Rejection& r : batch_rejections) player_rejections_.push_back(std::move(r));
+  return absl::OkStatus();
+}
 
+v1::ImportContactEventsResponse ContactImport::Result() {
   v1::ImportContactEventsResponse response;
-  response.set_received_count(index);
-  response.set_stored_count(stored);
-  response.set_duplicate_count(duplicates);
-  response.set_rejected_count(invalid_count + static_cast<int64_t>(player_rejections.size()));
+  response.set_received_count(index_);
+  response.set_stored_count(stored_);
+  response.set_duplicate_count(duplicates_);
+  response.set_rejected_count(invalid_count_ + static_cast<int64_t>(player_rejections_.size()));
   // The first rejections by position in the stream, whichever stage refused them.
   std::vector<Rejection> listed;
-  std::merge(std::make_move_iterator(invalid.begin()), std::make_move_iterator(invalid.end()),
-             std::make_move_iterator(player_rejections.begin()),
-             std::make_move_iterator(player_rejections.end()), std::back_inserter(listed),
+  std::merge(std::make_move_iterator(invalid_.begin()), std::make_move_iterator(invalid_.end()),
+             std::make_move_iterator(player_rejections_.begin()),
+             std::make_move_iterator(player_rejections_.end()), std::back_inserter(listed),
              [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
   if (listed.size() > kMaxListedRejections) listed.resize(kMaxListedRejections);
   for (Rejection& r : listed) {

@@ -23,8 +23,9 @@ FlagChangeHub::Subscription::~Subscription() {
   hub_.subscribers_.remove(this);
 }
 
-std::unique_ptr<FlagChangeHub::Subscription> FlagChangeHub::Subscribe(int64_t squad_id) {
-  std::unique_ptr<Subscription> sub(new Subscription(*this, squad_id));
+std::unique_ptr<FlagChangeHub::Subscription> FlagChangeHub::Subscribe(
+    int64_t squad_id, std::function<void()> ready) {
+  std::unique_ptr<Subscription> sub(new Subscription(*this, squad_id, std::move(ready)));
   std::lock_guard lock(mutex_);
   sub->closed_ = closed_;
   subscribers_.push_back(sub.get());
@@ -52,7 +53,10 @@ void FlagChangeHub::Publish(const std::vector<Change>& changes) {
       }
       added = added || sub->overflowed_;
     }
-    if (added) sub->ready_.notify_all();
+    if (added) {
+      sub->ready_.notify_all();
+      if (sub->ready_callback_) sub->ready_callback_();
+    }
   }
 }
 
@@ -65,6 +69,7 @@ void FlagChangeHub::Close() {
       sub->closed_ = true;
     }
     sub->ready_.notify_all();
+    if (sub->ready_callback_) sub->ready_callback_();
   }
 }
 

@@ -12,8 +12,6 @@ namespace {
 
 // Changes read from the log per read transaction while replaying.
 constexpr int kReplayPage = 256;
-// How often a waiting stream checks whether its client is still there.
-constexpr absl::Duration kPollCancel = absl::Milliseconds(250);
 
 v1::FlagChange FromRow(const storage::FlagChangeRow& row) {
   v1::FlagChange change;
@@ -27,67 +25,75 @@ v1::FlagChange FromRow(const storage::FlagChangeRow& row) {
 
 }  // namespace
 
-absl::Status FlagWatch::WatchFlags(const Caller&, const v1::WatchFlagsRequest& request,
-                                   absl::FunctionRef<bool(const v1::WatchFlagsResponse&)> write,
-                                   absl::FunctionRef<bool()> cancelled) {
+absl::StatusOr<std::unique_ptr<FlagFeed>> FlagWatch::OpenFeed(const Caller&,
+                                                               const v1::WatchFlagsRequest& request,
+                                                               std::function<void()> ready) {
   FieldViolations v;
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative (0 watches every squad)");
   if (request.after_sequence() < 0) v.Add("after_sequence", "must not be negative");
   TL_RETURN_IF_ERROR(v.ToStatus());
 
+  std::unique_ptr<FlagFeed> feed(new FlagFeed(db_, request, options_.flag_watch_buffer));
   // Subscribe before reading the log: a change committed after the read is then in the buffer
   // (duplicates of what the read returned are skipped by sequence).
-  auto subscription = hub_.Subscribe(request.squad_id());
-  int64_t last = request.after_sequence();
-  auto resume_hint = [&] { return absl::StrCat("; resume with after_sequence=", last); };
+  feed->subscription_ = hub_.Subscribe(request.squad_id(), std::move(ready));
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    if (request.squad_id() != 0) {
+      TL_RETURN_IF_ERROR(storage::FindSquad(conn, request.squad_id()).status());
+    }
+    const int64_t latest = storage::LastFlagSequence(conn);
+    if (request.after_sequence() > latest) {
+      return absl::OutOfRangeError(absl::StrCat(
+          "after_sequence ", request.after_sequence(), " is beyond the last flag change (", latest,
+          "); was the database replaced? watch from 0"));
+    }
+    return absl::OkStatus();
+  }));
+  return feed;
+}
+
+absl::Status FlagFeed::ReadPage() {
+  page_.clear();
+  page_at_ = 0;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    page_ = storage::ListFlagChanges(conn, squad_id_, last_, kReplayPage);
+    return absl::OkStatus();
+  }));
+  // A short page is the end of the log as it was: what comes later arrives through the hub.
+  if (static_cast<int>(page_.size()) < kReplayPage) replaying_ = false;
+  return absl::OkStatus();
+}
+
+std::string FlagFeed::ResumeHint() const {
+  return absl::StrCat("; resume with after_sequence=", last_);
+}
+
+FeedStep<v1::WatchFlagsResponse> FlagFeed::Next() {
+  using Step = FeedStep<v1::WatchFlagsResponse>;
   auto send = [&](v1::FlagChange change) {
+    last_ = change.sequence();
     v1::WatchFlagsResponse response;
     *response.mutable_change() = std::move(change);
-    if (!write(response)) return false;
-    last = response.change().sequence();
-    return true;
+    return Step::Send(std::move(response));
   };
-
-  for (bool first = true;; first = false) {
-    std::vector<storage::FlagChangeRow> rows;
-    TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
-      if (first) {
-        if (request.squad_id() != 0) {
-          TL_RETURN_IF_ERROR(storage::FindSquad(conn, request.squad_id()).status());
-        }
-        const int64_t latest = storage::LastFlagSequence(conn);
-        if (request.after_sequence() > latest) {
-          return absl::OutOfRangeError(absl::StrCat(
-              "after_sequence ", request.after_sequence(), " is beyond the last flag change (",
-              latest, "); was the database replaced? watch from 0"));
-        }
-      }
-      rows = storage::ListFlagChanges(conn, request.squad_id(), last, kReplayPage);
-      return absl::OkStatus();
-    }));
-    for (const auto& row : rows) {
-      if (!send(FromRow(row))) return absl::CancelledError("the client went away");
-    }
-    if (static_cast<int>(rows.size()) < kReplayPage) break;
-    if (cancelled()) return absl::CancelledError("the client went away");
+  if (page_at_ == page_.size() && replaying_) {
+    if (absl::Status read = ReadPage(); !read.ok()) return Step::End(read);
   }
-
+  if (page_at_ < page_.size()) return send(FromRow(page_[page_at_++]));
   for (;;) {
     FlagChangeHub::Change change;
-    switch (subscription->Next(kPollCancel, &change)) {
+    switch (subscription_->TryNext(&change)) {
       case FlagChangeHub::Subscription::Event::kChange:
-        if (change->sequence() <= last) break;
-        if (!send(*change)) return absl::CancelledError("the client went away");
-        break;
+        if (change->sequence() <= last_) continue;  // already replayed from the log
+        return send(*change);
       case FlagChangeHub::Subscription::Event::kTimeout:
-        if (cancelled()) return absl::CancelledError("the client went away");
-        break;
+        return Step::Wait();
       case FlagChangeHub::Subscription::Event::kOverflow:
-        return absl::ResourceExhaustedError(
-            absl::StrCat("this watcher fell more than ", options_.flag_watch_buffer,
-                         " flag changes behind", resume_hint()));
+        return Step::End(absl::ResourceExhaustedError(absl::StrCat(
+            "this watcher fell more than ", buffer_, " flag changes behind", ResumeHint())));
       case FlagChangeHub::Subscription::Event::kClosed:
-        return absl::UnavailableError(absl::StrCat("the server is shutting down", resume_hint()));
+        return Step::End(
+            absl::UnavailableError(absl::StrCat("the server is shutting down", ResumeHint())));
     }
   }
 }

@@ -113,10 +113,67 @@ std::string KindName(v1::RecordKind kind) { return v1::RecordKind_Name(kind); }
 
 }  // namespace
 
-absl::Status RecordExport::ExportRecords(
-    const Caller& caller, const v1::ExportRecordsRequest& request,
-    absl::FunctionRef<bool(const v1::ExportRecordsResponse&)> write,
-    absl::FunctionRef<bool()> cancelled) {
+struct ExportFeed::State {
+  storage::Database& db;
+  const ServiceOptions& options;
+  const ExportCursorSeal& seal;
+  v1::ExportRecordsRequest request;
+  storage::ExportFilter filter;
+  int batch_size = kDefaultBatchSize;
+  std::vector<const KindSpec*> kinds;  // in stream order
+  size_t kind_at = 0;                  // the kind being sent
+  ExportPositions positions;           // the last id handed out, per kind
+  std::map<int, domain::Id> last_ids;  // where this stream stops, per kind
+  std::vector<Numbered> batch;         // read and not handed out yet
+  size_t batch_at = 0;
+  bool kind_exhausted = false;         // the last read of this kind was short
+};
+
+ExportFeed::ExportFeed(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ExportFeed::~ExportFeed() = default;
+
+FeedStep<v1::ExportRecordsResponse> ExportFeed::Next() {
+  using Step = FeedStep<v1::ExportRecordsResponse>;
+  State& s = *state_;
+  v1::ExportRecordsResponse message;
+  size_t message_bytes = 0;
+  // One message: records until about kMessageBytes, reading batches as needed; a message never
+  // waits for a second read once it holds records (it goes out, the next step reads on).
+  while (s.kind_at < s.kinds.size()) {
+    const KindSpec& spec = *s.kinds[s.kind_at];
+    if (s.batch_at == s.batch.size()) {
+      if (s.kind_exhausted) {
+        ++s.kind_at;
+        s.kind_exhausted = false;
+        continue;
+      }
+      if (!message.records().empty()) break;
+      const domain::Id after = s.positions[spec.kind];
+      s.batch.clear();
+      s.batch_at = 0;
+      absl::Status read = s.db.Read([&](SQLite::Database& conn) -> absl::Status {
+        s.batch = spec.read(conn, s.filter, after, s.last_ids[spec.kind], s.batch_size, s.options);
+        return absl::OkStatus();
+      });
+      if (!read.ok()) return Step::End(read);
+      s.kind_exhausted = static_cast<int>(s.batch.size()) < s.batch_size;
+      continue;
+    }
+    Numbered& n = s.batch[s.batch_at];
+    const size_t bytes = n.record.ByteSizeLong() + 8;  // + tag and length prefix
+    if (!message.records().empty() && message_bytes + bytes > kMessageBytes) break;
+    *message.add_records() = std::move(n.record);
+    message_bytes += bytes;
+    s.positions[spec.kind] = n.id;
+    ++s.batch_at;
+  }
+  if (message.records().empty()) return Step::End(absl::OkStatus());
+  message.set_cursor(s.seal.Encode(s.request, s.positions));
+  return Step::Send(std::move(message));
+}
+
+absl::StatusOr<std::unique_ptr<ExportFeed>> RecordExport::OpenFeed(
+    const Caller& caller, const v1::ExportRecordsRequest& request) {
   FieldViolations v;
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative (0 exports every squad)");
   CheckOptionalTimeRange(v, request);
@@ -127,14 +184,15 @@ absl::Status RecordExport::ExportRecords(
   }
   if (request.batch_size() < 0) v.Add("batch_size", "must not be negative");
   TL_RETURN_IF_ERROR(v.ToStatus());
+  auto state = std::unique_ptr<ExportFeed::State>(
+      new ExportFeed::State{.db = db_, .options = options_, .seal = seal_, .request = request});
+  ExportFeed::State& s = *state;
   // The cursor is sealed over the fields above, so it is checked once they are known to be good.
-  TL_ASSIGN_OR_RETURN(ExportPositions positions, seal_.Decode(request));
-  const int batch_size = request.batch_size() == 0
-                             ? kDefaultBatchSize
-                             : std::min(request.batch_size(), kMaxBatchSize);
+  TL_ASSIGN_OR_RETURN(s.positions, seal_.Decode(request));
+  s.batch_size = request.batch_size() == 0 ? kDefaultBatchSize
+                                           : std::min(request.batch_size(), kMaxBatchSize);
 
   // The kinds to send, in stream order: those asked for, or every kind the role may export.
-  std::vector<const KindSpec*> kinds;
   for (const KindSpec& spec : kExportKinds) {
     const bool asked = std::find(request.kinds().begin(), request.kinds().end(), spec.kind) !=
                        request.kinds().end();
@@ -146,65 +204,31 @@ absl::Status RecordExport::ExportRecords(
       }
       continue;
     }
-    kinds.push_back(&spec);
+    s.kinds.push_back(&spec);
   }
 
-  storage::ExportFilter filter;
-  filter.squad_id = request.squad_id();
-  if (request.has_start_time()) filter.start = FromProto(request.start_time());
-  if (request.has_end_time()) filter.end = FromProto(request.end_time());
+  s.filter.squad_id = request.squad_id();
+  if (request.has_start_time()) s.filter.start = FromProto(request.start_time());
+  if (request.has_end_time()) s.filter.end = FromProto(request.end_time());
 
   // Where this stream stops: the last record of each kind stored now.
-  std::map<int, domain::Id> last_ids;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
-    if (filter.squad_id != 0) TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
-    for (const KindSpec* spec : kinds) {
+    if (s.filter.squad_id != 0) {
+      TL_RETURN_IF_ERROR(storage::FindSquad(conn, s.filter.squad_id).status());
+    }
+    for (const KindSpec* spec : s.kinds) {
       const domain::Id last = spec->last_id(conn);
-      const auto at = positions.find(spec->kind);
-      if (at != positions.end() && at->second > last) {
+      const auto at = s.positions.find(spec->kind);
+      if (at != s.positions.end() && at->second > last) {
         return absl::OutOfRangeError(absl::StrCat(
             "the cursor is past the last ", KindName(spec->kind), " stored (", at->second, " > ",
             last, "); was the database replaced? export again with an empty cursor"));
       }
-      last_ids[spec->kind] = last;
+      s.last_ids[spec->kind] = last;
     }
     return absl::OkStatus();
   }));
-
-  v1::ExportRecordsResponse message;
-  size_t message_bytes = 0;
-  auto send = [&]() -> bool {
-    if (message.records().empty()) return true;
-    message.set_cursor(seal_.Encode(request, positions));
-    if (!write(message)) return false;
-    message.Clear();
-    message_bytes = 0;
-    return true;
-  };
-
-  for (const KindSpec* spec : kinds) {
-    for (;;) {
-      if (cancelled()) return absl::CancelledError("the client went away");
-      const domain::Id after = positions[spec->kind];
-      std::vector<Numbered> batch;
-      TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
-        batch = spec->read(conn, filter, after, last_ids[spec->kind], batch_size, options_);
-        return absl::OkStatus();
-      }));
-      for (Numbered& n : batch) {
-        const size_t bytes = n.record.ByteSizeLong() + 8;  // + tag and length prefix
-        if (!message.records().empty() && message_bytes + bytes > kMessageBytes) {
-          if (!send()) return absl::CancelledError("the client went away");
-        }
-        *message.add_records() = std::move(n.record);
-        message_bytes += bytes;
-        positions[spec->kind] = n.id;
-      }
-      if (!send()) return absl::CancelledError("the client went away");
-      if (static_cast<int>(batch.size()) < batch_size) break;
-    }
-  }
-  return absl::OkStatus();
+  return std::unique_ptr<ExportFeed>(new ExportFeed(std::move(state)));
 }
 
 }  // namespace touchline::service

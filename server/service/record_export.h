@@ -14,29 +14,43 @@
 
 #include <string>
 
-#include "absl/functional/function_ref.h"
+#include <memory>
+
 #include "absl/status/status.h"
 #include "server/domain/clock.h"
 #include "server/service/export_cursor.h"
+#include "server/service/message_feed.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "touchline/v1/export.pb.h"
 
 namespace touchline::service {
 
+// One export stream: its records in messages of at most about 1 MiB, each with the cursor that
+// resumes right after it. Ends OK after the last record stored when the stream opened.
+class ExportFeed final : public MessageFeed<v1::ExportRecordsResponse> {
+ public:
+  ~ExportFeed() override;
+  FeedStep<v1::ExportRecordsResponse> Next() override;
+
+ private:
+  friend class RecordExport;
+  struct State;
+  explicit ExportFeed(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
 class RecordExport {
  public:
   RecordExport(storage::Database& db, const ServiceOptions& options, std::string cursor_key)
       : db_(db), options_(options), seal_(std::move(cursor_key)) {}
 
-  // Sends (through `write`, which returns false once the client has gone) the records the
-  // request selects, in batches; `cancelled` is polled between batches. INVALID_ARGUMENT (field
-  // violations) for a bad request or cursor, NOT_FOUND for an unknown squad, PERMISSION_DENIED
-  // for a kind the caller's role may not export, OUT_OF_RANGE for a cursor beyond the records
-  // stored (the database was replaced), CANCELLED when the client went away.
-  absl::Status ExportRecords(const Caller& caller, const v1::ExportRecordsRequest& request,
-                             absl::FunctionRef<bool(const v1::ExportRecordsResponse&)> write,
-                             absl::FunctionRef<bool()> cancelled);
+  // Checks the request and opens its feed: INVALID_ARGUMENT (field violations) for a bad request
+  // or cursor, NOT_FOUND for an unknown squad, PERMISSION_DENIED for a kind the caller's role may
+  // not export, OUT_OF_RANGE for a cursor beyond the records stored (the database was replaced).
+  // Reads the database; so does each step of the feed (one batch per read transaction).
+  absl::StatusOr<std::unique_ptr<ExportFeed>> OpenFeed(const Caller& caller,
+                                                       const v1::ExportRecordsRequest& request);
 
  private:
   storage::Database& db_;

@@ -42,6 +42,9 @@ enum class Role { kNone = 0, kAdmin = 1, kPhysio = 2, kCoach = 3, kAnalyst = 4 }
 struct Caller {
   std::string user = "anonymous";
   Role role = Role::kNone;
+  // The SHA-256 (hex) of the bearer token: what a revocation matches to end the token's open
+  // streams. Never the token itself.
+  std::string credential;
 };
 
 }  // namespace touchline::service

@@ -433,28 +433,55 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> 
     db.exec("BEGIN IMMEDIATE");
   } catch (const std::exception& e) {
     const int saved_errno = errno;
-    return WithContext(WithSystemErrno(StatusFromSqliteError(e), db.getHandle(), saved_errno),
-                       "cannot begin a write transaction");
+    absl::Status status = WithContext(
+        WithSystemErrno(StatusFromSqliteError(e), db.getHandle(), saved_errno),
+        "cannot begin a write transaction");
+    NoteWriteOutcome(status);
+    return status;
   }
   absl::Status status;
   int saved_errno = 0;
+  bool from_sqlite = false;  // the error came from SQLite, not from `work`'s own checks
   try {
     status = work(db);
     if (status.ok()) {
       db.exec("COMMIT");
+      NoteWriteOutcome(status);
       return status;
     }
     saved_errno = errno;
   } catch (const std::exception& e) {
     saved_errno = errno;
     status = StatusFromSqliteError(e);
+    from_sqlite = true;
   } catch (...) {
     RollbackQuietly(db);
     throw;
   }
   status = WithSystemErrno(std::move(status), db.getHandle(), saved_errno);
+  if (from_sqlite) NoteWriteOutcome(status);
   RollbackQuietly(db);
   return status;
+}
+
+void Database::NoteWriteOutcome(const absl::Status& status) {
+  const bool storage_failure = absl::IsUnavailable(status) || absl::IsResourceExhausted(status);
+  if (!status.ok() && !storage_failure) return;  // e.g. a constraint: says nothing of the file
+  std::lock_guard lock(health_mutex_);
+  write_health_ = status;
+}
+
+absl::Status Database::WriteHealth() const {
+  std::lock_guard lock(health_mutex_);
+  return write_health_;
+}
+
+absl::Status Database::ProbeWrite() {
+  return Write([](SQLite::Database& conn) {
+    const int version = conn.execAndGet("PRAGMA user_version").getInt();
+    conn.exec("PRAGMA user_version = " + std::to_string(version));
+    return absl::OkStatus();
+  });
 }
 
 absl::Status Database::Read(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {

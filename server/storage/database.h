@@ -76,6 +76,14 @@ class Database {
   // observing generation G is current for as long as RecordsGeneration() is still G.
   uint64_t RecordsGeneration() const { return records_generation_.load(std::memory_order_acquire); }
 
+  // The storage failure (UNAVAILABLE / RESOURCE_EXHAUSTED) of the last write that failed in
+  // SQLite, until a write commits again; OK otherwise. A work function's own error (NOT_FOUND...)
+  // is not a storage failure. The health check's source.
+  absl::Status WriteHealth() const;
+  // A write transaction that rewrites the file header with its own value and commits: a real write
+  // through the WAL and its sync. Used by the health check while WriteHealth fails.
+  absl::Status ProbeWrite();
+
   // Runs `work` inside one read transaction on a pooled reader connection (a consistent snapshot).
   absl::Status Read(absl::FunctionRef<absl::Status(SQLite::Database&)> work);
 
@@ -94,6 +102,9 @@ class Database {
   std::mutex writer_mutex_;
   int wal_pages_at_last_request_ = 0;  // of a background checkpoint; under writer_mutex_
   std::atomic<uint64_t> records_generation_{0};
+  mutable std::mutex health_mutex_;
+  absl::Status write_health_;  // under health_mutex_
+  void NoteWriteOutcome(const absl::Status& storage_status);
   std::unique_ptr<SQLite::Database> writer_;
   std::unique_ptr<ReaderPool> readers_;
   // Its statements are finalised before the connections close.

@@ -148,13 +148,13 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
       // The stream: the input is one request message, sent up to three times (duplicates by key).
       v1::ImportContactEventsRequest r;
       if (!Parse(data, size, &r)) break;
-      int sent = 0;
-      (void)w.events->ImportContactEvents(caller, [&](v1::ImportContactEventsRequest* next) {
-        if (sent == 3) return false;
-        ++sent;
-        *next = r;
-        return true;
-      });
+      auto import = w.events->StartImport(caller);
+      for (int sent = 0; sent < 3; ++sent) {
+        import->Add(r);
+        if (auto batch = import->TakeBatch(/*final=*/false)) (void)import->Commit(*batch);
+      }
+      if (auto batch = import->TakeBatch(/*final=*/true)) (void)import->Commit(*batch);
+      (void)import->Result();
       break;
     }
     case 3: {

@@ -10,6 +10,7 @@
 
 #include "server/service/flag_monitor.h"
 #include "server/service/flag_watch.h"
+#include "absl/strings/str_cat.h"
 #include "server/service/proto_mapping.h"
 #include "server/storage/flag_store.h"
 #include "server/storage/record_store.h"
@@ -199,100 +200,72 @@ TEST_F(FlagMonitorTest, RestartReconcilesWhatHappenedWhileStopped) {
   EXPECT_EQ(LastSequence(), 1);
 }
 
-// A watcher whose client stops reading (its write blocks) never holds up ingest; once it falls
-// more than the buffer behind, its stream ends with RESOURCE_EXHAUSTED, and a resume from its last
-// sequence gets everything.
-TEST_F(FlagMonitorTest, SlowWatcherIsCutOffWithoutBlockingIngestOrOthers) {
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool release = false;
-  std::atomic<int> slow_received{0};
-  std::atomic<int64_t> slow_last{0};
-  absl::Status slow_status;
-  std::thread slow([&] {
-    v1::WatchFlagsRequest req;
-    slow_status = watch_->WatchFlags(
-        Caller{}, req,
-        [&](const v1::WatchFlagsResponse& r) {
-          slow_last = r.change().sequence();
-          if (++slow_received == 1) {  // after the first message the client stops reading
-            std::unique_lock lock(mutex);
-            cv.wait(lock, [&] { return release; });
-          }
-          return true;
-        },
-        [] { return false; });
-  });
-  std::mutex seen_mutex;  // guards fast_sequences and resumed
-  std::vector<int64_t> fast_sequences;
-  auto count = [&](const std::vector<int64_t>& v) {
-    std::lock_guard lock(seen_mutex);
-    return v.size();
-  };
-  std::thread fast([&] {
-    v1::WatchFlagsRequest req;
-    (void)watch_->WatchFlags(
-        Caller{}, req,
-        [&](const v1::WatchFlagsResponse& r) {
-          std::lock_guard lock(seen_mutex);
-          fast_sequences.push_back(r.change().sequence());
-          return true;
-        },
-        [] { return false; });
-  });
-  // Wait until both are subscribed, so every change below goes through their buffers.
-  for (int i = 0; i < 2000 && hub_->subscriber_count() < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+// The sequences a feed hands out until it has nothing more now (or ends: then *end is set).
+std::vector<int64_t> Drain(FlagFeed& feed, absl::Status* end = nullptr) {
+  std::vector<int64_t> out;
+  for (;;) {
+    FeedStep<v1::WatchFlagsResponse> step = feed.Next();
+    if (step.kind == FeedStep<v1::WatchFlagsResponse>::Kind::kMessage) {
+      out.push_back(step.message.change().sequence());
+      continue;
+    }
+    if (step.kind == FeedStep<v1::WatchFlagsResponse>::Kind::kEnd && end != nullptr) {
+      *end = step.status;
+    }
+    return out;
   }
+}
+
+// A watcher whose client stops reading (its feed is not pulled) never holds up ingest; once it
+// falls more than the buffer behind, its stream ends with RESOURCE_EXHAUSTED, and a resume from
+// its last sequence gets everything. The other watcher is told of each change (its ready callback)
+// and keeps up.
+TEST_F(FlagMonitorTest, SlowWatcherIsCutOffWithoutBlockingIngestOrOthers) {
+  v1::WatchFlagsRequest all;
+  auto slow = watch_->OpenFeed(Caller{}, all, nullptr);
+  ASSERT_TRUE(slow.ok()) << slow.status();
+  std::atomic<int> fast_ready{0};
+  auto fast = watch_->OpenFeed(Caller{}, all, [&] { ++fast_ready; });
+  ASSERT_TRUE(fast.ok()) << fast.status();
   ASSERT_EQ(hub_->subscriber_count(), 2u);
 
   constexpr int kChanges = 12;  // 3x the buffer of 4
+  std::vector<int64_t> fast_sequences;
+  int64_t slow_last = 0;
   for (int i = 0; i < kChanges; ++i) {
+    const int ready_before = fast_ready.load();
     AddPlayerWithComplaint(T0() - 50 * kDay);  // ingest: each raises PERSISTENT
     ASSERT_TRUE(monitor_->WaitIdle(kMust)) << "ingest must not wait for the slow watcher";
-    // The fast watcher keeps up (waited for here so a loaded machine cannot make it lag).
-    for (int j = 0; j < 20000 && (count(fast_sequences) < static_cast<size_t>(i + 1) ||
-                                  slow_received.load() < 1);
-         ++j) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_GT(fast_ready.load(), ready_before) << "the fast watcher is told of change " << i + 1;
+    for (int64_t s : Drain(**fast)) fast_sequences.push_back(s);
+    if (i == 0) {  // the slow client reads the first change, then stops reading
+      FeedStep<v1::WatchFlagsResponse> first = (*slow)->Next();
+      ASSERT_EQ(first.kind, FeedStep<v1::WatchFlagsResponse>::Kind::kMessage);
+      slow_last = first.message.change().sequence();
     }
   }
   EXPECT_EQ(LastSequence(), kChanges);
-  {
-    std::lock_guard lock(mutex);
-    release = true;
-  }
-  cv.notify_all();
-  slow.join();
-  EXPECT_EQ(slow_status.code(), absl::StatusCode::kResourceExhausted) << slow_status;
-  EXPECT_EQ(slow_received.load(), 1);
+  absl::Status slow_end;
+  EXPECT_TRUE(Drain(**slow, &slow_end).empty());
+  EXPECT_EQ(slow_end.code(), absl::StatusCode::kResourceExhausted) << slow_end;
+  EXPECT_THAT(std::string(slow_end.message()),
+              ::testing::HasSubstr(absl::StrCat("after_sequence=", slow_last)));
 
   // Resume from its last sequence: everything else comes from the log.
-  std::vector<int64_t> resumed;
-  std::thread resume([&] {
-    v1::WatchFlagsRequest req;
-    req.set_after_sequence(slow_last);
-    (void)watch_->WatchFlags(
-        Caller{}, req,
-        [&](const v1::WatchFlagsResponse& r) {
-          std::lock_guard lock(seen_mutex);
-          resumed.push_back(r.change().sequence());
-          return true;
-        },
-        [] { return false; });
-  });
-  for (int i = 0; i < 20000 && (count(resumed) < kChanges - 1 || count(fast_sequences) < kChanges);
-       ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  hub_->Close();  // ends the fast and resumed streams
-  resume.join();
-  fast.join();
+  v1::WatchFlagsRequest resume_request;
+  resume_request.set_after_sequence(slow_last);
+  auto resumed = watch_->OpenFeed(Caller{}, resume_request, nullptr);
+  ASSERT_TRUE(resumed.ok()) << resumed.status();
   std::vector<int64_t> expected;
   for (int s = 2; s <= kChanges; ++s) expected.push_back(s);
-  EXPECT_EQ(resumed, expected);
+  EXPECT_EQ(Drain(**resumed), expected);
   expected.insert(expected.begin(), 1);
   EXPECT_EQ(fast_sequences, expected);
+
+  hub_->Close();  // ends the live feeds
+  absl::Status fast_end;
+  EXPECT_TRUE(Drain(**fast, &fast_end).empty());
+  EXPECT_EQ(fast_end.code(), absl::StatusCode::kUnavailable) << fast_end;
 }
 
 }  // namespace

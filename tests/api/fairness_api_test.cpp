@@ -195,6 +195,10 @@ TEST_F(StreamLimitTest, OnlyTheUserOverItsLimitIsRefusedAndAClosedStreamFreesIts
   const std::string anna = TokenFor("physio.anna");
   std::vector<std::unique_ptr<HeldWatch>> mine;
   for (int i = 0; i < 3; ++i) mine.push_back(std::make_unique<HeldWatch>(*flags_, anna, squad));
+  for (int i = 0; i < 2000 && server_->OpenStreamCount() < 3; ++i) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(server_->OpenStreamCount(), 3u);
   {
     HeldWatch fourth(*flags_, anna, squad);
     ASSERT_TRUE(fourth.WaitDone(kMust));

@@ -11,6 +11,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <tuple>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -47,12 +50,13 @@ ABSL_FLAG(int, history_events, 1000000, "Contact events in the large-history dat
 ABSL_FLAG(double, seconds, 3.0, "Seconds per concurrency level");
 ABSL_FLAG(std::string, workdir, "", "Where databases go (default: a fresh temp dir)");
 ABSL_FLAG(std::string, synchronous, "full", "The server's --synchronous (full or normal)");
-ABSL_FLAG(std::string, parts, "ingest,readiness,history",
+ABSL_FLAG(std::string, parts, "ingest,readiness,history,watchers",
           "Which measurements to run (comma-separated: ingest, readiness, history)");
 ABSL_FLAG(std::vector<std::string>, levels, std::vector<std::string>({"1", "16", "64"}),
           "Concurrent callers for the readiness rows");
 ABSL_FLAG(int, rounds, 3,
           "Health/readiness alternations per concurrency level (medians are reported)");
+ABSL_FLAG(int, watchers, 10000, "WatchFlags streams held open in the watchers part");
 ABSL_FLAG(bool, keep_databases, false, "Leave the databases behind for inspection");
 
 namespace v1 = touchline::v1;
@@ -94,7 +98,11 @@ struct ServerProcess {
                                  const_cast<char*>("--listen=127.0.0.1:0"),
                                  const_cast<char*>(db_flag.c_str()),
                                  const_cast<char*>(sync_flag.c_str())};
-      std::vector<std::string> extra = absl::StrSplit(extra_flag, ' ', absl::SkipEmpty());
+      // Every caller of the bench uses one token: its 64 callers are one user's.
+      std::vector<std::string> extra = {"--max_calls_per_user=128"};
+      for (absl::string_view flag : absl::StrSplit(extra_flag, ' ', absl::SkipEmpty())) {
+        extra.emplace_back(flag);
+      }
       for (std::string& flag : extra) argv.push_back(flag.data());
       argv.push_back(nullptr);
       execv(binary.c_str(), argv.data());
@@ -502,6 +510,187 @@ std::string Rm(const std::string& path) {
   return path;
 }
 
+// ---- held WatchFlags streams (issue 15) ----
+// One WatchFlags stream held by the client's callback API (no client thread per stream).
+class HeldWatch final : public grpc::ClientReadReactor<v1::WatchFlagsResponse> {
+ public:
+  HeldWatch(v1::FlagService::Stub& stub, const std::string& token, std::atomic<int64_t>& total)
+      : total_(total) {
+    context_.AddMetadata("authorization", "Bearer " + token);
+    stub.async()->WatchFlags(&context_, &request_, this);
+    StartRead(&response_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    total_.fetch_add(1);
+    StartRead(&response_);
+  }
+  void OnDone(const grpc::Status& status) override {
+    // Only the bench's own cancellation may end a held stream.
+    if (status.error_code() != grpc::StatusCode::CANCELLED) CountError(status, "WatchFlags");
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    cv_.notify_all();
+  }
+  void Close() {
+    context_.TryCancel();
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return done_; });
+  }
+
+ private:
+  grpc::ClientContext context_;
+  v1::WatchFlagsRequest request_;  // every squad
+  v1::WatchFlagsResponse response_;
+  std::atomic<int64_t>& total_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+// A write that raises one flag change: a complaint 50 days old (PERSISTENT at once) for a player.
+void RaiseOneFlag(grpc::Channel& ch, int64_t player, absl::Time now) {
+  auto complaints =
+      v1::ComplaintService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
+  v1::CreateComplaintRequest cc;
+  auto* c = cc.mutable_complaint();
+  c->set_player_id(player);
+  c->set_side(v1::SIDE_LEFT);
+  ToProto(now - absl::Hours(24 * 50), c->mutable_onset_time());
+  c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
+  c->mutable_symptoms()->set_pain(3);
+  v1::CreateComplaintResponse ccr;
+  CountError(complaints->CreateComplaint(Ctx().get(), cc, &ccr), "CreateComplaint");
+}
+
+// A write call: one contact event with a fresh key.
+struct WriteCall {
+  const ServerProcess& server;
+  int64_t player;
+  using State = std::pair<std::unique_ptr<v1::ContactEventService::Stub>, std::string>;
+  State Prepare(int t) const {
+    static std::atomic<int> run{0};
+    return {v1::ContactEventService::NewStub(server.Channel(t)),
+            absl::StrCat("w", run.fetch_add(1), "-", t, "-")};
+  }
+  void Once(State& state) const {
+    static std::atomic<int64_t> n{0};
+    v1::CreateContactEventRequest req;
+    auto* e = req.mutable_contact_event();
+    e->set_player_id(player);
+    e->set_kind(v1::CONTACT_KIND_TACKLE_MADE);
+    ToProto(absl::Now() - absl::Hours(1), e->mutable_occur_time());
+    e->set_idempotency_key(absl::StrCat(state.second, n.fetch_add(1)));
+    v1::CreateContactEventResponse resp;
+    CountError(state.first->CreateContactEvent(Ctx(server.token).get(), req, &resp),
+               "CreateContactEvent");
+  }
+};
+
+double RssKiB(pid_t pid) {
+  std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::atof(line.c_str() + 6);
+  }
+  return 0;
+}
+
+// Readiness and write calls on an idle server, then with `watchers` WatchFlags streams held open,
+// alternating in rounds; the time one flag change takes to reach every watcher; server RSS per
+// held stream.
+void RunWatchers(const std::string& binary, const std::string& dir, int watchers, double seconds,
+                 int rounds, absl::Time now) {
+  ServerProcess server = ServerProcess::Start(
+      binary, Rm(dir + "/watch.db"),
+      absl::StrCat("--max_streams_per_user=", watchers + 10, " --max_streams=", watchers + 100));
+  auto ch = server.Channel();
+  const Squad squad = MakeSquad(*ch, "Watch XV", 50, now);
+  auto flag_player = v1::PlayerService::NewStub(ch);
+  // Each change gets a player of its own (a second complaint would not raise again).
+  auto new_player = [&] {
+    v1::CreatePlayerRequest cp;
+    cp.mutable_player()->set_squad_id(squad.id);
+    cp.mutable_player()->set_name("Flagged player");
+    cp.mutable_player()->set_position_group(v1::POSITION_GROUP_BACK);
+    v1::CreatePlayerResponse cpr;
+    CountError(flag_player->CreatePlayer(Ctx().get(), cp, &cpr), "CreatePlayer");
+    return cpr.player().id();
+  };
+  constexpr int kCallers = 16;
+  constexpr int kPerConnection = 90;  // under the server's 100 concurrent streams per connection
+  std::vector<LoadResult> idle_read, held_read, idle_write, held_write;
+  std::vector<double> fanout_ms, open_s, kib_per_stream;
+  for (int r = 0; r < rounds; ++r) {
+    idle_read.push_back(Load(kCallers, seconds / 2, ReadinessCall{server, squad.id}, &server));
+    idle_write.push_back(Load(kCallers, seconds / 2, WriteCall{server, squad.players[1]}, &server));
+
+    const double rss0 = RssKiB(server.pid);
+    std::atomic<int64_t> received{0};
+    std::vector<std::shared_ptr<grpc::Channel>> channels;
+    std::vector<std::unique_ptr<v1::FlagService::Stub>> stubs;
+    std::vector<std::unique_ptr<HeldWatch>> held;
+    const absl::Time t_open = absl::Now();
+    for (int i = 0; i < watchers; ++i) {
+      if (i % kPerConnection == 0) {
+        channels.push_back(server.Channel(1000 + r * 1000 + i / kPerConnection));
+        stubs.push_back(v1::FlagService::NewStub(channels.back()));
+      }
+      held.push_back(std::make_unique<HeldWatch>(*stubs.back(), server.token, received));
+    }
+    // A first change proves every stream is subscribed: wait until all have it.
+    auto wait_for = [&](int64_t n) {
+      const absl::Time deadline = absl::Now() + absl::Seconds(120);
+      while (received.load() < n && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
+      return received.load() >= n;
+    };
+    RaiseOneFlag(*ch, new_player(), now);
+    if (!wait_for(watchers)) CountError(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "first change"), "fan-out");
+    open_s.push_back(absl::ToDoubleSeconds(absl::Now() - t_open));
+    kib_per_stream.push_back((RssKiB(server.pid) - rss0) / watchers);
+
+    // One change to all of them, timed from the write's answer to the last watcher's message.
+    const int64_t player = new_player();
+    const absl::Time t0 = absl::Now();
+    RaiseOneFlag(*ch, player, now);
+    if (!wait_for(2LL * watchers)) CountError(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "second change"), "fan-out");
+    fanout_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
+
+    held_read.push_back(Load(kCallers, seconds / 2, ReadinessCall{server, squad.id}, &server));
+    held_write.push_back(Load(kCallers, seconds / 2, WriteCall{server, squad.players[1]}, &server));
+    for (auto& w : held) w->Close();
+  }
+  auto med = [](const std::vector<LoadResult>& v, double LoadResult::*f) {
+    std::vector<double> out;
+    for (const auto& x : v) out.push_back(x.*f);
+    return Median(out);
+  };
+  auto spread = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return absl::StrFormat("%.1f-%.1f", v.front(), v.back());
+  };
+  std::printf("\n%-40s %10s %9s %9s %10s %9s %9s %8s\n",
+              absl::StrCat(watchers, " held WatchFlags streams, ", kCallers, " callers").c_str(),
+              "held/s", "held p50", "held p99", "idle/s", "idle p50", "idle p99", "p99 x");
+  for (const auto& [label, held_v, idle_v] :
+       {std::tuple{"GetSquadReadiness (50 players)", &held_read, &idle_read},
+        std::tuple{"CreateContactEvent", &held_write, &idle_write}}) {
+    std::printf("%-40s %10.0f %9.2f %9.2f %10.0f %9.2f %9.2f %8.2f\n", label,
+                med(*held_v, &LoadResult::per_second), med(*held_v, &LoadResult::p50_ms),
+                med(*held_v, &LoadResult::p99_ms), med(*idle_v, &LoadResult::per_second),
+                med(*idle_v, &LoadResult::p50_ms), med(*idle_v, &LoadResult::p99_ms),
+                med(*held_v, &LoadResult::p99_ms) / med(*idle_v, &LoadResult::p99_ms));
+  }
+  std::printf("%-40s %10.1f ms (rounds %s)\n", "one flag change reaches every watcher",
+              Median(fanout_ms), spread(fanout_ms).c_str());
+  std::printf("%-40s %10.1f s  (rounds %s)\n", "open every stream + first change",
+              Median(open_s), spread(open_s).c_str());
+  std::printf("%-40s %10.1f KiB (rounds %s)\n", "server RSS per held stream",
+              Median(kib_per_stream), spread(kib_per_stream).c_str());
+  server.Stop();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -676,10 +865,18 @@ int main(int argc, char** argv) {
     big.server.Stop();
   }
 
+  // 4. Held streams: readiness and writes with many WatchFlags streams open, against the same
+  //    calls on the idle server (alternating rounds); fan-out time; memory per stream.
+  if (runs("watchers")) {
+    RunWatchers(binary, dir, quick ? 300 : absl::GetFlag(FLAGS_watchers), seconds,
+                std::max(1, quick ? 1 : absl::GetFlag(FLAGS_rounds)), now);
+  }
+
   const int64_t errors = g_rpc_errors.load();
   std::printf("\nrpc errors: %lld\n", static_cast<long long>(errors));
   if (!absl::GetFlag(FLAGS_keep_databases)) {
-    for (const char* db : {"/small.db", "/storage_only.db", "/h_small.db", "/h_big.db"}) {
+    for (const char* db :
+         {"/small.db", "/storage_only.db", "/h_small.db", "/h_big.db", "/watch.db"}) {
       Rm(dir + db);
     }
     rmdir(dir.c_str());

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "SQLiteCpp/Database.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "tests/api/server_fixture.h"
 
@@ -180,6 +181,23 @@ class ServerStorageFaultsTest : public ServerTest {
     ServerTest::TearDown();
   }
 
+  std::string Health() {
+    auto health = grpc::health::v1::Health::NewStub(channel_);
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    if (!health->Check(&ctx, req, &resp).ok()) return "error";
+    return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status());
+  }
+  // Waits (generously: CI machines are shared) for the health service to say `status`.
+  bool WaitForHealth(const std::string& status) {
+    for (int i = 0; i < 200; ++i) {
+      if (Health() == status) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return false;
+  }
+
   grpc::Status CreateEvent(const std::string& key) {
     v1::CreateContactEventRequest req;
     auto* e = req.mutable_contact_event();
@@ -310,6 +328,27 @@ TEST_F(ServerStorageFaultsTest, FullDiskRefusesWritesAsResourceExhaustedThenReco
   ASSERT_TRUE(ListComplaints(&complaints).ok());
   EXPECT_EQ(complaints, 0) << "the refused complaint left something behind";
   ExpectFileIntact(/*events=*/3, /*complaints=*/0);
+}
+
+// The health service tells the truth (issue 15): while ordinary calls cannot be served (every
+// audited call needs its record written) a probe says NOT_SERVING, so an orchestrator stops
+// routing to this server; when the disk has space again it says SERVING by itself, with no call.
+TEST_F(ServerStorageFaultsTest, HealthIsNotServingWhileStorageFailsAndServingAgainByItself) {
+  EXPECT_EQ(Health(), "SERVING");
+  fault = Fault::kDiskFull;
+  EXPECT_EQ(CreateEvent("during-full-disk").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(WaitForHealth("NOT_SERVING")) << Health();
+  fault = Fault::kNone;
+  EXPECT_TRUE(WaitForHealth("SERVING")) << Health();  // the probe found the space, not a call
+  EXPECT_TRUE(CreateEvent("after-full-disk").ok());
+
+  // A read-only file system, found by the probe alone after a failed audited read.
+  fault = Fault::kReadOnly;
+  v1::ListContactEventsResponse withheld;
+  EXPECT_EQ(ListEvents(&withheld).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(WaitForHealth("NOT_SERVING")) << Health();
+  fault = Fault::kNone;
+  EXPECT_TRUE(WaitForHealth("SERVING")) << Health();
 }
 
 // An import commits its batches on a thread of its own while it receives the next: a failing

@@ -369,9 +369,9 @@ std::vector<pv1::AssignResult> ProtocolPlanner::AssignMany(
         } else {
           out.message = "not asked: too little was left of the request's time limit";
           if (lease.shortest > absl::ZeroDuration()) {
+            const absl::Duration shortest = absl::Trunc(lease.shortest, absl::Milliseconds(1));
             absl::StrAppend(&out.message, " (this plugin's recent answers took at least ",
-                            absl::FormatDuration(absl::Trunc(lease.shortest, absl::Milliseconds(1))),
-                            ")");
+                            absl::FormatDuration(shortest), ")");
           }
         }
         continue;

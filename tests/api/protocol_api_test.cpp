@@ -578,7 +578,7 @@ TEST_F(ProtocolTimeLimitApiTest, AClientDeadlineShorterThanTheSlowPluginIsAnswer
   EXPECT_EQ(StoredAssignmentsAfterDrain(players), 3);
 }
 
-TEST_F(ProtocolTimeLimitApiTest, AClientDeadlineThatPassesDuringAnUninterruptiblePluginStoresNothing) {
+TEST_F(ProtocolTimeLimitApiTest, ADeadlinePassingDuringAnUninterruptiblePluginStoresNothing) {
   // A trusted in-process plugin cannot be stopped: its 1.9 s call outlives a 1 s deadline.
   slow_in_process_ = true;
   RestartServer();

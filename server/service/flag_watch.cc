@@ -79,7 +79,15 @@ FeedStep<v1::WatchFlagsResponse> FlagFeed::Next() {
   if (page_at_ == page_.size() && replaying_) {
     if (absl::Status read = ReadPage(); !read.ok()) return Step::End(read);
   }
-  if (page_at_ < page_.size()) return send(FromRow(page_[page_at_++]));
+  if (page_at_ < page_.size()) {
+    v1::FlagChange change = FromRow(page_[page_at_++]);
+    // The last replayed row: a held watch keeps none of the replay's memory while it waits.
+    if (page_at_ == page_.size() && !replaying_) {
+      std::vector<storage::FlagChangeRow>().swap(page_);
+      page_at_ = 0;
+    }
+    return send(std::move(change));
+  }
   for (;;) {
     FlagChangeHub::Change change;
     switch (subscription_->TryNext(&change)) {

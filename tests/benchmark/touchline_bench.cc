@@ -514,16 +514,21 @@ std::string Rm(const std::string& path) {
 // One WatchFlags stream held by the client's callback API (no client thread per stream).
 class HeldWatch final : public grpc::ClientReadReactor<v1::WatchFlagsResponse> {
  public:
-  HeldWatch(v1::FlagService::Stub& stub, const std::string& token, std::atomic<int64_t>& total)
+  HeldWatch(v1::FlagService::Stub& stub, const std::string& token, std::atomic<int64_t>& total,
+            int64_t after_sequence)
       : total_(total) {
     context_.AddMetadata("authorization", "Bearer " + token);
+    request_.set_after_sequence(after_sequence);
     stub.async()->WatchFlags(&context_, &request_, this);
     StartRead(&response_);
     StartCall();
   }
+  // Only changes about this player are counted (a new watch first replays the log).
+  static inline std::atomic<int64_t> counted_player{0};
+
   void OnReadDone(bool ok) override {
     if (!ok) return;
-    total_.fetch_add(1);
+    if (response_.change().flag().player_id() == counted_player.load()) total_.fetch_add(1);
     StartRead(&response_);
   }
   void OnDone(const grpc::Status& status) override {
@@ -548,6 +553,22 @@ class HeldWatch final : public grpc::ClientReadReactor<v1::WatchFlagsResponse> {
   std::condition_variable cv_;
   bool done_ = false;
 };
+
+// The sequence of the last flag change stored: a watch opened after it replays nothing (as a
+// dashboard that resumes does), so what is measured is holding streams, not replaying the log.
+int64_t LastFlagSequence(grpc::Channel& ch) {
+  auto flags = v1::FlagService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + g_token);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  v1::WatchFlagsRequest req;
+  auto reader = flags->WatchFlags(&ctx, req);
+  v1::WatchFlagsResponse resp;
+  int64_t last = 0;
+  while (reader->Read(&resp)) last = resp.change().sequence();  // until the deadline ends it
+  (void)reader->Finish();
+  return last;
+}
 
 // A write that raises one flag change: a complaint 50 days old (PERSISTENT at once) for a player.
 void RaiseOneFlag(grpc::Channel& ch, int64_t player, absl::Time now) {
@@ -604,7 +625,9 @@ void RunWatchers(const std::string& binary, const std::string& dir, int watchers
                  int rounds, absl::Time now) {
   ServerProcess server = ServerProcess::Start(
       binary, Rm(dir + "/watch.db"),
-      absl::StrCat("--max_streams_per_user=", watchers + 10, " --max_streams=", watchers + 100));
+      // Twice the watchers: a round's closed streams may still be finishing as the next opens.
+      absl::StrCat("--max_streams_per_user=", 2 * watchers + 10,
+                   " --max_streams=", 2 * watchers + 100));
   auto ch = server.Channel();
   const Squad squad = MakeSquad(*ch, "Watch XV", 50, now);
   auto flag_player = v1::PlayerService::NewStub(ch);
@@ -626,6 +649,7 @@ void RunWatchers(const std::string& binary, const std::string& dir, int watchers
     idle_read.push_back(Load(kCallers, seconds / 2, ReadinessCall{server, squad.id}, &server));
     idle_write.push_back(Load(kCallers, seconds / 2, WriteCall{server, squad.players[1]}, &server));
 
+    const int64_t after = LastFlagSequence(*ch);
     const double rss0 = RssKiB(server.pid);
     std::atomic<int64_t> received{0};
     std::vector<std::shared_ptr<grpc::Channel>> channels;
@@ -637,7 +661,8 @@ void RunWatchers(const std::string& binary, const std::string& dir, int watchers
         channels.push_back(server.Channel(1000 + r * 1000 + i / kPerConnection));
         stubs.push_back(v1::FlagService::NewStub(channels.back()));
       }
-      held.push_back(std::make_unique<HeldWatch>(*stubs.back(), server.token, received));
+      held.push_back(
+          std::make_unique<HeldWatch>(*stubs.back(), server.token, received, after));
     }
     // A first change proves every stream is subscribed: wait until all have it.
     auto wait_for = [&](int64_t n) {
@@ -645,13 +670,15 @@ void RunWatchers(const std::string& binary, const std::string& dir, int watchers
       while (received.load() < n && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(1));
       return received.load() >= n;
     };
-    RaiseOneFlag(*ch, new_player(), now);
+    HeldWatch::counted_player = new_player();
+    RaiseOneFlag(*ch, HeldWatch::counted_player.load(), now);
     if (!wait_for(watchers)) CountError(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "first change"), "fan-out");
     open_s.push_back(absl::ToDoubleSeconds(absl::Now() - t_open));
     kib_per_stream.push_back((RssKiB(server.pid) - rss0) / watchers);
 
     // One change to all of them, timed from the write's answer to the last watcher's message.
     const int64_t player = new_player();
+    HeldWatch::counted_player = player;
     const absl::Time t0 = absl::Now();
     RaiseOneFlag(*ch, player, now);
     if (!wait_for(2LL * watchers)) CountError(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "second change"), "fan-out");

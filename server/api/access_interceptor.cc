@@ -71,7 +71,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
 
   ~AccessInterceptor() override {
     if (registered_) ForgetCallDecision(context_);
-    if (admitted_) env_.limits.Release(decision_->caller.user, kind_);
+    ReleaseLimit();
   }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
@@ -200,6 +200,14 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     }
   }
 
+  // The call's place under its limits is freed when its status goes out (the work is done), not
+  // when gRPC later destroys the call: a client that calls again at once finds it free.
+  void ReleaseLimit() {
+    if (!admitted_) return;
+    admitted_ = false;
+    env_.limits.Release(decision_->caller.user, kind_);
+  }
+
   void OnStatus(grpc::experimental::InterceptorBatchMethods* methods, bool sends_message) {
     if (decision_->is_public) return;
     grpc::Status status = methods->GetSendStatus();
@@ -221,6 +229,10 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
         methods->ModifySendStatus(status);
       }
     }
+    struct FreeLimitAfter {
+      AccessInterceptor* self;
+      ~FreeLimitAfter() { self->ReleaseLimit(); }
+    } free_limit_after{this};
     if (!Audited()) return;
     storage::AuditRecord record;
     record.occurred_at = env_.clock.Now();

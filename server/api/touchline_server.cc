@@ -1,9 +1,15 @@
 #include "server/api/touchline_server.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "grpcpp/security/server_credentials.h"
@@ -165,11 +171,44 @@ bool IsLoopbackAddress(const std::string& listen_address) {
     const size_t colon = a.rfind(':');
     host = colon == std::string_view::npos ? a : a.substr(0, colon);
   }
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host.empty()) return false;  // every interface
+  // What the name resolves to decides, not its spelling ("127.attacker.test" is a name a DNS
+  // server may point anywhere): every address it resolves to must be loopback.
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(std::string(host).c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    return false;
+  }
+  bool loopback = true;
+  for (const addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+    if (ai->ai_family == AF_INET) {
+      const auto* v4 = reinterpret_cast<const sockaddr_in*>(ai->ai_addr);
+      loopback = loopback && (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+    } else if (ai->ai_family == AF_INET6) {
+      const auto* v6 = reinterpret_cast<const sockaddr_in6*>(ai->ai_addr);
+      loopback = loopback && IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
+    } else {
+      loopback = false;
+    }
+  }
+  freeaddrinfo(found);
+  return loopback;
 }
 
 absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
     const ServerOptions& options, const domain::Clock& clock) {
+  // gRPC takes a port beyond 65535 modulo 65536: a typo would listen somewhere unexpected.
+  if (const std::string& a = options.listen_address; !absl::StartsWith(a, "unix")) {
+    const size_t colon = a.rfind(':');
+    int port = -1;
+    if (colon == std::string::npos || !absl::SimpleAtoi(a.substr(colon + 1), &port) || port < 0 ||
+        port > 65535) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "cannot listen on ", a, ": expected host:port with a port from 0 to 65535"));
+    }
+  }
   auto credentials = Credentials(options);
   if (!credentials.ok()) return credentials.status();
   auto key = access::LoadOrCreatePseudonymKey(options.pseudonym_key_file);
@@ -207,8 +246,16 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address, *credentials, &server->port_);
+  // gRPC shares a port between servers by default (SO_REUSEPORT): a second server on a port in use
+  // would start and take some of the calls, against another database. Refused instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE, options.max_metadata_bytes);
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  // Connections cost nothing lasting unless they carry calls: one that has not finished its
+  // handshake in 10 s, or has carried no call for 5 minutes, is closed (a client reconnects by
+  // itself when it next calls).
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, 10 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, 5 * 60 * 1000);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(
       MakeAccessInterceptorFactory(AccessEnvironment{*p.db, clock, p.pseudonyms, p.audit, p.limits}));
@@ -270,6 +317,11 @@ std::string TouchlineServer::plugin_summary() const {
 void TouchlineServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !parts_) return;
   shut_down_ = true;
+  if (!parts_->server) {  // never listened (the address could not be bound): nothing to drain
+    parts_->flag_monitor.Stop();
+    parts_.reset();
+    return;
+  }
   parts_->health_check.reset();  // draining: NOT_SERVING from here on, whatever storage says
   parts_->revocation_check.reset();
   parts_->server->GetHealthCheckService()->SetServingStatus(false);

@@ -1,6 +1,9 @@
 #include "server/storage/database.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -335,6 +338,16 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
     if (!std::filesystem::exists(path, ignored)) {
       return absl::FailedPreconditionError(
           absl::StrCat("refusing to start: the ", StoreName(kind), " ", path, " is missing"));
+    }
+  }
+  if (options.create_if_missing && path != ":memory:" && !path.empty()) {
+    // Medical records are the owner's only, whatever the umask: the file is created 0600 before
+    // SQLite opens it (SQLite would create it 0644 less the umask), and SQLite gives its -wal and
+    // -shm files the database file's mode. An existing file keeps the mode its operator chose.
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+      ::fchmod(fd, 0600);  // exactly 0600: an odd umask may have taken bits from it too
+      ::close(fd);
     }
   }
   try {

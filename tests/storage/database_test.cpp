@@ -2,6 +2,7 @@
 #include "server/storage/database.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -44,6 +45,26 @@ int64_t CountSquads(Database& db) {
                   return absl::OkStatus();
                 }).ok());
   return n;
+}
+
+// Medical records are the owner's only whatever the umask: the database and its -wal and -shm
+// files are created 0600 (SQLite alone would make them 0644 less the umask).
+TEST(DatabaseTest, FilesAreCreatedOwnerOnlyWhateverTheUmask) {
+  TempDbPath tmp;
+  const mode_t old_umask = ::umask(0);
+  auto db = OpenOrDie(tmp.path());
+  ::umask(old_umask);
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Write([](SQLite::Database& c) {
+                  c.exec("INSERT INTO squads(name, created_at, updated_at) VALUES('x', 0, 0)");
+                  return absl::OkStatus();
+                }).ok());
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    struct stat st {};
+    const std::string file = tmp.path() + suffix;
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+  }
 }
 
 TEST(DatabaseTest, FreshDatabaseIsAtLatestVersionWithTouchlineIdAndWal) {

@@ -7,11 +7,14 @@
 namespace touchline::service {
 
 void FieldViolations::Add(std::string field, std::string description) {
-  violations_.emplace_back(std::move(field), std::move(description));
+  ++count_;
+  if (violations_.size() < kMaxListed) {
+    violations_.emplace_back(std::move(field), std::move(description));
+  }
 }
 
 absl::Status FieldViolations::ToStatus() const {
-  if (violations_.empty()) return absl::OkStatus();
+  if (count_ == 0) return absl::OkStatus();
   google::rpc::BadRequest bad_request;
   for (const auto& [field, description] : violations_) {
     auto* v = bad_request.add_field_violations();
@@ -19,9 +22,12 @@ absl::Status FieldViolations::ToStatus() const {
     v->set_description(description);
   }
   std::string message = absl::StrCat(violations_.front().first, ": ", violations_.front().second);
-  if (violations_.size() > 1) {
-    absl::StrAppend(&message, " (and ", violations_.size() - 1, " more field violation",
-                    violations_.size() > 2 ? "s" : "", ")");
+  if (count_ > 1) {
+    absl::StrAppend(&message, " (and ", count_ - 1, " more field violation", count_ > 2 ? "s" : "",
+                    count_ > violations_.size()
+                        ? absl::StrCat("; the first ", violations_.size(), " are attached")
+                        : "",
+                    ")");
   }
   absl::Status status = absl::InvalidArgumentError(message);
   status.SetPayload(kBadRequestTypeUrl, absl::Cord(bad_request.SerializeAsString()));

@@ -5,6 +5,7 @@
 
 #include "SQLiteCpp/Database.h"
 #include "absl/time/clock.h"
+#include "server/api/access_interceptor.h"
 #include "tests/api/server_fixture.h"
 
 namespace touchline::testing {
@@ -615,6 +616,7 @@ TEST_F(ProtocolTimeLimitApiTest, AClientDeadlineThatPassesWhileWaitingToStoreSto
 }
 
 TEST_F(ProtocolTimeLimitApiTest, ACancelledCallStoresNothing) {
+  const int64_t unchecked_before = api::UncheckedCallCount();
   const int64_t squad = MakeSquad();
   const std::vector<int64_t> players = MakeSquadOf(squad, 3);
   auto ctx = Ctx();
@@ -627,6 +629,21 @@ TEST_F(ProtocolTimeLimitApiTest, ACancelledCallStoresNothing) {
   cancel.join();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
   EXPECT_EQ(StoredAssignmentsAfterDrain(players), 0);
+
+  // The audit log says CANCELLED (issue 15: it said INTERNAL, "ran without checking access").
+  v1::ListAuditEventsRequest audit_req;
+  audit_req.set_method("/touchline.v1.ProtocolService/AssignProtocols");
+  std::string outcome;
+  for (int attempt = 0; attempt < 100 && outcome.empty(); ++attempt) {
+    v1::ListAuditEventsResponse audit_resp;
+    ASSERT_TRUE(
+        audit_->ListAuditEvents(CtxAs("admin", service::Role::kAdmin).get(), audit_req, &audit_resp)
+            .ok());
+    if (audit_resp.audit_events_size() > 0) outcome = audit_resp.audit_events(0).outcome();
+    if (outcome.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(outcome, "CANCELLED");
+  EXPECT_EQ(api::UncheckedCallCount(), unchecked_before);
 }
 
 }  // namespace

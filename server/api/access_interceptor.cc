@@ -105,27 +105,49 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
                        : "more than one authorization header");
       } else {
         const grpc::string_ref value = range.first->second;
-        absl::StatusOr<service::Caller> caller =
-            access::Authenticate(env_.db, std::string_view(value.data(), value.size()));
-        if (!caller.ok()) {
-          d.status = caller.status();
+        const bool stream =
+            method_ != nullptr && (method_->client_streaming() || method_->server_streaming());
+        kind_ = stream ? CallLimits::Kind::kStream : CallLimits::Kind::kCall;
+        if (stream) {
+          // A stream's metadata arrives on one of gRPC's event threads, which must not wait for
+          // SQLite: the token is checked when the stream's reactor first asks CallerFrom, on a
+          // stream worker, before anything else of the call runs.
+          d.complete = [this, authorization = std::string(value.data(), value.size())](
+                           CallDecision& decision) { Authorize(decision, authorization); };
         } else {
-          d.caller = *caller;
-          if (!access::IsAllowed(method_name_, d.caller.role)) {
-            d.status = absl::PermissionDeniedError(absl::StrCat(
-                "role ", access::RoleName(d.caller.role), " may not call ", method_name_));
-          } else {
-            const bool stream =
-                method_ != nullptr && (method_->client_streaming() || method_->server_streaming());
-            kind_ = stream ? CallLimits::Kind::kStream : CallLimits::Kind::kCall;
-            d.status = env_.limits.Admit(d.caller.user, kind_);
-            admitted_ = d.status.ok();
-          }
+          Authorize(d, std::string_view(value.data(), value.size()));
         }
       }
     }
     RegisterCallDecision(context_, decision_);
     registered_ = true;
+  }
+
+  // The token, the method table, the analysts' rule on a stream's request, then the limits.
+  void Authorize(CallDecision& d, std::string_view authorization) {
+    absl::StatusOr<service::Caller> caller = access::Authenticate(env_.db, authorization);
+    if (!caller.ok()) {
+      d.status = caller.status();
+      return;
+    }
+    d.caller = *caller;
+    if (!access::IsAllowed(method_name_, d.caller.role)) {
+      d.status = absl::PermissionDeniedError(absl::StrCat(
+          "role ", access::RoleName(d.caller.role), " may not call ", method_name_));
+      return;
+    }
+    if (d.caller.role == service::Role::kAnalyst && named_in_request_) {
+      d.status = AnalystSelectedAPlayer();
+      return;
+    }
+    d.status = env_.limits.Admit(d.caller.user, kind_);
+    admitted_ = d.status.ok();
+  }
+
+  static absl::Status AnalystSelectedAPlayer() {
+    return absl::PermissionDeniedError(
+        "analysts receive pseudonymised data and may not select a player by identifier; "
+        "query by squad");
   }
 
   bool Audited() const {
@@ -134,8 +156,10 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
 
   void OnRequest(void* message) {
     // Refused calls are inspected too: the audit log names the player a refused call was after.
+    // A stream's caller may not be known yet (Authorize runs later): its request is read anyway.
+    const bool pending = decision_->complete != nullptr;
     if (message == nullptr || method_ == nullptr || decision_->is_public ||
-        decision_->caller.role == service::Role::kNone) {
+        (decision_->caller.role == service::Role::kNone && !pending)) {
       return;
     }
     // The sync server deserialises each request into its generated message class, which derives
@@ -144,11 +168,12 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     if (request.GetDescriptor() != method_->input_type()) return;
     std::set<int64_t> named;
     access::CollectPlayerIds(request, named);
-    if (decision_->status.ok() && decision_->caller.role == service::Role::kAnalyst &&
-        !named.empty() && !method_->client_streaming()) {
-      decision_->status = absl::PermissionDeniedError(
-          "analysts receive pseudonymised data and may not select a player by identifier; "
-          "query by squad");
+    if (!named.empty() && !method_->client_streaming()) {
+      if (pending) {
+        named_in_request_ = true;  // Authorize refuses it if the caller is an analyst
+      } else if (decision_->status.ok() && decision_->caller.role == service::Role::kAnalyst) {
+        decision_->status = AnalystSelectedAPlayer();
+      }
     }
     players_.insert(named.begin(), named.end());
     if (squad_id_ == 0) squad_id_ = access::SquadIdOf(request);
@@ -267,6 +292,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   std::shared_ptr<CallDecision> decision_;
   bool registered_ = false;
   bool admitted_ = false;  // counted in env_.limits until the call ends
+  bool named_in_request_ = false;  // a stream's request selects a player (read before Authorize)
   CallLimits::Kind kind_ = CallLimits::Kind::kCall;
   std::set<int64_t> players_;
   int64_t squad_id_ = 0;

@@ -27,6 +27,13 @@ absl::StatusOr<service::Caller> CallerFrom(const grpc::ServerContextBase& contex
     if (it != r.decisions.end()) decision = it->second;
   }
   if (!decision) return absl::UnauthenticatedError("call was not authenticated");
+  {
+    std::lock_guard lock(decision->complete_mutex);
+    if (decision->complete) {
+      decision->complete(*decision);
+      decision->complete = nullptr;
+    }
+  }
   decision->checked = true;
   if (!decision->status.ok()) return decision->status;
   return decision->caller;

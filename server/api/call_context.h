@@ -4,7 +4,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -19,6 +21,10 @@ struct CallDecision {
   service::Caller caller;   // the authenticated user and role (kNone when unauthenticated)
   bool is_public = false;   // health / reflection: no token needed, no data
   std::atomic<bool> checked{false};  // a handler asked CallerFrom (the interceptor counts calls that did not)
+  // Set for a stream: completes this decision (reads the token table) when CallerFrom is first
+  // asked, on the stream's worker rather than on gRPC's event thread. Run once, then cleared.
+  std::function<void(CallDecision&)> complete;
+  std::mutex complete_mutex;
 };
 
 // The authenticated caller of this call, or the status to refuse it with. Fails closed: a call the

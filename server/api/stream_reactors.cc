@@ -211,21 +211,14 @@ void ImportReactor::Conclude() {
   Finish(ToGrpcStatus(status));
 }
 
-void ImportReactor::OnCancel() {
-  bool conclude = false;
-  {
-    std::lock_guard lock(mutex_);
-    cancelled_ = true;
-    conclude = ReadyToFinishLocked();
-  }
-  if (conclude) env_.workers.Post([this] { Conclude(); });
-}
+void ImportReactor::OnCancel() { Stop(&ImportReactor::cancelled_); }
+void ImportReactor::Revoke() { Stop(&ImportReactor::revoked_); }
 
-void ImportReactor::Revoke() {
+void ImportReactor::Stop(bool ImportReactor::*why) {
   bool conclude = false;
   {
     std::lock_guard lock(mutex_);
-    revoked_ = true;
+    this->*why = true;
     conclude = ReadyToFinishLocked();
   }
   if (conclude) env_.workers.Post([this] { Conclude(); });

@@ -244,6 +244,8 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportContactEven
   // or the import was stopped, and no step or commit is queued or running. A read may still be in
   // flight when stopped; its completion then does nothing.
   bool ReadyToFinishLocked();
+  // OnCancel and Revoke: no more input is read or committed; finishes once nothing is in flight.
+  void Stop(bool ImportReactor::*why);
   // The final step, on a worker: the answer and status, then Finish (its audit record).
   void Conclude();
   // StartRead, then finishes if everything else ended meanwhile. read_pending_ and issuing_reads_

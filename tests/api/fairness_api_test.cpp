@@ -14,10 +14,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "grpcpp/health_check_service_interface.h"
 #include "server/access/credentials.h"
 #include "server/api/call_limits.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/api/server_fixture.h"
 
 namespace touchline::testing {
@@ -109,15 +107,6 @@ class FairnessApiTest : public ServerTest {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     return grpc::CreateCustomChannel(server_->address(), grpc::InsecureChannelCredentials(), args);
-  }
-
-  std::string HealthStatus() {
-    auto health = grpc::health::v1::Health::NewStub(channel_);
-    grpc::ClientContext ctx;
-    grpc::health::v1::HealthCheckRequest req;
-    grpc::health::v1::HealthCheckResponse resp;
-    if (!health->Check(&ctx, req, &resp).ok()) return "error";
-    return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status());
   }
 
   // A complaint 41 days old: moving the clock a day raises PERSISTENT for every watcher.

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -112,6 +113,16 @@ class ServerTest : public ::testing::Test {
     ctx->AddMetadata("authorization", "Bearer " + TokenFor(user, role));
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     return ctx;
+  }
+
+  // What the gRPC health service says of the whole server: "SERVING", "NOT_SERVING" or "error".
+  std::string HealthStatus() {
+    auto health = grpc::health::v1::Health::NewStub(channel_);
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckRequest req;
+    grpc::health::v1::HealthCheckResponse resp;
+    if (!health->Check(&ctx, req, &resp).ok()) return "error";
+    return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status());
   }
 
   // Hook for suites that need other server options (protocol plugins, small watch buffers ...),

@@ -56,10 +56,8 @@ TEST_F(StartupApiTest, AnAddressThatCannotBeBoundIsAnErrorNotACrash) {
   }
 }
 
+// (The addresses that are loopback are in access_api_test.cpp.)
 TEST(LoopbackRule, GoesByWhatTheNameResolvesTo) {
-  EXPECT_TRUE(api::IsLoopbackAddress("127.0.0.1:50051"));
-  EXPECT_TRUE(api::IsLoopbackAddress("localhost:50051"));
-  EXPECT_TRUE(api::IsLoopbackAddress("[::1]:50051"));
   // Spelled like loopback, but a name: whatever a DNS server says it is, it is not proven loopback.
   EXPECT_FALSE(api::IsLoopbackAddress("127.attacker.test:50051"));
   EXPECT_FALSE(api::IsLoopbackAddress("localhost.attacker.test:50051"));

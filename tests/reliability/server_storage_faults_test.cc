@@ -24,7 +24,6 @@
 #include <thread>
 
 #include "SQLiteCpp/Database.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "tests/api/server_fixture.h"
 
@@ -181,18 +180,10 @@ class ServerStorageFaultsTest : public ServerTest {
     ServerTest::TearDown();
   }
 
-  std::string Health() {
-    auto health = grpc::health::v1::Health::NewStub(channel_);
-    grpc::ClientContext ctx;
-    grpc::health::v1::HealthCheckRequest req;
-    grpc::health::v1::HealthCheckResponse resp;
-    if (!health->Check(&ctx, req, &resp).ok()) return "error";
-    return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status());
-  }
   // Waits (generously: CI machines are shared) for the health service to say `status`.
   bool WaitForHealth(const std::string& status) {
     for (int i = 0; i < 200; ++i) {
-      if (Health() == status) return true;
+      if (HealthStatus() == status) return true;
       absl::SleepFor(absl::Milliseconds(50));
     }
     return false;
@@ -334,21 +325,21 @@ TEST_F(ServerStorageFaultsTest, FullDiskRefusesWritesAsResourceExhaustedThenReco
 // audited call needs its record written) a probe says NOT_SERVING, so an orchestrator stops
 // routing to this server; when the disk has space again it says SERVING by itself, with no call.
 TEST_F(ServerStorageFaultsTest, HealthIsNotServingWhileStorageFailsAndServingAgainByItself) {
-  EXPECT_EQ(Health(), "SERVING");
+  EXPECT_EQ(HealthStatus(), "SERVING");
   fault = Fault::kDiskFull;
   EXPECT_EQ(CreateEvent("during-full-disk").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_TRUE(WaitForHealth("NOT_SERVING")) << Health();
+  EXPECT_TRUE(WaitForHealth("NOT_SERVING")) << HealthStatus();
   fault = Fault::kNone;
-  EXPECT_TRUE(WaitForHealth("SERVING")) << Health();  // the probe found the space, not a call
+  EXPECT_TRUE(WaitForHealth("SERVING")) << HealthStatus();  // the probe found the space, not a call
   EXPECT_TRUE(CreateEvent("after-full-disk").ok());
 
   // A read-only file system, found by the probe alone after a failed audited read.
   fault = Fault::kReadOnly;
   v1::ListContactEventsResponse withheld;
   EXPECT_EQ(ListEvents(&withheld).error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_TRUE(WaitForHealth("NOT_SERVING")) << Health();
+  EXPECT_TRUE(WaitForHealth("NOT_SERVING")) << HealthStatus();
   fault = Fault::kNone;
-  EXPECT_TRUE(WaitForHealth("SERVING")) << Health();
+  EXPECT_TRUE(WaitForHealth("SERVING")) << HealthStatus();
 }
 
 // An import commits its batches on a thread of its own while it receives the next: a failing

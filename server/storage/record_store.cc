@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "SQLiteCpp/Exception.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/str_join.h"
@@ -307,29 +308,28 @@ ReadinessOverride ReadOverride(const SQLite::Statement& q) {
   return o;
 }
 
-// Fills the check-ins (oldest first) of `complaints`, which must be sorted by id, in one query.
+// Fills the check-ins (oldest first) of `complaints`, in any order, in one query: each check-in
+// goes to its complaint by id, so a list in onset order gets the same check-ins as one by id.
 void AttachCheckIns(SQLite::Database& db, std::vector<Complaint>& complaints) {
   if (complaints.empty()) return;
   std::vector<Id> ids;
   ids.reserve(complaints.size());
+  absl::flat_hash_map<Id, Complaint*> by_id;
+  by_id.reserve(complaints.size());
   for (Complaint& c : complaints) {
     c.check_ins.clear();
     ids.push_back(c.id);
+    by_id.emplace(c.id, &c);
   }
   SQLite::Statement q(db, absl::StrCat("SELECT ", kCheckInColumns,
                                        " FROM check_ins WHERE complaint_id IN "
                                        "(SELECT value FROM json_each(?)) "
                                        "ORDER BY complaint_id, checked_at, id"));
   q.bind(1, IdsJson(ids));
-  auto it = complaints.begin();
   while (q.executeStep()) {
     CheckIn check_in = ReadCheckIn(q);
-    if (it == complaints.end() || it->id != check_in.complaint_id) {
-      it = std::lower_bound(complaints.begin(), complaints.end(), check_in.complaint_id,
-                            [](const Complaint& c, Id id) { return c.id < id; });
-      if (it == complaints.end() || it->id != check_in.complaint_id) continue;
-    }
-    it->check_ins.push_back(std::move(check_in));
+    const auto it = by_id.find(check_in.complaint_id);
+    if (it != by_id.end()) it->second->check_ins.push_back(std::move(check_in));
   }
 }
 
@@ -856,7 +856,7 @@ std::vector<SquadRecord<Complaint>> ListComplaintsForExport(SQLite::Database& db
     squads.push_back(LastSquadColumn(q));
     complaints.push_back(ReadComplaint(q));
   }
-  AttachCheckIns(db, complaints);  // sorted by id, as it needs
+  AttachCheckIns(db, complaints);
   std::vector<SquadRecord<Complaint>> out;
   out.reserve(complaints.size());
   for (size_t i = 0; i < complaints.size(); ++i) {

@@ -1,5 +1,7 @@
 // ComplaintService through a real gRPC channel: every RPC, its happy path and its error paths.
 #include <functional>
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "tests/api/server_fixture.h"
+#include "touchline/v1/export.grpc.pb.h"
 
 namespace touchline::testing {
 namespace {
@@ -385,6 +388,90 @@ TEST_F(ComplaintApiTest, ListIsOrderedByOnset) {
   v1::ListComplaintsRequest req;
   req.set_player_id(player);
   EXPECT_THAT(ListIds(req), ElementsAre(older, recent));
+}
+
+// Complaints recorded in mixed onset order (a list is in onset order, not id order): every list,
+// get and export returns every check-in of each complaint, the same ones, and the latest pain.
+TEST_F(ComplaintApiTest, EveryListGetAndExportReturnsTheSameCheckInsInMixedOnsetOrder) {
+  const int64_t squad = MakeSquad();
+  const int64_t player = MakePlayer(squad, "Ava");
+  const int64_t teammate = MakePlayer(squad, "Ben");
+  const absl::Time onsets[] = {Day(2026, 10, 10), Day(2026, 9, 2), Day(2026, 10, 20),
+                               Day(2026, 9, 20), Day(2026, 10, 1)};
+  std::vector<int64_t> ids;
+  for (absl::Time onset : onsets) ids.push_back(MakeComplaint(player, v1::SIDE_LEFT, onset).id());
+  const int64_t teammates = MakeComplaint(teammate, v1::SIDE_RIGHT, Day(2026, 9, 10)).id();
+  ids.push_back(teammates);
+  // 1 + i check-ins for the i-th complaint, recorded interleaved (newest complaint first).
+  std::map<int64_t, std::vector<std::string>> notes;     // complaint id -> notes, oldest first
+  std::map<int64_t, v1::Complaint> as_checked_in;        // the complaint after its last check-in
+  for (int round = 0; round < 6; ++round) {
+    for (int i = 5; i >= round; --i) {
+      const absl::Time onset = i < 5 ? onsets[i] : Day(2026, 9, 10);
+      const std::string note = absl::StrCat("complaint ", i, " check-in ", round);
+      v1::CreateCheckInResponse resp;
+      auto status = CheckIn(ids[i], onset + absl::Hours(24 * round + 12), (i + round) % 11, &resp,
+                            note);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+      notes[ids[i]].push_back(note);
+      as_checked_in[ids[i]] = resp.complaint();
+    }
+  }
+  auto check = [&](const std::string& read, const v1::Complaint& c) {
+    SCOPED_TRACE(absl::StrCat(read, ": complaint ", c.id()));
+    ASSERT_TRUE(as_checked_in.count(c.id()));
+    const v1::Complaint& expected = as_checked_in[c.id()];
+    std::vector<std::string> got;
+    for (const auto& ci : c.check_ins()) got.push_back(ci.note());
+    EXPECT_EQ(got, notes[c.id()]);
+    ASSERT_EQ(c.check_ins_size(), expected.check_ins_size());
+    for (int k = 0; k < c.check_ins_size(); ++k) {
+      EXPECT_TRUE(MessageDifferencer::Equals(c.check_ins(k), expected.check_ins(k)))
+          << c.check_ins(k).DebugString() << " vs " << expected.check_ins(k).DebugString();
+    }
+    // The latest pain score (what `complaints list` shows) is that of the last check-in.
+    EXPECT_EQ(c.check_ins(c.check_ins_size() - 1).symptoms().pain(),
+              expected.check_ins(expected.check_ins_size() - 1).symptoms().pain());
+  };
+
+  for (int64_t id : ids) check("GetComplaint", Get(id));
+  std::set<int64_t> seen_by_player, seen_by_squad, seen_by_export;
+  v1::ListComplaintsRequest req;
+  req.set_player_id(player);
+  v1::ListComplaintsResponse by_player;
+  ASSERT_TRUE(List(req, &by_player).ok());
+  for (const auto& c : by_player.complaints()) {
+    check("player's ListComplaints", c);
+    seen_by_player.insert(c.id());
+  }
+  EXPECT_EQ(seen_by_player, std::set<int64_t>(ids.begin(), ids.begin() + 5));
+  req.Clear();
+  req.set_squad_id(squad);
+  v1::ListComplaintsResponse by_squad;
+  ASSERT_TRUE(List(req, &by_squad).ok());
+  for (const auto& c : by_squad.complaints()) {
+    check("squad's ListComplaints", c);
+    seen_by_squad.insert(c.id());
+  }
+  EXPECT_EQ(seen_by_squad, std::set<int64_t>(ids.begin(), ids.end()));
+
+  auto exports = v1::ExportService::NewStub(channel_);
+  v1::ExportRecordsRequest export_req;
+  export_req.set_squad_id(squad);
+  export_req.add_kinds(v1::RECORD_KIND_COMPLAINT);
+  auto ctx = Ctx();
+  auto reader = exports->ExportRecords(ctx.get(), export_req);
+  v1::ExportRecordsResponse message;
+  while (reader->Read(&message)) {
+    for (const auto& r : message.records()) {
+      ASSERT_TRUE(r.has_complaint());
+      check("ExportRecords", r.complaint());
+      seen_by_export.insert(r.complaint().id());
+    }
+  }
+  const grpc::Status status = reader->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(seen_by_export, std::set<int64_t>(ids.begin(), ids.end()));
 }
 
 TEST_F(ComplaintApiTest, ListPagesWithTokens) {

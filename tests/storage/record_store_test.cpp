@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include <sqlite3.h>
 
@@ -579,6 +580,65 @@ TEST_F(RecordStoreTest, ListComplaintsFiltersAndPaging) {
     EXPECT_EQ(of_players[1].check_ins.size(), 1u);
     EXPECT_EQ(of_players[2].check_ins.size(), 1u);
     EXPECT_TRUE(ListComplaintsOfPlayers(db, {}).empty());
+  });
+}
+
+// Complaints listed in onset order (not id order) still carry every one of their check-ins, and
+// the same ones whichever read returns them: per player, per squad, for flags and for export.
+TEST_F(RecordStoreTest, EveryReadAttachesTheSameCheckInsWhateverTheComplaintOrder) {
+  domain::Squad s = AddSquad("Firsts");
+  domain::Player p = AddPlayer(s.id, "Tom");
+  domain::Player other = AddPlayer(s.id, "Ned");
+  // Onsets in mixed order relative to the ids: days 10, 2, 30, 5, 20 after kT0.
+  const int onset_days[] = {10, 2, 30, 5, 20};
+  std::vector<Id> complaint_ids;
+  std::map<Id, std::vector<Id>> expected;  // complaint id -> check-in ids, oldest first
+  InWrite([&](SQLite::Database& db) {
+    for (int i = 0; i < 5; ++i) {
+      domain::Complaint c = MakeComplaint(i == 3 ? other.id : p.id);
+      c.onset_at = kT0 + absl::Hours(24) * onset_days[i];
+      auto inserted = InsertComplaint(db, c);
+      ASSERT_TRUE(inserted.ok()) << inserted.status();
+      complaint_ids.push_back(inserted->id);
+    }
+    // Check-ins recorded in an interleaved order, 1 + i of them for the i-th complaint.
+    for (int round = 0; round < 5; ++round) {
+      for (int i = 4; i >= 0; --i) {
+        if (round > i) continue;
+        domain::CheckIn ci;
+        ci.complaint_id = complaint_ids[i];
+        ci.checked_at = kT0 + absl::Hours(24) * onset_days[i] + absl::Hours(1 + round);
+        ci.symptoms.pain = round;
+        ci.note = absl::StrCat("complaint ", i, " check-in ", round);
+        auto added = InsertCheckIn(db, ci);
+        ASSERT_TRUE(added.ok()) << added.status();
+        expected[complaint_ids[i]].push_back(added->id);
+      }
+    }
+  });
+  auto check = [&](const std::string& read, const std::vector<domain::Complaint>& complaints,
+                   size_t count) {
+    EXPECT_EQ(complaints.size(), count) << read;
+    for (const auto& c : complaints) {
+      EXPECT_EQ(IdsOf(c.check_ins), expected[c.id]) << read << ": complaint " << c.id;
+      for (const auto& ci : c.check_ins) EXPECT_EQ(ci.complaint_id, c.id) << read;
+    }
+  };
+  InRead([&](SQLite::Database& db) {
+    check("player", ListComplaints(db, {.player_id = p.id}, PageCursor{}, 10), 4);
+    check("squad", ListComplaints(db, {.squad_id = s.id}, PageCursor{}, 10), 5);
+    check("all", ListComplaints(db, {}, PageCursor{}, 10), 5);
+    check("players", ListComplaintsOfPlayers(db, {p.id, other.id}), 5);
+    std::vector<domain::Complaint> exported;
+    for (auto& row : ListComplaintsForExport(db, {}, 0, INT64_MAX, 10)) {
+      exported.push_back(std::move(row.record));
+    }
+    check("export", exported, 5);
+    for (Id id : complaint_ids) {
+      auto found = FindComplaint(db, id);
+      ASSERT_TRUE(found.ok()) << found.status();
+      check("find", {*found}, 1);
+    }
   });
 }
 

@@ -134,6 +134,7 @@ absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
   if (request.player_id() < 0) v.Add("player_id", "must not be negative");
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
   CheckOptionalTimeRange(v, request);
+  CheckFilterSize(v, "kinds", request.kinds_size());
   for (int i = 0; i < request.kinds_size(); ++i) {
     if (!IsContactKind(request.kinds(i))) {
       v.Add(absl::StrCat("kinds[", i, "]"), "must be a CONTACT_KIND_* value");

@@ -112,4 +112,10 @@ bool CheckOptionalTimeRange(FieldViolations& v, const google::protobuf::Timestam
   return ok;
 }
 
+void CheckFilterSize(FieldViolations& v, const std::string& field, int size) {
+  if (size > kMaxFilterValues) {
+    v.Add(field, absl::StrCat("at most ", kMaxFilterValues, " values (", size, " given)"));
+  }
+}
+
 }  // namespace touchline::service

@@ -24,6 +24,11 @@ bool CheckInstant(FieldViolations& v, const std::string& field,
 bool CheckPositiveId(FieldViolations& v, const std::string& field, int64_t id);
 // A request's optional [start_time, end_time) range: each a valid timestamp when set, and the end
 // after the start when both are. Returns whether the range was acceptable.
+// A repeated filter (e.g. `kinds`) holds at most kMaxFilterValues values: each becomes a bound
+// SQL variable, and SQLite refuses more than 32,766 of them (250,000 kinds answered INTERNAL).
+inline constexpr int kMaxFilterValues = 64;
+void CheckFilterSize(FieldViolations& v, const std::string& field, int size);
+
 bool CheckOptionalTimeRange(FieldViolations& v, const google::protobuf::Timestamp* start,
                             const google::protobuf::Timestamp* end);
 template <typename Request>

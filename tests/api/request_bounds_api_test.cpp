@@ -29,5 +29,18 @@ TEST_F(RequestBoundsApiTest, AQuarterMillionBadFilterValuesGetACappedInvalidArgu
   EXPECT_EQ(fields.back(), "kinds[19]");
 }
 
+TEST_F(RequestBoundsApiTest, AHugeFilterIsTheCallersMistakeNotAnInternalError) {
+  const int64_t squad = MakeSquad();
+  v1::ListContactEventsRequest req;
+  req.set_squad_id(squad);
+  for (int i = 0; i < 250000; ++i) req.add_kinds(v1::CONTACT_KIND_SCRUM);
+  v1::ListContactEventsResponse resp;
+  grpc::Status status = events_->ListContactEvents(Ctx().get(), req, &resp);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(), HasSubstr("kinds: at most 64 values (250000 given)"));
+  req.mutable_kinds()->Truncate(64);  // at the bound: answered
+  EXPECT_TRUE(events_->ListContactEvents(Ctx().get(), req, &resp).ok());
+}
+
 }  // namespace
 }  // namespace touchline::testing

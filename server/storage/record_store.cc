@@ -511,8 +511,10 @@ std::optional<Id> ContactEventInserter::InsertIfNew(const ContactEvent& event) {
 std::optional<ContactEvent> FindContactEventByKey(SQLite::Database& db,
                                                   const std::string& idempotency_key) {
   if (idempotency_key.empty()) return std::nullopt;
-  SQLite::Statement q(db, absl::StrCat("SELECT ", kEventColumns,
-                                       " FROM contact_events e WHERE e.idempotency_key = ?"));
+  // Prepared once per connection: an import reads every event whose key is already taken.
+  CachedStatement cached_q(db, absl::StrCat("SELECT ", kEventColumns,
+                                            " FROM contact_events e WHERE e.idempotency_key = ?"));
+  SQLite::Statement& q = *cached_q;
   q.bind(1, idempotency_key);
   if (!q.executeStep()) return std::nullopt;
   return ReadEvent(q);

@@ -59,6 +59,12 @@ absl::StatusOr<domain::ContactEvent> ValidateEvent(const v1::ContactEvent& e,
   return event;
 }
 
+// Why `event` may not take its idempotency key: `stored` already holds it with other content.
+std::string KeyConflict(const domain::ContactEvent& event, const domain::ContactEvent& stored) {
+  return absl::StrCat("idempotency key '", event.idempotency_key, "' is already used by event ",
+                      stored.id, " with different content");
+}
+
 bool SameEvent(const domain::ContactEvent& a, const domain::ContactEvent& b) {
   return a.player_id == b.player_id && a.kind == b.kind && a.occurred_at == b.occurred_at &&
          a.session_label == b.session_label && a.awkward == b.awkward && a.source == b.source &&
@@ -86,9 +92,7 @@ absl::StatusOr<v1::CreateContactEventResponse> ContactLog::CreateContactEvent(
   TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
     if (auto existing = storage::FindContactEventByKey(conn, event.idempotency_key)) {
       if (!SameEvent(*existing, event)) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "idempotency key '", event.idempotency_key, "' is already used by event ",
-            existing->id, " with different content"));
+        return absl::AlreadyExistsError(KeyConflict(event, *existing));
       }
       ToProto(*existing, response.mutable_contact_event());
       response.set_replayed(true);
@@ -228,8 +232,21 @@ absl::Status ContactImport::Commit(Batch& batch) {
         }
         if (inserter.InsertIfNew(event)) {
           ++batch_stored;
-        } else {
+          continue;
+        }
+        // The key is taken (stored before, or earlier in this import): only an identical event
+        // is a duplicate; another under the same key is a conflict, as in CreateContactEvent.
+        const auto existing = storage::FindContactEventByKey(conn, event.idempotency_key);
+        if (!existing) {
+          return absl::InternalError(absl::StrCat("idempotency key '", event.idempotency_key,
+                                                  "' is taken but its event cannot be read"));
+        }
+        if (SameEvent(*existing, event)) {
           ++batch_duplicates;
+        } else {
+          batch_rejections.push_back(
+              {index, event.idempotency_key, absl::StrCat(KeyConflict(event, *existing),
+                                                          " (ALREADY_EXISTS)")});
         }
       }
       return absl::OkStatus();
@@ -245,7 +262,12 @@ absl::Status ContactImport::Commit(Batch& batch) {
   }
   stored_ += batch_stored;
   duplicates_ += batch_duplicates;
-  for (Rejection& r : batch_rejections) player_rejections_.push_back(std::move(r));
+  // Batches commit in stream order, so the first ones kept are the first by position.
+  commit_rejected_count_ += static_cast<int64_t>(batch_rejections.size());
+  for (Rejection& r : batch_rejections) {
+    if (commit_rejections_.size() >= kMaxListedRejections) break;
+    commit_rejections_.push_back(std::move(r));
+  }
   return absl::OkStatus();
 }
 
@@ -254,12 +276,12 @@ v1::ImportContactEventsResponse ContactImport::Result() {
   response.set_received_count(index_);
   response.set_stored_count(stored_);
   response.set_duplicate_count(duplicates_);
-  response.set_rejected_count(invalid_count_ + static_cast<int64_t>(player_rejections_.size()));
+  response.set_rejected_count(invalid_count_ + commit_rejected_count_);
   // The first rejections by position in the stream, whichever stage refused them.
   std::vector<Rejection> listed;
   std::merge(std::make_move_iterator(invalid_.begin()), std::make_move_iterator(invalid_.end()),
-             std::make_move_iterator(player_rejections_.begin()),
-             std::make_move_iterator(player_rejections_.end()), std::back_inserter(listed),
+             std::make_move_iterator(commit_rejections_.begin()),
+             std::make_move_iterator(commit_rejections_.end()), std::back_inserter(listed),
              [](const Rejection& a, const Rejection& b) { return a.index < b.index; });
   if (listed.size() > kMaxListedRejections) listed.resize(kMaxListedRejections);
   for (Rejection& r : listed) {

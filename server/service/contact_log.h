@@ -36,8 +36,10 @@ class ContactImport {
   // Hands over the batch being filled once it holds options.import_batch_size events, or with
   // `final` whatever it holds (nullopt when there is nothing to hand over).
   std::optional<Batch> TakeBatch(bool final);
-  // Commits one batch in one write transaction: new events stored, known keys counted as
-  // duplicates, events of unknown or archived players rejected. Writes the database.
+  // Commits one batch in one write transaction: new events stored; an event whose key is already
+  // taken (stored before, or earlier in this import) counted as a duplicate when identical to the
+  // stored one and rejected as a conflict when not; events of unknown or archived players
+  // rejected. Writes the database; reads an event only when its key is taken.
   absl::Status Commit(Batch& batch);
   // The answer, after the last commit.
   v1::ImportContactEventsResponse Result();
@@ -62,7 +64,10 @@ class ContactImport {
   int64_t invalid_count_ = 0;
   // Commit's.
   int64_t stored_ = 0, duplicates_ = 0;
-  std::vector<Rejection> player_rejections_;
+  // Rejected at commit (player problem, key conflict): all counted; the first 100 kept, as many
+  // as the answer lists.
+  std::vector<Rejection> commit_rejections_;
+  int64_t commit_rejected_count_ = 0;
   // Players already checked in this import: empty string = may record, else the reason not.
   std::unordered_map<domain::Id, std::string> player_problems_;
 };

@@ -1,4 +1,9 @@
 // ContactEventService through a real channel: record, idempotency, bulk import, listing.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "google/protobuf/util/message_differencer.h"
 #include "tests/api/server_fixture.h"
 
 namespace touchline::testing {
@@ -180,6 +185,134 @@ TEST_F(ContactEventApiTest, ImportStoresValidReportsInvalidAndNeverDoubles) {
   for (size_t i = 1; i < all.size(); ++i) {
     ASSERT_LE(service::FromProto(all[i - 1].occur_time()), service::FromProto(all[i].occur_time()));
   }
+}
+
+// A re-import whose event has the stored key but other content is a conflict, as
+// CreateContactEvent says: rejected (naming the key and the stored event), counted as rejected,
+// and the stored event keeps its content. Only an identical event is a duplicate.
+TEST_F(ContactEventApiTest, ImportRejectsAKeyStoredWithDifferentContent) {
+  const std::vector<v1::ContactEvent> original = {
+      Event("match-1", v1::CONTACT_KIND_SCRUM, Day(2026, 10, 31, 15), true),
+      Event("match-2", v1::CONTACT_KIND_RUCK, Day(2026, 10, 31, 15, 5)),
+      Event("match-3", v1::CONTACT_KIND_MAUL, Day(2026, 10, 31, 15, 10))};
+  auto first = Import(original);
+  ASSERT_EQ(first.stored_count(), 3);
+  // One more under its own key, recorded singly.
+  const auto single = Event("single-1", v1::CONTACT_KIND_CARRY, Day(2026, 10, 31, 16));
+  v1::CreateContactEventResponse recorded;
+  ASSERT_TRUE(Record(single, &recorded).ok());
+
+  v1::ListContactEventsRequest list;
+  list.set_player_id(player_);
+  const auto before = ListAll(list);
+  ASSERT_EQ(before.size(), 4u);
+  std::map<std::string, v1::ContactEvent> stored;
+  for (const auto& e : before) stored[e.idempotency_key()] = e;
+
+  auto changed_kind = original[1];
+  changed_kind.set_kind(v1::CONTACT_KIND_FALL);
+  auto changed_note = single;
+  changed_note.set_note("actually a tackle");
+  auto changed_time = original[2];
+  *changed_time.mutable_occur_time() = Ts(Day(2026, 10, 31, 15, 11));
+  auto again = Import({original[0], changed_kind, Event("match-4", v1::CONTACT_KIND_RUCK,
+                                                        Day(2026, 10, 31, 15, 20)),
+                       changed_note, single, changed_time});
+  EXPECT_EQ(again.received_count(), 6);
+  EXPECT_EQ(again.stored_count(), 1);
+  EXPECT_EQ(again.duplicate_count(), 2);  // original[0] and single: identical
+  EXPECT_EQ(again.rejected_count(), 3);
+  ASSERT_EQ(again.rejections_size(), 3);
+  const struct {
+    int64_t index;
+    std::string key;
+  } expected[] = {{1, "match-2"}, {3, "single-1"}, {5, "match-3"}};
+  for (int i = 0; i < 3; ++i) {
+    const auto& r = again.rejections(i);
+    SCOPED_TRACE(expected[i].key);
+    EXPECT_EQ(r.index(), expected[i].index);
+    EXPECT_EQ(r.idempotency_key(), expected[i].key);
+    EXPECT_EQ(r.reason(), absl::StrCat("idempotency key '", expected[i].key,
+                                       "' is already used by event ",
+                                       stored[expected[i].key].id(),
+                                       " with different content (ALREADY_EXISTS)"));
+  }
+
+  // Nothing stored changed: the same events, and one new one.
+  const auto after = ListAll(list);
+  ASSERT_EQ(after.size(), 5u);
+  for (const auto& e : after) {
+    if (e.idempotency_key() == "match-4") continue;
+    ASSERT_TRUE(stored.count(e.idempotency_key())) << e.idempotency_key();
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(e, stored[e.idempotency_key()]))
+        << e.DebugString();
+  }
+
+  // The identical import again: every event a duplicate, none rejected.
+  auto identical = Import(original);
+  EXPECT_EQ(identical.stored_count(), 0);
+  EXPECT_EQ(identical.duplicate_count(), 3);
+  EXPECT_EQ(identical.rejected_count(), 0);
+  EXPECT_EQ(identical.rejections_size(), 0);
+}
+
+// Two events under one key in one stream: the second, if identical, is a duplicate; if different,
+// a conflict with the first (stored) one; in the same commit batch or in a later one.
+TEST_F(ContactEventApiTest, ImportRejectsAKeyRepeatedWithDifferentContentInOneStream) {
+  std::vector<v1::ContactEvent> events;
+  for (int i = 0; i < 1500; ++i) {  // two commit batches of 1000 and 500
+    events.push_back(Event("s-" + std::to_string(i), v1::CONTACT_KIND_TACKLE_MADE,
+                           Day(2026, 9, 1) + absl::Minutes(i)));
+  }
+  // In the first batch: "s-1" again identical (index 5) and different (index 6).
+  events[5] = events[1];
+  events[6] = events[1];
+  events[6].set_awkward(true);
+  // In the second batch: "s-2" (first batch) again different (1200) and identical (1300).
+  events[1200] = events[2];
+  events[1200].set_kind(v1::CONTACT_KIND_SCRUM);
+  events[1300] = events[2];
+  auto resp = Import(events);
+  EXPECT_EQ(resp.received_count(), 1500);
+  EXPECT_EQ(resp.stored_count(), 1496);
+  EXPECT_EQ(resp.duplicate_count(), 2);
+  EXPECT_EQ(resp.rejected_count(), 2);
+  ASSERT_EQ(resp.rejections_size(), 2);
+
+  v1::ListContactEventsRequest list;
+  list.set_player_id(player_);
+  list.set_page_size(1000);
+  std::map<std::string, v1::ContactEvent> stored;
+  for (const auto& e : ListAll(list)) stored[e.idempotency_key()] = e;
+  ASSERT_EQ(stored.size(), 1496u);
+  EXPECT_EQ(resp.rejections(0).index(), 6);
+  EXPECT_EQ(resp.rejections(0).idempotency_key(), "s-1");
+  EXPECT_THAT(resp.rejections(0).reason(),
+              ::testing::HasSubstr(absl::StrCat("already used by event ", stored["s-1"].id())));
+  EXPECT_EQ(resp.rejections(1).index(), 1200);
+  EXPECT_EQ(resp.rejections(1).idempotency_key(), "s-2");
+  EXPECT_THAT(resp.rejections(1).reason(),
+              ::testing::HasSubstr(absl::StrCat("already used by event ", stored["s-2"].id())));
+  // The first of each key is the one stored.
+  EXPECT_FALSE(stored["s-1"].awkward());
+  EXPECT_EQ(stored["s-2"].kind(), v1::CONTACT_KIND_TACKLE_MADE);
+}
+
+// Every conflict is counted; the answer lists the first 100 by position.
+TEST_F(ContactEventApiTest, ImportCountsEveryConflictAndListsTheFirst) {
+  std::vector<v1::ContactEvent> events;
+  for (int i = 0; i < 1200; ++i) {  // two commit batches
+    events.push_back(Event("c-" + std::to_string(i), v1::CONTACT_KIND_RUCK,
+                           Day(2026, 9, 1) + absl::Minutes(i)));
+  }
+  ASSERT_EQ(Import(events).stored_count(), 1200);
+  for (auto& e : events) e.set_note("edited");
+  auto resp = Import(events);
+  EXPECT_EQ(resp.stored_count(), 0);
+  EXPECT_EQ(resp.duplicate_count(), 0);
+  EXPECT_EQ(resp.rejected_count(), 1200);
+  ASSERT_EQ(resp.rejections_size(), 100);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(resp.rejections(i).index(), i);
 }
 
 TEST_F(ContactEventApiTest, ImportTakesManyEventsPerMessageInStreamOrder) {

@@ -158,6 +158,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     // Refused calls are inspected too: the audit log names the player a refused call was after.
     // A stream's caller may not be known yet (Authorize runs later): its request is read anyway.
     const bool pending = decision_->complete != nullptr;
+    if (HasRawRequests(method_name_)) return;  // a ByteBuffer: its handler reports the players
     if (message == nullptr || method_ == nullptr || decision_->is_public ||
         (decision_->caller.role == service::Role::kNone && !pending)) {
       return;
@@ -191,7 +192,10 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     // The sync server hands over the handler's own message, not yet serialised (a generated
     // class deriving from google::protobuf::Message alone): read it in place, and send a
     // minimised copy instead of it when the role needs one.
-    const auto* sent = static_cast<const Message*>(methods->GetSendMessage());
+    // A raw method's handler hands over a grpc::ByteBuffer: read below, from its bytes.
+    const auto* sent = HasRawRequests(method_name_)
+                           ? nullptr
+                           : static_cast<const Message*>(methods->GetSendMessage());
     if (sent != nullptr && sent->GetDescriptor() == method_->output_type()) {
       if (Audited()) access::CollectPlayerIds(*sent, players_);
       if (minimise) {
@@ -266,6 +270,10 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     record.method = method_name_;
     record.squad_id = squad_id_;
     record.outcome = std::string(CodeName(status.error_code()));
+    {
+      std::lock_guard lock(decision_->players_mutex);
+      players_.insert(decision_->players.begin(), decision_->players.end());
+    }
     record.player_ids.assign(players_.begin(), players_.end());
     if (absl::Status appended = env_.audit.Append(record); !appended.ok()) {
       // A call that failed sends no data, so there is nothing to withhold: its own status (e.g.

@@ -39,6 +39,23 @@ absl::StatusOr<service::Caller> CallerFrom(const grpc::ServerContextBase& contex
   return decision->caller;
 }
 
+bool HasRawRequests(std::string_view method) {
+  return method == "/touchline.v1.ContactEventService/ImportContactEvents";
+}
+
+void AddAuditedPlayers(const grpc::ServerContextBase& context, const std::set<int64_t>& players) {
+  std::shared_ptr<CallDecision> decision;
+  {
+    Registry& r = TheRegistry();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto it = r.decisions.find(&context);
+    if (it != r.decisions.end()) decision = it->second;
+  }
+  if (!decision) return;
+  std::lock_guard lock(decision->players_mutex);
+  decision->players.insert(players.begin(), players.end());
+}
+
 void RegisterCallDecision(const grpc::ServerContextBase* context,
                           std::shared_ptr<CallDecision> decision) {
   Registry& r = TheRegistry();

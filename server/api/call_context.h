@@ -7,6 +7,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -25,7 +27,19 @@ struct CallDecision {
   // asked, on the stream's worker rather than on gRPC's event thread. Run once, then cleared.
   std::function<void(CallDecision&)> complete;
   std::mutex complete_mutex;
+  // Players a raw method's handler found in the requests it decoded (the interceptor cannot read
+  // them): named in the call's audit record.
+  std::mutex players_mutex;
+  std::set<int64_t> players;
 };
+
+// Methods registered raw (their handler decodes the requests itself, so that a message that cannot
+// be decoded is told apart from the end of the stream): the interceptor sees their requests as
+// grpc::ByteBuffer (requests and the response) and leaves the requests to the handler.
+bool HasRawRequests(std::string_view method);
+
+// For a raw method's handler: the players its requests named (see CallDecision::players).
+void AddAuditedPlayers(const grpc::ServerContextBase& context, const std::set<int64_t>& players);
 
 // The authenticated caller of this call, or the status to refuse it with. Fails closed: a call the
 // interceptor did not see is UNAUTHENTICATED.

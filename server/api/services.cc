@@ -166,8 +166,8 @@ grpc::Status ReadinessServiceImpl::ClearReadinessOverride(grpc::ServerContext* c
   return Serve(context, response, [&](const service::Caller& caller) { return board_.ClearReadinessOverride(caller, *request); });
 }
 
-grpc::ServerReadReactor<v1::ImportContactEventsRequest>* ContactEventServiceImpl::ImportContactEvents(
-    grpc::CallbackServerContext* context, v1::ImportContactEventsResponse* response) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* ContactEventServiceImpl::ImportContactEvents(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
   return new ImportReactor(streams_, context, log_, response);
 }
 

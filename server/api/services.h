@@ -61,7 +61,7 @@ class PlayerServiceImpl final : public v1::PlayerService::Service {
 };
 
 class ContactEventServiceImpl final
-    : public v1::ContactEventService::WithCallbackMethod_ImportContactEvents<
+    : public v1::ContactEventService::WithRawCallbackMethod_ImportContactEvents<
           v1::ContactEventService::Service> {
  public:
   ContactEventServiceImpl(service::ContactLog& log, const StreamEnvironment& streams)
@@ -72,8 +72,8 @@ class ContactEventServiceImpl final
                                v1::GetContactEventResponse*) override;
   grpc::Status ListContactEvents(grpc::ServerContext*, const v1::ListContactEventsRequest*,
                                  v1::ListContactEventsResponse*) override;
-  grpc::ServerReadReactor<v1::ImportContactEventsRequest>* ImportContactEvents(
-      grpc::CallbackServerContext*, v1::ImportContactEventsResponse*) override;
+  grpc::ServerReadReactor<grpc::ByteBuffer>* ImportContactEvents(grpc::CallbackServerContext*,
+                                                                grpc::ByteBuffer*) override;
 
  private:
   service::ContactLog& log_;

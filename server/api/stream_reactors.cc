@@ -1,5 +1,11 @@
 #include "server/api/stream_reactors.h"
 
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "server/service/request_errors.h"
+
 namespace touchline::api {
 
 void OpenStreams::Add(const std::string& credential, Member* stream) {
@@ -39,7 +45,7 @@ size_t OpenStreams::size() {
 }
 
 ImportReactor::ImportReactor(const StreamEnvironment& env, grpc::CallbackServerContext* context,
-                             service::ContactLog& log, v1::ImportContactEventsResponse* response)
+                             service::ContactLog& log, grpc::ByteBuffer* response)
     : env_(env), context_(context), log_(log), response_(response) {
   task_pending_ = true;  // Begin
   env_.workers.Post([this] { Begin(); });
@@ -99,8 +105,27 @@ void ImportReactor::OnReadDone(bool ok) {
 }
 
 void ImportReactor::Take() {
-  import_->Add(request_);
+  // The handler decodes (a raw method): a message that is not an ImportContactEventsRequest ends
+  // the import as INVALID_ARGUMENT naming it, instead of looking like the end of the stream.
+  v1::ImportContactEventsRequest message;
+  const grpc::Status decoded =
+      grpc::SerializationTraits<v1::ImportContactEventsRequest>::Deserialize(&request_, &message);
   request_.Clear();
+  if (!decoded.ok()) {
+    {
+      std::lock_guard lock(mutex_);
+      undecodable_ = absl::InvalidArgumentError(absl::StrCat(
+          "message ", messages_, " of the stream (after event ", import_->received(),
+          ") is not a touchline.v1.ImportContactEventsRequest: ", decoded.error_message()));
+    }
+    return EndOfInput();
+  }
+  ++messages_;
+  std::set<int64_t> players;
+  if (message.has_contact_event()) players.insert(message.contact_event().player_id());
+  for (const auto& e : message.contact_events()) players.insert(e.player_id());
+  AddAuditedPlayers(*context_, players);
+  import_->Add(message);
   std::optional<service::ContactImport::Batch> full = import_->TakeBatch(/*final=*/false);
   bool commit_now = false, read_next = false, conclude = false;
   {
@@ -142,6 +167,7 @@ void ImportReactor::EndOfInput() {
     // A read that fails because the call was cancelled is not the end of the client's input:
     // what it sent last is not committed.
     if (context_->IsCancelled()) cancelled_ = true;
+    // What came before an undecodable message is committed, as if the stream had ended there.
     if (!StoppedLocked()) last = import_->TakeBatch(/*final=*/true);
     if (last && committing_) {
       queued_ = std::move(last);  // the lane takes it next
@@ -205,9 +231,29 @@ void ImportReactor::Conclude() {
       status = failed_;
     } else if (cancelled_) {
       status = absl::CancelledError("the client went away");
+    } else if (!undecodable_.ok()) {
+      status = undecodable_;
     }
   }
-  if (status.ok()) *response_ = import_->Result();
+  if (status.ok()) {
+    bool own_buffer = false;
+    (void)grpc::SerializationTraits<v1::ImportContactEventsResponse>::Serialize(
+        import_->Result(), response_, &own_buffer);
+  } else if (absl::IsInvalidArgument(status)) {
+    // The caller learns exactly what was done with the events before the broken message.
+    const v1::ImportContactEventsResponse done = import_->Result();
+    service::FieldViolations v;
+    v.Add(absl::StrCat("message[", messages_, "]"),
+          absl::StrCat(status.message(), "; the ", done.received_count(),
+                       " events before it were processed: ", done.stored_count(), " stored, ",
+                       done.duplicate_count(), " duplicates, ", done.rejected_count(),
+                       " rejected; nothing after it was read: resend from event ",
+                       done.received_count()));
+    for (const auto& r : done.rejections()) {
+      v.Add(absl::StrCat("contact_events[", r.index(), "]"), r.reason());
+    }
+    status = v.ToStatus();
+  }
   Finish(ToGrpcStatus(status));
 }
 

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
 #include "grpcpp/server_context.h"
 #include "server/api/call_context.h"
@@ -222,11 +223,13 @@ class FeedStreamReactor final : public grpc::ServerWriteReactor<Response>,
 // (back-pressure to the client through HTTP/2 flow control, no thread held). The answer is sent
 // after the last commit. A cancelled import commits nothing more (batches already committed stay:
 // their idempotency keys make a retry safe).
-class ImportReactor final : public grpc::ServerReadReactor<v1::ImportContactEventsRequest>,
+class ImportReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer>,
                             public OpenStreams::Member {
  public:
+  // A raw method: messages arrive undecoded, so one that cannot be decoded is told apart from the
+  // end of the stream (gRPC reports both as a failed read).
   ImportReactor(const StreamEnvironment& env, grpc::CallbackServerContext* context,
-                service::ContactLog& log, v1::ImportContactEventsResponse* response);
+                service::ContactLog& log, grpc::ByteBuffer* response);
 
   void OnReadDone(bool ok) override;
   void OnCancel() override;
@@ -255,10 +258,11 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportContactEven
   const StreamEnvironment env_;
   grpc::CallbackServerContext* const context_;
   service::ContactLog& log_;
-  v1::ImportContactEventsResponse* const response_;
+  grpc::ByteBuffer* const response_;
   std::string credential_;
   std::unique_ptr<service::ContactImport> import_;
-  v1::ImportContactEventsRequest request_;  // the message being read, then validated
+  grpc::ByteBuffer request_;  // the message being read, then decoded and validated
+  int64_t messages_ = 0;      // messages decoded so far
 
   std::mutex mutex_;
   bool task_pending_ = false;   // Begin, Take or EndOfInput is queued or running
@@ -271,6 +275,7 @@ class ImportReactor final : public grpc::ServerReadReactor<v1::ImportContactEven
   bool cancelled_ = false;
   bool revoked_ = false;
   absl::Status failed_;         // a commit's error
+  absl::Status undecodable_;    // INVALID_ARGUMENT naming the message that could not be decoded
   bool finishing_ = false;      // Conclude is queued or running: nothing else may start
 };
 

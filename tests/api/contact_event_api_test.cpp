@@ -1,9 +1,12 @@
 // ContactEventService through a real channel: record, idempotency, bulk import, listing.
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "google/protobuf/util/message_differencer.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "grpcpp/support/sync_stream.h"
 #include "tests/api/server_fixture.h"
 
 namespace touchline::testing {
@@ -380,6 +383,58 @@ TEST_F(ContactEventApiTest, ListRefusesBadQueries) {
   list.set_squad_id(777);
   EXPECT_EQ(events_->ListContactEvents(Ctx().get(), list, &resp).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// One unreadable message in an import (garbage bytes, as a broken client or an attacker sends)
+// ends the stream with INVALID_ARGUMENT naming its position and saying what was done with the
+// events before it; nothing after it is taken. It used to end OK with everything after it
+// silently lost (issue 16).
+TEST_F(ContactEventApiTest, AnUnreadableImportMessageIsNamedNotTakenForTheEnd) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + TokenFor("physio.anna"));
+  const grpc::internal::RpcMethod method("/touchline.v1.ContactEventService/ImportContactEvents",
+                                         grpc::internal::RpcMethod::CLIENT_STREAMING, channel_);
+  grpc::ByteBuffer response;
+  std::unique_ptr<grpc::ClientWriter<grpc::ByteBuffer>> writer(
+      grpc::internal::ClientWriterFactory<grpc::ByteBuffer>::Create(channel_.get(), method, &ctx,
+                                                                    &response));
+  auto bytes = [](const google::protobuf::Message& m) {
+    grpc::ByteBuffer buffer;
+    bool own = false;
+    EXPECT_TRUE(grpc::SerializationTraits<google::protobuf::Message>::Serialize(m, &buffer, &own)
+                    .ok());
+    return buffer;
+  };
+  v1::ImportContactEventsRequest first;
+  for (int i = 0; i < 3; ++i) {
+    *first.add_contact_events() =
+        Event(absl::StrCat("before-", i), v1::CONTACT_KIND_SCRUM, Day(2026, 10, 1 + i));
+  }
+  *first.add_contact_events() = Event("before-bad", v1::CONTACT_KIND_UNSPECIFIED, Day(2026, 10, 5));
+  ASSERT_TRUE(writer->Write(bytes(first)));
+  // A length-delimited field 1 claiming far more bytes than follow: not decodable.
+  const std::string garbage = "\x0a\xff\xff\xff\xff\x0fgarbage";
+  grpc::Slice slice(garbage);
+  writer->Write(grpc::ByteBuffer(&slice, 1));
+  v1::ImportContactEventsRequest after;
+  *after.add_contact_events() = Event("after-0", v1::CONTACT_KIND_RUCK, Day(2026, 10, 9));
+  writer->Write(bytes(after));  // may be refused: the server ends the call at the bad message
+  writer->WritesDone();
+  const grpc::Status status = writer->Finish();
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_THAT(status.error_message(),
+              ::testing::HasSubstr("message 1 of the stream (after event 4)"));
+  const std::vector<std::string> fields = ViolatedFields(status);
+  ASSERT_GE(fields.size(), 2u);
+  EXPECT_EQ(fields[0], "message[1]");
+  EXPECT_EQ(fields[1], "contact_events[3]");  // the invalid event before it, with its reason
+
+  v1::ListContactEventsRequest list;
+  list.set_player_id(player_);
+  std::vector<std::string> keys;
+  for (const auto& e : ListAll(list)) keys.push_back(e.idempotency_key());
+  std::sort(keys.begin(), keys.end());
+  EXPECT_THAT(keys, ::testing::ElementsAre("before-0", "before-1", "before-2"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "server/access/access_policy.h"
 #include "server/access/minimiser.h"
 #include "server/api/call_context.h"
+#include "server/api/server_log.h"
 
 namespace touchline::api {
 namespace {
@@ -250,8 +251,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     }
     if (!decision_->checked.load() && method_ != nullptr && !cancelled) {
       ++unchecked_calls;
-      std::fprintf(stderr, "touchline-server: handler of %s ran without checking access\n",
-                   method_name_.c_str());
+      LogLineLimited(absl::StrCat("handler of ", method_name_, " ran without checking access"));
       if (!decision_->status.ok()) {
         status = grpc::Status(static_cast<grpc::StatusCode>(decision_->status.code()),
                               std::string(decision_->status.message()));

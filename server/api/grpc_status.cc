@@ -29,7 +29,7 @@ bool IsServerFault(absl::StatusCode code) {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  if (IsServerFault(status.code())) LogLine(absl::StrCat("error: ", status.ToString()));
+  if (IsServerFault(status.code())) LogLineLimited(absl::StrCat("error: ", status.ToString()));
   const auto code = static_cast<grpc::StatusCode>(status.code());
   const std::string message(status.message());
   auto bad_request = status.GetPayload(service::kBadRequestTypeUrl);

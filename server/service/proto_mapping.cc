@@ -15,6 +15,19 @@ absl::Time FromProto(const google::protobuf::Timestamp& ts) {
 }
 
 void ToProto(absl::Time t, google::protobuf::Timestamp* out) {
+  // A returned timestamp is always a valid one (0001-01-01 to 9999-12-31): an instant beyond,
+  // e.g. "never" kept as absl::InfiniteFuture(), is clamped to the nearest end, never sent as a
+  // value clients refuse to decode.
+  if (t > absl::FromUnixSeconds(kMaxTimestampSeconds)) {
+    out->set_seconds(kMaxTimestampSeconds);
+    out->set_nanos(999999000);
+    return;
+  }
+  if (t < absl::FromUnixSeconds(kMinTimestampSeconds)) {
+    out->set_seconds(kMinTimestampSeconds);
+    out->set_nanos(0);
+    return;
+  }
   const int64_t micros = absl::ToUnixMicros(t);
   int64_t seconds = micros / 1000000;
   int64_t rem = micros % 1000000;

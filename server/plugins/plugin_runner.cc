@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -89,15 +90,28 @@ bool HostProcess::StartLocked(absl::Time deadline, hp::RawDescriptor* descriptor
     return false;
   }
   if (pid == 0) {
+    // Contain the host (async-signal-safe calls only). Its own process group, so that stopping
+    // it also ends whatever it forked; it can gain no privileges (no setuid programs); the server's signal mask (SIGTERM and SIGINT blocked in every thread,
+    // kept across exec) is not inherited; it keeps only its channel and stdio, none of the
+    // server's database or socket descriptors; it starts in /, not in the database's directory.
+    // (Not PR_SET_PDEATHSIG: it fires when the forking thread ends, and gRPC ends idle threads.)
+    setpgid(0, 0);
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
     if (sv[1] == hp::kChannelFd) {
       fcntl(sv[1], F_SETFD, 0);
     } else if (dup2(sv[1], hp::kChannelFd) < 0) {
       _exit(127);
     }
     dup2(STDERR_FILENO, STDOUT_FILENO);  // a chatty plugin's stdout goes to the server's stderr
+    close_range(hp::kChannelFd + 1, ~0U, 0);
+    if (chdir("/") != 0) _exit(127);
     execv(argv[0], argv.data());
     _exit(127);
   }
+  setpgid(pid, pid);  // as the child does: whichever runs first, the group exists before a kill
   close(sv[1]);
   pid_ = pid;
   fd_ = sv[0];
@@ -146,12 +160,14 @@ std::string HostProcess::StopLocked(bool kill_first) {
     fd_ = -1;
   }
   if (pid_ <= 0) return "was not running";
-  if (kill_first) kill(pid_, SIGKILL);
+  // The whole group: a plugin's own children end with its host.
+  if (kill_first) kill(-pid_, SIGKILL);
   int status = 0;
   pid_t r;
   do {
     r = waitpid(pid_, &status, 0);
   } while (r < 0 && errno == EINTR);
+  kill(-pid_, SIGKILL);  // the host ended by itself: what it left behind goes too
   pid_ = -1;
   return r < 0 ? "ended" : DescribeExit(status);
 }

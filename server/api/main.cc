@@ -7,6 +7,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -15,6 +17,7 @@
 #include "server/access/credentials.h"
 #include "server/api/server_log.h"
 #include "server/api/touchline_server.h"
+#include "touchline/build_info.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port)");
 ABSL_FLAG(std::string, db, "touchline.db", "SQLite database path (created if missing)");
@@ -149,8 +152,24 @@ int TokenCommand(const touchline::storage::DatabaseOptions& database) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Serves the Touchline squad medical record over gRPC.");
-  absl::ParseCommandLine(argc, argv);
+  absl::SetProgramUsageMessage(
+      "Serves the Touchline squad medical record over gRPC.\n"
+      "Usage: touchline-server [--flag=value ...]; --help lists every flag with its default.");
+  // Abseil lists only the flags of a file named like the program unless told otherwise ("No flags
+  // matched" before): --help and --helpshort list every flag of Touchline's own files.
+  absl::FlagsUsageConfig usage;
+  usage.contains_helpshort_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "server/");
+  };
+  usage.contains_help_flags = usage.contains_helpshort_flags;
+  usage.version_string = [] { return std::string(TOUCHLINE_VERSION_LINE("touchline-server")) + "\n"; };
+  absl::SetFlagsUsageConfig(usage);
+  std::vector<char*> arguments(argv, argv + argc);
+  static char help[] = "--help";
+  for (char*& a : arguments) {
+    if (std::string_view(a) == "-h") a = help;  // the short form everyone tries first
+  }
+  absl::ParseCommandLine(static_cast<int>(arguments.size()), arguments.data());
   // Debian's Abseil is built without NDEBUG, so every absl::Mutex lock (gRPC takes several per
   // call) also updated a global lock-order graph: 3 % of the server's CPU under load. The tests
   // (which link the server library, not this main) keep the detection on.

@@ -91,25 +91,8 @@ class FeedStreamReactor final : public grpc::ServerWriteReactor<Response>,
     env_.workers.Post([this] { Step(); });
   }
 
-  void OnCancel() override {
-    {
-      std::lock_guard lock(mutex_);
-      cancelled_ = true;
-      if (busy_) return;  // the running step (or write) sees it
-      busy_ = true;
-    }
-    env_.workers.Post([this] { Step(); });
-  }
-
-  void Revoke() override {
-    {
-      std::lock_guard lock(mutex_);
-      revoked_ = true;
-      if (busy_) return;
-      busy_ = true;
-    }
-    env_.workers.Post([this] { Step(); });
-  }
+  void OnCancel() override { Stop(&FeedStreamReactor::cancelled_); }
+  void Revoke() override { Stop(&FeedStreamReactor::revoked_); }
 
   void OnDone() override {
     if (!credential_.empty()) env_.open.Remove(credential_, this);
@@ -118,6 +101,17 @@ class FeedStreamReactor final : public grpc::ServerWriteReactor<Response>,
 
  private:
   ~FeedStreamReactor() = default;
+
+  // Cancelled or revoked: the running step (or write) sees it, or a step is started to finish.
+  void Stop(bool FeedStreamReactor::*why) {
+    {
+      std::lock_guard lock(mutex_);
+      this->*why = true;
+      if (busy_) return;
+      busy_ = true;
+    }
+    env_.workers.Post([this] { Step(); });
+  }
 
   // The feed has something new (any thread; called by the feed with its publisher's lock held).
   void Wake() {

@@ -32,11 +32,6 @@ void StreamWorkers::Post(std::function<void()> task) {
   posted_.notify_one();
 }
 
-size_t StreamWorkers::backlog() {
-  std::lock_guard lock(mutex_);
-  return tasks_.size();
-}
-
 void StreamWorkers::Run() {
   for (;;) {
     std::function<void()> task;

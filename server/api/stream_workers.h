@@ -25,8 +25,6 @@ class StreamWorkers {
 
   // Queues `task`; never blocks on the work itself.
   void Post(std::function<void()> task);
-  // Tasks queued and not started (for the benchmark and tests).
-  size_t backlog();
 
  private:
   void Run();

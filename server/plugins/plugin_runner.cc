@@ -12,10 +12,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <filesystem>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/plugins/host_output.h"
 
 namespace touchline::plugins {
 namespace {
@@ -47,6 +49,10 @@ std::string DescribeExit(int status) {
 
 }  // namespace
 
+HostProcess::HostProcess(HostLaunch launch)
+    : launch_(std::move(launch)),
+      output_label_(std::filesystem::path(launch_.plugin_path).filename().string()) {}
+
 HostProcess::~HostProcess() {
   std::lock_guard<std::mutex> lock(mu_);
   StopLocked(/*kill_first=*/true);
@@ -74,47 +80,71 @@ bool HostProcess::StartLocked(absl::Time deadline, hp::RawDescriptor* descriptor
   if (started_once_) ++restarts_;
   started_once_ = true;
 
+  // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     *error = absl::StrCat("socketpair failed: ", strerror(errno));
     return false;
   }
-  // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
-  std::vector<char*> argv = {const_cast<char*>(launch_.host_executable.c_str()),
-                             const_cast<char*>(launch_.plugin_path.c_str()), nullptr};
-  pid_t pid = fork();
-  if (pid < 0) {
-    *error = absl::StrCat("fork failed: ", strerror(errno));
+  // Its stdout and stderr: a pipe the server reads (HostOutputRelay), not the server's stderr.
+  int output[2];
+  if (pipe2(output, O_CLOEXEC) != 0) {
+    *error = absl::StrCat("pipe failed: ", strerror(errno));
     close(sv[0]);
     close(sv[1]);
     return false;
   }
+  // Its stdin: nothing (the server's may be an operator's terminal).
+  const int input = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  auto close_child_ends = [&] {
+    close(sv[1]);
+    close(output[1]);
+    if (input >= 0) close(input);
+  };
+  std::vector<char*> argv = {const_cast<char*>(launch_.host_executable.c_str()),
+                             const_cast<char*>(launch_.plugin_path.c_str()), nullptr};
+  pid_t pid = input < 0 ? -1 : fork();
+  if (pid < 0) {
+    *error = absl::StrCat(input < 0 ? "opening /dev/null" : "fork", " failed: ", strerror(errno));
+    close_child_ends();
+    close(sv[0]);
+    close(output[0]);
+    return false;
+  }
   if (pid == 0) {
     // Contain the host (async-signal-safe calls only). Its own process group, so that stopping
-    // it also ends whatever it forked; it can gain no privileges (no setuid programs); the server's signal mask (SIGTERM and SIGINT blocked in every thread,
-    // kept across exec) is not inherited; it keeps only its channel and stdio, none of the
-    // server's database or socket descriptors; it starts in /, not in the database's directory.
+    // it also ends whatever it forked; it can gain no privileges (no setuid programs); the
+    // server's signal mask (SIGTERM and SIGINT blocked in every thread, kept across exec) is not
+    // inherited.
     // (Not PR_SET_PDEATHSIG: it fires when the forking thread ends, and gRPC ends idle threads.)
     setpgid(0, 0);
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (sv[1] == hp::kChannelFd) {
-      fcntl(sv[1], F_SETFD, 0);
-    } else if (dup2(sv[1], hp::kChannelFd) < 0) {
+    // Its descriptors: /dev/null, the pipe, the pipe, its channel on 0-3, each first copied above
+    // them so that none is overwritten before it is copied (a server started without stdin has
+    // its own descriptors among 0-3).
+    const int in = fcntl(input, F_DUPFD, hp::kChannelFd + 1);
+    const int out = fcntl(output[1], F_DUPFD, hp::kChannelFd + 1);
+    const int channel = fcntl(sv[1], F_DUPFD, hp::kChannelFd + 1);
+    if (in < 0 || out < 0 || channel < 0 || dup2(in, STDIN_FILENO) < 0 ||
+        dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0 ||
+        dup2(channel, hp::kChannelFd) < 0) {
       _exit(127);
     }
-    dup2(STDERR_FILENO, STDOUT_FILENO);  // a chatty plugin's stdout goes to the server's stderr
+    // None of the server's descriptors (database, sockets).
     close_range(hp::kChannelFd + 1, ~0U, 0);
+    // Not in the database's directory.
     if (chdir("/") != 0) _exit(127);
     execv(argv[0], argv.data());
     _exit(127);
   }
   setpgid(pid, pid);  // as the child does: whichever runs first, the group exists before a kill
-  close(sv[1]);
+  close_child_ends();
   pid_ = pid;
   fd_ = sv[0];
+  output_id_ = HostOutputRelay::Get().Add(output[0], output_label_);
 
   std::string payload;
   switch (ReadFrameLocked(deadline, &payload)) {
@@ -169,6 +199,10 @@ std::string HostProcess::StopLocked(bool kill_first) {
   } while (r < 0 && errno == EINTR);
   kill(-pid_, SIGKILL);  // the host ended by itself: what it left behind goes too
   pid_ = -1;
+  if (output_id_ != 0) {
+    HostOutputRelay::Get().Release(output_id_);  // its last words, then the pipe is closed
+    output_id_ = 0;
+  }
   return r < 0 ? "ended" : DescribeExit(status);
 }
 

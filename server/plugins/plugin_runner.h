@@ -62,10 +62,11 @@ struct HostLaunch {
 // A supervised touchline-plugin-host process. Crashes, hangs past the deadline and garbage frames
 // kill the process; a new one is started at once (and again on the next call if that failed). A
 // call cut short by CallLimits::cutoff or cancellation kills it too; the next call starts a new
-// one. A HostProcess that was never started starts on its first call.
+// one. A HostProcess that was never started starts on its first call. Its stdout and stderr reach
+// the log through HostOutputRelay.
 class HostProcess : public PluginRunner {
  public:
-  explicit HostProcess(HostLaunch launch) : launch_(std::move(launch)) {}
+  explicit HostProcess(HostLaunch launch);
   ~HostProcess() override;
   HostProcess(const HostProcess&) = delete;
   HostProcess& operator=(const HostProcess&) = delete;
@@ -90,9 +91,12 @@ class HostProcess : public PluginRunner {
                              const std::function<bool()>& cancelled = {});
 
   const HostLaunch launch_;
+  // Its output's name in the server's log: the plugin's file name.
+  const std::string output_label_;
   mutable std::mutex mu_;
   pid_t pid_ = -1;
   int fd_ = -1;
+  uint64_t output_id_ = 0;  // its stdout and stderr in HostOutputRelay; 0: none
   int restarts_ = 0;
   bool started_once_ = false;
 };

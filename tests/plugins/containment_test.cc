@@ -1,23 +1,41 @@
 // What a plugin's host process may do (issue 16): it runs in a process group of its own, with no
 // signals blocked (the server blocks SIGTERM and SIGINT in every thread, and exec keeps a mask),
 // no way to gain privileges, none of the server's descriptors, in / rather than the database's
-// directory. The probe fixture reports each from inside the host.
+// directory; its output reaches the log capped. The probe fixture reports each from inside the
+// host; the chatty fixtures talk.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/plugins/host_output.h"
 #include "tests/plugins/test_util.h"
 
 namespace touchline::plugins {
 namespace {
 
+namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using namespace touchline::plugins::testing;  // NOLINT
+
+// The probe's report for one player.
+std::string Probe(const std::string& player_name = "Player") {
+  auto planner = ProtocolPlanner::Create(Options({Fixture("probe/probe.so")}));
+  EXPECT_EQ(planner->Listing().loaded_size(), 1) << planner->Listing().ShortDebugString();
+  const pv1::AssignResult result = planner->Assign(Request(1, player_name));
+  EXPECT_EQ(result.post_size(), 1) << result.ShortDebugString();
+  return result.post_size() > 0 ? result.post(0).reason() : "";
+}
 
 TEST(Containment, TheHostStartsCleanAndInItsOwnGroup) {
   // As the server does: SIGTERM and SIGINT blocked in the thread that starts the host.
@@ -33,12 +51,8 @@ TEST(Containment, TheHostStartsCleanAndInItsOwnGroup) {
   const int leaked = ::open(secret_path.c_str(), O_RDONLY);  // no O_CLOEXEC on purpose
   ASSERT_GE(leaked, 0);
 
-  auto planner = ProtocolPlanner::Create(Options({Fixture("probe/probe.so")}));
+  const std::string report = Probe();
   pthread_sigmask(SIG_SETMASK, &before, nullptr);
-  ASSERT_EQ(planner->Listing().loaded_size(), 1) << planner->Listing().ShortDebugString();
-  const pv1::AssignResult result = planner->Assign(Request(1));
-  ASSERT_EQ(result.post_size(), 1) << result.ShortDebugString();
-  const std::string report = result.post(0).reason();
   EXPECT_THAT(report, HasSubstr("sigterm_blocked=0"));
   EXPECT_THAT(report, HasSubstr("sigint_blocked=0"));
   EXPECT_THAT(report, HasSubstr("own_group=1"));
@@ -47,6 +61,49 @@ TEST(Containment, TheHostStartsCleanAndInItsOwnGroup) {
   EXPECT_THAT(report, HasSubstr("cwd=/ "));
   ::close(leaked);
   std::remove(secret_path.c_str());
+}
+
+TEST(Containment, APluginsFloodReachesTheLogCappedAndItsAnswerStillArrives) {
+  PlannerOptions options = Options({Fixture("chatty/chatty_flood.so")});
+  options.deadline = absl::Seconds(60);  // writing 50 MB is not what is tested
+  const absl::Time start = absl::Now();
+  ::testing::internal::CaptureStderr();
+  auto planner = ProtocolPlanner::Create(options);
+  const pv1::AssignResult result = planner->Assign(Request(1));
+  planner.reset();  // every host's output is in the log once its host is stopped
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const absl::Duration took = absl::Now() - start;
+
+  EXPECT_EQ(result.failures_size(), 0) << result.ShortDebugString();
+  EXPECT_EQ(result.post_size(), 1) << result.ShortDebugString();
+  EXPECT_THAT(log, HasSubstr("touchline-server plugin chatty_flood.so: chatty: first line\n"));
+  EXPECT_THAT(log, HasSubstr(" [cut]\n"));  // the 25 MB line
+  EXPECT_THAT(log, HasSubstr("more lines of its output dropped"));
+  // At most kMaxHostOutputLinesPerSecond lines a second, each cut at kMaxHostOutputLineBytes, and
+  // a line per second saying how many were dropped (50 MB before).
+  const int64_t windows = absl::ToInt64Seconds(took) + 2;
+  const size_t max_line = kMaxHostOutputLineBytes + 128;  // time, prefix, " [cut]"
+  EXPECT_LE(log.size(), windows * (kMaxHostOutputLinesPerSecond + 2) * max_line)
+      << "in " << took;
+  std::istringstream lines(log);
+  int plugin_lines = 0;
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_LE(line.size(), max_line);
+    if (line.find("plugin chatty_flood.so: chatty:") != std::string::npos) ++plugin_lines;
+  }
+  EXPECT_LE(plugin_lines, windows * kMaxHostOutputLinesPerSecond) << "in " << took;
+}
+
+TEST(Containment, WhatAHostWroteBeforeCrashingReachesTheLog) {
+  ::testing::internal::CaptureStderr();
+  auto planner = ProtocolPlanner::Create(Options({Fixture("chatty/chatty_last_words.so")}));
+  const pv1::AssignResult result = planner->Assign(Request(1, "trigger"));
+  planner.reset();
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_EQ(result.failures_size(), 1) << result.ShortDebugString();
+  EXPECT_EQ(result.failures(0).kind(), pv1::FAILURE_KIND_CRASHED);
+  EXPECT_THAT(log, HasSubstr("plugin chatty_last_words.so: chatty: about to crash\n"));
+  EXPECT_THAT(log, Not(HasSubstr("dropped")));
 }
 
 }  // namespace

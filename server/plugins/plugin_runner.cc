@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/plugins/host_confinement.h"
 #include "server/plugins/host_output.h"
 
 namespace touchline::plugins {
@@ -81,6 +82,11 @@ bool HostProcess::StartLocked(absl::Time deadline, hp::RawDescriptor* descriptor
   started_once_ = true;
 
   // Everything the child needs is prepared before fork: after fork only async-signal-safe calls.
+  HostConfinement confinement;
+  if (!confinement.Prepare(launch_.host_executable, launch_.plugin_path, error)) {
+    *error = absl::StrCat("the plugin host could not be confined: ", *error);
+    return false;
+  }
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     *error = absl::StrCat("socketpair failed: ", strerror(errno));
@@ -115,7 +121,7 @@ bool HostProcess::StartLocked(absl::Time deadline, hp::RawDescriptor* descriptor
     // Contain the host (async-signal-safe calls only). Its own process group, so that stopping
     // it also ends whatever it forked; it can gain no privileges (no setuid programs); the
     // server's signal mask (SIGTERM and SIGINT blocked in every thread, kept across exec) is not
-    // inherited.
+    // inherited; then host_confinement.h: rlimits, Landlock, seccomp.
     // (Not PR_SET_PDEATHSIG: it fires when the forking thread ends, and gRPC ends idle threads.)
     setpgid(0, 0);
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
@@ -133,7 +139,8 @@ bool HostProcess::StartLocked(absl::Time deadline, hp::RawDescriptor* descriptor
         dup2(channel, hp::kChannelFd) < 0) {
       _exit(127);
     }
-    // None of the server's descriptors (database, sockets).
+    if (!confinement.ApplyInChild()) _exit(kConfinementFailedStatus);
+    // None of the server's descriptors (database, sockets), nor the ruleset's.
     close_range(hp::kChannelFd + 1, ~0U, 0);
     // Not in the database's directory.
     if (chdir("/") != 0) _exit(127);
@@ -157,10 +164,13 @@ bool HostProcess::StartLocked(absl::Time deadline, hp::RawDescriptor* descriptor
       return false;
     case ReadStatus::kEof: {
       std::string how = StopLocked(false);
-      *error = absl::StrCat("the plugin host ", how, " while loading it",
-                            how == "exited with status 127"
-                                ? absl::StrCat(" (cannot run ", launch_.host_executable, "?)")
-                                : "");
+      *error = absl::StrCat(
+          "the plugin host ", how, " while loading it",
+          how == "exited with status 127"
+              ? absl::StrCat(" (cannot run ", launch_.host_executable, "?)")
+          : how == absl::StrCat("exited with status ", kConfinementFailedStatus)
+              ? " (its confinement could not be applied)"
+              : "");
       return false;
     }
     case ReadStatus::kGarbage:

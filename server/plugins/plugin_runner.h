@@ -62,8 +62,8 @@ struct HostLaunch {
 // A supervised touchline-plugin-host process. Crashes, hangs past the deadline and garbage frames
 // kill the process; a new one is started at once (and again on the next call if that failed). A
 // call cut short by CallLimits::cutoff or cancellation kills it too; the next call starts a new
-// one. A HostProcess that was never started starts on its first call. Its stdout and stderr reach
-// the log through HostOutputRelay.
+// one. A HostProcess that was never started starts on its first call. A host is contained
+// (StartLocked, host_confinement.h); its stdout and stderr reach the log through HostOutputRelay.
 class HostProcess : public PluginRunner {
  public:
   explicit HostProcess(HostLaunch launch);

@@ -48,10 +48,19 @@ std::string DescribeExit(int status) {
   return "ended";
 }
 
+HostLaunch WithAbsolutePaths(HostLaunch launch) {
+  std::error_code ec;
+  for (std::string* path : {&launch.host_executable, &launch.plugin_path}) {
+    std::filesystem::path absolute = std::filesystem::absolute(*path, ec);
+    if (!ec) *path = absolute.string();
+  }
+  return launch;
+}
+
 }  // namespace
 
 HostProcess::HostProcess(HostLaunch launch)
-    : launch_(std::move(launch)),
+    : launch_(WithAbsolutePaths(std::move(launch))),
       output_label_(std::filesystem::path(launch_.plugin_path).filename().string()) {}
 
 HostProcess::~HostProcess() {

@@ -66,6 +66,7 @@ struct HostLaunch {
 // (StartLocked, host_confinement.h); its stdout and stderr reach the log through HostOutputRelay.
 class HostProcess : public PluginRunner {
  public:
+  // Relative paths are taken from the current directory, now: the host starts in /.
   explicit HostProcess(HostLaunch launch);
   ~HostProcess() override;
   HostProcess(const HostProcess&) = delete;

@@ -207,5 +207,16 @@ TEST(Containment, WhatAHostWroteBeforeCrashingReachesTheLog) {
   EXPECT_THAT(log, Not(HasSubstr("dropped")));
 }
 
+TEST(Containment, RelativePathsAreTakenFromTheServersDirectoryThoughTheHostStartsInRoot) {
+  const fs::path plugin = fs::relative(Fixture("probe/probe.so"));
+  const fs::path host = fs::relative(TOUCHLINE_HOST_PATH);
+  ASSERT_TRUE(plugin.is_relative() && !plugin.empty()) << plugin;
+  PlannerOptions options = Options({plugin.string()});
+  options.host_executable = host.string();
+  auto planner = ProtocolPlanner::Create(options);
+  ASSERT_EQ(planner->Listing().loaded_size(), 1) << planner->Listing().ShortDebugString();
+  EXPECT_EQ(planner->Assign(Request(1)).post_size(), 1);
+}
+
 }  // namespace
 }  // namespace touchline::plugins

@@ -194,6 +194,9 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const Envir
         return absl::InvalidArgumentError(absl::StrCat("--", key, ": expected true or false, got \"", value, "\""));
       }
       (key == "json" ? args.global.json : args.global.help) = *b;
+    } else if (key == "request-id") {
+      if (value.empty()) return absl::InvalidArgumentError("--request-id needs a value (e.g. a UUID)");
+      args.global.request_id = value;
     } else if (key == "timeout") {
       double secs = 0;
       if (!absl::SimpleAtod(value, &secs) || !(secs > 0)) {

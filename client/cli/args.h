@@ -29,6 +29,9 @@ struct GlobalOptions {
   std::string tls_key;       // PEM key of tls_cert
   bool json = false;         // print responses in the protobuf JSON mapping
   double timeout_seconds = 30;
+  // --request-id: the id a write is sent with (AIP-155), to retry by hand a write whose outcome
+  // was not learnt; empty: a fresh UUID per write command (reused on the CLI's own retries).
+  std::string request_id;
   bool help = false;
 };
 

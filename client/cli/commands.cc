@@ -21,6 +21,7 @@
 #include "client/cli/requests.h"
 #include "client/cli/table.h"
 #include "client/cli/timeparse.h"
+#include "client/cli/writes.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "touchline/v1/audit.grpc.pb.h"
@@ -108,6 +109,12 @@ int Ctx::RpcError(const grpc::Status& status) const {
   err << "touchline: " << FormatRpcError(status);
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
     err << "(is touchline-server running at " << args.global.server << "? set --server or TOUCHLINE_SERVER)\n";
+  }
+  if (!write_request_id.empty() && (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                                    status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
+                                    status.error_code() == grpc::StatusCode::CANCELLED)) {
+    err << "(the write may or may not have been stored: repeat the same command with --request-id="
+        << write_request_id << " and it is stored at most once)\n";
   }
   if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     err << "(give a token: --token, TOUCHLINE_TOKEN, or the token file " << args.global.token_file
@@ -277,9 +284,14 @@ void PrintNextPage(Ctx& ctx, const Resp& resp) {
 #define TL_RPC(Method) \
   [&](grpc::ClientContext* c, const auto& rq, auto* rs) { return stub->Method(c, rq, rs); }
 
+// One unary call; a write (a request with a request_id) goes through SendWrite (writes.h).
 template <typename Req, typename Resp, typename F>
 grpc::Status Unary(Ctx& ctx, F f, const Req& req, Resp* resp) {
-  return Call<Req, Resp>(ctx, Rpc<Req, Resp>(f), req, resp);
+  if constexpr (CarriesRequestId<Req>) {
+    return SendWrite<Req, Resp>(ctx, req, resp, Rpc<Req, Resp>(f));
+  } else {
+    return Call<Req, Resp>(ctx, Rpc<Req, Resp>(f), req, resp);
+  }
 }
 template <typename Req, typename Resp, typename F>
 grpc::Status Paged(Ctx& ctx, F f, const Req& req, Resp* resp, int64_t page_size) {
@@ -1431,6 +1443,9 @@ std::string UsageText(absl::string_view resource, absl::string_view verb) {
       "  --tls-cert=PEM --tls-key=PEM  client certificate for mutual TLS\n"
       "  --json              print responses in the protobuf JSON mapping\n"
       "  --timeout=SECONDS   call deadline (default 30)\n"
+      "  --request-id=ID     the id a write is sent with (default: a fresh UUID, reused when the CLI\n"
+      "                      retries an unreachable server); repeat a write whose outcome you did not\n"
+      "                      learn with the id the error printed, and it is stored at most once\n"
       "  --help              show usage\n"
       "Options take --key=value or --key value. TIME is RFC 3339 (2026-11-21T15:10:00Z), a date\n"
       "(2026-11-21, midnight UTC), now, or relative to now (-3d, +2h, -90m). List commands print every\n"

@@ -47,6 +47,9 @@ class Ctx {
   // Prints an RPC error; returns 1.
   int RpcError(const grpc::Status& status) const;
   bool json() const { return args.global.json; }
+  // The request_id of this command's write (set when it is first sent): RpcError names it, so a
+  // write whose outcome is unknown can be retried safely with --request-id.
+  std::string write_request_id;
   void PrintJson(const google::protobuf::Message& message) const;
 
  private:

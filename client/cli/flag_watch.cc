@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/cli/context.h"
+#include "client/cli/writes.h"
 #include "client/cli/enums.h"
 #include "client/cli/errors.h"
 #include "client/cli/requests.h"
@@ -129,10 +130,11 @@ int FlagsAck(Ctx& ctx) {
   req.set_complaint_id(complaint);
   req.set_note(ctx.args.Get("note").value_or(""));
   auto stub = v1::FlagService::NewStub(ctx.channel());
-  grpc::ClientContext call;
-  ctx.Prepare(&call);
   v1::AcknowledgeFlagResponse resp;
-  const grpc::Status status = stub->AcknowledgeFlag(&call, req, &resp);
+  const grpc::Status status = SendWrite<v1::AcknowledgeFlagRequest, v1::AcknowledgeFlagResponse>(
+      ctx, req, &resp, [&](grpc::ClientContext* c, const auto& rq, auto* rs) {
+        return stub->AcknowledgeFlag(c, rq, rs);
+      });
   if (!status.ok()) return ctx.RpcError(status);
   if (ctx.json()) {
     ctx.PrintJson(resp);

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/cli/context.h"
+#include "client/cli/writes.h"
 #include "client/cli/enums.h"
 #include "client/cli/requests.h"
 #include "client/cli/table.h"
@@ -120,7 +121,10 @@ int ProtocolsAssign(Ctx& ctx) {
   if (at) *req.mutable_session_time() = ToTimestamp(*at);
   auto stub = v1::ProtocolService::NewStub(ctx.channel());
   v1::AssignProtocolsResponse resp;
-  auto st = Call(ctx, [&](grpc::ClientContext* c) { return stub->AssignProtocols(c, req, &resp); });
+  auto st = SendWrite<v1::AssignProtocolsRequest, v1::AssignProtocolsResponse>(
+      ctx, req, &resp, [&](grpc::ClientContext* c, const auto& rq, auto* rs) {
+        return stub->AssignProtocols(c, rq, rs);
+      });
   if (!st.ok()) return ctx.RpcError(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);
@@ -181,7 +185,10 @@ int ProtocolsAdherence(Ctx& ctx) {
   req.set_note(ctx.args.Get("note").value_or(""));
   auto stub = v1::ProtocolService::NewStub(ctx.channel());
   v1::RecordAdherenceResponse resp;
-  auto st = Call(ctx, [&](grpc::ClientContext* c) { return stub->RecordAdherence(c, req, &resp); });
+  auto st = SendWrite<v1::RecordAdherenceRequest, v1::RecordAdherenceResponse>(
+      ctx, req, &resp, [&](grpc::ClientContext* c, const auto& rq, auto* rs) {
+        return stub->RecordAdherence(c, rq, rs);
+      });
   if (!st.ok()) return ctx.RpcError(st);
   if (ctx.json()) {
     ctx.PrintJson(resp);

@@ -81,6 +81,7 @@ absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(
       for (int64_t p : e.player_ids) out->add_player_ids(p);
       out->set_squad_id(e.squad_id);
       out->set_outcome(e.outcome);
+      if (e.records_sent) out->set_records_sent(*e.records_sent);
     }
     if (more) response.set_next_page_token(service::EncodePageToken({0, events.back().id}));
     return absl::OkStatus();

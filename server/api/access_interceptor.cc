@@ -55,6 +55,22 @@ const google::protobuf::MethodDescriptor* FindMethod(std::string_view full_name)
   return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted);
 }
 
+// How many records an answer carries, for a stream's closing audit record: an export message's
+// records, an import's stored events, else one (a flag change).
+int64_t RecordsIn(const Message& message) {
+  const auto* descriptor = message.GetDescriptor();
+  const auto* reflection = message.GetReflection();
+  if (const auto* records = descriptor->FindFieldByName("records");
+      records != nullptr && records->is_repeated()) {
+    return reflection->FieldSize(message, records);
+  }
+  if (const auto* stored = descriptor->FindFieldByName("stored_count");
+      stored != nullptr && stored->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) {
+    return reflection->GetInt64(message, stored);
+  }
+  return 1;
+}
+
 grpc::ByteBuffer BufferOf(const std::string& bytes) {
   grpc::Slice slice(bytes);
   return grpc::ByteBuffer(&slice, 1);
@@ -143,6 +159,49 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     }
     d.status = env_.limits.Admit(d.caller.user, kind_);
     admitted_ = d.status.ok();
+    if (!admitted_ || !Audited()) return;
+    if (kind_ == CallLimits::Kind::kStream) {
+      // Recorded before anything of the stream runs: a stream that cannot be audited sends and
+      // stores nothing, and a crash during it leaves this record.
+      if (absl::Status opened = env_.audit.Append(Record(storage::kAuditOutcomeOpened));
+          !opened.ok()) {
+        d.status = absl::UnavailableError(absl::StrCat(
+            "the audit log cannot be written (", opened.message(), "); the stream was not opened"));
+        return;
+      }
+      opened_ = true;
+    } else {
+      // A write's audit record is committed inside its transaction, before COMMIT (WriteOnce).
+      d.caller.record_write = [this](const Message& result) { return RecordWrite(result); };
+    }
+  }
+
+  // The record of this call as it stands, with the players its requests and answers named.
+  storage::AuditRecord Record(std::string outcome) {
+    storage::AuditRecord record;
+    record.occurred_at = env_.clock.Now();
+    record.user = decision_->caller.user;
+    record.role = static_cast<int>(decision_->caller.role);
+    record.method = method_name_;
+    record.squad_id = squad_id_;
+    record.outcome = std::move(outcome);
+    {
+      std::lock_guard lock(decision_->players_mutex);
+      players_.insert(decision_->players.begin(), decision_->players.end());
+    }
+    record.player_ids.assign(players_.begin(), players_.end());
+    return record;
+  }
+
+  // Caller::record_write: runs on the handler's thread inside the write transaction.
+  absl::Status RecordWrite(const Message& result) {
+    access::CollectPlayerIds(result, players_);
+    if (absl::Status appended = env_.audit.Append(Record("OK")); !appended.ok()) {
+      return absl::UnavailableError(absl::StrCat("the audit log cannot be written (",
+                                                 appended.message(), "); nothing was stored"));
+    }
+    write_recorded_ = true;
+    return absl::OkStatus();
   }
 
   static absl::Status AnalystSelectedAPlayer() {
@@ -199,6 +258,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
                            : static_cast<const Message*>(methods->GetSendMessage());
     if (sent != nullptr && sent->GetDescriptor() == method_->output_type()) {
       if (Audited()) access::CollectPlayerIds(*sent, players_);
+      records_sent_ += RecordsIn(*sent);
       if (minimise) {
         // Kept until the next message: the send of this one has completed by then.
         minimised_.reset(sent->New());
@@ -224,6 +284,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       return;
     }
     if (Audited()) access::CollectPlayerIds(*message, players_);
+    records_sent_ += RecordsIn(*message);
     if (minimise) {
       access::Minimise(*message, decision_->caller.role, env_.pseudonyms);
       *buffer = BufferOf(message->SerializeAsString());
@@ -263,23 +324,17 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       ~FreeLimitAfter() { self->ReleaseLimit(); }
     } free_limit_after{this};
     if (!Audited()) return;
-    storage::AuditRecord record;
-    record.occurred_at = env_.clock.Now();
-    record.user = decision_->caller.user;
-    record.role = static_cast<int>(decision_->caller.role);
-    record.method = method_name_;
-    record.squad_id = squad_id_;
-    record.outcome = std::string(CodeName(status.error_code()));
-    {
-      std::lock_guard lock(decision_->players_mutex);
-      players_.insert(decision_->players.begin(), decision_->players.end());
-    }
-    record.player_ids.assign(players_.begin(), players_.end());
+    // A write recorded before its commit is not recorded again (a failure after it is: the log
+    // then names more than happened, never less).
+    if (write_recorded_ && status.ok()) return;
+    storage::AuditRecord record = Record(std::string(CodeName(status.error_code())));
+    if (opened_) record.records_sent = records_sent_;
     if (absl::Status appended = env_.audit.Append(record); !appended.ok()) {
       // A call that failed sends no data, so there is nothing to withhold: its own status (e.g.
       // RESOURCE_EXHAUSTED for a full disk) says more than the audit log's failure would.
       if (!status.ok()) return;
-      // No trace, no data: the result is withheld (a write has been committed; the client retries).
+      // No trace, no data: the result is withheld; the client retries (a write was recorded before
+      // its commit, and its retry with the same request_id is answered with its first result).
       if (sends_message) {
         if (grpc::ByteBuffer* response = methods->GetSerializedSendMessage()) {
           *response = BufferOf("");
@@ -304,6 +359,9 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   CallLimits::Kind kind_ = CallLimits::Kind::kCall;
   std::set<int64_t> players_;
   int64_t squad_id_ = 0;
+  bool opened_ = false;          // a stream whose opening record is written
+  bool write_recorded_ = false;  // a write whose record was committed before it (RecordWrite)
+  int64_t records_sent_ = 0;     // records a stream sent (or an import stored)
   std::unique_ptr<Message> minimised_;  // what is sent instead of the handler's message
 };
 

@@ -10,6 +10,7 @@
 #include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/status_macros.h"
+#include "server/service/write_once.h"
 #include "server/storage/record_store.h"
 
 namespace touchline::service {
@@ -189,7 +190,8 @@ absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
   complaint.created_by = complaint.updated_by = caller.user;
 
   v1::CreateComplaintResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, c.player_id()));
     if (player.archived_at) {
       return absl::FailedPreconditionError(
@@ -276,7 +278,8 @@ absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
   TL_RETURN_IF_ERROR(v.ToStatus());
 
   v1::UpdateComplaintResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint, FindWritableComplaint(conn, c.id()));
     const domain::Complaint before = complaint;
     if (paths.count("side")) complaint.side = static_cast<domain::Side>(c.side());
@@ -329,7 +332,8 @@ absl::StatusOr<v1::CreateCheckInResponse> ComplaintRecords::CreateCheckIn(
   check_in.recorded_by = caller.user;
 
   v1::CreateCheckInResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
                         FindWritableComplaint(conn, request.complaint_id()));
     if (check_in.checked_at < complaint.onset_at) {
@@ -371,7 +375,8 @@ absl::StatusOr<v1::ResolveComplaintResponse> ComplaintRecords::ResolveComplaint(
   const absl::Time resolved_at = FromProto(request.resolve_time());
 
   v1::ResolveComplaintResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
                         FindWritableComplaint(conn, request.complaint_id()));
     if (complaint.resolved_at) {
@@ -405,7 +410,8 @@ absl::StatusOr<v1::ReopenComplaintResponse> ComplaintRecords::ReopenComplaint(
   CheckRequiredText(v, "reason", request.reason(), options_.max_text_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::ReopenComplaintResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
                         FindWritableComplaint(conn, request.complaint_id()));
     if (!complaint.resolved_at) {
@@ -432,7 +438,9 @@ absl::StatusOr<v1::ListAmendmentsResponse> ComplaintRecords::ListAmendments(
   TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
   v1::ListAmendmentsResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
-    TL_RETURN_IF_ERROR(storage::FindComplaint(conn, request.complaint_id()).status());
+    TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
+                        storage::FindComplaint(conn, request.complaint_id()));
+    response.set_player_id(complaint.player_id);  // names the player in the call's audit record
     auto amendments =
         storage::ListAmendments(conn, request.complaint_id(), cursor.id, page_size + 1);
     const bool more = static_cast<int>(amendments.size()) > page_size;

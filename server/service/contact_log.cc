@@ -13,6 +13,7 @@
 #include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/status_macros.h"
+#include "server/service/write_once.h"
 #include "server/storage/record_store.h"
 
 namespace touchline::service {
@@ -89,7 +90,8 @@ absl::StatusOr<v1::CreateContactEventResponse> ContactLog::CreateContactEvent(
   event.recorded_at = now;
   event.recorded_by = caller.user;
   v1::CreateContactEventResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     if (auto existing = storage::FindContactEventByKey(conn, event.idempotency_key)) {
       if (!SameEvent(*existing, event)) {
         return absl::AlreadyExistsError(KeyConflict(event, *existing));

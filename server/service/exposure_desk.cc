@@ -10,6 +10,7 @@
 #include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/status_macros.h"
+#include "server/service/write_once.h"
 #include "server/storage/record_store.h"
 #include "server/storage/session_store.h"
 
@@ -236,7 +237,8 @@ absl::StatusOr<v1::RecordSessionResponse> ExposureDesk::RecordSession(
   session.recorded_at = now;
   session.recorded_by = caller.user;
   v1::RecordSessionResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     if (auto existing = storage::FindSessionByKey(conn, session.idempotency_key)) {
       if (!SameSession(*existing, session)) {
         return absl::AlreadyExistsError(

@@ -9,6 +9,7 @@
 #include "server/service/proto_mapping.h"
 #include "server/service/squad_snapshot.h"
 #include "server/service/status_macros.h"
+#include "server/service/write_once.h"
 #include "server/storage/flag_store.h"
 #include "server/storage/record_store.h"
 
@@ -288,19 +289,21 @@ void FlagMonitor::ApplyWakes(const Wakes& wakes) {
   wake_.notify_all();
 }
 
-absl::StatusOr<std::vector<v1::Flag>> FlagMonitor::Acknowledge(const Caller& caller,
-                                                               domain::Id player_id,
-                                                               v1::FlagKind kind,
-                                                               domain::Id complaint_id,
-                                                               const std::string& note) {
+absl::StatusOr<v1::AcknowledgeFlagResponse> FlagMonitor::Acknowledge(
+    const Caller& caller, const v1::AcknowledgeFlagRequest& request) {
+  const domain::Id player_id = request.player_id();
+  const v1::FlagKind kind = request.kind();
+  const domain::Id complaint_id = request.complaint_id();
+  const std::string& note = request.note();
   std::lock_guard write_lock(write_mutex_);
   const absl::Time now = clock_.Now();
   std::vector<FlagChangeHub::Change> changes;
-  std::vector<v1::Flag> acknowledged;
+  v1::AcknowledgeFlagResponse response;
   Wakes wakes;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     changes.clear();
-    acknowledged.clear();
+    response.clear_flags();
     wakes.clear();
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, player_id));
     // Acknowledge what holds now, even if the monitor has not caught up with the last write.
@@ -313,9 +316,9 @@ absl::StatusOr<std::vector<v1::Flag>> FlagMonitor::Acknowledge(const Caller& cal
       flag.ParseFromString(row.flag);
       changes.push_back(
           Append(conn, v1::FLAG_CHANGE_TYPE_ACKNOWLEDGED, flag, row.ack, row.squad_id, now));
-      acknowledged.push_back(changes.back()->flag());
+      *response.add_flags() = changes.back()->flag();
     }
-    if (acknowledged.empty()) {
+    if (response.flags().empty()) {
       return absl::NotFoundError(absl::StrCat("player ", player_id, " has no ",
                                               v1::FlagKind_Name(kind), " flag about complaint ",
                                               complaint_id, " holding now"));
@@ -324,7 +327,7 @@ absl::StatusOr<std::vector<v1::Flag>> FlagMonitor::Acknowledge(const Caller& cal
   }));
   hub_.Publish(changes);
   ApplyWakes(wakes);
-  return acknowledged;
+  return response;
 }
 
 }  // namespace touchline::service

@@ -50,12 +50,11 @@ class FlagMonitor final : public PlayerRecordObserver {
 
   void PlayerRecordChanged(domain::Id player_id) override;
 
-  // Acknowledges the flags of `kind` about `complaint_id` that hold now for the player (after
-  // re-evaluating them), records ACKNOWLEDGED changes and returns the flags. NOT_FOUND when no
-  // such flag holds.
-  absl::StatusOr<std::vector<v1::Flag>> Acknowledge(const Caller& caller, domain::Id player_id,
-                                                    v1::FlagKind kind, domain::Id complaint_id,
-                                                    const std::string& note);
+  // Acknowledges the flags of the request's kind about its complaint that hold now for its player
+  // (after re-evaluating them), records ACKNOWLEDGED changes and answers with the flags. NOT_FOUND
+  // when no such flag holds. Once per request_id (write_once.h).
+  absl::StatusOr<v1::AcknowledgeFlagResponse> Acknowledge(
+      const Caller& caller, const v1::AcknowledgeFlagRequest& request);
 
   // Blocks until every write reported before the call and every wake due at the clock's current
   // instant has been processed (or `timeout` of real time passes); true if so. For tests.

@@ -116,12 +116,7 @@ absl::StatusOr<v1::AcknowledgeFlagResponse> FlagWatch::AcknowledgeFlag(
   CheckPositiveId(v, "complaint_id", request.complaint_id());
   CheckOptionalText(v, "note", request.note(), options_.max_text_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(auto flags,
-                      monitor_.Acknowledge(caller, request.player_id(), request.kind(),
-                                           request.complaint_id(), request.note()));
-  v1::AcknowledgeFlagResponse response;
-  for (auto& f : flags) *response.add_flags() = std::move(f);
-  return response;
+  return monitor_.Acknowledge(caller, request);
 }
 
 }  // namespace touchline::service

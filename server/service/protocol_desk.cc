@@ -13,6 +13,7 @@
 #include "server/service/proto_mapping.h"
 #include "server/service/squad_snapshot.h"
 #include "server/service/status_macros.h"
+#include "server/service/write_once.h"
 #include "server/storage/protocol_store.h"
 #include "server/storage/record_store.h"
 
@@ -184,6 +185,14 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
   TL_RETURN_IF_ERROR(v.ToStatus());
   const absl::Time at = request.has_session_time() ? FromProto(request.session_time()) : now;
 
+  // 0. A retry of a request already answered gets its first result, without asking the plugins
+  //    again (the write below checks once more, in its transaction).
+  {
+    v1::AssignProtocolsResponse first;
+    TL_ASSIGN_OR_RETURN(const bool answered, FindFirstResult(db_, caller, request, first));
+    if (answered) return first;
+  }
+
   // 1. Read every player's context in one read transaction.
   std::vector<domain::Player> players;
   std::vector<pv1::AssignRequest> requests;
@@ -243,7 +252,8 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
 
   // 3. Store every assignment in one write transaction.
   v1::AssignProtocolsResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     if (request.player_id() != 0) {  // archived while the plugins were thinking?
       TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, request.player_id()));
       if (player.archived_at) return RefuseArchived(player, "no protocols are assigned");
@@ -304,7 +314,8 @@ absl::StatusOr<v1::RecordAdherenceResponse> ProtocolDesk::RecordAdherence(
   const absl::Time now = clock_.Now();
 
   v1::RecordAdherenceResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     domain::Id assignment_id = request.assignment_id();
     if (request.prescription_id() != 0) {
       TL_ASSIGN_OR_RETURN(auto p, storage::FindPrescription(conn, request.prescription_id()));

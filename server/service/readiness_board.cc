@@ -12,6 +12,7 @@
 #include "server/service/protocol_desk.h"
 #include "server/service/squad_snapshot.h"
 #include "server/service/status_macros.h"
+#include "server/service/write_once.h"
 #include "server/storage/record_store.h"
 
 namespace touchline::service {
@@ -193,7 +194,8 @@ absl::StatusOr<v1::CreateReadinessOverrideResponse> ReadinessBoard::CreateReadin
   TL_RETURN_IF_ERROR(v.ToStatus());
 
   v1::CreateReadinessOverrideResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, o.player_id()));
     if (player.archived_at) {
       return absl::FailedPreconditionError(
@@ -234,7 +236,8 @@ absl::StatusOr<v1::ClearReadinessOverrideResponse> ReadinessBoard::ClearReadines
   TL_RETURN_IF_ERROR(v.ToStatus());
   const absl::Time now = clock_.Now();
   v1::ClearReadinessOverrideResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto o, storage::FindOverride(conn, request.id()));
     if (o.cleared_at) {
       return absl::FailedPreconditionError(absl::StrCat("override ", o.id, " was already cleared"));

@@ -2,10 +2,16 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "absl/time/time.h"
+#include "absl/status/status.h"
 #include "server/domain/flag_rules.h"
+
+namespace google::protobuf {
+class Message;
+}
 
 namespace touchline::service {
 
@@ -45,6 +51,12 @@ struct Caller {
   // The SHA-256 (hex) of the bearer token: what a revocation matches to end the token's open
   // streams. Never the token itself.
   std::string credential;
+  // Writes this call's audit record for a write that is about to commit, given the result the
+  // call will answer with: called by WriteOnce (write_once.h) inside the write transaction, just
+  // before COMMIT, so that no write is committed without its audit record ("no trace, no data":
+  // an error rolls the write back). Set by the API layer for audited calls; empty for callers
+  // that are not audited (tests of the service layer, the server's own work).
+  std::function<absl::Status(const google::protobuf::Message& result)> record_write;
 };
 
 }  // namespace touchline::service

@@ -8,6 +8,7 @@
 #include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/status_macros.h"
+#include "server/service/write_once.h"
 
 namespace touchline::service {
 namespace {
@@ -48,7 +49,7 @@ void CheckPlayerFields(FieldViolations& v, const v1::Player& p, const std::set<s
 }  // namespace
 
 absl::StatusOr<v1::CreateSquadResponse> SquadRegistry::CreateSquad(
-    const Caller&, const v1::CreateSquadRequest& request) {
+    const Caller& caller, const v1::CreateSquadRequest& request) {
   FieldViolations v;
   CheckRequiredText(v, "squad.name", request.squad().name(), options_.max_name_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
@@ -56,7 +57,8 @@ absl::StatusOr<v1::CreateSquadResponse> SquadRegistry::CreateSquad(
   squad.name = request.squad().name();
   squad.created_at = squad.updated_at = clock_.Now();
   v1::CreateSquadResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Squad stored, storage::InsertSquad(conn, squad));
     ToProto(stored, response.mutable_squad());
     return absl::OkStatus();
@@ -95,7 +97,7 @@ absl::StatusOr<v1::ListSquadsResponse> SquadRegistry::ListSquads(
 }
 
 absl::StatusOr<v1::UpdateSquadResponse> SquadRegistry::UpdateSquad(
-    const Caller&, const v1::UpdateSquadRequest& request) {
+    const Caller& caller, const v1::UpdateSquadRequest& request) {
   FieldViolations v;
   CheckPositiveId(v, "squad.id", request.squad().id());
   TL_RETURN_IF_ERROR(v.ToStatus());
@@ -105,7 +107,8 @@ absl::StatusOr<v1::UpdateSquadResponse> SquadRegistry::UpdateSquad(
   }
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::UpdateSquadResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Squad squad, storage::FindSquad(conn, request.squad().id()));
     if (paths.count("name")) squad.name = request.squad().name();
     squad.updated_at = clock_.Now();
@@ -117,7 +120,7 @@ absl::StatusOr<v1::UpdateSquadResponse> SquadRegistry::UpdateSquad(
 }
 
 absl::StatusOr<v1::CreatePlayerResponse> SquadRegistry::CreatePlayer(
-    const Caller&, const v1::CreatePlayerRequest& request) {
+    const Caller& caller, const v1::CreatePlayerRequest& request) {
   const v1::Player& p = request.player();
   FieldViolations v;
   CheckPositiveId(v, "player.squad_id", p.squad_id());
@@ -131,7 +134,8 @@ absl::StatusOr<v1::CreatePlayerResponse> SquadRegistry::CreatePlayer(
   player.external_id = p.external_id();
   player.created_at = player.updated_at = clock_.Now();
   v1::CreatePlayerResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(storage::FindSquad(conn, p.squad_id()).status());
     TL_ASSIGN_OR_RETURN(domain::Player stored, storage::InsertPlayer(conn, player));
     ToProto(stored, response.mutable_player());
@@ -178,7 +182,7 @@ absl::StatusOr<v1::ListPlayersResponse> SquadRegistry::ListPlayers(
 }
 
 absl::StatusOr<v1::UpdatePlayerResponse> SquadRegistry::UpdatePlayer(
-    const Caller&, const v1::UpdatePlayerRequest& request) {
+    const Caller& caller, const v1::UpdatePlayerRequest& request) {
   const v1::Player& p = request.player();
   FieldViolations v;
   CheckPositiveId(v, "player.id", p.id());
@@ -190,7 +194,8 @@ absl::StatusOr<v1::UpdatePlayerResponse> SquadRegistry::UpdatePlayer(
   CheckPlayerFields(v, p, paths, options_);
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::UpdatePlayerResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, p.id()));
     if (player.archived_at) {
       return absl::FailedPreconditionError(
@@ -211,12 +216,13 @@ absl::StatusOr<v1::UpdatePlayerResponse> SquadRegistry::UpdatePlayer(
 }
 
 absl::StatusOr<v1::ArchivePlayerResponse> SquadRegistry::ArchivePlayer(
-    const Caller&, const v1::ArchivePlayerRequest& request) {
+    const Caller& caller, const v1::ArchivePlayerRequest& request) {
   FieldViolations v;
   CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::ArchivePlayerResponse response;
-  TL_RETURN_IF_ERROR(db_.Write([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
+                               [&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, request.id()));
     if (player.archived_at) {
       return absl::FailedPreconditionError(absl::StrCat("player ", request.id(),

@@ -158,9 +158,14 @@ absl::StatusOr<std::unique_ptr<Database>> OpenAuditLog(Database& clinical, Datab
 
 absl::StatusOr<int64_t> AppendAuditEvent(SQLite::Database& db, const AuditRecord& record) {
   const bool packed = record.player_ids.size() > kMaxPlayerRowsPerAuditEvent;
-  CachedStatement cached_insert(db,
-                               "INSERT INTO audit_events (occurred_at, user_name, role, method, "
-                               "squad_id, outcome, packed_player_ids) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  // records_sent is named only when set: the audit tables of a database before v9 (which tests
+  // build as older servers left them) have no such column.
+  CachedStatement cached_insert(
+      db, record.records_sent
+              ? "INSERT INTO audit_events (occurred_at, user_name, role, method, squad_id, "
+                "outcome, packed_player_ids, records_sent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+              : "INSERT INTO audit_events (occurred_at, user_name, role, method, squad_id, "
+                "outcome, packed_player_ids) VALUES (?, ?, ?, ?, ?, ?, ?)");
   SQLite::Statement& insert = *cached_insert;
   insert.bind(1, static_cast<int64_t>(absl::ToUnixMicros(record.occurred_at)));
   insert.bind(2, record.user);
@@ -177,6 +182,7 @@ absl::StatusOr<int64_t> AppendAuditEvent(SQLite::Database& db, const AuditRecord
   } else {
     insert.bind(7);
   }
+  if (record.records_sent) insert.bind(8, *record.records_sent);
   insert.exec();
   const int64_t id = db.getLastInsertRowid();
   if (packed || record.player_ids.empty()) return id;
@@ -196,8 +202,8 @@ std::vector<AuditRecord> ListAuditEvents(SQLite::Database& db, const AuditFilter
                                          int64_t before_id, int limit) {
   // Every value is bound; the text only ever contains fixed clauses.
   std::string sql =
-      "SELECT id, occurred_at, user_name, role, method, squad_id, outcome, packed_player_ids "
-      "FROM audit_events e WHERE 1";
+      "SELECT id, occurred_at, user_name, role, method, squad_id, outcome, packed_player_ids, "
+      "records_sent FROM audit_events e WHERE 1";
   if (before_id > 0) sql += " AND id < :before";
   if (filter.player_id != 0) {
     // Rows per player through their index; packed lists (events naming many players) by reading
@@ -231,6 +237,7 @@ std::vector<AuditRecord> ListAuditEvents(SQLite::Database& db, const AuditFilter
     r.method = query.getColumn(4).getString();
     r.squad_id = query.getColumn(5).isNull() ? 0 : query.getColumn(5).getInt64();
     r.outcome = query.getColumn(6).getString();
+    if (!query.getColumn(8).isNull()) r.records_sent = query.getColumn(8).getInt64();
     if (!query.getColumn(7).isNull()) {
       const std::string packed = query.getColumn(7).getString();
       const absl::string_view list = absl::StripPrefix(absl::StripSuffix(packed, "]"), "[");

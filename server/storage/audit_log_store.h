@@ -55,7 +55,11 @@ struct AuditRecord {
   int64_t squad_id = 0;  // 0: none
   std::string outcome;
   std::vector<int64_t> player_ids;  // distinct, ascending
+  std::optional<int64_t> records_sent;  // a stream's closing record: records sent or stored
 };
+
+// The outcome of a stream's opening record (the others are gRPC status code names).
+inline constexpr char kAuditOutcomeOpened[] = "OPENED";
 
 struct AuditFilter {
   int64_t player_id = 0;

@@ -364,7 +364,27 @@ WHEN (SELECT audit_log_moved_at FROM store_identity) IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'the audit log has moved to its own file: nothing is appended here'); END;
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations = {{
+// v10, safe retries (issue 16, AIP-155): the first result of every request a client sent with a
+// request_id, kept beside the records it wrote, in the same transaction: a retry finds it and is
+// answered with it, and a crash leaves both or neither. Ids are per user (another user's id never
+// matches: it would hand over their result). Append-only.
+constexpr char kV10[] = R"sql(
+CREATE TABLE request_results (
+  user_name    TEXT    NOT NULL,
+  request_id   TEXT    NOT NULL,
+  request_type TEXT    NOT NULL,  -- the request message's full name
+  fingerprint  BLOB    NOT NULL,  -- SHA-256 of the request without its request_id
+  response     BLOB    NOT NULL,  -- the serialized first response
+  recorded_at  INTEGER NOT NULL,
+  PRIMARY KEY (user_name, request_id)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER request_results_no_update BEFORE UPDATE ON request_results
+BEGIN SELECT RAISE(ABORT, 'request results are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER request_results_no_delete BEFORE DELETE ON request_results
+BEGIN SELECT RAISE(ABORT, 'request results are append-only: DELETE is not allowed'); END;
+)sql";
+
+constexpr std::array<Migration, 10> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
@@ -374,6 +394,7 @@ constexpr std::array<Migration, 9> kMigrations = {{
     {7, "audit events pack the ids of many players in one column", kV7},
     {8, "sessions and participations (exposure)", kExposure},
     {9, "store identity; the audit log moves to its own file", kV9},
+    {10, "request results (safe retries by request_id)", kV10},
 }};
 
 // ---- the audit log file (<db>.audit) ----
@@ -422,8 +443,15 @@ CREATE TRIGGER audit_event_players_no_delete BEFORE DELETE ON audit_event_player
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: DELETE is not allowed'); END;
 )sql";
 
-constexpr std::array<Migration, 1> kAuditLogMigrations = {{
+// v2, complete stream audit (issue 16): a stream is recorded when it opens (outcome OPENED, before
+// anything is sent) and again when it ends, with how many records it sent.
+constexpr char kAuditLogV2[] = R"sql(
+ALTER TABLE audit_events ADD COLUMN records_sent INTEGER;  -- NULL: not a stream's closing record
+)sql";
+
+constexpr std::array<Migration, 2> kAuditLogMigrations = {{
     {1, "append-only audit log and its owner", kAuditLogV1},
+    {2, "records sent by a stream", kAuditLogV2},
 }};
 
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }

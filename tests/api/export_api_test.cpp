@@ -606,18 +606,27 @@ TEST_F(ExportApiTest, WithoutATokenNothingIsExported) {
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
-TEST_F(ExportApiTest, OneAuditEventPerExportNamingEveryPlayerStreamed) {
+// Audited when it opens, before any record leaves (so a crash mid-stream still leaves a trace),
+// and when it ends, with how many records were sent and every player they named.
+TEST_F(ExportApiTest, AnExportIsAuditedWhenItOpensAndWhenItEndsWithItsCountAndPlayers) {
   MakeSeason();
-  ASSERT_TRUE(Export(Request(squad_, 20), Role::kAnalyst).status.ok());
+  const Streamed streamed = Export(Request(squad_, 20), Role::kAnalyst);
+  ASSERT_TRUE(streamed.status.ok());
   v1::ListAuditEventsRequest req;
   req.set_method("/touchline.v1.ExportService/ExportRecords");
   v1::ListAuditEventsResponse resp;
   ASSERT_TRUE(audit_->ListAuditEvents(CtxAs("admin.root", Role::kAdmin).get(), req, &resp).ok());
-  ASSERT_EQ(resp.audit_events_size(), 1);  // one call of 16 messages: one event
-  const auto& event = resp.audit_events(0);
-  EXPECT_EQ(event.squad_id(), squad_);
-  EXPECT_EQ(event.outcome(), "OK");
-  EXPECT_EQ(std::set<int64_t>(event.player_ids().begin(), event.player_ids().end()),
+  ASSERT_EQ(resp.audit_events_size(), 2);  // newest first: the end, then the opening
+  const auto& opened = resp.audit_events(1);
+  EXPECT_EQ(opened.outcome(), "OPENED");
+  EXPECT_EQ(opened.squad_id(), squad_);
+  EXPECT_EQ(opened.records_sent(), 0);
+  const auto& ended = resp.audit_events(0);
+  EXPECT_EQ(ended.squad_id(), squad_);
+  EXPECT_EQ(ended.outcome(), "OK");
+  EXPECT_GT(streamed.messages.size(), 1u);
+  EXPECT_EQ(ended.records_sent(), static_cast<int64_t>(streamed.Records().size()));
+  EXPECT_EQ(std::set<int64_t>(ended.player_ids().begin(), ended.player_ids().end()),
             std::set<int64_t>(players_in_squad_.begin(), players_in_squad_.end()));
 }
 

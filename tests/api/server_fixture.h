@@ -63,12 +63,16 @@ class ServerTest : public ::testing::Test {
     static std::atomic<int> counter{0};
     db_path_ = absl::StrCat(::testing::TempDir(), "/touchline_api_", getpid(), "_", counter++,
                             ".db");
-    std::remove(db_path_.c_str());
+    RemoveStoreFiles();  // left by an earlier run that died under the same pid: start afresh
     StartServer();
   }
 
   void TearDown() override {
     server_.reset();
+    RemoveStoreFiles();
+  }
+
+  void RemoveStoreFiles() const {
     for (const char* file : {"", ".audit"}) {  // the database and its audit log
       for (const char* suffix : {"", "-wal", "-shm"}) {
         std::remove(absl::StrCat(db_path_, file, suffix).c_str());

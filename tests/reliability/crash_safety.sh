@@ -3,7 +3,9 @@
 # complaint check-ins, ROUNDS times, restarting each time. After every restart every acknowledged
 # write must be there exactly once (idempotency keys), and PRAGMA integrity_check must say ok; the
 # audit log (its own file, t.db.audit) must pass it too and hold an OK record of every acknowledged
-# contact event (an answer is sent only once its audit record is durable).
+# contact event (an answer is sent only once its audit record is durable). Check-ins are sent with
+# a request_id (--request-id); one cut off by a kill is sent again after the restart with the same
+# id, as a client that did not learn its outcome would: each is then stored exactly once.
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
@@ -31,6 +33,7 @@ $TL complaints create --player=1 --side=left --onset=-3d --onset-kind=gradual --
 : >"$WORK/acked_events"
 : >"$WORK/acked_checkins"
 : >"$WORK/pending"
+: >"$WORK/pending_checkin"
 n=0
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
@@ -43,6 +46,18 @@ while [ "$round" -le "$ROUNDS" ]; do
       : >"$WORK/pending"
     fi
   fi
+  if [ -s "$WORK/pending_checkin" ]; then
+    read -r request note <"$WORK/pending_checkin"
+    if $TL --request-id="$request" complaints check-in --complaint=1 --at=-30m --pain=2 \
+        --note="$note" >/dev/null 2>&1; then
+      echo "$note" >>"$WORK/acked_checkins"
+      : >"$WORK/pending_checkin"
+    fi
+  fi
+  # A watcher holding a WatchFlags stream open when the kill comes: its opening audit record must
+  # survive the kill (a stream is audited before it sends anything).
+  $TL flags watch --squad=1 >/dev/null 2>&1 &
+  WATCHER=$!
   # A writer that logs each write only after the server acknowledged it.
   (
     i=0
@@ -55,9 +70,16 @@ while [ "$round" -le "$ROUNDS" ]; do
         echo "$key" >"$WORK/pending"
         exit 0
       fi
-      if [ $((i % 3)) -eq 0 ] &&
-        $TL complaints check-in --complaint=1 --at=-30m --pain=2 --note="c${round}-${i}" >/dev/null 2>&1; then
-        echo "c${round}-${i}" >>"$WORK/acked_checkins"
+      if [ $((i % 3)) -eq 0 ]; then
+        # Noted as pending before it is sent: a kill may cut it off at any point.
+        echo "ci-r${round}-${i} c${round}-${i}" >"$WORK/pending_checkin"
+        if $TL --request-id="ci-r${round}-${i}" complaints check-in --complaint=1 --at=-30m \
+            --pain=2 --note="c${round}-${i}" >/dev/null 2>&1; then
+          echo "c${round}-${i}" >>"$WORK/acked_checkins"
+          : >"$WORK/pending_checkin"
+        else
+          exit 0
+        fi
       fi
     done
   ) &
@@ -67,6 +89,9 @@ while [ "$round" -le "$ROUNDS" ]; do
   kill -9 "$SERVER_PID"
   wait "$SERVER_PID" 2>/dev/null
   SERVER_PID=""
+  kill -9 "$WATCHER" 2>/dev/null
+  wait "$WATCHER" 2>/dev/null
+  pkill -KILL -P "$WRITER" 2>/dev/null  # the CLI it is running too (it would retry by itself)
   kill "$WRITER" 2>/dev/null
   wait "$WRITER" 2>/dev/null
 
@@ -75,6 +100,9 @@ while [ "$round" -le "$ROUNDS" ]; do
   integrity=$(sqlite3 "$WORK/t.db.audit" "PRAGMA integrity_check" 2>&1)
   [ "$integrity" = "ok" ] && PASS=$((PASS + 1)) || fail "round $round: audit log integrity_check: $integrity"
   audited=$(sqlite3 "$WORK/t.db.audit" "SELECT count(*) FROM audit_events WHERE outcome = 'OK' AND method = '/touchline.v1.ContactEventService/CreateContactEvent'" 2>&1)
+  opened=$(sqlite3 "$WORK/t.db.audit" "SELECT count(*) FROM audit_events WHERE outcome = 'OPENED' AND method = '/touchline.v1.FlagService/WatchFlags'" 2>&1)
+  [ "$opened" -ge "$round" ] 2>/dev/null && PASS=$((PASS + 1)) ||
+    fail "round $round: $opened WatchFlags streams audited as opened after $round rounds"
   acked=$(wc -l <"$WORK/acked_events")
   [ "$audited" -ge "$acked" ] 2>/dev/null && PASS=$((PASS + 1)) ||
     fail "round $round: $acked events acknowledged but $audited audited"
@@ -89,13 +117,17 @@ while [ "$round" -le "$ROUNDS" ]; do
   done <"$WORK/acked_events"
   $TL --json complaints get --id=1 >"$WORK/complaint.json" 2>/dev/null
   while read -r note; do
-    grep -q "\"note\": \"$note\"" "$WORK/complaint.json" || { missing=$((missing + 1)); echo "  check-in $note lost"; }
+    count=$(grep -c "\"note\": \"$note\"" "$WORK/complaint.json")
+    [ "$count" -eq 1 ] || { missing=$((missing + 1)); echo "  check-in $note stored $count times"; }
   done <"$WORK/acked_checkins"
+  # Whatever was cut off and retried: at most once.
+  dup=$(grep -o '"note": "c[0-9]*-[0-9]*"' "$WORK/complaint.json" | sort | uniq -d | head -3)
+  [ -z "$dup" ] || { missing=$((missing + 1)); echo "  check-ins stored twice: $dup"; }
   [ "$missing" -eq 0 ] && PASS=$((PASS + 1)) || fail "round $round: $missing acknowledged writes wrong"
   round=$((round + 1))
 done
 events=$(wc -l <"$WORK/acked_events")
 checkins=$(wc -l <"$WORK/acked_checkins")
-echo "crash_safety: $ROUNDS SIGKILLs, $events acknowledged events and $checkins check-ins verified after each restart"
+echo "crash_safety: $ROUNDS SIGKILLs, $events acknowledged events and $checkins check-ins (sent with request ids, retried after a kill) verified after each restart"
 echo "crash_safety: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

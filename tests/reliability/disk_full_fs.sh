@@ -2,7 +2,8 @@
 # A real full disk under the real touchline-server: the database lives on a 4 MiB tmpfs, a filler
 # file takes the rest of it (the kernel then answers ENOSPC), a client keeps calling the server
 # over gRPC, and the filler is deleted again (space freed) with the server still running.
-# Expected: writes refused with RESOURCE_EXHAUSTED naming the full disk, unaudited reads served,
+# Expected: writes refused naming the full disk (UNAVAILABLE when the audit record, written before
+# the write commits, meets it first; RESOURCE_EXHAUSTED when the database does), unaudited reads served,
 # nothing partial stored; once space is back, writes are taken again without a restart; every
 # acknowledged write present exactly once; integrity_check ok.
 #
@@ -64,14 +65,15 @@ avail=$(df -k "$FS" | awk 'NR == 2 { print $4 }')
 if $TL events record --player=1 --kind=ruck --at=-1h --key=during >"$WORK/out" 2>&1; then
   fail "a write on a full disk was acknowledged"
 fi
-grep -q "RESOURCE_EXHAUSTED" "$WORK/out" || fail "full disk: not RESOURCE_EXHAUSTED: $(cat "$WORK/out")"
+grep -Eq "RESOURCE_EXHAUSTED|UNAVAILABLE" "$WORK/out" || fail "full disk: not RESOURCE_EXHAUSTED nor UNAVAILABLE: $(cat "$WORK/out")"
 grep -q "full" "$WORK/out" || fail "full disk: the message does not say so: $(cat "$WORK/out")"
 echo "full disk, write answered: $(head -1 "$WORK/out")"
 if $TL complaints create --player=1 --side=left --onset=-3d --onset-kind=gradual --pain=3 \
     >"$WORK/out" 2>&1; then
   fail "a complaint was acknowledged on a full disk"
 fi
-grep -q "RESOURCE_EXHAUSTED" "$WORK/out" || fail "complaint: not RESOURCE_EXHAUSTED: $(cat "$WORK/out")"
+grep -Eq "RESOURCE_EXHAUSTED|UNAVAILABLE" "$WORK/out" || fail "complaint: not RESOURCE_EXHAUSTED nor UNAVAILABLE: $(cat "$WORK/out")"
+grep -q "full" "$WORK/out" || fail "complaint: the message does not say the disk is full: $(cat "$WORK/out")"
 $TL players list --squad=1 >"$WORK/out" 2>&1 || fail "an unaudited read failed on a full disk: $(cat "$WORK/out")"
 grep -q "Disk Full" "$WORK/out" || fail "players list lost the player: $(cat "$WORK/out")"
 kill -0 "$SERVER_PID" 2>/dev/null || fail "the server died on a full disk"

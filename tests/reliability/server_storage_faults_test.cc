@@ -20,7 +20,9 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "SQLiteCpp/Database.h"
@@ -32,15 +34,38 @@ namespace {
 
 enum class Fault { kNone, kDiskFull, kReadOnly };
 std::atomic<Fault> fault{Fault::kNone};
+// Which files the fault hits: every file (one file system), or only the audit log's or only the
+// clinical database's (each on a file system of its own, e.g. --audit_log_path elsewhere).
+enum class Scope { kEveryFile, kAuditLogOnly, kClinicalOnly };
+std::atomic<Scope> scope{Scope::kEveryFile};
 sqlite3_vfs* real_vfs = nullptr;
 thread_local int last_errno = 0;
 
 struct FaultyFile {
   sqlite3_file base;
+  bool audit_log;      // a file of the audit log (<db>.audit, its -wal, -shm, -journal)
   sqlite3_file* real;  // the unix VFS's file, right after this struct
 };
 
 sqlite3_file* Real(sqlite3_file* f) { return reinterpret_cast<FaultyFile*>(f)->real; }
+
+bool IsAuditLogFile(const char* name) {
+  return name != nullptr && std::strstr(name, ".audit") != nullptr;
+}
+
+// The fault this file meets now.
+Fault FaultFor(bool audit_log) {
+  switch (scope.load()) {
+    case Scope::kAuditLogOnly:
+      return audit_log ? fault.load() : Fault::kNone;
+    case Scope::kClinicalOnly:
+      return audit_log ? Fault::kNone : fault.load();
+    case Scope::kEveryFile:
+      break;
+  }
+  return fault.load();
+}
+Fault FaultFor(sqlite3_file* f) { return FaultFor(reinterpret_cast<FaultyFile*>(f)->audit_log); }
 
 // As the unix VFS leaves it after a failing system call: errno set, and reported by xGetLastError.
 int Fail(int code, int error) {
@@ -60,7 +85,7 @@ int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
   return Real(f)->pMethods->xRead(Real(f), buf, n, off);
 }
 int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
-  switch (fault.load()) {
+  switch (FaultFor(f)) {
     case Fault::kReadOnly:
       return Fail(SQLITE_IOERR_WRITE, EROFS);
     case Fault::kDiskFull:
@@ -72,7 +97,7 @@ int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   return Real(f)->pMethods->xWrite(Real(f), buf, n, off);
 }
 int Truncate(sqlite3_file* f, sqlite3_int64 size) {
-  switch (fault.load()) {
+  switch (FaultFor(f)) {
     case Fault::kReadOnly:
       return Fail(SQLITE_IOERR_TRUNCATE, EROFS);
     case Fault::kDiskFull:
@@ -94,9 +119,9 @@ int CheckReservedLock(sqlite3_file* f, int* out) {
 }
 int FileControl(sqlite3_file* f, int op, void* arg) {
   // The unix VFS grows a file for a size hint with its own writes, past xWrite.
-  if (op == SQLITE_FCNTL_SIZE_HINT && fault.load() != Fault::kNone) {
-    return fault.load() == Fault::kReadOnly ? Fail(SQLITE_IOERR_TRUNCATE, EROFS)
-                                            : Fail(SQLITE_FULL, ENOSPC);
+  if (op == SQLITE_FCNTL_SIZE_HINT && FaultFor(f) != Fault::kNone) {
+    return FaultFor(f) == Fault::kReadOnly ? Fail(SQLITE_IOERR_TRUNCATE, EROFS)
+                                           : Fail(SQLITE_FULL, ENOSPC);
   }
   return Real(f)->pMethods->xFileControl(Real(f), op, arg);
 }
@@ -128,9 +153,10 @@ const sqlite3_io_methods kMethods = {
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   auto* f = reinterpret_cast<FaultyFile*>(file);
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
+  f->audit_log = IsAuditLogFile(name);
   // On a read-only file system the unix VFS opens a database it was asked to open read-write
   // read-only, without an error (and says so in *out_flags).
-  if (fault.load() == Fault::kReadOnly && (flags & SQLITE_OPEN_MAIN_DB) &&
+  if (FaultFor(f->audit_log) == Fault::kReadOnly && (flags & SQLITE_OPEN_MAIN_DB) &&
       (flags & SQLITE_OPEN_READWRITE)) {
     flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
   }
@@ -166,6 +192,7 @@ class ServerStorageFaultsTest : public ServerTest {
   void SetUp() override {
     InstallFaultyVfs();
     fault = Fault::kNone;
+    scope = Scope::kEveryFile;
     ServerTest::SetUp();
     squad_ = MakeSquad("Faults XV");
     player_ = MakePlayer(squad_, "Fault Tester");
@@ -284,15 +311,17 @@ class ServerStorageFaultsTest : public ServerTest {
   v1::ContactEvent acknowledged_;
 };
 
-TEST_F(ServerStorageFaultsTest, FullDiskRefusesWritesAsResourceExhaustedThenRecoversByItself) {
+// With the audit log and the database on one full file system, a write meets the audit log first
+// (its record is written before the write commits): refused as UNAVAILABLE, nothing stored.
+TEST_F(ServerStorageFaultsTest, FullDiskRefusesWritesThenRecoversByItself) {
   fault = Fault::kDiskFull;
 
   grpc::Status write = CreateEvent("during-full-disk");
-  EXPECT_EQ(write.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << write.error_message();
+  EXPECT_EQ(write.error_code(), grpc::StatusCode::UNAVAILABLE) << write.error_message();
   EXPECT_THAT(write.error_message(), ::testing::HasSubstr("database or disk is full"));
+  EXPECT_THAT(write.error_message(), ::testing::HasSubstr("nothing was stored"));
   grpc::Status complaint = CreateComplaint();
-  EXPECT_EQ(complaint.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
-      << complaint.error_message();
+  EXPECT_EQ(complaint.error_code(), grpc::StatusCode::UNAVAILABLE) << complaint.error_message();
   EXPECT_THAT(complaint.error_message(), ::testing::HasSubstr("full"));
 
   // Reads that need no audit record are served.
@@ -327,7 +356,7 @@ TEST_F(ServerStorageFaultsTest, FullDiskRefusesWritesAsResourceExhaustedThenReco
 TEST_F(ServerStorageFaultsTest, HealthIsNotServingWhileStorageFailsAndServingAgainByItself) {
   EXPECT_EQ(HealthStatus(), "SERVING");
   fault = Fault::kDiskFull;
-  EXPECT_EQ(CreateEvent("during-full-disk").error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(CreateEvent("during-full-disk").error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_TRUE(WaitForHealth("NOT_SERVING")) << HealthStatus();
   fault = Fault::kNone;
   EXPECT_TRUE(WaitForHealth("SERVING")) << HealthStatus();  // the probe found the space, not a call
@@ -346,6 +375,7 @@ TEST_F(ServerStorageFaultsTest, HealthIsNotServingWhileStorageFailsAndServingAga
 // commit must end the call with that error (not hang the client that is still streaming), and
 // acknowledge nothing.
 TEST_F(ServerStorageFaultsTest, AnImportWhoseCommitsFailEndsWithTheErrorAndStoresNothing) {
+  scope = Scope::kClinicalOnly;  // the import's opening audit record is written; its commits fail
   fault = Fault::kDiskFull;
   v1::ImportContactEventsResponse resp;
   auto ctx = Ctx();
@@ -495,7 +525,8 @@ TEST_F(ServerStorageFaultsTest, ConcurrentWritersAcrossAFullDiskLoseNothingAckno
                 code == grpc::StatusCode::UNAVAILABLE)
         << n << " calls ended with code " << code;
   }
-  EXPECT_GT(codes[grpc::StatusCode::RESOURCE_EXHAUSTED], 0) << "the disk never got full";
+  EXPECT_GT(codes[grpc::StatusCode::RESOURCE_EXHAUSTED] + codes[grpc::StatusCode::UNAVAILABLE], 0)
+      << "the disk never got full";
   EXPECT_GE(toggles, 3) << "the disk did not fill and free again";
   // The client retries what it was not told the outcome of, with the same key.
   for (const std::string& key : withheld) {
@@ -516,6 +547,136 @@ TEST_F(ServerStorageFaultsTest, ConcurrentWritersAcrossAFullDiskLoseNothingAckno
   std::printf("%zu acknowledged, %zu refused (RESOURCE_EXHAUSTED), %zu withheld then retried, "
               "%d fault changes\n",
               acked.size() - 1 - withheld.size(), refused.size(), withheld.size(), toggles);
+}
+
+// A stream that cannot be audited sends nothing: with the audit log full its opening record
+// cannot be written, so a WatchFlags stream ends UNAVAILABLE before any change leaves (issue 16).
+TEST_F(ServerStorageFaultsTest, AStreamThatCannotBeAuditedSendsNothing) {
+  ASSERT_TRUE(CreateComplaint().ok());  // something a watcher would otherwise be sent
+  scope = Scope::kAuditLogOnly;
+  fault = Fault::kDiskFull;
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + TokenFor("physio.anna"));
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::WatchFlagsRequest req;
+  req.set_squad_id(squad_);
+  auto reader = flags_->WatchFlags(&ctx, req);
+  v1::WatchFlagsResponse message;
+  int received = 0;
+  while (reader->Read(&message)) ++received;
+  const grpc::Status status = reader->Finish();
+  EXPECT_EQ(received, 0);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("the stream was not opened"));
+  fault = Fault::kNone;
+}
+
+// The audit log on a file system of its own that fills and frees while physios record complaints
+// (issue 16): no clinical write commits without its audit record. A create either is acknowledged,
+// or fails with UNAVAILABLE having stored nothing; the client retries it with its request_id
+// until acknowledged. At the end every complaint in the database is named by an OK audit record
+// of CreateComplaint (each player has at most one complaint here, so "named" is exact), and each
+// player's complaint is stored exactly once, however many times it was retried.
+TEST_F(ServerStorageFaultsTest, WithTheAuditLogFullNoWriteCommitsWithoutItsAuditRecord) {
+  constexpr int kWriters = 4;
+  constexpr int kPerWriter = 12;
+  std::vector<int64_t> players;
+  for (int i = 0; i < kWriters * kPerWriter; ++i) {
+    players.push_back(MakePlayer(squad_, absl::StrCat("Audited ", i)));
+  }
+  scope = Scope::kAuditLogOnly;
+  std::mutex mu;
+  std::condition_variable progress;
+  std::map<int, int> first_codes;  // what each create's first attempt ended with
+  int calls = 0;
+  int done = 0;
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      auto stub = v1::ComplaintService::NewStub(channel_);
+      for (int i = 0; i < kPerWriter; ++i) {
+        const int64_t player = players[w * kPerWriter + i];
+        v1::CreateComplaintRequest req;
+        req.set_request_id(absl::StrCat("create-complaint-of-", player));
+        auto* c = req.mutable_complaint();
+        c->set_player_id(player);
+        c->set_side(v1::SIDE_RIGHT);
+        *c->mutable_onset_time() = Ts(Start() - absl::Hours(30));
+        c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
+        c->set_mechanism(v1::MECHANISM_UNKNOWN);
+        c->mutable_symptoms()->set_pain(3);
+        for (int attempt = 0;; ++attempt) {
+          v1::CreateComplaintResponse resp;
+          const grpc::Status s = stub->CreateComplaint(Ctx().get(), req, &resp);
+          {
+            std::lock_guard lock(mu);
+            if (attempt == 0) ++first_codes[s.error_code()];
+            ++calls;
+          }
+          progress.notify_all();
+          if (s.ok()) break;
+          EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << s.error_message();
+          EXPECT_THAT(s.error_message(), ::testing::HasSubstr("audit log"));
+          if (s.error_code() != grpc::StatusCode::UNAVAILABLE || attempt > 200) break;
+        }
+      }
+      {
+        std::lock_guard lock(mu);
+        ++done;
+      }
+      progress.notify_all();
+    });
+  }
+  // The audit log's file system is full for every other 10 calls (driven by progress).
+  int toggles = 0;
+  {
+    std::unique_lock lock(mu);
+    int seen = -1;
+    while (done < kWriters) {
+      progress.wait(lock, [&] { return calls != seen || done == kWriters; });
+      seen = calls;
+      const Fault want = (calls / 10) % 2 == 1 ? Fault::kDiskFull : Fault::kNone;
+      if (fault.exchange(want) != want) ++toggles;
+    }
+  }
+  for (auto& t : writers) t.join();
+  fault = Fault::kNone;
+  EXPECT_GT(first_codes[grpc::StatusCode::UNAVAILABLE], 0) << "the audit log never got full";
+  EXPECT_GE(toggles, 3);
+
+  // Every player's complaint stored exactly once, and named by an OK audit record.
+  std::map<int64_t, int> stored;
+  {
+    v1::ListComplaintsRequest req;
+    req.set_squad_id(squad_);
+    req.set_page_size(1000);
+    v1::ListComplaintsResponse resp;
+    ASSERT_TRUE(complaints_->ListComplaints(Ctx().get(), req, &resp).ok());
+    for (const auto& c : resp.complaints()) ++stored[c.player_id()];
+  }
+  std::set<int64_t> audited;
+  std::string page;
+  do {
+    v1::ListAuditEventsRequest req;
+    req.set_method("/touchline.v1.ComplaintService/CreateComplaint");
+    req.set_outcome("OK");
+    req.set_page_size(1000);
+    req.set_page_token(page);
+    v1::ListAuditEventsResponse resp;
+    ASSERT_TRUE(audit_->ListAuditEvents(CtxAs("admin", service::Role::kAdmin).get(), req, &resp)
+                    .ok());
+    for (const auto& e : resp.audit_events()) audited.insert(e.player_ids().begin(), e.player_ids().end());
+    page = resp.next_page_token();
+  } while (!page.empty());
+  for (const int64_t player : players) {
+    EXPECT_EQ(stored[player], 1) << "player " << player;
+    EXPECT_TRUE(audited.count(player)) << "player " << player << "'s complaint has no audit record";
+  }
+  for (const auto& [player, n] : stored) {
+    EXPECT_TRUE(audited.count(player)) << "complaint of player " << player << " is not audited";
+  }
+  std::printf("%d creates: %d failed first with UNAVAILABLE and were retried; %d fault changes\n",
+              kWriters * kPerWriter, first_codes[grpc::StatusCode::UNAVAILABLE], toggles);
 }
 
 }  // namespace

@@ -187,7 +187,8 @@ TEST(AuditLogStoreTest, AMoveInterruptedBeforeItWasRecordedResumesWithoutDuplica
     SQLite::Statement claim(raw, "INSERT INTO audit_log_owner VALUES (1, ?, 0)");
     claim.bind(1, store_id);
     claim.exec();
-    raw.exec("INSERT INTO main.audit_events SELECT * FROM clinical.audit_events WHERE id <= " +
+    raw.exec("INSERT INTO main.audit_events (id, occurred_at, user_name, role, method, squad_id, "
+             "outcome, packed_player_ids) SELECT * FROM clinical.audit_events WHERE id <= " +
              std::to_string(ids[11]));
     raw.exec("INSERT INTO main.audit_event_players SELECT * FROM clinical.audit_event_players "
              "WHERE event_id <= " + std::to_string(ids[11]));

@@ -518,30 +518,61 @@ int EventsImport(Ctx& ctx) {
   }
   auto rows = ParseCsv(text);
   if (!rows.ok()) return ctx.Usage(rows.status());
-  auto events = ContactEventsFromCsv(*rows, ctx.now);
-  if (!events.ok()) return ctx.Usage(events.status());
+  auto csv_rows = ContactRowsFromCsv(*rows, ctx.now);
+  if (!csv_rows.ok()) return ctx.Usage(csv_rows.status());
   TL_STUB(ContactEventService);
   grpc::ClientContext c;
   ctx.Prepare(&c);
   v1::ImportContactEventsResponse resp;
   auto writer = stub->ImportContactEvents(&c, &resp);
+  // Every record is sent, in file order, several hundred to a message (one each costs far more per
+  // event): the server's rejection index i is data record i.
+  constexpr int kEventsPerMessage = 500;
   v1::ImportContactEventsRequest req;
-  for (auto& e : *events) {
-    *req.mutable_contact_event() = std::move(e);
-    if (!writer->Write(req)) break;
+  bool open = true;
+  for (const auto& row : *csv_rows) {
+    *req.add_contact_events() = row.event;
+    if (req.contact_events_size() == kEventsPerMessage) {
+      open = writer->Write(req);  // false: the server ended the call, and its status says why
+      if (!open) break;
+      req.Clear();
+    }
   }
+  if (open && req.contact_events_size() > 0) writer->Write(req);
   writer->WritesDone();
   grpc::Status st = writer->Finish();
-  if (!st.ok()) return ctx.RpcError(st);
+  if (!st.ok()) {
+    ctx.err << "touchline: the import ended after " << resp.stored_count()
+            << " events were stored; running the same command again is safe (stored events come back "
+               "as duplicates)\n";
+    return ctx.RpcError(st);
+  }
   if (ctx.json()) {
     ctx.PrintJson(resp);
   } else {
     ctx.out << "received " << resp.received_count() << ", stored " << resp.stored_count() << ", duplicates "
             << resp.duplicate_count() << ", rejected " << resp.rejected_count() << "\n";
-    if (resp.rejections_size() > 0) {
-      Table t({"INDEX", "KEY", "REASON"});
-      for (const auto& r : resp.rejections()) t.AddRow({absl::StrCat(r.index()), r.idempotency_key(), r.reason()});
+    // ROW: the record's number in the file (a header is row 1); INDEX: the server's position of
+    // the event in the stream. Records the CLI could not read are given with the CLI's reason.
+    std::map<int64_t, std::pair<std::string, std::string>> rejected;  // index -> key, reason
+    for (const auto& r : resp.rejections()) rejected[r.index()] = {r.idempotency_key(), r.reason()};
+    for (size_t i = 0; i < csv_rows->size(); ++i) {
+      const auto& row = (*csv_rows)[i];
+      if (!row.problem.empty()) rejected[static_cast<int64_t>(i)] = {row.event.idempotency_key(), row.problem};
+    }
+    if (!rejected.empty()) {
+      Table t({"ROW", "INDEX", "KEY", "REASON"});
+      for (const auto& [index, what] : rejected) {
+        const std::string row = index >= 0 && static_cast<size_t>(index) < csv_rows->size()
+                                    ? absl::StrCat((*csv_rows)[static_cast<size_t>(index)].record)
+                                    : "?";
+        t.AddRow({row, absl::StrCat(index), what.first, what.second});
+      }
       t.Print(ctx.out);
+      if (resp.rejected_count() > static_cast<int64_t>(rejected.size())) {
+        ctx.out << "(the server lists its first " << resp.rejections_size() << " rejections of "
+                << resp.rejected_count() << ")\n";
+      }
     }
   }
   return resp.rejected_count() > 0 ? kExitServerError : kExitOk;
@@ -1306,7 +1337,10 @@ const std::vector<Command>& Commands() {
        {"player", "kind", "at", "session", "awkward", "source", "note", "key"}, EventsRecord},
       {"events", "import", "--file=PATH|-",
        "Import contact events from CSV (one stream). Columns: player_id,kind,occurred_at,awkward,source,"
-       "session_label,idempotency_key,note (a header row is optional; missing keys are derived from the row).",
+       "session_label,idempotency_key,note (a header row is optional; missing keys are derived from the row). "
+       "Every row is sent; the rows not stored are listed with their ROW in the file (a header is row 1), the "
+       "server's INDEX of the event, and why (exit 1 if any). Running it again is safe: stored rows come back "
+       "as duplicates.",
        {"file"}, EventsImport},
       {"events", "get", "--id=ID", "Show a contact event.", {"id"}, EventsGet},
       {"events", "list", "--player=ID|--squad=ID [--from=TIME] [--to=TIME] [--kind=KIND,...] [--page-size=N]",

@@ -10,9 +10,19 @@
 #include "client/cli/args.h"
 #include "client/cli/enums.h"
 #include "client/cli/timeparse.h"
+#include "google/protobuf/stubs/common.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace touchline::cli {
+namespace {
+
+// The check protobuf's parser applies to string fields: a cell that passes it cannot make the
+// server's parser refuse the whole message (which would end the import at that message).
+bool IsUtf8(const std::string& s) {
+  return google::protobuf::internal::IsStructurallyValidUTF8(s.data(), static_cast<int>(s.size()));
+}
+
+}  // namespace
 
 absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(absl::string_view text) {
   std::vector<std::vector<std::string>> rows;
@@ -80,9 +90,9 @@ std::string StableHashHex(absl::string_view s) {
   return absl::StrFormat("%016x", h);
 }
 
-absl::StatusOr<std::vector<touchline::v1::ContactEvent>> ContactEventsFromCsv(
+absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(
     const std::vector<std::vector<std::string>>& rows, absl::Time now) {
-  std::vector<touchline::v1::ContactEvent> out;
+  std::vector<CsvContactRow> out;
   std::map<std::string, size_t> col;
   size_t first = 0;
   bool header = false;
@@ -113,40 +123,51 @@ absl::StatusOr<std::vector<touchline::v1::ContactEvent>> ContactEventsFromCsv(
       if (it == col.end() || it->second >= row.size()) return "";
       return std::string(absl::StripAsciiWhitespace(row[it->second]));
     };
-    auto fail = [&](absl::string_view msg) {
-      return absl::InvalidArgumentError(absl::StrCat("CSV record ", r + 1, ": ", msg));
+    CsvContactRow out_row;
+    out_row.record = r + 1;
+    // The record as far as it can be read; the first problem ends the reading.
+    auto read = [&](touchline::v1::ContactEvent& e) -> std::string {
+      for (const auto& c : row) {
+        if (!IsUtf8(c)) return "a cell is not valid UTF-8 (save the file as UTF-8)";
+      }
+      int64_t player = 0;
+      if (!absl::SimpleAtoi(cell("player_id"), &player) || player <= 0) {
+        return absl::StrCat("bad player_id \"", cell("player_id"), "\"");
+      }
+      e.set_player_id(player);
+      auto kind = ParseEnum<touchline::v1::ContactKind>(cell("kind"));
+      if (!kind.ok()) return absl::StrCat("kind: ", kind.status().message());
+      e.set_kind(*kind);
+      auto at = ParseTimeArg(cell("occurred_at"), now);
+      if (!at.ok()) return absl::StrCat("occurred_at: ", at.status().message());
+      *e.mutable_occur_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(*at));
+      if (std::string a = cell("awkward"); !a.empty()) {
+        auto b = ParseBoolWord(a);
+        if (!b.has_value()) return absl::StrCat("awkward: expected true or false, got \"", a, "\"");
+        e.set_awkward(*b);
+      }
+      if (std::string s = cell("source"); !s.empty()) {
+        auto src = ParseEnum<touchline::v1::ContactSource>(s);
+        if (!src.ok()) return absl::StrCat("source: ", src.status().message());
+        e.set_source(*src);
+      }
+      e.set_session_label(cell("session_label"));
+      e.set_note(cell("note"));
+      std::string key = cell("idempotency_key");
+      if (key.empty()) {
+        key = absl::StrCat("csv-", StableHashHex(absl::StrCat(player, "|", cell("kind"), "|", Rfc3339(*at), "|",
+                                                               e.session_label(), "|", e.note())));
+      }
+      e.set_idempotency_key(key);
+      return "";
     };
-    touchline::v1::ContactEvent e;
-    int64_t player = 0;
-    if (!absl::SimpleAtoi(cell("player_id"), &player) || player <= 0) {
-      return fail(absl::StrCat("bad player_id \"", cell("player_id"), "\""));
+    out_row.problem = read(out_row.event);
+    if (!out_row.problem.empty()) {
+      // Sent anyway, keeping its place, as an event the server refuses (no player, kind or time).
+      out_row.event.Clear();
+      out_row.event.set_idempotency_key(absl::StrCat("csv-record-", out_row.record));
     }
-    e.set_player_id(player);
-    auto kind = ParseEnum<touchline::v1::ContactKind>(cell("kind"));
-    if (!kind.ok()) return fail(absl::StrCat("kind: ", kind.status().message()));
-    e.set_kind(*kind);
-    auto at = ParseTimeArg(cell("occurred_at"), now);
-    if (!at.ok()) return fail(absl::StrCat("occurred_at: ", at.status().message()));
-    *e.mutable_occur_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(*at));
-    if (std::string a = cell("awkward"); !a.empty()) {
-      auto b = ParseBoolWord(a);
-      if (!b.has_value()) return fail(absl::StrCat("awkward: expected true or false, got \"", a, "\""));
-      e.set_awkward(*b);
-    }
-    if (std::string s = cell("source"); !s.empty()) {
-      auto src = ParseEnum<touchline::v1::ContactSource>(s);
-      if (!src.ok()) return fail(absl::StrCat("source: ", src.status().message()));
-      e.set_source(*src);
-    }
-    e.set_session_label(cell("session_label"));
-    e.set_note(cell("note"));
-    std::string key = cell("idempotency_key");
-    if (key.empty()) {
-      key = absl::StrCat("csv-", StableHashHex(absl::StrCat(player, "|", cell("kind"), "|", Rfc3339(*at), "|",
-                                                             e.session_label(), "|", e.note())));
-    }
-    e.set_idempotency_key(key);
-    out.push_back(std::move(e));
+    out.push_back(std::move(out_row));
   }
   return out;
 }

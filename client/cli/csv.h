@@ -18,11 +18,22 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(absl::string_view
 // The import columns, in the default order used when the file has no header row.
 const std::vector<std::string>& ContactCsvColumns();
 
-// Turns CSV rows into events. A first row with a "player_id" cell is a header (columns may then
-// come in any order, unknown ones are an error); otherwise the default column order applies.
-// Missing idempotency keys are derived from the row's content (stable across re-imports).
-// Errors name the line (1-based record number).
-absl::StatusOr<std::vector<touchline::v1::ContactEvent>> ContactEventsFromCsv(
+// One CSV record as it is sent to the server.
+struct CsvContactRow {
+  size_t record = 0;                  // 1-based record number in the file (a header is record 1)
+  touchline::v1::ContactEvent event;  // the event; only its key when the record could not be read
+  std::string problem;                // why the record could not be read; empty when it could
+};
+
+// Turns CSV records into events, one per data record, in file order: every record is sent, so
+// the server's rejection index i is the i-th data record. A record whose cells cannot be read
+// (a bad number, time, kind, boolean or source, invalid UTF-8) keeps its place as an event
+// holding only a key ("csv-record-N"), which the server rejects, and says why in `problem`.
+// A first row with a "player_id" cell is a header (columns may then come in any order, unknown
+// ones are an error: the whole file is refused, as nothing could be mapped); otherwise the
+// default column order applies. Missing idempotency keys are derived from the row's content
+// (stable across re-imports).
+absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(
     const std::vector<std::vector<std::string>>& rows, absl::Time now);
 
 // A stable 64-bit FNV-1a hash in hex.

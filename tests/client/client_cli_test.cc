@@ -245,10 +245,12 @@ TEST(Csv, QuotesNewlinesAndBlankLines) {
 TEST(Csv, EventsWithHeaderInAnyOrder) {
   absl::Time now = T("2026-11-21T12:00:00Z");
   auto rows = ParseCsv("kind,player_id,occurred_at,awkward,note\nscrum,3,2026-11-21T10:00:00Z,yes,\"first, scrum\"\n");
-  auto events = ContactEventsFromCsv(*rows, now);
+  auto events = ContactRowsFromCsv(*rows, now);
   ASSERT_TRUE(events.ok()) << events.status();
   ASSERT_EQ(events->size(), 1u);
-  const auto& e = (*events)[0];
+  EXPECT_EQ((*events)[0].record, 2u);
+  EXPECT_EQ((*events)[0].problem, "");
+  const auto& e = (*events)[0].event;
   EXPECT_EQ(e.player_id(), 3);
   EXPECT_EQ(e.kind(), v1::CONTACT_KIND_SCRUM);
   EXPECT_TRUE(e.awkward());
@@ -256,7 +258,7 @@ TEST(Csv, EventsWithHeaderInAnyOrder) {
   EXPECT_EQ(FromTimestamp(e.occur_time()), T("2026-11-21T10:00:00Z"));
   EXPECT_THAT(e.idempotency_key(), testing::StartsWith("csv-"));
   // The derived key is stable.
-  EXPECT_EQ(ContactEventsFromCsv(*rows, now + absl::Hours(1))->at(0).idempotency_key(), e.idempotency_key());
+  EXPECT_EQ(ContactRowsFromCsv(*rows, now + absl::Hours(1))->at(0).event.idempotency_key(), e.idempotency_key());
 }
 
 TEST(Csv, EventsInDefaultColumnOrder) {
@@ -264,30 +266,53 @@ TEST(Csv, EventsInDefaultColumnOrder) {
   auto rows = ParseCsv(
       "7,tackle-made,-1d,false,video,2026-11-20 v Kingsmead,k-1,\n"
       "8,lineout_landing,2026-11-20,true,wearable,,k-2,landed badly\n");
-  auto events = ContactEventsFromCsv(*rows, now);
-  ASSERT_TRUE(events.ok()) << events.status();
-  ASSERT_EQ(events->size(), 2u);
-  EXPECT_EQ((*events)[0].source(), v1::CONTACT_SOURCE_VIDEO);
-  EXPECT_EQ((*events)[0].session_label(), "2026-11-20 v Kingsmead");
-  EXPECT_EQ((*events)[0].idempotency_key(), "k-1");
-  EXPECT_EQ(FromTimestamp((*events)[0].occur_time()), T("2026-11-20T12:00:00Z"));
-  EXPECT_EQ((*events)[1].kind(), v1::CONTACT_KIND_LINEOUT_LANDING);
-  EXPECT_EQ((*events)[1].note(), "landed badly");
+  auto rows_read = ContactRowsFromCsv(*rows, now);
+  ASSERT_TRUE(rows_read.ok()) << rows_read.status();
+  ASSERT_EQ(rows_read->size(), 2u);
+  std::vector<v1::ContactEvent> events;
+  for (const auto& r : *rows_read) events.push_back(r.event);
+  EXPECT_EQ(events[0].source(), v1::CONTACT_SOURCE_VIDEO);
+  EXPECT_EQ(events[0].session_label(), "2026-11-20 v Kingsmead");
+  EXPECT_EQ(events[0].idempotency_key(), "k-1");
+  EXPECT_EQ(FromTimestamp(events[0].occur_time()), T("2026-11-20T12:00:00Z"));
+  EXPECT_EQ(events[1].kind(), v1::CONTACT_KIND_LINEOUT_LANDING);
+  EXPECT_EQ(events[1].note(), "landed badly");
 }
 
-TEST(Csv, EventErrorsNameTheRecord) {
+// A record that cannot be read keeps its place (the server's index of every later record stays
+// its data-record position) as a key-only event the server refuses; only a header that cannot be
+// mapped refuses the file.
+TEST(Csv, UnreadableRecordsKeepTheirPlaceAndSayWhy) {
   absl::Time now = absl::Now();
-  auto check = [&](const char* text, const char* want) {
-    auto events = ContactEventsFromCsv(*ParseCsv(text), now);
-    ASSERT_FALSE(events.ok()) << text;
-    EXPECT_THAT(std::string(events.status().message()), HasSubstr(want)) << text;
+  auto check = [&](const std::string& text, size_t bad, const char* want) {
+    auto read = ContactRowsFromCsv(*ParseCsv(text), now);
+    ASSERT_TRUE(read.ok()) << text;
+    for (size_t i = 0; i < read->size(); ++i) {
+      const auto& r = (*read)[i];
+      if (i == bad) {
+        EXPECT_THAT(r.problem, HasSubstr(want)) << text;
+        EXPECT_EQ(r.event.player_id(), 0) << "sent so that the server refuses it";
+        EXPECT_EQ(r.event.idempotency_key(), absl::StrCat("csv-record-", r.record));
+      } else {
+        EXPECT_EQ(r.problem, "") << text;
+        EXPECT_GT(r.event.player_id(), 0);
+      }
+    }
   };
-  check("player_id,kind,occurred_at\n1,scrum,2026-01-01\nx,scrum,2026-01-01\n", "record 3");
-  check("1,hug,2026-01-01\n", "kind");
-  check("1,scrum,someday\n", "occurred_at");
-  check("1,scrum,2026-01-01,sometimes\n", "awkward");
-  check("player_id,kind,when\n", "unknown column");
-  check("player_id,kind\n", "occurred_at");
+  check("player_id,kind,occurred_at\n1,scrum,2026-01-01\nx,scrum,2026-01-01\n1,ruck,2026-01-02\n", 1,
+        "player_id");
+  check("1,hug,2026-01-01\n", 0, "kind");
+  check("1,scrum,someday\n", 0, "occurred_at");
+  check("1,scrum,2026-01-01,sometimes\n", 0, "awkward");
+  check("1,scrum,2026-01-01,true,telepathy\n", 0, "source");
+  check("1,scrum,2026-01-01\n1,ruck,2026-01-01,false,video,,,caf\xe9\n", 1, "UTF-8");
+  auto header = [&](const char* text, const char* want) {
+    auto read = ContactRowsFromCsv(*ParseCsv(text), now);
+    ASSERT_FALSE(read.ok()) << text;
+    EXPECT_THAT(std::string(read.status().message()), HasSubstr(want)) << text;
+  };
+  header("player_id,kind,when\n", "unknown column");
+  header("player_id,kind\n", "occurred_at");
 }
 
 // ---- Errors ----

@@ -45,6 +45,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
     Prescription dead_bug = Base(c);
     dead_bug.protocol = "core-pelvic-stability";
     dead_bug.exercise = "Dead bug with neutral pelvis";
+    dead_bug.coach_label = "Core stability routine";
     dead_bug.instructions =
         "On the back, hips and knees at 90 degrees. Lower the opposite arm and leg slowly while "
         "keeping the lower back and pelvis still; return and swap.";
@@ -60,6 +61,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
     Prescription plank = Base(c);
     plank.protocol = "core-pelvic-stability";
     plank.exercise = "Side plank";
+    plank.coach_label = "Core stability routine";
     plank.instructions = "On the forearm, body in a straight line, pelvis level; do not let the "
                          "hip drop or rotate.";
     plank.sets = 3;
@@ -73,6 +75,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
     Prescription bridge = Base(c);
     bridge.protocol = "core-pelvic-stability";
     bridge.exercise = "Single-leg glute bridge";
+    bridge.coach_label = "Glute activation routine";
     bridge.instructions = "On the back, one knee bent, the other leg straight. Lift the pelvis "
                           "level, hold 2 s, lower slowly. The pelvis must not tilt or rotate.";
     bridge.sets = 3;

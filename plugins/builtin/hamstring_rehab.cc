@@ -52,6 +52,7 @@ Prescription Base(const Complaint& c, const std::string& why) {
 void Protection(const Complaint& c, int64_t days, std::vector<Prescription>& out) {
   Prescription p = Base(c, "day " + std::to_string(days) + " after onset");
   p.exercise = "Submaximal isometric hamstring hold";
+  p.coach_label = "Strength routine";
   p.instructions = "Lying on the back, heel pressing gently into the floor with the knee slightly "
                    "bent; no movement, no pain.";
   p.stage = "Stage 1: protection (days 0-4)";
@@ -71,6 +72,7 @@ void Askling(const Complaint& c, int64_t days, std::vector<Prescription>& out) {
   const std::string why = "day " + std::to_string(days) + " after onset, pain not yet below 2/10";
   Prescription extender = Base(c, why);
   extender.exercise = "Askling Extender";
+  extender.coach_label = "Running-readiness drills";
   extender.instructions = "Lying on the back, hold the thigh at 90 degrees hip flexion; slowly "
                           "extend the knee short of pain. Progress speed short of pain.";
   extender.stage = "Stage 2: Askling L-protocol";
@@ -84,6 +86,7 @@ void Askling(const Complaint& c, int64_t days, std::vector<Prescription>& out) {
 
   Prescription diver = Base(c, why);
   diver.exercise = "Askling Diver";
+  diver.coach_label = "Running-readiness drills";
   diver.instructions = "Standing on the injured leg, slide the arms forward and the other leg back "
                        "keeping the pelvis level, as in a dive; every other day.";
   diver.stage = "Stage 2: Askling L-protocol";
@@ -96,6 +99,7 @@ void Askling(const Complaint& c, int64_t days, std::vector<Prescription>& out) {
 
   Prescription glider = Base(c, why);
   glider.exercise = "Askling Glider";
+  glider.coach_label = "Running-readiness drills";
   glider.instructions = "Standing, the injured leg in front: glide the back leg backwards, holding "
                         "a support, and pull back using the front leg; every third day.";
   glider.stage = "Stage 2: Askling L-protocol";
@@ -122,6 +126,7 @@ void Nordic(const AssignRequest& req, const Complaint& c, std::vector<Prescripti
   Prescription p = Base(c, "pain below 2/10 at the last 2 check-ins");
   p.protocol = kNordic;
   p.exercise = "Nordic hamstring curl";
+  p.coach_label = "Strength routine";
   p.instructions = "Kneeling, ankles held; lower the trunk forward as slowly as possible, "
                    "resisting with the hamstrings, hips extended; push back up with the hands.";
   p.contraction = Contraction::kEccentric;

@@ -33,6 +33,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
   Prescription p;
   p.protocol = "piriformis-4-sign";
   p.exercise = "Piriformis 4-sign isometric";
+  p.coach_label = "Hip activation routine";
   p.instructions =
       "Sit on a chair, one leg crossed over the other (ankle on the opposite knee, a figure 4). "
       "Both hands on the inside of the knee; pull the knee up into the hands at 20% of maximum "

@@ -28,6 +28,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
     Prescription p;
     p.protocol = "sciatic-nerve-mobilisation";
     p.exercise = "Sciatic nerve slider (seated slump)";
+    p.coach_label = "Mobility routine";
     p.instructions =
         "Sit tall at the edge of a chair. Straighten the knee while lifting the head to look up, "
         "then bend the knee while bringing the chin down: the nerve slides without being "

@@ -143,6 +143,8 @@ struct Prescription {
   std::vector<std::string> notes;
   bool each_side = false;
   std::string stage;
+  // What a coach is shown: an everyday name, no side, dose or finding ("Hip activation routine").
+  std::string coach_label;
 };
 struct PastAssignment {
   Prescription prescription;
@@ -454,6 +456,7 @@ inline void Decode(Reader r, Reader& parent, Prescription& m) {
         case 18: m.plugin_version = r.String(); break;
         case 19: m.notes.push_back(r.String()); break;
         case 21: m.stage = r.String(); break;
+        case 22: m.coach_label = r.String(); break;
         default: r.Skip(t);
       }
     } else if (t == kVarint) {
@@ -531,6 +534,7 @@ inline Writer Encode(const Prescription& m) {
   for (const std::string& n : m.notes) w.String(19, n, /*always=*/true);
   w.Bool(20, m.each_side);
   w.String(21, m.stage);
+  w.String(22, m.coach_label);
   return w;
 }
 

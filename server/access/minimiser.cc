@@ -28,7 +28,8 @@ bool Strips(Role role, v1::Privacy privacy) {
     case Role::kCoach:
       return privacy == v1::PRIVACY_CLINICAL || privacy == v1::PRIVACY_FREE_TEXT;
     case Role::kAnalyst:
-      return privacy == v1::PRIVACY_FREE_TEXT || privacy == v1::PRIVACY_IDENTIFYING;
+      return privacy == v1::PRIVACY_FREE_TEXT || privacy == v1::PRIVACY_IDENTIFYING ||
+             privacy == v1::PRIVACY_STAFF_TEXT;
     case Role::kNone:  // never reached: unauthenticated calls get no data at all
       return true;
     case Role::kAdmin:

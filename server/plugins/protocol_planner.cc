@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "server/domain/coach_wording.h"
 #include "server/plugins/plugin_answer.h"
 #include "server/plugins/plugin_runner.h"
 
@@ -430,6 +431,23 @@ std::string SummarizePrescription(const pv1::Prescription& p) {
   std::string out = p.exercise();
   if (!dose.empty()) absl::StrAppend(&out, " (", absl::StrJoin(dose, ", "), ")");
   return out;
+}
+
+std::string SummarizeProtocolsForCoach(const pv1::AssignResult& result) {
+  auto list = [](const auto& ps) {
+    std::vector<std::string> labels;
+    for (const auto& p : ps) {
+      std::string label = domain::CoachLabel(p.coach_label());
+      if (std::find(labels.begin(), labels.end(), label) == labels.end()) {
+        labels.push_back(std::move(label));
+      }
+    }
+    return absl::StrJoin(labels, "; ");
+  };
+  std::vector<std::string> parts;
+  if (result.pre_size() > 0) parts.push_back("PRE: " + list(result.pre()));
+  if (result.post_size() > 0) parts.push_back("POST: " + list(result.post()));
+  return absl::StrJoin(parts, " | ");
 }
 
 std::string SummarizeProtocols(const pv1::AssignResult& result) {

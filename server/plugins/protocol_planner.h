@@ -117,5 +117,8 @@ class ProtocolPlanner {
 // "PRE: Piriformis 4-sign isometric (both, 4x20s @20%); POST: ..." ("" when both are empty).
 std::string SummarizeProtocols(const touchline::plugin::v1::AssignResult& result);
 std::string SummarizePrescription(const touchline::plugin::v1::Prescription& p);
+// What a coach reads of the same lists: "PRE: Hip activation routine | POST: ..." with each
+// prescription's coach-safe label (domain::CoachLabel), each label once per timing.
+std::string SummarizeProtocolsForCoach(const touchline::plugin::v1::AssignResult& result);
 
 }  // namespace touchline::plugins

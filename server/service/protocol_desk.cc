@@ -393,7 +393,9 @@ std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
   }
   std::map<domain::Id, SessionProtocols> out;
   for (const auto& [player_id, a] : best) {
-    out[player_id] = SessionProtocols{a->id, plugins::SummarizeProtocols(AsResult(*a))};
+    const pv1::AssignResult result = AsResult(*a);
+    out[player_id] = SessionProtocols{a->id, plugins::SummarizeProtocols(result),
+                                      plugins::SummarizeProtocolsForCoach(result)};
   }
   return out;
 }

@@ -66,6 +66,7 @@ class ProtocolDesk {
 struct SessionProtocols {
   domain::Id assignment_id = 0;
   std::string summary;  // "PRE: ... | POST: ..."; empty when the assignment prescribed nothing
+  std::string coach_summary;  // the same with coach-safe labels only
 };
 
 // For each player with a stored assignment whose session time is within kProtocolSessionWindow of

@@ -139,6 +139,7 @@ absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard:
       if (readiness.override) ToProto(*readiness.override, out->mutable_override());
       if (auto it = protocols.find(record.player.id); it != protocols.end()) {
         out->set_protocol_summary(it->second.summary);
+        out->set_coach_protocol_summary(it->second.coach_summary);
         out->set_protocol_assignment_id(it->second.assignment_id);
       }
       switch (readiness.availability) {

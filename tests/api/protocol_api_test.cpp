@@ -1,5 +1,7 @@
 // ProtocolService through a real channel, with the built-in plugins (and, in one suite, fixture
 // plugins that crash, hang or are refused) running in supervised plugin hosts.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <thread>
 
@@ -14,6 +16,7 @@ namespace {
 namespace pv1 = touchline::plugin::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
@@ -319,6 +322,49 @@ TEST_F(ProtocolApiTest, ReadinessShowsTheSessionsProtocolSummary) {
   ASSERT_TRUE(Assign(&again, ana, 0, session).ok());
   EXPECT_EQ(readiness(session).players(0).protocol_assignment_id(), again.assignments(0).id());
   EXPECT_EQ(readiness(session + absl::Hours(24)).players(0).protocol_assignment_id(), 0);
+}
+
+// Coaches see exercises, not diagnoses (issue 16): on the wire a coach's board carries each
+// protocol's coach-safe label and PRE/POST only, no exercise name, side, dose or finding; an
+// analyst's carries no protocol text at all; a physio's both.
+TEST_F(ProtocolApiTest, CoachesSeeCoachSafeLabelsAndAnalystsNoProtocolText) {
+  const int64_t squad = MakeSquad();
+  int64_t complaint = 0;
+  const int64_t ana = PelvicPlayer(squad, "Ana", &complaint);
+  const absl::Time session = Start() + absl::Hours(6);
+  v1::AssignProtocolsResponse assigned;
+  ASSERT_TRUE(Assign(&assigned, ana, 0, session).ok());
+  ASSERT_GT(assigned.assignments(0).pre_size(), 0);
+
+  auto board = [&](const std::string& user, service::Role role) {
+    v1::GetSquadReadinessRequest req;
+    req.set_squad_id(squad);
+    *req.mutable_session_time() = Ts(session - absl::Hours(1));
+    v1::GetSquadReadinessResponse resp;
+    auto status = readiness_->GetSquadReadiness(CtxAs(user, role).get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(resp.players_size(), 1);
+    return resp.players_size() > 0 ? resp.players(0) : v1::PlayerReadiness();
+  };
+  const v1::PlayerReadiness physio = board("physio.anna", service::Role::kPhysio);
+  EXPECT_THAT(physio.protocol_summary(), HasSubstr("Piriformis 4-sign isometric (each leg"));
+  EXPECT_THAT(physio.coach_protocol_summary(), HasSubstr("PRE: Hip activation routine"));
+
+  const v1::PlayerReadiness coach = board("coach.cole", service::Role::kCoach);
+  EXPECT_EQ(coach.protocol_summary(), "");
+  const std::string seen = coach.coach_protocol_summary();
+  EXPECT_THAT(seen, HasSubstr("PRE: Hip activation routine"));
+  EXPECT_THAT(seen, HasSubstr("POST: "));
+  for (const char* leak : {"iriformis", "erve", "left", "right", "each leg", "%", "(", "Sciatic",
+                           "slump"}) {
+    EXPECT_THAT(seen, Not(HasSubstr(leak))) << seen;
+  }
+  EXPECT_FALSE(std::any_of(seen.begin(), seen.end(), [](char c) { return std::isdigit(c); }))
+      << seen;
+
+  const v1::PlayerReadiness analyst = board("analyst.ada", service::Role::kAnalyst);
+  EXPECT_EQ(analyst.protocol_summary(), "");
+  EXPECT_EQ(analyst.coach_protocol_summary(), "");
 }
 
 TEST_F(ProtocolApiTest, BadRequestsListEveryFieldViolation) {

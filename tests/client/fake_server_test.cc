@@ -157,23 +157,28 @@ class Events final : public v1::ContactEventService::Service {
     s_.Saw(ctx);
     int64_t index = 0;
     while (reader->Read(&req)) {
-      resp->set_received_count(resp->received_count() + 1);
-      const auto& e = req.contact_event();
-      if (e.player_id() <= 0 || e.kind() == v1::CONTACT_KIND_UNSPECIFIED) {
-        resp->set_rejected_count(resp->rejected_count() + 1);
-        auto* r = resp->add_rejections();
-        r->set_index(index);
-        r->set_idempotency_key(e.idempotency_key());
-        r->set_reason("invalid");
-      } else if (s_.events_by_key.count(e.idempotency_key())) {
-        resp->set_duplicate_count(resp->duplicate_count() + 1);
-      } else {
-        v1::ContactEvent stored = e;
-        stored.set_id(s_.next_id++);
-        s_.events_by_key[e.idempotency_key()] = stored;
-        resp->set_stored_count(resp->stored_count() + 1);
+      // As the real server: the message's contact_event, if set, then its contact_events.
+      std::vector<v1::ContactEvent> events;
+      if (req.has_contact_event()) events.push_back(req.contact_event());
+      events.insert(events.end(), req.contact_events().begin(), req.contact_events().end());
+      for (const auto& e : events) {
+        resp->set_received_count(resp->received_count() + 1);
+        if (e.player_id() <= 0 || e.kind() == v1::CONTACT_KIND_UNSPECIFIED) {
+          resp->set_rejected_count(resp->rejected_count() + 1);
+          auto* r = resp->add_rejections();
+          r->set_index(index);
+          r->set_idempotency_key(e.idempotency_key());
+          r->set_reason("invalid");
+        } else if (s_.events_by_key.count(e.idempotency_key())) {
+          resp->set_duplicate_count(resp->duplicate_count() + 1);
+        } else {
+          v1::ContactEvent stored = e;
+          stored.set_id(s_.next_id++);
+          s_.events_by_key[e.idempotency_key()] = stored;
+          resp->set_stored_count(resp->stored_count() + 1);
+        }
+        ++index;
       }
-      ++index;
     }
     return grpc::Status::OK;
   }

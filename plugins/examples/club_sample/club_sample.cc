@@ -17,6 +17,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
     Prescription p;
     p.protocol = "club-post-set-piece";
     p.exercise = "Supine hip-flexor activation";
+    p.coach_label = "Hip activation routine";  // what a coach sees: no side, dose or finding
     p.instructions = "On the back, knees bent; press each knee gently into your hand, no movement.";
     p.side = Side::kBoth;
     p.each_side = true;

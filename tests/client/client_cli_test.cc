@@ -279,6 +279,33 @@ TEST(Csv, EventsInDefaultColumnOrder) {
   EXPECT_EQ(events[1].note(), "landed badly");
 }
 
+// Derived keys: time first (they sort as the events do); every field counts; identical rows of one
+// file are distinct events (the n-th gets "-n"); the same file read again gives the same keys.
+TEST(Csv, DerivedKeysSortByTimeAndNeverMergeTwoRows) {
+  absl::Time now = T("2026-11-21T12:00:00Z");
+  const std::string text =
+      "player_id,kind,occurred_at,awkward,source\n"
+      "3,tackle-made,2026-11-21T10:00:00Z,false,wearable\n"
+      "3,tackle-made,2026-11-21T10:00:00Z,false,wearable\n"   // a second tackle, same minute
+      "3,tackle-made,2026-11-21T10:00:00Z,true,wearable\n"    // differs only in awkward
+      "3,tackle-made,2026-11-21T10:00:00Z,false,video\n"      // differs only in source
+      "3,tackle-made,2026-11-21T09:59:00Z,false,wearable\n";  // a minute earlier
+  auto read = ContactRowsFromCsv(*ParseCsv(text), now);
+  ASSERT_TRUE(read.ok()) << read.status();
+  std::set<std::string> keys;
+  for (const auto& r : *read) {
+    EXPECT_THAT(r.event.idempotency_key(), testing::StartsWith("csv-20261121T"));
+    keys.insert(r.event.idempotency_key());
+  }
+  EXPECT_EQ(keys.size(), read->size()) << "two rows merged under one key";
+  EXPECT_EQ((*read)[1].event.idempotency_key(), (*read)[0].event.idempotency_key() + "-2");
+  EXPECT_LT((*read)[4].event.idempotency_key(), (*read)[0].event.idempotency_key());
+  auto again = ContactRowsFromCsv(*ParseCsv(text), now + absl::Hours(5));
+  for (size_t i = 0; i < read->size(); ++i) {
+    EXPECT_EQ((*again)[i].event.idempotency_key(), (*read)[i].event.idempotency_key());
+  }
+}
+
 // A record that cannot be read keeps its place (the server's index of every later record stays
 // its data-record position) as a key-only event the server refuses; only a header that cannot be
 // mapped refuses the file.

@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
@@ -183,7 +184,18 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
   const absl::TimeZone utc = absl::UTCTimeZone();
   const absl::CivilDay today = absl::ToCivilDay(now, utc);
   plan.squad_name = opt.squad_name;
-  plan.external_id_prefix = absl::StrCat("seed", opt.seed, "-");
+  // The seed, the squad's name and the squad's size: another seed run (another --name or
+  // --players) makes players of its own instead of colliding with this one's external ids.
+  std::string slug;
+  for (const char c : opt.squad_name) {
+    if (absl::ascii_isalnum(static_cast<unsigned char>(c))) {
+      slug.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug.push_back('-');
+    }
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  plan.external_id_prefix = absl::StrCat("seed", opt.seed, "-", slug.substr(0, 24), "-n", n, "-");
 
   // Players: half forwards, half backs; unique made-up names.
   std::vector<Role> roles;
@@ -299,11 +311,13 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
   // Match start -> the player who strained a hamstring in it and the minute they went off.
   std::map<absl::Time, std::pair<int, int>> match_injuries;
   // Resolved complaints earlier in the season (no flags today).
-  const int old_count = std::max(3, n / 10);
+  // Mostly acute strains in matches: hamstring incidence is about 20 times higher per match hour
+  // than per training hour (Brooks 2006: 5.6 vs 0.27 per 1000 h, domain.md).
+  const int old_count = std::max(4, n / 8);
   for (int i = 0; i < old_count; ++i) {
     int p = pick({Role::kBackThree, Role::kCentre, Role::kHalfBack, Role::kBackRow});
     int onset_days = 245 - i * (140 / old_count) - rng.Int(0, 6);
-    bool acute = rng.Chance(0.4);
+    bool acute = rng.Chance(0.75);
     v1::Side side = rng.Chance(0.5) ? v1::SIDE_LEFT : v1::SIDE_RIGHT;
     absl::Time onset = acute ? days_ago(onset_days, 15, rng.Int(5, 55)) : days_ago(onset_days, 8, 30);
     if (acute) {
@@ -392,6 +406,21 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
     c2.complaint.mutable_history()->set_notes("Left hamstring strain seven weeks ago; tightness back after speed work");
     c2.check_ins.push_back(MakeCheckIn(onset2 + absl::Hours(48), MakeSymptoms(3, true, true, false, false, true, false),
                                        "No better with stretching"));
+  }
+
+  // Exacerbation: a gradual complaint 12 days ago at 2/10, worse at yesterday's check-in (5/10).
+  {
+    int p = pick({Role::kCentre, Role::kBackRow, Role::kBackThree});
+    absl::Time onset = days_ago(12, 9, 10);
+    SeedComplaint& c = add(p, "exacerbation (pain worsened)", v1::SIDE_RIGHT, onset,
+                           v1::ONSET_KIND_GRADUAL, v1::MECHANISM_UNKNOWN,
+                           MakeSymptoms(2, true, true, false, false, false, false), "TMW");
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * 5),
+                                      MakeSymptoms(2, true, true, false, false, false, false),
+                                      "Managing; modified running"));
+    c.check_ins.push_back(MakeCheckIn(days_ago(1, 17, 30),
+                                      MakeSymptoms(5, true, true, true, false, true, false),
+                                      "Worse after Tuesday's contact session"));
   }
 
   // Acute tear while sprinting 3 days ago: unavailable.
@@ -592,6 +621,29 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
       take_part(ss, p, length - xrng.Int(0, 10), full, controlled, set_piece);
     }
   }
+  // A session holds at most 200 players (the server's limit): a bigger squad trains in groups.
+  constexpr int kMaxPlayersPerSession = 200;
+  std::vector<SeedSession> grouped;
+  for (SeedSession& ss : plan.sessions) {
+    const int count = ss.session.participations_size();
+    if (count <= kMaxPlayersPerSession) {
+      grouped.push_back(std::move(ss));
+      continue;
+    }
+    for (int first = 0, group = 1; first < count; first += kMaxPlayersPerSession, ++group) {
+      SeedSession part;
+      part.session = ss.session;
+      part.session.clear_participations();
+      part.session.set_title(absl::StrCat(ss.session.title(), " (group ", group, ")"));
+      part.session.set_idempotency_key(absl::StrCat(ss.session.idempotency_key(), "-g", group));
+      for (int i = first; i < std::min(count, first + kMaxPlayersPerSession); ++i) {
+        *part.session.add_participations() = ss.session.participations(i);
+        part.players.push_back(ss.players[static_cast<size_t>(i)]);
+      }
+      grouped.push_back(std::move(part));
+    }
+  }
+  plan.sessions = std::move(grouped);
   return plan;
 }
 

@@ -100,7 +100,8 @@ int RunSeed(Ctx& ctx) {
       int others = 0;
       auto st = list_players(it->second, &found, &others);
       if (!st.ok()) return SeedFailure(ctx, "listing players", st);
-      if (others == 0) {
+      // This seed's squad (even if players were added to it since): reused, never duplicated.
+      if (others == 0 || !found.empty()) {
         squad_id = it->second;
         squad_name = name;
         reused = true;

@@ -1,4 +1,5 @@
 // The seed plan: deterministic, realistic, and holding the demo's scenarios.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -177,7 +178,8 @@ TEST(SeedPlan, Scenarios) {
   SeedOptions o = Opts();
   SeedPlan p = BuildSeedPlan(o);
   int persistent = 0, resolved_old = 0;
-  const SeedComplaint *acute = nullptr, *pelvic = nullptr, *disc = nullptr, *recur = nullptr, *index = nullptr;
+  const SeedComplaint *acute = nullptr, *pelvic = nullptr, *disc = nullptr, *recur = nullptr,
+                      *index = nullptr, *exacerbation = nullptr;
   std::map<int, int> complaints_per_player;
   for (const auto& c : p.complaints) {
     const auto& cp = c.complaint;
@@ -210,11 +212,18 @@ TEST(SeedPlan, Scenarios) {
       recur = &c;
     } else if (c.scenario == "early recurrence (index episode)") {
       index = &c;
+    } else if (c.scenario == "exacerbation (pain worsened)") {
+      exacerbation = &c;
     }
   }
   EXPECT_EQ(persistent, 2);
   EXPECT_GE(resolved_old, 3);
-  ASSERT_TRUE(acute && pelvic && disc && recur && index);
+  ASSERT_TRUE(acute && pelvic && disc && recur && index && exacerbation);
+  // The exacerbation: open, its latest check-in at least 2 points worse than the one before.
+  EXPECT_FALSE(exacerbation->resolve_time.has_value());
+  ASSERT_GE(exacerbation->check_ins.size(), 2u);
+  const auto& ci = exacerbation->check_ins;
+  EXPECT_GE(ci.back().symptoms().pain(), ci[ci.size() - 2].symptoms().pain() + 2);
   EXPECT_EQ(acute->complaint.onset_kind(), v1::ONSET_KIND_ACUTE);
   EXPECT_EQ(acute->complaint.mechanism(), v1::MECHANISM_SPRINTING);
   EXPECT_NEAR(DaysBefore(o.now, acute->complaint.onset_time()), 3, 1);
@@ -258,6 +267,57 @@ TEST(SeedPlan, Scenarios) {
       EXPECT_LT(FromTimestamp(e.event.occur_time()), FromTimestamp(acute->complaint.onset_time()));
     }
   }
+}
+
+// Match incidence well above training incidence (domain.md: Brooks 2006, 5.6 vs 0.27 per 1000 h):
+// most of the season's acute strains begin during a match the player played in.
+TEST(SeedPlan, HamstringsGoInMatchesMoreThanInTraining) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  double match_hours = 0, training_hours = 0;
+  int in_match = 0;
+  for (const auto& ss : p.sessions) {
+    const bool match = ss.session.kind() == v1::EXPOSURE_KIND_MATCH;
+    for (const auto& part : ss.session.participations()) {
+      (match ? match_hours : training_hours) += part.minutes() / 60.0;
+    }
+  }
+  for (const auto& c : p.complaints) {
+    const absl::Time onset = FromTimestamp(c.complaint.onset_time());
+    for (size_t s = 0; s < p.sessions.size(); ++s) {
+      const auto& ss = p.sessions[s];
+      if (ss.session.kind() != v1::EXPOSURE_KIND_MATCH) continue;
+      const absl::Time start = FromTimestamp(ss.session.start_time());
+      if (onset < start || onset > start + absl::Minutes(ss.session.duration_minutes())) continue;
+      if (std::find(ss.players.begin(), ss.players.end(), c.player) != ss.players.end()) ++in_match;
+    }
+  }
+  const int in_training = static_cast<int>(p.complaints.size()) - in_match;
+  ASSERT_GT(match_hours, 0);
+  const double match_rate = in_match / match_hours, training_rate = in_training / training_hours;
+  EXPECT_GT(match_rate, 4 * training_rate) << in_match << " in matches over " << match_hours
+                                           << " h; " << in_training << " over " << training_hours;
+}
+
+// A big squad (1,000 players) trains in groups: no session over the server's 200 players; and
+// another squad size or name makes players of its own (external ids never collide).
+TEST(SeedPlan, ThousandPlayersFitTheServersLimitsAndOwnTheirIds) {
+  SeedOptions o = Opts();
+  o.players = 1000;
+  SeedPlan big = BuildSeedPlan(o);
+  EXPECT_EQ(big.players.size(), 1000u);
+  std::set<std::string> keys;
+  for (const auto& ss : big.sessions) {
+    EXPECT_LE(ss.session.participations_size(), 200) << ss.session.title();
+    EXPECT_EQ(static_cast<size_t>(ss.session.participations_size()), ss.players.size());
+    EXPECT_TRUE(keys.insert(ss.session.idempotency_key()).second) << ss.session.idempotency_key();
+  }
+  SeedPlan small = BuildSeedPlan(Opts());
+  SeedOptions renamed = Opts();
+  renamed.squad_name = "Academy";
+  EXPECT_NE(big.external_id_prefix, small.external_id_prefix);
+  EXPECT_NE(BuildSeedPlan(renamed).external_id_prefix, small.external_id_prefix);
+  EXPECT_EQ(BuildSeedPlan(Opts()).external_id_prefix, small.external_id_prefix);
 }
 
 TEST(SeedPlan, SmallSquad) {

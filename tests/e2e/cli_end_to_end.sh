@@ -125,7 +125,19 @@ contains "load names the player" "Marcus Smith" "$WORK/out"
 
 check "seed a demo squad" $TL seed --players=20
 check "flags on the demo squad" $TL flags list --squad=2
-contains "demo shows a recurrence" "recurrent" "$WORK/out"
+# The demo shows the product (issue 17): every flag kind, an unavailable acute tear, and match
+# incidence well above training incidence (domain.md: 5.6 vs 0.27 per 1000 h).
+for kind in persistent recurrent exacerbation suspected-pelvic-origin; do
+  contains "demo shows a $kind flag" "$kind" "$WORK/out"
+done
+check "demo readiness" $TL readiness get --squad=2
+contains "demo has an unavailable player" "unavailable  *Open acute hamstring complaint" "$WORK/out"
+check "demo rates" $TL rates --squad=2 --from=-365d
+match=$(awk '$1 == "match" && $2 == "all" { print $6 }' "$WORK/out")
+training=$(awk '$1 == "training" && $2 == "all" { print $6 }' "$WORK/out")
+if awk -v m="$match" -v t="$training" 'BEGIN { exit !(m > 3 * t && m > 0) }'; then PASS=$((PASS + 1)); else
+  FAIL=$((FAIL + 1)); echo "FAIL: demo match incidence $match not well above training $training"; cat "$WORK/out"
+fi
 check "demo load" $TL load --squad=2 --from=-28d
 contains "demo weeks are checked against the guidance" "within" "$WORK/out"
 

@@ -45,6 +45,12 @@ struct Session {
   absl::Time ends_at() const { return starts_at + absl::Minutes(duration_minutes); }
 };
 
+// Whether two sessions share any time ([starts_at, ends_at) each). One player cannot take part in
+// both: their minutes would be counted twice (exposure, weekly load).
+inline bool Overlap(const Session& a, const Session& b) {
+  return a.starts_at < b.ends_at() && b.starts_at < a.ends_at();
+}
+
 // ---- injury rates (IOC 2020) ----
 
 struct RateCell {

@@ -261,6 +261,22 @@ absl::StatusOr<v1::RecordSessionResponse> ExposureDesk::RecordSession(
             "player ", p.player_id, " is not in squad ", session.squad_id));
       }
     }
+    // A player takes part in one session at a time: refuse one overlapping a session they are in
+    // (sessions are in the player's squad, and last at most kMaxDurationMinutes).
+    for (const domain::Session& other : storage::ListSessionsOfSquad(
+             conn, session.squad_id, session.starts_at - absl::Minutes(kMaxDurationMinutes),
+             session.ends_at())) {
+      if (!domain::Overlap(session, other)) continue;
+      for (const auto& p : session.participations) {
+        for (const auto& q : other.participations) {
+          if (p.player_id != q.player_id) continue;
+          return absl::FailedPreconditionError(absl::StrCat(
+              "player ", p.player_id, " already took part in session ", other.id, " (",
+              FormatInstant(other.starts_at), ", ", other.duration_minutes,
+              " min), which overlaps this one; their minutes would count twice"));
+        }
+      }
+    }
     TL_ASSIGN_OR_RETURN(domain::Session stored, storage::InsertSession(conn, session));
     ToProto(stored, response.mutable_session());
     return absl::OkStatus();

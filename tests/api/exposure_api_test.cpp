@@ -168,6 +168,33 @@ TEST_F(ExposureApiTest, RecordGetListAndReplay) {
   EXPECT_EQ(CountRows("sessions"), 2);
 }
 
+// One player, one session at a time (issue 17): a session overlapping one a player already took
+// part in is refused and stores nothing (their minutes would count twice); back to back is fine,
+// and so are other players at the same time.
+TEST_F(ExposureApiTest, AnOverlappingParticipationIsRefused) {
+  RecordOk(MakeSessionProto(v1::EXPOSURE_KIND_TRAINING, Day(2026, 10, 27, 10), 90,
+                            {Part(forward_, 90)}));
+  v1::RecordSessionResponse resp;
+  v1::Session overlapping = MakeSessionProto(v1::EXPOSURE_KIND_TRAINING, Day(2026, 10, 27, 11), 60,
+                                             {Part(back_, 60), Part(forward_, 60)});
+  overlapping.set_idempotency_key("overlapping");
+  const grpc::Status status = Record(overlapping, &resp);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr(absl::StrCat("player ", forward_)));
+  EXPECT_THAT(status.error_message(), ::testing::HasSubstr("overlaps"));
+  // Nothing of it stored: the back (who was free) is not in any session of that day.
+  v1::Session back_only = overlapping;
+  back_only.clear_participations();
+  *back_only.add_participations() = Part(back_, 60);
+  back_only.set_idempotency_key("back-only");
+  EXPECT_TRUE(Record(back_only, &resp).ok());
+  // Back to back (starting as the first ends) is not an overlap.
+  v1::Session next = MakeSessionProto(v1::EXPOSURE_KIND_TRAINING, Day(2026, 10, 27, 11, 30), 30,
+                                      {Part(forward_, 30)});
+  next.set_idempotency_key("back-to-back");
+  EXPECT_TRUE(Record(next, &resp).ok()) << "back to back refused";
+}
+
 TEST_F(ExposureApiTest, BadSessionIsRefusedWithEveryViolationAndNothingStored) {
   v1::Session s = MakeSessionProto(v1::EXPOSURE_KIND_MATCH, Start() + absl::Hours(48), 80,
                                    {Part(forward_, 81), Part(forward_, 10), Part(back_, 0),

@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""Runs the README's command blocks, literally, against a freshly started server (issue 17).
+
+Every ```sh block of README.md is run in order, one command at a time (continuation lines joined),
+in a scratch directory laid out like the repository (build/... and client/ link to this build and
+source tree), with a server started there on 127.0.0.1:0 and its database at ./touchline.db, as the
+Quick start leaves it. The only substitutions: the server's address (TOUCHLINE_SERVER, and
+127.0.0.1:50051 in a command line becomes the real port). A block preceded by
+"<!-- readme-test: skip (why) -->" is not run. `export` lines set the environment of the commands
+after them. A `flags watch` command runs until it has shown it keeps running (3 s).
+
+The test fails when a command fails, or when its output lacks what the README says it shows
+(EXPECT below, keyed by the command's text and its occurrence), or when an id the README uses does
+not mean what its text says.
+
+usage: readme_commands.py SOURCE_DIR BUILD_DIR
+"""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+# (text in the command, which occurrence: 1 = first) -> patterns its output must match; a pattern
+# starting with "!" must not match.
+EXPECT = {
+    ("touchline seed", 1): [r"Flags now:\s+5 \(exacerbation 1, persistent 2, recurrent 1, "
+                            r"suspected-pelvic-origin 1\)",
+                            r"Readiness:.*1 unavailable"],
+    ("flags list --squad=1", 1): [r"Henry Ashcombe.*suspected-pelvic-origin",
+                                  r"Fraser Oakridge.*exacerbation",
+                                  r"Tom Rathbone.*persistent", r"Will Ormerod.*persistent",
+                                  r"Joe Moorcroft.*recurrent"],
+    ("readiness get --squad=1", 1): [r"Ethan Pellow.*unavailable.*acute"],
+    ("--json readiness get --squad=1", 1): [r"AVAILABILITY_UNAVAILABLE"],
+    ("protocols plugins", 1): [r"piriformis"],
+    ("protocols list --player=4", 1): [r"Henry Ashcombe", r"(?m)^17\s.*Piriformis 4-sign"],
+    ("protocols adherence --assignment=17", 1): [r"partly"],
+    ("--add_token_user=coach.sam", 1): [r"tl_"],
+    ("complaints create --player=7", 1): [r"Complaint:\s+15\b", r"Player:\s+.*\(7\)"],
+    ("complaints list --player=7 --open-only", 1): [r"(?m)^15\s.*open"],
+    ("complaints check-in --complaint=15", 1): [r"better after rest|check"],
+    ("complaints history --complaint=15", 1): [r"physio\.pat"],
+    ("complaints check-in --complaint=11", 1): [r"Fraser Oakridge|settling"],
+    # The coach's board: availability and non-clinical reasons only.
+    ("readiness get --squad=1", 3): [r"Medical reason", r"!amstring complaint"],
+    ("sessions list --squad=1 --kind=match", 1): [r"match"],
+    ("load --squad=1", 1): [r"within|over"],
+    ("rates --squad=1", 1): [r"PER-1000H"],
+    # The analyst's flags: no names.
+    ("flags list --squad=1", 3): [r"!Henry Ashcombe", r"suspected-pelvic-origin"],
+    ("buf curl", 1): [r"players"],
+}
+
+
+def fail(message):
+    print("FAIL: " + message)
+    return 1
+
+
+def commands_of(readme):
+    """(line number, command) for every command of every sh block not marked skip."""
+    out = []
+    lines = readme.split("\n")
+    i = 0
+    skip_next = False
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("<!-- readme-test: skip"):
+            skip_next = True
+        elif line.strip() == "```sh":
+            block_start = i + 1
+            i += 1
+            current, start = "", None
+            while i < len(lines) and lines[i].strip() != "```":
+                text = lines[i]
+                if not skip_next and text.strip():
+                    if start is None:
+                        start = i + 1
+                    if text.rstrip().endswith("\\"):
+                        current += text.rstrip()[:-1] + " "
+                    else:
+                        out.append((start, current + text))
+                        current, start = "", None
+                i += 1
+            skip_next = False
+            del block_start
+        elif line.strip():
+            skip_next = skip_next and line.startswith("<!--")
+        i += 1
+    return out
+
+
+def main(source, build):
+    readme = open(os.path.join(source, "README.md")).read()
+    commands = commands_of(readme)
+    if len(commands) < 30:
+        return fail(f"only {len(commands)} README commands found")
+    work = tempfile.mkdtemp(prefix="readme-")
+    server = None
+    failures = 0
+    try:
+        # The repository's layout, pointing at this build and source tree.
+        links = {
+            "build/client/touchline": os.path.join(build, "client", "touchline"),
+            "build/server/api/touchline-server": os.path.join(build, "server", "api", "touchline-server"),
+            "build/server/backup/touchline-backup": os.path.join(build, "server", "backup", "touchline-backup"),
+            "build/tools/node_modules/.bin/buf": os.path.join(build, "tools", "node_modules", ".bin", "buf"),
+            "build/plugins": os.path.join(build, "plugins"),
+            "client": os.path.join(source, "client"),
+            "deploy": os.path.join(source, "deploy"),
+        }
+        for name, target in links.items():
+            path = os.path.join(work, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            if os.path.exists(target):
+                os.symlink(target, path)
+        log = open(os.path.join(work, "server.log"), "w")
+        server = subprocess.Popen(
+            ["build/server/api/touchline-server", "--listen=127.0.0.1:0", "--db=touchline.db",
+             "--plugin_path=" + os.path.join(build, "plugins", "builtin")],
+            cwd=work, stderr=log, stdout=subprocess.DEVNULL)
+        port = None
+        for _ in range(200):
+            m = re.search(r"started on .*\(port (\d+)\)", open(os.path.join(work, "server.log")).read())
+            if m:
+                port = m.group(1)
+                break
+            time.sleep(0.05)
+        if port is None:
+            print(open(os.path.join(work, "server.log")).read())
+            return fail("the server did not start")
+        env = dict(os.environ)
+        env.pop("TOUCHLINE_TOKEN_FILE", None)
+        env.pop("TOUCHLINE_TOKEN", None)
+        env["TOUCHLINE_SERVER"] = "127.0.0.1:" + port
+        env["TOUCHLINE_PYTHON_STUBS"] = os.path.join(build, "client", "python", "gen")
+
+        seen = {}
+        for line_no, command in commands:
+            command = command.replace("127.0.0.1:50051", "127.0.0.1:" + port)
+            m = re.match(r"\s*export\s+(\w+)=(\S+)\s*$", command)
+            if m:
+                env[m.group(1)] = m.group(2)
+                continue
+            watch = "flags watch" in command
+            try:
+                run = subprocess.run(["bash", "-c", command], cwd=work, env=env,
+                                     capture_output=True, text=True, timeout=3 if watch else 300)
+                output = run.stdout + run.stderr
+                if run.returncode != 0:
+                    failures += fail(f"README line {line_no}: exit {run.returncode}: {command}\n{output}")
+                    continue
+            except subprocess.TimeoutExpired as e:
+                if not watch:
+                    failures += fail(f"README line {line_no}: timed out: {command}")
+                    continue
+                output = (e.stdout or b"").decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+                if "error" in output.lower():
+                    failures += fail(f"README line {line_no}: {command}: {output}")
+            for (text, occurrence), patterns in EXPECT.items():
+                if text not in command:
+                    continue
+                seen[text] = seen.get(text, 0) + 1
+                if seen[text] != occurrence:
+                    continue
+                for pattern in patterns:
+                    negate = pattern.startswith("!")
+                    found = re.search(pattern[1:] if negate else pattern, output) is not None
+                    if found == negate:
+                        failures += fail(f"README line {line_no}: {command}\n  output "
+                                         f"{'shows' if negate else 'lacks'} /{pattern.lstrip('!')}/:\n"
+                                         f"{output}")
+        # What the export lines promise: every record once, in both files.
+        lines = open(os.path.join(work, "squad1.jsonl")).read().splitlines()
+        if not lines:
+            failures += fail("squad1.jsonl is empty")
+        elif len(lines) != len(set(lines)):
+            failures += fail(f"squad1.jsonl holds {len(lines) - len(set(lines))} records twice")
+        csv_rows = open(os.path.join(work, "squad1-events.csv")).read().splitlines()
+        if len(csv_rows) < 2:
+            failures += fail("squad1-events.csv holds no events")
+        if not [f for f in os.listdir(work) if re.match(r"touchline-\d{8}T\d{6}Z\.db$", f)]:
+            failures += fail("the backup command wrote no backup")
+        print(f"readme_commands: {len(commands)} README commands run, {failures} failures")
+        return 1 if failures else 0
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

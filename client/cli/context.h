@@ -46,11 +46,15 @@ class Ctx {
   int Usage(absl::string_view message) const;
   // Prints an RPC error; returns 1.
   int RpcError(const grpc::Status& status) const;
-  bool json() const { return args.global.json; }
+  // Print the response message itself (--json) rather than a table.
+  bool structured() const { return args.global.json; }
+  bool json() const { return structured(); }
   // The request_id of this command's write (set when it is first sent): RpcError names it, so a
   // write whose outcome is unknown can be retried safely with --request-id.
   std::string write_request_id;
-  void PrintJson(const google::protobuf::Message& message) const;
+  // Prints a response in the structured format asked for (--json: the protobuf JSON mapping).
+  void PrintMessage(const google::protobuf::Message& message) const;
+  void PrintJson(const google::protobuf::Message& message) const { PrintMessage(message); }
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
@@ -70,18 +74,8 @@ struct Command {
 
 const std::vector<Command>& Commands();
 
-// Implemented in seed_run.cc.
+// Implemented in seed_run.cc; the other handlers are declared in handlers.h.
 int RunSeed(Ctx& ctx);
-// Implemented in protocols.cc.
-int ProtocolsAssign(Ctx& ctx);
-int ProtocolsList(Ctx& ctx);
-int ProtocolsAdherence(Ctx& ctx);
-int ProtocolsPlugins(Ctx& ctx);
-// Implemented in export.cc.
-int ExportRecords(Ctx& ctx);
-// Implemented in flag_watch.cc.
-int FlagsWatch(Ctx& ctx);
-int FlagsAck(Ctx& ctx);
 
 #define TL_CONCAT_INNER(a, b) a##b
 #define TL_CONCAT(a, b) TL_CONCAT_INNER(a, b)

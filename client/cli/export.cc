@@ -12,6 +12,7 @@
 #include "client/cli/context.h"
 #include "client/cli/enums.h"
 #include "client/cli/errors.h"
+#include "client/cli/handlers.h"
 #include "client/cli/requests.h"
 #include "client/cli/timeparse.h"
 #include "google/protobuf/util/json_util.h"

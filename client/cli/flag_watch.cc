@@ -1,14 +1,15 @@
-// touchline flags watch / flags ack: follow flag changes live (resuming after a dropped connection
-// from the last sequence seen) and acknowledge a flag.
+// touchline flags watch: follow flag changes live, resuming after a dropped connection from the
+// last sequence seen.
 #include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/cli/context.h"
-#include "client/cli/writes.h"
 #include "client/cli/enums.h"
 #include "client/cli/errors.h"
+#include "client/cli/format.h"
+#include "client/cli/handlers.h"
 #include "client/cli/requests.h"
 #include "client/cli/timeparse.h"
 #include "touchline/v1/flag.grpc.pb.h"
@@ -21,15 +22,6 @@ namespace v1 = touchline::v1;
 // First wait before reconnecting, and the longest.
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(500);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(30);
-
-std::string AckText(const v1::Flag& f) {
-  if (!f.has_acknowledgement()) return "";
-  const auto& a = f.acknowledgement();
-  std::string text = absl::StrCat(" [acknowledged by ", a.acknowledged_by(), " ",
-                                  FormatTimeShort(FromTimestamp(a.acknowledge_time())));
-  if (!a.note().empty()) absl::StrAppend(&text, ": ", a.note());
-  return text + "]";
-}
 
 // One line per change: "#12 2026-11-01 10:00 RAISED persistent player 3 complaints 5: reason".
 std::string ChangeLine(const v1::FlagChange& c) {
@@ -92,8 +84,8 @@ int FlagsWatch(Ctx& ctx) {
       const v1::FlagChange& change = message.change();
       if (change.sequence() <= last) continue;  // never print one twice
       last = change.sequence();
-      if (ctx.json()) {
-        ctx.PrintJson(change);
+      if (ctx.structured()) {
+        ctx.PrintMessage(change);
       } else {
         ctx.out << ChangeLine(change) << "\n";
       }
@@ -116,34 +108,6 @@ int FlagsWatch(Ctx& ctx) {
     std::this_thread::sleep_for(absl::ToChronoMilliseconds(backoff));
     backoff = std::min(backoff * 2, kMaxBackoff);
   }
-}
-
-int FlagsAck(Ctx& ctx) {
-  TL_ARG(auto player, ctx.args.RequireInt("player"));
-  TL_ARG(auto kind_text, ctx.args.Require("kind"));
-  TL_ARG(auto complaint, ctx.args.RequireInt("complaint"));
-  auto kind = ParseEnum<v1::FlagKind>(kind_text);
-  if (!kind.ok()) return ctx.Usage(absl::StrCat("--kind: ", kind.status().message()));
-  v1::AcknowledgeFlagRequest req;
-  req.set_player_id(player);
-  req.set_kind(*kind);
-  req.set_complaint_id(complaint);
-  req.set_note(ctx.args.Get("note").value_or(""));
-  auto stub = v1::FlagService::NewStub(ctx.channel());
-  v1::AcknowledgeFlagResponse resp;
-  const grpc::Status status = SendWrite<v1::AcknowledgeFlagRequest, v1::AcknowledgeFlagResponse>(
-      ctx, req, &resp, [&](grpc::ClientContext* c, const auto& rq, auto* rs) {
-        return stub->AcknowledgeFlag(c, rq, rs);
-      });
-  if (!status.ok()) return ctx.RpcError(status);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
-    return kExitOk;
-  }
-  for (const auto& f : resp.flags()) {
-    ctx.out << "acknowledged " << Short(f.kind()) << " flag " << f.key() << AckText(f) << "\n";
-  }
-  return kExitOk;
 }
 
 }  // namespace touchline::cli

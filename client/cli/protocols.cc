@@ -6,7 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/cli/context.h"
-#include "client/cli/writes.h"
+#include "client/cli/calls.h"
+#include "client/cli/handlers.h"
 #include "client/cli/enums.h"
 #include "client/cli/requests.h"
 #include "client/cli/table.h"
@@ -96,12 +97,6 @@ void PrintAssignments(Ctx& ctx, const Range& assignments, bool with_session) {
   for (const auto& f : failures) ctx.out << f << "\n";
 }
 
-grpc::Status Call(Ctx& ctx, const std::function<grpc::Status(grpc::ClientContext*)>& rpc) {
-  grpc::ClientContext c;
-  ctx.Prepare(&c);
-  return rpc(&c);
-}
-
 }  // namespace
 
 int ProtocolsAssign(Ctx& ctx) {
@@ -119,15 +114,12 @@ int ProtocolsAssign(Ctx& ctx) {
     req.set_session_kind(*k);
   }
   if (at) *req.mutable_session_time() = ToTimestamp(*at);
-  auto stub = v1::ProtocolService::NewStub(ctx.channel());
+  TL_STUB(ProtocolService);
   v1::AssignProtocolsResponse resp;
-  auto st = SendWrite<v1::AssignProtocolsRequest, v1::AssignProtocolsResponse>(
-      ctx, req, &resp, [&](grpc::ClientContext* c, const auto& rq, auto* rs) {
-        return stub->AssignProtocols(c, rq, rs);
-      });
+  auto st = Unary(ctx, TL_RPC(AssignProtocols), req, &resp);
   if (!st.ok()) return ctx.RpcError(st);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
     return kExitOk;
   }
   PrintAssignments(ctx, resp.assignments(), false);
@@ -142,22 +134,12 @@ int ProtocolsList(Ctx& ctx) {
   TL_ARG(auto page_size, ctx.args.GetInt("page-size"));
   v1::ListAssignmentsRequest req;
   req.set_player_id(player);
-  if (page_size) req.set_page_size(static_cast<int32_t>(*page_size));
-  auto token = ctx.args.Get("page-token");
-  if (token) req.set_page_token(*token);
-  auto stub = v1::ProtocolService::NewStub(ctx.channel());
+  TL_STUB(ProtocolService);
   v1::ListAssignmentsResponse all;
-  for (;;) {  // every page, unless --page-token asks for one
-    v1::ListAssignmentsResponse page;
-    auto st = Call(ctx, [&](grpc::ClientContext* c) { return stub->ListAssignments(c, req, &page); });
-    if (!st.ok()) return ctx.RpcError(st);
-    all.MergeFrom(page);
-    if (token || page.next_page_token().empty()) break;
-    req.set_page_token(page.next_page_token());
-  }
-  if (!token) all.clear_next_page_token();
-  if (ctx.json()) {
-    ctx.PrintJson(all);
+  auto st = Paged(ctx, TL_RPC(ListAssignments), req, &all, page_size.value_or(0));
+  if (!st.ok()) return ctx.RpcError(st);
+  if (ctx.structured()) {
+    ctx.PrintMessage(all);
     return kExitOk;
   }
   if (all.assignments().empty()) {
@@ -165,7 +147,7 @@ int ProtocolsList(Ctx& ctx) {
   } else {
     PrintAssignments(ctx, all.assignments(), true);
   }
-  if (!all.next_page_token().empty()) ctx.err << "next page: --page-token=" << all.next_page_token() << "\n";
+  PrintNextPage(ctx, all);
   return kExitOk;
 }
 
@@ -183,15 +165,12 @@ int ProtocolsAdherence(Ctx& ctx) {
   req.set_adherence(*a);
   req.set_pain(static_cast<int32_t>(pain.value_or(0)));
   req.set_note(ctx.args.Get("note").value_or(""));
-  auto stub = v1::ProtocolService::NewStub(ctx.channel());
+  TL_STUB(ProtocolService);
   v1::RecordAdherenceResponse resp;
-  auto st = SendWrite<v1::RecordAdherenceRequest, v1::RecordAdherenceResponse>(
-      ctx, req, &resp, [&](grpc::ClientContext* c, const auto& rq, auto* rs) {
-        return stub->RecordAdherence(c, rq, rs);
-      });
+  auto st = Unary(ctx, TL_RPC(RecordAdherence), req, &resp);
   if (!st.ok()) return ctx.RpcError(st);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
     return kExitOk;
   }
   Table t({"ID", "ASSIGNMENT", "PRESCRIPTION", "STATUS", "PAIN", "BY", "TIME", "NOTE"});
@@ -204,12 +183,12 @@ int ProtocolsAdherence(Ctx& ctx) {
 }
 
 int ProtocolsPlugins(Ctx& ctx) {
-  auto stub = v1::ProtocolService::NewStub(ctx.channel());
+  TL_STUB(ProtocolService);
   v1::ListPluginsResponse resp;
-  auto st = Call(ctx, [&](grpc::ClientContext* c) { return stub->ListPlugins(c, v1::ListPluginsRequest(), &resp); });
+  auto st = Unary(ctx, TL_RPC(ListPlugins), v1::ListPluginsRequest(), &resp);
   if (!st.ok()) return ctx.RpcError(st);
-  if (ctx.json()) {
-    ctx.PrintJson(resp);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
     return kExitOk;
   }
   Table t({"NAME", "VERSION", "ABI", "RUNS", "HANDLES", "FILE"});

@@ -1,6 +1,9 @@
 #include "client/cli/requests.h"
 
+#include <random>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "client/cli/enums.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -166,6 +169,22 @@ absl::Status ApplyPlayerOptions(const Args& args, v1::Player* p, std::vector<std
     mask->push_back("external_id");
   }
   return absl::OkStatus();
+}
+
+absl::Status PlayerOrSquad(const Args& args, int64_t* player, int64_t* squad) {
+  auto p = args.GetInt("player");
+  if (!p.ok()) return p.status();
+  auto s = args.GetInt("squad");
+  if (!s.ok()) return s.status();
+  if (p->has_value() == s->has_value()) return absl::InvalidArgumentError("give exactly one of --player or --squad");
+  *player = p->value_or(0);
+  *squad = s->value_or(0);
+  return absl::OkStatus();
+}
+
+std::string RandomKey() {
+  std::random_device rd;
+  return absl::StrFormat("cli-%08x%08x%08x%08x", rd(), rd(), rd(), rd());
 }
 
 }  // namespace touchline::cli

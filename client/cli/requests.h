@@ -32,6 +32,12 @@ absl::StatusOr<bool> ApplySymptomOptions(const Args& args, touchline::v1::Sympto
 absl::Status ApplyComplaintOptions(const Args& args, absl::Time now, touchline::v1::Complaint* complaint,
                                    std::vector<std::string>* mask);
 
+// --player or --squad, exactly one (the other is 0).
+absl::Status PlayerOrSquad(const Args& args, int64_t* player, int64_t* squad);
+
+// A random idempotency key, "cli-" and 32 hex digits.
+std::string RandomKey();
+
 // Sets player fields from --name --group --position --external-id; appends field paths to `mask`.
 absl::Status ApplyPlayerOptions(const Args& args, touchline::v1::Player* player, std::vector<std::string>* mask);
 

@@ -17,6 +17,7 @@
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/exposure.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
 #include "touchline/v1/squad.grpc.pb.h"
 
@@ -329,6 +330,24 @@ class Exposure final : public v1::ExposureService::Service {
   State& s_;
 };
 
+// A server whose page tokens go round in a circle: "" -> "a" -> "b" -> "a" -> ...
+class Protocols final : public v1::ProtocolService::Service {
+ public:
+  grpc::Status ListAssignments(grpc::ServerContext*, const v1::ListAssignmentsRequest* req,
+                               v1::ListAssignmentsResponse* resp) override {
+    std::lock_guard<std::mutex> l(mu);
+    ++calls;
+    auto* a = resp->add_assignments();
+    a->set_id(calls);
+    a->set_player_id(req->player_id());
+    a->set_player_name("Looping Larry");
+    resp->set_next_page_token(req->page_token() == "a" ? "b" : "a");
+    return grpc::Status::OK;
+  }
+  std::mutex mu;
+  int calls = 0;
+};
+
 class FakeServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -342,6 +361,7 @@ class FakeServerTest : public ::testing::Test {
     b.RegisterService(&flags_);
     b.RegisterService(&readiness_);
     b.RegisterService(&exposure_);
+    b.RegisterService(&protocols_);
     server_ = b.BuildAndStart();
     ASSERT_NE(server_, nullptr);
   }
@@ -368,6 +388,7 @@ class FakeServerTest : public ::testing::Test {
   Flags flags_;
   Readiness readiness_;
   Exposure exposure_{state_};
+  Protocols protocols_;
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
 };
@@ -408,6 +429,18 @@ TEST_F(FakeServerTest, ListFollowsPagesAndJson) {
   r = Run({"squads", "list", "--json"});
   EXPECT_THAT(r.out, HasSubstr("\"name\": \"E\""));
   EXPECT_THAT(r.out, testing::Not(HasSubstr("next_page_token")));
+}
+
+// Every list pages through calls.h's ListPages, protocols included: a server that hands back a
+// page token it gave before ends the listing instead of looping for ever.
+TEST_F(FakeServerTest, PagingStopsAtARepeatedPageToken) {
+  auto r = Run({"protocols", "list", "--player=7"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(protocols_.calls, 3);  // "", "a", "b" (whose next, "a", was seen)
+  EXPECT_THAT(r.out, HasSubstr("Looping Larry (7)"));
+  r = Run({"protocols", "list", "--player=7", "--page-token=b"});  // one page on request
+  EXPECT_EQ(protocols_.calls, 4);
+  EXPECT_THAT(r.err, HasSubstr("next page: --page-token=a"));
 }
 
 TEST_F(FakeServerTest, TablesForReadinessAndFlags) {

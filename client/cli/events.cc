@@ -1,0 +1,207 @@
+// touchline events ...: record one, import a CSV file (one stream), get, list.
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include "absl/strings/str_cat.h"
+#include "client/cli/calls.h"
+#include "client/cli/context.h"
+#include "client/cli/enums.h"
+#include "client/cli/format.h"
+#include "client/cli/handlers.h"
+#include "client/cli/requests.h"
+#include "client/cli/table.h"
+#include "client/cli/timeparse.h"
+#include "client/cli/csv.h"
+#include "touchline/v1/contact_event.grpc.pb.h"
+
+namespace touchline::cli {
+
+namespace v1 = touchline::v1;
+
+namespace {
+
+template <typename Range>
+void PrintEvents(Ctx& ctx, const Range& events, PlayerNames* names) {
+  Table t({"ID", "PLAYER", "TIME", "KIND", "AWKWARD", "SOURCE", "SESSION", "NOTE"});
+  for (const auto& e : events) {
+    t.AddRow({absl::StrCat(e.id()), names ? names->Name(e.player_id()) : absl::StrCat(e.player_id()),
+              TL_TIME(e, occur_time), Short(e.kind()), e.awkward() ? "awkward" : "", Short(e.source()),
+              e.session_label(), e.note()});
+  }
+  t.Print(ctx.out);
+}
+
+}  // namespace
+
+int EventsRecord(Ctx& ctx) {
+  TL_ARG(int64_t player, ctx.args.RequireInt("player"));
+  TL_ARG(std::string kind_text, ctx.args.Require("kind"));
+  TL_ARG(auto at, ctx.args.GetTime("at", ctx.now));
+  TL_ARG(auto awkward, ctx.args.GetBool("awkward"));
+  v1::CreateContactEventRequest req;
+  auto* e = req.mutable_contact_event();
+  e->set_player_id(player);
+  auto kind = ParseEnum<v1::ContactKind>(kind_text);
+  if (!kind.ok()) return ctx.Usage(absl::StrCat("--kind: ", kind.status().message()));
+  e->set_kind(*kind);
+  *e->mutable_occur_time() = ToTimestamp(at.value_or(ctx.now));
+  e->set_awkward(awkward.value_or(false));
+  if (auto src = ctx.args.Get("source")) {
+    auto s = ParseEnum<v1::ContactSource>(*src);
+    if (!s.ok()) return ctx.Usage(absl::StrCat("--source: ", s.status().message()));
+    e->set_source(*s);
+  } else {
+    e->set_source(v1::CONTACT_SOURCE_MANUAL);
+  }
+  e->set_session_label(ctx.args.Get("session").value_or(""));
+  e->set_note(ctx.args.Get("note").value_or(""));
+  e->set_idempotency_key(ctx.args.Get("key").value_or(RandomKey()));
+  TL_STUB(ContactEventService);
+  v1::CreateContactEventResponse resp;
+  auto st = Unary(ctx, TL_RPC(CreateContactEvent), req, &resp);
+  if (!st.ok()) return ctx.RpcError(st);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
+  } else {
+    PrintEvents(ctx, One(resp.contact_event()), nullptr);
+    if (resp.replayed()) ctx.out << "(already recorded under key " << resp.contact_event().idempotency_key() << ")\n";
+  }
+  return kExitOk;
+}
+
+int EventsImport(Ctx& ctx) {
+  TL_ARG(std::string file, ctx.args.Require("file"));
+  std::string text;
+  if (file == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    text = ss.str();
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return ctx.Usage(absl::StrCat("cannot read ", file));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  auto rows = ParseCsv(text);
+  if (!rows.ok()) return ctx.Usage(rows.status());
+  auto csv_rows = ContactRowsFromCsv(*rows, ctx.now);
+  if (!csv_rows.ok()) return ctx.Usage(csv_rows.status());
+  TL_STUB(ContactEventService);
+  grpc::ClientContext c;
+  ctx.Prepare(&c);
+  v1::ImportContactEventsResponse resp;
+  auto writer = stub->ImportContactEvents(&c, &resp);
+  // Every record is sent, in file order, several hundred to a message (one each costs far more per
+  // event): the server's rejection index i is data record i.
+  constexpr int kEventsPerMessage = 500;
+  v1::ImportContactEventsRequest req;
+  bool open = true;
+  for (const auto& row : *csv_rows) {
+    *req.add_contact_events() = row.event;
+    if (req.contact_events_size() == kEventsPerMessage) {
+      open = writer->Write(req);  // false: the server ended the call, and its status says why
+      if (!open) break;
+      req.Clear();
+    }
+  }
+  if (open && req.contact_events_size() > 0) writer->Write(req);
+  writer->WritesDone();
+  grpc::Status st = writer->Finish();
+  if (!st.ok()) {
+    ctx.err << "touchline: the import ended after " << resp.stored_count()
+            << " events were stored; running the same command again is safe (stored events come back "
+               "as duplicates)\n";
+    return ctx.RpcError(st);
+  }
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
+  } else {
+    ctx.out << "received " << resp.received_count() << ", stored " << resp.stored_count() << ", duplicates "
+            << resp.duplicate_count() << ", rejected " << resp.rejected_count() << "\n";
+    // ROW: the record's number in the file (a header is row 1); INDEX: the server's position of
+    // the event in the stream. Records the CLI could not read are given with the CLI's reason.
+    std::map<int64_t, std::pair<std::string, std::string>> rejected;  // index -> key, reason
+    for (const auto& r : resp.rejections()) rejected[r.index()] = {r.idempotency_key(), r.reason()};
+    for (size_t i = 0; i < csv_rows->size(); ++i) {
+      const auto& row = (*csv_rows)[i];
+      if (!row.problem.empty()) rejected[static_cast<int64_t>(i)] = {row.event.idempotency_key(), row.problem};
+    }
+    if (!rejected.empty()) {
+      Table t({"ROW", "INDEX", "KEY", "REASON"});
+      for (const auto& [index, what] : rejected) {
+        const std::string row = index >= 0 && static_cast<size_t>(index) < csv_rows->size()
+                                    ? absl::StrCat((*csv_rows)[static_cast<size_t>(index)].record)
+                                    : "?";
+        t.AddRow({row, absl::StrCat(index), what.first, what.second});
+      }
+      t.Print(ctx.out);
+      if (resp.rejected_count() > static_cast<int64_t>(rejected.size())) {
+        ctx.out << "(the server lists its first " << resp.rejections_size() << " rejections of "
+                << resp.rejected_count() << ")\n";
+      }
+    }
+  }
+  return resp.rejected_count() > 0 ? kExitServerError : kExitOk;
+}
+
+int EventsGet(Ctx& ctx) {
+  TL_ARG(int64_t id, ctx.args.RequireInt("id"));
+  TL_STUB(ContactEventService);
+  v1::GetContactEventRequest req;
+  req.set_id(id);
+  v1::GetContactEventResponse resp;
+  auto st = Unary(ctx, TL_RPC(GetContactEvent), req, &resp);
+  if (!st.ok()) return ctx.RpcError(st);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
+    return kExitOk;
+  }
+  const auto& e = resp.contact_event();
+  PlayerNames names(ctx);
+  PrintFields(ctx.out, {{"Event", absl::StrCat(e.id())},
+                        {"Player", names.Name(e.player_id())},
+                        {"Kind", Short(e.kind())},
+                        {"Time", TL_TIME(e, occur_time)},
+                        {"Awkward", YesNo(e.awkward())},
+                        {"Source", Short(e.source())},
+                        {"Session", e.session_label()},
+                        {"Note", e.note()},
+                        {"Key", e.idempotency_key()},
+                        {"Recorded", absl::StrCat(TL_TIME(e, record_time), " by ", e.recorded_by())}});
+  return kExitOk;
+}
+
+int EventsList(Ctx& ctx) {
+  int64_t player = 0, squad = 0;
+  if (auto s = PlayerOrSquad(ctx.args, &player, &squad); !s.ok()) return ctx.Usage(s);
+  TL_ARG(auto from, ctx.args.GetTime("from", ctx.now));
+  TL_ARG(auto to, ctx.args.GetTime("to", ctx.now));
+  TL_ARG(auto page_size, ctx.args.GetInt("page-size"));
+  v1::ListContactEventsRequest req;
+  req.set_player_id(player);
+  req.set_squad_id(squad);
+  if (from) *req.mutable_start_time() = ToTimestamp(*from);
+  if (to) *req.mutable_end_time() = ToTimestamp(*to);
+  for (const auto& k : ctx.args.GetList("kind")) {
+    auto kind = ParseEnum<v1::ContactKind>(k);
+    if (!kind.ok()) return ctx.Usage(absl::StrCat("--kind: ", kind.status().message()));
+    req.add_kinds(*kind);
+  }
+  TL_STUB(ContactEventService);
+  v1::ListContactEventsResponse resp;
+  auto st = Paged(ctx, TL_RPC(ListContactEvents), req, &resp, page_size.value_or(1000));
+  if (!st.ok()) return ctx.RpcError(st);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
+  } else {
+    PlayerNames names(ctx);
+    if (squad) names.LoadSquad(squad);
+    PrintEvents(ctx, resp.contact_events(), &names);
+    PrintNextPage(ctx, resp);
+  }
+  return kExitOk;
+}
+
+}  // namespace touchline::cli

@@ -56,7 +56,7 @@ void PrintComplaint(Ctx& ctx, const v1::Complaint& c) {
   PlayerNames names(ctx);
   std::vector<std::pair<std::string, std::string>> f = {
       {"Complaint", absl::StrCat(c.id())},
-      {"Player", names.Name(c.player_id())},
+      {"Player", Who(names, c)},
       {"Status", ComplaintStatus(c)},
       {"Side", Short(c.side())},
       {"Onset", absl::StrCat(TL_TIME(c, onset_time), " (", Short(c.onset_kind()), ", ", Short(c.mechanism()), ")")},
@@ -144,11 +144,11 @@ int ComplaintsList(Ctx& ctx) {
   Table t({"ID", "PLAYER", "SIDE", "ONSET", "KIND", "MECHANISM", "PAIN", "OSIICS", "STATUS", "NOTES"});
   for (const auto& c : resp.complaints()) {
     int pain = c.check_ins_size() > 0 ? c.check_ins(c.check_ins_size() - 1).symptoms().pain() : c.symptoms().pain();
-    t.AddRow({absl::StrCat(c.id()), names.Name(c.player_id()), Short(c.side()), TL_TIME(c, onset_time),
+    t.AddRow({absl::StrCat(c.id()), Who(names, c), Short(c.side()), TL_TIME(c, onset_time),
               Short(c.onset_kind()), Short(c.mechanism()), absl::StrCat(pain), c.osiics_code(), ComplaintStatus(c),
               c.suspected_pelvic_origin() ? "suspected pelvic origin" : ""});
   }
-  t.Print(ctx.out);
+  PrintTable(ctx, t, "no complaints");
   PrintNextPage(ctx, resp);
   return kExitOk;
 }
@@ -240,9 +240,9 @@ int ComplaintsHistory(Ctx& ctx) {
                                      ch.new_value()));
     }
     t.AddRow({absl::StrCat(a.id()), TL_TIME(a, amend_time), a.amended_by(), Short(a.action()),
-              absl::StrJoin(changes, "; "), a.reason()});
+              Summary(absl::StrJoin(changes, "; ")), Summary(a.reason())});
   }
-  t.Print(ctx.out);
+  PrintTable(ctx, t, "no amendments");
   PrintNextPage(ctx, resp);
   return kExitOk;
 }

@@ -25,11 +25,10 @@ template <typename Range>
 void PrintEvents(Ctx& ctx, const Range& events, PlayerNames* names) {
   Table t({"ID", "PLAYER", "TIME", "KIND", "AWKWARD", "SOURCE", "SESSION", "NOTE"});
   for (const auto& e : events) {
-    t.AddRow({absl::StrCat(e.id()), names ? names->Name(e.player_id()) : absl::StrCat(e.player_id()),
-              TL_TIME(e, occur_time), Short(e.kind()), e.awkward() ? "awkward" : "", Short(e.source()),
-              e.session_label(), e.note()});
+    t.AddRow({absl::StrCat(e.id()), Who(names, e), TL_TIME(e, occur_time), Short(e.kind()),
+              e.awkward() ? "awkward" : "", Short(e.source()), e.session_label(), Summary(e.note())});
   }
-  t.Print(ctx.out);
+  PrintTable(ctx, t, "no contact events");
 }
 
 }  // namespace
@@ -161,7 +160,7 @@ int EventsGet(Ctx& ctx) {
   const auto& e = resp.contact_event();
   PlayerNames names(ctx);
   PrintFields(ctx.out, {{"Event", absl::StrCat(e.id())},
-                        {"Player", names.Name(e.player_id())},
+                        {"Player", Who(names, e)},
                         {"Kind", Short(e.kind())},
                         {"Time", TL_TIME(e, occur_time)},
                         {"Awkward", YesNo(e.awkward())},

@@ -64,7 +64,7 @@ void PrintSessions(Ctx& ctx, const Range& sessions) {
               absl::StrCat(s.participations_size()), absl::StrFormat("%.1f", static_cast<double>(minutes) / 60.0),
               absl::StrCat(full), absl::StrCat(controlled), absl::StrCat(set_piece), s.title()});
   }
-  t.Print(ctx.out);
+  PrintTable(ctx, t, "no sessions");
 }
 
 void PrintSession(Ctx& ctx, const v1::Session& s) {

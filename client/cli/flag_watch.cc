@@ -32,7 +32,8 @@ std::string ChangeLine(const v1::FlagChange& c) {
   }
   std::string line = absl::StrCat("#", c.sequence(), " ", FormatTimeShort(FromTimestamp(c.detect_time())),
                                   " ", absl::AsciiStrToUpper(Short(c.type())), " ", kind, " player ",
-                                  f.player_id(), " complaints ", absl::StrJoin(f.complaint_ids(), ","));
+                                  f.player_id() == 0 && !f.player_pseudonym().empty() ? f.player_pseudonym()
+                                                                                      : absl::StrCat(f.player_id()), " complaints ", absl::StrJoin(f.complaint_ids(), ","));
   if (c.type() != v1::FLAG_CHANGE_TYPE_ACKNOWLEDGED) absl::StrAppend(&line, ": ", f.reason());
   return line + AckText(f);
 }

@@ -1,4 +1,5 @@
 // touchline flags list / flags ack (flags watch: flag_watch.cc).
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli/calls.h"
 #include "client/cli/context.h"
@@ -38,10 +39,16 @@ int FlagsList(Ctx& ctx) {
   }
   PlayerNames names(ctx);
   if (squad) names.LoadSquad(squad);
-  Table t({"PLAYER", "KIND", "SINCE", "REASON", "COMPLAINTS", "EVENTS"});
+  // ACK: who acknowledged the flag and when ("-" while nobody has).
+  Table t({"PLAYER", "KIND", "SINCE", "ACK", "REASON", "COMPLAINTS", "EVENTS"});
   for (const auto& f : resp.flags()) {
-    t.AddRow({names.Name(f.player_id()), FlagKindText(f), TL_TIME(f, begin_time), f.reason(), IdList(f.complaint_ids()),
-              IdList(f.contact_event_ids())});
+    const std::string ack =
+        f.has_acknowledgement()
+            ? std::string(absl::StripLeadingAsciiWhitespace(absl::StrCat(
+                  f.acknowledgement().acknowledged_by(), " ", TL_TIME(f.acknowledgement(), acknowledge_time))))
+            : "-";
+    t.AddRow({Who(names, f), FlagKindText(f), TL_TIME(f, begin_time), ack, Summary(f.reason()),
+              IdSummary(f.complaint_ids()), IdSummary(f.contact_event_ids())});
   }
   if (t.empty()) {
     ctx.out << "no flags as of " << TL_TIME(resp, as_of) << "\n";

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "client/cli/context.h"
+#include "client/cli/table.h"
 #include "google/protobuf/repeated_field.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "touchline/v1/flag.pb.h"
@@ -36,6 +38,18 @@ void PrintFields(std::ostream& out, const std::vector<std::pair<std::string, std
 // "12, 4".
 std::string IdList(const google::protobuf::RepeatedField<int64_t>& ids);
 
+// Long text summarised for a table cell (the full text is in --json): a parenthesised list of
+// more than three items becomes its latest item ("122 awkward contact events, latest lineout
+// landing 2026-11-28"), then advice after a "; " is dropped, then the text is cut at a word before
+// `width` display columns with "...". Text that fits is unchanged.
+inline constexpr size_t kSummaryWidth = 150;
+std::string Summary(absl::string_view text, size_t width = kSummaryWidth);
+// "12, 4", or for more than `max` ids the first `max` and how many more: "3, 5, 9 (+119 more)".
+std::string IdSummary(const google::protobuf::RepeatedField<int64_t>& ids, int max = 5);
+
+// Prints the table, or "no THINGS" (`empty`) on stdout when it has no row.
+void PrintTable(Ctx& ctx, const Table& table, absl::string_view empty);
+
 // Player id -> name, looked up lazily (squad-wide when a squad is known).
 class PlayerNames {
  public:
@@ -50,10 +64,16 @@ class PlayerNames {
   std::map<int64_t, std::string> names_;
 };
 
-// A player as a person reads it: the name for staff, the pseudonym for analysts (id 0).
+// A player as a person reads it: the name for staff, the pseudonym for analysts (id 0); without
+// names (nullptr) the id.
+template <typename Msg>
+std::string Who(PlayerNames* names, const Msg& m) {
+  if (m.player_id() == 0 && !m.player_pseudonym().empty()) return m.player_pseudonym();
+  return names != nullptr ? names->Name(m.player_id()) : absl::StrCat(m.player_id());
+}
 template <typename Msg>
 std::string Who(PlayerNames& names, const Msg& m) {
-  return m.player_id() != 0 ? names.Name(m.player_id()) : m.player_pseudonym();
+  return Who(&names, m);
 }
 
 // "recurrent (early, episode 2)".

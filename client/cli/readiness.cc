@@ -29,10 +29,10 @@ template <typename Range>
 void PrintOverrides(Ctx& ctx, const Range& list) {
   Table t({"ID", "PLAYER", "AVAILABILITY", "FROM", "UNTIL", "STATUS", "SET BY", "REASON"});
   for (const auto& o : list) {
-    t.AddRow({absl::StrCat(o.id()), absl::StrCat(o.player_id()), Short(o.availability()), TL_TIME(o, start_time),
-              TL_TIME(o, expire_time), OverrideStatus(o, ctx.now), o.set_by(), o.reason()});
+    t.AddRow({absl::StrCat(o.id()), Who(nullptr, o), Short(o.availability()), TL_TIME(o, start_time),
+              TL_TIME(o, expire_time), OverrideStatus(o, ctx.now), o.set_by(), Summary(o.reason())});
   }
-  t.Print(ctx.out);
+  PrintTable(ctx, t, "no overrides");
 }
 
 }  // namespace
@@ -58,8 +58,9 @@ int ReadinessGet(Ctx& ctx) {
   };
   const bool with_protocols = std::any_of(resp.players().begin(), resp.players().end(),
                                           [&](const auto& p) { return !protocols(p).empty(); });
-  Table t(with_protocols ? std::vector<std::string>{"NAME", "GROUP", "AVAILABILITY", "REASONS", "PROTOCOLS"}
-                         : std::vector<std::string>{"NAME", "GROUP", "AVAILABILITY", "REASONS"});
+  // ID: the player's id (empty for an analyst, who reads the pseudonym under NAME).
+  Table t(with_protocols ? std::vector<std::string>{"ID", "NAME", "GROUP", "AVAILABILITY", "REASONS", "PROTOCOLS"}
+                         : std::vector<std::string>{"ID", "NAME", "GROUP", "AVAILABILITY", "REASONS"});
   for (const auto& p : resp.players()) {
     std::vector<std::string> reasons;
     for (const auto& r : p.reasons()) {
@@ -67,12 +68,13 @@ int ReadinessGet(Ctx& ctx) {
       if (r.code() == v1::READINESS_REASON_CODE_ACTIVE_FLAG && r.text().empty()) {
         text = absl::StrCat("flag ", Short(r.flag_kind()));
       }
-      reasons.push_back(text);
+      reasons.push_back(Summary(text, kSummaryWidth / 2));
     }
-    t.AddRow({p.player_name().empty() ? p.player_pseudonym() : p.player_name(), p.position_group(),
+    t.AddRow({p.player_id() != 0 ? absl::StrCat(p.player_id()) : "",
+              p.player_name().empty() ? p.player_pseudonym() : p.player_name(), p.position_group(),
               Short(p.availability()), absl::StrJoin(reasons, "; "), protocols(p)});
   }
-  t.Print(ctx.out);
+  PrintTable(ctx, t, "no players");
   ctx.out << "\n"
           << resp.available_count() << " available, " << resp.modified_count() << " modified, "
           << resp.unavailable_count() << " unavailable (session " << TL_TIME(resp, session_time) << " UTC)\n";

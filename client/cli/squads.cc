@@ -22,7 +22,7 @@ void PrintSquads(Ctx& ctx, const Range& squads) {
   for (const auto& s : squads) {
     t.AddRow({absl::StrCat(s.id()), s.name(), TL_TIME(s, create_time), TL_TIME(s, update_time)});
   }
-  t.Print(ctx.out);
+  PrintTable(ctx, t, "no squads");
 }
 
 template <typename Range>
@@ -32,7 +32,7 @@ void PrintPlayers(Ctx& ctx, const Range& players) {
     t.AddRow({absl::StrCat(p.id()), absl::StrCat(p.squad_id()), p.name(), Short(p.position_group()), p.position_name(),
               p.external_id(), p.archived() ? absl::StrCat("archived ", TL_TIME(p, archive_time)) : "active"});
   }
-  t.Print(ctx.out);
+  PrintTable(ctx, t, "no players");
 }
 
 }  // namespace

@@ -151,6 +151,23 @@ class Events final : public v1::ContactEventService::Service {
     *resp->mutable_contact_event() = stored;
     return grpc::Status::OK;
   }
+  // Squad 77 is read as an analyst: player id 0 and a pseudonym.
+  grpc::Status ListContactEvents(grpc::ServerContext*, const v1::ListContactEventsRequest* req,
+                                 v1::ListContactEventsResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    if (req->squad_id() == 77) {
+      auto* e = resp->add_contact_events();
+      e->set_id(501);
+      e->set_player_pseudonym("p-ab12cd");
+      e->set_kind(v1::CONTACT_KIND_SCRUM);
+      e->mutable_occur_time()->set_seconds(1795000000);
+      return grpc::Status::OK;
+    }
+    for (const auto& [key, e] : s_.events_by_key) {
+      if (e.player_id() == req->player_id()) *resp->add_contact_events() = e;
+    }
+    return grpc::Status::OK;
+  }
   grpc::Status ImportContactEvents(grpc::ServerContext* ctx, grpc::ServerReader<v1::ImportContactEventsRequest>* reader,
                                    v1::ImportContactEventsResponse* resp) override {
     v1::ImportContactEventsRequest req;
@@ -244,6 +261,14 @@ class Complaints final : public v1::ComplaintService::Service {
     std::lock_guard<std::mutex> l(s_.mu);
     s_.Saw(ctx);
     std::vector<v1::Complaint> all;
+    if (req->squad_id() == 77) {  // as an analyst reads it
+      v1::Complaint c;
+      c.set_id(601);
+      c.set_player_pseudonym("p-ab12cd");
+      c.set_side(v1::SIDE_LEFT);
+      c.set_open(true);
+      all.push_back(c);
+    }
     for (const auto& [id, c] : s_.complaints) {
       auto p = s_.players.find(c.player_id());
       if (c.player_id() == req->player_id() || (p != s_.players.end() && p->second.squad_id() == req->squad_id())) {
@@ -259,9 +284,33 @@ class Complaints final : public v1::ComplaintService::Service {
   State& s_;
 };
 
+constexpr char kPelvicReason[] =
+    "left hamstring complaint began 2026-11-30 within 14 days of 7 awkward contact events (lineout landing "
+    "2026-11-20, tackle received 2026-11-21, fall 2026-11-22, lineout landing 2026-11-28, scrum 2026-11-23, "
+    "ruck 2026-11-24, maul 2026-11-25): suspected pelvic origin; assess pelvis and piriformis before "
+    "treating the hamstring";
+
 class Flags final : public v1::FlagService::Service {
  public:
   grpc::Status ListFlags(grpc::ServerContext*, const v1::ListFlagsRequest* req, v1::ListFlagsResponse* resp) override {
+    if (req->squad_id() == 5) return grpc::Status::OK;  // no flags
+    if (req->squad_id() == 77) {  // as an analyst reads it: a pseudonym, no reason
+      auto* f = resp->add_flags();
+      f->set_kind(v1::FLAG_KIND_PERSISTENT);
+      f->set_player_pseudonym("p-ab12cd");
+      return grpc::Status::OK;
+    }
+    if (req->squad_id() == 8) {  // a long reason, 7 events cited, acknowledged
+      auto* f = resp->add_flags();
+      f->set_kind(v1::FLAG_KIND_SUSPECTED_PELVIC_ORIGIN);
+      f->set_player_id(req->squad_id() * 100);
+      f->set_reason(kPelvicReason);
+      for (int i = 1; i <= 7; ++i) f->add_contact_event_ids(i * 10);
+      f->add_complaint_ids(4);
+      f->mutable_acknowledgement()->set_acknowledged_by("physio-jo");
+      f->mutable_acknowledgement()->mutable_acknowledge_time()->set_seconds(1795100000);
+      return grpc::Status::OK;
+    }
     auto* f = resp->add_flags();
     f->set_kind(v1::FLAG_KIND_RECURRENT);
     f->set_player_id(req->player_id() ? req->player_id() : 999);
@@ -281,6 +330,13 @@ class Readiness final : public v1::ReadinessService::Service {
                                  v1::GetSquadReadinessResponse* resp) override {
     resp->set_squad_id(req->squad_id());
     auto* p = resp->add_players();
+    if (req->squad_id() == 77) {  // as an analyst reads it
+      p->set_player_pseudonym("p-ab12cd");
+      p->set_position_group("back");
+      p->set_availability(v1::AVAILABILITY_AVAILABLE);
+      return grpc::Status::OK;
+    }
+    p->set_player_id(12);
     p->set_player_name("Tom Ashcombe");
     p->set_position_group("forward");
     p->set_availability(v1::AVAILABILITY_UNAVAILABLE);
@@ -291,6 +347,7 @@ class Readiness final : public v1::ReadinessService::Service {
     r->set_code(v1::READINESS_REASON_CODE_ACTIVE_FLAG);
     r->set_flag_kind(v1::FLAG_KIND_PERSISTENT);
     p = resp->add_players();
+    p->set_player_id(13);
     p->set_player_name("Al Bo");
     p->set_position_group("back");
     p->set_availability(v1::AVAILABILITY_AVAILABLE);
@@ -446,15 +503,61 @@ TEST_F(FakeServerTest, PagingStopsAtARepeatedPageToken) {
 TEST_F(FakeServerTest, TablesForReadinessAndFlags) {
   auto r = Run({"readiness", "get", "--squad=1"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("NAME          GROUP    AVAILABILITY  REASONS\n"
-                               "Tom Ashcombe  forward  unavailable   open acute complaint #4; flag persistent\n"
-                               "Al Bo         back     available\n"));
+  EXPECT_THAT(r.out, HasSubstr("ID  NAME          GROUP    AVAILABILITY  REASONS\n"
+                               "12  Tom Ashcombe  forward  unavailable   open acute complaint #4; flag persistent\n"
+                               "13  Al Bo         back     available\n"));
   EXPECT_THAT(r.out, HasSubstr("1 available, 0 modified, 1 unavailable"));
   r = Run({"flags", "list", "--player=999", "--kind=recurrent"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("PLAYER"));
   EXPECT_THAT(r.out, HasSubstr("recurrent (early, episode 2)"));
   EXPECT_THAT(r.out, HasSubstr("12, 4"));
+}
+
+// Issue 17 item 4: an analyst's tables show the pseudonym (never "#0"); the readiness board has an
+// ID column; flags show who acknowledged them; long reasons are summarised (in full in --json);
+// an empty list says so (and --json stays JSON).
+TEST_F(FakeServerTest, AnalystTablesShowPseudonyms) {
+  for (std::vector<std::string> cmd : {std::vector<std::string>{"events", "list", "--squad=77"},
+                                       {"flags", "list", "--squad=77"},
+                                       {"complaints", "list", "--squad=77"},
+                                       {"readiness", "get", "--squad=77"}}) {
+    auto r = Run(cmd);
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("p-ab12cd")) << cmd[0];
+    EXPECT_THAT(r.out, testing::Not(HasSubstr("#0"))) << cmd[0] << ":\n" << r.out;
+  }
+  auto r = Run({"readiness", "get", "--squad=77"});
+  EXPECT_THAT(r.out, HasSubstr("ID  NAME      GROUP  AVAILABILITY  REASONS\n    p-ab12cd  back   available\n"));
+}
+
+TEST_F(FakeServerTest, FlagsShowAcknowledgementAndSummariseLongReasons) {
+  auto r = Run({"flags", "list", "--squad=8"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ACK"));
+  EXPECT_THAT(r.out, HasSubstr("physio-jo 2026-11-19 14:53"));
+  EXPECT_THAT(r.out, HasSubstr("of 7 awkward contact events, latest lineout landing 2026-11-28: suspected pelvic"));
+  EXPECT_THAT(r.out, testing::Not(HasSubstr("assess pelvis")));
+  EXPECT_THAT(r.out, HasSubstr("10, 20, 30, 40, 50 (+2 more)"));
+  r = Run({"flags", "list", "--player=999"});  // unacknowledged
+  EXPECT_THAT(r.out, HasSubstr("  -  "));
+  r = Run({"--json", "flags", "list", "--squad=8"});
+  EXPECT_THAT(r.out, HasSubstr("assess pelvis and piriformis before treating the hamstring"));
+  EXPECT_THAT(r.out, HasSubstr("\"acknowledged_by\": \"physio-jo\""));
+}
+
+TEST_F(FakeServerTest, EmptyListsSaySo) {
+  auto r = Run({"events", "list", "--squad=5"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "no contact events\n");
+  r = Run({"complaints", "list", "--squad=5"});
+  EXPECT_EQ(r.out, "no complaints\n");
+  r = Run({"flags", "list", "--squad=5"});
+  EXPECT_THAT(r.out, testing::StartsWith("no flags"));
+  r = Run({"squads", "list"});
+  EXPECT_EQ(r.out, "no squads\n");
+  r = Run({"--json", "events", "list", "--squad=5"});
+  EXPECT_EQ(r.out, "{}\n");
 }
 
 TEST_F(FakeServerTest, RecordEventGeneratesKeyAndComplaintUpdateKeepsFields) {

@@ -174,6 +174,13 @@ absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
   FieldViolations v;
   CheckPositiveId(v, "complaint.player_id", c.player_id());
   CheckComplaintFields(v, c, UpdatableComplaintFields(), now, options_);
+  // A past injury entered today comes with its resolution: it never was a current complaint, so
+  // it raises no flag that would be cleared again a moment later.
+  if (c.has_resolve_time() &&
+      CheckInstant(v, "complaint.resolve_time", c.resolve_time(), now, options_) &&
+      c.has_onset_time() && FromProto(c.resolve_time()) < FromProto(c.onset_time())) {
+    v.Add("complaint.resolve_time", "must not be before the onset");
+  }
   TL_RETURN_IF_ERROR(v.ToStatus());
 
   domain::Complaint complaint;
@@ -186,6 +193,7 @@ absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
   complaint.osiics_code = c.osiics_code();
   complaint.history = FromProto(c.history());
   complaint.findings = FromProto(c.findings());
+  if (c.has_resolve_time()) complaint.resolved_at = FromProto(c.resolve_time());
   complaint.created_at = complaint.updated_at = now;
   complaint.created_by = complaint.updated_by = caller.user;
 
@@ -204,6 +212,9 @@ absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
     created.amended_by = caller.user;
     created.amended_at = now;
     created.changes = DiffComplaints(domain::Complaint{}, stored);
+    if (stored.resolved_at) {
+      created.changes.push_back({"resolve_time", "", FormatInstant(*stored.resolved_at)});
+    }
     TL_RETURN_IF_ERROR(storage::AppendAmendment(conn, created).status());
     Present(conn, stored, options_.thresholds, response.mutable_complaint());
     return absl::OkStatus();

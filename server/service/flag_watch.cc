@@ -31,6 +31,9 @@ absl::StatusOr<std::unique_ptr<FlagFeed>> FlagWatch::OpenFeed(const Caller&,
   FieldViolations v;
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative (0 watches every squad)");
   if (request.after_sequence() < 0) v.Add("after_sequence", "must not be negative");
+  if (request.from_now() && request.after_sequence() != 0) {
+    v.Add("after_sequence", "must be 0 with from_now (which starts after the last change)");
+  }
   TL_RETURN_IF_ERROR(v.ToStatus());
 
   std::unique_ptr<FlagFeed> feed(new FlagFeed(db_, request, options_.flag_watch_buffer));
@@ -47,6 +50,8 @@ absl::StatusOr<std::unique_ptr<FlagFeed>> FlagWatch::OpenFeed(const Caller&,
           "after_sequence ", request.after_sequence(), " is beyond the last flag change (", latest,
           "); was the database replaced? watch from 0"));
     }
+    // Read after subscribing: a change committed since is in the buffer, past this sequence.
+    if (request.from_now()) feed->last_ = latest;
     return absl::OkStatus();
   }));
   return feed;

@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -31,11 +32,12 @@ constexpr absl::Duration kQuiet = absl::Milliseconds(300);
 class Watcher {
  public:
   Watcher(v1::FlagService::Stub& stub, const std::string& token, int64_t squad_id,
-          int64_t after_sequence) {
+          int64_t after_sequence, bool from_now = false) {
     context_.AddMetadata("authorization", "Bearer " + token);
     v1::WatchFlagsRequest request;
     request.set_squad_id(squad_id);
     request.set_after_sequence(after_sequence);
+    request.set_from_now(from_now);
     reader_ = stub.WatchFlags(&context_, request);
     thread_ = std::thread([this] {
       v1::WatchFlagsResponse message;
@@ -247,6 +249,80 @@ TEST_F(FlagWatchApiTest, ClearedByResolution) {
   EXPECT_EQ(cleared->flag().key(), raised->flag().key());
   EXPECT_GT(cleared->sequence(), raised->sequence());
   EXPECT_TRUE(ListPlayerFlags(player).empty());
+}
+
+// A past injury entered today with its resolution never was a current complaint: it raises
+// nothing (entered open and then resolved, it sent "RAISED persistent ... 243 days" and CLEARED).
+// The next change a watcher receives is the sentinel's, a real flag recorded after it.
+TEST_F(FlagWatchApiTest, BackEnteredHistoryRaisesNoFalseAlerts) {
+  const int64_t squad = MakeSquad();
+  const int64_t history = MakePlayer(squad, "Old Injury");
+  const int64_t sentinel = MakePlayer(squad, "Sentinel");
+  auto watcher = Watch(squad);
+  for (int months : {8, 5}) {  // two past episodes on the same side, each resolved
+    v1::CreateComplaintRequest req;
+    auto* c = req.mutable_complaint();
+    c->set_player_id(history);
+    c->set_side(v1::SIDE_LEFT);
+    *c->mutable_onset_time() = Ts(Start() - months * 30 * kDay);
+    *c->mutable_resolve_time() = Ts(Start() - months * 30 * kDay + 21 * kDay);
+    c->set_onset_kind(v1::ONSET_KIND_ACUTE);
+    c->set_mechanism(v1::MECHANISM_SPRINTING);
+    c->mutable_symptoms()->set_pain(6);
+    v1::CreateComplaintResponse resp;
+    ASSERT_TRUE(complaints_->CreateComplaint(Ctx().get(), req, &resp).ok());
+    EXPECT_FALSE(resp.complaint().open());
+    EXPECT_EQ(resp.complaint().resolve_time().seconds(),
+              absl::ToUnixSeconds(Start() - months * 30 * kDay + 21 * kDay));
+  }
+  MakeComplaint(sentinel, v1::SIDE_RIGHT, Start() - 50 * kDay);
+  auto first = watcher->Next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->flag().player_id(), sentinel) << first->ShortDebugString();
+  EXPECT_TRUE(ListPlayerFlags(history).empty());
+
+  // A resolution before the onset is refused with its field, and nothing is stored.
+  v1::CreateComplaintRequest bad;
+  auto* c = bad.mutable_complaint();
+  c->set_player_id(history);
+  c->set_side(v1::SIDE_LEFT);
+  *c->mutable_onset_time() = Ts(Start() - 10 * kDay);
+  *c->mutable_resolve_time() = Ts(Start() - 11 * kDay);
+  c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
+  c->set_mechanism(v1::MECHANISM_UNKNOWN);
+  v1::CreateComplaintResponse resp;
+  const auto status = complaints_->CreateComplaint(Ctx().get(), bad, &resp);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(status), ::testing::ElementsAre("complaint.resolve_time"));
+}
+
+// from_now: alerts as they happen, without the history before the stream opened.
+TEST_F(FlagWatchApiTest, FromNowStartsAfterTheLastChange) {
+  const int64_t squad = MakeSquad();
+  const int64_t old_flag = MakePlayer(squad, "Already Flagged");
+  const int64_t new_flag = MakePlayer(squad, "Newly Flagged");
+  MakeComplaint(old_flag, v1::SIDE_LEFT, Start() - 50 * kDay);
+  ASSERT_FALSE(ListPlayerFlags(old_flag).empty());
+  Watcher watcher(*flags_, TokenFor("physio.anna"), squad, 0, /*from_now=*/true);
+  // New flags until one arrives (one raised before the stream opened is history too): whatever
+  // comes first is never the flag raised before the watcher was started.
+  std::optional<v1::FlagChange> first;
+  std::set<int64_t> raised_after;
+  for (int i = 0; i < 20 && !first; ++i) {
+    const int64_t player = i == 0 ? new_flag : MakePlayer(squad, absl::StrCat("Flagged ", i));
+    raised_after.insert(player);
+    MakeComplaint(player, v1::SIDE_RIGHT, Start() - 50 * kDay);
+    first = watcher.Next(absl::Seconds(1));
+  }
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(raised_after.count(first->flag().player_id())) << first->ShortDebugString();
+  EXPECT_GT(first->sequence(), 1);
+
+  std::vector<v1::FlagChange> none;
+  Watcher bad(*flags_, TokenFor("physio.anna"), squad, 1, /*from_now=*/true);
+  const auto status = bad.DrainUntilEnd(&none);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_EQ(status->error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(FlagWatchApiTest, AFutureDatedResolutionClearsWhenTheClockReachesIt) {

@@ -191,8 +191,25 @@ if work:
     expect(any(n in claims and db.startswith(p + "/") for n, p in mounts.items()),
            "the database is on the PVC mount")
     expect(c.get("securityContext", {}).get("allowPrivilegeEscalation") is False, "no privilege escalation")
+    expect("startupProbe" in c and "grpc" in c["startupProbe"],
+           "a grpc startupProbe (start-up may take long on a big database)")
+    # The pod's stop: Kubernetes waits terminationGracePeriodSeconds before SIGKILL.
+    grace = re.search(r"--shutdown_grace_seconds=(\d+)", cm.get("TOUCHLINE_FLAGS", ""))
+    expect(grace and pod.get("terminationGracePeriodSeconds", 30) > int(grace.group(1)),
+           "terminationGracePeriodSeconds exceeds the server's shutdown grace")
+    # The image the manifest runs is the one the README builds, at the project's version.
+    version = re.search(r"project\(Touchline VERSION ([0-9.]+)", read("CMakeLists.txt")).group(1)
+    expect(c["image"] == "touchline:" + version, "the manifest runs touchline:%s (the project version)" % version)
+    expect("-t touchline:%s " % version in read("README.md"), "the README builds touchline:%s" % version)
 svc = kinds.get("Service")
 expect(svc and svc["spec"]["ports"][0]["port"] == 50051, "a Service on 50051")
+
+# The image's stop: docker/podman wait 10 s by default; the image's shutdown grace must end first.
+image_grace = re.search(r"--shutdown_grace_seconds=(\d+)", read("deploy/Dockerfile"))
+expect(image_grace and int(image_grace.group(1)) < 10,
+       "the image's --shutdown_grace_seconds is below docker's 10 s stop timeout")
+for pattern in ("*.audit", "*.pseudonym-key", "*.jsonl", "*.csv"):
+    expect(pattern in ignore, ".dockerignore keeps %s out of the context" % pattern)
 
 print("check_deploy: %d passed, %d failed" % (passes, len(failures)))
 sys.exit(1 if failures else 0)

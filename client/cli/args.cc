@@ -17,7 +17,7 @@ constexpr absl::string_view kBooleanOptions[] = {
     "tightness",      "spasm",          "sleep-disturbance", "inflexibility",
     "weakness",       "disc-herniation", "pelvic-rotation",  "piriformis-spasm",
     "lumbar-stiffness", "thoracic-stiffness", "nerve-tension", "include-archived",
-    "open-only",      "all",
+    "open-only",      "all",            "resume",           "force",
 };
 
 }  // namespace
@@ -127,6 +127,29 @@ Environment Environment::FromProcess() {
   return env;
 }
 
+const std::vector<std::string>& GlobalOptionNames() {
+  static const auto* names = new std::vector<std::string>{
+      "server", "user", "token", "token-file", "tls-ca", "tls-cert", "tls-key", "json", "output",
+      "timeout", "request-id", "help"};
+  return *names;
+}
+
+namespace {
+
+absl::Status SetOutput(absl::string_view value, GlobalOptions* g) {
+  for (absl::string_view f : kOutputFormats) {
+    if (f == value) {
+      g->output = std::string(value);
+      g->json = value == "json";
+      return absl::OkStatus();
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("-o/--output: expected table, wide, json or yaml, got \"", value, "\""));
+}
+
+}  // namespace
+
 absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const Environment& env) {
   Args args;
   args.global.server = env.server.value_or("127.0.0.1:50051");
@@ -146,6 +169,16 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const Envir
     }
     if (tok == "-h") {
       args.global.help = true;
+      continue;
+    }
+    if (tok.compare(0, 2, "-o") == 0) {  // -o FORMAT, -oFORMAT, -o=FORMAT
+      std::string value = tok.substr(2);
+      if (!value.empty() && value[0] == '=') value.erase(0, 1);
+      if (value.empty()) {
+        if (i + 1 >= argv.size()) return absl::InvalidArgumentError("-o needs a format: table, wide, json or yaml");
+        value = argv[++i];
+      }
+      if (auto st = SetOutput(value, &args.global); !st.ok()) return st;
       continue;
     }
     if (tok.size() <= 2 || tok.compare(0, 2, "--") != 0) {
@@ -194,6 +227,9 @@ absl::StatusOr<Args> ParseArgs(const std::vector<std::string>& argv, const Envir
         return absl::InvalidArgumentError(absl::StrCat("--", key, ": expected true or false, got \"", value, "\""));
       }
       (key == "json" ? args.global.json : args.global.help) = *b;
+      if (key == "json") args.global.output = *b ? "json" : "table";
+    } else if (key == "output") {
+      if (auto st = SetOutput(value, &args.global); !st.ok()) return st;
     } else if (key == "request-id") {
       if (value.empty()) return absl::InvalidArgumentError("--request-id needs a value (e.g. a UUID)");
       args.global.request_id = value;

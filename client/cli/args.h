@@ -27,7 +27,9 @@ struct GlobalOptions {
   std::string tls_ca;        // PEM CA that signed the server's certificate: connect with TLS
   std::string tls_cert;      // PEM client certificate for mutual TLS (with tls_key)
   std::string tls_key;       // PEM key of tls_cert
-  bool json = false;         // print responses in the protobuf JSON mapping
+  bool json = false;         // print responses in the protobuf JSON mapping (-o json, --json)
+  // -o / --output: table (default), wide (tables without summarising), json, yaml.
+  std::string output = "table";
   double timeout_seconds = 30;
   // --request-id: the id a write is sent with (AIP-155), to retry by hand a write whose outcome
   // was not learnt; empty: a fresh UUID per write command (reused on the CLI's own retries).
@@ -76,6 +78,11 @@ struct Environment {
   std::optional<std::string> token_file;  // TOUCHLINE_TOKEN_FILE
   static Environment FromProcess();
 };
+
+// The values of -o / --output.
+inline constexpr absl::string_view kOutputFormats[] = {"table", "wide", "json", "yaml"};
+// The global options' names (for "did you mean").
+const std::vector<std::string>& GlobalOptionNames();
 
 // Parses argv[1..]. Global options (--server, --user, --json, --timeout, --help/-h) are taken out
 // of the option map wherever they appear. Errors are usage errors.

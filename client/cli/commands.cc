@@ -3,9 +3,13 @@
 // themselves live by resource: squads.cc, events.cc, complaints.cc, flags.cc, flag_watch.cc,
 // readiness.cc, exposure.cc, protocols.cc, audit.cc, export.cc, seed_run.cc; calling and paging
 // in calls.h, formatting in format.h and table.h.
+#include <algorithm>
+#include <map>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "client/cli/app.h"
 #include "client/cli/context.h"
 #include "client/cli/handlers.h"
@@ -36,6 +40,108 @@ int Health(Ctx& ctx) {
 int Help(Ctx& ctx) {
   const auto& pos = ctx.args.positional;
   ctx.out << UsageText(pos.size() > 1 ? pos[1] : "", pos.size() > 2 ? pos[2] : "");
+  return kExitOk;
+}
+
+// The closest of `candidates` to a mistyped `word` (edit distance with transpositions, at most
+// 2 and less than half the word), or "".
+std::string DidYouMean(absl::string_view word, const std::vector<std::string>& candidates) {
+  auto distance = [](absl::string_view a, absl::string_view b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      for (size_t j = 1; j <= b.size(); ++j) {
+        d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+    return d[a.size()][b.size()];
+  };
+  std::string best;
+  size_t best_d = 3;
+  for (const std::string& c : candidates) {
+    const size_t dist = distance(word, c);
+    if (dist < best_d && dist * 2 < std::max<size_t>(word.size(), 2)) {
+      best = c;
+      best_d = dist;
+    }
+  }
+  // A prefix ("squ" for "squads") is a suggestion too.
+  if (best.empty() && word.size() >= 3) {
+    for (const std::string& c : candidates) {
+      if (absl::StartsWith(c, word)) return c;
+    }
+  }
+  return best;
+}
+
+std::string Suggestion(absl::string_view word, const std::vector<std::string>& candidates, absl::string_view prefix = "") {
+  const std::string best = DidYouMean(word, candidates);
+  return best.empty() ? "" : absl::StrCat("; did you mean \"", prefix, best, "\"?");
+}
+
+// `touchline completion bash|zsh`: a completion script made from the command table.
+std::string CompletionScript(bool zsh) {
+  std::vector<std::string> resources;
+  std::string verbs_case, options_case;
+  std::string global;
+  for (const std::string& g : GlobalOptionNames()) {
+    absl::StrAppend(&global, global.empty() ? "" : " ", "--", g, IsBooleanOption(g) ? "" : "=");
+  }
+  absl::StrAppend(&global, " -o");
+  std::map<std::string, std::vector<std::string>> verbs;
+  for (const Command& c : Commands()) {
+    if (std::find(resources.begin(), resources.end(), c.resource) == resources.end()) resources.push_back(c.resource);
+    if (!c.verb.empty()) verbs[c.resource].push_back(c.verb);
+    std::string opts;
+    for (const std::string& o : c.options) absl::StrAppend(&opts, opts.empty() ? "" : " ", "--", o, IsBooleanOption(o) ? "" : "=");
+    absl::StrAppend(&options_case, "    \"", c.resource, " ", c.verb, "\"", c.verb.empty() ? "*" : "", ") opts=\"$opts ", opts,
+                    "\" ;;\n");
+  }
+  for (const auto& [r, v] : verbs) absl::StrAppend(&verbs_case, "    ", r, ") words=\"", absl::StrJoin(v, " "), "\" ;;\n");
+  std::string script = zsh ? "#compdef touchline\n# zsh completion for touchline: source <(touchline completion zsh)\n"
+                             "autoload -U +X bashcompinit && bashcompinit\n"
+                           : "# bash completion for touchline: source <(touchline completion bash)\n";
+  absl::StrAppend(&script, R"(_touchline() {
+  local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+  local i w res="" verb="" words opts
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w=${COMP_WORDS[i]}
+    case $w in
+      -o) ((i++)); continue ;;
+      -*) continue ;;
+    esac
+    if [[ -z $res ]]; then res=$w; elif [[ -z $verb ]]; then verb=$w; fi
+  done
+  if [[ $prev == -o || $cur == --output=* ]]; then
+    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur#--output=}")); return
+  fi
+  if [[ $cur == -* ]]; then
+    opts=")", global, R"("
+    case "$res $verb" in
+)", options_case, R"(    esac
+    COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+    [[ ${COMPREPLY[0]} == *= ]] && compopt -o nospace 2>/dev/null
+    return
+  fi
+  if [[ -z $res ]]; then
+    COMPREPLY=($(compgen -W ")", absl::StrJoin(resources, " "), R"(" -- "$cur")); return
+  fi
+  if [[ -z $verb ]]; then
+    case $res in
+)", verbs_case, R"(    *) words="" ;;
+    esac
+    COMPREPLY=($(compgen -W "$words" -- "$cur"))
+  fi
+}
+complete -F _touchline touchline
+)");
+  return script;
+}
+
+int Completion(Ctx& ctx) {
+  ctx.out << CompletionScript(ctx.command->verb == "zsh");
   return kExitOk;
 }
 
@@ -167,18 +273,24 @@ const std::vector<Command>& Commands() {
 
       {"export", "",
        "[--squad=ID] [--from=TIME] [--to=TIME] [--kinds=contact-event,complaint,session] [--cursor=C] "
-       "[--cursor-file=PATH] [--batch-size=N] [--retries=5]",
+       "[--cursor-file=PATH] [--batch-size=N] [--retries=5] [--file=PATH [--resume|--force]]",
        "Export records for analysis as JSON lines on stdout, one record per line (contact events "
        "filtered on their time, complaints on their onset; every squad unless --squad). The cursor "
        "after the last record written is saved in --cursor-file (and read from it when --cursor is "
-       "not given) and printed on stderr: run the same command again to get only what is new.",
-       {"squad", "from", "to", "kinds", "cursor", "cursor-file", "batch-size", "retries"},
+       "not given) and printed on stderr: run the same command again to get only what is new. --file "
+       "writes the records to PATH instead, and refuses an existing PATH unless --resume (append what "
+       "is new since the cursor) or --force (overwrite, from the start or --cursor).",
+       {"squad", "from", "to", "kinds", "cursor", "cursor-file", "batch-size", "retries", "file", "resume", "force"},
        ExportRecords},
       {"health", "", "[--service=NAME]", "Check the server's health (grpc.health.v1); prints SERVING.",
        {"service"}, Health},
       {"seed", "", "[--players=50] [--seed=42] [--now=TIME] [--name=\"First XV\"]",
        "Load a deterministic synthetic squad, a season of contact events and complaints.",
        {"players", "seed", "now", "name"}, RunSeed},
+      {"completion", "bash", "", "Print a bash completion script: source <(touchline completion bash).", {},
+       Completion},
+      {"completion", "zsh", "", "Print a zsh completion script: source <(touchline completion zsh).", {},
+       Completion},
       {"help", "", "[RESOURCE [VERB]]", "Show usage.", {}, Help},
   };
   return *commands;
@@ -214,7 +326,9 @@ std::string UsageText(absl::string_view resource, absl::string_view verb) {
       "                      server on first start)\n"
       "  --tls-ca=PEM        connect with TLS, trusting this CA (deploy/certs.sh makes one)\n"
       "  --tls-cert=PEM --tls-key=PEM  client certificate for mutual TLS\n"
-      "  --json              print responses in the protobuf JSON mapping\n"
+      "  -o, --output=FORMAT table (default), wide (full text in tables), json (the protobuf JSON\n"
+      "                      mapping) or yaml\n"
+      "  --json              the same as -o json\n"
       "  --timeout=SECONDS   call deadline (default 30)\n"
       "  --request-id=ID     the id a write is sent with (default: a fresh UUID, reused when the CLI\n"
       "                      retries an unreachable server); repeat a write whose outcome you did not\n"
@@ -246,7 +360,11 @@ int RunCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
   const std::string& resource = pos[0];
   bool known_resource = false;
   for (const auto& c : Commands()) known_resource = known_resource || c.resource == resource;
-  if (!known_resource) return ctx.Usage(absl::StrCat("unknown command \"", resource, "\""));
+  if (!known_resource) {
+    std::vector<std::string> resources;
+    for (const auto& c : Commands()) resources.push_back(c.resource);
+    return ctx.Usage(absl::StrCat("unknown command \"", resource, "\"", Suggestion(resource, resources)));
+  }
   const Command* cmd = nullptr;
   for (const auto& c : Commands()) {
     if (c.resource != resource) continue;
@@ -260,8 +378,14 @@ int RunCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
       out << UsageText(resource);
       return kExitOk;
     }
-    err << "touchline: " << (pos.size() > 1 ? absl::StrCat("unknown verb \"", pos[1], "\" for ") : "missing verb for ")
-        << resource << "\n"
+    std::vector<std::string> verbs;
+    for (const auto& c : Commands()) {
+      if (c.resource == resource) verbs.push_back(c.verb);
+    }
+    err << "touchline: "
+        << (pos.size() > 1 ? absl::StrCat("unknown verb \"", pos[1], "\" for ", resource, Suggestion(pos[1], verbs))
+                           : absl::StrCat("missing verb for ", resource))
+        << "\n"
         << UsageText(resource);
     return kExitUsage;
   }
@@ -276,7 +400,11 @@ int RunCli(const std::vector<std::string>& argv, std::ostream& out, std::ostream
   }
   std::set<std::string, std::less<>> allowed(cmd->options.begin(), cmd->options.end());
   auto unknown = args.UnknownOptions(allowed);
-  if (!unknown.empty()) return ctx.Usage(absl::StrCat("unknown option --", unknown[0]));
+  if (!unknown.empty()) {
+    std::vector<std::string> names = cmd->options;
+    names.insert(names.end(), GlobalOptionNames().begin(), GlobalOptionNames().end());
+    return ctx.Usage(absl::StrCat("unknown option --", unknown[0], Suggestion(unknown[0], names, "--")));
+  }
   return cmd->handler(ctx);
 }
 

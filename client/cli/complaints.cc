@@ -240,7 +240,7 @@ int ComplaintsHistory(Ctx& ctx) {
                                      ch.new_value()));
     }
     t.AddRow({absl::StrCat(a.id()), TL_TIME(a, amend_time), a.amended_by(), Short(a.action()),
-              Summary(absl::StrJoin(changes, "; ")), Summary(a.reason())});
+              Brief(ctx, absl::StrJoin(changes, "; ")), Brief(ctx, a.reason())});
   }
   PrintTable(ctx, t, "no amendments");
   PrintNextPage(ctx, resp);

@@ -1,5 +1,7 @@
 // Ctx: the shared state of one CLI invocation (channel, token, deadline) and how it reports usage
 // errors, RPC errors and structured output.
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -7,18 +9,29 @@
 #include "absl/strings/str_cat.h"
 #include "client/cli/context.h"
 #include "client/cli/errors.h"
+#include "client/cli/yaml.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace touchline::cli {
 
 namespace {
 
-// The first line of a file, without surrounding whitespace; nullopt if unreadable.
-std::optional<std::string> FirstLine(const std::string& path) {
+// The first line of a file, without surrounding whitespace; nullopt and *why if unreadable.
+std::optional<std::string> FirstLine(const std::string& path, std::string* why) {
+  errno = 0;
   std::ifstream in(path);
+  if (!in) {
+    *why = errno != 0 ? std::strerror(errno) : "cannot open";
+    return std::nullopt;
+  }
   std::string line;
-  if (!in || !std::getline(in, line)) return std::nullopt;
-  return std::string(absl::StripAsciiWhitespace(line));
+  if (!std::getline(in, line)) {
+    *why = in.bad() ? std::strerror(errno) : "the file is empty";
+    return std::nullopt;
+  }
+  std::string token(absl::StripAsciiWhitespace(line));
+  if (token.empty()) *why = "its first line is empty";
+  return token;
 }
 
 }  // namespace
@@ -52,7 +65,7 @@ std::shared_ptr<grpc::Channel> Ctx::NewChannel(const grpc::ChannelArguments& cha
 const std::string& Ctx::Token() const {
   if (!token_) {
     token_ = args.global.token;
-    if (token_->empty()) token_ = FirstLine(args.global.token_file).value_or("");
+    if (token_->empty()) token_ = FirstLine(args.global.token_file, &token_error_).value_or("");
   }
   return *token_;
 }
@@ -80,7 +93,9 @@ int Ctx::Usage(absl::string_view message) const {
 int Ctx::RpcError(const grpc::Status& status) const {
   err << "touchline: " << FormatRpcError(status);
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-    err << "(is touchline-server running at " << args.global.server << "? set --server or TOUCHLINE_SERVER)\n";
+    const GlobalOptions& g = args.global;
+    err << "(" << ConnectionHint(status, g.server, !g.tls_ca.empty() || !g.tls_cert.empty(), !g.tls_cert.empty())
+        << ")\n";
   }
   if (!write_request_id.empty() && (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
                                     status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ||
@@ -88,7 +103,12 @@ int Ctx::RpcError(const grpc::Status& status) const {
     err << "(the write may or may not have been stored: repeat the same command with --request-id="
         << write_request_id << " and it is stored at most once)\n";
   }
-  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED && args.global.token.empty() &&
+      !token_error_.empty()) {
+    err << "touchline: cannot read the token file " << args.global.token_file << ": " << token_error_ << "\n"
+        << "(give --token, TOUCHLINE_TOKEN, or --token-file / TOUCHLINE_TOKEN_FILE naming the file that "
+           "touchline-server writes beside its database on first start)\n";
+  } else if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     err << "(give a token: --token, TOUCHLINE_TOKEN, or the token file " << args.global.token_file
         << " that touchline-server writes beside its database on first start)\n";
   }
@@ -104,6 +124,14 @@ void Ctx::PrintMessage(const google::protobuf::Message& message) const {
   if (!st.ok()) {
     err << "touchline: cannot print JSON: " << st.ToString() << "\n";
     return;
+  }
+  if (yaml()) {
+    auto y = JsonToYaml(json);
+    if (!y.ok()) {
+      err << "touchline: cannot print YAML: " << y.status().message() << "\n";
+      return;
+    }
+    json = *std::move(y);
   }
   out << json;
   if (json.empty() || json.back() != '\n') out << "\n";

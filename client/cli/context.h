@@ -46,19 +46,25 @@ class Ctx {
   int Usage(absl::string_view message) const;
   // Prints an RPC error; returns 1.
   int RpcError(const grpc::Status& status) const;
-  // Print the response message itself (--json) rather than a table.
-  bool structured() const { return args.global.json; }
+  // Print the response message itself (-o json|yaml, --json) rather than a table.
+  bool structured() const { return args.global.json || args.global.output == "yaml"; }
+  bool yaml() const { return args.global.output == "yaml"; }
+  // -o wide: tables with full text (no summarising).
+  bool wide() const { return args.global.output == "wide"; }
   bool json() const { return structured(); }
   // The request_id of this command's write (set when it is first sent): RpcError names it, so a
   // write whose outcome is unknown can be retried safely with --request-id.
   std::string write_request_id;
-  // Prints a response in the structured format asked for (--json: the protobuf JSON mapping).
+  // Prints a response in the structured format asked for (json: the protobuf JSON mapping; yaml:
+  // the same as YAML).
   void PrintMessage(const google::protobuf::Message& message) const;
   void PrintJson(const google::protobuf::Message& message) const { PrintMessage(message); }
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
   mutable std::optional<std::string> token_;
+  // Why the token file could not be read ("" if it was, or was not needed).
+  mutable std::string token_error_;
 };
 
 using Handler = int (*)(Ctx&);

@@ -14,4 +14,10 @@ std::string StatusCodeName(grpc::StatusCode code);
 // violation (and PreconditionFailure violations) found in status.error_details().
 std::string FormatRpcError(const grpc::Status& status);
 
+// What an UNAVAILABLE status most likely means, for people: nothing listening (connection
+// refused), a TLS mismatch (a plaintext client at a TLS server, or the reverse), a server
+// certificate the CA does not vouch for, a client certificate required, else "is the server
+// running". `tls`: the client connected with TLS; `client_cert`: it gave a certificate.
+std::string ConnectionHint(const grpc::Status& status, const std::string& server, bool tls, bool client_cert);
+
 }  // namespace touchline::cli

@@ -26,7 +26,7 @@ void PrintEvents(Ctx& ctx, const Range& events, PlayerNames* names) {
   Table t({"ID", "PLAYER", "TIME", "KIND", "AWKWARD", "SOURCE", "SESSION", "NOTE"});
   for (const auto& e : events) {
     t.AddRow({absl::StrCat(e.id()), Who(names, e), TL_TIME(e, occur_time), Short(e.kind()),
-              e.awkward() ? "awkward" : "", Short(e.source()), e.session_label(), Summary(e.note())});
+              e.awkward() ? "awkward" : "", Short(e.source()), e.session_label(), Brief(ctx, e.note())});
   }
   PrintTable(ctx, t, "no contact events");
 }

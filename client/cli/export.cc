@@ -3,7 +3,10 @@
 // records it covers are flushed) and printed on stderr at the end, so a pipeline that stops for
 // any reason resumes where it stopped; a dropped connection is resumed here, from that cursor.
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -70,9 +73,32 @@ int ExportRecords(Ctx& ctx) {
     if (!kind.ok()) return ctx.Usage(absl::StrCat("--kinds: ", kind.status().message()));
     req.add_kinds(*kind);
   }
+  TL_ARG(auto resume, ctx.args.GetBool("resume"));
+  TL_ARG(auto force, ctx.args.GetBool("force"));
   const std::string cursor_file = ctx.args.Get("cursor-file").value_or("");
   std::string cursor = ctx.args.Get("cursor").value_or("");
-  if (cursor.empty() && !cursor_file.empty()) cursor = ReadCursorFile(cursor_file);
+  // --file: the records go to a file, which is never overwritten by accident: an existing one is
+  // appended to with --resume (from the cursor of the run that wrote it) or replaced with --force.
+  const std::string path = ctx.args.Get("file").value_or("");
+  if (resume.value_or(false) && force.value_or(false)) return ctx.Usage("give --resume or --force, not both");
+  if ((resume || force) && path.empty()) return ctx.Usage("--resume and --force are for --file");
+  std::ofstream file;
+  if (!path.empty()) {
+    std::error_code ec;
+    const bool exists = std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) > 0;
+    if (exists && !resume.value_or(false) && !force.value_or(false)) {
+      return ctx.Usage(absl::StrCat(path, " exists: give --resume to add what is new since --cursor-file (or "
+                                          "--cursor), or --force to overwrite it"));
+    }
+    if (exists && resume.value_or(false) && cursor.empty() && ReadCursorFile(cursor_file).empty()) {
+      return ctx.Usage(absl::StrCat("--resume: no cursor to resume ", path, " from: give --cursor-file or --cursor"));
+    }
+    file.open(path, resume.value_or(false) ? std::ios::app : std::ios::trunc);
+    if (!file) return ctx.Usage(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  // --force starts over: the cursor file of the run being replaced is not read.
+  if (cursor.empty() && !cursor_file.empty() && !force.value_or(false)) cursor = ReadCursorFile(cursor_file);
+  std::ostream& out = path.empty() ? ctx.out : file;
 
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = true;
@@ -96,10 +122,16 @@ int ExportRecords(Ctx& ctx) {
           ctx.err << "touchline: cannot print a record as JSON\n";
           return kExitServerError;
         }
-        ctx.out << line << "\n";
+        out << line << "\n";
         ++written;
       }
-      ctx.out.flush();
+      out.flush();
+      if (!out) {
+        call.TryCancel();
+        reader->Finish();
+        ctx.err << "touchline: cannot write " << (path.empty() ? "stdout" : path) << "\n";
+        return kExitServerError;
+      }
       // Only once its records are out is the cursor after them kept.
       cursor = message.cursor();
       if (!cursor_file.empty() && !WriteCursorFile(cursor_file, cursor)) {

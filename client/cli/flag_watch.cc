@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/cli/context.h"
@@ -22,6 +23,8 @@ namespace v1 = touchline::v1;
 // First wait before reconnecting, and the longest.
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(500);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(30);
+// How often to try again while the server cannot be reached at all.
+constexpr absl::Duration kConnectRetry = absl::Seconds(1);
 
 // One line per change: "#12 2026-11-01 10:00 RAISED persistent player 3 complaints 5: reason".
 std::string ChangeLine(const v1::FlagChange& c) {
@@ -62,8 +65,9 @@ int FlagsWatch(Ctx& ctx) {
   if (squad.value_or(0) < 0) return ctx.Usage("--squad must not be negative");
   if (after.value_or(0) < 0) return ctx.Usage("--after must not be negative");
   if (max_events && *max_events < 1) return ctx.Usage("--max-events must be at least 1");
-  // A channel of its own that retries connecting often (gRPC's default backoff grows to 2 minutes),
-  // and calls that wait for the server to be back rather than fail at once.
+  // A channel of its own that retries connecting often (gRPC's default backoff grows to 2 minutes).
+  // Calls fail at once while the server cannot be reached, so that the watcher hears why (said
+  // once per reason on stderr) and tries again every kConnectRetry.
   grpc::ChannelArguments channel_args;
   channel_args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 250);
   channel_args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
@@ -71,10 +75,12 @@ int FlagsWatch(Ctx& ctx) {
   int64_t last = after.value_or(0);
   int64_t received = 0;
   absl::Duration backoff = kFirstBackoff;
+  std::string unreachable;  // the connection hint last printed, while the server cannot be reached
+  const GlobalOptions& g = ctx.args.global;
   for (;;) {
     grpc::ClientContext call;  // no deadline: a watch runs until stopped
     if (!ctx.Token().empty()) call.AddMetadata("authorization", "Bearer " + ctx.Token());
-    call.set_wait_for_ready(true);
+    call.set_wait_for_ready(false);
     v1::WatchFlagsRequest req;
     req.set_squad_id(squad.value_or(0));
     req.set_after_sequence(last);
@@ -82,10 +88,15 @@ int FlagsWatch(Ctx& ctx) {
     v1::WatchFlagsResponse message;
     while (reader->Read(&message)) {
       backoff = kFirstBackoff;  // the connection works
+      if (!unreachable.empty()) {
+        ctx.err << "touchline: connected to " << g.server << "; watching from sequence " << last << "\n";
+        unreachable.clear();
+      }
       const v1::FlagChange& change = message.change();
       if (change.sequence() <= last) continue;  // never print one twice
       last = change.sequence();
       if (ctx.structured()) {
+        if (ctx.yaml()) ctx.out << "---\n";
         ctx.PrintMessage(change);
       } else {
         ctx.out << ChangeLine(change) << "\n";
@@ -102,6 +113,19 @@ int FlagsWatch(Ctx& ctx) {
     if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
       ctx.err << "touchline: fell behind the server; resuming from sequence " << last << "\n";
       continue;  // the server is fine: resume at once from the log
+    }
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+        absl::StrContains(status.error_message(), "failed to connect")) {
+      // Not connected: say why once (per reason), then keep trying.
+      const std::string hint =
+          ConnectionHint(status, g.server, !g.tls_ca.empty() || !g.tls_cert.empty(), !g.tls_cert.empty());
+      if (hint != unreachable) {
+        ctx.err << "touchline: cannot connect to " << g.server << " (" << hint << "); retrying every "
+                << absl::FormatDuration(kConnectRetry) << " until stopped\n";
+        unreachable = hint;
+      }
+      std::this_thread::sleep_for(absl::ToChronoMilliseconds(kConnectRetry));
+      continue;
     }
     ctx.err << "touchline: watch interrupted (" << StatusCodeName(status.error_code()) << ": "
             << status.error_message() << "); reconnecting in " << absl::FormatDuration(backoff)

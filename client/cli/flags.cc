@@ -47,8 +47,8 @@ int FlagsList(Ctx& ctx) {
             ? std::string(absl::StripLeadingAsciiWhitespace(absl::StrCat(
                   f.acknowledgement().acknowledged_by(), " ", TL_TIME(f.acknowledgement(), acknowledge_time))))
             : "-";
-    t.AddRow({Who(names, f), FlagKindText(f), TL_TIME(f, begin_time), ack, Summary(f.reason()),
-              IdSummary(f.complaint_ids()), IdSummary(f.contact_event_ids())});
+    t.AddRow({Who(names, f), FlagKindText(f), TL_TIME(f, begin_time), ack, Brief(ctx, f.reason()),
+              IdBrief(ctx, f.complaint_ids()), IdBrief(ctx, f.contact_event_ids())});
   }
   if (t.empty()) {
     ctx.out << "no flags as of " << TL_TIME(resp, as_of) << "\n";

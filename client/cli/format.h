@@ -47,6 +47,14 @@ std::string Summary(absl::string_view text, size_t width = kSummaryWidth);
 // "12, 4", or for more than `max` ids the first `max` and how many more: "3, 5, 9 (+119 more)".
 std::string IdSummary(const google::protobuf::RepeatedField<int64_t>& ids, int max = 5);
 
+// Summary, or the full text with -o wide.
+inline std::string Brief(const Ctx& ctx, absl::string_view text, size_t width = kSummaryWidth) {
+  return ctx.wide() ? std::string(text) : Summary(text, width);
+}
+inline std::string IdBrief(const Ctx& ctx, const google::protobuf::RepeatedField<int64_t>& ids) {
+  return ctx.wide() ? IdList(ids) : IdSummary(ids);
+}
+
 // Prints the table, or "no THINGS" (`empty`) on stdout when it has no row.
 void PrintTable(Ctx& ctx, const Table& table, absl::string_view empty);
 

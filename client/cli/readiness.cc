@@ -30,7 +30,7 @@ void PrintOverrides(Ctx& ctx, const Range& list) {
   Table t({"ID", "PLAYER", "AVAILABILITY", "FROM", "UNTIL", "STATUS", "SET BY", "REASON"});
   for (const auto& o : list) {
     t.AddRow({absl::StrCat(o.id()), Who(nullptr, o), Short(o.availability()), TL_TIME(o, start_time),
-              TL_TIME(o, expire_time), OverrideStatus(o, ctx.now), o.set_by(), Summary(o.reason())});
+              TL_TIME(o, expire_time), OverrideStatus(o, ctx.now), o.set_by(), Brief(ctx, o.reason())});
   }
   PrintTable(ctx, t, "no overrides");
 }
@@ -68,7 +68,7 @@ int ReadinessGet(Ctx& ctx) {
       if (r.code() == v1::READINESS_REASON_CODE_ACTIVE_FLAG && r.text().empty()) {
         text = absl::StrCat("flag ", Short(r.flag_kind()));
       }
-      reasons.push_back(Summary(text, kSummaryWidth / 2));
+      reasons.push_back(Brief(ctx, text, kSummaryWidth / 2));
     }
     t.AddRow({p.player_id() != 0 ? absl::StrCat(p.player_id()) : "",
               p.player_name().empty() ? p.player_pseudonym() : p.player_name(), p.position_group(),

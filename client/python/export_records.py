@@ -104,7 +104,16 @@ def main(argv=None):
     ap.add_argument("--stop-after", type=int, default=0,
                     help="stop after this many messages (to try resumption)")
     ap.add_argument("--tls-ca", help="PEM CA of the server's certificate (TLS)")
+    ap.add_argument("--force", action="store_true",
+                    help="overwrite an existing --out that no --state file resumes")
     args = ap.parse_args(argv)
+
+    # An existing --out is resumed (its --state file names the cursor) or, with --force, replaced;
+    # never overwritten by accident.
+    if (os.path.exists(args.out) and os.path.getsize(args.out) > 0 and not os.path.exists(args.state)
+            and not args.force):
+        ap.error(f"{args.out} exists and there is no --state file {args.state} to resume it from: "
+                 "give the --state of the run that wrote it, or --force to overwrite it")
 
     with open(args.token_file, encoding="utf-8") as f:
         token = f.readline().strip()

@@ -122,6 +122,17 @@ echo "not-a-token" >"$WORK/bad.token"
 if $EXPORT --token-file="$WORK/bad.token" --out="$WORK/bad.jsonl" --state="$WORK/bad.state" >"$WORK/out" 2>"$WORK/err"; then
   bad "bad token accepted"; else grep -q UNAUTHENTICATED "$WORK/err" && ok || { bad "no UNAUTHENTICATED"; cat "$WORK/err"; }; fi
 
+# An existing --out without its --state is not overwritten unless --force.
+echo '{"kept": true}' >"$WORK/kept.jsonl"
+if $EXPORT --token-file="$DB.token" --out="$WORK/kept.jsonl" --state="$WORK/kept.state" >"$WORK/out" 2>"$WORK/err"; then
+  bad "an existing --out without --state was overwritten"
+else
+  grep -q "kept.jsonl exists" "$WORK/err" && ok || { bad "refusal does not name the file"; cat "$WORK/err"; }
+  equals "refused --out untouched" '{"kept": true}' "$(cat "$WORK/kept.jsonl")"
+fi
+check "--force overwrites" $EXPORT --token-file="$DB.token" --out="$WORK/kept.jsonl" --state="$WORK/kept.state" --force
+grep -q '"kept"' "$WORK/kept.jsonl" && bad "--force kept the old content" || ok
+
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=""
 echo "python_export_records: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

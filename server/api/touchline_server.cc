@@ -21,18 +21,22 @@
 #include "grpcpp/resource_quota.h"
 #include "server/api/server_checks.h"
 #include "server/api/services.h"
+#include "server/service/protocol_refresh.h"
 #include "server/storage/audit_log_store.h"
 
 namespace touchline::api {
 
 // The protocol plugins and what serves them (loaded before the server listens).
 struct ProtocolParts {
-  ProtocolParts(storage::Database& db, const domain::Clock& clock, const ServerOptions& options)
+  ProtocolParts(storage::Database& db, const domain::Clock& clock, const ServerOptions& options,
+                service::FlagChangeHub& hub)
       : planner(plugins::ProtocolPlanner::Create(options.plugins)),
         desk(db, clock, options.service, *planner),
+        refresher(db, clock, desk, hub),
         service(desk) {}
   std::unique_ptr<plugins::ProtocolPlanner> planner;
   service::ProtocolDesk desk;
+  service::ProtocolRefresher refresher;  // keeps the board's protocols current after changes
   ProtocolServiceImpl service;
 };
 
@@ -81,6 +85,7 @@ struct TouchlineServer::Parts {
   service::ReadinessBoard readiness;
   service::ExposureDesk exposure;
   service::FlagChangeHub flag_hub;
+  service::PlayerRecordObservers record_observers;  // the flag monitor, the protocol refresher
   service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
   service::FlagWatch flag_watch;
   service::RecordExport exports;
@@ -232,10 +237,13 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   server->parts_ = std::make_unique<Parts>(*std::move(db), *std::move(audit_log), clock, options,
                                            *std::move(key));
   Parts& p = *server->parts_;
-  p.protocols = std::make_unique<ProtocolParts>(*p.db, clock, p.options);
-  p.complaints.set_observer(&p.flag_monitor);
-  p.contacts.set_observer(&p.flag_monitor);
+  p.protocols = std::make_unique<ProtocolParts>(*p.db, clock, p.options, p.flag_hub);
+  p.record_observers.Add(&p.flag_monitor);
+  p.record_observers.Add(&p.protocols->refresher);
+  p.complaints.set_observer(&p.record_observers);
+  p.contacts.set_observer(&p.record_observers);
   p.flag_monitor.Start();
+  p.protocols->refresher.Start();
   if (!options.bootstrap_token_file.empty()) {
     auto wrote = access::BootstrapTokenFile(*p.db, options.bootstrap_token_file, clock.Now());
     if (!wrote.ok()) return wrote.status();
@@ -299,6 +307,10 @@ absl::StatusOr<std::string> TouchlineServer::IssueToken(const std::string& user,
 
 TouchlineServer::~TouchlineServer() { Shutdown(absl::ZeroDuration()); }
 
+bool TouchlineServer::WaitForProtocolRefresh(absl::Duration timeout) {
+  return parts_->protocols->refresher.WaitIdle(timeout);
+}
+
 size_t TouchlineServer::OpenStreamCount() const {
   return parts_ ? parts_->open_streams.size() : 0;
 }
@@ -318,6 +330,7 @@ void TouchlineServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !parts_) return;
   shut_down_ = true;
   if (!parts_->server) {  // never listened (the address could not be bound): nothing to drain
+    if (parts_->protocols) parts_->protocols->refresher.Stop();
     parts_->flag_monitor.Stop();
     parts_.reset();
     return;
@@ -328,6 +341,7 @@ void TouchlineServer::Shutdown(absl::Duration grace) {
   parts_->flag_hub.Close();  // ends WatchFlags streams (UNAVAILABLE) so shutdown need not wait
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   parts_->server->Wait();
+  parts_->protocols->refresher.Stop();
   parts_->flag_monitor.Stop();
   parts_.reset();  // closes the database after the last call has finished
 }

@@ -90,6 +90,9 @@ class TouchlineServer {
   bool bootstrapped_token() const { return bootstrapped_token_; }
   // Streams open now (admitted and not finished), for tests.
   size_t OpenStreamCount() const;
+  // For tests: waits until the protocols of every player changed so far are planned again
+  // (service::ProtocolRefresher), up to `timeout` of real time; true if so.
+  bool WaitForProtocolRefresh(absl::Duration timeout);
   // Stops accepting calls, lets in-flight calls finish (up to `grace`), then closes the database.
   void Shutdown(absl::Duration grace = absl::Seconds(10));
 

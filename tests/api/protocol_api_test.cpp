@@ -367,6 +367,50 @@ TEST_F(ProtocolApiTest, CoachesSeeCoachSafeLabelsAndAnalystsNoProtocolText) {
   EXPECT_EQ(analyst.coach_protocol_summary(), "");
 }
 
+// The board never shows a stale prescription (issue 17): a player planned with nothing for the
+// afternoon session who is then found to have a complaint after an awkward tackle (suspected
+// pelvic origin) gets the session's protocols planned again without anyone re-running assign.
+TEST_F(ProtocolApiTest, ANewComplaintReplansTheSessionsProtocols) {
+  const int64_t squad = MakeSquad();
+  const int64_t ana = MakePlayer(squad, "Ana");
+  const absl::Time session = Start() + absl::Hours(6);
+  v1::AssignProtocolsResponse assigned;
+  ASSERT_TRUE(Assign(&assigned, ana, 0, session).ok());
+  ASSERT_EQ(assigned.assignments(0).pre_size() + assigned.assignments(0).post_size(), 0);
+
+  auto board = [&] {
+    v1::GetSquadReadinessRequest req;
+    req.set_squad_id(squad);
+    *req.mutable_session_time() = Ts(session - absl::Hours(1));
+    v1::GetSquadReadinessResponse resp;
+    EXPECT_TRUE(readiness_->GetSquadReadiness(Ctx().get(), req, &resp).ok());
+    return resp.players(0);
+  };
+  EXPECT_EQ(board().protocol_summary(), "");
+
+  MakeEvent(ana, Start() - absl::Hours(24 * 5));
+  MakeComplaint(ana, v1::SIDE_LEFT, Start() - absl::Hours(24 * 3));
+  ASSERT_TRUE(server_->WaitForProtocolRefresh(absl::Seconds(60)));
+  const v1::PlayerReadiness now = board();
+  EXPECT_THAT(now.protocol_summary(), HasSubstr("Piriformis 4-sign isometric"));
+  EXPECT_NE(now.protocol_assignment_id(), assigned.assignments(0).id());
+
+  // Planned again for the same session, by the server, for the record.
+  v1::ListAssignmentsResponse listed;
+  ASSERT_TRUE(List(ana, &listed).ok());
+  ASSERT_GE(listed.assignments_size(), 2);
+  EXPECT_EQ(listed.assignments(0).session_time().seconds(), absl::ToUnixSeconds(session));
+  EXPECT_EQ(listed.assignments(0).session_label(), "Tuesday training");
+  EXPECT_THAT(listed.assignments(0).assigned_by(), HasSubstr("record changed"));
+
+  // A player with nothing planned gets nothing planned (no session to keep current).
+  const int64_t ben = MakePlayer(squad, "Ben");
+  MakeComplaint(ben, v1::SIDE_RIGHT, Start() - absl::Hours(24));
+  ASSERT_TRUE(server_->WaitForProtocolRefresh(absl::Seconds(60)));
+  ASSERT_TRUE(List(ben, &listed).ok());
+  EXPECT_EQ(listed.assignments_size(), 0);
+}
+
 TEST_F(ProtocolApiTest, BadRequestsListEveryFieldViolation) {
   v1::AssignProtocolsRequest req;
   req.set_session_kind(static_cast<v1::SessionKind>(42));

@@ -596,7 +596,7 @@ TEST_F(FakeServerTest, SeedTwiceNeverDoublesEvents) {
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Exposure:   ", sessions, " sessions")));
   int open = 0;
   for (const auto& [id, c] : state_.complaints) open += c.open();
-  EXPECT_EQ(open, 6);  // 2 persistent, recurrence, acute, pelvic, disc
+  EXPECT_EQ(open, 7);  // 2 persistent, recurrence, exacerbation, acute, pelvic, disc
 
   r = Run({"seed", "--players=20", "--seed=5", "--now=2026-11-25T12:00:00Z"});
   ASSERT_EQ(r.code, 0) << r.err << r.out;

@@ -380,13 +380,14 @@ TEST_F(ExportApiTest, SessionsComeLastWithTheirMinutesAndCoachesAndAnalystsMayEx
   request.set_cursor(first.LastCursor());
   EXPECT_EQ(Export(request).Keys(), std::vector<std::string>{"S:mon"});
 
-  // Coaches export sessions (not clinical) without the free-text title; analysts get pseudonyms.
+  // Coaches export sessions (not clinical) with their titles (staff text); analysts get pseudonyms
+  // and no title.
   v1::ExportRecordsRequest sessions = Request(squad_);
   sessions.add_kinds(v1::RECORD_KIND_SESSION);
   const Streamed coach = Export(sessions, Role::kCoach);
   ASSERT_TRUE(coach.status.ok()) << coach.status.error_message();
   ASSERT_EQ(coach.Records().size(), 2u);
-  EXPECT_TRUE(coach.Records()[0].session().title().empty());
+  EXPECT_FALSE(coach.Records()[0].session().title().empty());
   const Streamed analyst = Export(sessions, Role::kAnalyst);
   ASSERT_TRUE(analyst.status.ok()) << analyst.status.error_message();
   ASSERT_EQ(analyst.Records().size(), 2u);
@@ -588,7 +589,7 @@ TEST_F(ExportApiTest, CoachesExportContactEventsOnlyAndWithoutFreeText) {
     ASSERT_TRUE(r.has_contact_event());
     EXPECT_NE(r.contact_event().player_id(), 0);  // coaches know their players
     EXPECT_EQ(r.contact_event().note(), "");
-    EXPECT_EQ(r.contact_event().session_label(), "");
+    EXPECT_FALSE(r.contact_event().session_label().empty());  // their own label (staff text)
   }
   v1::ExportRecordsRequest complaints = Request(squad_);
   complaints.add_kinds(v1::RECORD_KIND_COMPLAINT);

@@ -502,7 +502,9 @@ TEST_F(ExposureApiTest, AnalystsReadPseudonymsAndMayNotRecordOrSelectAPlayer) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(ExposureApiTest, CoachesRecordAndReadWithoutFreeText) {
+// Coaches read the sessions they record with their own titles (PRIVACY_STAFF_TEXT: a title is the
+// staff's label, "Tuesday contact"; blank for them before issue 17), never an analyst.
+TEST_F(ExposureApiTest, CoachesRecordAndReadTheirOwnTitles) {
   const int64_t id = RecordOk(MakeSessionProto(v1::EXPOSURE_KIND_TRAINING, Day(2026, 10, 13, 10),
                                                60, {Part(forward_, 60, 5)}));
   v1::GetSessionRequest get;
@@ -511,8 +513,12 @@ TEST_F(ExposureApiTest, CoachesRecordAndReadWithoutFreeText) {
   ASSERT_TRUE(exposure_->GetSession(CtxAs("coach.sam", Role::kCoach).get(), get, &got).ok());
   EXPECT_EQ(got.session().participations(0).player_id(), forward_);  // coaches know their players
   EXPECT_TRUE(got.session().participations(0).player_pseudonym().empty());
-  EXPECT_TRUE(got.session().title().empty());
+  EXPECT_EQ(got.session().title(), "Tuesday contact");
+  EXPECT_FALSE(got.session().idempotency_key().empty());
   EXPECT_EQ(got.session().recorded_by(), "staff.sam");
+  ASSERT_TRUE(exposure_->GetSession(CtxAs("analyst.ada", Role::kAnalyst).get(), get, &got).ok());
+  EXPECT_EQ(got.session().title(), "");
+  EXPECT_EQ(got.session().idempotency_key(), "");
 
   v1::GetWeeklyContactLoadResponse load;
   ASSERT_TRUE(Load(Day(2026, 10, 12), Day(2026, 10, 19), &load, Role::kCoach).ok());

@@ -196,8 +196,10 @@ const std::vector<Command>& Commands() {
        "[--mechanism=sprinting|kicking|contact|lifting|unknown] [--pain=0-10] [--ache] [--tightness] [--spasm] "
        "[--sleep-disturbance] [--inflexibility] [--weakness] [--osiics=CODE] [--disc-herniation] "
        "[--history=TEXT] [--pelvic-rotation] [--piriformis-spasm] [--lumbar-stiffness] [--thoracic-stiffness] "
-       "[--nerve-tension] [--findings=TEXT]",
-       "Record a hamstring complaint.", With({"player"}, ComplaintOptionNames()), ComplaintsCreate},
+       "[--nerve-tension] [--findings=TEXT] [--resolved=TIME]",
+       "Record a hamstring complaint; a past injury entered today takes --resolved (its return to full "
+       "participation) and raises no flag that held only before it was entered.",
+       With({"player", "resolved"}, ComplaintOptionNames()), ComplaintsCreate},
       {"complaints", "get", "--id=ID", "Show a complaint with its check-ins.", {"id", "complaint"}, ComplaintsGet},
       {"complaints", "list", "--player=ID|--squad=ID [--open-only] [--page-size=N]",
        "List complaints by onset.", With({"player", "squad", "open-only"}, kPage), ComplaintsList},
@@ -221,11 +223,11 @@ const std::vector<Command>& Commands() {
        "--squad=ID|--player=ID [--as-of=TIME] [--kind=persistent,recurrent,exacerbation,suspected-pelvic-origin]",
        "List flags active at an instant (default now).", With({"squad", "player", "as-of", "kind"}, kPage),
        FlagsList},
-      {"flags", "watch", "[--squad=ID] [--after=SEQUENCE] [--max-events=N]",
-       "Print flag changes (raised, changed, cleared, acknowledged) as they happen, first those after "
-       "--after; reconnects with backoff and resumes from the last sequence seen. Runs until stopped "
-       "(or N changes).",
-       {"squad", "after", "max-events"}, FlagsWatch},
+      {"flags", "watch", "[--squad=ID] [--after=SEQUENCE | --from-start] [--max-events=N]",
+       "Print flag changes (raised, changed, cleared, acknowledged) as they happen, from now (--from-start "
+       "replays every change recorded, --after those after a sequence seen); reconnects with backoff and "
+       "resumes from the last sequence seen. Runs until stopped (or N changes).",
+       {"squad", "after", "from-start", "max-events"}, FlagsWatch},
       {"flags", "ack", "--player=ID --kind=KIND --complaint=ID [--note=TEXT]",
        "Acknowledge a flag holding now (who from --user, when from the server).",
        {"player", "kind", "complaint", "note"}, FlagsAck},

@@ -104,6 +104,8 @@ int ComplaintsCreate(Ctx& ctx) {
   req.mutable_complaint()->set_player_id(player);
   std::vector<std::string> mask;
   if (auto s = ApplyComplaintOptions(ctx.args, ctx.now, req.mutable_complaint(), &mask); !s.ok()) return ctx.Usage(s);
+  TL_ARG(auto resolved, ctx.args.GetTime("resolved", ctx.now));
+  if (resolved) *req.mutable_complaint()->mutable_resolve_time() = ToTimestamp(*resolved);
   TL_STUB(ComplaintService);
   v1::CreateComplaintResponse resp;
   auto st = Unary(ctx, TL_RPC(CreateComplaint), req, &resp);

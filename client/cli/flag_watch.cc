@@ -62,6 +62,11 @@ int FlagsWatch(Ctx& ctx) {
   TL_ARG(auto squad, ctx.args.GetInt("squad"));
   TL_ARG(auto after, ctx.args.GetInt("after"));
   TL_ARG(auto max_events, ctx.args.GetInt("max-events"));
+  TL_ARG(auto from_start, ctx.args.GetBool("from-start"));
+  if (after && from_start.value_or(false)) return ctx.Usage("give --after or --from-start, not both");
+  // From now by default (alerts as they happen); --from-start replays every change, --after
+  // resumes after a sequence seen.
+  const bool from_now = !after && !from_start.value_or(false);
   if (squad.value_or(0) < 0) return ctx.Usage("--squad must not be negative");
   if (after.value_or(0) < 0) return ctx.Usage("--after must not be negative");
   if (max_events && *max_events < 1) return ctx.Usage("--max-events must be at least 1");
@@ -84,6 +89,9 @@ int FlagsWatch(Ctx& ctx) {
     v1::WatchFlagsRequest req;
     req.set_squad_id(squad.value_or(0));
     req.set_after_sequence(last);
+    // Until the first change arrives there is no sequence to resume after: a reconnect then starts
+    // from now again (a change in the gap would be missed; `touchline flags list` shows what holds).
+    req.set_from_now(from_now && last == 0);
     auto reader = stub->WatchFlags(&call, req);
     v1::WatchFlagsResponse message;
     while (reader->Read(&message)) {

@@ -187,6 +187,23 @@ void InstallFaultyVfs() {
   ASSERT_STREQ(sqlite3_vfs_find(nullptr)->zName, "touchline-faulty");
 }
 
+// While `writers` writer threads run (they count `calls` and, when finished, `done`, under `mu`,
+// and notify `progress`): the file system is full for every other `period` calls and has space
+// between, driven by the writers' progress rather than by time. Returns how often it changed.
+int FillAndFreeByProgress(std::mutex& mu, std::condition_variable& progress, const int& calls,
+                          const int& done, int writers, int period) {
+  int toggles = 0;
+  std::unique_lock lock(mu);
+  int seen = -1;
+  while (done < writers) {
+    progress.wait(lock, [&] { return calls != seen || done == writers; });
+    seen = calls;
+    const Fault want = (calls / period) % 2 == 1 ? Fault::kDiskFull : Fault::kNone;
+    if (fault.exchange(want) != want) ++toggles;
+  }
+  return toggles;
+}
+
 class ServerStorageFaultsTest : public ServerTest {
  protected:
   void SetUp() override {
@@ -506,17 +523,7 @@ TEST_F(ServerStorageFaultsTest, ConcurrentWritersAcrossAFullDiskLoseNothingAckno
     });
   }
   // The disk is full for every other 20 calls (driven by progress, not by time).
-  int toggles = 0;
-  {
-    std::unique_lock lock(mu);
-    int seen = -1;
-    while (done < kWriters) {
-      progress.wait(lock, [&] { return calls != seen || done == kWriters; });
-      seen = calls;
-      const Fault want = (calls / 20) % 2 == 1 ? Fault::kDiskFull : Fault::kNone;
-      if (fault.exchange(want) != want) ++toggles;
-    }
-  }
+  const int toggles = FillAndFreeByProgress(mu, progress, calls, done, kWriters, 20);
   for (auto& t : writers) t.join();
   fault = Fault::kNone;
 
@@ -628,17 +635,7 @@ TEST_F(ServerStorageFaultsTest, WithTheAuditLogFullNoWriteCommitsWithoutItsAudit
     });
   }
   // The audit log's file system is full for every other 10 calls (driven by progress).
-  int toggles = 0;
-  {
-    std::unique_lock lock(mu);
-    int seen = -1;
-    while (done < kWriters) {
-      progress.wait(lock, [&] { return calls != seen || done == kWriters; });
-      seen = calls;
-      const Fault want = (calls / 10) % 2 == 1 ? Fault::kDiskFull : Fault::kNone;
-      if (fault.exchange(want) != want) ++toggles;
-    }
-  }
+  const int toggles = FillAndFreeByProgress(mu, progress, calls, done, kWriters, 10);
   for (auto& t : writers) t.join();
   fault = Fault::kNone;
   EXPECT_GT(first_codes[grpc::StatusCode::UNAVAILABLE], 0) << "the audit log never got full";

@@ -227,7 +227,14 @@ class Reader {
     Reader r = Sub();
     return ok_ ? std::string(reinterpret_cast<const char*>(r.p_), r.end_ - r.p_) : std::string();
   }
+  // Fields this SDK does not read are skipped by design (a newer host may send more); counted per
+  // thread so that a test can tell that none of the contract's fields is skipped (codec drift).
+  static uint64_t& SkippedFields() {
+    thread_local uint64_t skipped = 0;
+    return skipped;
+  }
   void Skip(uint32_t type) {
+    ++SkippedFields();
     switch (type) {
       case kVarint: Varint(); break;
       case kFixed64: Advance(8); break;

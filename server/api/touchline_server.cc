@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/match.h"
@@ -14,6 +15,7 @@
 #include "absl/strings/str_join.h"
 #include "grpcpp/security/server_credentials.h"
 #include "server/access/credentials.h"
+#include "server/access/minimiser.h"
 #include "server/api/access_interceptor.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -243,6 +245,22 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   p.complaints.set_observer(&p.record_observers);
   p.contacts.set_observer(&p.record_observers);
   p.flag_monitor.Start();
+  // The server's own re-plans are audited like a caller's writes, before they commit.
+  p.protocols->refresher.set_record_write([&p](const google::protobuf::Message& result) {
+    storage::AuditRecord record;
+    record.occurred_at = p.clock.Now();
+    record.user = "touchline (the player's record changed)";
+    record.method = "/touchline.v1.ProtocolService/AssignProtocols";
+    record.outcome = "OK";
+    std::set<int64_t> players;
+    access::CollectPlayerIds(result, players);
+    record.player_ids.assign(players.begin(), players.end());
+    if (absl::Status appended = p.audit.Append(record); !appended.ok()) {
+      return absl::UnavailableError(absl::StrCat("the audit log cannot be written (",
+                                                 appended.message(), "); nothing was stored"));
+    }
+    return absl::OkStatus();
+  });
   p.protocols->refresher.Start();
   if (!options.bootstrap_token_file.empty()) {
     auto wrote = access::BootstrapTokenFile(*p.db, options.bootstrap_token_file, clock.Now());

@@ -9,7 +9,7 @@
 
 namespace touchline::service {
 
-// Who the refreshed assignments are by, in their assigned_by.
+// Who the refreshed assignments are by, in their assigned_by and the audit log.
 constexpr char kRefreshUser[] = "touchline (the player's record changed)";
 // A refresh of one player's assignments may take the plugins this long.
 constexpr absl::Duration kRefreshDeadline = absl::Seconds(30);
@@ -118,7 +118,9 @@ void ProtocolRefresher::Refresh(domain::Id player_id, absl::Time changed_at) {
     if (n == nullptr || a.id > n->id) n = &a;
   }
   for (const auto& [session, a] : newest) {
-    if (a->assigned_at > changed_at) continue;  // planned after the change: it knew of it
+    // Planned after the change: it knew of it. (A write and the flag change it causes may each
+    // re-plan once: a duplicate plan, never a stale one.)
+    if (a->assigned_at > changed_at) continue;
     v1::AssignProtocolsRequest request;
     request.set_player_id(player_id);
     request.set_session_label(a->session_label);
@@ -126,6 +128,7 @@ void ProtocolRefresher::Refresh(domain::Id player_id, absl::Time changed_at) {
     ToProto(a->session_at, request.mutable_session_time());
     Caller system;
     system.user = kRefreshUser;
+    system.record_write = record_write_;
     const auto planned = desk_.AssignProtocols(system, request, absl::Now() + kRefreshDeadline);
     if (!planned.ok() && !absl::IsFailedPrecondition(planned.status())) {  // archived: nothing
       std::fprintf(stderr, "touchline-server: protocol refresh of player %lld: %s\n",

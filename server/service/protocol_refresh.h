@@ -8,6 +8,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -27,6 +28,11 @@ class ProtocolRefresher final : public PlayerRecordObserver {
                     FlagChangeHub& hub);
   ~ProtocolRefresher() override;  // Stop()
 
+  // How its writes are audited (Caller::record_write for the server's own caller): set before
+  // Start; a re-plan is a write of the medical record like any other.
+  void set_record_write(std::function<absl::Status(const google::protobuf::Message&)> record) {
+    record_write_ = std::move(record);
+  }
   void Start();
   void Stop();
   void PlayerRecordChanged(domain::Id player_id) override;
@@ -46,6 +52,7 @@ class ProtocolRefresher final : public PlayerRecordObserver {
   const domain::Clock& clock_;
   ProtocolDesk& desk_;
   FlagChangeHub& hub_;
+  std::function<absl::Status(const google::protobuf::Message&)> record_write_;
   std::unique_ptr<FlagChangeHub::Subscription> flags_;
   std::mutex mutex_;
   std::condition_variable wake_;

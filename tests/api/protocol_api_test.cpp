@@ -402,6 +402,17 @@ TEST_F(ProtocolApiTest, ANewComplaintReplansTheSessionsProtocols) {
   EXPECT_EQ(listed.assignments(0).session_time().seconds(), absl::ToUnixSeconds(session));
   EXPECT_EQ(listed.assignments(0).session_label(), "Tuesday training");
   EXPECT_THAT(listed.assignments(0).assigned_by(), HasSubstr("record changed"));
+  // A write of the medical record like any other: in the audit log, naming the player.
+  v1::ListAuditEventsRequest audit_req;
+  audit_req.set_user(listed.assignments(0).assigned_by());
+  v1::ListAuditEventsResponse audited;
+  ASSERT_TRUE(audit_->ListAuditEvents(CtxAs("admin", service::Role::kAdmin).get(), audit_req,
+                                      &audited).ok());
+  ASSERT_GE(audited.audit_events_size(), 1);  // one per re-plan (a write and its flag change)
+  for (const auto& e : audited.audit_events()) {
+    EXPECT_EQ(e.method(), "/touchline.v1.ProtocolService/AssignProtocols");
+    EXPECT_THAT(e.player_ids(), ::testing::ElementsAre(ana));
+  }
 
   // A player with nothing planned gets nothing planned (no session to keep current).
   const int64_t ben = MakePlayer(squad, "Ben");

@@ -42,15 +42,16 @@ install_buf() {
   npm install --silent --no-audit --no-fund --prefix "$BUILD/tools" @bufbuild/buf@1 >/dev/null
 }
 
+# build [cmake options...]
 build() {
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$BUILD" -j "$JOBS"
 }
 
 case "${1:-}" in
   run)
     install_packages
-    build
+    build -DTOUCHLINE_WERROR=OFF
     echo "dev.sh: starting touchline-server on 127.0.0.1:50051 (database ./touchline.db); Ctrl-C stops it"
     exec "$BUILD/server/api/touchline-server" --listen=127.0.0.1:50051 --db=touchline.db \
       ${TOUCHLINE_SERVER_FLAGS:-}
@@ -58,7 +59,8 @@ case "${1:-}" in
   test)
     install_packages
     install_buf
-    build
+    # The test build treats every compiler warning as an error: a warning never lands unseen.
+    build -DTOUCHLINE_WERROR=ON
     echo "dev.sh: buf lint"
     (cd "$ROOT/proto" && "$BUF" lint)
     echo "dev.sh: buf lint clean"

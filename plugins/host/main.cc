@@ -1,6 +1,6 @@
 // touchline-plugin-host <plugin.so>: runs one protocol plugin outside the server.
 //
-// Talks to the server over a socket on fd 3 (see server/plugins/host_protocol.h): sends a hello
+// Talks to the server over a socket on fd 3 (see plugins/host/host_protocol.h): sends a hello
 // describing the plugin, then answers assign frames until the server closes the socket. The server
 // kills and restarts this process when the plugin crashes, hangs or answers with garbage.
 #include <dlfcn.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "server/plugins/host_protocol.h"
+#include "plugins/host/host_protocol.h"
 
 namespace hp = touchline::plugins::host_protocol;
 

@@ -19,6 +19,19 @@
  * planned several at a time), each loading its own copy: what a plugin keeps in memory between
  * calls is per process, and no copy sees every request.
  * Plugins are never unloaded while the process runs.
+ *
+ * Who owns what (every pointer that crosses this boundary):
+ *   - The descriptor returned by touchline_plugin_entry() and every string it points to (name,
+ *     version, handles) belong to the plugin and must stay valid, unchanged, for the life of the
+ *     process (static storage). The host never frees or writes them.
+ *   - ctx belongs to the plugin; the host only passes it back to assign(), never dereferences it.
+ *   - request (request_len bytes) belongs to the host and is valid only during that assign() call:
+ *     copy whatever must outlive it. It is not NUL-terminated.
+ *   - write and write_ctx belong to the host and are valid only during that assign() call; write()
+ *     copies `data` before it returns, so the plugin may reuse or free its buffer afterwards.
+ *   - error (error_cap bytes) belongs to the host and is valid only during that assign() call;
+ *     the plugin may write into it, at most error_cap bytes with the terminating NUL.
+ *   - Nothing allocated by one side is ever freed by the other.
  */
 #ifndef TOUCHLINE_PLUGIN_H_
 #define TOUCHLINE_PLUGIN_H_
@@ -40,8 +53,10 @@ extern "C" {
 #define TOUCHLINE_ERR_INTERNAL 2    /* the plugin failed */
 #define TOUCHLINE_ERR_WRITE 3       /* write() refused the output */
 
-/* Host-supplied output callback: appends `len` bytes. Returns 0 on success, non-zero when the
- * host refuses (e.g. output too large); the plugin should then return TOUCHLINE_ERR_WRITE. */
+/* Host-supplied output callback: appends `len` bytes, copied before it returns (`data` stays the
+ * plugin's). Returns 0 on success, non-zero when the host refuses (e.g. output too large); the
+ * plugin should then return TOUCHLINE_ERR_WRITE. Valid only during the assign() call it was
+ * passed to. */
 typedef int (*touchline_write_fn)(void* write_ctx, const uint8_t* data, size_t len);
 
 typedef int (*touchline_assign_fn)(void* ctx, const uint8_t* request, size_t request_len,
@@ -53,10 +68,10 @@ typedef struct touchline_plugin_v1 {
   uint32_t struct_size;   /* sizeof(touchline_plugin_v1) as the plugin was compiled */
   uint16_t abi_major;     /* TOUCHLINE_PLUGIN_ABI_MAJOR */
   uint16_t abi_minor;     /* TOUCHLINE_PLUGIN_ABI_MINOR */
-  const char* name;       /* unique, non-empty, e.g. "piriformis-4-sign" */
-  const char* version;    /* e.g. "1.0.0" */
-  const char* handles;    /* what it handles, readable by a physio */
-  void* ctx;              /* passed back to assign() */
+  const char* name;       /* plugin-owned, static: unique, non-empty, e.g. "piriformis-4-sign" */
+  const char* version;    /* plugin-owned, static, may be NULL: e.g. "1.0.0" */
+  const char* handles;    /* plugin-owned, static, may be NULL: what it handles, for a physio */
+  void* ctx;              /* plugin-owned, opaque to the host: passed back to assign() */
   touchline_assign_fn assign;
   /* Later minors append fields here. */
 } touchline_plugin_v1;
@@ -67,7 +82,9 @@ typedef struct touchline_plugin_v1 {
 
 typedef const touchline_plugin_v1* (*touchline_plugin_entry_fn)(void);
 
-/* The one exported symbol. Define it in exactly one translation unit of the plugin. */
+/* The one exported symbol. Define it in exactly one translation unit of the plugin. The host calls
+ * it once after loading; the descriptor it returns is plugin-owned and must live as long as the
+ * process (see "Who owns what" above). */
 #if defined(__GNUC__)
 __attribute__((visibility("default")))
 #endif

@@ -92,24 +92,24 @@ bool IsPublicMethod(std::string_view full_method) {
          full_method.starts_with("/grpc.reflection.v1.ServerReflection/");
 }
 
-bool IsAllowed(std::string_view full_method, Role role) {
+bool IsAllowed(std::string_view full_method, common::Role role) {
   const MethodRule* rule = FindMethodRule(full_method);
-  return rule != nullptr && role != Role::kNone && (rule->roles & RoleBit(role)) != 0;
+  return rule != nullptr && role != common::Role::kNone && (rule->roles & RoleBit(role)) != 0;
 }
 
-const char* RoleName(Role role) {
+const char* RoleName(common::Role role) {
   switch (role) {
-    case Role::kAdmin: return "admin";
-    case Role::kPhysio: return "physio";
-    case Role::kCoach: return "coach";
-    case Role::kAnalyst: return "analyst";
-    case Role::kNone: break;
+    case common::Role::kAdmin: return "admin";
+    case common::Role::kPhysio: return "physio";
+    case common::Role::kCoach: return "coach";
+    case common::Role::kAnalyst: return "analyst";
+    case common::Role::kNone: break;
   }
   return "none";
 }
 
-std::optional<Role> ParseRole(std::string_view name) {
-  for (Role r : {Role::kAdmin, Role::kPhysio, Role::kCoach, Role::kAnalyst}) {
+std::optional<common::Role> ParseRole(std::string_view name) {
+  for (common::Role r : {common::Role::kAdmin, common::Role::kPhysio, common::Role::kCoach, common::Role::kAnalyst}) {
     if (RoleName(r) == name) return r;
   }
   return std::nullopt;

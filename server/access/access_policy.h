@@ -6,18 +6,18 @@
 #include <string>
 #include <string_view>
 
-#include "server/service/service_options.h"
+#include "server/common/caller.h"
 
 namespace touchline::access {
 
-using service::Role;
+using common::Role;
 
 // Bit set of roles.
-constexpr unsigned RoleBit(Role r) { return 1u << static_cast<unsigned>(r); }
-inline constexpr unsigned kAdmin = RoleBit(Role::kAdmin);
-inline constexpr unsigned kPhysio = RoleBit(Role::kPhysio);
-inline constexpr unsigned kCoach = RoleBit(Role::kCoach);
-inline constexpr unsigned kAnalyst = RoleBit(Role::kAnalyst);
+constexpr unsigned RoleBit(common::Role r) { return 1u << static_cast<unsigned>(r); }
+inline constexpr unsigned kAdmin = RoleBit(common::Role::kAdmin);
+inline constexpr unsigned kPhysio = RoleBit(common::Role::kPhysio);
+inline constexpr unsigned kCoach = RoleBit(common::Role::kCoach);
+inline constexpr unsigned kAnalyst = RoleBit(common::Role::kAnalyst);
 inline constexpr unsigned kMedical = kAdmin | kPhysio;
 inline constexpr unsigned kEveryRole = kAdmin | kPhysio | kCoach | kAnalyst;
 
@@ -33,10 +33,10 @@ std::span<const MethodRule> MethodRules();
 const MethodRule* FindMethodRule(std::string_view full_method);
 // Methods callable without a token (health checks, server reflection).
 bool IsPublicMethod(std::string_view full_method);
-bool IsAllowed(std::string_view full_method, Role role);
+bool IsAllowed(std::string_view full_method, common::Role role);
 
 // "admin", "physio", "coach", "analyst" ("none" for kNone).
-const char* RoleName(Role role);
-std::optional<Role> ParseRole(std::string_view name);
+const char* RoleName(common::Role role);
+std::optional<common::Role> ParseRole(std::string_view name);
 
 }  // namespace touchline::access

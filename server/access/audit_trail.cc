@@ -1,9 +1,10 @@
 #include "server/access/audit_trail.h"
 
-#include "server/service/field_checks.h"
-#include "server/service/paging.h"
-#include "server/service/proto_mapping.h"
-#include "server/service/status_macros.h"
+#include "server/common/field_checks.h"
+#include "server/common/paging.h"
+#include "server/common/proto_time.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 
 namespace touchline::access {
 
@@ -42,29 +43,29 @@ absl::Status AuditTrail::Append(const storage::AuditRecord& record) {
 }
 
 absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(
-    const service::Caller&, const v1::ListAuditEventsRequest& request) {
-  service::FieldViolations v;
+    const common::Caller&, const v1::ListAuditEventsRequest& request) {
+  common::FieldViolations v;
   if (request.player_id() < 0) v.Add("player_id", "must be positive when set");
-  service::CheckOptionalText(v, "user", request.user(), 128);
-  service::CheckOptionalText(v, "method", request.method(), 256);
-  service::CheckOptionalText(v, "outcome", request.outcome(), 64);
-  if (request.has_start_time() && !service::IsValidTimestamp(request.start_time())) {
+  common::CheckOptionalText(v, "user", request.user(), 128);
+  common::CheckOptionalText(v, "method", request.method(), 256);
+  common::CheckOptionalText(v, "outcome", request.outcome(), 64);
+  if (request.has_start_time() && !common::IsValidTimestamp(request.start_time())) {
     v.Add("start_time", "is not a valid timestamp");
   }
-  if (request.has_end_time() && !service::IsValidTimestamp(request.end_time())) {
+  if (request.has_end_time() && !common::IsValidTimestamp(request.end_time())) {
     v.Add("end_time", "is not a valid timestamp");
   }
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, service::NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, service::DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
 
   storage::AuditFilter filter;
   filter.player_id = request.player_id();
   filter.user = request.user();
   filter.method = request.method();
   filter.outcome = request.outcome();
-  if (request.has_start_time()) filter.start = service::FromProto(request.start_time());
-  if (request.has_end_time()) filter.end = service::FromProto(request.end_time());
+  if (request.has_start_time()) filter.start = common::FromProto(request.start_time());
+  if (request.has_end_time()) filter.end = common::FromProto(request.end_time());
 
   v1::ListAuditEventsResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
@@ -74,7 +75,7 @@ absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(
     for (const auto& e : events) {
       auto* out = response.add_audit_events();
       out->set_id(e.id);
-      service::ToProto(e.occurred_at, out->mutable_event_time());
+      common::ToProto(e.occurred_at, out->mutable_event_time());
       out->set_user(e.user);
       out->set_role(static_cast<v1::Role>(e.role));
       out->set_method(e.method);
@@ -83,7 +84,7 @@ absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(
       out->set_outcome(e.outcome);
       if (e.records_sent) out->set_records_sent(*e.records_sent);
     }
-    if (more) response.set_next_page_token(service::EncodePageToken({0, events.back().id}));
+    if (more) response.set_next_page_token(common::EncodePageToken({0, events.back().id}));
     return absl::OkStatus();
   }));
   return response;

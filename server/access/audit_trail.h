@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "server/service/service_options.h"
+#include "server/common/caller.h"
 #include "server/storage/audit_log_store.h"
 #include "server/storage/database.h"
 #include "touchline/v1/audit.pb.h"
@@ -24,7 +24,7 @@ class AuditTrail {
   // batch instead of one per read.
   absl::Status Append(const storage::AuditRecord& record);
   absl::StatusOr<v1::ListAuditEventsResponse> ListAuditEvents(
-      const service::Caller& caller, const v1::ListAuditEventsRequest& request);
+      const common::Caller& caller, const v1::ListAuditEventsRequest& request);
 
  private:
   struct Batch {

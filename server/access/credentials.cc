@@ -17,7 +17,7 @@
 #include "openssl/hmac.h"
 #include "openssl/rand.h"
 #include "openssl/sha.h"
-#include "server/service/field_checks.h"
+#include "server/common/field_checks.h"
 #include "server/storage/access_store.h"
 
 namespace touchline::access {
@@ -47,14 +47,14 @@ std::string Sha256Hex(std::string_view data) {
 std::string NewBearerToken() { return absl::StrCat("tl_", absl::BytesToHexString(RandomBytes(32))); }
 
 absl::StatusOr<std::string> IssueToken(storage::Database& db, const std::string& user,
-                                       service::Role role, absl::Time now) {
-  if (user.empty() || user.size() > kMaxUserLength || !service::IsValidUtf8(user)) {
+                                       common::Role role, absl::Time now) {
+  if (user.empty() || user.size() > kMaxUserLength || !common::IsValidUtf8(user)) {
     return absl::InvalidArgumentError("a token's user name must be 1-128 bytes of UTF-8");
   }
   for (unsigned char c : user) {
     if (c < 0x20 || c == 0x7f) return absl::InvalidArgumentError("user name has control characters");
   }
-  if (role == service::Role::kNone) return absl::InvalidArgumentError("a token needs a role");
+  if (role == common::Role::kNone) return absl::InvalidArgumentError("a token needs a role");
   const std::string token = NewBearerToken();
   absl::Status status = db.Write([&](SQLite::Database& conn) {
     return storage::InsertToken(conn, Sha256Hex(token), user, static_cast<int>(role), now);
@@ -73,7 +73,7 @@ absl::StatusOr<int> RevokeTokens(storage::Database& db, const std::string& user,
   return revoked;
 }
 
-absl::StatusOr<service::Caller> Authenticate(storage::Database& db,
+absl::StatusOr<common::Caller> Authenticate(storage::Database& db,
                                              std::string_view authorization) {
   constexpr absl::string_view kScheme = "bearer ";
   const absl::string_view value(authorization.data(), authorization.size());
@@ -92,9 +92,9 @@ absl::StatusOr<service::Caller> Authenticate(storage::Database& db,
   });
   if (!status.ok()) return absl::UnavailableError("cannot check the token now; retry");
   if (!record) return absl::UnauthenticatedError("unknown or revoked bearer token");
-  service::Caller caller;
+  common::Caller caller;
   caller.user = record->user;
-  caller.role = static_cast<service::Role>(record->role);
+  caller.role = static_cast<common::Role>(record->role);
   caller.credential = hash;
   return caller;
 }
@@ -141,7 +141,7 @@ absl::StatusOr<bool> BootstrapTokenFile(storage::Database& db, const std::string
   });
   if (!status.ok()) return status;
   if (active > 0) return false;
-  absl::StatusOr<std::string> token = IssueToken(db, "local-admin", service::Role::kAdmin, now);
+  absl::StatusOr<std::string> token = IssueToken(db, "local-admin", common::Role::kAdmin, now);
   if (!token.ok()) return token.status();
   status = WriteSecretFile(path, absl::StrCat(*token, "\n"));
   if (!status.ok()) return status;

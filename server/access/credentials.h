@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "server/service/service_options.h"
+#include "server/common/caller.h"
 #include "server/storage/database.h"
 
 namespace touchline::access {
@@ -22,13 +22,13 @@ std::string NewBearerToken();
 // Stores the hash of a new token for `user` with `role` and returns the token (shown once; the
 // server cannot show it again). INVALID_ARGUMENT for an empty, over-long or non-UTF-8 user name.
 absl::StatusOr<std::string> IssueToken(storage::Database& db, const std::string& user,
-                                       service::Role role, absl::Time now);
+                                       common::Role role, absl::Time now);
 // Revokes every token of `user`; returns how many were revoked.
 absl::StatusOr<int> RevokeTokens(storage::Database& db, const std::string& user, absl::Time now);
 
 // The caller an "authorization" metadata value names: "Bearer <token>" (scheme case-insensitive).
 // UNAUTHENTICATED when the value is malformed or the token unknown or revoked.
-absl::StatusOr<service::Caller> Authenticate(storage::Database& db, std::string_view authorization);
+absl::StatusOr<common::Caller> Authenticate(storage::Database& db, std::string_view authorization);
 
 // Of `credentials` (Caller::credential values), those that no longer name an unrevoked token:
 // a token revoked by another process (`touchline-server --revoke_token_user`) is seen here.

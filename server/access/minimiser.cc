@@ -17,23 +17,23 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
-using service::Role;
+using common::Role;
 
 v1::Privacy PrivacyOf(const FieldDescriptor* field) {
   return field->options().GetExtension(v1::privacy);
 }
 
-bool Strips(Role role, v1::Privacy privacy) {
+bool Strips(common::Role role, v1::Privacy privacy) {
   switch (role) {
-    case Role::kCoach:
+    case common::Role::kCoach:
       return privacy == v1::PRIVACY_CLINICAL || privacy == v1::PRIVACY_FREE_TEXT;
-    case Role::kAnalyst:
+    case common::Role::kAnalyst:
       return privacy == v1::PRIVACY_FREE_TEXT || privacy == v1::PRIVACY_IDENTIFYING ||
              privacy == v1::PRIVACY_STAFF_TEXT;
-    case Role::kNone:  // never reached: unauthenticated calls get no data at all
+    case common::Role::kNone:  // never reached: unauthenticated calls get no data at all
       return true;
-    case Role::kAdmin:
-    case Role::kPhysio:
+    case common::Role::kAdmin:
+    case common::Role::kPhysio:
       break;
   }
   return false;
@@ -65,9 +65,9 @@ void ReduceReasonsForCoach(v1::PlayerReadiness& readiness) {
 
 }  // namespace
 
-bool NeedsMinimising(Role role) { return role != Role::kAdmin && role != Role::kPhysio; }
+bool NeedsMinimising(common::Role role) { return role != common::Role::kAdmin && role != common::Role::kPhysio; }
 
-void Minimise(Message& message, Role role, const Pseudonymizer& pseudonyms) {
+void Minimise(Message& message, common::Role role, const Pseudonymizer& pseudonyms) {
   if (!NeedsMinimising(role)) return;
   const auto* descriptor = message.GetDescriptor();
   const Reflection* reflection = message.GetReflection();
@@ -80,7 +80,7 @@ void Minimise(Message& message, Role role, const Pseudonymizer& pseudonyms) {
       reflection->ClearField(&message, field);
       continue;
     }
-    if (role == Role::kAnalyst && privacy == v1::PRIVACY_PLAYER_ID) {
+    if (role == common::Role::kAnalyst && privacy == v1::PRIVACY_PLAYER_ID) {
       if (!field->is_repeated() && field->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
         const int64_t id = reflection->GetInt64(message, field);
         const FieldDescriptor* pseudonym = descriptor->FindFieldByName("player_pseudonym");
@@ -101,7 +101,7 @@ void Minimise(Message& message, Role role, const Pseudonymizer& pseudonyms) {
       Minimise(*reflection->MutableMessage(&message, field), role, pseudonyms);
     }
   }
-  if (role == Role::kCoach) {
+  if (role == common::Role::kCoach) {
     if (auto* readiness = dynamic_cast<v1::PlayerReadiness*>(&message)) {
       ReduceReasonsForCoach(*readiness);
     }

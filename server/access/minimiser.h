@@ -12,13 +12,13 @@
 
 #include "google/protobuf/message.h"
 #include "server/access/credentials.h"
-#include "server/service/service_options.h"
+#include "server/common/caller.h"
 
 namespace touchline::access {
 
-bool NeedsMinimising(service::Role role);
+bool NeedsMinimising(common::Role role);
 // Removes from `message`, in place, everything `role` may not receive.
-void Minimise(google::protobuf::Message& message, service::Role role,
+void Minimise(google::protobuf::Message& message, common::Role role,
               const Pseudonymizer& pseudonyms);
 // Adds every non-zero PRIVACY_PLAYER_ID value found anywhere in `message` to `out`.
 void CollectPlayerIds(const google::protobuf::Message& message, std::set<int64_t>& out);

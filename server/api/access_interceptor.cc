@@ -12,6 +12,7 @@
 #include "server/access/minimiser.h"
 #include "server/api/call_context.h"
 #include "server/api/server_log.h"
+#include "server/common/caller.h"
 
 namespace touchline::api {
 namespace {
@@ -142,7 +143,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
 
   // The token, the method table, the analysts' rule on a stream's request, then the limits.
   void Authorize(CallDecision& d, std::string_view authorization) {
-    absl::StatusOr<service::Caller> caller = access::Authenticate(env_.db, authorization);
+    absl::StatusOr<common::Caller> caller = access::Authenticate(env_.db, authorization);
     if (!caller.ok()) {
       d.status = caller.status();
       return;
@@ -153,7 +154,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
           "role ", access::RoleName(d.caller.role), " may not call ", method_name_));
       return;
     }
-    if (d.caller.role == service::Role::kAnalyst && named_in_request_) {
+    if (d.caller.role == common::Role::kAnalyst && named_in_request_) {
       d.status = AnalystSelectedAPlayer();
       return;
     }
@@ -211,7 +212,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
   }
 
   bool Audited() const {
-    return rule_ != nullptr && rule_->audited && decision_->caller.role != service::Role::kNone;
+    return rule_ != nullptr && rule_->audited && decision_->caller.role != common::Role::kNone;
   }
 
   void OnRequest(void* message) {
@@ -220,7 +221,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     const bool pending = decision_->complete != nullptr;
     if (HasRawRequests(method_name_)) return;  // a ByteBuffer: its handler reports the players
     if (message == nullptr || method_ == nullptr || decision_->is_public ||
-        (decision_->caller.role == service::Role::kNone && !pending)) {
+        (decision_->caller.role == common::Role::kNone && !pending)) {
       return;
     }
     // The sync server deserialises each request into its generated message class, which derives
@@ -232,7 +233,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     if (!named.empty() && !method_->client_streaming()) {
       if (pending) {
         named_in_request_ = true;  // Authorize refuses it if the caller is an analyst
-      } else if (decision_->status.ok() && decision_->caller.role == service::Role::kAnalyst) {
+      } else if (decision_->status.ok() && decision_->caller.role == common::Role::kAnalyst) {
         decision_->status = AnalystSelectedAPlayer();
       }
     }

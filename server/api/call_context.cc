@@ -2,6 +2,7 @@
 
 #include <mutex>
 #include <unordered_map>
+#include "server/common/caller.h"
 
 namespace touchline::api {
 namespace {
@@ -18,7 +19,7 @@ Registry& TheRegistry() {
 
 }  // namespace
 
-absl::StatusOr<service::Caller> CallerFrom(const grpc::ServerContextBase& context) {
+absl::StatusOr<common::Caller> CallerFrom(const grpc::ServerContextBase& context) {
   std::shared_ptr<CallDecision> decision;
   {
     Registry& r = TheRegistry();

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "grpcpp/server_context.h"
+#include "server/common/caller.h"
 #include "server/service/service_options.h"
 
 namespace touchline::api {
@@ -20,7 +21,7 @@ namespace touchline::api {
 // The interceptor's decision about one call.
 struct CallDecision {
   absl::Status status;      // OK, UNAUTHENTICATED or PERMISSION_DENIED
-  service::Caller caller;   // the authenticated user and role (kNone when unauthenticated)
+  common::Caller caller;   // the authenticated user and role (kNone when unauthenticated)
   bool is_public = false;   // health / reflection: no token needed, no data
   std::atomic<bool> checked{false};  // a handler asked CallerFrom (the interceptor counts calls that did not)
   // Set for a stream: completes this decision (reads the token table) when CallerFrom is first
@@ -43,7 +44,7 @@ void AddAuditedPlayers(const grpc::ServerContextBase& context, const std::set<in
 
 // The authenticated caller of this call, or the status to refuse it with. Fails closed: a call the
 // interceptor did not see is UNAUTHENTICATED.
-absl::StatusOr<service::Caller> CallerFrom(const grpc::ServerContextBase& context);
+absl::StatusOr<common::Caller> CallerFrom(const grpc::ServerContextBase& context);
 
 // Used by the interceptor: the decision lives from the call's initial metadata to its end.
 void RegisterCallDecision(const grpc::ServerContextBase* context,

@@ -5,7 +5,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "server/api/server_log.h"
-#include "server/service/request_errors.h"
+#include "server/common/request_errors.h"
 
 namespace touchline::api {
 
@@ -32,14 +32,14 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (IsServerFault(status.code())) LogLineLimited(absl::StrCat("error: ", status.ToString()));
   const auto code = static_cast<grpc::StatusCode>(status.code());
   const std::string message(status.message());
-  auto bad_request = status.GetPayload(service::kBadRequestTypeUrl);
+  auto bad_request = status.GetPayload(common::kBadRequestTypeUrl);
   if (!bad_request) return grpc::Status(code, message);
 
   google::rpc::Status details;
   details.set_code(static_cast<int>(code));
   details.set_message(message);
   auto* any = details.add_details();
-  any->set_type_url(std::string(service::kBadRequestTypeUrl));
+  any->set_type_url(std::string(common::kBadRequestTypeUrl));
   any->set_value(std::string(*bad_request));
   return grpc::Status(code, message, details.SerializeAsString());
 }

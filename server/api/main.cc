@@ -9,14 +9,15 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "server/access/access_policy.h"
 #include "server/access/credentials.h"
 #include "server/api/server_log.h"
 #include "server/api/touchline_server.h"
+#include "server/common/caller.h"
 #include "touchline/build_info.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port)");
@@ -116,7 +117,7 @@ int TokenCommand(const touchline::storage::DatabaseOptions& database) {
   namespace access = touchline::access;
   const std::string add_user = absl::GetFlag(FLAGS_add_token_user);
   const std::string revoke_user = absl::GetFlag(FLAGS_revoke_token_user);
-  std::optional<touchline::service::Role> role;
+  std::optional<touchline::common::Role> role;
   if (!add_user.empty()) {
     role = access::ParseRole(absl::GetFlag(FLAGS_add_token_role));
     if (!role) {

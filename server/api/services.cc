@@ -2,6 +2,7 @@
 
 #include "server/api/call_context.h"
 #include "server/api/grpc_status.h"
+#include "server/common/caller.h"
 
 namespace touchline::api {
 namespace {
@@ -17,7 +18,7 @@ grpc::Status Respond(absl::StatusOr<Response> result, Response* out) {
 // the caller and the method table allows their role (call_context.h).
 template <typename Response, typename Work>
 grpc::Status Serve(grpc::ServerContext* context, Response* out, Work&& work) {
-  absl::StatusOr<service::Caller> caller = CallerFrom(*context);
+  absl::StatusOr<common::Caller> caller = CallerFrom(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   return Respond(work(*caller), out);
 }
@@ -26,114 +27,114 @@ grpc::Status Serve(grpc::ServerContext* context, Response* out, Work&& work) {
 
 grpc::Status SquadServiceImpl::CreateSquad(grpc::ServerContext* context, const v1::CreateSquadRequest* request,
     v1::CreateSquadResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.CreateSquad(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.CreateSquad(caller, *request); });
 }
 
 grpc::Status SquadServiceImpl::GetSquad(grpc::ServerContext* context, const v1::GetSquadRequest* request,
     v1::GetSquadResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.GetSquad(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.GetSquad(caller, *request); });
 }
 
 grpc::Status SquadServiceImpl::ListSquads(grpc::ServerContext* context, const v1::ListSquadsRequest* request,
     v1::ListSquadsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.ListSquads(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.ListSquads(caller, *request); });
 }
 
 grpc::Status SquadServiceImpl::UpdateSquad(grpc::ServerContext* context, const v1::UpdateSquadRequest* request,
     v1::UpdateSquadResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.UpdateSquad(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.UpdateSquad(caller, *request); });
 }
 
 grpc::Status PlayerServiceImpl::CreatePlayer(grpc::ServerContext* context, const v1::CreatePlayerRequest* request,
     v1::CreatePlayerResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.CreatePlayer(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.CreatePlayer(caller, *request); });
 }
 
 grpc::Status PlayerServiceImpl::GetPlayer(grpc::ServerContext* context, const v1::GetPlayerRequest* request,
     v1::GetPlayerResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.GetPlayer(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.GetPlayer(caller, *request); });
 }
 
 grpc::Status PlayerServiceImpl::ListPlayers(grpc::ServerContext* context, const v1::ListPlayersRequest* request,
     v1::ListPlayersResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.ListPlayers(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.ListPlayers(caller, *request); });
 }
 
 grpc::Status PlayerServiceImpl::UpdatePlayer(grpc::ServerContext* context, const v1::UpdatePlayerRequest* request,
     v1::UpdatePlayerResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.UpdatePlayer(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.UpdatePlayer(caller, *request); });
 }
 
 grpc::Status PlayerServiceImpl::ArchivePlayer(grpc::ServerContext* context, const v1::ArchivePlayerRequest* request,
     v1::ArchivePlayerResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return registry_.ArchivePlayer(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return registry_.ArchivePlayer(caller, *request); });
 }
 
 grpc::Status ContactEventServiceImpl::CreateContactEvent(grpc::ServerContext* context, const v1::CreateContactEventRequest* request,
     v1::CreateContactEventResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return log_.CreateContactEvent(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return log_.CreateContactEvent(caller, *request); });
 }
 
 grpc::Status ContactEventServiceImpl::GetContactEvent(grpc::ServerContext* context, const v1::GetContactEventRequest* request,
     v1::GetContactEventResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return log_.GetContactEvent(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return log_.GetContactEvent(caller, *request); });
 }
 
 grpc::Status ContactEventServiceImpl::ListContactEvents(grpc::ServerContext* context, const v1::ListContactEventsRequest* request,
     v1::ListContactEventsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return log_.ListContactEvents(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return log_.ListContactEvents(caller, *request); });
 }
 
 grpc::Status ComplaintServiceImpl::CreateComplaint(grpc::ServerContext* context, const v1::CreateComplaintRequest* request,
     v1::CreateComplaintResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return records_.CreateComplaint(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return records_.CreateComplaint(caller, *request); });
 }
 
 grpc::Status ComplaintServiceImpl::GetComplaint(grpc::ServerContext* context, const v1::GetComplaintRequest* request,
     v1::GetComplaintResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return records_.GetComplaint(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return records_.GetComplaint(caller, *request); });
 }
 
 grpc::Status ComplaintServiceImpl::ListComplaints(grpc::ServerContext* context, const v1::ListComplaintsRequest* request,
     v1::ListComplaintsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return records_.ListComplaints(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return records_.ListComplaints(caller, *request); });
 }
 
 grpc::Status ComplaintServiceImpl::UpdateComplaint(grpc::ServerContext* context, const v1::UpdateComplaintRequest* request,
     v1::UpdateComplaintResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return records_.UpdateComplaint(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return records_.UpdateComplaint(caller, *request); });
 }
 
 grpc::Status ComplaintServiceImpl::CreateCheckIn(grpc::ServerContext* context, const v1::CreateCheckInRequest* request,
     v1::CreateCheckInResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return records_.CreateCheckIn(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return records_.CreateCheckIn(caller, *request); });
 }
 
 grpc::Status ComplaintServiceImpl::ResolveComplaint(grpc::ServerContext* context, const v1::ResolveComplaintRequest* request,
     v1::ResolveComplaintResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return records_.ResolveComplaint(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return records_.ResolveComplaint(caller, *request); });
 }
 
 grpc::Status ComplaintServiceImpl::ReopenComplaint(grpc::ServerContext* context, const v1::ReopenComplaintRequest* request,
     v1::ReopenComplaintResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return records_.ReopenComplaint(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return records_.ReopenComplaint(caller, *request); });
 }
 
 grpc::Status ComplaintServiceImpl::ListAmendments(grpc::ServerContext* context, const v1::ListAmendmentsRequest* request,
     v1::ListAmendmentsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return records_.ListAmendments(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return records_.ListAmendments(caller, *request); });
 }
 
 grpc::Status FlagServiceImpl::ListFlags(grpc::ServerContext* context, const v1::ListFlagsRequest* request,
     v1::ListFlagsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return board_.ListFlags(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return board_.ListFlags(caller, *request); });
 }
 
 grpc::ServerWriteReactor<v1::WatchFlagsResponse>* FlagServiceImpl::WatchFlags(
     grpc::CallbackServerContext* context, const v1::WatchFlagsRequest* request) {
   return new FeedStreamReactor<v1::WatchFlagsResponse>(
       streams_, context,
-      [this, request = *request](const service::Caller& caller, std::function<void()> ready)
+      [this, request = *request](const common::Caller& caller, std::function<void()> ready)
           -> absl::StatusOr<std::unique_ptr<service::MessageFeed<v1::WatchFlagsResponse>>> {
         auto feed = watch_.OpenFeed(caller, request, std::move(ready));
         if (!feed.ok()) return feed.status();
@@ -143,27 +144,27 @@ grpc::ServerWriteReactor<v1::WatchFlagsResponse>* FlagServiceImpl::WatchFlags(
 
 grpc::Status FlagServiceImpl::AcknowledgeFlag(grpc::ServerContext* context, const v1::AcknowledgeFlagRequest* request,
     v1::AcknowledgeFlagResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return watch_.AcknowledgeFlag(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return watch_.AcknowledgeFlag(caller, *request); });
 }
 
 grpc::Status ReadinessServiceImpl::GetSquadReadiness(grpc::ServerContext* context, const v1::GetSquadReadinessRequest* request,
     v1::GetSquadReadinessResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return board_.GetSquadReadiness(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return board_.GetSquadReadiness(caller, *request); });
 }
 
 grpc::Status ReadinessServiceImpl::CreateReadinessOverride(grpc::ServerContext* context, const v1::CreateReadinessOverrideRequest* request,
     v1::CreateReadinessOverrideResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return board_.CreateReadinessOverride(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return board_.CreateReadinessOverride(caller, *request); });
 }
 
 grpc::Status ReadinessServiceImpl::ListReadinessOverrides(grpc::ServerContext* context, const v1::ListReadinessOverridesRequest* request,
     v1::ListReadinessOverridesResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return board_.ListReadinessOverrides(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return board_.ListReadinessOverrides(caller, *request); });
 }
 
 grpc::Status ReadinessServiceImpl::ClearReadinessOverride(grpc::ServerContext* context, const v1::ClearReadinessOverrideRequest* request,
     v1::ClearReadinessOverrideResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return board_.ClearReadinessOverride(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return board_.ClearReadinessOverride(caller, *request); });
 }
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* ContactEventServiceImpl::ImportContactEvents(
@@ -173,7 +174,7 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* ContactEventServiceImpl::ImportContac
 
 grpc::Status AuditServiceImpl::ListAuditEvents(grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,
     v1::ListAuditEventsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return trail_.ListAuditEvents(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return trail_.ListAuditEvents(caller, *request); });
 }
 
 grpc::Status ProtocolServiceImpl::AssignProtocols(grpc::ServerContext* context, const v1::AssignProtocolsRequest* request,
@@ -185,7 +186,7 @@ grpc::Status ProtocolServiceImpl::AssignProtocols(grpc::ServerContext* context, 
       gpr_time_cmp(raw_deadline, gpr_inf_future(raw_deadline.clock_type)) == 0
           ? absl::InfiniteFuture()
           : absl::FromChrono(context->deadline());
-  return Serve(context, response, [&](const service::Caller& caller) {
+  return Serve(context, response, [&](const common::Caller& caller) {
     return desk_.AssignProtocols(caller, *request, client_deadline,
                                  [context] { return context->IsCancelled(); });
   });
@@ -193,17 +194,17 @@ grpc::Status ProtocolServiceImpl::AssignProtocols(grpc::ServerContext* context, 
 
 grpc::Status ProtocolServiceImpl::ListAssignments(grpc::ServerContext* context, const v1::ListAssignmentsRequest* request,
     v1::ListAssignmentsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.ListAssignments(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListAssignments(caller, *request); });
 }
 
 grpc::Status ProtocolServiceImpl::RecordAdherence(grpc::ServerContext* context, const v1::RecordAdherenceRequest* request,
     v1::RecordAdherenceResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.RecordAdherence(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.RecordAdherence(caller, *request); });
 }
 
 grpc::Status ProtocolServiceImpl::ListPlugins(grpc::ServerContext* context, const v1::ListPluginsRequest* request,
     v1::ListPluginsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.ListPlugins(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListPlugins(caller, *request); });
 }
 
 grpc::ServerWriteReactor<v1::ExportRecordsResponse>* ExportServiceImpl::ExportRecords(
@@ -212,7 +213,7 @@ grpc::ServerWriteReactor<v1::ExportRecordsResponse>* ExportServiceImpl::ExportRe
   // event for the whole export when it ends.
   return new FeedStreamReactor<v1::ExportRecordsResponse>(
       streams_, context,
-      [this, request = *request](const service::Caller& caller, std::function<void()>)
+      [this, request = *request](const common::Caller& caller, std::function<void()>)
           -> absl::StatusOr<std::unique_ptr<service::MessageFeed<v1::ExportRecordsResponse>>> {
         auto feed = exports_.OpenFeed(caller, request);
         if (!feed.ok()) return feed.status();
@@ -222,27 +223,27 @@ grpc::ServerWriteReactor<v1::ExportRecordsResponse>* ExportServiceImpl::ExportRe
 
 grpc::Status ExposureServiceImpl::RecordSession(grpc::ServerContext* context, const v1::RecordSessionRequest* request,
     v1::RecordSessionResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.RecordSession(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.RecordSession(caller, *request); });
 }
 
 grpc::Status ExposureServiceImpl::GetSession(grpc::ServerContext* context, const v1::GetSessionRequest* request,
     v1::GetSessionResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.GetSession(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetSession(caller, *request); });
 }
 
 grpc::Status ExposureServiceImpl::ListSessions(grpc::ServerContext* context, const v1::ListSessionsRequest* request,
     v1::ListSessionsResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.ListSessions(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListSessions(caller, *request); });
 }
 
 grpc::Status ExposureServiceImpl::GetInjuryRates(grpc::ServerContext* context, const v1::GetInjuryRatesRequest* request,
     v1::GetInjuryRatesResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.GetInjuryRates(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetInjuryRates(caller, *request); });
 }
 
 grpc::Status ExposureServiceImpl::GetWeeklyContactLoad(grpc::ServerContext* context, const v1::GetWeeklyContactLoadRequest* request,
     v1::GetWeeklyContactLoadResponse* response) {
-  return Serve(context, response, [&](const service::Caller& caller) { return desk_.GetWeeklyContactLoad(caller, *request); });
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetWeeklyContactLoad(caller, *request); });
 }
 
 }  // namespace touchline::api

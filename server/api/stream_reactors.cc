@@ -4,7 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
-#include "server/service/request_errors.h"
+#include "server/common/caller.h"
+#include "server/common/request_errors.h"
 
 namespace touchline::api {
 
@@ -52,7 +53,7 @@ ImportReactor::ImportReactor(const StreamEnvironment& env, grpc::CallbackServerC
 }
 
 void ImportReactor::Begin() {
-  absl::StatusOr<service::Caller> caller = CallerFrom(*context_);
+  absl::StatusOr<common::Caller> caller = CallerFrom(*context_);
   if (!caller.ok()) {
     {
       std::lock_guard lock(mutex_);
@@ -242,7 +243,7 @@ void ImportReactor::Conclude() {
   } else if (absl::IsInvalidArgument(status)) {
     // The caller learns exactly what was done with the events before the broken message.
     const v1::ImportContactEventsResponse done = import_->Result();
-    service::FieldViolations v;
+    common::FieldViolations v;
     v.Add(absl::StrCat("message[", messages_, "]"),
           absl::StrCat(status.message(), "; the ", done.received_count(),
                        " events before it were processed: ", done.stored_count(), " stored, ",

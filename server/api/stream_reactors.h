@@ -18,12 +18,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
-#include "grpcpp/server_context.h"
 #include "server/api/call_context.h"
 #include "server/api/grpc_status.h"
 #include "server/api/stream_workers.h"
+#include "server/common/caller.h"
 #include "server/service/contact_log.h"
 #include "server/service/message_feed.h"
 
@@ -75,7 +76,7 @@ class FeedStreamReactor final : public grpc::ServerWriteReactor<Response>,
   // Checks the request and opens the feed (reads the database): runs on a worker. `ready` is the
   // feed's wake-up.
   using Opener = std::function<absl::StatusOr<std::unique_ptr<Feed>>(
-      const service::Caller& caller, std::function<void()> ready)>;
+      const common::Caller& caller, std::function<void()> ready)>;
 
   FeedStreamReactor(const StreamEnvironment& env, grpc::CallbackServerContext* context,
                     Opener opener)
@@ -128,7 +129,7 @@ class FeedStreamReactor final : public grpc::ServerWriteReactor<Response>,
   }
 
   void Open() {
-    absl::StatusOr<service::Caller> caller = CallerFrom(*context_);
+    absl::StatusOr<common::Caller> caller = CallerFrom(*context_);
     if (!caller.ok()) return FinishWith(caller.status());
     credential_ = caller->credential;
     if (!credential_.empty()) env_.open.Add(credential_, this);

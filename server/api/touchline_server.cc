@@ -13,16 +13,17 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
 #include "server/access/credentials.h"
 #include "server/access/minimiser.h"
 #include "server/api/access_interceptor.h"
-#include "grpcpp/ext/proto_server_reflection_plugin.h"
-#include "grpcpp/health_check_service_interface.h"
-#include "grpcpp/server_builder.h"
-#include "grpcpp/resource_quota.h"
 #include "server/api/server_checks.h"
 #include "server/api/services.h"
+#include "server/common/caller.h"
 #include "server/service/protocol_refresh.h"
 #include "server/storage/audit_log_store.h"
 
@@ -319,7 +320,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
 }
 
 absl::StatusOr<std::string> TouchlineServer::IssueToken(const std::string& user,
-                                                        service::Role role) {
+                                                        common::Role role) {
   return access::IssueToken(*parts_->db, user, role, parts_->clock.Now());
 }
 

@@ -7,9 +7,10 @@
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
+#include "plugins/runtime/protocol_planner.h"
 #include "server/api/call_limits.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
-#include "server/plugins/protocol_planner.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 
@@ -85,7 +86,7 @@ class TouchlineServer {
   // "N loaded (a 1.0.0, b 1.0.0), M refused" for the start-up log.
   std::string plugin_summary() const;
   // Issues a bearer token (only its hash is stored) and returns it; for admin commands and tests.
-  absl::StatusOr<std::string> IssueToken(const std::string& user, service::Role role);
+  absl::StatusOr<std::string> IssueToken(const std::string& user, common::Role role);
   // Whether Start wrote a first admin token to options.bootstrap_token_file.
   bool bootstrapped_token() const { return bootstrapped_token_; }
   // Streams open now (admitted and not finished), for tests.

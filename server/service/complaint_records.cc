@@ -5,11 +5,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/paging.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
-#include "server/service/field_checks.h"
-#include "server/service/paging.h"
+#include "server/service/instant_check.h"
 #include "server/service/proto_mapping.h"
-#include "server/service/status_macros.h"
 #include "server/service/write_once.h"
 #include "server/storage/record_store.h"
 
@@ -34,12 +37,12 @@ bool IsValidOsiics(const std::string& code) {
   return true;
 }
 
-void CheckSymptoms(FieldViolations& v, const std::string& field, const v1::Symptoms& s) {
+void CheckSymptoms(common::FieldViolations& v, const std::string& field, const v1::Symptoms& s) {
   if (s.pain() < 0 || s.pain() > 10) v.Add(field + ".pain", "must be between 0 and 10");
 }
 
 // Validates the complaint fields named in `paths` (field names prefixed with "complaint.").
-void CheckComplaintFields(FieldViolations& v, const v1::Complaint& c,
+void CheckComplaintFields(common::FieldViolations& v, const v1::Complaint& c,
                           const std::set<std::string>& paths, absl::Time now,
                           const ServiceOptions& o) {
   if (paths.count("side") && (c.side() == v1::SIDE_UNSPECIFIED || !v1::Side_IsValid(c.side()))) {
@@ -64,10 +67,10 @@ void CheckComplaintFields(FieldViolations& v, const v1::Complaint& c,
     v.Add("complaint.osiics_code", "must be 2-6 upper-case letters or digits, e.g. TM1");
   }
   if (paths.count("history")) {
-    CheckOptionalText(v, "complaint.history.notes", c.history().notes(), o.max_text_length);
+    common::CheckOptionalText(v, "complaint.history.notes", c.history().notes(), o.max_text_length);
   }
   if (paths.count("findings")) {
-    CheckOptionalText(v, "complaint.findings.notes", c.findings().notes(), o.max_text_length);
+    common::CheckOptionalText(v, "complaint.findings.notes", c.findings().notes(), o.max_text_length);
   }
 }
 
@@ -144,7 +147,7 @@ absl::StatusOr<domain::Complaint> FindWritableComplaint(SQLite::Database& conn, 
   return complaint;
 }
 
-absl::Status Amend(SQLite::Database& conn, domain::Complaint& complaint, const Caller& caller,
+absl::Status Amend(SQLite::Database& conn, domain::Complaint& complaint, const common::Caller& caller,
                    absl::Time now, domain::AmendmentAction action,
                    std::vector<domain::FieldChange> changes, const std::string& reason) {
   complaint.updated_at = now;
@@ -168,11 +171,11 @@ void PresentComplaint(SQLite::Database& conn, const domain::Complaint& complaint
 }
 
 absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
-    const Caller& caller, const v1::CreateComplaintRequest& request) {
+    const common::Caller& caller, const v1::CreateComplaintRequest& request) {
   const v1::Complaint& c = request.complaint();
   const absl::Time now = clock_.Now();
-  FieldViolations v;
-  CheckPositiveId(v, "complaint.player_id", c.player_id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "complaint.player_id", c.player_id());
   CheckComplaintFields(v, c, UpdatableComplaintFields(), now, options_);
   // A past injury entered today comes with its resolution: it never was a current complaint, so
   // it raises no flag that would be cleared again a moment later.
@@ -224,9 +227,9 @@ absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
 }
 
 absl::StatusOr<v1::GetComplaintResponse> ComplaintRecords::GetComplaint(
-    const Caller&, const v1::GetComplaintRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "id", request.id());
+    const common::Caller&, const v1::GetComplaintRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetComplaintResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
@@ -238,16 +241,16 @@ absl::StatusOr<v1::GetComplaintResponse> ComplaintRecords::GetComplaint(
 }
 
 absl::StatusOr<v1::ListComplaintsResponse> ComplaintRecords::ListComplaints(
-    const Caller&, const v1::ListComplaintsRequest& request) {
-  FieldViolations v;
+    const common::Caller&, const v1::ListComplaintsRequest& request) {
+  common::FieldViolations v;
   if ((request.player_id() == 0) == (request.squad_id() == 0)) {
     v.Add("player_id", "set exactly one of player_id and squad_id");
   }
   if (request.player_id() < 0) v.Add("player_id", "must not be negative");
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   storage::ComplaintFilter filter{request.player_id(), request.squad_id(), request.open_only()};
   v1::ListComplaintsResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
@@ -258,7 +261,7 @@ absl::StatusOr<v1::ListComplaintsResponse> ComplaintRecords::ListComplaints(
     if (more) complaints.pop_back();
     for (const auto& c : complaints) Present(conn, c, options_.thresholds, response.add_complaints());
     if (more) {
-      response.set_next_page_token(EncodePageToken(
+      response.set_next_page_token(common::EncodePageToken(
           {absl::ToUnixMicros(complaints.back().onset_at), complaints.back().id}));
     }
     return absl::OkStatus();
@@ -267,11 +270,11 @@ absl::StatusOr<v1::ListComplaintsResponse> ComplaintRecords::ListComplaints(
 }
 
 absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
-    const Caller& caller, const v1::UpdateComplaintRequest& request) {
+    const common::Caller& caller, const v1::UpdateComplaintRequest& request) {
   const v1::Complaint& c = request.complaint();
   const absl::Time now = clock_.Now();
-  FieldViolations v;
-  CheckPositiveId(v, "complaint.id", c.id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "complaint.id", c.id());
   if (request.update_mask().paths_size() == 0) {
     v.Add("update_mask", "is required: name the fields to amend");
   }
@@ -283,7 +286,7 @@ absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
     }
     paths.insert(p);
   }
-  CheckOptionalText(v, "reason", request.reason(), options_.max_text_length);
+  common::CheckOptionalText(v, "reason", request.reason(), options_.max_text_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
   CheckComplaintFields(v, c, paths, now, options_);
   TL_RETURN_IF_ERROR(v.ToStatus());
@@ -304,10 +307,10 @@ absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
     if (paths.count("history")) complaint.history = FromProto(c.history());
     if (paths.count("findings")) complaint.findings = FromProto(c.findings());
     if (complaint.resolved_at && complaint.onset_at > *complaint.resolved_at) {
-      return InvalidField("complaint.onset_time", "must not be after the resolution");
+      return common::InvalidField("complaint.onset_time", "must not be after the resolution");
     }
     if (!complaint.check_ins.empty() && complaint.onset_at > complaint.check_ins.front().checked_at) {
-      return InvalidField("complaint.onset_time", "must not be after the first check-in");
+      return common::InvalidField("complaint.onset_time", "must not be after the first check-in");
     }
     auto changes = DiffComplaints(before, complaint);
     if (!changes.empty()) {
@@ -322,17 +325,17 @@ absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
 }
 
 absl::StatusOr<v1::CreateCheckInResponse> ComplaintRecords::CreateCheckIn(
-    const Caller& caller, const v1::CreateCheckInRequest& request) {
+    const common::Caller& caller, const v1::CreateCheckInRequest& request) {
   const absl::Time now = clock_.Now();
-  FieldViolations v;
-  CheckPositiveId(v, "complaint_id", request.complaint_id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "complaint_id", request.complaint_id());
   if (!request.check_in().has_check_time()) {
     v.Add("check_in.check_time", "is required");
   } else {
     CheckInstant(v, "check_in.check_time", request.check_in().check_time(), now, options_);
   }
   CheckSymptoms(v, "check_in.symptoms", request.check_in().symptoms());
-  CheckOptionalText(v, "check_in.note", request.check_in().note(), options_.max_text_length);
+  common::CheckOptionalText(v, "check_in.note", request.check_in().note(), options_.max_text_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
 
   domain::CheckIn check_in;
@@ -348,7 +351,7 @@ absl::StatusOr<v1::CreateCheckInResponse> ComplaintRecords::CreateCheckIn(
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
                         FindWritableComplaint(conn, request.complaint_id()));
     if (check_in.checked_at < complaint.onset_at) {
-      return InvalidField("check_in.check_time", "must not be before the complaint's onset");
+      return common::InvalidField("check_in.check_time", "must not be before the complaint's onset");
     }
     if (complaint.resolved_at && check_in.checked_at > *complaint.resolved_at) {
       return absl::FailedPreconditionError(absl::StrCat(
@@ -372,16 +375,16 @@ absl::StatusOr<v1::CreateCheckInResponse> ComplaintRecords::CreateCheckIn(
 }
 
 absl::StatusOr<v1::ResolveComplaintResponse> ComplaintRecords::ResolveComplaint(
-    const Caller& caller, const v1::ResolveComplaintRequest& request) {
+    const common::Caller& caller, const v1::ResolveComplaintRequest& request) {
   const absl::Time now = clock_.Now();
-  FieldViolations v;
-  CheckPositiveId(v, "complaint_id", request.complaint_id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "complaint_id", request.complaint_id());
   if (!request.has_resolve_time()) {
     v.Add("resolve_time", "is required (the return to full participation)");
   } else {
     CheckInstant(v, "resolve_time", request.resolve_time(), now, options_);
   }
-  CheckOptionalText(v, "reason", request.reason(), options_.max_text_length);
+  common::CheckOptionalText(v, "reason", request.reason(), options_.max_text_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
   const absl::Time resolved_at = FromProto(request.resolve_time());
 
@@ -396,11 +399,11 @@ absl::StatusOr<v1::ResolveComplaintResponse> ComplaintRecords::ResolveComplaint(
                        FormatInstant(*complaint.resolved_at), ")"));
     }
     if (resolved_at < complaint.onset_at) {
-      return InvalidField("resolve_time", absl::StrCat("must not be before the onset (",
+      return common::InvalidField("resolve_time", absl::StrCat("must not be before the onset (",
                                                        FormatInstant(complaint.onset_at), ")"));
     }
     if (!complaint.check_ins.empty() && resolved_at < complaint.check_ins.back().checked_at) {
-      return InvalidField("resolve_time", "must not be before the last check-in");
+      return common::InvalidField("resolve_time", "must not be before the last check-in");
     }
     complaint.resolved_at = resolved_at;
     TL_RETURN_IF_ERROR(Amend(conn, complaint, caller, now, domain::AmendmentAction::kResolve,
@@ -414,11 +417,11 @@ absl::StatusOr<v1::ResolveComplaintResponse> ComplaintRecords::ResolveComplaint(
 }
 
 absl::StatusOr<v1::ReopenComplaintResponse> ComplaintRecords::ReopenComplaint(
-    const Caller& caller, const v1::ReopenComplaintRequest& request) {
+    const common::Caller& caller, const v1::ReopenComplaintRequest& request) {
   const absl::Time now = clock_.Now();
-  FieldViolations v;
-  CheckPositiveId(v, "complaint_id", request.complaint_id());
-  CheckRequiredText(v, "reason", request.reason(), options_.max_text_length);
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "complaint_id", request.complaint_id());
+  common::CheckRequiredText(v, "reason", request.reason(), options_.max_text_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::ReopenComplaintResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
@@ -441,12 +444,12 @@ absl::StatusOr<v1::ReopenComplaintResponse> ComplaintRecords::ReopenComplaint(
 }
 
 absl::StatusOr<v1::ListAmendmentsResponse> ComplaintRecords::ListAmendments(
-    const Caller&, const v1::ListAmendmentsRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "complaint_id", request.complaint_id());
+    const common::Caller&, const v1::ListAmendmentsRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "complaint_id", request.complaint_id());
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListAmendmentsResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
@@ -457,7 +460,7 @@ absl::StatusOr<v1::ListAmendmentsResponse> ComplaintRecords::ListAmendments(
     const bool more = static_cast<int>(amendments.size()) > page_size;
     if (more) amendments.pop_back();
     for (const auto& a : amendments) ToProto(a, response.add_amendments());
-    if (more) response.set_next_page_token(EncodePageToken({0, amendments.back().id}));
+    if (more) response.set_next_page_token(common::EncodePageToken({0, amendments.back().id}));
     return absl::OkStatus();
   }));
   return response;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/service/record_observer.h"
 #include "server/service/service_options.h"
@@ -20,21 +21,21 @@ class ComplaintRecords {
       : db_(db), clock_(clock), options_(options) {}
 
   absl::StatusOr<v1::CreateComplaintResponse> CreateComplaint(
-      const Caller& caller, const v1::CreateComplaintRequest& request);
-  absl::StatusOr<v1::GetComplaintResponse> GetComplaint(const Caller& caller,
+      const common::Caller& caller, const v1::CreateComplaintRequest& request);
+  absl::StatusOr<v1::GetComplaintResponse> GetComplaint(const common::Caller& caller,
                                                         const v1::GetComplaintRequest& request);
   absl::StatusOr<v1::ListComplaintsResponse> ListComplaints(
-      const Caller& caller, const v1::ListComplaintsRequest& request);
+      const common::Caller& caller, const v1::ListComplaintsRequest& request);
   absl::StatusOr<v1::UpdateComplaintResponse> UpdateComplaint(
-      const Caller& caller, const v1::UpdateComplaintRequest& request);
-  absl::StatusOr<v1::CreateCheckInResponse> CreateCheckIn(const Caller& caller,
+      const common::Caller& caller, const v1::UpdateComplaintRequest& request);
+  absl::StatusOr<v1::CreateCheckInResponse> CreateCheckIn(const common::Caller& caller,
                                                           const v1::CreateCheckInRequest& request);
   absl::StatusOr<v1::ResolveComplaintResponse> ResolveComplaint(
-      const Caller& caller, const v1::ResolveComplaintRequest& request);
+      const common::Caller& caller, const v1::ResolveComplaintRequest& request);
   absl::StatusOr<v1::ReopenComplaintResponse> ReopenComplaint(
-      const Caller& caller, const v1::ReopenComplaintRequest& request);
+      const common::Caller& caller, const v1::ReopenComplaintRequest& request);
   absl::StatusOr<v1::ListAmendmentsResponse> ListAmendments(
-      const Caller& caller, const v1::ListAmendmentsRequest& request);
+      const common::Caller& caller, const v1::ListAmendmentsRequest& request);
 
  // Told after each committed write that can change a player's flags (optional; live flags).
   void set_observer(PlayerRecordObserver* observer) { observer_ = observer; }

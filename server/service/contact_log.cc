@@ -9,10 +9,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "server/service/field_checks.h"
-#include "server/service/paging.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/paging.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
+#include "server/service/instant_check.h"
 #include "server/service/proto_mapping.h"
-#include "server/service/status_macros.h"
 #include "server/service/write_once.h"
 #include "server/storage/record_store.h"
 
@@ -30,20 +33,20 @@ bool IsContactKind(int kind) {
 absl::StatusOr<domain::ContactEvent> ValidateEvent(const v1::ContactEvent& e,
                                                    const std::string& prefix, absl::Time now,
                                                    const ServiceOptions& o) {
-  FieldViolations v;
-  CheckPositiveId(v, prefix + "player_id", e.player_id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, prefix + "player_id", e.player_id());
   if (!IsContactKind(e.kind())) v.Add(prefix + "kind", "must be a CONTACT_KIND_* value");
   if (!e.has_occur_time()) {
     v.Add(prefix + "occur_time", "is required");
   } else {
     CheckInstant(v, prefix + "occur_time", e.occur_time(), now, o);
   }
-  CheckOptionalText(v, prefix + "session_label", e.session_label(), o.max_name_length);
-  CheckOptionalText(v, prefix + "note", e.note(), o.max_text_length);
+  common::CheckOptionalText(v, prefix + "session_label", e.session_label(), o.max_name_length);
+  common::CheckOptionalText(v, prefix + "note", e.note(), o.max_text_length);
   if (!v1::ContactSource_IsValid(e.source())) {
     v.Add(prefix + "source", "must be a CONTACT_SOURCE_* value");
   }
-  CheckRequiredText(v, prefix + "idempotency_key", e.idempotency_key(),
+  common::CheckRequiredText(v, prefix + "idempotency_key", e.idempotency_key(),
                     o.max_idempotency_key_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
   domain::ContactEvent event;
@@ -83,7 +86,7 @@ std::string PlayerProblem(SQLite::Database& conn, domain::Id player_id) {
 }  // namespace
 
 absl::StatusOr<v1::CreateContactEventResponse> ContactLog::CreateContactEvent(
-    const Caller& caller, const v1::CreateContactEventRequest& request) {
+    const common::Caller& caller, const v1::CreateContactEventRequest& request) {
   const absl::Time now = clock_.Now();
   TL_ASSIGN_OR_RETURN(domain::ContactEvent event,
                       ValidateEvent(request.contact_event(), "contact_event.", now, options_));
@@ -118,9 +121,9 @@ absl::StatusOr<v1::CreateContactEventResponse> ContactLog::CreateContactEvent(
 }
 
 absl::StatusOr<v1::GetContactEventResponse> ContactLog::GetContactEvent(
-    const Caller&, const v1::GetContactEventRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "id", request.id());
+    const common::Caller&, const v1::GetContactEventRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetContactEventResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
@@ -132,23 +135,23 @@ absl::StatusOr<v1::GetContactEventResponse> ContactLog::GetContactEvent(
 }
 
 absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
-    const Caller&, const v1::ListContactEventsRequest& request) {
-  FieldViolations v;
+    const common::Caller&, const v1::ListContactEventsRequest& request) {
+  common::FieldViolations v;
   if ((request.player_id() == 0) == (request.squad_id() == 0)) {
     v.Add("player_id", "set exactly one of player_id and squad_id");
   }
   if (request.player_id() < 0) v.Add("player_id", "must not be negative");
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
-  CheckOptionalTimeRange(v, request);
-  CheckFilterSize(v, "kinds", request.kinds_size());
+  common::CheckOptionalTimeRange(v, request);
+  common::CheckFilterSize(v, "kinds", request.kinds_size());
   for (int i = 0; i < request.kinds_size(); ++i) {
     if (!IsContactKind(request.kinds(i))) {
       v.Add(absl::StrCat("kinds[", i, "]"), "must be a CONTACT_KIND_* value");
     }
   }
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
 
   storage::ContactEventFilter filter;
   filter.player_id = request.player_id();
@@ -166,7 +169,7 @@ absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
     if (more) events.pop_back();
     for (const auto& e : events) ToProto(e, response.add_contact_events());
     if (more) {
-      response.set_next_page_token(EncodePageToken(
+      response.set_next_page_token(common::EncodePageToken(
           {absl::ToUnixMicros(events.back().occurred_at), events.back().id}));
     }
     return absl::OkStatus();
@@ -174,11 +177,11 @@ absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
   return response;
 }
 
-std::unique_ptr<ContactImport> ContactLog::StartImport(const Caller& caller) {
+std::unique_ptr<ContactImport> ContactLog::StartImport(const common::Caller& caller) {
   return std::unique_ptr<ContactImport>(new ContactImport(*this, caller));
 }
 
-ContactImport::ContactImport(const ContactLog& log, Caller caller)
+ContactImport::ContactImport(const ContactLog& log, common::Caller caller)
     : log_(log), caller_(std::move(caller)) {
   filling_.reserve(log_.options_.import_batch_size);
 }

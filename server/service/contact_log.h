@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/domain/model.h"
 #include "server/service/record_observer.h"
@@ -53,10 +54,10 @@ class ContactImport {
     std::string idempotency_key;
     std::string reason;
   };
-  ContactImport(const ContactLog& log, Caller caller);
+  ContactImport(const ContactLog& log, common::Caller caller);
 
   const ContactLog& log_;
-  const Caller caller_;
+  const common::Caller caller_;
   // Add's.
   Batch filling_;
   int64_t index_ = 0;
@@ -78,13 +79,13 @@ class ContactLog {
       : db_(db), clock_(clock), options_(options) {}
 
   absl::StatusOr<v1::CreateContactEventResponse> CreateContactEvent(
-      const Caller& caller, const v1::CreateContactEventRequest& request);
+      const common::Caller& caller, const v1::CreateContactEventRequest& request);
   absl::StatusOr<v1::GetContactEventResponse> GetContactEvent(
-      const Caller& caller, const v1::GetContactEventRequest& request);
+      const common::Caller& caller, const v1::GetContactEventRequest& request);
   absl::StatusOr<v1::ListContactEventsResponse> ListContactEvents(
-      const Caller& caller, const v1::ListContactEventsRequest& request);
+      const common::Caller& caller, const v1::ListContactEventsRequest& request);
   // Starts one ImportContactEvents stream (see ContactImport).
-  std::unique_ptr<ContactImport> StartImport(const Caller& caller);
+  std::unique_ptr<ContactImport> StartImport(const common::Caller& caller);
 
  // Told after each committed write that can change a player's flags (optional; live flags).
   void set_observer(PlayerRecordObserver* observer) { observer_ = observer; }

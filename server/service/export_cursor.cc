@@ -12,7 +12,7 @@
 #include "openssl/evp.h"
 #include "openssl/hmac.h"
 #include "server/service/proto_mapping.h"
-#include "server/service/request_errors.h"
+#include "server/common/request_errors.h"
 
 namespace touchline::service {
 namespace {
@@ -36,7 +36,7 @@ std::string Parameters(const v1::ExportRecordsRequest& request) {
 }
 
 absl::Status NotIssued() {
-  return InvalidField("cursor",
+  return common::InvalidField("cursor",
                       "is not an export cursor this server issued; pass a cursor exactly as "
                       "received, or an empty one to start from the beginning");
 }
@@ -94,7 +94,7 @@ absl::StatusOr<ExportPositions> ExportCursorSeal::Decode(
   const std::string expected = absl::BytesToHexString(Mac(body, request));
   if (mac_hex.size() != expected.size() ||
       CRYPTO_memcmp(mac_hex.data(), expected.data(), expected.size()) != 0) {
-    return InvalidField("cursor",
+    return common::InvalidField("cursor",
                         "does not belong to this request: resume with the same squad_id, "
                         "start_time, end_time and kinds as the export that issued it (or the "
                         "cursor was altered, or the server's key has changed since)");

@@ -6,10 +6,14 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "server/service/field_checks.h"
-#include "server/service/paging.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/paging.h"
+#include "server/common/proto_time.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
+#include "server/service/instant_check.h"
 #include "server/service/proto_mapping.h"
-#include "server/service/status_macros.h"
 #include "server/service/write_once.h"
 #include "server/storage/record_store.h"
 #include "server/storage/session_store.h"
@@ -37,8 +41,8 @@ void SortByPlayer(std::vector<domain::SessionParticipation>& parts) {
 
 absl::StatusOr<domain::Session> ValidateSession(const v1::Session& s, absl::Time now,
                                                 const ServiceOptions& o) {
-  FieldViolations v;
-  CheckPositiveId(v, "session.squad_id", s.squad_id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "session.squad_id", s.squad_id());
   const bool kind_ok = IsExposureKind(s.kind());
   if (!kind_ok) v.Add("session.kind", "must be EXPOSURE_KIND_MATCH or EXPOSURE_KIND_TRAINING");
   if (!s.has_start_time()) {
@@ -50,8 +54,8 @@ absl::StatusOr<domain::Session> ValidateSession(const v1::Session& s, absl::Time
   if (!duration_ok) {
     v.Add("session.duration_minutes", absl::StrCat("must be 1-", kMaxDurationMinutes));
   }
-  CheckOptionalText(v, "session.title", s.title(), o.max_name_length);
-  CheckRequiredText(v, "session.idempotency_key", s.idempotency_key(),
+  common::CheckOptionalText(v, "session.title", s.title(), o.max_name_length);
+  common::CheckRequiredText(v, "session.idempotency_key", s.idempotency_key(),
                     o.max_idempotency_key_length);
   if (s.participations().empty()) {
     v.Add("session.participations", "needs at least one player");
@@ -63,7 +67,7 @@ absl::StatusOr<domain::Session> ValidateSession(const v1::Session& s, absl::Time
   for (int i = 0; i < s.participations_size() && i < kMaxParticipations; ++i) {
     const v1::SessionParticipation& p = s.participations(i);
     const std::string prefix = absl::StrCat("session.participations[", i, "].");
-    if (CheckPositiveId(v, prefix + "player_id", p.player_id()) &&
+    if (common::CheckPositiveId(v, prefix + "player_id", p.player_id()) &&
         !seen.insert(p.player_id()).second) {
       v.Add(prefix + "player_id", "appears more than once in the session");
     }
@@ -132,20 +136,20 @@ bool SameSession(const domain::Session& a, const domain::Session& b) {
 }
 
 // Checks a required [start_time, end_time) pair of a report request.
-void CheckPeriod(FieldViolations& v, const google::protobuf::Timestamp* start,
+void CheckPeriod(common::FieldViolations& v, const google::protobuf::Timestamp* start,
                  const google::protobuf::Timestamp* end) {
   bool ok = true;
   if (start == nullptr) {
     v.Add("start_time", "is required");
     ok = false;
-  } else if (!IsValidTimestamp(*start)) {
+  } else if (!common::IsValidTimestamp(*start)) {
     v.Add("start_time", "is not a valid timestamp");
     ok = false;
   }
   if (end == nullptr) {
     v.Add("end_time", "is required");
     ok = false;
-  } else if (!IsValidTimestamp(*end)) {
+  } else if (!common::IsValidTimestamp(*end)) {
     v.Add("end_time", "is not a valid timestamp");
     ok = false;
   }
@@ -231,7 +235,7 @@ void ToProto(const domain::Session& in, v1::Session* out) {
 }
 
 absl::StatusOr<v1::RecordSessionResponse> ExposureDesk::RecordSession(
-    const Caller& caller, const v1::RecordSessionRequest& request) {
+    const common::Caller& caller, const v1::RecordSessionRequest& request) {
   const absl::Time now = clock_.Now();
   TL_ASSIGN_OR_RETURN(domain::Session session, ValidateSession(request.session(), now, options_));
   session.recorded_at = now;
@@ -285,9 +289,9 @@ absl::StatusOr<v1::RecordSessionResponse> ExposureDesk::RecordSession(
 }
 
 absl::StatusOr<v1::GetSessionResponse> ExposureDesk::GetSession(
-    const Caller&, const v1::GetSessionRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "id", request.id());
+    const common::Caller&, const v1::GetSessionRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetSessionResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
@@ -299,16 +303,16 @@ absl::StatusOr<v1::GetSessionResponse> ExposureDesk::GetSession(
 }
 
 absl::StatusOr<v1::ListSessionsResponse> ExposureDesk::ListSessions(
-    const Caller&, const v1::ListSessionsRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "squad_id", request.squad_id());
-  CheckOptionalTimeRange(v, request);
+    const common::Caller&, const v1::ListSessionsRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "squad_id", request.squad_id());
+  common::CheckOptionalTimeRange(v, request);
   if (request.kind() != v1::EXPOSURE_KIND_UNSPECIFIED && !IsExposureKind(request.kind())) {
     v.Add("kind", "must be an EXPOSURE_KIND_* value");
   }
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
 
   storage::SessionFilter filter;
   filter.squad_id = request.squad_id();
@@ -325,7 +329,7 @@ absl::StatusOr<v1::ListSessionsResponse> ExposureDesk::ListSessions(
     if (more) sessions.pop_back();
     for (const auto& s : sessions) ToProto(s, response.add_sessions());
     if (more) {
-      response.set_next_page_token(EncodePageToken(
+      response.set_next_page_token(common::EncodePageToken(
           {absl::ToUnixMicros(sessions.back().starts_at), sessions.back().id}));
     }
     return absl::OkStatus();
@@ -334,9 +338,9 @@ absl::StatusOr<v1::ListSessionsResponse> ExposureDesk::ListSessions(
 }
 
 absl::StatusOr<v1::GetInjuryRatesResponse> ExposureDesk::GetInjuryRates(
-    const Caller&, const v1::GetInjuryRatesRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "squad_id", request.squad_id());
+    const common::Caller&, const v1::GetInjuryRatesRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "squad_id", request.squad_id());
   CheckPeriod(v, request.has_start_time() ? &request.start_time() : nullptr,
               request.has_end_time() ? &request.end_time() : nullptr);
   if (v.empty() && FromProto(request.end_time()) - FromProto(request.start_time()) >
@@ -376,9 +380,9 @@ absl::StatusOr<v1::GetInjuryRatesResponse> ExposureDesk::GetInjuryRates(
 }
 
 absl::StatusOr<v1::GetWeeklyContactLoadResponse> ExposureDesk::GetWeeklyContactLoad(
-    const Caller&, const v1::GetWeeklyContactLoadRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "squad_id", request.squad_id());
+    const common::Caller&, const v1::GetWeeklyContactLoadRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "squad_id", request.squad_id());
   if (request.player_id() < 0) v.Add("player_id", "must not be negative");
   CheckPeriod(v, request.has_start_time() ? &request.start_time() : nullptr,
               request.has_end_time() ? &request.end_time() : nullptr);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/domain/exposure_rules.h"
 #include "server/service/service_options.h"
@@ -22,16 +23,16 @@ class ExposureDesk {
 
   // Sessions are create-only: a wrong one stays on record (a correction path with history is
   // future work), so everything is validated before anything is written.
-  absl::StatusOr<v1::RecordSessionResponse> RecordSession(const Caller& caller,
+  absl::StatusOr<v1::RecordSessionResponse> RecordSession(const common::Caller& caller,
                                                           const v1::RecordSessionRequest& request);
-  absl::StatusOr<v1::GetSessionResponse> GetSession(const Caller& caller,
+  absl::StatusOr<v1::GetSessionResponse> GetSession(const common::Caller& caller,
                                                     const v1::GetSessionRequest& request);
-  absl::StatusOr<v1::ListSessionsResponse> ListSessions(const Caller& caller,
+  absl::StatusOr<v1::ListSessionsResponse> ListSessions(const common::Caller& caller,
                                                         const v1::ListSessionsRequest& request);
   absl::StatusOr<v1::GetInjuryRatesResponse> GetInjuryRates(
-      const Caller& caller, const v1::GetInjuryRatesRequest& request);
+      const common::Caller& caller, const v1::GetInjuryRatesRequest& request);
   absl::StatusOr<v1::GetWeeklyContactLoadResponse> GetWeeklyContactLoad(
-      const Caller& caller, const v1::GetWeeklyContactLoadRequest& request);
+      const common::Caller& caller, const v1::GetWeeklyContactLoadRequest& request);
 
  private:
   storage::Database& db_;

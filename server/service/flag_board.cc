@@ -4,25 +4,28 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/paging.h"
+#include "server/common/proto_time.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
-#include "server/service/field_checks.h"
-#include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/squad_snapshot.h"
-#include "server/service/status_macros.h"
 #include "server/storage/flag_store.h"
 
 namespace touchline::service {
 
-absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const Caller&,
+absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const common::Caller&,
                                                            const v1::ListFlagsRequest& request) {
-  FieldViolations v;
+  common::FieldViolations v;
   if ((request.player_id() == 0) == (request.squad_id() == 0)) {
     v.Add("squad_id", "set exactly one of squad_id and player_id");
   }
   if (request.player_id() < 0) v.Add("player_id", "must not be negative");
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
-  if (request.has_as_of() && !IsValidTimestamp(request.as_of())) {
+  if (request.has_as_of() && !common::IsValidTimestamp(request.as_of())) {
     v.Add("as_of", "is not a valid timestamp");
   }
   std::set<int> kinds;
@@ -33,8 +36,8 @@ absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const Caller&,
     kinds.insert(request.kinds(i));
   }
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   // The token's key is the evaluation instant, its id the offset of the next flag.
   absl::Time as_of = request.has_as_of() ? FromProto(request.as_of()) : clock_.Now();
   if (!request.page_token().empty()) as_of = absl::FromUnixMicros(cursor.key);
@@ -77,7 +80,7 @@ absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const Caller&,
   }
   if (end < flags.size()) {
     response.set_next_page_token(
-        EncodePageToken({absl::ToUnixMicros(as_of), static_cast<domain::Id>(end)}));
+        common::EncodePageToken({absl::ToUnixMicros(as_of), static_cast<domain::Id>(end)}));
   }
   return response;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "absl/status/statusor.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
@@ -16,7 +17,7 @@ class FlagBoard {
 
   // Pages are cut from one evaluation instant: the page token carries as_of, so a default "now"
   // does not drift between pages.
-  absl::StatusOr<v1::ListFlagsResponse> ListFlags(const Caller& caller,
+  absl::StatusOr<v1::ListFlagsResponse> ListFlags(const common::Caller& caller,
                                                   const v1::ListFlagsRequest& request);
 
  private:

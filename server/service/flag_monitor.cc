@@ -5,10 +5,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/caller.h"
+#include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/squad_snapshot.h"
-#include "server/service/status_macros.h"
 #include "server/service/write_once.h"
 #include "server/storage/flag_store.h"
 #include "server/storage/record_store.h"
@@ -290,7 +291,7 @@ void FlagMonitor::ApplyWakes(const Wakes& wakes) {
 }
 
 absl::StatusOr<v1::AcknowledgeFlagResponse> FlagMonitor::Acknowledge(
-    const Caller& caller, const v1::AcknowledgeFlagRequest& request) {
+    const common::Caller& caller, const v1::AcknowledgeFlagRequest& request) {
   const domain::Id player_id = request.player_id();
   const v1::FlagKind kind = request.kind();
   const domain::Id complaint_id = request.complaint_id();

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/domain/model.h"
 #include "server/service/flag_change_hub.h"
@@ -54,7 +55,7 @@ class FlagMonitor final : public PlayerRecordObserver {
   // (after re-evaluating them), records ACKNOWLEDGED changes and answers with the flags. NOT_FOUND
   // when no such flag holds. Once per request_id (write_once.h).
   absl::StatusOr<v1::AcknowledgeFlagResponse> Acknowledge(
-      const Caller& caller, const v1::AcknowledgeFlagRequest& request);
+      const common::Caller& caller, const v1::AcknowledgeFlagRequest& request);
 
   // Blocks until every write reported before the call and every wake due at the clock's current
   // instant has been processed (or `timeout` of real time passes); true if so. For tests.

@@ -1,9 +1,11 @@
 #include "server/service/flag_watch.h"
 
 #include "absl/strings/str_cat.h"
-#include "server/service/field_checks.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 #include "server/service/proto_mapping.h"
-#include "server/service/status_macros.h"
 #include "server/storage/flag_store.h"
 #include "server/storage/record_store.h"
 
@@ -25,10 +27,10 @@ v1::FlagChange FromRow(const storage::FlagChangeRow& row) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<FlagFeed>> FlagWatch::OpenFeed(const Caller&,
+absl::StatusOr<std::unique_ptr<FlagFeed>> FlagWatch::OpenFeed(const common::Caller&,
                                                                const v1::WatchFlagsRequest& request,
                                                                std::function<void()> ready) {
-  FieldViolations v;
+  common::FieldViolations v;
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative (0 watches every squad)");
   if (request.after_sequence() < 0) v.Add("after_sequence", "must not be negative");
   if (request.from_now() && request.after_sequence() != 0) {
@@ -112,14 +114,14 @@ FeedStep<v1::WatchFlagsResponse> FlagFeed::Next() {
 }
 
 absl::StatusOr<v1::AcknowledgeFlagResponse> FlagWatch::AcknowledgeFlag(
-    const Caller& caller, const v1::AcknowledgeFlagRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "player_id", request.player_id());
+    const common::Caller& caller, const v1::AcknowledgeFlagRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "player_id", request.player_id());
   if (request.kind() == v1::FLAG_KIND_UNSPECIFIED || !v1::FlagKind_IsValid(request.kind())) {
     v.Add("kind", "must be a FLAG_KIND_* value");
   }
-  CheckPositiveId(v, "complaint_id", request.complaint_id());
-  CheckOptionalText(v, "note", request.note(), options_.max_text_length);
+  common::CheckPositiveId(v, "complaint_id", request.complaint_id());
+  common::CheckOptionalText(v, "note", request.note(), options_.max_text_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
   return monitor_.Acknowledge(caller, request);
 }

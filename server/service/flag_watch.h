@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "server/common/caller.h"
 #include "server/service/flag_change_hub.h"
 #include "server/service/flag_monitor.h"
 #include "server/service/message_feed.h"
@@ -52,12 +53,12 @@ class FlagWatch {
   // Checks the request (INVALID_ARGUMENT, NOT_FOUND for an unknown squad, OUT_OF_RANGE for a
   // sequence beyond the log) and opens its feed. `ready` is called, on whichever thread publishes,
   // whenever the feed may have something new; it must not block. Reads the database.
-  absl::StatusOr<std::unique_ptr<FlagFeed>> OpenFeed(const Caller& caller,
+  absl::StatusOr<std::unique_ptr<FlagFeed>> OpenFeed(const common::Caller& caller,
                                                      const v1::WatchFlagsRequest& request,
                                                      std::function<void()> ready);
 
   absl::StatusOr<v1::AcknowledgeFlagResponse> AcknowledgeFlag(
-      const Caller& caller, const v1::AcknowledgeFlagRequest& request);
+      const common::Caller& caller, const v1::AcknowledgeFlagRequest& request);
 
  private:
   storage::Database& db_;

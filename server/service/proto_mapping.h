@@ -6,6 +6,7 @@
 
 #include "absl/time/time.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "server/common/proto_time.h"
 #include "server/domain/flag_rules.h"
 #include "server/domain/model.h"
 #include "server/domain/readiness_rules.h"
@@ -17,10 +18,9 @@
 
 namespace touchline::service {
 
-absl::Time FromProto(const google::protobuf::Timestamp& ts);
-void ToProto(absl::Time t, google::protobuf::Timestamp* out);
-// A Timestamp protobuf's own validity (seconds within years 1-9999, nanos in [0, 1e9)).
-bool IsValidTimestamp(const google::protobuf::Timestamp& ts);
+// The Timestamp conversions join this overload set (server/common/proto_time.h).
+using common::FromProto;
+using common::ToProto;
 
 void ToProto(const domain::Squad& in, v1::Squad* out);
 void ToProto(const domain::Player& in, v1::Player* out);

@@ -6,13 +6,17 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/paging.h"
+#include "server/common/proto_time.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
-#include "server/plugins/request_builder.h"
-#include "server/service/field_checks.h"
-#include "server/service/paging.h"
+#include "server/service/plugin_request_builder.h"
 #include "server/service/proto_mapping.h"
+#include "server/service/protocol_summary.h"
 #include "server/service/squad_snapshot.h"
-#include "server/service/status_macros.h"
 #include "server/service/write_once.h"
 #include "server/storage/protocol_store.h"
 #include "server/storage/record_store.h"
@@ -82,13 +86,13 @@ void ToProto(const storage::ProtocolAssignment& in, const std::string& player_na
   if (!in.failures.empty() && failures.ParseFromString(in.failures)) {
     *out->mutable_failures() = failures.failures();
   }
-  out->set_summary(plugins::SummarizeProtocols(result));
+  out->set_summary(SummarizeProtocols(result));
 }
 
 // The stored form of one player's composed result.
 storage::ProtocolAssignment ToStored(const pv1::AssignResult& result, domain::Id player_id,
                                      const v1::AssignProtocolsRequest& request, absl::Time session_at,
-                                     absl::Time now, const Caller& caller) {
+                                     absl::Time now, const common::Caller& caller) {
   storage::ProtocolAssignment a;
   a.player_id = player_id;
   a.session_label = request.session_label();
@@ -144,7 +148,7 @@ absl::Status RefuseArchived(const domain::Player& player, absl::string_view what
 }  // namespace
 
 absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
-    const Caller& caller, const v1::AssignProtocolsRequest& request, absl::Time client_deadline,
+    const common::Caller& caller, const v1::AssignProtocolsRequest& request, absl::Time client_deadline,
     const std::function<bool()>& cancelled) {
   const absl::Time call_start = absl::Now();  // real time, for the deadlines
   // Why the answer can no longer be given (checked before the plugins, before the write, and
@@ -163,18 +167,18 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
     return absl::OkStatus();
   };
   const absl::Time now = clock_.Now();
-  FieldViolations v;
+  common::FieldViolations v;
   if ((request.player_id() == 0) == (request.squad_id() == 0)) {
     v.Add("player_id", "set exactly one of player_id and squad_id");
   }
   if (request.player_id() < 0) v.Add("player_id", "must not be negative");
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
-  CheckOptionalText(v, "session_label", request.session_label(), options_.max_name_length);
+  common::CheckOptionalText(v, "session_label", request.session_label(), options_.max_name_length);
   if (!v1::SessionKind_IsValid(request.session_kind())) {
     v.Add("session_kind", "must be a SESSION_KIND_* value");
   }
   if (request.has_session_time()) {
-    if (!IsValidTimestamp(request.session_time())) {
+    if (!common::IsValidTimestamp(request.session_time())) {
       v.Add("session_time", "is not a valid timestamp");
     } else if (FromProto(request.session_time()) < options_.earliest_instant) {
       v.Add("session_time", "is implausibly early");
@@ -227,7 +231,7 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
     for (const auto& record : snapshot.players) {
       const auto flags = domain::EvaluateFlags(record.player.id, record.complaints,
                                                record.awkward_events, at, options_.thresholds);
-      requests.push_back(plugins::BuildAssignRequest(
+      requests.push_back(BuildAssignRequest(
           record.player, record.complaints, flags, events[record.player.id], session,
           past[record.player.id], at, kProtocolContactLookback));
     }
@@ -276,12 +280,12 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
 }
 
 absl::StatusOr<v1::ListAssignmentsResponse> ProtocolDesk::ListAssignments(
-    const Caller&, const v1::ListAssignmentsRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "player_id", request.player_id());
+    const common::Caller&, const v1::ListAssignmentsRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "player_id", request.player_id());
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListAssignmentsResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, request.player_id()));
@@ -290,15 +294,15 @@ absl::StatusOr<v1::ListAssignmentsResponse> ProtocolDesk::ListAssignments(
     const bool more = static_cast<int>(assignments.size()) > page_size;
     if (more) assignments.pop_back();
     for (const auto& a : assignments) ToProto(a, player.name, response.add_assignments());
-    if (more) response.set_next_page_token(EncodePageToken({0, assignments.back().id}));
+    if (more) response.set_next_page_token(common::EncodePageToken({0, assignments.back().id}));
     return absl::OkStatus();
   }));
   return response;
 }
 
 absl::StatusOr<v1::RecordAdherenceResponse> ProtocolDesk::RecordAdherence(
-    const Caller& caller, const v1::RecordAdherenceRequest& request) {
-  FieldViolations v;
+    const common::Caller& caller, const v1::RecordAdherenceRequest& request) {
+  common::FieldViolations v;
   if (request.assignment_id() == 0 && request.prescription_id() == 0) {
     v.Add("assignment_id", "set assignment_id, prescription_id or both");
   }
@@ -309,7 +313,7 @@ absl::StatusOr<v1::RecordAdherenceResponse> ProtocolDesk::RecordAdherence(
     v.Add("adherence", "must be ADHERENCE_DONE, ADHERENCE_PARTLY or ADHERENCE_NOT_DONE");
   }
   if (request.pain() < 0 || request.pain() > 10) v.Add("pain", "must be between 0 and 10");
-  CheckOptionalText(v, "note", request.note(), options_.max_text_length);
+  common::CheckOptionalText(v, "note", request.note(), options_.max_text_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
   const absl::Time now = clock_.Now();
 
@@ -320,7 +324,7 @@ absl::StatusOr<v1::RecordAdherenceResponse> ProtocolDesk::RecordAdherence(
     if (request.prescription_id() != 0) {
       TL_ASSIGN_OR_RETURN(auto p, storage::FindPrescription(conn, request.prescription_id()));
       if (assignment_id != 0 && p.assignment_id != assignment_id) {
-        return InvalidField("prescription_id",
+        return common::InvalidField("prescription_id",
                             absl::StrCat("prescription ", p.id, " belongs to assignment ",
                                          p.assignment_id, ", not ", assignment_id));
       }
@@ -353,7 +357,7 @@ absl::StatusOr<v1::RecordAdherenceResponse> ProtocolDesk::RecordAdherence(
   return response;
 }
 
-absl::StatusOr<v1::ListPluginsResponse> ProtocolDesk::ListPlugins(const Caller&,
+absl::StatusOr<v1::ListPluginsResponse> ProtocolDesk::ListPlugins(const common::Caller&,
                                                                   const v1::ListPluginsRequest&) {
   const pv1::PluginListing listing = planner_.Listing();
   v1::ListPluginsResponse response;
@@ -394,8 +398,8 @@ std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
   std::map<domain::Id, SessionProtocols> out;
   for (const auto& [player_id, a] : best) {
     const pv1::AssignResult result = AsResult(*a);
-    out[player_id] = SessionProtocols{a->id, plugins::SummarizeProtocols(result),
-                                      plugins::SummarizeProtocolsForCoach(result)};
+    out[player_id] = SessionProtocols{a->id, SummarizeProtocols(result),
+                                      SummarizeProtocolsForCoach(result)};
   }
   return out;
 }

@@ -14,8 +14,9 @@
 #include "SQLiteCpp/Database.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "plugins/runtime/protocol_planner.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
-#include "server/plugins/protocol_planner.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "server/storage/protocol_store.h"
@@ -45,14 +46,14 @@ class ProtocolDesk {
   // returned true; may be empty) before the assignments are committed: nothing is stored.
   // Deadlines are real time (absl::Now()), not the injected clock.
   absl::StatusOr<v1::AssignProtocolsResponse> AssignProtocols(
-      const Caller& caller, const v1::AssignProtocolsRequest& request,
+      const common::Caller& caller, const v1::AssignProtocolsRequest& request,
       absl::Time client_deadline = absl::InfiniteFuture(),
       const std::function<bool()>& cancelled = {});
   absl::StatusOr<v1::ListAssignmentsResponse> ListAssignments(
-      const Caller& caller, const v1::ListAssignmentsRequest& request);
+      const common::Caller& caller, const v1::ListAssignmentsRequest& request);
   absl::StatusOr<v1::RecordAdherenceResponse> RecordAdherence(
-      const Caller& caller, const v1::RecordAdherenceRequest& request);
-  absl::StatusOr<v1::ListPluginsResponse> ListPlugins(const Caller& caller,
+      const common::Caller& caller, const v1::RecordAdherenceRequest& request);
+  absl::StatusOr<v1::ListPluginsResponse> ListPlugins(const common::Caller& caller,
                                                       const v1::ListPluginsRequest& request);
 
  private:

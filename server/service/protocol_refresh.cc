@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "server/common/caller.h"
 #include "server/service/proto_mapping.h"
 #include "server/storage/protocol_store.h"
 
@@ -126,7 +127,7 @@ void ProtocolRefresher::Refresh(domain::Id player_id, absl::Time changed_at) {
     request.set_session_label(a->session_label);
     request.set_session_kind(static_cast<v1::SessionKind>(a->session_kind));
     ToProto(a->session_at, request.mutable_session_time());
-    Caller system;
+    common::Caller system;
     system.user = kRefreshUser;
     system.record_write = record_write_;
     const auto planned = desk_.AssignProtocols(system, request, absl::Now() + kRefreshDeadline);

@@ -3,15 +3,18 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/paging.h"
+#include "server/common/proto_time.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
 #include "server/domain/readiness_rules.h"
-#include "server/service/field_checks.h"
 #include "server/service/flag_monitor.h"
-#include "server/service/paging.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/protocol_desk.h"
 #include "server/service/squad_snapshot.h"
-#include "server/service/status_macros.h"
 #include "server/service/write_once.h"
 #include "server/storage/record_store.h"
 
@@ -59,10 +62,10 @@ absl::Time ReadinessStableUntil(const SquadSnapshot& snapshot,
 }
 
 absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
-    const Caller&, const v1::GetSquadReadinessRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "squad_id", request.squad_id());
-  if (request.has_session_time() && !IsValidTimestamp(request.session_time())) {
+    const common::Caller&, const v1::GetSquadReadinessRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "squad_id", request.squad_id());
+  if (request.has_session_time() && !common::IsValidTimestamp(request.session_time())) {
     v.Add("session_time", "is not a valid timestamp");
   }
   TL_RETURN_IF_ERROR(v.ToStatus());
@@ -160,22 +163,22 @@ absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard:
 }
 
 absl::StatusOr<v1::CreateReadinessOverrideResponse> ReadinessBoard::CreateReadinessOverride(
-    const Caller& caller, const v1::CreateReadinessOverrideRequest& request) {
+    const common::Caller& caller, const v1::CreateReadinessOverrideRequest& request) {
   const v1::ReadinessOverride& o = request.readiness_override();
   const absl::Time now = clock_.Now();
-  FieldViolations v;
-  CheckPositiveId(v, "readiness_override.player_id", o.player_id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "readiness_override.player_id", o.player_id());
   if (o.availability() == v1::AVAILABILITY_UNSPECIFIED ||
       !v1::Availability_IsValid(o.availability())) {
     v.Add("readiness_override.availability", "must be an AVAILABILITY_* value");
   }
-  CheckRequiredText(v, "readiness_override.reason", o.reason(), options_.max_text_length);
-  if (o.has_start_time() && !IsValidTimestamp(o.start_time())) {
+  common::CheckRequiredText(v, "readiness_override.reason", o.reason(), options_.max_text_length);
+  if (o.has_start_time() && !common::IsValidTimestamp(o.start_time())) {
     v.Add("readiness_override.start_time", "is not a valid timestamp");
   }
   if (!o.has_expire_time()) {
     v.Add("readiness_override.expire_time", "is required: an override must end");
-  } else if (!IsValidTimestamp(o.expire_time())) {
+  } else if (!common::IsValidTimestamp(o.expire_time())) {
     v.Add("readiness_override.expire_time", "is not a valid timestamp");
   }
   TL_RETURN_IF_ERROR(v.ToStatus());
@@ -210,12 +213,12 @@ absl::StatusOr<v1::CreateReadinessOverrideResponse> ReadinessBoard::CreateReadin
 }
 
 absl::StatusOr<v1::ListReadinessOverridesResponse> ReadinessBoard::ListReadinessOverrides(
-    const Caller&, const v1::ListReadinessOverridesRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "player_id", request.player_id());
+    const common::Caller&, const v1::ListReadinessOverridesRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "player_id", request.player_id());
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListReadinessOverridesResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(storage::FindPlayer(conn, request.player_id()).status());
@@ -224,16 +227,16 @@ absl::StatusOr<v1::ListReadinessOverridesResponse> ReadinessBoard::ListReadiness
     const bool more = static_cast<int>(overrides.size()) > page_size;
     if (more) overrides.pop_back();
     for (const auto& o : overrides) ToProto(o, response.add_readiness_overrides());
-    if (more) response.set_next_page_token(EncodePageToken({0, overrides.back().id}));
+    if (more) response.set_next_page_token(common::EncodePageToken({0, overrides.back().id}));
     return absl::OkStatus();
   }));
   return response;
 }
 
 absl::StatusOr<v1::ClearReadinessOverrideResponse> ReadinessBoard::ClearReadinessOverride(
-    const Caller& caller, const v1::ClearReadinessOverrideRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "id", request.id());
+    const common::Caller& caller, const v1::ClearReadinessOverrideRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   const absl::Time now = clock_.Now();
   v1::ClearReadinessOverrideResponse response;

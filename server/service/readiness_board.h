@@ -10,6 +10,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/service/service_options.h"
 #include "server/service/squad_snapshot.h"
@@ -25,13 +26,13 @@ class ReadinessBoard {
       : db_(db), clock_(clock), options_(options) {}
 
   absl::StatusOr<v1::GetSquadReadinessResponse> GetSquadReadiness(
-      const Caller& caller, const v1::GetSquadReadinessRequest& request);
+      const common::Caller& caller, const v1::GetSquadReadinessRequest& request);
   absl::StatusOr<v1::CreateReadinessOverrideResponse> CreateReadinessOverride(
-      const Caller& caller, const v1::CreateReadinessOverrideRequest& request);
+      const common::Caller& caller, const v1::CreateReadinessOverrideRequest& request);
   absl::StatusOr<v1::ListReadinessOverridesResponse> ListReadinessOverrides(
-      const Caller& caller, const v1::ListReadinessOverridesRequest& request);
+      const common::Caller& caller, const v1::ListReadinessOverridesRequest& request);
   absl::StatusOr<v1::ClearReadinessOverrideResponse> ClearReadinessOverride(
-      const Caller& caller, const v1::ClearReadinessOverrideRequest& request);
+      const common::Caller& caller, const v1::ClearReadinessOverrideRequest& request);
 
   // Squad boards answered from the kept board rather than recomputed (for tests and benchmarks).
   uint64_t kept_board_answers() const;

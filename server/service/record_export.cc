@@ -5,12 +5,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 #include "server/service/complaint_records.h"
 #include "server/service/exposure_desk.h"
-#include "server/service/field_checks.h"
 #include "server/service/proto_mapping.h"
-#include "server/service/request_errors.h"
-#include "server/service/status_macros.h"
 #include "server/storage/record_store.h"
 #include "server/storage/session_store.h"
 
@@ -105,8 +106,8 @@ const KindSpec* FindKind(int kind) {
   return nullptr;
 }
 
-bool MayExport(Role role, const KindSpec& spec) {
-  return role != Role::kCoach || spec.coach_may_export;
+bool MayExport(common::Role role, const KindSpec& spec) {
+  return role != common::Role::kCoach || spec.coach_may_export;
 }
 
 std::string KindName(v1::RecordKind kind) { return v1::RecordKind_Name(kind); }
@@ -173,10 +174,10 @@ FeedStep<v1::ExportRecordsResponse> ExportFeed::Next() {
 }
 
 absl::StatusOr<std::unique_ptr<ExportFeed>> RecordExport::OpenFeed(
-    const Caller& caller, const v1::ExportRecordsRequest& request) {
-  FieldViolations v;
+    const common::Caller& caller, const v1::ExportRecordsRequest& request) {
+  common::FieldViolations v;
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative (0 exports every squad)");
-  CheckOptionalTimeRange(v, request);
+  common::CheckOptionalTimeRange(v, request);
   for (int i = 0; i < request.kinds_size(); ++i) {
     if (FindKind(request.kinds(i)) == nullptr) {
       v.Add(absl::StrCat("kinds[", i, "]"), "must be a RECORD_KIND_* value");

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/service/export_cursor.h"
 #include "server/service/message_feed.h"
@@ -49,7 +50,7 @@ class RecordExport {
   // or cursor, NOT_FOUND for an unknown squad, PERMISSION_DENIED for a kind the caller's role may
   // not export, OUT_OF_RANGE for a cursor beyond the records stored (the database was replaced).
   // Reads the database; so does each step of the feed (one batch per read transaction).
-  absl::StatusOr<std::unique_ptr<ExportFeed>> OpenFeed(const Caller& caller,
+  absl::StatusOr<std::unique_ptr<ExportFeed>> OpenFeed(const common::Caller& caller,
                                                        const v1::ExportRecordsRequest& request);
 
  private:

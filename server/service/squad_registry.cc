@@ -4,10 +4,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "server/service/field_checks.h"
-#include "server/service/paging.h"
+#include "server/common/caller.h"
+#include "server/common/field_checks.h"
+#include "server/common/paging.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 #include "server/service/proto_mapping.h"
-#include "server/service/status_macros.h"
 #include "server/service/write_once.h"
 
 namespace touchline::service {
@@ -19,7 +21,7 @@ absl::StatusOr<std::set<std::string>> MaskPaths(const google::protobuf::FieldMas
                                                 const std::string& field) {
   if (mask.paths_size() == 0) return updatable;
   std::set<std::string> paths;
-  FieldViolations v;
+  common::FieldViolations v;
   for (const auto& p : mask.paths()) {
     if (!updatable.count(p)) {
       v.Add(field, absl::StrCat("cannot update '", p, "'; updatable: ",
@@ -31,27 +33,27 @@ absl::StatusOr<std::set<std::string>> MaskPaths(const google::protobuf::FieldMas
   return paths;
 }
 
-void CheckPlayerFields(FieldViolations& v, const v1::Player& p, const std::set<std::string>& paths,
+void CheckPlayerFields(common::FieldViolations& v, const v1::Player& p, const std::set<std::string>& paths,
                        const ServiceOptions& o) {
-  if (paths.count("name")) CheckRequiredText(v, "player.name", p.name(), o.max_name_length);
+  if (paths.count("name")) common::CheckRequiredText(v, "player.name", p.name(), o.max_name_length);
   if (paths.count("position_group") && p.position_group() != v1::POSITION_GROUP_FORWARD &&
       p.position_group() != v1::POSITION_GROUP_BACK) {
     v.Add("player.position_group", "must be POSITION_GROUP_FORWARD or POSITION_GROUP_BACK");
   }
   if (paths.count("position_name")) {
-    CheckOptionalText(v, "player.position_name", p.position_name(), o.max_name_length);
+    common::CheckOptionalText(v, "player.position_name", p.position_name(), o.max_name_length);
   }
   if (paths.count("external_id")) {
-    CheckOptionalText(v, "player.external_id", p.external_id(), o.max_name_length);
+    common::CheckOptionalText(v, "player.external_id", p.external_id(), o.max_name_length);
   }
 }
 
 }  // namespace
 
 absl::StatusOr<v1::CreateSquadResponse> SquadRegistry::CreateSquad(
-    const Caller& caller, const v1::CreateSquadRequest& request) {
-  FieldViolations v;
-  CheckRequiredText(v, "squad.name", request.squad().name(), options_.max_name_length);
+    const common::Caller& caller, const v1::CreateSquadRequest& request) {
+  common::FieldViolations v;
+  common::CheckRequiredText(v, "squad.name", request.squad().name(), options_.max_name_length);
   TL_RETURN_IF_ERROR(v.ToStatus());
   domain::Squad squad;
   squad.name = request.squad().name();
@@ -66,10 +68,10 @@ absl::StatusOr<v1::CreateSquadResponse> SquadRegistry::CreateSquad(
   return response;
 }
 
-absl::StatusOr<v1::GetSquadResponse> SquadRegistry::GetSquad(const Caller&,
+absl::StatusOr<v1::GetSquadResponse> SquadRegistry::GetSquad(const common::Caller&,
                                                              const v1::GetSquadRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "id", request.id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetSquadResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
@@ -81,29 +83,29 @@ absl::StatusOr<v1::GetSquadResponse> SquadRegistry::GetSquad(const Caller&,
 }
 
 absl::StatusOr<v1::ListSquadsResponse> SquadRegistry::ListSquads(
-    const Caller&, const v1::ListSquadsRequest& request) {
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+    const common::Caller&, const v1::ListSquadsRequest& request) {
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListSquadsResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     auto squads = storage::ListSquads(conn, cursor.id, page_size + 1);
     const bool more = static_cast<int>(squads.size()) > page_size;
     if (more) squads.pop_back();
     for (const auto& s : squads) ToProto(s, response.add_squads());
-    if (more) response.set_next_page_token(EncodePageToken({0, squads.back().id}));
+    if (more) response.set_next_page_token(common::EncodePageToken({0, squads.back().id}));
     return absl::OkStatus();
   }));
   return response;
 }
 
 absl::StatusOr<v1::UpdateSquadResponse> SquadRegistry::UpdateSquad(
-    const Caller& caller, const v1::UpdateSquadRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "squad.id", request.squad().id());
+    const common::Caller& caller, const v1::UpdateSquadRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "squad.id", request.squad().id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   TL_ASSIGN_OR_RETURN(auto paths, MaskPaths(request.update_mask(), {"name"}, "update_mask"));
   if (paths.count("name")) {
-    CheckRequiredText(v, "squad.name", request.squad().name(), options_.max_name_length);
+    common::CheckRequiredText(v, "squad.name", request.squad().name(), options_.max_name_length);
   }
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::UpdateSquadResponse response;
@@ -120,10 +122,10 @@ absl::StatusOr<v1::UpdateSquadResponse> SquadRegistry::UpdateSquad(
 }
 
 absl::StatusOr<v1::CreatePlayerResponse> SquadRegistry::CreatePlayer(
-    const Caller& caller, const v1::CreatePlayerRequest& request) {
+    const common::Caller& caller, const v1::CreatePlayerRequest& request) {
   const v1::Player& p = request.player();
-  FieldViolations v;
-  CheckPositiveId(v, "player.squad_id", p.squad_id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "player.squad_id", p.squad_id());
   CheckPlayerFields(v, p, {"name", "position_group", "position_name", "external_id"}, options_);
   TL_RETURN_IF_ERROR(v.ToStatus());
   domain::Player player;
@@ -145,9 +147,9 @@ absl::StatusOr<v1::CreatePlayerResponse> SquadRegistry::CreatePlayer(
 }
 
 absl::StatusOr<v1::GetPlayerResponse> SquadRegistry::GetPlayer(
-    const Caller&, const v1::GetPlayerRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "id", request.id());
+    const common::Caller&, const v1::GetPlayerRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetPlayerResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
@@ -159,12 +161,12 @@ absl::StatusOr<v1::GetPlayerResponse> SquadRegistry::GetPlayer(
 }
 
 absl::StatusOr<v1::ListPlayersResponse> SquadRegistry::ListPlayers(
-    const Caller&, const v1::ListPlayersRequest& request) {
-  FieldViolations v;
+    const common::Caller&, const v1::ListPlayersRequest& request) {
+  common::FieldViolations v;
   if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
   TL_RETURN_IF_ERROR(v.ToStatus());
-  TL_ASSIGN_OR_RETURN(int page_size, NormalizePageSize(request.page_size()));
-  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, DecodePageToken(request.page_token()));
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListPlayersResponse response;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     if (request.squad_id() != 0) {
@@ -175,17 +177,17 @@ absl::StatusOr<v1::ListPlayersResponse> SquadRegistry::ListPlayers(
     const bool more = static_cast<int>(players.size()) > page_size;
     if (more) players.pop_back();
     for (const auto& p : players) ToProto(p, response.add_players());
-    if (more) response.set_next_page_token(EncodePageToken({0, players.back().id}));
+    if (more) response.set_next_page_token(common::EncodePageToken({0, players.back().id}));
     return absl::OkStatus();
   }));
   return response;
 }
 
 absl::StatusOr<v1::UpdatePlayerResponse> SquadRegistry::UpdatePlayer(
-    const Caller& caller, const v1::UpdatePlayerRequest& request) {
+    const common::Caller& caller, const v1::UpdatePlayerRequest& request) {
   const v1::Player& p = request.player();
-  FieldViolations v;
-  CheckPositiveId(v, "player.id", p.id());
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "player.id", p.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   TL_ASSIGN_OR_RETURN(auto paths,
                       MaskPaths(request.update_mask(),
@@ -216,9 +218,9 @@ absl::StatusOr<v1::UpdatePlayerResponse> SquadRegistry::UpdatePlayer(
 }
 
 absl::StatusOr<v1::ArchivePlayerResponse> SquadRegistry::ArchivePlayer(
-    const Caller& caller, const v1::ArchivePlayerRequest& request) {
-  FieldViolations v;
-  CheckPositiveId(v, "id", request.id());
+    const common::Caller& caller, const v1::ArchivePlayerRequest& request) {
+  common::FieldViolations v;
+  common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::ArchivePlayerResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,

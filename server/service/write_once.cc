@@ -9,9 +9,10 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "server/common/caller.h"
+#include "server/common/request_errors.h"
+#include "server/common/status_macros.h"
 #include "server/service/proto_mapping.h"
-#include "server/service/request_errors.h"
-#include "server/service/status_macros.h"
 #include "server/storage/request_result_store.h"
 
 namespace touchline::service {
@@ -31,13 +32,13 @@ std::string RequestIdOf(const Message& request) {
 
 absl::Status CheckRequestId(const std::string& id) {
   if (id.size() > kMaxRequestIdLength) {
-    return InvalidField("request_id", absl::StrCat("must be at most ", kMaxRequestIdLength,
+    return common::InvalidField("request_id", absl::StrCat("must be at most ", kMaxRequestIdLength,
                                                    " characters (a UUID fits)"));
   }
   for (const char c : id) {
     const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                     c == '.' || c == '_' || c == ':' || c == '-';
-    if (!ok) return InvalidField("request_id", "may hold only A-Z a-z 0-9 . _ : - (a UUID fits)");
+    if (!ok) return common::InvalidField("request_id", "may hold only A-Z a-z 0-9 . _ : - (a UUID fits)");
   }
   return absl::OkStatus();
 }
@@ -95,7 +96,7 @@ absl::StatusOr<std::optional<Identity>> IdentityOf(const Message& request) {
 
 }  // namespace
 
-absl::Status WriteOnce(storage::Database& db, const Caller& caller, const Message& request,
+absl::Status WriteOnce(storage::Database& db, const common::Caller& caller, const Message& request,
                        Message& response,
                        absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
   TL_ASSIGN_OR_RETURN(const std::optional<Identity> id, IdentityOf(request));
@@ -122,7 +123,7 @@ absl::Status WriteOnce(storage::Database& db, const Caller& caller, const Messag
   });
 }
 
-absl::StatusOr<bool> FindFirstResult(storage::Database& db, const Caller& caller,
+absl::StatusOr<bool> FindFirstResult(storage::Database& db, const common::Caller& caller,
                                      const Message& request, Message& response) {
   TL_ASSIGN_OR_RETURN(const std::optional<Identity> id, IdentityOf(request));
   if (!id) return false;

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
+#include "server/common/caller.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 
@@ -25,14 +26,14 @@ inline constexpr size_t kMaxRequestIdLength = 128;
 // before returning OK. `request` is the call's request; its `request_id` field, if it has one
 // and it is set, makes the call retry-safe as above. A replayed response is parsed into
 // `response` without running `work`.
-absl::Status WriteOnce(storage::Database& db, const Caller& caller,
+absl::Status WriteOnce(storage::Database& db, const common::Caller& caller,
                        const google::protobuf::Message& request,
                        google::protobuf::Message& response,
                        absl::FunctionRef<absl::Status(SQLite::Database&)> work);
 
 // For a call that does slow work before its write (protocol plugins): whether this request was
 // already answered, and if so its first result in `response`. ALREADY_EXISTS as above.
-absl::StatusOr<bool> FindFirstResult(storage::Database& db, const Caller& caller,
+absl::StatusOr<bool> FindFirstResult(storage::Database& db, const common::Caller& caller,
                                      const google::protobuf::Message& request,
                                      google::protobuf::Message& response);
 

@@ -13,11 +13,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "server/api/touchline_server.h"
+#include "server/common/caller.h"
 #include "server/service/proto_mapping.h"
 #include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
@@ -101,7 +102,7 @@ class ServerTest : public ::testing::Test {
   }
 
   // A bearer token of `user` with `role`, issued once per fixture (tokens survive restarts).
-  std::string TokenFor(const std::string& user, service::Role role = service::Role::kPhysio) {
+  std::string TokenFor(const std::string& user, common::Role role = common::Role::kPhysio) {
     auto& token = tokens_[{user, role}];
     if (token.empty()) {
       auto issued = server_->IssueToken(user, role);
@@ -112,7 +113,7 @@ class ServerTest : public ::testing::Test {
   }
 
   // A context for `user` with `role`: sends its bearer token.
-  std::unique_ptr<grpc::ClientContext> CtxAs(const std::string& user, service::Role role) {
+  std::unique_ptr<grpc::ClientContext> CtxAs(const std::string& user, common::Role role) {
     auto ctx = std::make_unique<grpc::ClientContext>();
     ctx->AddMetadata("authorization", "Bearer " + TokenFor(user, role));
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
@@ -140,7 +141,7 @@ class ServerTest : public ::testing::Test {
 
   // A context for physio `user`, who is recorded as the author of changes.
   std::unique_ptr<grpc::ClientContext> Ctx(const std::string& user = "physio.anna") {
-    return CtxAs(user, service::Role::kPhysio);
+    return CtxAs(user, common::Role::kPhysio);
   }
 
   int64_t MakeSquad(const std::string& name = "First XV") {
@@ -227,7 +228,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<v1::ReadinessService::Stub> readiness_;
   std::unique_ptr<v1::ProtocolService::Stub> protocols_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
-  std::map<std::pair<std::string, service::Role>, std::string> tokens_;
+  std::map<std::pair<std::string, common::Role>, std::string> tokens_;
 };
 
 }  // namespace touchline::testing

@@ -11,9 +11,10 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
-#include "server/plugins/host_protocol.h"
-#include "server/plugins/plugin_answer.h"
-#include "server/plugins/protocol_planner.h"
+#include "plugins/host/host_protocol.h"
+#include "plugins/runtime/plugin_answer.h"
+#include "plugins/runtime/protocol_planner.h"
+#include "server/service/protocol_summary.h"
 #include "tests/fuzz/fuzz_bodies.h"
 #include "touchline/plugin/v1/plugin.pb.h"
 
@@ -114,13 +115,13 @@ void ComposeAndCheck(const std::vector<plugins::CallOutcome>& outcomes) {
       Check(keys.emplace(absl::AsciiStrToLower(p.exercise()), p.side(), p.timing(),
                          p.complaint_id())
                 .second);  // no duplicate
-      Check(!plugins::SummarizePrescription(p).empty());
+      Check(!service::SummarizePrescription(p).empty());
     }
   };
   check_list(result.pre(), pv1::TIMING_PRE);
   check_list(result.post(), pv1::TIMING_POST);
   Check(keys == expected_keys);  // nothing lost, nothing invented
-  const std::string summary = plugins::SummarizeProtocols(result);
+  const std::string summary = service::SummarizeProtocols(result);
   Check(summary.empty() == (result.pre_size() == 0 && result.post_size() == 0));
 }
 

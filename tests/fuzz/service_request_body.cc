@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
@@ -24,8 +25,8 @@ namespace touchline::fuzz {
 namespace {
 
 namespace v1 = touchline::v1;
-using service::Caller;
-using service::Role;
+using common::Caller;
+using common::Role;
 
 absl::Time Now() { return absl::FromCivil(absl::CivilSecond(2026, 3, 1, 12, 0, 0), absl::UTCTimeZone()); }
 
@@ -40,7 +41,7 @@ struct World {
   std::unique_ptr<service::FlagBoard> flags;
   std::unique_ptr<service::ReadinessBoard> readiness;
   std::unique_ptr<service::ExposureDesk> exposure;
-  Caller physio{"fuzz.physio", Role::kPhysio};
+  common::Caller physio{"fuzz.physio", common::Role::kPhysio};
   int calls = 0;
 
   World() {
@@ -132,7 +133,7 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
   const uint8_t selector = data[0] % 11;
   ++data;
   --size;
-  const Caller& caller = w.physio;
+  const common::Caller& caller = w.physio;
   switch (selector) {
     case 0: {
       v1::CreateComplaintRequest r;

@@ -1,6 +1,7 @@
 // Each built-in plugin's rules: which complaint gets which protocol, with the exact dosage.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/service/protocol_summary.h"
 #include "tests/plugins/test_util.h"
 
 namespace touchline::plugins {
@@ -301,7 +302,7 @@ TEST_F(BuiltinTest, TheArticlesCaseGetsAntiSpasmAndNerveWorkInPhaseOrder) {
   EXPECT_EQ(r.pre(0).plugin_name(), "piriformis-4-sign");
   EXPECT_EQ(r.pre(1).plugin_name(), "sciatic-nerve-mobilisation");
   ASSERT_EQ(r.post_size(), 2);
-  EXPECT_EQ(SummarizeProtocols(r),
+  EXPECT_EQ(service::SummarizeProtocols(r),
             "PRE: Piriformis 4-sign isometric (each leg, 4x20s, @20%); Sciatic nerve slider "
             "(seated slump) (left, 3x10, @10%) | POST: Piriformis 4-sign isometric (each leg, "
             "4x20s, @20%); Sciatic nerve slider (seated slump) (left, 3x10, @10%)");

@@ -1,6 +1,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/plugins/plugin_answer.h"
+#include "plugins/runtime/plugin_answer.h"
 #include "tests/plugins/test_util.h"
 
 namespace touchline::plugins {

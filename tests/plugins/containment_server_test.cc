@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "server/plugins/host_confinement.h"
+#include "plugins/runtime/host_confinement.h"
 #include "tests/api/server_fixture.h"
 
 namespace touchline::testing {

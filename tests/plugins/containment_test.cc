@@ -18,8 +18,8 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/plugins/host_confinement.h"
-#include "server/plugins/host_output.h"
+#include "plugins/runtime/host_confinement.h"
+#include "plugins/runtime/host_output.h"
 #include "tests/plugins/test_util.h"
 
 namespace touchline::plugins {

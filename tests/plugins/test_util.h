@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "server/plugins/protocol_planner.h"
+#include "plugins/runtime/protocol_planner.h"
 #include "touchline/plugin/v1/plugin.pb.h"
 
 namespace touchline::plugins::testing {

@@ -27,6 +27,7 @@
 
 #include "SQLiteCpp/Database.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "server/common/caller.h"
 #include "tests/api/server_fixture.h"
 
 namespace touchline::testing {
@@ -660,7 +661,7 @@ TEST_F(ServerStorageFaultsTest, WithTheAuditLogFullNoWriteCommitsWithoutItsAudit
     req.set_page_size(1000);
     req.set_page_token(page);
     v1::ListAuditEventsResponse resp;
-    ASSERT_TRUE(audit_->ListAuditEvents(CtxAs("admin", service::Role::kAdmin).get(), req, &resp)
+    ASSERT_TRUE(audit_->ListAuditEvents(CtxAs("admin", common::Role::kAdmin).get(), req, &resp)
                     .ok());
     for (const auto& e : resp.audit_events()) audited.insert(e.player_ids().begin(), e.player_ids().end());
     page = resp.next_page_token();

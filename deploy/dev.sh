@@ -17,6 +17,8 @@ PACKAGES="build-essential cmake pkg-config git ca-certificates
   libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
   grpc-proto golang-github-gogo-googleapis-dev libssl-dev openssl
   python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps"
+# h2load, the load generator of tests/benchmark/readiness_h2load.sh.
+PACKAGES="$PACKAGES nghttp2-client"
 # npm fetches buf; a machine that already has node's npm (e.g. from nodesource) keeps it.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 

@@ -5,6 +5,7 @@
 #include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "touchline/v1/contact_event.pb.h"
@@ -36,6 +37,29 @@ struct CsvContactRow {
 // n-th identical row of the file: stable across re-imports of the file, never merging two rows.
 absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(
     const std::vector<std::vector<std::string>>& rows, absl::Time now);
+
+// The same, a slice at a time, so that an import can send the first rows while it reads the next
+// (ContactRowsFromCsv is Start and one Next over every row). `rows` must outlive the reader.
+class ContactCsvReader {
+ public:
+  // Maps the columns (a header row, or the default order); refuses a header that cannot be mapped.
+  static absl::StatusOr<ContactCsvReader> Start(const std::vector<std::vector<std::string>>& rows,
+                                                absl::Time now);
+  // Appends the next (up to) `max` data records to `out`; false once every record was read.
+  bool Next(size_t max, std::vector<CsvContactRow>* out);
+
+ private:
+  static constexpr size_t kNoColumn = static_cast<size_t>(-1);
+  ContactCsvReader(const std::vector<std::vector<std::string>>& rows, absl::Time now)
+      : rows_(&rows), now_(now) {}
+
+  const std::vector<std::vector<std::string>>* rows_;
+  absl::Time now_;
+  size_t next_ = 0;                  // the next record of rows_ to read
+  size_t column_[8] = {};            // cell of each ContactCsvColumns() entry, or kNoColumn
+  absl::flat_hash_map<std::string, int> kinds_, sources_;  // spellings already looked up
+  absl::flat_hash_map<std::string, int> identical_rows_;   // derived key -> rows with that content
+};
 
 // A stable 64-bit FNV-1a hash in hex.
 std::string StableHashHex(absl::string_view s);

@@ -85,23 +85,28 @@ int EventsImport(Ctx& ctx) {
   }
   auto rows = ParseCsv(text);
   if (!rows.ok()) return ctx.Usage(rows.status());
-  auto csv_rows = ContactRowsFromCsv(*rows, ctx.now);
-  if (!csv_rows.ok()) return ctx.Usage(csv_rows.status());
+  auto reader = ContactCsvReader::Start(*rows, ctx.now);
+  if (!reader.ok()) return ctx.Usage(reader.status());
   TL_STUB(ContactEventService);
   grpc::ClientContext c;
   ctx.Prepare(&c);
   v1::ImportContactEventsResponse resp;
   auto writer = stub->ImportContactEvents(&c, &resp);
   // Every record is sent, in file order, several hundred to a message (one each costs far more per
-  // event): the server's rejection index i is data record i.
+  // event): the server's rejection index i is data record i. Records are read a message at a
+  // time, so the next message is read while the server stores the last.
   constexpr int kEventsPerMessage = 500;
+  std::vector<CsvContactRow> all_rows;
+  all_rows.reserve(rows->size());
+  auto csv_rows = &all_rows;
   v1::ImportContactEventsRequest req;
   bool open = true;
-  for (const auto& row : *csv_rows) {
-    *req.add_contact_events() = row.event;
+  while (open) {
+    const size_t first = all_rows.size();
+    if (!reader->Next(kEventsPerMessage, &all_rows)) break;
+    for (size_t i = first; i < all_rows.size(); ++i) *req.add_contact_events() = all_rows[i].event;
     if (req.contact_events_size() == kEventsPerMessage) {
       open = writer->Write(req);  // false: the server ended the call, and its status says why
-      if (!open) break;
       req.Clear();
     }
   }

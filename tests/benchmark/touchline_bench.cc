@@ -1,9 +1,12 @@
 // touchline_bench: starts a real touchline-server on loopback and prints what it costs, each figure
-// next to a baseline measured in the same run (storage without gRPC, the health check). Figures,
-// never assertions: the only failure is an RPC error, counted from grpc-status on every call.
+// next to a baseline measured in the same run (raw SQLite and storage without gRPC, the health
+// check). Figures, never assertions: the only failure is an RPC error, counted from grpc-status on
+// every call (and the CLI's exit status and stored count).
 //
-//   touchline_bench --server=build/server/api/touchline-server [--quick] [--events=N]
-//                   [--history_events=N] [--seconds=S]
+//   touchline_bench --server=build/server/api/touchline-server [--cli=build/client/touchline]
+//                   [--quick] [--events=N] [--history_events=N] [--seconds=S]
+//
+// One file per part where a part has grown: ingest_part.cc; shared pieces in bench_support.h.
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -36,6 +39,8 @@
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
+#include "tests/benchmark/bench_support.h"
+#include "tests/benchmark/ingest_part.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
@@ -57,6 +62,9 @@ ABSL_FLAG(std::vector<std::string>, levels, std::vector<std::string>({"1", "16",
 ABSL_FLAG(int, rounds, 3,
           "Health/readiness alternations per concurrency level (medians are reported)");
 ABSL_FLAG(int, watchers, 10000, "WatchFlags streams held open in the watchers part");
+ABSL_FLAG(std::string, cli, "",
+          "Path of the touchline CLI: the ingest part adds its CSV import (with and without keys)");
+ABSL_FLAG(int, ingest_rounds, 5, "Rounds of the ingest part (each stores --events on every path)");
 ABSL_FLAG(bool, keep_databases, false, "Leave the databases behind for inspection");
 
 namespace v1 = touchline::v1;
@@ -64,132 +72,7 @@ using touchline::service::ToProto;
 
 namespace {
 
-std::atomic<int64_t> g_rpc_errors{0};
-// The bearer token of the server under test (its first start writes one beside the database).
-std::string g_token;
-
-void CountError(const grpc::Status& s, const char* what) {
-  if (s.ok()) return;
-  if (g_rpc_errors.fetch_add(1) < 5) {
-    std::fprintf(stderr, "error: %s: %d %s\n", what, s.error_code(), s.error_message().c_str());
-  }
-}
-
-// ---- a touchline-server child process ----
-struct ServerProcess {
-  pid_t pid = -1;
-  int port = 0;
-  double startup_ms = 0;  // spawn until the health check answers SERVING
-  std::string token;      // its admin bearer token (written beside the database on first start)
-
-  static ServerProcess Start(const std::string& binary, const std::string& db,
-                             const std::string& extra_flag = "") {
-    ServerProcess p;
-    int fds[2];
-    if (pipe(fds) != 0) std::abort();
-    const absl::Time t0 = absl::Now();
-    p.pid = fork();
-    if (p.pid == 0) {
-      dup2(fds[1], 2);
-      close(fds[0]);
-      const std::string db_flag = "--db=" + db;
-      const std::string sync_flag = "--synchronous=" + absl::GetFlag(FLAGS_synchronous);
-      std::vector<char*> argv = {const_cast<char*>(binary.c_str()),
-                                 const_cast<char*>("--listen=127.0.0.1:0"),
-                                 const_cast<char*>(db_flag.c_str()),
-                                 const_cast<char*>(sync_flag.c_str())};
-      // Every caller of the bench uses one token: its 64 callers are one user's.
-      std::vector<std::string> extra = {"--max_calls_per_user=128"};
-      for (absl::string_view flag : absl::StrSplit(extra_flag, ' ', absl::SkipEmpty())) {
-        extra.emplace_back(flag);
-      }
-      for (std::string& flag : extra) argv.push_back(flag.data());
-      argv.push_back(nullptr);
-      execv(binary.c_str(), argv.data());
-      _exit(127);
-    }
-    close(fds[1]);
-    std::string log;
-    char buf[512];
-    while (p.port == 0) {
-      const ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0) {
-        std::fprintf(stderr, "touchline-server did not start: %s\n", log.c_str());
-        std::exit(1);
-      }
-      log.append(buf, n);
-      const auto at = log.find("(port ");
-      if (at != std::string::npos) p.port = std::atoi(log.c_str() + at + 6);
-    }
-    // Keep draining the server's log so it never blocks on a full pipe.
-    std::thread([fd = fds[0]] {
-      char b[512];
-      while (read(fd, b, sizeof b) > 0) {
-      }
-      close(fd);
-    }).detach();
-    auto health = grpc::health::v1::Health::NewStub(p.Channel());
-    for (;;) {
-      grpc::ClientContext ctx;
-      grpc::health::v1::HealthCheckRequest req;
-      grpc::health::v1::HealthCheckResponse resp;
-      if (health->Check(&ctx, req, &resp).ok() &&
-          resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
-        break;
-      }
-    }
-    p.startup_ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
-    std::ifstream token_file(db + ".token");
-    if (std::getline(token_file, p.token)) g_token = p.token;
-    return p;
-  }
-
-  std::shared_ptr<grpc::Channel> Channel(int index = 0) const {
-    grpc::ChannelArguments args;
-    args.SetInt("bench.channel", index);  // distinct channels get distinct connections
-    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
-                                     grpc::InsecureChannelCredentials(), args);
-  }
-
-  // CPU time the server process has used so far (user + system, all threads), in seconds.
-  double CpuSeconds() const {
-    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    // Fields after the command name (which may hold spaces) start after its closing parenthesis;
-    // utime and stime are fields 14 and 15, i.e. the 12th and 13th after it.
-    const size_t close = text.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::vector<std::string> fields = absl::StrSplit(text.substr(close + 2), ' ');
-    if (fields.size() < 13) return 0;
-    return (std::atof(fields[11].c_str()) + std::atof(fields[12].c_str())) / sysconf(_SC_CLK_TCK);
-  }
-
-  // Peak resident memory (VmHWM) in MiB.
-  double PeakMiB() const {
-    std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
-    }
-    return 0;
-  }
-
-  void Stop() {
-    if (pid <= 0) return;
-    kill(pid, SIGTERM);
-    int st = 0;
-    waitpid(pid, &st, 0);
-    pid = -1;
-  }
-};
-
-// CPU time this (bench) process has used so far, all threads, in seconds.
-double ClientCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+using namespace touchline::bench;  // NOLINT: the bench's shared pieces
 
 // An ingest run: its rate, and the CPU it cost per event (microseconds) of the process that did
 // the storing (the server; the bench itself for storage-only), which the shared machine's noise
@@ -198,13 +81,6 @@ struct IngestResult {
   double per_second = 0;
   double cpu_us_per_event = 0;
 };
-
-std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = g_token) {
-  auto c = std::make_unique<grpc::ClientContext>();
-  c->AddMetadata("authorization", "Bearer " + token);
-  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-  return c;
-}
 
 // ---- synthetic squad (domain.md section 4) ----
 struct Squad {
@@ -336,52 +212,6 @@ IngestResult IngestThroughGrpc(const ServerProcess& server, const Squad& squad, 
   return {count / secs, cpu * 1e6 / count};
 }
 
-// The same rows through the same storage code, no gRPC: the ceiling ingest can reach.
-// `random_keys`: idempotency keys like UUIDs (what `touchline events record` generates) instead of
-// the sequential ones a wearable export numbers its rows with; they land all over the key index.
-IngestResult IngestThroughStorage(const std::string& db_path, const std::vector<int64_t>& players,
-                                  int count, absl::Time now, int batch, bool random_keys = false) {
-  touchline::storage::DatabaseOptions o;
-  o.path = db_path;
-  o.synchronous_full = true;
-  auto db = touchline::storage::Database::Open(o);
-  if (!db.ok()) std::abort();
-  absl::Status st = (*db)->Write([&](SQLite::Database& c) {
-    touchline::domain::Squad s;
-    s.name = "storage-only";
-    s.created_at = s.updated_at = now;
-    auto squad = touchline::storage::InsertSquad(c, s);
-    for (size_t i = 0; i < players.size(); ++i) {
-      touchline::domain::Player p;
-      p.squad_id = squad->id;
-      p.name = absl::StrCat("P", i);
-      p.created_at = p.updated_at = now;
-      if (!touchline::storage::InsertPlayer(c, p).ok()) std::abort();
-    }
-    return absl::OkStatus();
-  });
-  std::vector<touchline::domain::ContactEvent> rows;
-  rows.reserve(count);
-  for (int n = 0; n < count; ++n) {
-    rows.push_back(SyntheticEvent(1 + n % players.size(), n, now, "s-"));
-  }
-  if (random_keys) {
-    std::mt19937_64 random(1);
-    for (auto& r : rows) r.idempotency_key = absl::StrFormat("%016x%016x", random(), random());
-  }
-  const double cpu0 = ClientCpuSeconds();
-  const absl::Time t0 = absl::Now();
-  for (int start = 0; start < count; start += batch) {
-    st = (*db)->Write([&](SQLite::Database& c) {
-      touchline::storage::ContactEventInserter ins(c);
-      for (int n = start; n < std::min(count, start + batch); ++n) ins.InsertIfNew(rows[n]);
-      return absl::OkStatus();
-    });
-  }
-  return {count / absl::ToDoubleSeconds(absl::Now() - t0),
-          (ClientCpuSeconds() - cpu0) * 1e6 / count};
-}
-
 struct LoadResult {
   double per_second = 0;
   double p50_ms = 0;
@@ -494,20 +324,6 @@ HistoryServer LoadHistory(const std::string& binary, const std::string& db, int 
   loader.Stop();
   h.server = ServerProcess::Start(binary, db, "--readiness_cache=false");
   return h;
-}
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-std::string Rm(const std::string& path) {
-  for (const char* s : {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm", ".token",
-                        ".pseudonym-key"}) {
-    std::remove((path + s).c_str());
-  }
-  return path;
 }
 
 // ---- held WatchFlags streams (issue 15) ----
@@ -746,7 +562,20 @@ int main(int argc, char** argv) {
               quick ? " (quick)" : "", events, history, seconds,
               std::thread::hardware_concurrency());
 
-  // 1. Ingest: client stream against the storage code alone.
+  // 1. Ingest: raw SQLite, the storage code, the gRPC import and the CLI's CSV import of the same
+  //    rows, alternating in rounds (tests/benchmark/ingest_part.cc).
+  if (runs("ingest")) {
+    touchline::bench::IngestPartOptions ingest;
+    ingest.server_binary = binary;
+    ingest.cli_binary = absl::GetFlag(FLAGS_cli);
+    ingest.dir = dir;
+    ingest.events = events;
+    ingest.rounds = quick ? 2 : std::max(1, absl::GetFlag(FLAGS_ingest_rounds));
+    ingest.synchronous_full = absl::GetFlag(FLAGS_synchronous) != "normal";
+    ingest.now = now;
+    touchline::bench::RunIngestPart(ingest);
+  }
+
   ServerProcess server = ServerProcess::Start(binary, Rm(dir + "/small.db"));
   auto ch = server.Channel();
   const Squad squad = MakeSquad(*ch, "Bench XV", 50, now);
@@ -755,26 +584,10 @@ int main(int argc, char** argv) {
   // gRPC's unary call, but no board: the floor under a readiness call that Touchline's own board
   // code sits on.
   const int64_t empty_squad_id = CreateSquad(*ch, "Bench empty");
-  // Warm up, then measure.
+  // The readiness board's squad has the contact history the ingest part stored before it was an
+  // alternating part of its own (the board reads recent contacts): the same rows, untimed.
   IngestThroughGrpc(server, squad, std::min(events, 5000), 500, now, "warm-");
-  if (runs("ingest")) {
-    const int batch = touchline::service::ServiceOptions().import_batch_size;
-    const IngestResult grpc = IngestThroughGrpc(server, squad, events, 500, now, "g-");
-    const IngestResult storage =
-        IngestThroughStorage(Rm(dir + "/storage_only.db"), squad.players, events, now, batch);
-    const IngestResult random_keys = IngestThroughStorage(Rm(dir + "/storage_only.db"),
-                                                          squad.players, events, now, batch, true);
-    std::printf("\n%-44s %14s %14s %8s %10s %10s\n",
-                absl::StrCat("ingest (synchronous=", absl::GetFlag(FLAGS_synchronous),
-                             ", 500 events/msg)")
-                    .c_str(),
-                "events/s", "baseline/s", "ratio", "cpu us/ev", "base us/ev");
-    std::printf("%-44s %14.0f %14.0f %8.2f %10.2f %10.2f\n", "ImportContactEvents vs storage-only",
-                grpc.per_second, storage.per_second, grpc.per_second / storage.per_second,
-                grpc.cpu_us_per_event, storage.cpu_us_per_event);
-    std::printf("%-44s %14.0f %14s %8s %10.2f\n", "storage-only, random (UUID-like) keys",
-                random_keys.per_second, "", "", random_keys.cpu_us_per_event);
-  }
+  if (runs("ingest")) IngestThroughGrpc(server, squad, events, 500, now, "g-");
 
   // 2. Readiness under concurrency against the health check on the same server: first as served
   //    (the board kept between calls until a write or a rule boundary), then recomputed every call

@@ -1,4 +1,5 @@
 // Unit tests of the touchline CLI: argument and time parsing, tables, enums, CSV, errors, requests.
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -11,7 +12,9 @@
 #include "client/cli/requests.h"
 #include "client/cli/table.h"
 #include "client/cli/timeparse.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "gtest/gtest.h"
@@ -303,6 +306,55 @@ TEST(Csv, DerivedKeysSortByTimeAndNeverMergeTwoRows) {
   auto again = ContactRowsFromCsv(*ParseCsv(text), now + absl::Hours(5));
   for (size_t i = 0; i < read->size(); ++i) {
     EXPECT_EQ((*again)[i].event.idempotency_key(), (*read)[i].event.idempotency_key());
+  }
+}
+
+// The derived key is what every earlier version derived (absl::FormatTime, StrFormat), whatever
+// the time looks like: a file imported before must be recognised again, not stored twice. The
+// fast paths (whole seconds, four-digit years, the plain RFC 3339 form) must agree with the slow.
+TEST(Csv, DerivedKeysAreThoseEarlierVersionsDerived) {
+  const absl::Time now = T("2026-11-21T12:00:00Z");
+  const std::vector<std::string> times = {
+      "2026-11-21T10:00:00Z",     "2026-02-28T23:59:59Z",  "2024-02-29T00:00:00Z",
+      "2026-11-21T10:00:00.25Z",  "2026-11-21T10:00:00.000000001Z", "2026-11-21T11:00:00+01:00",
+      "2026-11-21t10:00:00z",     "2026-11-21 10:00:00Z",  "2026-11-20",
+      "1999-12-31T23:59:59Z",     "-3d",                   "now"};
+  std::string text = "player_id,kind,occurred_at,awkward,source,session_label,note\n";
+  for (const auto& t : times) {
+    absl::StrAppend(&text, "4,scrum,", t, ",true,video,v Kingsmead,left side\n");
+  }
+  absl::StrAppend(&text, "4,scrum,2026-11-21T10:00:00Z,true,video,v Kingsmead,left side\n");
+  auto read = ContactRowsFromCsv(*ParseCsv(text), now);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), times.size() + 1);
+  std::map<std::string, int> seen;
+  for (size_t i = 0; i < read->size(); ++i) {
+    const auto& r = (*read)[i];
+    ASSERT_EQ(r.problem, "") << (i < times.size() ? times[i] : "repeat");
+    const absl::Time at = absl::FromUnixNanos(
+        google::protobuf::util::TimeUtil::TimestampToNanoseconds(r.event.occur_time()));
+    if (i < times.size()) {
+      EXPECT_EQ(at, *ParseTimeArg(times[i], now)) << times[i];
+    }
+    uint64_t h = 1469598103934665603ULL;
+    for (unsigned char c : absl::StrCat(r.event.kind(), "|", r.event.awkward(), "|",
+                                        r.event.source(), "|", r.event.session_label(), "|",
+                                        r.event.note())) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+    const std::string base =
+        absl::StrCat("csv-", absl::FormatTime("%Y%m%dT%H%M%E*SZ", at, absl::UTCTimeZone()),
+                     "-4-", absl::StrFormat("%016x", h));
+    const int n = ++seen[base];
+    EXPECT_EQ(r.event.idempotency_key(), n == 1 ? base : absl::StrCat(base, "-", n))
+        << (i < times.size() ? times[i] : "repeat");
+  }
+  // Out-of-range fields are refused as before, not normalised into another day.
+  for (const char* bad : {"2026-02-30T10:00:00Z", "2026-11-21T24:00:00Z", "2026-13-01T00:00:00Z"}) {
+    auto r = ContactRowsFromCsv(*ParseCsv(absl::StrCat("4,scrum,", bad, "\n")), now);
+    ASSERT_TRUE(r.ok());
+    EXPECT_THAT((*r)[0].problem, HasSubstr("occurred_at")) << bad;
   }
 }
 

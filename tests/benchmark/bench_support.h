@@ -1,0 +1,192 @@
+// What every part of touchline_bench shares: a touchline-server child process, the RPC error count
+// (every call's grpc-status is checked), the bench's own CPU, medians and spreads.
+#pragma once
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+
+ABSL_DECLARE_FLAG(std::string, synchronous);
+
+namespace touchline::bench {
+
+inline std::atomic<int64_t> g_rpc_errors{0};
+// The bearer token of the server under test (its first start writes one beside the database).
+inline std::string g_token;
+
+inline void CountError(const grpc::Status& s, const char* what) {
+  if (s.ok()) return;
+  if (g_rpc_errors.fetch_add(1) < 5) {
+    std::fprintf(stderr, "error: %s: %d %s\n", what, s.error_code(), s.error_message().c_str());
+  }
+}
+
+// ---- a touchline-server child process ----
+struct ServerProcess {
+  pid_t pid = -1;
+  int port = 0;
+  double startup_ms = 0;  // spawn until the health check answers SERVING
+  std::string token;      // its admin bearer token (written beside the database on first start)
+
+  static ServerProcess Start(const std::string& binary, const std::string& db,
+                             const std::string& extra_flag = "") {
+    ServerProcess p;
+    int fds[2];
+    if (pipe(fds) != 0) std::abort();
+    const absl::Time t0 = absl::Now();
+    p.pid = fork();
+    if (p.pid == 0) {
+      dup2(fds[1], 2);
+      close(fds[0]);
+      const std::string db_flag = "--db=" + db;
+      const std::string sync_flag = "--synchronous=" + absl::GetFlag(FLAGS_synchronous);
+      std::vector<char*> argv = {const_cast<char*>(binary.c_str()),
+                                 const_cast<char*>("--listen=127.0.0.1:0"),
+                                 const_cast<char*>(db_flag.c_str()),
+                                 const_cast<char*>(sync_flag.c_str())};
+      // Every caller of the bench uses one token: its 64 callers are one user's.
+      std::vector<std::string> extra = {"--max_calls_per_user=128"};
+      for (absl::string_view flag : absl::StrSplit(extra_flag, ' ', absl::SkipEmpty())) {
+        extra.emplace_back(flag);
+      }
+      for (std::string& flag : extra) argv.push_back(flag.data());
+      argv.push_back(nullptr);
+      execv(binary.c_str(), argv.data());
+      _exit(127);
+    }
+    close(fds[1]);
+    std::string log;
+    char buf[512];
+    while (p.port == 0) {
+      const ssize_t n = read(fds[0], buf, sizeof buf);
+      if (n <= 0) {
+        std::fprintf(stderr, "touchline-server did not start: %s\n", log.c_str());
+        std::exit(1);
+      }
+      log.append(buf, n);
+      const auto at = log.find("(port ");
+      if (at != std::string::npos) p.port = std::atoi(log.c_str() + at + 6);
+    }
+    // Keep draining the server's log so it never blocks on a full pipe.
+    std::thread([fd = fds[0]] {
+      char b[512];
+      while (read(fd, b, sizeof b) > 0) {
+      }
+      close(fd);
+    }).detach();
+    auto health = grpc::health::v1::Health::NewStub(p.Channel());
+    for (;;) {
+      grpc::ClientContext ctx;
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse resp;
+      if (health->Check(&ctx, req, &resp).ok() &&
+          resp.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+        break;
+      }
+    }
+    p.startup_ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
+    std::ifstream token_file(db + ".token");
+    if (std::getline(token_file, p.token)) g_token = p.token;
+    return p;
+  }
+
+  std::shared_ptr<grpc::Channel> Channel(int index = 0) const {
+    grpc::ChannelArguments args;
+    args.SetInt("bench.channel", index);  // distinct channels get distinct connections
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port),
+                                     grpc::InsecureChannelCredentials(), args);
+  }
+
+  // CPU time the server process has used so far (user + system, all threads), in seconds.
+  double CpuSeconds() const {
+    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // Fields after the command name (which may hold spaces) start after its closing parenthesis;
+    // utime and stime are fields 14 and 15, i.e. the 12th and 13th after it.
+    const size_t close = text.rfind(')');
+    if (close == std::string::npos) return 0;
+    std::vector<std::string> fields = absl::StrSplit(text.substr(close + 2), ' ');
+    if (fields.size() < 13) return 0;
+    return (std::atof(fields[11].c_str()) + std::atof(fields[12].c_str())) / sysconf(_SC_CLK_TCK);
+  }
+
+  // Peak resident memory (VmHWM) in MiB.
+  double PeakMiB() const {
+    std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::atof(line.c_str() + 6) / 1024.0;
+    }
+    return 0;
+  }
+
+  void Stop() {
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    pid = -1;
+  }
+};
+
+// CPU time this (bench) process has used so far, all threads, in seconds.
+inline double ClientCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+inline std::unique_ptr<grpc::ClientContext> Ctx(const std::string& token = g_token) {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->AddMetadata("authorization", "Bearer " + token);
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  return c;
+}
+
+inline double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+inline std::string Rm(const std::string& path) {
+  for (const char* s : {"", "-wal", "-shm", ".audit", ".audit-wal", ".audit-shm", ".token",
+                        ".pseudonym-key"}) {
+    std::remove((path + s).c_str());
+  }
+  return path;
+}
+
+
+// "min-max" of per-round figures, as every spread the bench prints.
+inline std::string Spread(std::vector<double> v, int decimals = 2) {
+  if (v.empty()) return "-";
+  std::sort(v.begin(), v.end());
+  return absl::StrCat(absl::StrFormat("%.*f", decimals, v.front()), "-",
+                      absl::StrFormat("%.*f", decimals, v.back()));
+}
+
+}  // namespace touchline::bench

@@ -188,7 +188,13 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     record.outcome = std::move(outcome);
     {
       std::lock_guard lock(decision_->players_mutex);
+      if (players_.empty() && decision_->players.empty()) {
+        // The common case of a prepared answer (a squad's board): its list as it was kept.
+        record.player_ids = decision_->prepared_players;
+        return record;
+      }
       players_.insert(decision_->players.begin(), decision_->players.end());
+      players_.insert(decision_->prepared_players.begin(), decision_->prepared_players.end());
     }
     record.player_ids.assign(players_.begin(), players_.end());
     return record;
@@ -248,13 +254,18 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
       if (grpc::ByteBuffer* buffer = methods->GetSerializedSendMessage()) *buffer = BufferOf("");
       return;
     }
+    if (decision_->answer_prepared.load()) {
+      // Already in the caller's form, its players reported by the handler: sent as it is.
+      records_sent_ += 1;
+      return;
+    }
     const bool minimise = access::NeedsMinimising(decision_->caller.role);
     if (!minimise && !Audited()) return;
     // The sync server hands over the handler's own message, not yet serialised (a generated
     // class deriving from google::protobuf::Message alone): read it in place, and send a
     // minimised copy instead of it when the role needs one.
     // A raw method's handler hands over a grpc::ByteBuffer: read below, from its bytes.
-    const auto* sent = HasRawRequests(method_name_)
+    const auto* sent = HasRawResponses(method_name_)
                            ? nullptr
                            : static_cast<const Message*>(methods->GetSendMessage());
     if (sent != nullptr && sent->GetDescriptor() == method_->output_type()) {

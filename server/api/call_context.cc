@@ -44,17 +44,35 @@ bool HasRawRequests(std::string_view method) {
   return method == "/touchline.v1.ContactEventService/ImportContactEvents";
 }
 
+bool HasRawResponses(std::string_view method) {
+  return HasRawRequests(method) || method == "/touchline.v1.ReadinessService/GetSquadReadiness";
+}
+
+namespace {
+std::shared_ptr<CallDecision> DecisionOf(const grpc::ServerContextBase& context) {
+  Registry& r = TheRegistry();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.decisions.find(&context);
+  return it != r.decisions.end() ? it->second : nullptr;
+}
+}  // namespace
+
 void AddAuditedPlayers(const grpc::ServerContextBase& context, const std::set<int64_t>& players) {
-  std::shared_ptr<CallDecision> decision;
-  {
-    Registry& r = TheRegistry();
-    std::lock_guard<std::mutex> lock(r.mutex);
-    auto it = r.decisions.find(&context);
-    if (it != r.decisions.end()) decision = it->second;
-  }
+  std::shared_ptr<CallDecision> decision = DecisionOf(context);
   if (!decision) return;
   std::lock_guard lock(decision->players_mutex);
   decision->players.insert(players.begin(), players.end());
+}
+
+void ReportPreparedAnswer(const grpc::ServerContextBase& context,
+                          const std::vector<int64_t>& players) {
+  std::shared_ptr<CallDecision> decision = DecisionOf(context);
+  if (!decision) return;
+  {
+    std::lock_guard lock(decision->players_mutex);
+    decision->prepared_players = players;
+  }
+  decision->answer_prepared = true;
 }
 
 void RegisterCallDecision(const grpc::ServerContextBase* context,

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -32,12 +33,25 @@ struct CallDecision {
   // them): named in the call's audit record.
   std::mutex players_mutex;
   std::set<int64_t> players;
+  // Set by a handler whose answer is already in the caller's form (minimised for its role with
+  // access::Minimise when it was first made): the interceptor sends it as it is and names
+  // prepared_players (sorted, unique) in the audit record instead of reading the answer.
+  std::atomic<bool> answer_prepared{false};
+  std::vector<int64_t> prepared_players;
 };
 
 // Methods registered raw (their handler decodes the requests itself, so that a message that cannot
 // be decoded is told apart from the end of the stream): the interceptor sees their requests as
 // grpc::ByteBuffer (requests and the response) and leaves the requests to the handler.
 bool HasRawRequests(std::string_view method);
+// Methods whose handler answers with serialised bytes (a grpc::ByteBuffer): the raw ones above and
+// GetSquadReadiness, which serves a kept board's bytes.
+bool HasRawResponses(std::string_view method);
+
+// For a handler that answers in the caller's form already (see CallDecision::answer_prepared):
+// `players` (sorted, unique) are what the answer names.
+void ReportPreparedAnswer(const grpc::ServerContextBase& context,
+                          const std::vector<int64_t>& players);
 
 // For a raw method's handler: the players its requests named (see CallDecision::players).
 void AddAuditedPlayers(const grpc::ServerContextBase& context, const std::set<int64_t>& players);

@@ -1,5 +1,12 @@
 #include "server/api/services.h"
 
+#include <cstdlib>
+#include <string>
+
+#include "google/protobuf/descriptor.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/slice.h"
+#include "server/access/minimiser.h"
 #include "server/api/call_context.h"
 #include "server/api/grpc_status.h"
 #include "server/common/caller.h"
@@ -147,9 +154,71 @@ grpc::Status FlagServiceImpl::AcknowledgeFlag(grpc::ServerContext* context, cons
   return Serve(context, response, [&](const common::Caller& caller) { return watch_.AcknowledgeFlag(caller, *request); });
 }
 
-grpc::Status ReadinessServiceImpl::GetSquadReadiness(grpc::ServerContext* context, const v1::GetSquadReadinessRequest* request,
-    v1::GetSquadReadinessResponse* response) {
-  return Serve(context, response, [&](const common::Caller& caller) { return board_.GetSquadReadiness(caller, *request); });
+namespace {
+
+struct MinimiseFor {
+  common::Role role;
+  const access::Pseudonymizer& pseudonyms;
+};
+
+void MinimiseBoard(v1::GetSquadReadinessResponse& answer, const void* context) {
+  const auto& m = *static_cast<const MinimiseFor*>(context);
+  access::Minimise(answer, m.role, m.pseudonyms);
+}
+
+int MethodIndex(const google::protobuf::ServiceDescriptor* service, const std::string& method) {
+  const google::protobuf::MethodDescriptor* m =
+      service != nullptr ? service->FindMethodByName(method) : nullptr;
+  if (m == nullptr) std::abort();  // the generated code and the descriptor disagree: a build error
+  return m->index();
+}
+
+}  // namespace
+
+ReadinessServiceImpl::ReadinessServiceImpl(service::ReadinessBoard& board,
+                                           const access::Pseudonymizer& pseudonyms)
+    : board_(board), pseudonyms_(pseudonyms) {
+  using Streamer = grpc::ServerUnaryStreamer<v1::GetSquadReadinessRequest, grpc::ByteBuffer>;
+  MarkMethodStreamed(
+      MethodIndex(v1::GetSquadReadinessRequest::descriptor()->file()->FindServiceByName(
+                      "ReadinessService"),
+                  "GetSquadReadiness"),
+      new grpc::internal::StreamedUnaryHandler<v1::GetSquadReadinessRequest, grpc::ByteBuffer>(
+          [this](grpc::ServerContext* context, Streamer* streamer) {
+            return ServeBoard(context, streamer);
+          }));
+}
+
+grpc::Status ReadinessServiceImpl::ServeBoard(
+    grpc::ServerContext* context,
+    grpc::ServerUnaryStreamer<v1::GetSquadReadinessRequest, grpc::ByteBuffer>* streamer) {
+  v1::GetSquadReadinessRequest request;
+  if (!streamer->Read(&request)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request could not be read");
+  }
+  absl::StatusOr<common::Caller> caller = CallerFrom(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  absl::StatusOr<service::ReadinessBoard::ServedBoard> served =
+      board_.ServeSquadReadiness(*caller, request);
+  if (!served.ok()) return ToGrpcStatus(served.status());
+  // One form per role: a physio's and an admin's are the full answer, a coach's and an
+  // analyst's minimised (and pseudonymised) by the same access::Minimise every answer goes through.
+  const MinimiseFor minimise{caller->role, pseudonyms_};
+  auto* bytes = new std::string(
+      served->Serialized(static_cast<int>(caller->role), &MinimiseBoard, &minimise));
+  ReportPreparedAnswer(*context, served->player_ids());
+  grpc::Slice slice(bytes->data(), bytes->size(),
+                    [](void* p) { delete static_cast<std::string*>(p); }, bytes);
+  grpc::ByteBuffer answer(&slice, 1);
+  streamer->Write(answer, grpc::WriteOptions().set_last_message());
+  return grpc::Status::OK;
+}
+
+// Not reached: GetSquadReadiness is served by ServeBoard (registered in the constructor).
+grpc::Status ReadinessServiceImpl::GetSquadReadiness(grpc::ServerContext*,
+                                                     const v1::GetSquadReadinessRequest*,
+                                                     v1::GetSquadReadinessResponse*) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "served as a streamed unary method");
 }
 
 grpc::Status ReadinessServiceImpl::CreateReadinessOverride(grpc::ServerContext* context, const v1::CreateReadinessOverrideRequest* request,

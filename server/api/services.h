@@ -4,6 +4,7 @@
 #pragma once
 
 #include "server/access/audit_trail.h"
+#include "server/access/credentials.h"
 #include "server/api/stream_reactors.h"
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
@@ -123,9 +124,13 @@ class FlagServiceImpl final
   const StreamEnvironment streams_;
 };
 
+// GetSquadReadiness answers with a kept board's bytes in the caller's form (minimised once per
+// kept board and role), never a copy of the message: registered as a streamed unary method whose
+// response type is grpc::ByteBuffer, on the same sync threads as every other unary call.
 class ReadinessServiceImpl final : public v1::ReadinessService::Service {
  public:
-  explicit ReadinessServiceImpl(service::ReadinessBoard& board) : board_(board) {}
+  // `pseudonyms` may be constructed after this service (only used once calls arrive).
+  ReadinessServiceImpl(service::ReadinessBoard& board, const access::Pseudonymizer& pseudonyms);
   grpc::Status GetSquadReadiness(grpc::ServerContext*, const v1::GetSquadReadinessRequest*,
                                  v1::GetSquadReadinessResponse*) override;
   grpc::Status CreateReadinessOverride(grpc::ServerContext*,
@@ -139,7 +144,12 @@ class ReadinessServiceImpl final : public v1::ReadinessService::Service {
                                       v1::ClearReadinessOverrideResponse*) override;
 
  private:
+  grpc::Status ServeBoard(
+      grpc::ServerContext* context,
+      grpc::ServerUnaryStreamer<v1::GetSquadReadinessRequest, grpc::ByteBuffer>* streamer);
+
   service::ReadinessBoard& board_;
+  const access::Pseudonymizer& pseudonyms_;
 };
 
 class ProtocolServiceImpl final : public v1::ProtocolService::Service {

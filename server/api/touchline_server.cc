@@ -70,7 +70,7 @@ struct TouchlineServer::Parts {
         contact_service(contacts, streams),
         complaint_service(complaints),
         flag_service(flags, flag_watch, streams),
-        readiness_service(readiness),
+        readiness_service(readiness, pseudonyms),  // a reference: constructed below, used later
         export_service(exports, streams),
         exposure_service(exposure),
         pseudonyms(std::move(pseudonym_key)),

@@ -61,7 +61,44 @@ absl::Time ReadinessStableUntil(const SquadSnapshot& snapshot,
   return until;
 }
 
+const std::vector<int64_t>& ReadinessBoard::ServedBoard::player_ids() const {
+  return board_->player_ids;
+}
+
+std::string ReadinessBoard::ServedBoard::Serialized(int form, Minimise minimise,
+                                                    const void* context) const {
+  KeptBoard::Form& f = board_->forms.at(static_cast<size_t>(form));
+  std::call_once(f.made, [&] {
+    v1::GetSquadReadinessResponse answer = board_->response;
+    // A placeholder session_time tells whether this form keeps the field at all.
+    answer.mutable_session_time()->set_seconds(1);
+    minimise(answer, context);
+    f.keeps_session_time = answer.has_session_time();
+    answer.clear_session_time();
+    f.bytes = answer.SerializeAsString();
+  });
+  std::string out;
+  out.reserve(f.bytes.size() + 24);
+  out = f.bytes;
+  if (f.keeps_session_time) {
+    // Serialised messages concatenate as a merge: the kept bytes plus this one field are the
+    // answer with this call's session_time.
+    v1::GetSquadReadinessResponse time_only;
+    ToProto(at_, time_only.mutable_session_time());
+    time_only.AppendToString(&out);
+  }
+  return out;
+}
+
 absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
+    const common::Caller& caller, const v1::GetSquadReadinessRequest& request) {
+  TL_ASSIGN_OR_RETURN(ServedBoard served, ServeSquadReadiness(caller, request));
+  v1::GetSquadReadinessResponse response = served.board_->response;
+  ToProto(served.at_, response.mutable_session_time());
+  return response;
+}
+
+absl::StatusOr<ReadinessBoard::ServedBoard> ReadinessBoard::ServeSquadReadiness(
     const common::Caller&, const v1::GetSquadReadinessRequest& request) {
   common::FieldViolations v;
   common::CheckPositiveId(v, "squad_id", request.squad_id());
@@ -91,9 +128,10 @@ absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
       kept_[request.squad_id()] = board;
     }
   }
-  v1::GetSquadReadinessResponse response = board->response;
-  ToProto(at, response.mutable_session_time());
-  return response;
+  ServedBoard served;
+  served.board_ = std::move(board);
+  served.at_ = at;
+  return served;
 }
 
 uint64_t ReadinessBoard::kept_board_answers() const {
@@ -133,6 +171,7 @@ absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard:
                                                        record.overrides, at);
       auto* out = response.add_players();
       out->set_player_id(record.player.id);
+      board->player_ids.push_back(record.player.id);
       out->set_player_name(record.player.name);
       out->set_position_group(record.player.position_group == domain::PositionGroup::kForward
                                   ? "forward"
@@ -159,6 +198,9 @@ absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard:
     }
     return absl::OkStatus();
   }));
+  std::sort(board->player_ids.begin(), board->player_ids.end());
+  board->player_ids.erase(std::unique(board->player_ids.begin(), board->player_ids.end()),
+                          board->player_ids.end());
   return board;
 }
 

@@ -1,12 +1,15 @@
 // Who can train for a session, and the physio's overrides.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
@@ -21,6 +24,28 @@
 namespace touchline::service {
 
 class ReadinessBoard {
+  struct KeptBoard;
+
+ public:
+  // A squad's board as one call serves it: kept (or just computed) bytes, never a copy of the
+  // message. Holds the kept board alive for as long as the call needs it.
+  class ServedBoard {
+   public:
+    // The players the answer names, for the call's audit record (never recomputed per call).
+    const std::vector<int64_t>& player_ids() const;
+    // The answer serialised in form `form` (0..kForms-1, e.g. a role: the caller picks), made by
+    // `minimise` from the full answer the first time a kept board is served in that form and kept
+    // beside it; this call's session_time is appended when the form keeps that field.
+    using Minimise = void (*)(v1::GetSquadReadinessResponse& answer, const void* context);
+    std::string Serialized(int form, Minimise minimise, const void* context) const;
+
+   private:
+    friend class ReadinessBoard;
+    std::shared_ptr<const KeptBoard> board_;
+    absl::Time at_;
+  };
+  static constexpr int kForms = 8;
+
  public:
   ReadinessBoard(storage::Database& db, const domain::Clock& clock, const ServiceOptions& options)
       : db_(db), clock_(clock), options_(options) {}
@@ -37,14 +62,26 @@ class ReadinessBoard {
   // Squad boards answered from the kept board rather than recomputed (for tests and benchmarks).
   uint64_t kept_board_answers() const;
 
+  // The board of request.squad_id at the request's session time (default now), kept or computed.
+  absl::StatusOr<ServedBoard> ServeSquadReadiness(const common::Caller& caller,
+                                                  const v1::GetSquadReadinessRequest& request);
+
  private:
   // A squad's board as computed at `computed_at`, and the same at every instant up to (not
-  // including) `stable_until` for as long as the records are still at `generation`.
+  // including) `stable_until` for as long as the records are still at `generation`; with the
+  // forms it has been served in (serialised once each), and the players it names.
   struct KeptBoard {
     uint64_t generation = 0;
     absl::Time computed_at;
     absl::Time stable_until;
-    v1::GetSquadReadinessResponse response;
+    v1::GetSquadReadinessResponse response;  // session_time unset: each call adds its own
+    std::vector<int64_t> player_ids;
+    struct Form {
+      std::once_flag made;
+      std::string bytes;
+      bool keeps_session_time = false;
+    };
+    mutable std::array<Form, kForms> forms;
   };
 
   absl::StatusOr<std::shared_ptr<const KeptBoard>> ComputeBoard(int64_t squad_id, absl::Time at);

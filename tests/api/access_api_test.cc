@@ -13,6 +13,8 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "server/access/access_policy.h"
+#include "server/access/credentials.h"
+#include "server/access/minimiser.h"
 #include "server/api/access_interceptor.h"
 #include "server/common/caller.h"
 #include "server/storage/audit_log_store.h"
@@ -288,6 +290,68 @@ TEST_F(AccessApiTest, TheIdentityComesFromTheTokenNotFromMetadata) {
 
 // ---------------------------------------------------------------------------------------------
 // Minimisation
+
+// A squad's board is kept and served as bytes in each role's form (issue 24): every call still gets
+// its own session_time, each role's form is exactly the full answer minimised for that role, and a
+// write is seen by every role's next answer.
+TEST_F(AccessApiTest, AKeptBoardIsServedInEachRolesFormWithEachCallsSessionTime) {
+  MakeClinicalRecord();
+  auto board_as = [&](common::Role role, absl::Time at) {
+    v1::GetSquadReadinessRequest req;
+    req.set_squad_id(squad_);
+    *req.mutable_session_time() = Ts(at);
+    v1::GetSquadReadinessResponse resp;
+    const grpc::Status status = readiness_->GetSquadReadiness(As(role).get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp;
+  };
+  auto without_time = [](v1::GetSquadReadinessResponse r) {
+    r.clear_session_time();
+    return r.SerializeAsString();
+  };
+  const absl::Time t1 = Start() + absl::Minutes(1);
+  const absl::Time t2 = Start() + absl::Minutes(2);
+  const v1::GetSquadReadinessResponse full = board_as(common::Role::kPhysio, t1);
+  ASSERT_EQ(full.players_size(), 2);
+  for (common::Role role : {common::Role::kPhysio, common::Role::kCoach, common::Role::kAnalyst}) {
+    SCOPED_TRACE(static_cast<int>(role));
+    const v1::GetSquadReadinessResponse first = board_as(role, t1);
+    const v1::GetSquadReadinessResponse second = board_as(role, t2);  // the same kept board
+    EXPECT_EQ(service::FromProto(first.session_time()), t1);
+    EXPECT_EQ(service::FromProto(second.session_time()), t2);
+    EXPECT_EQ(without_time(first), without_time(second));
+    // What the role receives is the full answer minimised for it, field for field (pseudonyms
+    // aside: their key is the server's).
+    v1::GetSquadReadinessResponse expected = full;
+    access::Minimise(expected, role, access::Pseudonymizer("a test key"));
+    v1::GetSquadReadinessResponse got = first;
+    for (auto* answer : {&expected, &got}) {
+      for (auto& p : *answer->mutable_players()) {
+        if (role == common::Role::kAnalyst) {
+          EXPECT_EQ(p.player_pseudonym().size(), 25u);
+          EXPECT_EQ(p.player_id(), 0);
+          EXPECT_TRUE(p.player_name().empty());
+        }
+        p.clear_player_pseudonym();
+        if (p.has_override()) p.mutable_override()->clear_player_pseudonym();
+      }
+    }
+    EXPECT_EQ(expected.SerializeAsString(), got.SerializeAsString());
+  }
+  // A write about Ann (her complaint resolved) reaches every role's next answer.
+  v1::ResolveComplaintRequest resolve;
+  resolve.set_complaint_id(complaint_);
+  *resolve.mutable_resolve_time() = Ts(Start());
+  v1::ResolveComplaintResponse resolved;
+  ASSERT_TRUE(complaints_->ResolveComplaint(Ctx().get(), resolve, &resolved).ok());
+  for (common::Role role : {common::Role::kPhysio, common::Role::kCoach, common::Role::kAnalyst}) {
+    SCOPED_TRACE(static_cast<int>(role));
+    const v1::GetSquadReadinessResponse after = board_as(role, t2);
+    ASSERT_EQ(after.players_size(), 2);
+    EXPECT_EQ(after.players(0).availability(), v1::AVAILABILITY_AVAILABLE);  // Ann, by name
+    EXPECT_EQ(after.available_count(), 1);
+  }
+}
 
 TEST_F(AccessApiTest, CoachesSeeAvailabilityWithoutClinicalDetail) {
   MakeClinicalRecord();

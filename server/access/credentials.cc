@@ -18,6 +18,7 @@
 #include "openssl/rand.h"
 #include "openssl/sha.h"
 #include "server/common/field_checks.h"
+#include "server/common/status_macros.h"
 #include "server/storage/access_store.h"
 
 namespace touchline::access {
@@ -73,8 +74,10 @@ absl::StatusOr<int> RevokeTokens(storage::Database& db, const std::string& user,
   return revoked;
 }
 
-absl::StatusOr<common::Caller> Authenticate(storage::Database& db,
-                                             std::string_view authorization) {
+namespace {
+
+// The token hash a well-formed "Bearer <token>" value names.
+absl::StatusOr<std::string> TokenHashOf(std::string_view authorization) {
   constexpr absl::string_view kScheme = "bearer ";
   const absl::string_view value(authorization.data(), authorization.size());
   if (value.size() <= kScheme.size() || !absl::StartsWithIgnoreCase(value, kScheme)) {
@@ -84,18 +87,87 @@ absl::StatusOr<common::Caller> Authenticate(storage::Database& db,
   if (token.empty() || token.size() > kMaxTokenLength) {
     return absl::UnauthenticatedError("malformed bearer token");
   }
-  const std::string hash = Sha256Hex(std::string_view(token.data(), token.size()));
+  return Sha256Hex(std::string_view(token.data(), token.size()));
+}
+
+absl::Status Unknown() { return absl::UnauthenticatedError("unknown or revoked bearer token"); }
+
+}  // namespace
+
+absl::StatusOr<common::Caller> TokenCache::Authenticate(std::string_view authorization) {
+  absl::StatusOr<std::string> hash = TokenHashOf(authorization);
+  if (!hash.ok()) return hash.status();
+  common::Caller caller;
+  {
+    absl::MutexLock lock(&mutex_);
+    if (auto it = kept_.find(*hash); it != kept_.end()) {
+      caller.user = it->second.user;
+      caller.role = it->second.role;
+      caller.credential = *std::move(hash);
+      return caller;
+    }
+    ++database_reads_;
+  }
   std::optional<storage::TokenRecord> record;
-  absl::Status status = db.Read([&](SQLite::Database& conn) {
-    record = storage::FindActiveToken(conn, hash);
+  std::pair<int64_t, int64_t> stamp;
+  absl::Status status = db_.Read([&](SQLite::Database& conn) {
+    record = storage::FindActiveToken(conn, *hash);
+    stamp = storage::TokenTableStamp(conn);  // the same read transaction: the same snapshot
     return absl::OkStatus();
   });
   if (!status.ok()) return absl::UnavailableError("cannot check the token now; retry");
-  if (!record) return absl::UnauthenticatedError("unknown or revoked bearer token");
+  if (!record) return Unknown();
+  caller.user = record->user;
+  caller.role = static_cast<common::Role>(record->role);
+  {
+    absl::MutexLock lock(&mutex_);
+    if (!stamp_) stamp_ = stamp;
+    if (*stamp_ == stamp) kept_[*hash] = Kept{caller.user, caller.role};
+  }
+  caller.credential = *std::move(hash);
+  return caller;
+}
+
+absl::Status TokenCache::Refresh() {
+  std::pair<int64_t, int64_t> stamp;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) {
+    stamp = storage::TokenTableStamp(conn);
+    return absl::OkStatus();
+  }));
+  absl::MutexLock lock(&mutex_);
+  if (stamp_ != stamp) {
+    kept_.clear();
+    stamp_ = stamp;
+  }
+  return absl::OkStatus();
+}
+
+void TokenCache::Clear() {
+  absl::MutexLock lock(&mutex_);
+  kept_.clear();
+  stamp_.reset();
+}
+
+uint64_t TokenCache::database_reads() const {
+  absl::MutexLock lock(&mutex_);
+  return database_reads_;
+}
+
+absl::StatusOr<common::Caller> Authenticate(storage::Database& db,
+                                             std::string_view authorization) {
+  absl::StatusOr<std::string> hash = TokenHashOf(authorization);
+  if (!hash.ok()) return hash.status();
+  std::optional<storage::TokenRecord> record;
+  absl::Status status = db.Read([&](SQLite::Database& conn) {
+    record = storage::FindActiveToken(conn, *hash);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return absl::UnavailableError("cannot check the token now; retry");
+  if (!record) return Unknown();
   common::Caller caller;
   caller.user = record->user;
   caller.role = static_cast<common::Role>(record->role);
-  caller.credential = hash;
+  caller.credential = *std::move(hash);
   return caller;
 }
 

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "server/common/caller.h"
 #include "server/storage/database.h"
@@ -29,6 +33,38 @@ absl::StatusOr<int> RevokeTokens(storage::Database& db, const std::string& user,
 // The caller an "authorization" metadata value names: "Bearer <token>" (scheme case-insensitive).
 // UNAUTHENTICATED when the value is malformed or the token unknown or revoked.
 absl::StatusOr<common::Caller> Authenticate(storage::Database& db, std::string_view authorization);
+
+// Unrevoked tokens by hash, so that checking a call's token reads no database. A token is read
+// from the database the first time it is seen and kept; everything kept is dropped at once when
+// the token table changes. A change by this process is seen at once (Clear); a token issued by
+// another process is simply not kept yet; a token revoked by another process is dropped when
+// Refresh next reads the table's stamp (the server's revocation check, every 250 ms, the same
+// window in which it ends that token's open streams). An entry is kept only if the stamp read
+// with it is the cache's current one, so a revocation racing a first check is never lost.
+// Unknown tokens are never kept (a flood of made-up tokens costs reads, never memory).
+class TokenCache {
+ public:
+  explicit TokenCache(storage::Database& db) : db_(db) {}
+  // As access::Authenticate, from memory when the token is kept.
+  absl::StatusOr<common::Caller> Authenticate(std::string_view authorization);
+  // Reads the token table's stamp; drops every kept token when it changed.
+  absl::Status Refresh();
+  // Drops every kept token (this process issued or revoked one).
+  void Clear();
+  // Token checks that read the database (tests).
+  uint64_t database_reads() const;
+
+ private:
+  struct Kept {
+    std::string user;
+    common::Role role;
+  };
+  storage::Database& db_;
+  mutable absl::Mutex mutex_;
+  absl::flat_hash_map<std::string, Kept> kept_ ABSL_GUARDED_BY(mutex_);  // by token hash
+  std::optional<std::pair<int64_t, int64_t>> stamp_ ABSL_GUARDED_BY(mutex_);
+  uint64_t database_reads_ ABSL_GUARDED_BY(mutex_) = 0;
+};
 
 // Of `credentials` (Caller::credential values), those that no longer name an unrevoked token:
 // a token revoked by another process (`touchline-server --revoke_token_user`) is seen here.

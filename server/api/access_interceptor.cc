@@ -143,7 +143,7 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
 
   // The token, the method table, the analysts' rule on a stream's request, then the limits.
   void Authorize(CallDecision& d, std::string_view authorization) {
-    absl::StatusOr<common::Caller> caller = access::Authenticate(env_.db, authorization);
+    absl::StatusOr<common::Caller> caller = env_.tokens.Authenticate(authorization);
     if (!caller.ok()) {
       d.status = caller.status();
       return;

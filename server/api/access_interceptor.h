@@ -27,6 +27,7 @@ struct AccessEnvironment {
   storage::Database& db;
   const domain::Clock& clock;
   const access::Pseudonymizer& pseudonyms;
+  access::TokenCache& tokens;
   access::AuditTrail& audit;
   CallLimits& limits;
 };

@@ -32,6 +32,12 @@ int64_t CountActiveTokens(SQLite::Database& db) {
   return db.execAndGet("SELECT COUNT(*) FROM access_tokens WHERE revoked_at IS NULL").getInt64();
 }
 
+std::pair<int64_t, int64_t> TokenTableStamp(SQLite::Database& db) {
+  CachedStatement query(db, "SELECT COUNT(*), COUNT(revoked_at) FROM access_tokens");
+  query->executeStep();
+  return {query->getColumn(0).getInt64(), query->getColumn(1).getInt64()};
+}
+
 int RevokeTokensOfUser(SQLite::Database& db, const std::string& user, absl::Time now) {
   SQLite::Statement update(db,
                            "UPDATE access_tokens SET revoked_at = ? "

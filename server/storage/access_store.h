@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "SQLiteCpp/Database.h"
 #include "absl/status/status.h"
@@ -24,6 +25,8 @@ absl::Status InsertToken(SQLite::Database& db, const std::string& sha256_hex,
 // The unrevoked token with this hash, if any.
 std::optional<TokenRecord> FindActiveToken(SQLite::Database& db, const std::string& sha256_hex);
 int64_t CountActiveTokens(SQLite::Database& db);
+// What changes whenever a token is issued or revoked, by any process: (tokens, revoked tokens).
+std::pair<int64_t, int64_t> TokenTableStamp(SQLite::Database& db);
 // Revokes every token of `user`; returns how many.
 int RevokeTokensOfUser(SQLite::Database& db, const std::string& user, absl::Time now);
 

@@ -211,7 +211,8 @@ TEST_F(StreamLimitTest, OnlyTheUserOverItsLimitIsRefusedAndAClosedStreamFreesIts
 
 // Revoking a token from another process (another connection to the same file, as
 // `touchline-server --revoke_token_user` is) ends its open watch and import streams with
-// UNAUTHENTICATED; the token's other streams' neighbours are untouched.
+// UNAUTHENTICATED, and its unary calls too (their check is kept in memory until then); the
+// token's neighbours are untouched.
 TEST_F(FairnessApiTest, RevokingATokenEndsItsStreams) {
   const int64_t squad = MakeSquad();
   const std::string revoked_token = TokenFor("physio.leaving");
@@ -227,6 +228,14 @@ TEST_F(FairnessApiTest, RevokingATokenEndsItsStreams) {
   // server is past admitting them: the watch is subscribed once its opening read has run).
   absl::SleepFor(absl::Milliseconds(300));
   ASSERT_FALSE(watch.WaitDone(absl::ZeroDuration())) << watch.status().error_message();
+  // A unary call with the token: answered, and its check now kept in memory (TokenCache).
+  auto list_squads = [&] {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + revoked_token);
+    v1::ListSquadsResponse resp;
+    return squads_->ListSquads(&ctx, v1::ListSquadsRequest(), &resp);
+  };
+  ASSERT_TRUE(list_squads().ok());
 
   storage::DatabaseOptions other_process;
   other_process.path = db_path_;
@@ -243,6 +252,8 @@ TEST_F(FairnessApiTest, RevokingATokenEndsItsStreams) {
   ASSERT_EQ(import_status.wait_for(std::chrono::seconds(20)), std::future_status::ready);
   EXPECT_EQ(import_status.get().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_FALSE(neighbour.WaitDone(absl::ZeroDuration())) << neighbour.status().error_message();
+  // The same check that ended the streams dropped the kept token: unary calls are refused too.
+  EXPECT_EQ(list_squads().error_code(), grpc::StatusCode::UNAUTHENTICATED);
 
   HeldWatch again(*flags_, revoked_token, squad);
   ASSERT_TRUE(again.WaitDone(kMust));

@@ -312,4 +312,21 @@ std::string FlagKey(const Flag& flag) {
                          worsening ? "-worsening" : "");
 }
 
+std::optional<absl::Time> NextFlagChange(std::span<const Complaint> complaints, absl::Time now,
+                                         const FlagThresholds& thresholds) {
+  std::optional<absl::Time> next;
+  auto consider = [&](absl::Time t) {
+    if (t > now && (!next || t < *next)) next = t;
+  };
+  for (const Complaint& c : complaints) {
+    consider(c.onset_at);  // a future-dated complaint begins (recurrence, exacerbation, pelvic)
+    // PERSISTENT holds once strictly more than the threshold has passed: the first microsecond after.
+    const absl::Time persistent_at = c.onset_at + thresholds.persistence + absl::Microseconds(1);
+    if (!c.resolved_at || *c.resolved_at > persistent_at) consider(persistent_at);
+    if (c.resolved_at) consider(*c.resolved_at);  // a future-dated resolution clears flags
+    for (const CheckIn& ci : c.check_ins) consider(ci.checked_at);  // a worsening
+  }
+  return next;
+}
+
 }  // namespace touchline::domain

@@ -1,6 +1,7 @@
 // Surveillance flags computed from a player's record at any instant (domain.md section 2).
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -59,6 +60,13 @@ std::vector<Id> PelvicOriginEvents(const Complaint& complaint, std::span<const C
 std::vector<Flag> EvaluateFlags(Id player_id, std::span<const Complaint> complaints,
                                 std::span<const ContactEvent> events, absl::Time as_of,
                                 const FlagThresholds& thresholds);
+
+// The first instant after `now` at which EvaluateFlags over these complaints can answer
+// differently by time alone, or nullopt if none can (every complaint resolved in the past, nothing
+// future-dated): a complaint begins or is resolved, the persistence line is crossed, a check-in
+// becomes known. What wakes the flag monitor and bounds a kept readiness board.
+std::optional<absl::Time> NextFlagChange(std::span<const Complaint> complaints, absl::Time now,
+                                         const FlagThresholds& thresholds);
 
 // A flag's stable identity while it holds: player, kind and the complaint it is about (the first
 // of complaint_ids), plus "-worsening" for an exacerbation by worsening pain, which can hold beside

@@ -165,4 +165,19 @@ PlayerReadiness EvaluateReadiness(Id player_id, std::span<const Complaint> compl
   return out;
 }
 
+std::optional<absl::Time> NextReadinessChange(std::span<const Complaint> complaints,
+                                              std::span<const ReadinessOverride> overrides,
+                                              absl::Time now, const FlagThresholds& thresholds) {
+  std::optional<absl::Time> next = NextFlagChange(complaints, now, thresholds);
+  auto consider = [&](absl::Time t) {
+    if (t > now && (!next || t < *next)) next = t;
+  };
+  for (const ReadinessOverride& o : overrides) {
+    consider(o.starts_at);
+    consider(o.expires_at);
+    if (o.cleared_at) consider(*o.cleared_at);
+  }
+  return next;
+}
+
 }  // namespace touchline::domain

@@ -37,4 +37,11 @@ PlayerReadiness EvaluateReadiness(Id player_id, std::span<const Complaint> compl
                                   std::span<const ReadinessOverride> overrides,
                                   absl::Time session_time);
 
+// The first instant after `now` at which EvaluateReadiness (with EvaluateFlags) over these records
+// can answer differently by time alone: NextFlagChange, or an override starting, expiring or being
+// cleared. nullopt if none can.
+std::optional<absl::Time> NextReadinessChange(std::span<const Complaint> complaints,
+                                              std::span<const ReadinessOverride> overrides,
+                                              absl::Time now, const FlagThresholds& thresholds);
+
 }  // namespace touchline::domain

@@ -63,23 +63,6 @@ FlagChangeHub::Change Append(SQLite::Database& conn, v1::FlagChangeType type, v1
 
 }  // namespace
 
-std::optional<absl::Time> NextFlagInstant(std::span<const domain::Complaint> complaints,
-                                          absl::Time now, const domain::FlagThresholds& thresholds) {
-  std::optional<absl::Time> next;
-  auto consider = [&](absl::Time t) {
-    if (t > now && (!next || t < *next)) next = t;
-  };
-  for (const domain::Complaint& c : complaints) {
-    consider(c.onset_at);  // a future-dated complaint begins (recurrence, exacerbation, pelvic)
-    // PERSISTENT holds once strictly more than the threshold has passed: the first microsecond after.
-    const absl::Time persistent_at = c.onset_at + thresholds.persistence + absl::Microseconds(1);
-    if (!c.resolved_at || *c.resolved_at > persistent_at) consider(persistent_at);
-    if (c.resolved_at) consider(*c.resolved_at);  // a future-dated resolution clears flags
-    for (const domain::CheckIn& ci : c.check_ins) consider(ci.checked_at);  // a worsening
-  }
-  return next;
-}
-
 void FlagMonitor::Start() {
   {
     std::lock_guard lock(mutex_);
@@ -233,7 +216,7 @@ void FlagMonitor::Reconcile(SQLite::Database& conn, const std::vector<domain::Pl
   for (const PlayerRecord& record : snapshot.players) {
     const domain::Id player_id = record.player.id;
     const domain::Id squad_id = squad_of[player_id];
-    wakes[player_id] = NextFlagInstant(record.complaints, now, options_.thresholds);
+    wakes[player_id] = domain::NextFlagChange(record.complaints, now, options_.thresholds);
     auto& before = held[player_id];
     std::set<std::string> seen;
     for (const domain::Flag& f : domain::EvaluateFlags(player_id, record.complaints,

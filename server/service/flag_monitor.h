@@ -31,11 +31,6 @@
 
 namespace touchline::service {
 
-// The first instant after `now` at which the flags of a player with these complaints can change by
-// time alone, or nullopt if none can (every complaint resolved in the past, nothing future-dated).
-std::optional<absl::Time> NextFlagInstant(std::span<const domain::Complaint> complaints,
-                                          absl::Time now, const domain::FlagThresholds& thresholds);
-
 class FlagMonitor final : public PlayerRecordObserver {
  public:
   FlagMonitor(storage::Database& db, const domain::Clock& clock, const ServiceOptions& options,

@@ -30,12 +30,9 @@ absl::Time ReadinessStableUntil(const SquadSnapshot& snapshot,
   };
   if (next_onset) consider(*next_onset);
   for (const PlayerRecord& record : snapshot.players) {
-    // Onsets, resolutions, the persistence line and check-ins: every instant a flag can change.
-    if (auto t = NextFlagInstant(record.complaints, at, thresholds)) consider(*t);
-    for (const domain::ReadinessOverride& o : record.overrides) {
-      consider(o.starts_at);
-      consider(o.expires_at);
-      if (o.cleared_at) consider(*o.cleared_at);
+    // Every instant the rules can answer differently by time alone (server/domain).
+    if (auto t = domain::NextReadinessChange(record.complaints, record.overrides, at, thresholds)) {
+      consider(*t);
     }
   }
   // An assignment is "for" the session from session_at - window to session_at + window inclusive;

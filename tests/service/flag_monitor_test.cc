@@ -39,25 +39,25 @@ domain::Complaint OpenComplaint(domain::Id player, absl::Time onset) {
 
 // ---- NextFlagInstant ----
 
-TEST(NextFlagInstantTest, OpenComplaintBecomesPersistentJustAfterFortyTwoDays) {
+TEST(NextFlagChangeTest, OpenComplaintBecomesPersistentJustAfterFortyTwoDays) {
   domain::FlagThresholds th;
   const auto c = OpenComplaint(1, T0());
-  EXPECT_THAT(NextFlagInstant({&c, 1}, T0() + kDay, th),
+  EXPECT_THAT(domain::NextFlagChange({&c, 1}, T0() + kDay, th),
               Optional(T0() + 42 * kDay + absl::Microseconds(1)));
   // Past the line nothing more can happen by time alone.
-  EXPECT_EQ(NextFlagInstant({&c, 1}, T0() + 43 * kDay, th), std::nullopt);
+  EXPECT_EQ(domain::NextFlagChange({&c, 1}, T0() + 43 * kDay, th), std::nullopt);
 }
 
-TEST(NextFlagInstantTest, ResolvedBeforeWeekSixNeverWakes) {
+TEST(NextFlagChangeTest, ResolvedBeforeWeekSixNeverWakes) {
   domain::FlagThresholds th;
   auto c = OpenComplaint(1, T0());
   c.resolved_at = T0() + 10 * kDay;
-  EXPECT_EQ(NextFlagInstant({&c, 1}, T0() + 11 * kDay, th), std::nullopt);
+  EXPECT_EQ(domain::NextFlagChange({&c, 1}, T0() + 11 * kDay, th), std::nullopt);
   // ...but a resolution still ahead is an instant flags clear.
-  EXPECT_THAT(NextFlagInstant({&c, 1}, T0() + 5 * kDay, th), Optional(T0() + 10 * kDay));
+  EXPECT_THAT(domain::NextFlagChange({&c, 1}, T0() + 5 * kDay, th), Optional(T0() + 10 * kDay));
 }
 
-TEST(NextFlagInstantTest, FutureOnsetAndCheckInsAreInstants) {
+TEST(NextFlagChangeTest, FutureOnsetAndCheckInsAreInstants) {
   domain::FlagThresholds th;
   auto c = OpenComplaint(1, T0() + absl::Hours(3));
   domain::CheckIn ci;
@@ -65,8 +65,8 @@ TEST(NextFlagInstantTest, FutureOnsetAndCheckInsAreInstants) {
   auto d = OpenComplaint(1, T0() - kDay);
   d.check_ins.push_back(ci);
   const std::vector<domain::Complaint> both = {c, d};
-  EXPECT_THAT(NextFlagInstant(both, T0(), th), Optional(T0() + absl::Hours(1)));
-  EXPECT_THAT(NextFlagInstant(both, T0() + absl::Hours(1), th), Optional(T0() + absl::Hours(3)));
+  EXPECT_THAT(domain::NextFlagChange(both, T0(), th), Optional(T0() + absl::Hours(1)));
+  EXPECT_THAT(domain::NextFlagChange(both, T0() + absl::Hours(1), th), Optional(T0() + absl::Hours(3)));
 }
 
 // ---- FlagChangeHub ----

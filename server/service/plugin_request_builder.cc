@@ -3,22 +3,12 @@
 #include <algorithm>
 #include <vector>
 
+#include "server/common/proto_time.h"
+
 namespace touchline::service {
 namespace {
 
 namespace pv1 = touchline::plugin::v1;
-
-void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
-  const int64_t ns = absl::ToUnixNanos(t);
-  int64_t s = ns / 1000000000;
-  int64_t n = ns % 1000000000;
-  if (n < 0) {
-    n += 1000000000;
-    --s;
-  }
-  ts->set_seconds(s);
-  ts->set_nanos(static_cast<int32_t>(n));
-}
 
 void SetSymptoms(const domain::Symptoms& s, pv1::Symptoms* out) {
   out->set_ache(s.ache);
@@ -56,7 +46,7 @@ pv1::AssignRequest BuildAssignRequest(const domain::Player& player,
     pv1::Complaint* o = req.add_complaints();
     o->set_id(c->id);
     o->set_side(static_cast<pv1::Side>(c->side));
-    SetTime(c->onset_at, o->mutable_onset_time());
+    common::ToProto(c->onset_at, o->mutable_onset_time());
     o->set_onset_kind(static_cast<pv1::OnsetKind>(c->onset_kind));
     o->set_mechanism(static_cast<pv1::Mechanism>(c->mechanism));
     SetSymptoms(c->symptoms, o->mutable_symptoms());
@@ -74,18 +64,18 @@ pv1::AssignRequest BuildAssignRequest(const domain::Player& player,
       if (ci.checked_at > as_of) continue;
       pv1::CheckIn* oc = o->add_check_ins();
       oc->set_id(ci.id);
-      SetTime(ci.checked_at, oc->mutable_check_time());
+      common::ToProto(ci.checked_at, oc->mutable_check_time());
       SetSymptoms(ci.symptoms, oc->mutable_symptoms());
       oc->set_note(ci.note);
     }
-    if (c->resolved_at && *c->resolved_at <= as_of) SetTime(*c->resolved_at, o->mutable_resolve_time());
+    if (c->resolved_at && *c->resolved_at <= as_of) common::ToProto(*c->resolved_at, o->mutable_resolve_time());
   }
 
   for (const domain::Flag& fl : active_flags) {
     pv1::Flag* o = req.add_active_flags();
     o->set_kind(static_cast<pv1::FlagKind>(fl.kind));
     for (domain::Id id : fl.complaint_ids) o->add_complaint_ids(id);
-    SetTime(fl.began_at, o->mutable_begin_time());
+    common::ToProto(fl.began_at, o->mutable_begin_time());
     o->set_reason(fl.reason);
     o->set_episode(fl.episode);
   }
@@ -100,14 +90,14 @@ pv1::AssignRequest BuildAssignRequest(const domain::Player& player,
     pv1::ContactEvent* o = req.add_recent_contact_events();
     o->set_id(e->id);
     o->set_kind(static_cast<pv1::ContactKind>(e->kind));
-    SetTime(e->occurred_at, o->mutable_occur_time());
+    common::ToProto(e->occurred_at, o->mutable_occur_time());
     o->set_awkward(e->awkward);
     o->set_session_label(e->session_label);
   }
 
   *req.mutable_session() = session;
   for (const auto& pa : past_assignments) *req.add_past_assignments() = pa;
-  SetTime(as_of, req.mutable_as_of_time());
+  common::ToProto(as_of, req.mutable_as_of_time());
   return req;
 }
 

@@ -240,6 +240,7 @@ SECRET_NAMES = re.compile(r"(\.db|\.db-wal|\.db-shm|\.token|\.audit|\.audit-wal|
 # Public certificates of ca-certificates and openssl's configuration are expected; no private key
 # is (a *.key or *.pem under /etc/ssl/private would be one).
 ALLOWED_DIRS = ("etc/ssl/certs/", "usr/share/ca-certificates/", "usr/lib/ssl/certs")
+ALLOWED_FILES = ("var/lib/shells.state",)  # debianutils' record of /etc/shells
 
 
 def check_image_contents():
@@ -260,7 +261,8 @@ def check_image_contents():
                     if not m.isfile():
                         continue
                     files += 1
-                    if SECRET_NAMES.search(path) and not path.startswith(ALLOWED_DIRS):
+                    if (SECRET_NAMES.search(path) and not path.startswith(ALLOWED_DIRS)
+                            and path not in ALLOWED_FILES):
                         found.append(path)
                     if path.startswith(("etc/ssl/private/", "src/", "stage/", "build/")):
                         found.append(path)
@@ -340,7 +342,13 @@ def check_run():
     expect(open(token).read() == token_before, "the admin token file is unchanged")
     for what, out in before.items():
         r = cli(port, physio_file, "--json", *what)
-        expect(r.returncode == 0 and r.stdout == out, "the new container serves the same %s" % " ".join(what),
+        if what[0] == "flags":
+            # Flags are evaluated again at start (their reasons and order may change with the
+            # clock): the same flags by their keys.
+            same = sorted(re.findall(r'"key": "([^"]+)"', r.stdout)) == sorted(re.findall(r'"key": "([^"]+)"', out))
+        else:
+            same = r.stdout == out
+        expect(r.returncode == 0 and same, "the new container serves the same %s" % " ".join(what),
                r.stdout[:1000] + r.stderr)
     r = cli(port, token, "readiness", "get", "--squad=1")
     expect(r.returncode == 0 and re.search(r"Ethan Pellow.*unavailable.*acute", r.stdout),

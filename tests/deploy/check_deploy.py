@@ -76,6 +76,11 @@ expect(not [p for p in runtime_pkgs if p.endswith("-dev") or p in
             ("build-essential", "cmake", "gcc", "g++", "protobuf-compiler", "protobuf-compiler-grpc")],
        "runtime stage installs no -dev or build packages: %s" % runtime_pkgs)
 expect(any(i.startswith("COPY --from=") for i in runtime), "runtime stage copies from the build stage")
+# The SDK's and developers' install components (headers, CMake packages, .proto files) stay out
+# of the image: the build stage installs the default component only.
+build_stage = [i for s in stages[:-1] for i in s[1]]
+expect(any(re.search(r"cmake --install \S+ --component Unspecified", i) for i in build_stage),
+       "build stage installs only the default component (cmake --install --component Unspecified)")
 users = [i.split()[1] for i in runtime if i.upper().startswith("USER ")]
 expect(users and users[-1].split(":")[0] not in ("root", "0"), "runtime runs as a non-root USER")
 hc = [i for i in runtime if i.upper().startswith("HEALTHCHECK ")]

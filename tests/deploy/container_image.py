@@ -526,9 +526,15 @@ def check_kube():
     # The liveness probe as podman's health check: declared as in the manifest, and healthy.
     hc = json.loads(podman("inspect", "--format", "{{json .Config.Healthcheck}}", c).stdout or "null") or {}
     live = probes.get("livenessProbe", {})
-    expect(hc.get("Test", [None])[1:] == live.get("exec", {}).get("command"),
+    # podman 4.3 runs an exec probe as a shell command: CMD-SHELL, the command's words, "|| exit 1".
+    command = live.get("exec", {}).get("command")
+    expect(hc.get("Test") in (["CMD"] + command, ["CMD-SHELL"] + command + ["||", "exit", "1"]),
            "the livenessProbe is the container's health check", json.dumps(hc))
-    expect(hc.get("Retries") == live.get("failureThreshold"), "the livenessProbe's failureThreshold",
+    seconds = lambda k: int(live.get(k, 0)) * 1000000000
+    expect((hc.get("Retries"), hc.get("Interval"), hc.get("Timeout"), hc.get("StartPeriod")) ==
+           (live.get("failureThreshold"), seconds("periodSeconds"), seconds("timeoutSeconds"),
+            seconds("initialDelaySeconds")),
+           "the livenessProbe's failureThreshold, periodSeconds, timeoutSeconds and initialDelaySeconds",
            json.dumps(hc))
     r = podman("healthcheck", "run", c, check=False)
     expect(r.returncode == 0 and "unhealthy" not in r.stdout, "podman healthcheck run (livenessProbe): healthy",

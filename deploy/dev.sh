@@ -11,12 +11,14 @@ ROOT=$(pwd)
 BUILD=${TOUCHLINE_BUILD_DIR:-$ROOT/build}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Every Debian package the build, the tests and the tools need.
+# Every Debian package the build, the tests and the tools need (podman, runc, catatonit and
+# debootstrap: tests/deploy/container_image.py builds and runs the image without a daemon).
 PACKAGES="build-essential cmake pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
   grpc-proto golang-github-gogo-googleapis-dev libssl-dev openssl
-  python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps"
+  python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps
+  podman runc catatonit debootstrap"
 # h2load, the load generator of tests/benchmark/readiness_h2load.sh.
 PACKAGES="$PACKAGES nghttp2-client"
 # npm fetches buf; a machine that already has node's npm (e.g. from nodesource) keeps it.

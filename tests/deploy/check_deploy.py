@@ -3,7 +3,7 @@
 
     check_deploy.py REPO_ROOT [TOUCHLINE_SERVER_BINARY]
 
-Dockerfile: multi-stage from debian:bookworm-slim, no -dev or compiler packages in the runtime
+Dockerfile: multi-stage from ${BASE} (default debian:bookworm-slim), no -dev or compiler packages in the runtime
 stage, which installs a Debian package for every shared library the built server links (ldd, dpkg -S),
 non-root USER, gRPC HEALTHCHECK, exec form. systemd unit: `systemd-analyze verify` when available,
 and the hardening directives. Example environment file: the variables the unit and image use.
@@ -44,14 +44,21 @@ docker = read("deploy/Dockerfile")
 logical = re.sub(r"\\\n", " ", docker)  # join continuation lines
 lines = [l.strip() for l in logical.splitlines() if l.strip() and not l.strip().startswith("#")]
 stages = []  # [(from_line, [instructions])]
+global_args = {}  # ARGs before the first FROM (usable in FROM lines)
 for l in lines:
     if l.upper().startswith("FROM "):
         stages.append((l, []))
     elif stages:
         stages[-1][1].append(l)
+    elif l.upper().startswith("ARG "):
+        name, _, default = l.split(None, 1)[1].partition("=")
+        global_args[name.strip()] = default.strip()
 expect(len(stages) >= 2, "Dockerfile is multi-stage")
-expect(all(re.match(r"FROM debian:bookworm-slim( AS \w+)?$", s[0], re.I) for s in stages),
-       "every stage FROM debian:bookworm-slim")
+# The base is a build argument (a local debootstrap image in tests/deploy/container_image.sh)
+# whose default is Docker Hub's Debian 12 slim image.
+expect(global_args.get("BASE") == "debian:bookworm-slim", "ARG BASE=debian:bookworm-slim before the first FROM")
+expect(all(re.match(r"FROM (debian:bookworm-slim|\$\{BASE\}|\$BASE)( AS \w+)?$", s[0], re.I) for s in stages),
+       "every stage FROM ${BASE} (debian:bookworm-slim)")
 runtime = stages[-1][1] if stages else []
 
 
@@ -69,6 +76,11 @@ expect(not [p for p in runtime_pkgs if p.endswith("-dev") or p in
             ("build-essential", "cmake", "gcc", "g++", "protobuf-compiler", "protobuf-compiler-grpc")],
        "runtime stage installs no -dev or build packages: %s" % runtime_pkgs)
 expect(any(i.startswith("COPY --from=") for i in runtime), "runtime stage copies from the build stage")
+# The SDK's and developers' install components (headers, CMake packages, .proto files) stay out
+# of the image: the build stage installs the default component only.
+build_stage = [i for s in stages[:-1] for i in s[1]]
+expect(any(re.search(r"cmake --install \S+ --component Unspecified", i) for i in build_stage),
+       "build stage installs only the default component (cmake --install --component Unspecified)")
 users = [i.split()[1] for i in runtime if i.upper().startswith("USER ")]
 expect(users and users[-1].split(":")[0] not in ("root", "0"), "runtime runs as a non-root USER")
 hc = [i for i in runtime if i.upper().startswith("HEALTHCHECK ")]

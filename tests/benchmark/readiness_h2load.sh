@@ -71,9 +71,12 @@ print(next(s["id"] for s in squads if s["name"] == "First XV"))')
 TOKEN=$(head -1 "$WORK/role.token")
 
 # Request bodies: one gRPC frame each (flag 0, 4-byte big-endian length, the message).
-python3 - "$WORK" "$SQUAD" <<'PY'
+# The audited floor: the same call on a squad without players (token, limits, handler, durable
+# audit record; no board).
+EMPTY=$("${TL[@]}" squads create --name="Empty XV" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["squad"]["id"])')
+python3 - "$WORK" "$SQUAD" "$EMPTY" <<'PY'
 import struct, sys
-work, squad = sys.argv[1], int(sys.argv[2])
+work, squad, empty = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 def varint(n):
     out = b""
     while True:
@@ -87,28 +90,34 @@ def frame(msg):
     return b"\x00" + struct.pack(">I", len(msg)) + msg
 open(f"{work}/ready.bin", "wb").write(frame(b"\x08" + varint(squad)))  # GetSquadReadinessRequest{squad_id}
 open(f"{work}/health.bin", "wb").write(frame(b""))                     # HealthCheckRequest{}
+open(f"{work}/floor.bin", "wb").write(frame(b"\x08" + varint(empty)))  # the squad without players
 PY
 
 BASE="http://127.0.0.1:$PORT"
 HEADERS=(-H 'content-type: application/grpc' -H 'te: trailers')
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
-audit_count() {  # $1: outcome test, e.g. "= 'OK'"
-  python3 - "$DB.audit" "$1" <<'PY'
+audit_count() {  # $1: outcome test, e.g. "= 'OK'"; $2: method suffix (GetSquadReadiness)
+  python3 - "$DB.audit" "$1" "${2:-GetSquadReadiness}" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
-print(db.execute("SELECT count(*) FROM audit_events WHERE method LIKE '%GetSquadReadiness' AND outcome "
-                 + sys.argv[2]).fetchone()[0])
+print(db.execute("SELECT count(*) FROM audit_events WHERE method LIKE ? AND outcome "
+                 + sys.argv[2], ("%/" + sys.argv[3],)).fetchone()[0])
 PY
 }
 FAILURES="$WORK/failures"
 : >"$FAILURES"
-# run KIND CALLERS N: prints "rate server_us_per_call", checks every answer.
+# run KIND CALLERS N: prints "rate server_us_per_call", checks every answer. KIND: readiness,
+# health, or floor (readiness of the squad without players: the least an audited call costs).
 run() {
-  local kind=$1 c=$2 n=$3 out ok0 bad0 ok1 bad1 t0 t1 rate data
-  if [ "$kind" = readiness ]; then ok0=$(audit_count "= 'OK'"); bad0=$(audit_count "!= 'OK'"); fi
+  local kind=$1 c=$2 n=$3 out ok0 bad0 ok1 bad1 t0 t1 rate data method
+  method=GetSquadReadiness
+  if [ "$kind" != health ]; then ok0=$(audit_count "= 'OK'" $method); bad0=$(audit_count "!= 'OK'" $method); fi
   t0=$(cpu_ticks)
   if [ "$kind" = readiness ]; then
     out=$(h2load -n "$n" -c "$c" -m 1 -t 1 -d "$WORK/ready.bin" "${HEADERS[@]}" \
+      -H "authorization: Bearer $TOKEN" "$BASE/touchline.v1.ReadinessService/GetSquadReadiness")
+  elif [ "$kind" = floor ]; then
+    out=$(h2load -n "$n" -c "$c" -m 1 -t 1 -d "$WORK/floor.bin" "${HEADERS[@]}" \
       -H "authorization: Bearer $TOKEN" "$BASE/touchline.v1.ReadinessService/GetSquadReadiness")
   else
     out=$(h2load -n "$n" -c "$c" -m 1 -t 1 -d "$WORK/health.bin" "${HEADERS[@]}" \
@@ -122,10 +131,10 @@ run() {
     grep '^requests:' <<<"$out" >&2
     echo "$kind $c" >>"$FAILURES"
   fi
-  if [ "$kind" = readiness ]; then
-    ok1=$(audit_count "= 'OK'"); bad1=$(audit_count "!= 'OK'")
+  if [ "$kind" != health ]; then
+    ok1=$(audit_count "= 'OK'" $method); bad1=$(audit_count "!= 'OK'" $method)
     if [ $((ok1 - ok0)) -ne "$n" ] || [ $((bad1 - bad0)) -ne 0 ]; then
-      echo "error: readiness at $c callers: $n sent, audit log: $((ok1 - ok0)) OK, $((bad1 - bad0)) not OK" >&2
+      echo "error: $kind at $c callers: $n sent, audit log: $((ok1 - ok0)) OK, $((bad1 - bad0)) not OK" >&2
       echo "$kind $c" >>"$FAILURES"
     fi
   elif [ "$data" != $((7 * n)) ]; then
@@ -145,9 +154,9 @@ RESULTS="$WORK/results"
 for c in $LEVELS; do
   for r in $(seq "$ROUNDS"); do
     # Alternate which goes first, so neither always follows a quiet moment.
-    if [ $((r % 2)) -eq 1 ]; then order="health readiness"; else order="readiness health"; fi
+    if [ $((r % 2)) -eq 1 ]; then order="health readiness floor"; else order="floor readiness health"; fi
     for kind in $order; do
-      if [ "$kind" = readiness ]; then n=$READY_N; else n=$HEALTH_N; fi
+      if [ "$kind" = health ]; then n=$HEALTH_N; else n=$READY_N; fi
       echo "$c $r $kind $(run "$kind" "$c" "$n")" >>"$RESULTS"
     done
   done
@@ -162,15 +171,17 @@ for line in open(sys.argv[1]):
     rows[(int(c), int(r))][kind] = (float(rate), float(us))
 def med(v): return statistics.median(v)
 def spread(v, f="%.2f"): return (f + "-" + f) % (min(v), max(v))
-print("%-8s %12s %13s %12s %13s %7s %11s %10s %10s" % ("callers", "readiness/s", "min-max", "health/s",
-      "min-max", "ratio", "min-max", "srv us rd", "srv us hc"))
+print("%-8s %12s %13s %12s %13s %7s %11s %10s %10s %10s %9s" % ("callers", "readiness/s", "min-max", "health/s",
+      "min-max", "ratio", "min-max", "srv us rd", "srv us hc", "srv us fl", "rd/floor"))
 for c in sorted({c for c, _ in rows}):
     rs = [v for (cc, _), v in sorted(rows.items()) if cc == c]
     rd = [v["readiness"][0] for v in rs]; hc = [v["health"][0] for v in rs]
     ratio = [v["readiness"][0] / v["health"][0] for v in rs]
-    print("%-8d %12.0f %13s %12.0f %13s %7.2f %11s %10.0f %10.0f" % (
+    fl = [v["floor"][0] for v in rs]
+    print("%-8d %12.0f %13s %12.0f %13s %7.2f %11s %10.0f %10.0f %10.0f %9.2f" % (
         c, med(rd), spread(rd, "%.0f"), med(hc), spread(hc, "%.0f"), med(ratio), spread(ratio),
-        med([v["readiness"][1] for v in rs]), med([v["health"][1] for v in rs])))
+        med([v["readiness"][1] for v in rs]), med([v["health"][1] for v in rs]),
+        med([v["floor"][1] for v in rs]), med([a / b for a, b in zip(rd, fl)])))
 PY
 failures=$(wc -l <"$FAILURES")
 echo "rounds with a call not answered OK: $failures"

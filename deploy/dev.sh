@@ -11,22 +11,23 @@ ROOT=$(pwd)
 BUILD=${TOUCHLINE_BUILD_DIR:-$ROOT/build}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Every Debian package the build, the tests and the tools need (podman, runc, catatonit and
-# debootstrap: tests/deploy/container_image.py builds and runs the image without a daemon).
+# Every Debian package the build and the tools need.
 PACKAGES="build-essential cmake pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
   grpc-proto golang-github-gogo-googleapis-dev libssl-dev openssl
-  python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps
-  podman runc catatonit debootstrap"
-# h2load, the load generator of tests/benchmark/readiness_h2load.sh.
-PACKAGES="$PACKAGES nghttp2-client"
+  python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps"
+# What only the test suite needs: podman, runc, catatonit and debootstrap
+# (tests/deploy/container_image.py builds and runs the image without a daemon), and h2load
+# (tests/benchmark/readiness_h2load.sh).
+TEST_PACKAGES="podman runc catatonit debootstrap nghttp2-client"
 # npm fetches buf; a machine that already has node's npm (e.g. from nodesource) keeps it.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 
+# install_packages [more packages...]
 install_packages() {
   missing=""
-  for p in $PACKAGES; do
+  for p in $PACKAGES "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
   done
   [ -z "$missing" ] && return 0
@@ -61,7 +62,8 @@ case "${1:-}" in
       ${TOUCHLINE_SERVER_FLAGS:-}
     ;;
   test)
-    install_packages
+    # shellcheck disable=SC2086
+    install_packages $TEST_PACKAGES
     install_buf
     # The test build treats every compiler warning as an error: a warning never lands unseen.
     build -DTOUCHLINE_WERROR=ON

@@ -153,24 +153,6 @@ uint64_t TokenCache::database_reads() const {
   return database_reads_;
 }
 
-absl::StatusOr<common::Caller> Authenticate(storage::Database& db,
-                                             std::string_view authorization) {
-  absl::StatusOr<std::string> hash = TokenHashOf(authorization);
-  if (!hash.ok()) return hash.status();
-  std::optional<storage::TokenRecord> record;
-  absl::Status status = db.Read([&](SQLite::Database& conn) {
-    record = storage::FindActiveToken(conn, *hash);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return absl::UnavailableError("cannot check the token now; retry");
-  if (!record) return Unknown();
-  common::Caller caller;
-  caller.user = record->user;
-  caller.role = static_cast<common::Role>(record->role);
-  caller.credential = *std::move(hash);
-  return caller;
-}
-
 absl::StatusOr<std::vector<std::string>> RevokedCredentials(
     storage::Database& db, const std::vector<std::string>& credentials) {
   std::vector<std::string> revoked;

@@ -30,10 +30,6 @@ absl::StatusOr<std::string> IssueToken(storage::Database& db, const std::string&
 // Revokes every token of `user`; returns how many were revoked.
 absl::StatusOr<int> RevokeTokens(storage::Database& db, const std::string& user, absl::Time now);
 
-// The caller an "authorization" metadata value names: "Bearer <token>" (scheme case-insensitive).
-// UNAUTHENTICATED when the value is malformed or the token unknown or revoked.
-absl::StatusOr<common::Caller> Authenticate(storage::Database& db, std::string_view authorization);
-
 // Unrevoked tokens by hash, so that checking a call's token reads no database. A token is read
 // from the database the first time it is seen and kept; everything kept is dropped at once when
 // the token table changes. A change by this process is seen at once (Clear); a token issued by
@@ -45,7 +41,9 @@ absl::StatusOr<common::Caller> Authenticate(storage::Database& db, std::string_v
 class TokenCache {
  public:
   explicit TokenCache(storage::Database& db) : db_(db) {}
-  // As access::Authenticate, from memory when the token is kept.
+  // The caller an "authorization" metadata value names: "Bearer <token>" (scheme
+  // case-insensitive). UNAUTHENTICATED when the value is malformed or the token unknown or
+  // revoked; UNAVAILABLE when the token table cannot be read.
   absl::StatusOr<common::Caller> Authenticate(std::string_view authorization);
   // Reads the token table's stamp; drops every kept token when it changed.
   absl::Status Refresh();

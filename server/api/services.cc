@@ -156,16 +156,6 @@ grpc::Status FlagServiceImpl::AcknowledgeFlag(grpc::ServerContext* context, cons
 
 namespace {
 
-struct MinimiseFor {
-  common::Role role;
-  const access::Pseudonymizer& pseudonyms;
-};
-
-void MinimiseBoard(v1::GetSquadReadinessResponse& answer, const void* context) {
-  const auto& m = *static_cast<const MinimiseFor*>(context);
-  access::Minimise(answer, m.role, m.pseudonyms);
-}
-
 int MethodIndex(const google::protobuf::ServiceDescriptor* service, const std::string& method) {
   const google::protobuf::MethodDescriptor* m =
       service != nullptr ? service->FindMethodByName(method) : nullptr;
@@ -203,9 +193,10 @@ grpc::Status ReadinessServiceImpl::ServeBoard(
   if (!served.ok()) return ToGrpcStatus(served.status());
   // One form per role: a physio's and an admin's are the full answer, a coach's and an
   // analyst's minimised (and pseudonymised) by the same access::Minimise every answer goes through.
-  const MinimiseFor minimise{caller->role, pseudonyms_};
-  auto* bytes = new std::string(
-      served->Serialized(static_cast<int>(caller->role), &MinimiseBoard, &minimise));
+  auto* bytes = new std::string(served->Serialized(
+      static_cast<int>(caller->role), [&](v1::GetSquadReadinessResponse& answer) {
+        access::Minimise(answer, caller->role, pseudonyms_);
+      }));
   ReportPreparedAnswer(*context, served->player_ids());
   grpc::Slice slice(bytes->data(), bytes->size(),
                     [](void* p) { delete static_cast<std::string*>(p); }, bytes);
@@ -214,12 +205,6 @@ grpc::Status ReadinessServiceImpl::ServeBoard(
   return grpc::Status::OK;
 }
 
-// Not reached: GetSquadReadiness is served by ServeBoard (registered in the constructor).
-grpc::Status ReadinessServiceImpl::GetSquadReadiness(grpc::ServerContext*,
-                                                     const v1::GetSquadReadinessRequest*,
-                                                     v1::GetSquadReadinessResponse*) {
-  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "served as a streamed unary method");
-}
 
 grpc::Status ReadinessServiceImpl::CreateReadinessOverride(grpc::ServerContext* context, const v1::CreateReadinessOverrideRequest* request,
     v1::CreateReadinessOverrideResponse* response) {

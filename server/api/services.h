@@ -131,8 +131,6 @@ class ReadinessServiceImpl final : public v1::ReadinessService::Service {
  public:
   // `pseudonyms` may be constructed after this service (only used once calls arrive).
   ReadinessServiceImpl(service::ReadinessBoard& board, const access::Pseudonymizer& pseudonyms);
-  grpc::Status GetSquadReadiness(grpc::ServerContext*, const v1::GetSquadReadinessRequest*,
-                                 v1::GetSquadReadinessResponse*) override;
   grpc::Status CreateReadinessOverride(grpc::ServerContext*,
                                        const v1::CreateReadinessOverrideRequest*,
                                        v1::CreateReadinessOverrideResponse*) override;

@@ -62,21 +62,19 @@ const std::vector<int64_t>& ReadinessBoard::ServedBoard::player_ids() const {
   return board_->player_ids;
 }
 
-std::string ReadinessBoard::ServedBoard::Serialized(int form, Minimise minimise,
-                                                    const void* context) const {
+std::string ReadinessBoard::ServedBoard::Serialized(
+    int form, absl::FunctionRef<void(v1::GetSquadReadinessResponse&)> minimise) const {
   KeptBoard::Form& f = board_->forms.at(static_cast<size_t>(form));
   std::call_once(f.made, [&] {
     v1::GetSquadReadinessResponse answer = board_->response;
     // A placeholder session_time tells whether this form keeps the field at all.
     answer.mutable_session_time()->set_seconds(1);
-    minimise(answer, context);
+    minimise(answer);
     f.keeps_session_time = answer.has_session_time();
     answer.clear_session_time();
     f.bytes = answer.SerializeAsString();
   });
-  std::string out;
-  out.reserve(f.bytes.size() + 24);
-  out = f.bytes;
+  std::string out = f.bytes;
   if (f.keeps_session_time) {
     // Serialised messages concatenate as a merge: the kept bytes plus this one field are the
     // answer with this call's session_time.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "server/common/caller.h"
 #include "server/domain/clock.h"
@@ -36,8 +37,8 @@ class ReadinessBoard {
     // The answer serialised in form `form` (0..kForms-1, e.g. a role: the caller picks), made by
     // `minimise` from the full answer the first time a kept board is served in that form and kept
     // beside it; this call's session_time is appended when the form keeps that field.
-    using Minimise = void (*)(v1::GetSquadReadinessResponse& answer, const void* context);
-    std::string Serialized(int form, Minimise minimise, const void* context) const;
+    std::string Serialized(
+        int form, absl::FunctionRef<void(v1::GetSquadReadinessResponse&)> minimise) const;
 
    private:
     friend class ReadinessBoard;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/declare.h"
@@ -27,10 +28,13 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "touchline/v1/contact_event.grpc.pb.h"
 
 ABSL_DECLARE_FLAG(std::string, synchronous);
 
 namespace touchline::bench {
+
+namespace v1 = touchline::v1;
 
 inline std::atomic<int64_t> g_rpc_errors{0};
 // The bearer token of the server under test (its first start writes one beside the database).
@@ -187,6 +191,31 @@ inline std::string Spread(std::vector<double> v, int decimals = 2) {
   std::sort(v.begin(), v.end());
   return absl::StrCat(absl::StrFormat("%.*f", decimals, v.front()), "-",
                       absl::StrFormat("%.*f", decimals, v.back()));
+}
+
+// Streams `messages` through one ImportContactEvents call, timed from opening the stream to its
+// status; an answer that did not store exactly `count` events counts as an error. Returns events
+// per second and the server's CPU microseconds per event.
+inline std::pair<double, double> TimedImport(const ServerProcess& server,
+                                             v1::ContactEventService::Stub& stub,
+                                             const std::vector<v1::ImportContactEventsRequest>& messages,
+                                             int count, const std::string& token = g_token) {
+  v1::ImportContactEventsResponse resp;
+  auto ctx = Ctx(token);
+  const double cpu0 = server.CpuSeconds();
+  const absl::Time t0 = absl::Now();
+  auto writer = stub.ImportContactEvents(ctx.get(), &resp);
+  for (const auto& m : messages) writer->Write(m);
+  writer->WritesDone();
+  CountError(writer->Finish(), "ImportContactEvents");
+  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
+  const double cpu = server.CpuSeconds() - cpu0;
+  if (resp.stored_count() != count) {
+    std::fprintf(stderr, "error: ImportContactEvents stored %lld of %d events\n",
+                 static_cast<long long>(resp.stored_count()), count);
+    g_rpc_errors++;
+  }
+  return {count / secs, cpu * 1e6 / count};
 }
 
 }  // namespace touchline::bench

@@ -257,26 +257,11 @@ Rate GrpcImport(const std::string& binary, const std::string& path,
   std::shared_ptr<grpc::Channel> channel;
   ServerProcess server = ConnectedServer(binary, path, &channel);
   auto stub = v1::ContactEventService::NewStub(channel);
-  v1::ImportContactEventsResponse resp;
-  auto ctx = Ctx(server.token);
-  const double cpu0 = server.CpuSeconds();
-  const absl::Time t0 = absl::Now();
-  auto writer = stub->ImportContactEvents(ctx.get(), &resp);
-  for (const auto& m : messages) writer->Write(m);
-  writer->WritesDone();
-  CountError(writer->Finish(), "ImportContactEvents");
-  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
-  const double cpu = server.CpuSeconds() - cpu0;
-  if (resp.stored_count() != count) {
-    std::fprintf(stderr, "error: gRPC import stored %lld of %d events\n",
-                 static_cast<long long>(resp.stored_count()), count);
-    g_rpc_errors++;
-  }
-  writer.reset();
+  const auto [per_second, server_us] = TimedImport(server, *stub, messages, count, server.token);
   stub.reset();
   channel.reset();  // the server's graceful stop would wait for an open connection
   server.Stop();
-  return {count / secs, cpu * 1e6 / count, 0};
+  return {per_second, server_us, 0};
 }
 
 // `touchline events import --file=CSV` as a user runs it: the whole process (reading and parsing

@@ -194,22 +194,8 @@ IngestResult IngestThroughGrpc(const ServerProcess& server, const Squad& squad, 
     }
     messages.push_back(std::move(m));
   }
-  v1::ImportContactEventsResponse resp;
-  auto ctx = Ctx();
-  const double cpu0 = server.CpuSeconds();
-  const absl::Time t0 = absl::Now();
-  auto writer = stub->ImportContactEvents(ctx.get(), &resp);
-  for (const auto& m : messages) writer->Write(m);
-  writer->WritesDone();
-  CountError(writer->Finish(), "ImportContactEvents");
-  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
-  const double cpu = server.CpuSeconds() - cpu0;
-  if (resp.stored_count() != count) {
-    std::fprintf(stderr, "error: stored %lld of %d events\n",
-                 static_cast<long long>(resp.stored_count()), count);
-    g_rpc_errors++;
-  }
-  return {count / secs, cpu * 1e6 / count};
+  const auto [per_second, server_us] = TimedImport(server, *stub, messages, count);
+  return {per_second, server_us};
 }
 
 struct LoadResult {

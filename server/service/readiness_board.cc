@@ -20,7 +20,7 @@
 
 namespace touchline::service {
 
-absl::Time ReadinessStableUntil(const SquadSnapshot& snapshot,
+absl::Time ReadinessStableUntil(const PlayerRecord& record,
                                 std::span<const storage::ProtocolAssignment> assignments,
                                 std::optional<absl::Time> next_onset, absl::Time at,
                                 absl::Time horizon_end, const domain::FlagThresholds& thresholds) {
@@ -29,30 +29,26 @@ absl::Time ReadinessStableUntil(const SquadSnapshot& snapshot,
     if (t > at && t < until) until = t;
   };
   if (next_onset) consider(*next_onset);
-  for (const PlayerRecord& record : snapshot.players) {
-    // Every instant the rules can answer differently by time alone (server/domain).
-    if (auto t = domain::NextReadinessChange(record.complaints, record.overrides, at, thresholds)) {
-      consider(*t);
-    }
+  // Every instant the rules can answer differently by time alone (server/domain).
+  if (auto t = domain::NextReadinessChange(record.complaints, record.overrides, at, thresholds)) {
+    consider(*t);
   }
   // An assignment is "for" the session from session_at - window to session_at + window inclusive;
-  // between two of a player's assignments the closer one changes at the midpoint (a tie at an
+  // between two of the player's assignments the closer one changes at the midpoint (a tie at an
   // exact midpoint goes to the newer id, so both the midpoint and the microsecond after count).
-  std::map<domain::Id, std::vector<int64_t>> sessions_of;
+  std::vector<int64_t> sessions;
   for (const storage::ProtocolAssignment& a : assignments) {
     consider(a.session_at - kProtocolSessionWindow);
     consider(a.session_at + kProtocolSessionWindow + absl::Microseconds(1));
-    sessions_of[a.player_id].push_back(absl::ToUnixMicros(a.session_at));
+    sessions.push_back(absl::ToUnixMicros(a.session_at));
   }
-  for (auto& [player_id, sessions] : sessions_of) {
-    for (size_t i = 0; i < sessions.size(); ++i) {
-      for (size_t j = i + 1; j < sessions.size(); ++j) {
-        const int64_t lo = std::min(sessions[i], sessions[j]);
-        const int64_t hi = std::max(sessions[i], sessions[j]);
-        const int64_t mid = lo + (hi - lo) / 2;
-        consider(absl::FromUnixMicros(mid));
-        consider(absl::FromUnixMicros(mid + 1));
-      }
+  for (size_t i = 0; i < sessions.size(); ++i) {
+    for (size_t j = i + 1; j < sessions.size(); ++j) {
+      const int64_t lo = std::min(sessions[i], sessions[j]);
+      const int64_t hi = std::max(sessions[i], sessions[j]);
+      const int64_t mid = lo + (hi - lo) / 2;
+      consider(absl::FromUnixMicros(mid));
+      consider(absl::FromUnixMicros(mid + 1));
     }
   }
   return until;
@@ -62,22 +58,46 @@ const std::vector<int64_t>& ReadinessBoard::ServedBoard::player_ids() const {
   return board_->player_ids;
 }
 
+v1::GetSquadReadinessResponse ReadinessBoard::KeptBoard::Header() const {
+  v1::GetSquadReadinessResponse header;
+  header.set_squad_id(squad_id);
+  header.set_available_count(counts[0]);
+  header.set_modified_count(counts[1]);
+  header.set_unavailable_count(counts[2]);
+  return header;
+}
+
 std::string ReadinessBoard::ServedBoard::Serialized(
     int form, absl::FunctionRef<void(v1::GetSquadReadinessResponse&)> minimise) const {
-  KeptBoard::Form& f = board_->forms.at(static_cast<size_t>(form));
+  const KeptBoard& board = *board_;
+  KeptBoard::Form& f = board.forms.at(static_cast<size_t>(form));
   std::call_once(f.made, [&] {
-    v1::GetSquadReadinessResponse answer = board_->response;
+    // Serialised messages concatenate as a merge: the minimised header, then each row in the same
+    // form (a repeated field appends), is the minimised answer. Rows are minimised one at a time
+    // and kept with the row, so a board that differs by one row reuses the others' bytes.
+    v1::GetSquadReadinessResponse header = board.Header();
     // A placeholder session_time tells whether this form keeps the field at all.
-    answer.mutable_session_time()->set_seconds(1);
-    minimise(answer);
-    f.keeps_session_time = answer.has_session_time();
-    answer.clear_session_time();
-    f.bytes = answer.SerializeAsString();
+    header.mutable_session_time()->set_seconds(1);
+    minimise(header);
+    f.keeps_session_time = header.has_session_time();
+    header.clear_session_time();
+    f.bytes = header.SerializeAsString();
+    for (const auto& entry : board.entries) {
+      PlayerEntry::Form& ef = entry->forms.at(static_cast<size_t>(form));
+      std::call_once(ef.made, [&] {
+        v1::GetSquadReadinessResponse one;
+        one.set_squad_id(board.squad_id);
+        *one.add_players() = entry->row;
+        minimise(one);
+        v1::GetSquadReadinessResponse row_only;
+        for (auto& p : *one.mutable_players()) *row_only.add_players() = std::move(p);
+        ef.bytes = row_only.SerializeAsString();
+      });
+      f.bytes += ef.bytes;
+    }
   });
   std::string out = f.bytes;
   if (f.keeps_session_time) {
-    // Serialised messages concatenate as a merge: the kept bytes plus this one field are the
-    // answer with this call's session_time.
     v1::GetSquadReadinessResponse time_only;
     ToProto(at_, time_only.mutable_session_time());
     time_only.AppendToString(&out);
@@ -88,7 +108,8 @@ std::string ReadinessBoard::ServedBoard::Serialized(
 absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
     const common::Caller& caller, const v1::GetSquadReadinessRequest& request) {
   TL_ASSIGN_OR_RETURN(ServedBoard served, ServeSquadReadiness(caller, request));
-  v1::GetSquadReadinessResponse response = served.board_->response;
+  v1::GetSquadReadinessResponse response = served.board_->Header();
+  for (const auto& entry : served.board_->entries) *response.add_players() = entry->row;
   ToProto(served.at_, response.mutable_session_time());
   return response;
 }
@@ -105,23 +126,28 @@ absl::StatusOr<ReadinessBoard::ServedBoard> ReadinessBoard::ServeSquadReadiness(
       request.has_session_time() ? FromProto(request.session_time()) : clock_.Now();
 
   std::shared_ptr<const KeptBoard> board;
+  std::shared_ptr<const KeptBoard> kept;
   if (options_.readiness_cache) {
     std::lock_guard lock(kept_mutex_);
     if (auto it = kept_.find(request.squad_id()); it != kept_.end()) {
-      const KeptBoard& kept = *it->second;
-      if (kept.generation == db_.RecordsGeneration() && kept.computed_at <= at &&
-          at < kept.stable_until) {
-        board = it->second;
+      kept = it->second;
+      if (kept->generation == db_.RecordsGeneration() && kept->CurrentAt(at)) {
+        board = kept;
         ++kept_answers_;
       }
     }
   }
+  if (board == nullptr && kept != nullptr) {
+    TL_ASSIGN_OR_RETURN(board, PatchBoard(*kept, at));
+  }
   if (board == nullptr) {
     TL_ASSIGN_OR_RETURN(board, ComputeBoard(request.squad_id(), at));
-    if (options_.readiness_cache) {
-      std::lock_guard lock(kept_mutex_);
-      kept_[request.squad_id()] = board;
-    }
+  }
+  if (options_.readiness_cache && board != kept) {
+    std::lock_guard lock(kept_mutex_);
+    std::shared_ptr<const KeptBoard>& slot = kept_[request.squad_id()];
+    // Never replace a board computed from newer records with one from older.
+    if (slot == nullptr || slot->generation <= board->generation) slot = board;
   }
   ServedBoard served;
   served.board_ = std::move(board);
@@ -134,69 +160,124 @@ uint64_t ReadinessBoard::kept_board_answers() const {
   return kept_answers_;
 }
 
+std::vector<std::shared_ptr<const ReadinessBoard::PlayerEntry>> ReadinessBoard::ComputeEntries(
+    SQLite::Database& conn, std::vector<domain::Player> players, absl::Time at) const {
+  std::vector<domain::Id> ids;
+  ids.reserve(players.size());
+  for (const auto& p : players) ids.push_back(p.id);
+  const absl::Time horizon_end = at + options_.readiness_cache_horizon;
+  const auto assignments = LoadAssignmentsNear(conn, ids, at, horizon_end);
+  const auto protocols = ChooseSessionProtocols(assignments, at);
+  std::map<domain::Id, std::vector<storage::ProtocolAssignment>> assignments_of;
+  for (const auto& a : assignments) assignments_of[a.player_id].push_back(a);
+  const auto next_onsets = storage::NextComplaintOnsets(conn, ids, at);
+  const SquadSnapshot snapshot = LoadSnapshot(conn, std::move(players), at, options_.thresholds,
+                                              SnapshotOptions{.overrides = true});
+  std::vector<std::shared_ptr<const PlayerEntry>> entries;
+  entries.reserve(snapshot.players.size());
+  for (const PlayerRecord& record : snapshot.players) {
+    auto entry = std::make_shared<PlayerEntry>();
+    entry->player = record.player;
+    entry->computed_at = at;
+    const auto own = assignments_of.find(record.player.id);
+    const auto onset = next_onsets.find(record.player.id);
+    entry->stable_until = ReadinessStableUntil(
+        record,
+        own == assignments_of.end() ? std::span<const storage::ProtocolAssignment>{}
+                                    : std::span<const storage::ProtocolAssignment>(own->second),
+        onset == next_onsets.end() ? std::nullopt : std::optional<absl::Time>(onset->second), at,
+        horizon_end, options_.thresholds);
+    const auto flags = domain::EvaluateFlags(record.player.id, record.complaints,
+                                             record.awkward_events, at, options_.thresholds);
+    const auto readiness = domain::EvaluateReadiness(record.player.id, record.complaints, flags,
+                                                     record.overrides, at);
+    v1::PlayerReadiness& out = entry->row;
+    out.set_player_id(record.player.id);
+    out.set_player_name(record.player.name);
+    out.set_position_group(
+        record.player.position_group == domain::PositionGroup::kForward ? "forward" : "back");
+    out.set_availability(static_cast<v1::Availability>(readiness.availability));
+    for (const auto& r : readiness.reasons) ToProto(r, out.add_reasons());
+    if (readiness.override) ToProto(*readiness.override, out.mutable_override());
+    if (auto it = protocols.find(record.player.id); it != protocols.end()) {
+      out.set_protocol_summary(it->second.summary);
+      out.set_coach_protocol_summary(it->second.coach_summary);
+      out.set_protocol_assignment_id(it->second.assignment_id);
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+std::shared_ptr<const ReadinessBoard::KeptBoard> ReadinessBoard::Assemble(
+    uint64_t generation, int64_t squad_id,
+    std::vector<std::shared_ptr<const PlayerEntry>> entries) {
+  auto board = std::make_shared<KeptBoard>();
+  board->generation = generation;
+  board->squad_id = squad_id;
+  for (const auto& entry : entries) {
+    board->valid_from = std::max(board->valid_from, entry->computed_at);
+    board->stable_until = std::min(board->stable_until, entry->stable_until);
+    board->player_ids.push_back(entry->player.id);
+    switch (entry->row.availability()) {
+      case v1::AVAILABILITY_AVAILABLE: ++board->counts[0]; break;
+      case v1::AVAILABILITY_MODIFIED: ++board->counts[1]; break;
+      case v1::AVAILABILITY_UNAVAILABLE: ++board->counts[2]; break;
+      default: break;
+    }
+  }
+  std::sort(board->player_ids.begin(), board->player_ids.end());
+  board->player_ids.erase(std::unique(board->player_ids.begin(), board->player_ids.end()),
+                          board->player_ids.end());
+  board->entries = std::move(entries);
+  return board;
+}
+
 absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard::ComputeBoard(
     int64_t squad_id, absl::Time at) {
-  auto board = std::make_shared<KeptBoard>();
   // Observed before the read begins: a write committed after this point steps the generation, so
   // a board read from an older snapshot is never answered from once a newer write exists.
-  board->generation = db_.RecordsGeneration();
-  board->computed_at = at;
-  v1::GetSquadReadinessResponse& response = board->response;
-  response.set_squad_id(squad_id);
+  const uint64_t generation = db_.RecordsGeneration();
+  std::vector<std::shared_ptr<const PlayerEntry>> entries;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto players, PlayersInScope(conn, squad_id, 0));
     std::sort(players.begin(), players.end(), [](const auto& a, const auto& b) {
       return a.name != b.name ? a.name < b.name : a.id < b.id;
     });
-    std::vector<domain::Id> ids;
-    for (const auto& p : players) ids.push_back(p.id);
-    const absl::Time horizon_end = at + options_.readiness_cache_horizon;
-    const auto assignments = LoadAssignmentsNear(conn, ids, at, horizon_end);
-    const auto protocols = ChooseSessionProtocols(assignments, at);
-    const SquadSnapshot snapshot =
-        LoadSnapshot(conn, std::move(players), at, options_.thresholds,
-                     SnapshotOptions{.overrides = true});
-    board->stable_until =
-        ReadinessStableUntil(snapshot, assignments, storage::NextComplaintOnset(conn, ids, at), at,
-                             horizon_end, options_.thresholds);
-    for (const auto& record : snapshot.players) {
-      const auto flags = domain::EvaluateFlags(record.player.id, record.complaints,
-                                               record.awkward_events, at, options_.thresholds);
-      const auto readiness = domain::EvaluateReadiness(record.player.id, record.complaints, flags,
-                                                       record.overrides, at);
-      auto* out = response.add_players();
-      out->set_player_id(record.player.id);
-      board->player_ids.push_back(record.player.id);
-      out->set_player_name(record.player.name);
-      out->set_position_group(record.player.position_group == domain::PositionGroup::kForward
-                                  ? "forward"
-                                  : "back");
-      out->set_availability(static_cast<v1::Availability>(readiness.availability));
-      for (const auto& r : readiness.reasons) ToProto(r, out->add_reasons());
-      if (readiness.override) ToProto(*readiness.override, out->mutable_override());
-      if (auto it = protocols.find(record.player.id); it != protocols.end()) {
-        out->set_protocol_summary(it->second.summary);
-        out->set_coach_protocol_summary(it->second.coach_summary);
-        out->set_protocol_assignment_id(it->second.assignment_id);
-      }
-      switch (readiness.availability) {
-        case domain::Availability::kAvailable:
-          response.set_available_count(response.available_count() + 1);
-          break;
-        case domain::Availability::kModified:
-          response.set_modified_count(response.modified_count() + 1);
-          break;
-        case domain::Availability::kUnavailable:
-          response.set_unavailable_count(response.unavailable_count() + 1);
-          break;
-      }
-    }
+    entries = ComputeEntries(conn, std::move(players), at);
     return absl::OkStatus();
   }));
-  std::sort(board->player_ids.begin(), board->player_ids.end());
-  board->player_ids.erase(std::unique(board->player_ids.begin(), board->player_ids.end()),
-                          board->player_ids.end());
-  return board;
+  boards_computed_.fetch_add(1, std::memory_order_relaxed);
+  return Assemble(generation, squad_id, std::move(entries));
+}
+
+absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard::PatchBoard(
+    const KeptBoard& kept, absl::Time at) {
+  const uint64_t generation = db_.RecordsGeneration();
+  const std::optional<std::vector<int64_t>> changed = db_.PlayersChangedSince(kept.generation);
+  if (!changed) return nullptr;
+  // Rows to recompute: their player's records changed, or the row is not current at `at`.
+  std::vector<size_t> stale;
+  std::vector<domain::Player> players;
+  for (size_t i = 0; i < kept.entries.size(); ++i) {
+    const PlayerEntry& entry = *kept.entries[i];
+    if (!entry.CurrentAt(at) ||
+        std::binary_search(changed->begin(), changed->end(), entry.player.id)) {
+      stale.push_back(i);
+      players.push_back(entry.player);
+    }
+  }
+  std::vector<std::shared_ptr<const PlayerEntry>> entries = kept.entries;
+  if (!players.empty()) {
+    std::vector<std::shared_ptr<const PlayerEntry>> fresh;
+    TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+      fresh = ComputeEntries(conn, std::move(players), at);
+      return absl::OkStatus();
+    }));
+    for (size_t k = 0; k < stale.size(); ++k) entries[stale[k]] = std::move(fresh[k]);
+    rows_recomputed_.fetch_add(stale.size(), std::memory_order_relaxed);
+  }
+  return Assemble(generation, kept.squad_id, std::move(entries));
 }
 
 absl::StatusOr<v1::CreateReadinessOverrideResponse> ReadinessBoard::CreateReadinessOverride(

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <condition_variable>
 #include <exception>
 #include <filesystem>
@@ -19,11 +20,13 @@
 
 #include "SQLiteCpp/Exception.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
 #include "server/storage/migrations.h"
+#include "server/storage/record_changes.h"
 
 namespace touchline::storage {
 namespace {
@@ -158,7 +161,11 @@ struct CachedEntry {
   std::unique_ptr<SQLite::Statement> statement;
   bool in_use = false;  // the same SQL again while in use (nested) gets a statement of its own
 };
-using StatementCache = absl::flat_hash_map<std::string, CachedEntry>;
+// A node map: a CachedStatement keeps a pointer to its entry's in_use flag while statements of
+// other SQL are added (nested use), which must not move it. (A flat map moved entries on growth:
+// the flag was written after it had moved, and the entry stayed "in use" for good, so its SQL was
+// prepared afresh on every later use.)
+using StatementCache = absl::node_hash_map<std::string, CachedEntry>;
 
 // Which connections have a cache. Looked up on every CachedStatement; written at open and close.
 absl::Mutex registry_mutex;
@@ -287,6 +294,108 @@ struct Database::Checkpointer {
   std::thread thread;  // last: starts once everything above exists
 };
 
+// What each recent write changed, by player: rows are noted by SQLite's update hook while the
+// write runs (writer_mutex_ held), resolved to their players before COMMIT (inside the same
+// transaction, with statements prepared once), and published with the generation step.
+struct Database::ChangeLog {
+  // A write that touches more rows than this (an import) counts as changing every player: it is
+  // cheaper to recompute than to find them all.
+  static constexpr size_t kMaxRowsResolved = 64;
+  // Writes remembered; an answer older than these is recomputed whole.
+  static constexpr size_t kWritesKept = 1024;
+
+  struct Write {
+    uint64_t generation = 0;
+    bool every_player = false;
+    std::vector<int64_t> players;
+  };
+
+  // ---- the write in progress (writer_mutex_) ----
+  struct PendingRow {
+    const char* player_of_row_sql;
+    int64_t rowid;
+  };
+  std::vector<PendingRow> pending;
+  bool pending_every_player = false;
+
+  void Begin() {
+    pending.clear();
+    pending_every_player = false;
+  }
+
+  static void OnRowChange(void* log, int, const char*, const char* table, sqlite3_int64 rowid) {
+    auto* self = static_cast<ChangeLog*>(log);
+    if (self->pending_every_player) return;
+    const std::optional<TableOwnership> rule = OwnershipOfTable(table);
+    if (!rule || rule->owner == RowOwner::kEveryPlayer) {
+      self->pending_every_player = true;
+    } else if (rule->owner == RowOwner::kPlayer) {
+      if (self->pending.size() >= kMaxRowsResolved) {
+        self->pending_every_player = true;
+      } else {
+        self->pending.push_back({rule->player_of_row_sql, rowid});
+      }
+    }
+  }
+
+  // Inside the write's transaction, before COMMIT.
+  Write Resolve(SQLite::Database& conn) {
+    Write w;
+    w.every_player = pending_every_player;
+    if (w.every_player) return w;
+    for (const PendingRow& row : pending) {
+      CachedStatement q(conn, row.player_of_row_sql);
+      q->bind(1, static_cast<int64_t>(row.rowid));
+      if (!q->executeStep()) {  // deleted in the same write: whose it was is gone
+        w.every_player = true;
+        return w;
+      }
+      w.players.push_back(q->getColumn(0).getInt64());
+    }
+    std::sort(w.players.begin(), w.players.end());
+    w.players.erase(std::unique(w.players.begin(), w.players.end()), w.players.end());
+    return w;
+  }
+
+  // ---- published writes ----
+  mutable absl::Mutex mutex;
+  std::deque<Write> writes ABSL_GUARDED_BY(mutex);
+
+  void Publish(Write w) {
+    absl::MutexLock lock(&mutex);
+    writes.push_back(std::move(w));
+    if (writes.size() > kWritesKept) writes.pop_front();
+  }
+
+  std::optional<std::vector<int64_t>> Since(uint64_t since) const {
+    absl::MutexLock lock(&mutex);
+    // The oldest write kept must be the first after `since`, or some are missing.
+    auto it = std::lower_bound(writes.begin(), writes.end(), since + 1,
+                               [](const Write& w, uint64_t g) { return w.generation < g; });
+    if (it == writes.end()) return std::vector<int64_t>{};
+    if (it->generation != since + 1) return std::nullopt;
+    std::vector<int64_t> players;
+    for (; it != writes.end(); ++it) {
+      if (it->every_player) return std::nullopt;
+      players.insert(players.end(), it->players.begin(), it->players.end());
+    }
+    std::sort(players.begin(), players.end());
+    players.erase(std::unique(players.begin(), players.end()), players.end());
+    return players;
+  }
+};
+
+void Database::InstallChangeHook() {
+  if (changes_ != nullptr) {
+    sqlite3_update_hook(writer_->getHandle(), &ChangeLog::OnRowChange, changes_.get());
+  }
+}
+
+std::optional<std::vector<int64_t>> Database::PlayersChangedSince(uint64_t since) const {
+  if (changes_ == nullptr) return std::nullopt;
+  return changes_->Since(since);
+}
+
 int Database::AfterCommit(void* database, sqlite3* writer, const char* schema, int wal_pages) {
   // Runs on the writer, under writer_mutex_, after every commit.
   auto* self = static_cast<Database*>(database);
@@ -315,7 +424,10 @@ int Database::LatestSchemaVersion() { return LatestMigrationVersion(); }
 
 Database::Database(DatabaseOptions options) : options_(std::move(options)) {}
 
-Database::~Database() = default;
+Database::~Database() {
+  // The hook points at changes_, which goes before the connection does.
+  if (writer_ != nullptr) sqlite3_update_hook(writer_->getHandle(), nullptr, nullptr);
+}
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   // SQLite counts every allocation it makes under one process-wide mutex (memory statistics);
@@ -402,6 +514,10 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   db->statement_caches_ = std::make_unique<StatementCaches>();
   db->statement_caches_->Add(db->writer_.get());
   for (const auto& reader : db->readers_->connections) db->statement_caches_->Add(reader.get());
+  if (options.kind == StoreKind::kClinicalRecord) {
+    db->changes_ = std::make_unique<ChangeLog>();
+    db->InstallChangeHook();
+  }
   if (options.background_checkpoint_pages > 0) {
     db->checkpointer_ = std::make_unique<Checkpointer>(db->options_);
     db->InstallCheckpointHook();
@@ -426,6 +542,7 @@ void Database::ReopenWriterIfReadOnly() {
     writer_ = std::move(writer);
     if (statement_caches_ != nullptr) statement_caches_->Add(writer_.get());
     InstallCheckpointHook();
+    InstallChangeHook();
   } catch (const std::exception&) {
     // Still not writable: the write below fails with the read-only connection's error.
   }
@@ -433,14 +550,24 @@ void Database::ReopenWriterIfReadOnly() {
 
 absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
   std::lock_guard lock(writer_mutex_);
-  // Stepped after COMMIT or ROLLBACK: whoever observes the new value and then begins a read sees
-  // this transaction's rows; a reader that observed the old value is never trusted afterwards.
+  // Stepped after COMMIT or ROLLBACK, with what the write changed published first: whoever
+  // observes the new value and then begins a read sees this transaction's rows; a reader that
+  // observed the old value is never trusted afterwards for the players it changed.
   struct Step {
     std::atomic<uint64_t>& generation;
-    ~Step() { generation.fetch_add(1, std::memory_order_acq_rel); }
-  } step{records_generation_};
+    ChangeLog* changes;
+    ChangeLog::Write changed;  // nothing, unless the write committed
+    ~Step() {
+      if (changes != nullptr) {
+        changed.generation = generation.load(std::memory_order_relaxed) + 1;
+        changes->Publish(std::move(changed));
+      }
+      generation.fetch_add(1, std::memory_order_acq_rel);
+    }
+  } step{records_generation_, changes_.get(), {}};
   ReopenWriterIfReadOnly();
   SQLite::Database& db = *writer_;
+  if (changes_ != nullptr) changes_->Begin();
   errno = 0;
   try {
     db.exec("BEGIN IMMEDIATE");
@@ -458,7 +585,12 @@ absl::Status Database::Write(absl::FunctionRef<absl::Status(SQLite::Database&)> 
   try {
     status = work(db);
     if (status.ok()) {
+      ChangeLog::Write changed;
+      if (changes_ != nullptr) changed = changes_->Resolve(db);
+      // Whether a COMMIT that fails left the rows or not is not always knowable: say everything.
+      step.changed.every_player = true;
       db.exec("COMMIT");
+      step.changed = std::move(changed);
       NoteWriteOutcome(status);
       return status;
     }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,13 @@ class Database {
   // observing generation G is current for as long as RecordsGeneration() is still G.
   uint64_t RecordsGeneration() const { return records_generation_.load(std::memory_order_acquire); }
 
+  // The players whose records the writes after generation `since` changed (sorted, unique; empty
+  // when none did), or nullopt when that is not known: a write changed something every player's
+  // answer may read (the roster, a table record_changes.h does not name), or `since` is older
+  // than the recent writes kept here. Observe RecordsGeneration() first and read after: the answer
+  // covers at least every write up to the generation observed. Clinical-record stores only.
+  std::optional<std::vector<int64_t>> PlayersChangedSince(uint64_t since) const;
+
   // The storage failure (UNAVAILABLE / RESOURCE_EXHAUSTED) of the last write that failed in
   // SQLite, until a write commits again; OK otherwise. A work function's own error (NOT_FOUND...)
   // is not a storage failure. The health check's source.
@@ -102,6 +110,10 @@ class Database {
   std::mutex writer_mutex_;
   int wal_pages_at_last_request_ = 0;  // of a background checkpoint; under writer_mutex_
   std::atomic<uint64_t> records_generation_{0};
+  // Which players each recent write changed (SQLite's update hook on the writer).
+  struct ChangeLog;
+  std::unique_ptr<ChangeLog> changes_;
+  void InstallChangeHook();  // on the writer connection
   mutable std::mutex health_mutex_;
   absl::Status write_health_;  // under health_mutex_
   void NoteWriteOutcome(const absl::Status& storage_status);

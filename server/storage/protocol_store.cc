@@ -66,11 +66,12 @@ void AttachPrescriptions(SQLite::Database& db, std::vector<ProtocolAssignment>& 
   }
   const std::string json = IdsJson(ids);
   std::map<Id, StoredPrescription*> prescriptions;
-  SQLite::Statement q(db,
-                      "SELECT id, assignment_id, seq, timing, protocol, exercise, complaint_id, "
-                      "plugin_name, plugin_version, body FROM protocol_prescriptions "
-                      "WHERE assignment_id IN (SELECT value FROM json_each(?)) "
-                      "ORDER BY assignment_id, seq");
+  CachedStatement cached_q(db,
+                           "SELECT id, assignment_id, seq, timing, protocol, exercise, complaint_id, "
+                           "plugin_name, plugin_version, body FROM protocol_prescriptions "
+                           "WHERE assignment_id IN (SELECT value FROM json_each(?)) "
+                           "ORDER BY assignment_id, seq");
+  SQLite::Statement& q = *cached_q;
   q.bind(1, json);
   while (q.executeStep()) {
     StoredPrescription p;
@@ -90,11 +91,13 @@ void AttachPrescriptions(SQLite::Database& db, std::vector<ProtocolAssignment>& 
   for (auto& a : assignments) {
     for (auto& p : a.prescriptions) prescriptions[p.id] = &p;
   }
-  SQLite::Statement r(db,
-                      "SELECT d.id, d.prescription_id, p.assignment_id, d.adherence, d.pain, d.note, "
-                      "d.recorded_at, d.recorded_by FROM protocol_adherence d "
-                      "JOIN protocol_prescriptions p ON p.id = d.prescription_id "
-                      "WHERE p.assignment_id IN (SELECT value FROM json_each(?)) ORDER BY d.id");
+  CachedStatement cached_r(
+      db,
+      "SELECT d.id, d.prescription_id, p.assignment_id, d.adherence, d.pain, d.note, "
+      "d.recorded_at, d.recorded_by FROM protocol_adherence d "
+      "JOIN protocol_prescriptions p ON p.id = d.prescription_id "
+      "WHERE p.assignment_id IN (SELECT value FROM json_each(?)) ORDER BY d.id");
+  SQLite::Statement& r = *cached_r;
   r.bind(1, json);
   while (r.executeStep()) {
     AdherenceRecord d;

@@ -321,10 +321,12 @@ void AttachCheckIns(SQLite::Database& db, std::vector<Complaint>& complaints) {
     ids.push_back(c.id);
     by_id.emplace(c.id, &c);
   }
-  SQLite::Statement q(db, absl::StrCat("SELECT ", kCheckInColumns,
-                                       " FROM check_ins WHERE complaint_id IN "
-                                       "(SELECT value FROM json_each(?)) "
-                                       "ORDER BY complaint_id, checked_at, id"));
+  static const std::string kSql = absl::StrCat(
+      "SELECT ", kCheckInColumns,
+      " FROM check_ins WHERE complaint_id IN (SELECT value FROM json_each(?))"
+      " ORDER BY complaint_id, checked_at, id");
+  CachedStatement cached_q(db, kSql);
+  SQLite::Statement& q = *cached_q;
   q.bind(1, IdsJson(ids));
   while (q.executeStep()) {
     CheckIn check_in = ReadCheckIn(q);
@@ -665,16 +667,20 @@ std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vect
   return out;
 }
 
-std::optional<absl::Time> NextComplaintOnset(SQLite::Database& db,
+std::map<Id, absl::Time> NextComplaintOnsets(SQLite::Database& db,
                                              const std::vector<Id>& player_ids, absl::Time after) {
-  if (player_ids.empty()) return std::nullopt;
+  std::map<Id, absl::Time> onsets;
+  if (player_ids.empty()) return onsets;
   CachedStatement cached_q(db,
-                      "SELECT MIN(c.onset_at) FROM complaints c"
-                      " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at > ?");
+                           "SELECT c.player_id, MIN(c.onset_at) FROM complaints c"
+                           " WHERE c.player_id IN (SELECT value FROM json_each(?))"
+                           " AND c.onset_at > ? GROUP BY c.player_id");
   SQLite::Statement& q = *cached_q;
   Binder(q).Text(IdsJson(player_ids)).Time(after);
-  if (!q.executeStep() || q.getColumn(0).isNull()) return std::nullopt;
-  return absl::FromUnixMicros(q.getColumn(0).getInt64());
+  while (q.executeStep()) {
+    onsets[q.getColumn(0).getInt64()] = absl::FromUnixMicros(q.getColumn(1).getInt64());
+  }
+  return onsets;
 }
 
 std::vector<Complaint> ListComplaintsOfPlayers(SQLite::Database& db,

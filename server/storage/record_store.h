@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -108,9 +109,9 @@ std::vector<domain::Complaint> ListComplaints(SQLite::Database& db, const Compla
 // Those of the given players with a complaint open at `as_of` (begun by then, not resolved by then).
 std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vector<Id>& player_ids,
                                            absl::Time as_of);
-// The earliest onset after `after` of any complaint of the given players (a future-dated complaint
-// that will begin), if there is one.
-std::optional<absl::Time> NextComplaintOnset(SQLite::Database& db, const std::vector<Id>& player_ids,
+// For each of the given players with a complaint whose onset is after `after` (a future-dated
+// complaint that will begin), the earliest such onset.
+std::map<Id, absl::Time> NextComplaintOnsets(SQLite::Database& db, const std::vector<Id>& player_ids,
                                              absl::Time after);
 // Every complaint (with check-ins) of the given players, for flags and readiness.
 std::vector<domain::Complaint> ListComplaintsOfPlayers(SQLite::Database& db,

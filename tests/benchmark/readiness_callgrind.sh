@@ -5,15 +5,20 @@
 # callgrind with instrumentation off; each phase switches it on, zeroes the counters, sends N calls
 # with h2load (outside valgrind, so only the server is counted), dumps and switches it off.
 # Every readiness call is checked through the audit log (h2load does not read grpc-status).
+# The "after a write" phases count only the first readiness call after each write about one player
+# (a contact event recorded through the CLI with instrumentation off, its background work let
+# settle): the board recomputes that player's row only (issue 24 item 3).
 #
 #   tests/benchmark/readiness_callgrind.sh [BUILD_DIR]     (default: build)
-#   environment: N (calls per phase, 300)
+#   environment: N (calls per phase, 300), W (writes per "after a write" phase, 20), KEEP=1 keeps
+#   the callgrind files for callgrind_annotate
 set -euo pipefail
 
 BUILD=$(cd "${1:-build}" && pwd)
 SERVER="$BUILD/server/api/touchline-server"
 CLI="$BUILD/client/touchline"
 N=${N:-300}
+W=${W:-20}
 for tool in h2load valgrind callgrind_control python3; do
   command -v "$tool" >/dev/null || { echo "$tool not found (Debian: nghttp2-client, valgrind)"; exit 77; }
 done
@@ -23,7 +28,7 @@ DB="$WORK/cg.db"
 SERVER_PID=""
 cleanup() {
   if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
+  if [ -n "${KEEP:-}" ]; then echo "kept: $WORK (callgrind_annotate its cg.out.*)"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
@@ -32,7 +37,7 @@ start_native() {
   "$SERVER" --db="$DB" --listen=127.0.0.1:0 2>"$WORK/native.log" &
   SERVER_PID=$!
   for _ in $(seq 200); do
-    PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/native.log" | head -1)
+    PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/native.log" 2>/dev/null | head -1 || true)
     [ -n "$PORT" ] && [ -s "$DB.token" ] && return 0
     sleep 0.05
   done
@@ -58,7 +63,7 @@ valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$WORK/cg.out.
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 1200); do
-  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/server.log" | head -1)
+  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/server.log" 2>/dev/null | head -1 || true)
   [ -n "$PORT" ] && break
   sleep 0.1
 done
@@ -114,6 +119,66 @@ phase() {  # phase LABEL KIND [ROLE SQUAD]: prints LABEL and instructions per ca
   total=$(grep -h "^totals:" $(ls -t "$WORK/cg.out.$SERVER_PID".* | head -1) | awk "{print \$2}")
   echo "$1 $((total / N))"
 }
+# after_write LABEL ROLE: the first readiness call after each of W writes, against the same call
+# with no write before it, in one Python client (one connection, so no connection set-up is
+# counted; Debian's python3-grpcio, hence /usr/bin/python3): prints "LABEL-write" and
+# "LABEL-kept1", instructions per call.
+after_write() {
+  local before after
+  before=$(ok_count)
+  /usr/bin/python3 - "$SERVER_PID" "$PORT" "${TOKEN[physio]}" "${TOKEN[$2]}" "$S50" "$W" "$1" \
+      "$BUILD/client/python/gen" "$WORK" <<'PY'
+import glob, os, subprocess, sys, time
+pid, port, writer_token, reader_token, squad, w, label, stubs, work = sys.argv[1:]
+sys.path.insert(0, stubs)
+import grpc
+from google.protobuf import timestamp_pb2
+from touchline.v1 import contact_event_pb2 as ce, contact_event_pb2_grpc as ce_grpc
+from touchline.v1 import readiness_pb2 as rd, readiness_pb2_grpc as rd_grpc
+from touchline.v1 import squad_pb2 as sq, squad_pb2_grpc as sq_grpc
+channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+write_md = (("authorization", f"Bearer {writer_token}"),)
+read_md = (("authorization", f"Bearer {reader_token}"),)
+players = [p.id for p in sq_grpc.PlayerServiceStub(channel).ListPlayers(
+    sq.ListPlayersRequest(squad_id=int(squad), page_size=100), metadata=write_md).players]
+events = ce_grpc.ContactEventServiceStub(channel)
+board = rd_grpc.ReadinessServiceStub(channel)
+request = rd.GetSquadReadinessRequest(squad_id=int(squad))
+def callgrind(*args):
+    subprocess.run(["callgrind_control", *args, pid], check=True, stdout=subprocess.DEVNULL)
+def total(dump):
+    path = max(glob.glob(f"{work}/cg.out.{pid}.*"), key=os.path.getmtime)
+    for line in open(path):
+        if line.startswith("totals:"):
+            return int(line.split()[1])
+def write(i):
+    now = timestamp_pb2.Timestamp()
+    now.GetCurrentTime()
+    events.CreateContactEvent(ce.CreateContactEventRequest(contact_event=ce.ContactEvent(
+        player_id=players[(i * 7) % len(players)], kind=ce.CONTACT_KIND_SCRUM,
+        occur_time=now, source=ce.CONTACT_SOURCE_MANUAL, session_label=f"cg {i}",
+        idempotency_key=f"cg-{label}-{i}-{time.time_ns()}")), metadata=write_md)
+# Steady state: every reader connection has prepared the statements of this path once (they are
+# kept prepared per connection), and the board and this role's form are kept.
+for i in range(8):
+    write(1000 + i)
+    board.GetSquadReadiness(request, metadata=read_md)
+for phase in ("write", "kept1"):
+    callgrind("-z")
+    for i in range(int(w)):
+        if phase == "write":
+            write(i)
+        time.sleep(0.3)  # flag and protocol observers run after a write: not part of the read
+        callgrind("-i", "on")
+        board.GetSquadReadiness(request, metadata=read_md)
+        callgrind("-i", "off")
+    callgrind("-d", f"{label}-{phase}")
+    time.sleep(0.5)
+    print(f"{label}-{phase} {total(phase) // int(w)}")
+PY
+  after=$(ok_count)
+  [ $((after - before)) -eq $((2 * W + 8)) ] || { echo "error: $1: $((after - before)) OK of $((2 * W + 8))"; FAILED=1; }
+}
 LABEL_DUMP=phase
 RESULTS="$WORK/results"
 {
@@ -121,6 +186,7 @@ RESULTS="$WORK/results"
   for role in physio coach analyst; do
     phase "$role-50" readiness "$role" s50
     phase "$role-1000" readiness "$role" s1000
+    after_write "$role" "$role"
   done
   phase health-again health
 } >"$RESULTS"
@@ -130,10 +196,13 @@ python3 - "$RESULTS" <<'PY'
 import sys
 v = dict((l.split()[0], int(l.split()[1])) for l in open(sys.argv[1]) if len(l.split()) == 2)
 health = (v["health"] + v["health-again"]) / 2
-print("%-10s %12s %10s %12s %10s %12s" % ("role", "50 players", "x health", "1000 players", "x health", "1000 / 50"))
+print("%-10s %12s %10s %12s %10s %12s %14s %10s" % ("role", "50 players", "x health", "1000 players", "x health", "1000 / 50", "after a write", "x kept 1"))
 print("%-10s %12d" % ("health", health))
 for role in ("physio", "coach", "analyst"):
-    a, b = v[f"{role}-50"], v[f"{role}-1000"]
-    print("%-10s %12d %10.2f %12d %10.2f %12.2f" % (role, a, a / health, b, b / health, b / a))
+    a, b, w, k = v[f"{role}-50"], v[f"{role}-1000"], v[f"{role}-write"], v[f"{role}-kept1"]
+    print("%-10s %12d %10.2f %12d %10.2f %12.2f %14d %10.2f" % (role, a, a / health, b, b / health, b / a, w, w / k))
+print('"after a write": the first call after a contact event about one player of the 50 (one client')
+print('connection, calls toggled one at a time); "x kept 1": against the same call, same client and')
+print("toggling, with no write before it")
 PY
 [ "$FAILED" -eq 0 ]

@@ -52,7 +52,7 @@ trap cleanup EXIT
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 200); do
-  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/server.log" | head -1)
+  PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$WORK/server.log" 2>/dev/null | head -1 || true)
   [ -n "$PORT" ] && [ -s "$DB.token" ] && break
   sleep 0.05
 done

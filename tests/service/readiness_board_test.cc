@@ -266,6 +266,217 @@ TEST_F(ReadinessBoardTest, WritesAreSeenAtOnce) {
   ExpectSameBoardNow("after the new player");
 }
 
+// A random write about one random player (or, now and then, the roster), as the services make
+// them: returns the player written about, 0 for a roster change.
+domain::Id RandomWrite(storage::Database& db, std::mt19937_64& rng, domain::Id squad,
+                       absl::Time now) {
+  domain::Id about = 0;
+  const absl::Status status = db.Write([&](SQLite::Database& conn) -> absl::Status {
+    const auto players = storage::ListPlayers(conn, squad, false, 0, 1000);
+    if (players.empty()) return absl::OkStatus();
+    const domain::Player& player = players[rng() % players.size()];
+    about = player.id;
+    auto micros = [&](absl::Duration span) {
+      return absl::Microseconds(rng() % std::max<int64_t>(1, absl::ToInt64Microseconds(span)));
+    };
+    const auto complaints = storage::ListComplaintsOfPlayers(conn, {player.id});
+    switch (rng() % 9) {
+      case 0: {  // a new complaint, begun up to 50 days ago or starting within 2 days
+        domain::Complaint c;
+        c.player_id = player.id;
+        c.side = static_cast<domain::Side>(1 + rng() % 3);
+        c.onset_kind = rng() % 3 == 0 ? domain::OnsetKind::kAcute : domain::OnsetKind::kGradual;
+        c.onset_at = now - 50 * kDay + micros(52 * kDay);
+        c.symptoms.pain = rng() % 8;
+        c.created_at = c.updated_at = now;
+        c.created_by = c.updated_by = "physio";
+        return storage::InsertComplaint(conn, c).status();
+      }
+      case 1: {  // a check-in on one of their complaints
+        if (complaints.empty()) return absl::OkStatus();
+        domain::CheckIn ci;
+        ci.complaint_id = complaints[rng() % complaints.size()].id;
+        ci.checked_at = now - micros(kDay);
+        ci.symptoms.pain = rng() % 10;
+        ci.symptoms.spasm = rng() % 2;
+        ci.recorded_by = "physio";
+        return storage::InsertCheckIn(conn, ci).status();
+      }
+      case 2: {  // a resolution
+        for (auto c : complaints) {
+          if (c.resolved_at || c.onset_at > now) continue;
+          c.resolved_at = now - micros(now - c.onset_at);
+          c.updated_at = now;
+          return storage::UpdateComplaint(conn, c);
+        }
+        return absl::OkStatus();
+      }
+      case 3: {  // an override, or clearing one
+        const auto held = storage::ListOverridesOfPlayers(conn, {player.id}, now);
+        if (!held.empty() && rng() % 2 == 0) {
+          auto o = held.front();
+          if (o.cleared_at || o.expires_at <= now) return absl::OkStatus();
+          o.cleared_at = now;
+          o.cleared_by = "physio";
+          return storage::UpdateOverride(conn, o);
+        }
+        domain::ReadinessOverride o;
+        o.player_id = player.id;
+        o.availability = static_cast<domain::Availability>(1 + rng() % 3);
+        o.reason = "physio call";
+        o.starts_at = now - absl::Hours(2) + micros(absl::Hours(30));
+        o.expires_at = o.starts_at + absl::Minutes(30) + micros(2 * kDay);
+        o.set_by = "physio";
+        o.created_at = now;
+        return storage::InsertOverride(conn, o).status();
+      }
+      case 4: {  // an awkward contact event
+        domain::ContactEvent e;
+        e.player_id = player.id;
+        e.kind = domain::ContactKind::kTackleMade;
+        e.awkward = rng() % 2 == 0;
+        e.occurred_at = now - micros(20 * kDay);
+        e.idempotency_key = "w" + std::to_string(rng());
+        e.recorded_at = now;
+        e.recorded_by = "coach";
+        storage::ContactEventInserter(conn).InsertIfNew(e);
+        return absl::OkStatus();
+      }
+      case 5: {  // a protocol assignment for a session within the next two days
+        storage::ProtocolAssignment a;
+        a.player_id = player.id;
+        a.session_label = "training";
+        a.session_kind = 1;
+        a.session_at = now - absl::Hours(3) + micros(2 * kDay);
+        a.assigned_at = now;
+        a.assigned_by = "physio";
+        storage::StoredPrescription pre;
+        pre.timing = storage::kTimingPre;
+        pre.protocol = "piriformis";
+        pre.exercise = "4-sign stretch";
+        pre.plugin_name = "fixture";
+        pre.plugin_version = "1";
+        a.prescriptions.push_back(pre);
+        return storage::InsertAssignment(conn, a).status();
+      }
+      case 6: {  // the roster: a rename (board order) or a new signing
+        about = 0;
+        if (rng() % 2 == 0) {
+          domain::Player p = player;
+          p.name = "Renamed " + std::to_string(rng() % 100);
+          p.updated_at = now;
+          return storage::UpdatePlayer(conn, p);
+        }
+        domain::Player p;
+        p.squad_id = squad;
+        p.name = "Signing " + std::to_string(rng() % 100);
+        return storage::InsertPlayer(conn, p).status();
+      }
+      default:  // a write about nobody's record
+        about = -1;
+        return absl::OkStatus();
+    }
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  return about;
+}
+
+TEST_F(ReadinessBoardTest, KeptBoardReadsLikeAFreshOneAfterRandomWritesAtRandomInstants) {
+  for (uint32_t seed : {21u, 22u, 23u}) {
+    SCOPED_TRACE(seed);
+    std::mt19937_64 rng(seed);
+    sessions_.clear();
+    Populate(rng, 12);
+    absl::Time now = T0() + absl::Hours(1);
+    const uint64_t patched_before = kept_->rows_recomputed();
+    for (int step = 0; step < 150; ++step) {
+      switch (rng() % 4) {
+        case 0: now += absl::Microseconds(1 + rng() % 1000); break;
+        case 1: now += absl::Minutes(1 + rng() % 600); break;
+        default: RandomWrite(*db_, rng, squad_, now); break;
+      }
+      clock_.Set(now);
+      ExpectSameBoardNow(absl::StrCat("step ", step, " at ", absl::FormatTime(now)));
+      if (rng() % 10 == 0) {
+        v1::GetSquadReadinessRequest request;
+        request.set_squad_id(squad_);
+        ToProto(now + absl::Hours(static_cast<int64_t>(rng() % 48)) - absl::Hours(24),
+                request.mutable_session_time());
+        ExpectSameBoard(request, absl::StrCat("step ", step, ", another session time"));
+      }
+      if (HasFatalFailure()) return;
+    }
+    // Rows were recomputed one by one, not only whole boards.
+    EXPECT_GT(kept_->rows_recomputed() - patched_before, 0u);
+  }
+}
+
+TEST_F(ReadinessBoardTest, AWriteAboutOnePlayerRecomputesThatPlayersRowOnly) {
+  std::mt19937_64 rng(31);
+  Populate(rng, 20);
+  clock_.Set(T0() + absl::Hours(3));
+  ExpectSameBoardNow("first");  // computes the whole board
+  int single = 0;
+  for (int i = 0; i < 40; ++i) {
+    const uint64_t rows_before = kept_->rows_recomputed();
+    const uint64_t boards_before = kept_->boards_computed();
+    const domain::Id about = RandomWrite(*db_, rng, squad_, clock_.Now());
+    ExpectSameBoardNow(absl::StrCat("after write ", i));
+    if (HasFatalFailure()) return;
+    if (about > 0) {
+      ++single;
+      EXPECT_EQ(kept_->boards_computed(), boards_before) << "write " << i;
+      EXPECT_LE(kept_->rows_recomputed() - rows_before, 1u) << "write " << i;
+    } else if (about == 0) {
+      EXPECT_EQ(kept_->boards_computed(), boards_before + 1) << "roster change " << i;
+    } else {
+      EXPECT_EQ(kept_->rows_recomputed(), rows_before) << "write about nobody " << i;
+    }
+  }
+  EXPECT_GT(single, 10);
+}
+
+// Each form is minimised a row at a time and kept per row: it must read as the whole answer
+// minimised at once, before and after a row is recomputed.
+TEST_F(ReadinessBoardTest, ServedFormsReadAsTheWholeAnswerMinimised) {
+  std::mt19937_64 rng(41);
+  Populate(rng, 9);
+  clock_.Set(T0() + absl::Hours(5));
+  auto minimise = [](v1::GetSquadReadinessResponse& answer) {
+    answer.clear_session_time();
+    answer.set_modified_count(0);
+    for (auto& p : *answer.mutable_players()) {
+      p.clear_player_name();
+      p.clear_reasons();
+      p.set_player_id(p.player_id() * 7 + 1);
+    }
+  };
+  const common::Caller caller{"coach", common::Role::kCoach};
+  v1::GetSquadReadinessRequest request;
+  request.set_squad_id(squad_);
+  for (int round = 0; round < 4; ++round) {
+    auto served = kept_->ServeSquadReadiness(caller, request);
+    ASSERT_TRUE(served.ok()) << served.status();
+    v1::GetSquadReadinessResponse whole;
+    auto fresh = fresh_->GetSquadReadiness(caller, request);
+    ASSERT_TRUE(fresh.ok());
+    whole = *fresh;
+    minimise(whole);
+    v1::GetSquadReadinessResponse parsed;
+    ASSERT_TRUE(parsed.ParseFromString(served->Serialized(3, minimise)));
+    std::string diff;
+    google::protobuf::util::MessageDifferencer differ;
+    differ.ReportDifferencesToString(&diff);
+    EXPECT_TRUE(differ.Compare(whole, parsed)) << "round " << round << ": " << diff;
+    // The full form keeps the session time of each call.
+    ASSERT_TRUE(parsed.ParseFromString(served->Serialized(0, [](auto&) {})));
+    EXPECT_EQ(FromProto(parsed.session_time()), clock_.Now());
+    EXPECT_EQ(parsed.players_size(), fresh->players_size());
+    RandomWrite(*db_, rng, squad_, clock_.Now());
+    clock_.Set(clock_.Now() + absl::Minutes(7));
+  }
+}
+
 TEST_F(ReadinessBoardTest, ExplicitSessionTimesBeforeAndAfterTheKeptBoard) {
   std::mt19937_64 rng(5);
   Populate(rng, 10);
@@ -304,14 +515,14 @@ TEST(ReadinessStableUntilTest, PersistenceLineOverrideExpiryAndSessionMidpoint) 
   c.onset_at = at - 41 * kDay - absl::Hours(23);  // persistent an hour and a microsecond from now
   record.complaints.push_back(c);
   snapshot.players.push_back(record);
-  EXPECT_EQ(ReadinessStableUntil(snapshot, {}, std::nullopt, at, horizon, th),
+  EXPECT_EQ(ReadinessStableUntil(snapshot.players[0], {}, std::nullopt, at, horizon, th),
             at + absl::Hours(1) + kMicro);
 
   domain::ReadinessOverride o;
   o.starts_at = at - kDay;
   o.expires_at = at + absl::Minutes(30);
   snapshot.players[0].overrides.push_back(o);
-  EXPECT_EQ(ReadinessStableUntil(snapshot, {}, std::nullopt, at, horizon, th),
+  EXPECT_EQ(ReadinessStableUntil(snapshot.players[0], {}, std::nullopt, at, horizon, th),
             at + absl::Minutes(30));
 
   // Two sessions of one player 10 h apart, both 1 h ahead and more: the closer one changes at the
@@ -320,11 +531,11 @@ TEST(ReadinessStableUntilTest, PersistenceLineOverrideExpiryAndSessionMidpoint) 
   a[0].player_id = a[1].player_id = 1;
   a[0].session_at = at + absl::Minutes(10);
   a[1].session_at = at + absl::Minutes(20);
-  EXPECT_EQ(ReadinessStableUntil(snapshot, a, std::nullopt, at, horizon, th),
+  EXPECT_EQ(ReadinessStableUntil(snapshot.players[0], a, std::nullopt, at, horizon, th),
             at + absl::Minutes(15));
-  EXPECT_EQ(ReadinessStableUntil(snapshot, a, at + absl::Minutes(1), at, horizon, th),
+  EXPECT_EQ(ReadinessStableUntil(snapshot.players[0], a, at + absl::Minutes(1), at, horizon, th),
             at + absl::Minutes(1));  // a complaint of an unloaded player begins
-  EXPECT_EQ(ReadinessStableUntil(snapshot, a, std::nullopt, at, at + absl::Minutes(2), th),
+  EXPECT_EQ(ReadinessStableUntil(snapshot.players[0], a, std::nullopt, at, at + absl::Minutes(2), th),
             at + absl::Minutes(2));  // never past the horizon
 }
 

@@ -151,6 +151,29 @@ TEST(DatabaseTest, CachedStatementsAreReusedResetAndNeverSharedWhileInUse) {
   EXPECT_NE(&*b, &*a);
 }
 
+// The cache grows (new SQL) while a statement of it is in use, as a query that runs others inside
+// its loop does the first time: the statement in use must still be released for reuse.
+TEST(DatabaseTest, ACachedStatementInUseWhileTheCacheGrowsIsReusedAfterwards) {
+  TempDbPath path;
+  auto db = OpenOrDie(path.path());
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Read([&](SQLite::Database& conn) -> absl::Status {
+                  const SQLite::Statement* first = nullptr;
+                  {
+                    CachedStatement outer(conn, "SELECT 1");
+                    first = &*outer;
+                    for (int i = 0; i < 200; ++i) {
+                      CachedStatement inner(conn, "SELECT " + std::to_string(i + 2));
+                      EXPECT_TRUE(inner->executeStep());
+                      EXPECT_EQ(inner->getColumn(0).getInt(), i + 2);
+                    }
+                  }
+                  CachedStatement again(conn, "SELECT 1");
+                  EXPECT_EQ(&*again, first) << "prepared again: the first was never released";
+                  return absl::OkStatus();
+                }).ok());
+}
+
 // ---- checkpoints ----
 
 // Commits `count` transactions of one 8 KB row each (three pages of WAL apiece): fewer than the

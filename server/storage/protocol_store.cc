@@ -10,15 +10,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/storage/database.h"
+#include "server/storage/id_lists.h"
 
 namespace touchline::storage {
 namespace {
 
 using domain::Id;
-
-std::string IdsJson(const std::vector<Id>& ids) {
-  return absl::StrCat("[", absl::StrJoin(ids, ","), "]");
-}
 
 void BindBlob(SQLite::Statement& q, int index, const std::string& bytes) {
   q.bind(index, static_cast<const void*>(bytes.data()), static_cast<int>(bytes.size()));
@@ -66,11 +63,12 @@ void AttachPrescriptions(SQLite::Database& db, std::vector<ProtocolAssignment>& 
   }
   const std::string json = IdsJson(ids);
   std::map<Id, StoredPrescription*> prescriptions;
-  CachedStatement cached_q(db,
-                           "SELECT id, assignment_id, seq, timing, protocol, exercise, complaint_id, "
-                           "plugin_name, plugin_version, body FROM protocol_prescriptions "
-                           "WHERE assignment_id IN (SELECT value FROM json_each(?)) "
-                           "ORDER BY assignment_id, seq");
+  // Index order within each assignment: (assignment_id, seq).
+  static const std::string kPrescriptionsSql = absl::StrCat(
+      "SELECT id, assignment_id, seq, timing, protocol, exercise, complaint_id, plugin_name, "
+      "plugin_version, body FROM ", kIdsTable,
+      " CROSS JOIN protocol_prescriptions ON assignment_id = ids.list_id");
+  CachedStatement cached_q(db, kPrescriptionsSql);
   SQLite::Statement& q = *cached_q;
   q.bind(1, json);
   while (q.executeStep()) {
@@ -91,12 +89,13 @@ void AttachPrescriptions(SQLite::Database& db, std::vector<ProtocolAssignment>& 
   for (auto& a : assignments) {
     for (auto& p : a.prescriptions) prescriptions[p.id] = &p;
   }
-  CachedStatement cached_r(
-      db,
+  // Index order within each prescription: (prescription_id, id), i.e. oldest first.
+  static const std::string kAdherenceSql = absl::StrCat(
       "SELECT d.id, d.prescription_id, p.assignment_id, d.adherence, d.pain, d.note, "
-      "d.recorded_at, d.recorded_by FROM protocol_adherence d "
-      "JOIN protocol_prescriptions p ON p.id = d.prescription_id "
-      "WHERE p.assignment_id IN (SELECT value FROM json_each(?)) ORDER BY d.id");
+      "d.recorded_at, d.recorded_by FROM ", kIdsTable,
+      " CROSS JOIN protocol_prescriptions p ON p.assignment_id = ids.list_id"
+      " CROSS JOIN protocol_adherence d ON d.prescription_id = p.id");
+  CachedStatement cached_r(db, kAdherenceSql);
   SQLite::Statement& r = *cached_r;
   r.bind(1, json);
   while (r.executeStep()) {
@@ -224,16 +223,19 @@ std::vector<ProtocolAssignment> ListAssignmentsOfPlayers(SQLite::Database& db,
                                                          absl::Time from, absl::Time to) {
   std::vector<ProtocolAssignment> out;
   if (player_ids.empty()) return out;
-  CachedStatement cached_q(db, absl::StrCat("SELECT ", kAssignmentColumns,
-                                       " FROM protocol_assignments a"
-                                       " WHERE a.player_id IN (SELECT value FROM json_each(?))"
-                                       " AND a.session_at >= ? AND a.session_at < ?"
-                                       " ORDER BY a.session_at, a.id"));
+  static const std::string kSql = absl::StrCat(
+      "SELECT ", kAssignmentColumns, " FROM ", kIdsTable,
+      " CROSS JOIN protocol_assignments a ON a.player_id = ids.list_id"
+      " WHERE a.session_at >= ? AND a.session_at < ?");
+  CachedStatement cached_q(db, kSql);
   SQLite::Statement& q = *cached_q;
   q.bind(1, IdsJson(player_ids));
   q.bind(2, absl::ToUnixMicros(from));
   q.bind(3, absl::ToUnixMicros(to));
   while (q.executeStep()) out.push_back(ReadAssignment(q));
+  std::sort(out.begin(), out.end(), [](const ProtocolAssignment& a, const ProtocolAssignment& b) {
+    return a.session_at != b.session_at ? a.session_at < b.session_at : a.id < b.id;
+  });
   AttachPrescriptions(db, out);
   return out;
 }

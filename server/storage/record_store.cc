@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/str_join.h"
 #include "server/storage/database.h"
+#include "server/storage/id_lists.h"
 
 namespace touchline::storage {
 namespace {
@@ -80,12 +81,6 @@ class Row {
   const SQLite::Statement& q_;
   int next_ = 0;
 };
-
-// A JSON array of ids, for `IN (SELECT value FROM json_each(?))`: one statement whatever the
-// number of ids, no per-id query and no dynamic SQL.
-std::string IdsJson(const std::vector<Id>& ids) {
-  return absl::StrCat("[", absl::StrJoin(ids, ","), "]");
-}
 
 int ExtendedCode(const SQLite::Exception& e) { return e.getExtendedErrorCode(); }
 
@@ -274,7 +269,7 @@ Complaint ReadComplaint(const SQLite::Statement& q) {
 }
 
 constexpr char kCheckInColumns[] =
-    "id, complaint_id, checked_at, " TOUCHLINE_SYMPTOM_COLUMNS("") ", note, recorded_by";
+    "k.id, k.complaint_id, k.checked_at, " TOUCHLINE_SYMPTOM_COLUMNS("k.") ", k.note, k.recorded_by";
 
 CheckIn ReadCheckIn(const SQLite::Statement& q) {
   Row r(q);
@@ -321,10 +316,10 @@ void AttachCheckIns(SQLite::Database& db, std::vector<Complaint>& complaints) {
     ids.push_back(c.id);
     by_id.emplace(c.id, &c);
   }
-  static const std::string kSql = absl::StrCat(
-      "SELECT ", kCheckInColumns,
-      " FROM check_ins WHERE complaint_id IN (SELECT value FROM json_each(?))"
-      " ORDER BY complaint_id, checked_at, id");
+  // Index order within each complaint: (complaint_id, checked_at, id).
+  static const std::string kSql =
+      absl::StrCat("SELECT ", kCheckInColumns, " FROM ", kIdsTable,
+                   " CROSS JOIN check_ins k ON k.complaint_id = ids.list_id");
   CachedStatement cached_q(db, kSql);
   SQLite::Statement& q = *cached_q;
   q.bind(1, IdsJson(ids));
@@ -589,17 +584,24 @@ std::vector<ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
   // fixes the loop order: without statistics SQLite chose to walk every awkward event of each
   // player and look for a complaint around it, which reads more pages every season (a 1M-event
   // database: 83 pages a board instead of 41).
-  CachedStatement cached_q(db, absl::StrCat(
-              "SELECT DISTINCT ", kEventColumns,
-              " FROM complaints c CROSS JOIN contact_events e INDEXED BY contact_events_awkward"
-              " ON e.player_id = c.player_id AND e.awkward = 1"
-              " AND e.occurred_at >= c.onset_at - ? AND e.occurred_at <= c.onset_at"
-              " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at <= ?"
-              " AND (c.resolved_at IS NULL OR c.resolved_at > ?)"
-              " ORDER BY e.occurred_at, e.id"));
+  static const std::string kSql = absl::StrCat(
+      "SELECT ", kEventColumns, " FROM ", kIdsTable,
+      " CROSS JOIN complaints c ON c.player_id = ids.list_id"
+      " CROSS JOIN contact_events e INDEXED BY contact_events_awkward"
+      " ON e.player_id = c.player_id AND e.awkward = 1"
+      " AND e.occurred_at >= c.onset_at - ? AND e.occurred_at <= c.onset_at"
+      " WHERE c.onset_at <= ? AND (c.resolved_at IS NULL OR c.resolved_at > ?)");
+  CachedStatement cached_q(db, kSql);
   SQLite::Statement& q = *cached_q;
-  Binder(q).Int(absl::ToInt64Microseconds(window)).Text(IdsJson(player_ids)).Time(as_of).Time(as_of);
+  Binder(q).Text(IdsJson(player_ids)).Int(absl::ToInt64Microseconds(window)).Time(as_of).Time(as_of);
   while (q.executeStep()) out.push_back(ReadEvent(q));
+  // An event within the window of two open complaints comes once.
+  std::sort(out.begin(), out.end(), [](const ContactEvent& a, const ContactEvent& b) {
+    return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at : a.id < b.id;
+  });
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const ContactEvent& a, const ContactEvent& b) { return a.id == b.id; }),
+            out.end());
   return out;
 }
 
@@ -657,13 +659,16 @@ std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vect
                                            absl::Time as_of) {
   std::vector<Id> out;
   if (player_ids.empty()) return out;
-  CachedStatement cached_q(db,
-                      "SELECT DISTINCT c.player_id FROM complaints c"
-                      " WHERE c.player_id IN (SELECT value FROM json_each(?)) AND c.onset_at <= ?"
-                      " AND (c.resolved_at IS NULL OR c.resolved_at > ?) ORDER BY c.player_id");
+  static const std::string kSql = absl::StrCat(
+      "SELECT ids.list_id FROM ", kIdsTable,
+      " WHERE EXISTS (SELECT 1 FROM complaints c WHERE c.player_id = ids.list_id"
+      " AND c.onset_at <= ? AND (c.resolved_at IS NULL OR c.resolved_at > ?))");
+  CachedStatement cached_q(db, kSql);
   SQLite::Statement& q = *cached_q;
   Binder(q).Text(IdsJson(player_ids)).Time(as_of).Time(as_of);
   while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -671,13 +676,15 @@ std::map<Id, absl::Time> NextComplaintOnsets(SQLite::Database& db,
                                              const std::vector<Id>& player_ids, absl::Time after) {
   std::map<Id, absl::Time> onsets;
   if (player_ids.empty()) return onsets;
-  CachedStatement cached_q(db,
-                           "SELECT c.player_id, MIN(c.onset_at) FROM complaints c"
-                           " WHERE c.player_id IN (SELECT value FROM json_each(?))"
-                           " AND c.onset_at > ? GROUP BY c.player_id");
+  static const std::string kSql = absl::StrCat(
+      "SELECT ids.list_id, (SELECT MIN(c.onset_at) FROM complaints c"
+      " WHERE c.player_id = ids.list_id AND c.onset_at > ?) FROM ",
+      kIdsTable);
+  CachedStatement cached_q(db, kSql);
   SQLite::Statement& q = *cached_q;
-  Binder(q).Text(IdsJson(player_ids)).Time(after);
+  Binder(q).Time(after).Text(IdsJson(player_ids));
   while (q.executeStep()) {
+    if (q.getColumn(1).isNull()) continue;
     onsets[q.getColumn(0).getInt64()] = absl::FromUnixMicros(q.getColumn(1).getInt64());
   }
   return onsets;
@@ -686,12 +693,15 @@ std::map<Id, absl::Time> NextComplaintOnsets(SQLite::Database& db,
 std::vector<Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
                                                const std::vector<Id>& player_ids) {
   if (player_ids.empty()) return {};
-  CachedStatement cached_q(db, absl::StrCat("SELECT ", kComplaintColumns,
-                                       " FROM complaints c WHERE c.player_id IN "
-                                       "(SELECT value FROM json_each(?)) ORDER BY c.id"));
+  static const std::string kSql = absl::StrCat(
+      "SELECT ", kComplaintColumns, " FROM ", kIdsTable,
+      " CROSS JOIN complaints c ON c.player_id = ids.list_id");
+  CachedStatement cached_q(db, kSql);
   SQLite::Statement& q = *cached_q;
   q.bind(1, IdsJson(player_ids));
-  return RunComplaintQuery(db, q);
+  std::vector<Complaint> out = RunComplaintQuery(db, q);
+  std::sort(out.begin(), out.end(), [](const Complaint& a, const Complaint& b) { return a.id < b.id; });
+  return out;
 }
 
 absl::Status UpdateComplaint(SQLite::Database& db, const Complaint& complaint) {
@@ -950,15 +960,16 @@ std::vector<ReadinessOverride> ListOverridesOfPlayers(SQLite::Database& db,
                                                       absl::Time from) {
   std::vector<ReadinessOverride> out;
   if (player_ids.empty()) return out;
-  CachedStatement cached_q(db, absl::StrCat("SELECT ", kOverrideColumns,
-                                       " FROM readiness_overrides"
-                                       " WHERE player_id IN (SELECT value FROM json_each(?))"
-                                       " AND expires_at > ?"
-                                       " AND (cleared_at IS NULL OR cleared_at >= ?)"
-                                       " ORDER BY id"));
+  static const std::string kSql = absl::StrCat(
+      "SELECT ", kOverrideColumns, " FROM ", kIdsTable,
+      " CROSS JOIN readiness_overrides ON player_id = ids.list_id"
+      " WHERE expires_at > ? AND (cleared_at IS NULL OR cleared_at >= ?)");
+  CachedStatement cached_q(db, kSql);
   SQLite::Statement& q = *cached_q;
   Binder(q).Text(IdsJson(player_ids)).Time(from).Time(from);
   while (q.executeStep()) out.push_back(ReadOverride(q));
+  std::sort(out.begin(), out.end(),
+            [](const ReadinessOverride& a, const ReadinessOverride& b) { return a.id < b.id; });
   return out;
 }
 

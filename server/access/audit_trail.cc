@@ -9,37 +9,54 @@
 namespace touchline::access {
 
 absl::Status AuditTrail::Append(const storage::AuditRecord& record) {
-  std::unique_lock lock(mutex_);
-  if (!filling_) filling_ = std::make_shared<Batch>();
-  const std::shared_ptr<Batch> mine = filling_;
-  mine->records.push_back(record);
-  for (;;) {
-    if (mine->done) return mine->status;
-    // The first caller to find no commit under way writes everything gathered so far; the others
-    // wait for it. A batch already taken by a leader is finished by that leader.
-    if (!committing_ && filling_ == mine) {
+  std::shared_ptr<Batch> mine;
+  bool lead = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (!filling_) filling_ = std::make_shared<Batch>();
+    mine = filling_;
+    mine->records.push_back(record);
+    if (!committing_) {
+      // No commit under way: this caller writes everything gathered so far.
       committing_ = true;
       filling_.reset();
-      lock.unlock();
-      const absl::Status status = db_.Write([&](SQLite::Database& conn) -> absl::Status {
-        for (const auto& r : mine->records) {
-          TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, r).status());
-        }
-        return absl::OkStatus();
-      });
-      lock.lock();
-      mine->status = status;
-      mine->done = true;
-      committing_ = false;
-      // Each batch has its own condition: a commit wakes the callers it committed and one caller
-      // of the next batch (to lead it), not everyone waiting. Waking all of them put most back to
-      // sleep at once, and on this machine every wake-up is a costly trip through the kernel.
-      mine->committed.notify_all();
-      if (filling_) filling_->committed.notify_one();
-      return status;
+      mine->state.store(kLed, std::memory_order_relaxed);
+      lead = true;
     }
-    mine->committed.wait(lock);
   }
+  if (lead) return Lead(*mine);
+  for (;;) {
+    int state = mine->state.load(std::memory_order_acquire);
+    if (state == kDone) return mine->status;
+    if (state == kLeadNext &&
+        mine->state.compare_exchange_strong(state, kLed, std::memory_order_acq_rel)) {
+      return Lead(*mine);
+    }
+    mine->state.wait(state, std::memory_order_acquire);
+  }
+}
+
+absl::Status AuditTrail::Lead(Batch& batch) {
+  const absl::Status status = db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    for (const auto& r : batch.records) {
+      TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, r).status());
+    }
+    return absl::OkStatus();
+  });
+  std::shared_ptr<Batch> next;
+  {
+    std::lock_guard lock(mutex_);
+    next = std::move(filling_);  // closed: its records are the next leader's
+    committing_ = next != nullptr;
+  }
+  batch.status = status;
+  batch.state.store(kDone, std::memory_order_release);
+  batch.state.notify_all();
+  if (next) {
+    next->state.store(kLeadNext, std::memory_order_release);
+    next->state.notify_one();
+  }
+  return status;
 }
 
 absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(

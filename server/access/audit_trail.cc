@@ -1,5 +1,7 @@
 #include "server/access/audit_trail.h"
 
+#include <atomic>
+
 #include "server/common/field_checks.h"
 #include "server/common/paging.h"
 #include "server/common/proto_time.h"
@@ -8,55 +10,63 @@
 
 namespace touchline::access {
 
-absl::Status AuditTrail::Append(const storage::AuditRecord& record) {
-  std::shared_ptr<Batch> mine;
-  bool lead = false;
+AuditTrail::AuditTrail(storage::Database& audit_log)
+    : db_(audit_log), writer_([this] { Run(); }) {}
+
+AuditTrail::~AuditTrail() {
   {
     std::lock_guard lock(mutex_);
-    if (!filling_) filling_ = std::make_shared<Batch>();
-    mine = filling_;
-    mine->records.push_back(record);
-    if (!committing_) {
-      // No commit under way: this caller writes everything gathered so far.
-      committing_ = true;
-      filling_.reset();
-      mine->state.store(kLed, std::memory_order_relaxed);
-      lead = true;
-    }
+    stopping_ = true;
   }
-  if (lead) return Lead(*mine);
-  for (;;) {
-    int state = mine->state.load(std::memory_order_acquire);
-    if (state == kDone) return mine->status;
-    if (state == kLeadNext &&
-        mine->state.compare_exchange_strong(state, kLed, std::memory_order_acq_rel)) {
-      return Lead(*mine);
-    }
-    mine->state.wait(state, std::memory_order_acquire);
-  }
+  queued_.notify_one();
+  writer_.join();
 }
 
-absl::Status AuditTrail::Lead(Batch& batch) {
-  const absl::Status status = db_.Write([&](SQLite::Database& conn) -> absl::Status {
-    for (const auto& r : batch.records) {
-      TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, r).status());
-    }
-    return absl::OkStatus();
+absl::Status AuditTrail::Append(const storage::AuditRecord& record) {
+  // The caller sleeps on `done` itself (a futex): the writer wakes it without a mutex to retake.
+  struct Outcome {
+    absl::Status status;
+    std::atomic<bool> done{false};
+  };
+  auto outcome = std::make_shared<Outcome>();
+  AppendThen(record, [outcome](absl::Status status) {
+    outcome->status = std::move(status);
+    outcome->done.store(true, std::memory_order_release);
+    outcome->done.notify_one();
   });
-  std::shared_ptr<Batch> next;
+  outcome->done.wait(false, std::memory_order_acquire);
+  return outcome->status;
+}
+
+void AuditTrail::AppendThen(storage::AuditRecord record,
+                            std::function<void(absl::Status)> committed) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
-    next = std::move(filling_);  // closed: its records are the next leader's
-    committing_ = next != nullptr;
+    wake = queue_.empty();  // otherwise the writer has been told already, or is writing
+    queue_.push_back(Pending{std::move(record), std::move(committed)});
   }
-  batch.status = status;
-  batch.state.store(kDone, std::memory_order_release);
-  batch.state.notify_all();
-  if (next) {
-    next->state.store(kLeadNext, std::memory_order_release);
-    next->state.notify_one();
+  if (wake) queued_.notify_one();
+}
+
+void AuditTrail::Run() {
+  std::vector<Pending> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued is committed
+      batch.swap(queue_);
+    }
+    const absl::Status status = db_.Write([&](SQLite::Database& conn) -> absl::Status {
+      for (const auto& pending : batch) {
+        TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, pending.record).status());
+      }
+      return absl::OkStatus();
+    });
+    for (auto& pending : batch) pending.committed(status);
+    batch.clear();
   }
-  return status;
 }
 
 absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(

@@ -1,9 +1,11 @@
 // The append-only audit log: appended by the access interceptor, read by administrators.
 #pragma once
 
-#include <atomic>
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -17,35 +19,39 @@ namespace touchline::access {
 class AuditTrail {
  public:
   // `audit_log`: the audit log's own file (storage::OpenAuditLog), not the clinical database.
-  explicit AuditTrail(storage::Database& audit_log) : db_(audit_log) {}
+  explicit AuditTrail(storage::Database& audit_log);
+  // Commits everything queued, then stops the writer.
+  ~AuditTrail();
+  AuditTrail(const AuditTrail&) = delete;
+  AuditTrail& operator=(const AuditTrail&) = delete;
 
-  // Returns once the record is committed (synchronous=FULL: on disk). Concurrent callers are
-  // committed together in one transaction (group commit), so a busy match day pays one fsync per
-  // batch instead of one per read.
+  // Returns once the record is committed (synchronous=FULL: on disk).
   absl::Status Append(const storage::AuditRecord& record);
+  // Queues the record and returns at once; `committed` runs on the audit log's writer thread
+  // with the outcome once the record's batch is committed (or has failed). It must not block: it
+  // releases a call that waited for its record (the access interceptor sends the call's status
+  // from it), so a call waiting for the disk holds no thread.
+  void AppendThen(storage::AuditRecord record, std::function<void(absl::Status)> committed);
+
   absl::StatusOr<v1::ListAuditEventsResponse> ListAuditEvents(
       const common::Caller& caller, const v1::ListAuditEventsRequest& request);
 
  private:
-  // A batch is open (records join it) until a leader takes it; the leader writes it in one
-  // transaction and then hands the leadership to the batch that filled meanwhile. Waiters sleep on
-  // `state` itself (a futex): a commit wakes its own callers, who return without taking the mutex
-  // again, and one caller of the next batch, who leads it. (With a mutex and condition variable,
-  // every caller woken went back to sleep on the mutex at once; on this machine each wake-up is a
-  // costly trip through the kernel, and readiness calls spent a quarter of their time switching.)
-  enum State : int { kOpen = 0, kLeadNext = 1, kLed = 2, kDone = 3 };
-  struct Batch {
-    std::vector<storage::AuditRecord> records;  // under mutex_ while open, then the leader's
-    absl::Status status;                        // set before state becomes kDone
-    std::atomic<int> state{kOpen};
+  // Every record queued while a batch is being written is committed together in the next
+  // transaction (group commit): a busy match day pays one fsync per batch, not one per read.
+  void Run();
+
+  struct Pending {
+    storage::AuditRecord record;
+    std::function<void(absl::Status)> committed;
   };
-  // Writes `batch`, publishes its outcome, and passes the lead to the next batch if one filled.
-  absl::Status Lead(Batch& batch);
 
   storage::Database& db_;
   std::mutex mutex_;
-  std::shared_ptr<Batch> filling_;  // records waiting for the next commit
-  bool committing_ = false;         // a leader is writing a batch now (or has been chosen)
+  std::condition_variable queued_;
+  std::vector<Pending> queue_;  // under mutex_
+  bool stopping_ = false;       // under mutex_
+  std::thread writer_;          // started last
 };
 
 }  // namespace touchline::access

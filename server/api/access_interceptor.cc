@@ -103,8 +103,9 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     const bool sends_message =
         methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE);
     if (sends_message) OnResponse(methods);
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      OnStatus(methods, sends_message);
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS) &&
+        OnStatus(methods, sends_message)) {
+      return;  // the status goes out once the call's audit record is committed
     }
     methods->Proceed();
   }
@@ -311,8 +312,10 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
     env_.limits.Release(decision_->caller.user, kind_);
   }
 
-  void OnStatus(grpc::experimental::InterceptorBatchMethods* methods, bool sends_message) {
-    if (decision_->is_public) return;
+  // True when this takes over the batch: its status goes out (Proceed) from the audit log's
+  // writer once the call's record is committed, so no thread waits for the disk meanwhile.
+  bool OnStatus(grpc::experimental::InterceptorBatchMethods* methods, bool sends_message) {
+    if (decision_->is_public) return false;
     grpc::Status status = methods->GetSendStatus();
     // A call the client cancelled (or whose deadline passed) is recorded as such, whatever the
     // status gRPC or the handler put on a call nobody will read; its handler may never have run.
@@ -331,32 +334,38 @@ class AccessInterceptor final : public grpc::experimental::Interceptor {
         methods->ModifySendStatus(status);
       }
     }
-    struct FreeLimitAfter {
-      AccessInterceptor* self;
-      ~FreeLimitAfter() { self->ReleaseLimit(); }
-    } free_limit_after{this};
-    if (!Audited()) return;
     // A write recorded before its commit is not recorded again (a failure after it is: the log
     // then names more than happened, never less).
-    if (write_recorded_ && status.ok()) return;
+    if (!Audited() || (write_recorded_ && status.ok())) {
+      // The call's place under its limits is freed as its status goes out (the work is done).
+      ReleaseLimit();
+      return false;
+    }
     storage::AuditRecord record = Record(std::string(CodeName(status.error_code())));
     if (opened_) record.records_sent = records_sent_;
-    if (absl::Status appended = env_.audit.Append(record); !appended.ok()) {
-      // A call that failed sends no data, so there is nothing to withhold: its own status (e.g.
-      // RESOURCE_EXHAUSTED for a full disk) says more than the audit log's failure would.
-      if (!status.ok()) return;
-      // No trace, no data: the result is withheld; the client retries (a write was recorded before
-      // its commit, and its retry with the same request_id is answered with its first result).
-      if (sends_message) {
-        if (grpc::ByteBuffer* response = methods->GetSerializedSendMessage()) {
-          *response = BufferOf("");
-        }
-      }
-      methods->ModifySendStatus(grpc::Status(
-          grpc::StatusCode::UNAVAILABLE,
-          absl::StrCat("the audit log cannot be written (", appended.message(),
-                       "); result withheld")));
-    }
+    env_.audit.AppendThen(
+        std::move(record),
+        [this, methods, ok = status.ok(), sends_message](absl::Status appended) {
+          // A call that failed sends no data, so there is nothing to withhold: its own status
+          // (e.g. RESOURCE_EXHAUSTED for a full disk) says more than the audit log's failure.
+          if (!appended.ok() && ok) {
+            // No trace, no data: the result is withheld; the client retries (a write was
+            // recorded before its commit, and its retry with the same request_id is answered
+            // with its first result).
+            if (sends_message) {
+              if (grpc::ByteBuffer* response = methods->GetSerializedSendMessage()) {
+                *response = BufferOf("");
+              }
+            }
+            methods->ModifySendStatus(grpc::Status(
+                grpc::StatusCode::UNAVAILABLE,
+                absl::StrCat("the audit log cannot be written (", appended.message(),
+                             "); result withheld")));
+          }
+          ReleaseLimit();
+          methods->Proceed();
+        });
+    return true;
   }
 
   const AccessEnvironment& env_;

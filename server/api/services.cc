@@ -166,45 +166,54 @@ int MethodIndex(const google::protobuf::ServiceDescriptor* service, const std::s
 }  // namespace
 
 ReadinessServiceImpl::ReadinessServiceImpl(service::ReadinessBoard& board,
-                                           const access::Pseudonymizer& pseudonyms)
-    : board_(board), pseudonyms_(pseudonyms) {
-  using Streamer = grpc::ServerUnaryStreamer<v1::GetSquadReadinessRequest, grpc::ByteBuffer>;
-  MarkMethodStreamed(
+                                           const access::Pseudonymizer& pseudonyms,
+                                           StreamWorkers& workers)
+    : board_(board), pseudonyms_(pseudonyms), workers_(workers) {
+  MarkMethodCallback(
       MethodIndex(v1::GetSquadReadinessRequest::descriptor()->file()->FindServiceByName(
                       "ReadinessService"),
                   "GetSquadReadiness"),
-      new grpc::internal::StreamedUnaryHandler<v1::GetSquadReadinessRequest, grpc::ByteBuffer>(
-          [this](grpc::ServerContext* context, Streamer* streamer) {
-            return ServeBoard(context, streamer);
-          }));
+      new grpc::internal::CallbackUnaryHandler<v1::GetSquadReadinessRequest, grpc::ByteBuffer>(
+          [this](grpc::CallbackServerContext* context, const v1::GetSquadReadinessRequest* request,
+                 grpc::ByteBuffer* answer) { return ServeBoard(context, request, answer); }));
 }
 
-grpc::Status ReadinessServiceImpl::ServeBoard(
-    grpc::ServerContext* context,
-    grpc::ServerUnaryStreamer<v1::GetSquadReadinessRequest, grpc::ByteBuffer>* streamer) {
-  v1::GetSquadReadinessRequest request;
-  if (!streamer->Read(&request)) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request could not be read");
-  }
+grpc::ServerUnaryReactor* ReadinessServiceImpl::ServeBoard(
+    grpc::CallbackServerContext* context, const v1::GetSquadReadinessRequest* request,
+    grpc::ByteBuffer* answer) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<common::Caller> caller = CallerFrom(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<service::ReadinessBoard::ServedBoard> served =
-      board_.ServeSquadReadiness(*caller, request);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  if (auto kept = board_.ServeKeptSquadReadiness(*caller, *request)) {
+    reactor->Finish(Answer(*context, *caller, *std::move(kept), *answer));
+    return reactor;
+  }
+  workers_.Post([this, context, request, answer, reactor, caller = *caller] {
+    reactor->Finish(
+        Answer(*context, caller, board_.ServeSquadReadiness(caller, *request), *answer));
+  });
+  return reactor;
+}
+
+grpc::Status ReadinessServiceImpl::Answer(
+    grpc::CallbackServerContext& context, const common::Caller& caller,
+    absl::StatusOr<service::ReadinessBoard::ServedBoard> served, grpc::ByteBuffer& answer) {
   if (!served.ok()) return ToGrpcStatus(served.status());
   // One form per role: a physio's and an admin's are the full answer, a coach's and an
   // analyst's minimised (and pseudonymised) by the same access::Minimise every answer goes through.
   auto* bytes = new std::string(served->Serialized(
-      static_cast<int>(caller->role), [&](v1::GetSquadReadinessResponse& answer) {
-        access::Minimise(answer, caller->role, pseudonyms_);
+      static_cast<int>(caller.role), [&](v1::GetSquadReadinessResponse& full) {
+        access::Minimise(full, caller.role, pseudonyms_);
       }));
-  ReportPreparedAnswer(*context, served->player_ids());
+  ReportPreparedAnswer(context, served->player_ids());
   grpc::Slice slice(bytes->data(), bytes->size(),
                     [](void* p) { delete static_cast<std::string*>(p); }, bytes);
-  grpc::ByteBuffer answer(&slice, 1);
-  streamer->Write(answer, grpc::WriteOptions().set_last_message());
+  answer = grpc::ByteBuffer(&slice, 1);
   return grpc::Status::OK;
 }
-
 
 grpc::Status ReadinessServiceImpl::CreateReadinessOverride(grpc::ServerContext* context, const v1::CreateReadinessOverrideRequest* request,
     v1::CreateReadinessOverrideResponse* response) {

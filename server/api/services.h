@@ -130,7 +130,11 @@ class FlagServiceImpl final
 class ReadinessServiceImpl final : public v1::ReadinessService::Service {
  public:
   // `pseudonyms` may be constructed after this service (only used once calls arrive).
-  ReadinessServiceImpl(service::ReadinessBoard& board, const access::Pseudonymizer& pseudonyms);
+  // GetSquadReadiness is served through the callback API: a kept board is answered on the event
+  // thread from memory; a board to compute goes to `workers` (SQLite never runs on an event
+  // thread); either way no thread waits while the call's audit record is committed.
+  ReadinessServiceImpl(service::ReadinessBoard& board, const access::Pseudonymizer& pseudonyms,
+                       StreamWorkers& workers);
   grpc::Status CreateReadinessOverride(grpc::ServerContext*,
                                        const v1::CreateReadinessOverrideRequest*,
                                        v1::CreateReadinessOverrideResponse*) override;
@@ -142,12 +146,17 @@ class ReadinessServiceImpl final : public v1::ReadinessService::Service {
                                       v1::ClearReadinessOverrideResponse*) override;
 
  private:
-  grpc::Status ServeBoard(
-      grpc::ServerContext* context,
-      grpc::ServerUnaryStreamer<v1::GetSquadReadinessRequest, grpc::ByteBuffer>* streamer);
+  grpc::ServerUnaryReactor* ServeBoard(grpc::CallbackServerContext* context,
+                                       const v1::GetSquadReadinessRequest* request,
+                                       grpc::ByteBuffer* answer);
+  // Fills `answer` with the caller's form of the served board (or says why not).
+  grpc::Status Answer(grpc::CallbackServerContext& context, const common::Caller& caller,
+                      absl::StatusOr<service::ReadinessBoard::ServedBoard> served,
+                      grpc::ByteBuffer& answer);
 
   service::ReadinessBoard& board_;
   const access::Pseudonymizer& pseudonyms_;
+  StreamWorkers& workers_;
 };
 
 class ProtocolServiceImpl final : public v1::ProtocolService::Service {

@@ -70,7 +70,8 @@ struct TouchlineServer::Parts {
         contact_service(contacts, streams),
         complaint_service(complaints),
         flag_service(flags, flag_watch, streams),
-        readiness_service(readiness, pseudonyms),  // a reference: constructed below, used later
+        readiness_service(readiness, pseudonyms,  // a reference: constructed below, used later
+                          stream_workers),
         export_service(exports, streams),
         exposure_service(exposure),
         pseudonyms(std::move(pseudonym_key)),

@@ -114,14 +114,40 @@ absl::StatusOr<v1::GetSquadReadinessResponse> ReadinessBoard::GetSquadReadiness(
   return response;
 }
 
-absl::StatusOr<ReadinessBoard::ServedBoard> ReadinessBoard::ServeSquadReadiness(
-    const common::Caller&, const v1::GetSquadReadinessRequest& request) {
+namespace {
+absl::Status CheckBoardRequest(const v1::GetSquadReadinessRequest& request) {
   common::FieldViolations v;
   common::CheckPositiveId(v, "squad_id", request.squad_id());
   if (request.has_session_time() && !common::IsValidTimestamp(request.session_time())) {
     v.Add("session_time", "is not a valid timestamp");
   }
-  TL_RETURN_IF_ERROR(v.ToStatus());
+  return v.ToStatus();
+}
+}  // namespace
+
+std::optional<absl::StatusOr<ReadinessBoard::ServedBoard>>
+ReadinessBoard::ServeKeptSquadReadiness(const common::Caller&,
+                                        const v1::GetSquadReadinessRequest& request) {
+  if (absl::Status checked = CheckBoardRequest(request); !checked.ok()) return checked;
+  if (!options_.readiness_cache) return std::nullopt;
+  const absl::Time at =
+      request.has_session_time() ? FromProto(request.session_time()) : clock_.Now();
+  std::lock_guard lock(kept_mutex_);
+  auto it = kept_.find(request.squad_id());
+  if (it == kept_.end() || it->second->generation != db_.RecordsGeneration() ||
+      !it->second->CurrentAt(at)) {
+    return std::nullopt;
+  }
+  ++kept_answers_;
+  ServedBoard served;
+  served.board_ = it->second;
+  served.at_ = at;
+  return served;
+}
+
+absl::StatusOr<ReadinessBoard::ServedBoard> ReadinessBoard::ServeSquadReadiness(
+    const common::Caller&, const v1::GetSquadReadinessRequest& request) {
+  TL_RETURN_IF_ERROR(CheckBoardRequest(request));
   const absl::Time at =
       request.has_session_time() ? FromProto(request.session_time()) : clock_.Now();
 

@@ -70,6 +70,11 @@ class ReadinessBoard {
   // The board of request.squad_id at the request's session time (default now), kept or computed.
   absl::StatusOr<ServedBoard> ServeSquadReadiness(const common::Caller& caller,
                                                   const v1::GetSquadReadinessRequest& request);
+  // The same when it can be answered from memory alone (the request refused, or the kept board
+  // current); nullopt when the board must be read from the records (ServeSquadReadiness then).
+  // Never touches SQLite: callable on gRPC's event threads.
+  std::optional<absl::StatusOr<ServedBoard>> ServeKeptSquadReadiness(
+      const common::Caller& caller, const v1::GetSquadReadinessRequest& request);
 
  private:
   // One player's row of a board, computed at `computed_at` and the same at every instant up to

@@ -355,6 +355,16 @@ TEST_F(ServerStorageFaultsTest, FullDiskRefusesWritesThenRecoversByItself) {
   EXPECT_THAT(audited.error_message(), ::testing::HasSubstr("audit log cannot be written"));
   EXPECT_THAT(audited.error_message(), ::testing::HasSubstr("full"));
   EXPECT_EQ(withheld.contact_events_size(), 0);
+  // The same for a squad's board, served through the callback API (its status goes out from the
+  // audit log's writer once the record is committed, here: once it has failed).
+  auto readiness = v1::ReadinessService::NewStub(channel_);
+  v1::GetSquadReadinessRequest board_request;
+  board_request.set_squad_id(squad_);
+  v1::GetSquadReadinessResponse board;
+  grpc::Status board_status = readiness->GetSquadReadiness(Ctx().get(), board_request, &board);
+  EXPECT_EQ(board_status.error_code(), grpc::StatusCode::UNAVAILABLE) << board_status.error_message();
+  EXPECT_THAT(board_status.error_message(), ::testing::HasSubstr("audit log cannot be written"));
+  EXPECT_EQ(board.players_size(), 0);
 
   // Space is freed: the same server process takes writes again, with no restart.
   fault = Fault::kNone;

@@ -381,13 +381,13 @@ std::vector<storage::ProtocolAssignment> LoadAssignmentsNear(
                                            to + kProtocolSessionWindow + absl::Microseconds(1));
 }
 
-std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
-    const std::vector<storage::ProtocolAssignment>& assignments, absl::Time session_at) {
-  std::map<domain::Id, const storage::ProtocolAssignment*> best;
+std::map<domain::Id, domain::Id> ChooseSessionAssignments(
+    std::span<const storage::AssignmentTime> assignments, absl::Time session_at) {
+  std::map<domain::Id, const storage::AssignmentTime*> best;
   for (const auto& a : assignments) {
     const absl::Duration da = absl::AbsDuration(a.session_at - session_at);
     if (da > kProtocolSessionWindow) continue;
-    const storage::ProtocolAssignment*& b = best[a.player_id];
+    const storage::AssignmentTime*& b = best[a.player_id];
     if (b == nullptr) {
       b = &a;
       continue;
@@ -395,12 +395,46 @@ std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
     const absl::Duration db = absl::AbsDuration(b->session_at - session_at);
     if (da < db || (da == db && a.id > b->id)) b = &a;
   }
-  std::map<domain::Id, SessionProtocols> out;
-  for (const auto& [player_id, a] : best) {
-    const pv1::AssignResult result = AsResult(*a);
-    out[player_id] = SessionProtocols{a->id, SummarizeProtocols(result),
-                                      SummarizeProtocolsForCoach(result)};
+  std::map<domain::Id, domain::Id> out;
+  for (const auto& [player_id, a] : best) out[player_id] = a->id;
+  return out;
+}
+
+namespace {
+SessionProtocols Summarise(const storage::ProtocolAssignment& a) {
+  const pv1::AssignResult result = AsResult(a);
+  return SessionProtocols{a.id, SummarizeProtocols(result), SummarizeProtocolsForCoach(result)};
+}
+}  // namespace
+
+std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
+    const std::vector<storage::ProtocolAssignment>& assignments, absl::Time session_at) {
+  std::vector<storage::AssignmentTime> times;
+  std::map<domain::Id, const storage::ProtocolAssignment*> by_id;
+  for (const auto& a : assignments) {
+    times.push_back({a.id, a.player_id, a.session_at});
+    by_id[a.id] = &a;
   }
+  std::map<domain::Id, SessionProtocols> out;
+  for (const auto& [player_id, id] : ChooseSessionAssignments(times, session_at)) {
+    out[player_id] = Summarise(*by_id.at(id));
+  }
+  return out;
+}
+
+std::vector<storage::AssignmentTime> LoadAssignmentTimesNear(
+    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
+    absl::Time to) {
+  return storage::ListAssignmentTimesOfPlayers(conn, player_ids, from - kProtocolSessionWindow,
+                                               to + kProtocolSessionWindow + absl::Microseconds(1));
+}
+
+std::map<domain::Id, SessionProtocols> LoadChosenProtocols(
+    SQLite::Database& conn, std::span<const storage::AssignmentTime> times, absl::Time session_at) {
+  std::vector<domain::Id> ids;
+  for (const auto& [player_id, id] : ChooseSessionAssignments(times, session_at)) ids.push_back(id);
+  std::map<domain::Id, SessionProtocols> out;
+  for (const auto& a : storage::ListAssignmentsByIds(conn, ids)) out[a.player_id] = Summarise(a);
   return out;
 }
 

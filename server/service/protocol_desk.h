@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "SQLiteCpp/Database.h"
@@ -84,5 +85,21 @@ std::vector<storage::ProtocolAssignment> LoadAssignmentsNear(
 // The LoadSessionProtocols choice made from assignments already loaded (a superset is fine).
 std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
     const std::vector<storage::ProtocolAssignment>& assignments, absl::Time session_at);
+
+// The same choice from assignment times alone: for each player, the id of the assignment "for"
+// the session at `session_at` (closest within kProtocolSessionWindow, the newest of equally
+// close ones), if any.
+std::map<domain::Id, domain::Id> ChooseSessionAssignments(
+    std::span<const storage::AssignmentTime> assignments, absl::Time session_at);
+
+// LoadAssignmentsNear's times only (what ReadinessStableUntil and the choice need).
+std::vector<storage::AssignmentTime> LoadAssignmentTimesNear(
+    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
+    absl::Time to);
+
+// The protocols of the assignments chosen from `times` for the session at `session_at`: only
+// the chosen assignments are read in full.
+std::map<domain::Id, SessionProtocols> LoadChosenProtocols(
+    SQLite::Database& conn, std::span<const storage::AssignmentTime> times, absl::Time session_at);
 
 }  // namespace touchline::service

@@ -21,7 +21,7 @@
 namespace touchline::service {
 
 absl::Time ReadinessStableUntil(const PlayerRecord& record,
-                                std::span<const storage::ProtocolAssignment> assignments,
+                                std::span<const storage::AssignmentTime> assignments,
                                 std::optional<absl::Time> next_onset, absl::Time at,
                                 absl::Time horizon_end, const domain::FlagThresholds& thresholds) {
   absl::Time until = horizon_end;
@@ -37,7 +37,7 @@ absl::Time ReadinessStableUntil(const PlayerRecord& record,
   // between two of the player's assignments the closer one changes at the midpoint (a tie at an
   // exact midpoint goes to the newer id, so both the midpoint and the microsecond after count).
   std::vector<int64_t> sessions;
-  for (const storage::ProtocolAssignment& a : assignments) {
+  for (const storage::AssignmentTime& a : assignments) {
     consider(a.session_at - kProtocolSessionWindow);
     consider(a.session_at + kProtocolSessionWindow + absl::Microseconds(1));
     sessions.push_back(absl::ToUnixMicros(a.session_at));
@@ -192,9 +192,11 @@ std::vector<std::shared_ptr<const ReadinessBoard::PlayerEntry>> ReadinessBoard::
   ids.reserve(players.size());
   for (const auto& p : players) ids.push_back(p.id);
   const absl::Time horizon_end = at + options_.readiness_cache_horizon;
-  const auto assignments = LoadAssignmentsNear(conn, ids, at, horizon_end);
-  const auto protocols = ChooseSessionProtocols(assignments, at);
-  std::map<domain::Id, std::vector<storage::ProtocolAssignment>> assignments_of;
+  // Only the times of the assignments near the horizon (their choice and when it changes); only
+  // the chosen ones are read in full.
+  const auto assignments = LoadAssignmentTimesNear(conn, ids, at, horizon_end);
+  const auto protocols = LoadChosenProtocols(conn, assignments, at);
+  std::map<domain::Id, std::vector<storage::AssignmentTime>> assignments_of;
   for (const auto& a : assignments) assignments_of[a.player_id].push_back(a);
   const auto next_onsets = storage::NextComplaintOnsets(conn, ids, at);
   const SquadSnapshot snapshot = LoadSnapshot(conn, std::move(players), at, options_.thresholds,
@@ -209,8 +211,8 @@ std::vector<std::shared_ptr<const ReadinessBoard::PlayerEntry>> ReadinessBoard::
     const auto onset = next_onsets.find(record.player.id);
     entry->stable_until = ReadinessStableUntil(
         record,
-        own == assignments_of.end() ? std::span<const storage::ProtocolAssignment>{}
-                                    : std::span<const storage::ProtocolAssignment>(own->second),
+        own == assignments_of.end() ? std::span<const storage::AssignmentTime>{}
+                                    : std::span<const storage::AssignmentTime>(own->second),
         onset == next_onsets.end() ? std::nullopt : std::optional<absl::Time>(onset->second), at,
         horizon_end, options_.thresholds);
     const auto flags = domain::EvaluateFlags(record.player.id, record.complaints,

@@ -150,7 +150,7 @@ class ReadinessBoard {
 // that can be "for" a session in [at, horizon_end], and `next_onset` the earliest future complaint
 // onset of the player when their complaints were not all loaded.
 absl::Time ReadinessStableUntil(const PlayerRecord& record,
-                                std::span<const storage::ProtocolAssignment> assignments,
+                                std::span<const storage::AssignmentTime> assignments,
                                 std::optional<absl::Time> next_onset, absl::Time at,
                                 absl::Time horizon_end, const domain::FlagThresholds& thresholds);
 

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -236,6 +237,46 @@ std::vector<ProtocolAssignment> ListAssignmentsOfPlayers(SQLite::Database& db,
   std::sort(out.begin(), out.end(), [](const ProtocolAssignment& a, const ProtocolAssignment& b) {
     return a.session_at != b.session_at ? a.session_at < b.session_at : a.id < b.id;
   });
+  AttachPrescriptions(db, out);
+  return out;
+}
+
+std::vector<AssignmentTime> ListAssignmentTimesOfPlayers(SQLite::Database& db,
+                                                         const std::vector<Id>& player_ids,
+                                                         absl::Time from, absl::Time to) {
+  std::vector<AssignmentTime> out;
+  if (player_ids.empty()) return out;
+  // Covered by protocol_assignments_by_session (player_id, session_at, id): no row is read.
+  static const std::string kSql = absl::StrCat(
+      "SELECT a.id, a.player_id, a.session_at FROM ", kIdsTable,
+      " CROSS JOIN protocol_assignments a ON a.player_id = ids.list_id"
+      " WHERE a.session_at >= ? AND a.session_at < ?");
+  CachedStatement cached_q(db, kSql);
+  SQLite::Statement& q = *cached_q;
+  q.bind(1, IdsJson(player_ids));
+  q.bind(2, absl::ToUnixMicros(from));
+  q.bind(3, absl::ToUnixMicros(to));
+  while (q.executeStep()) {
+    out.push_back(AssignmentTime{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(),
+                                 absl::FromUnixMicros(q.getColumn(2).getInt64())});
+  }
+  std::sort(out.begin(), out.end(), [](const AssignmentTime& a, const AssignmentTime& b) {
+    return a.session_at != b.session_at ? a.session_at < b.session_at : a.id < b.id;
+  });
+  return out;
+}
+
+std::vector<ProtocolAssignment> ListAssignmentsByIds(SQLite::Database& db,
+                                                     const std::vector<Id>& ids) {
+  std::vector<ProtocolAssignment> out;
+  if (ids.empty()) return out;
+  static const std::string kSql =
+      absl::StrCat("SELECT ", kAssignmentColumns, " FROM ", kIdsTable,
+                   " CROSS JOIN protocol_assignments a ON a.id = ids.list_id");
+  CachedStatement cached_q(db, kSql);
+  SQLite::Statement& q = *cached_q;
+  q.bind(1, IdsJson(ids));
+  while (q.executeStep()) out.push_back(ReadAssignment(q));
   AttachPrescriptions(db, out);
   return out;
 }

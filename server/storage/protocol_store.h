@@ -76,6 +76,21 @@ std::vector<ProtocolAssignment> ListAssignments(SQLite::Database& db, domain::Id
 std::vector<ProtocolAssignment> ListAssignmentsOfPlayers(SQLite::Database& db,
                                                          const std::vector<domain::Id>& player_ids,
                                                          absl::Time from, absl::Time to);
+// When an assignment's session is, without its prescriptions: what choosing among a player's
+// assignments and knowing when that choice changes need (read from an index alone).
+struct AssignmentTime {
+  domain::Id id = 0;
+  domain::Id player_id = 0;
+  absl::Time session_at;
+};
+// Of the given players, every assignment whose session is in [from, to), ordered by (session_at,
+// id). One query.
+std::vector<AssignmentTime> ListAssignmentTimesOfPlayers(SQLite::Database& db,
+                                                         const std::vector<domain::Id>& player_ids,
+                                                         absl::Time from, absl::Time to);
+// The assignments with these ids that exist, with prescriptions and adherence, in the order given.
+std::vector<ProtocolAssignment> ListAssignmentsByIds(SQLite::Database& db,
+                                                     const std::vector<domain::Id>& ids);
 // Appends one report. NOT_FOUND when the prescription does not exist.
 absl::StatusOr<AdherenceRecord> AppendAdherence(SQLite::Database& db, const AdherenceRecord& record);
 

@@ -527,7 +527,7 @@ TEST(ReadinessStableUntilTest, PersistenceLineOverrideExpiryAndSessionMidpoint) 
 
   // Two sessions of one player 10 h apart, both 1 h ahead and more: the closer one changes at the
   // midpoint; the first session's window began long ago, the second's begins 1 h ago (past).
-  std::vector<storage::ProtocolAssignment> a(2);
+  std::vector<storage::AssignmentTime> a(2);
   a[0].player_id = a[1].player_id = 1;
   a[0].session_at = at + absl::Minutes(10);
   a[1].session_at = at + absl::Minutes(20);

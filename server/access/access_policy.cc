@@ -61,6 +61,13 @@ constexpr std::array kRules = {
     MethodRule{"/touchline.v1.ExposureService/ListSessions", kEveryRole, true},
     MethodRule{"/touchline.v1.ExposureService/GetInjuryRates", kEveryRole, true},
     MethodRule{"/touchline.v1.ExposureService/GetWeeklyContactLoad", kEveryRole, true},
+    // Objective assessments (issue 19): clinical. Physios and admins record and correct them;
+    // coaches get nothing clinical, so none of them; analysts read them pseudonymised (numbers and
+    // findings, no notes or names) and cannot ask for one player by id.
+    MethodRule{"/touchline.v1.AssessmentService/CreateAssessment", kMedical, true},
+    MethodRule{"/touchline.v1.AssessmentService/AmendAssessment", kMedical, true},
+    MethodRule{"/touchline.v1.AssessmentService/GetAssessment", kMedical | kAnalyst, true},
+    MethodRule{"/touchline.v1.AssessmentService/ListAssessments", kMedical | kAnalyst, true},
     // The audit log: administrators only; there is no RPC that alters it.
     MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
     // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);

@@ -29,6 +29,13 @@ ABSL_FLAG(int, pelvic_window_days, 14,
           "Days after an awkward tackle/scrum/lineout landing/fall within which a new complaint is "
           "of suspected pelvic origin");
 ABSL_FLAG(int, worsening_pain_increase, 2, "Pain rise between assessments that is a worsening");
+// Objective assessments (issue 19): when a strength deficit is found.
+ABSL_FLAG(double, eccentric_imbalance_percent, 15,
+          "Between-leg eccentric (Nordic) imbalance, (stronger - weaker) / stronger, at or above "
+          "which an assessment shows a strength deficit (Bourne et al. 2015, rugby union)");
+ABSL_FLAG(double, strength_drop_percent, 10,
+          "Drop of a leg's Nordic or isometric force below the player's baseline, at or above "
+          "which an assessment shows a strength deficit");
 ABSL_FLAG(std::string, synchronous, "full",
           "SQLite synchronous mode: 'full' (survives power loss) or 'normal' (survives crashes)");
 ABSL_FLAG(bool, readiness_cache, true,
@@ -202,6 +209,17 @@ int main(int argc, char** argv) {
   options.service.thresholds.pelvic_origin_window =
       absl::Hours(24) * absl::GetFlag(FLAGS_pelvic_window_days);
   options.service.thresholds.worsening_pain_increase = absl::GetFlag(FLAGS_worsening_pain_increase);
+  {
+    const double imbalance = absl::GetFlag(FLAGS_eccentric_imbalance_percent);
+    const double drop = absl::GetFlag(FLAGS_strength_drop_percent);
+    if (!(imbalance > 0 && imbalance <= 100) || !(drop > 0 && drop <= 100)) {
+      Log("error: --eccentric_imbalance_percent and --strength_drop_percent must be above 0 and "
+          "at most 100");
+      return 2;
+    }
+    options.service.assessment_thresholds.eccentric_imbalance_percent = imbalance;
+    options.service.assessment_thresholds.baseline_drop_percent = drop;
+  }
   options.service.readiness_cache = absl::GetFlag(FLAGS_readiness_cache);
   options.limits.max_calls_per_user = absl::GetFlag(FLAGS_max_calls_per_user);
   options.limits.max_calls = absl::GetFlag(FLAGS_max_calls);

@@ -300,4 +300,24 @@ grpc::Status ExposureServiceImpl::GetWeeklyContactLoad(grpc::ServerContext* cont
   return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetWeeklyContactLoad(caller, *request); });
 }
 
+grpc::Status AssessmentServiceImpl::CreateAssessment(grpc::ServerContext* context, const v1::CreateAssessmentRequest* request,
+    v1::CreateAssessmentResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.CreateAssessment(caller, *request); });
+}
+
+grpc::Status AssessmentServiceImpl::AmendAssessment(grpc::ServerContext* context, const v1::AmendAssessmentRequest* request,
+    v1::AmendAssessmentResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.AmendAssessment(caller, *request); });
+}
+
+grpc::Status AssessmentServiceImpl::GetAssessment(grpc::ServerContext* context, const v1::GetAssessmentRequest* request,
+    v1::GetAssessmentResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetAssessment(caller, *request); });
+}
+
+grpc::Status AssessmentServiceImpl::ListAssessments(grpc::ServerContext* context, const v1::ListAssessmentsRequest* request,
+    v1::ListAssessmentsResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListAssessments(caller, *request); });
+}
+
 }  // namespace touchline::api

@@ -1,7 +1,7 @@
 // The command table (every `touchline RESOURCE VERB`, its options and usage text), `touchline
 // help` and `health`, and RunCli, which finds the command and checks its options. The commands
 // themselves live by resource: squads.cc, events.cc, complaints.cc, flags.cc, flag_watch.cc,
-// readiness.cc, exposure.cc, protocols.cc, audit.cc, export.cc, seed_run.cc; calling and paging
+// readiness.cc, exposure.cc, protocols.cc, assessments.cc, audit.cc, export.cc, seed_run.cc; calling and paging
 // in calls.h, formatting in format.h and table.h.
 #include <algorithm>
 #include <map>
@@ -268,6 +268,26 @@ const std::vector<Command>& Commands() {
        "Record adherence (appended; the latest report counts).",
        {"assignment", "prescription", "status", "pain", "note"}, ProtocolsAdherence},
       {"protocols", "plugins", "", "List loaded and refused protocol plugins.", {}, ProtocolsPlugins},
+      {"assessments", "record",
+       "--player=ID --kind=KIND [--at=TIME] [--baseline] [--complaint=ID] [--note=TEXT] [--left=V] [--right=V] "
+       "[--symptoms=LEGS] [--sensitised-symptoms=LEGS] [--sensitiser-changes=LEGS] [--knee-angle=DEG] "
+       "[--rotation=none|left|right] [--lumbar-cm=CM]",
+       "Record an objective assessment (--at defaults to now; --baseline marks a reference later tests are "
+       "compared with). KIND and what --left/--right take: slump, straight-leg-raise: ANGLE[/SENSITISED_ANGLE] "
+       "in degrees, with --symptoms, --sensitised-symptoms and --sensitiser-changes naming the legs "
+       "(left,right); nordic, isometric-strength: newtons (isometric needs --knee-angle); askling-h-test: "
+       "HIP_FLEXION[/APPREHENSION_MM]; pelvic-screen: --rotation and the piriformis tone "
+       "(normal|raised|spasm); spinal-mobility: thoracic rotation in degrees and --lumbar-cm (modified "
+       "Schober). Shows asymmetry, the change from the baseline and the findings.",
+       With({"player", "kind"}, AssessmentOptionNames()), AssessmentsRecord},
+      {"assessments", "amend", "--id=ID --reason=TEXT [the options of 'assessments record', the whole corrected test]",
+       "Correct an assessment: the correction is a new assessment; the old one is kept, superseded.",
+       With({"id", "reason", "kind"}, AssessmentOptionNames()), AssessmentsAmend},
+      {"assessments", "get", "--id=ID", "Show an assessment with its analysis.", {"id"}, AssessmentsGet},
+      {"assessments", "list", "--player=ID|--squad=ID [--kind=KIND,...] [--include-superseded] [--page-size=N]",
+       "List assessments, oldest first, with asymmetry, change from baseline and findings.",
+       With({"player", "squad", "kind", "include-superseded"}, kPage), AssessmentsList},
+
       {"audit", "list",
        "[--player=ID] [--by=USER] [--method=/touchline.v1.S/M] [--outcome=CODE] [--from=TIME] [--to=TIME]",
        "List audit events (who read or wrote medical data), newest first; admins only.",

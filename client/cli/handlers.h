@@ -57,6 +57,14 @@ int ProtocolsList(Ctx& ctx);
 int ProtocolsAdherence(Ctx& ctx);
 int ProtocolsPlugins(Ctx& ctx);
 
+// assessments.cc: objective assessments (issue 19).
+int AssessmentsRecord(Ctx& ctx);
+int AssessmentsAmend(Ctx& ctx);
+int AssessmentsGet(Ctx& ctx);
+int AssessmentsList(Ctx& ctx);
+// The options of `assessments record` after --player and --kind (also those of `amend`).
+const std::vector<std::string>& AssessmentOptionNames();
+
 // audit.cc (admins).
 int AuditList(Ctx& ctx);
 

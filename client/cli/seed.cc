@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <map>
 #include <random>
 #include <set>
@@ -141,6 +142,9 @@ double AwkwardChance(v1::ContactKind k) {
 }
 
 google::protobuf::Timestamp Ts(absl::Time t) { return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t)); }
+absl::Time FromTs(const google::protobuf::Timestamp& ts) {
+  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(ts));
+}
 
 absl::Time DayAt(absl::CivilDay day, int hour, int minute = 0) {
   return absl::FromCivil(absl::CivilMinute(day.year(), day.month(), day.day(), hour, minute), absl::UTCTimeZone());
@@ -644,6 +648,101 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
     }
   }
   plan.sessions = std::move(grouped);
+
+  // Objective assessments (issue 19). Pre-season screening 120 days ago: every player's Nordic
+  // (eccentric knee-flexor force per leg; forwards a little stronger, legs within 8 % of each
+  // other), the baseline later tests are compared with. Then the scenario players' tests.
+  Rng arng(opt.seed ^ 0xa55e55edULL);
+  auto scenario_index = [&](absl::string_view scenario) {
+    for (size_t i = 0; i < plan.complaints.size(); ++i) {
+      if (plan.complaints[i].scenario == scenario) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  auto add_assessment = [&](int player, int complaint, std::string scenario, absl::Time at) -> v1::Assessment& {
+    SeedAssessment sa;
+    sa.player = player;
+    sa.complaint = complaint;
+    sa.scenario = std::move(scenario);
+    *sa.assessment.mutable_assess_time() = Ts(at);
+    plan.assessments.push_back(std::move(sa));
+    return plan.assessments.back().assessment;
+  };
+  std::vector<double> baseline_left(n), baseline_right(n);
+  for (int p = 0; p < n; ++p) {
+    const double strong = IsForward(roles[p]) ? arng.Int(380, 460) : arng.Int(330, 420);
+    const double other = strong * (1.0 - arng.Int(0, 8) / 100.0);
+    const bool left_stronger = arng.Chance(0.5);
+    baseline_left[p] = left_stronger ? strong : std::round(other);
+    baseline_right[p] = left_stronger ? std::round(other) : strong;
+    v1::Assessment& a = add_assessment(p, -1, "pre-season Nordic baseline", days_ago(120, 9, 0) + absl::Minutes(2 * p));
+    a.set_baseline(true);
+    a.mutable_nordic()->set_left_newtons(baseline_left[p]);
+    a.mutable_nordic()->set_right_newtons(baseline_right[p]);
+  }
+  // Suspected pelvic origin: the day after onset, the left side of the pelvis rotated with the
+  // piriformis in spasm, a positive slump on the left, and the left hamstring 'weak' on the NordBord
+  // (an 18 % imbalance and 18 % below its baseline): the article's chain, measured.
+  if (const int c = scenario_index("suspected pelvic origin"); c >= 0) {
+    const int p = plan.complaints[c].player;
+    const absl::Time at = FromTs(plan.complaints[c].complaint.onset_time()) + absl::Hours(24 + 2);
+    v1::Assessment& screen = add_assessment(p, c, "pelvic screen: left rotation, piriformis spasm", at);
+    screen.mutable_pelvic_screen()->set_rotation(v1::PELVIC_ROTATION_LEFT);
+    screen.mutable_pelvic_screen()->set_left_piriformis_tone(v1::MUSCLE_TONE_SPASM);
+    screen.mutable_pelvic_screen()->set_right_piriformis_tone(v1::MUSCLE_TONE_NORMAL);
+    v1::Assessment& slump = add_assessment(p, c, "positive slump (left)", at + absl::Minutes(10));
+    auto* left = slump.mutable_slump()->mutable_left();
+    left->set_angle_degrees(62);
+    left->set_sensitised_angle_degrees(78);
+    left->set_symptoms_reproduced(true);
+    left->set_sensitiser_changes_symptoms(true);
+    slump.mutable_slump()->mutable_right()->set_angle_degrees(84);
+    v1::Assessment& nordic = add_assessment(p, c, "Nordic: left eccentric deficit", at + absl::Minutes(20));
+    nordic.mutable_nordic()->set_left_newtons(std::round(baseline_left[p] * 0.82));
+    nordic.mutable_nordic()->set_right_newtons(baseline_right[p]);
+  }
+  // Disc herniation history: a sensitised straight-leg raise that reproduces the symptoms on the
+  // right and stiff lumbar and thoracic spine against the player's pre-season mobility.
+  if (const int c = scenario_index("disc herniation history"); c >= 0) {
+    const int p = plan.complaints[c].player;
+    v1::Assessment& before = add_assessment(p, -1, "pre-season spinal mobility", days_ago(120, 9, 30));
+    before.set_baseline(true);
+    before.mutable_spinal_mobility()->set_lumbar_flexion_cm(6.5);
+    before.mutable_spinal_mobility()->set_left_thoracic_rotation_degrees(52);
+    before.mutable_spinal_mobility()->set_right_thoracic_rotation_degrees(50);
+    const absl::Time at = FromTs(plan.complaints[c].complaint.onset_time()) + absl::Hours(24 * 4 + 1);
+    v1::Assessment& slr = add_assessment(p, c, "sensitised straight-leg raise (right)", at);
+    slr.mutable_straight_leg_raise()->mutable_left()->set_angle_degrees(80);
+    slr.mutable_straight_leg_raise()->mutable_left()->set_sensitised_angle_degrees(72);
+    auto* right = slr.mutable_straight_leg_raise()->mutable_right();
+    right->set_angle_degrees(55);
+    right->set_sensitised_angle_degrees(40);
+    right->set_sensitised_symptoms_reproduced(true);
+    right->set_sensitiser_changes_symptoms(true);
+    v1::Assessment& spine = add_assessment(p, c, "stiff lumbar and thoracic spine", at + absl::Minutes(15));
+    spine.mutable_spinal_mobility()->set_lumbar_flexion_cm(4.5);
+    spine.mutable_spinal_mobility()->set_left_thoracic_rotation_degrees(44);
+    spine.mutable_spinal_mobility()->set_right_thoracic_rotation_degrees(36);
+  }
+  // Early recurrence: at return to play from the index strain, a clean-looking Askling H-test with
+  // some apprehension left on the injured side, and an isometric test (90:90) within 5 %.
+  if (const int c = scenario_index("early recurrence (index episode)"); c >= 0 && plan.complaints[c].resolve_time) {
+    const int p = plan.complaints[c].player;
+    const absl::Time at = *plan.complaints[c].resolve_time - absl::Hours(24);
+    v1::Assessment& h = add_assessment(p, c, "Askling H-test at return to play", at);
+    h.mutable_askling_h_test()->mutable_left()->set_hip_flexion_degrees(74);
+    h.mutable_askling_h_test()->mutable_left()->set_apprehension_mm(30);
+    h.mutable_askling_h_test()->mutable_right()->set_hip_flexion_degrees(82);
+    h.mutable_askling_h_test()->mutable_right()->set_apprehension_mm(0);
+    v1::Assessment& iso = add_assessment(p, c, "isometric strength at return to play", at + absl::Minutes(15));
+    iso.mutable_isometric_strength()->set_knee_flexion_degrees(90);
+    iso.mutable_isometric_strength()->set_left_newtons(std::round(baseline_left[p] * 0.66));
+    iso.mutable_isometric_strength()->set_right_newtons(std::round(baseline_right[p] * 0.68));
+  }
+  std::stable_sort(plan.assessments.begin(), plan.assessments.end(), [](const SeedAssessment& a, const SeedAssessment& b) {
+    return TimeUtil::TimestampToNanoseconds(a.assessment.assess_time()) <
+           TimeUtil::TimestampToNanoseconds(b.assessment.assess_time());
+  });
   return plan;
 }
 

@@ -8,6 +8,7 @@
 #include "client/cli/requests.h"
 #include "client/cli/seed.h"
 #include "client/cli/timeparse.h"
+#include "touchline/v1/assessment.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/exposure.grpc.pb.h"
@@ -222,6 +223,7 @@ int RunSeed(Ctx& ctx) {
     existing_complaints = resp.complaints_size();
   }
   std::vector<std::pair<std::string, int64_t>> scenario_ids;
+  std::vector<int64_t> complaint_ids(plan.complaints.size(), 0);  // by plan index, when created
   if (existing_complaints == 0) {
     for (const SeedComplaint& sc : plan.complaints) {
       v1::CreateComplaintRequest req;
@@ -237,6 +239,7 @@ int RunSeed(Ctx& ctx) {
       ++complaints_created;
       int64_t id = resp.complaint().id();
       scenario_ids.push_back({sc.scenario, id});
+      complaint_ids[&sc - plan.complaints.data()] = id;
       for (const v1::CheckIn& ci : sc.check_ins) {
         if (FromTimestamp(ci.check_time()) > opt.now) continue;
         grpc::ClientContext c;
@@ -261,6 +264,43 @@ int RunSeed(Ctx& ctx) {
         if (!st.ok()) return SeedFailure(ctx, "resolving a complaint", st);
         ++resolved;
       }
+    }
+  }
+
+  // 5b. Objective assessments (issue 19), unless this squad already has some (a re-run).
+  int assessments_created = 0, baselines = 0, deficits = 0, neural = 0;
+  bool existing_assessments = false, no_assessment_service = false;
+  {
+    auto assessments = v1::AssessmentService::NewStub(ctx.channel());
+    {
+      grpc::ClientContext c;
+      ctx.Prepare(&c);
+      v1::ListAssessmentsRequest req;
+      req.set_squad_id(squad_id);
+      req.set_page_size(1);
+      v1::ListAssessmentsResponse resp;
+      auto st = assessments->ListAssessments(&c, req, &resp);
+      // A server from before assessments: the rest of the demo still stands.
+      no_assessment_service = st.error_code() == grpc::StatusCode::UNIMPLEMENTED;
+      if (!st.ok() && !no_assessment_service) return SeedFailure(ctx, "listing assessments", st);
+      existing_assessments = resp.assessments_size() > 0;
+    }
+    const bool record = !existing_assessments && !no_assessment_service;
+    for (const SeedAssessment& sa : record ? plan.assessments : std::vector<SeedAssessment>{}) {
+      if (FromTimestamp(sa.assessment.assess_time()) > opt.now) continue;
+      grpc::ClientContext c;
+      ctx.Prepare(&c);
+      v1::CreateAssessmentRequest req;
+      *req.mutable_assessment() = sa.assessment;
+      req.mutable_assessment()->set_player_id(player_ids[sa.player]);
+      if (sa.complaint >= 0) req.mutable_assessment()->set_complaint_id(complaint_ids[sa.complaint]);
+      v1::CreateAssessmentResponse resp;
+      auto st = assessments->CreateAssessment(&c, req, &resp);
+      if (!st.ok()) return SeedFailure(ctx, absl::StrCat("recording an assessment (", sa.scenario, ")"), st);
+      ++assessments_created;
+      baselines += resp.assessment().baseline();
+      deficits += resp.assessment().analysis().strength_deficit();
+      neural += resp.assessment().analysis().neural_tension();
     }
   }
 
@@ -290,6 +330,14 @@ int RunSeed(Ctx& ctx) {
     ctx.out << "Complaints: " << complaints_created << " created (" << resolved << " resolved), " << check_ins
             << " check-ins\n";
     for (const auto& [scenario, id] : scenario_ids) ctx.out << "  #" << id << "  " << scenario << "\n";
+  }
+  if (no_assessment_service) {
+    ctx.out << "Assessments: not recorded (the server has no AssessmentService)\n";
+  } else if (existing_assessments) {
+    ctx.out << "Assessments: squad already has assessments; none added\n";
+  } else {
+    ctx.out << "Assessments: " << assessments_created << " recorded (" << baselines << " baselines); findings: "
+            << deficits << " strength deficit, " << neural << " neural tension\n";
   }
   {
     auto flags = v1::FlagService::NewStub(ctx.channel());

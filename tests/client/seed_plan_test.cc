@@ -320,6 +320,43 @@ TEST(SeedPlan, ThousandPlayersFitTheServersLimitsAndOwnTheirIds) {
   EXPECT_EQ(BuildSeedPlan(Opts()).external_id_prefix, small.external_id_prefix);
 }
 
+TEST(SeedPlan, AssessmentsAreAPreSeasonBaselineForEveryoneAndTheScenariosTests) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  std::map<int, int> baselines;  // player -> Nordic baselines
+  std::set<std::string> scenarios;
+  absl::Time previous = absl::InfinitePast();
+  for (const SeedAssessment& sa : p.assessments) {
+    const absl::Time at = FromTimestamp(sa.assessment.assess_time());
+    EXPECT_LE(at, o.now) << sa.scenario;
+    EXPECT_GE(at, previous) << "oldest first";
+    previous = at;
+    ASSERT_GE(sa.player, 0);
+    ASSERT_LT(sa.player, static_cast<int>(p.players.size()));
+    EXPECT_EQ(sa.assessment.player_id(), 0);
+    if (sa.complaint >= 0) {
+      EXPECT_EQ(p.complaints[sa.complaint].player, sa.player) << sa.scenario;
+    }
+    scenarios.insert(sa.scenario);
+    if (sa.assessment.has_nordic() && sa.assessment.baseline()) {
+      ++baselines[sa.player];
+      const double l = sa.assessment.nordic().left_newtons(), r = sa.assessment.nordic().right_newtons();
+      EXPECT_GE(std::min(l, r), 300) << "realistic NordBord force";
+      EXPECT_LE(std::max(l, r), 460);
+      EXPECT_LE((std::max(l, r) - std::min(l, r)) / std::max(l, r), 0.081) << "baselines are balanced";
+      EXPECT_NEAR(DaysBefore(o.now, sa.assessment.assess_time()), 120, 1) << "pre-season";
+    }
+  }
+  EXPECT_EQ(baselines.size(), p.players.size());
+  for (const auto& [player, count] : baselines) EXPECT_EQ(count, 1) << player;
+  for (const char* want : {"pelvic screen: left rotation, piriformis spasm", "positive slump (left)",
+                           "Nordic: left eccentric deficit", "sensitised straight-leg raise (right)",
+                           "stiff lumbar and thoracic spine", "Askling H-test at return to play",
+                           "isometric strength at return to play"}) {
+    EXPECT_TRUE(scenarios.count(want)) << want;
+  }
+}
+
 TEST(SeedPlan, SmallSquad) {
   SeedOptions o = Opts();
   o.players = 12;

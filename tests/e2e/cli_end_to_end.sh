@@ -123,6 +123,31 @@ contains "rates JSON has training exposure" '"exposure_hours": 2.5' "$WORK/out"
 check "weekly load" $TL load --squad=1 --from=-14d
 contains "load names the player" "Marcus Smith" "$WORK/out"
 
+# Objective assessments (issue 19 item 1): a baseline, a later Nordic with a strength deficit, a
+# positive slump, and a correction that keeps the record it corrects.
+check "baseline Nordic" $TL assessments record --player=1 --kind=nordic --at=-60d --left=400 \
+  --right=400 --baseline
+check "Nordic with a deficit" $TL assessments record --player=1 --kind=nordic --at=-1d --left=400 --right=330
+contains "asymmetry shown" "force 17.5% R lower" "$WORK/out"
+contains "change from the baseline shown" "R force -17.5%" "$WORK/out"
+contains "strength deficit found" "Strength deficit: eccentric imbalance 17.5% (at or above 15%)" "$WORK/out"
+check "positive slump" $TL assessments record --player=1 --kind=slump --left=85 --right=60/75 \
+  --symptoms=right --sensitiser-changes=right
+contains "neural tension found" "positive slump on the right" "$WORK/out"
+check "correct the slump" $TL assessments amend --id=3 --reason="legs swapped" --left=60/75 --right=85 \
+  --symptoms=left --sensitiser-changes=left
+contains "the correction names what it corrects" "Corrects:.*3 (legs swapped)" "$WORK/out"
+contains "the correction is analysed" "positive slump on the left" "$WORK/out"
+check "list assessments" $TL assessments list --player=1 --include-superseded
+contains "the original is kept, superseded" "3 (superseded by 4)" "$WORK/out"
+contains "the list shows the findings" "strength deficit" "$WORK/out"
+if $TL assessments record --player=1 --kind=isometric-strength --left=300 >"$WORK/out" 2>"$WORK/err"; then
+  FAIL=$((FAIL + 1)); echo "FAIL: an isometric test without its knee angle was accepted"
+else
+  PASS=$((PASS + 1))
+  contains "error names the field" "isometric_strength.knee_flexion_degrees" "$WORK/err"
+fi
+
 check "seed a demo squad" $TL seed --players=20
 check "flags on the demo squad" $TL flags list --squad=2
 # The demo shows the product (issue 17): every flag kind, an unavailable acute tear, and match

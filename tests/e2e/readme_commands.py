@@ -53,6 +53,12 @@ EXPECT = {
     # The analyst's flags: no names.
     ("flags list --squad=1", 3): [r"!Henry Ashcombe", r"suspected-pelvic-origin"],
     ("buf curl", 1): [r"players"],
+    # Objective assessments (issue 19): the pelvic-origin player's tests, a new Nordic imbalance.
+    ("assessments list --player=4", 1): [r"Henry Ashcombe", r"pelvic-screen\s+rotation left",
+                                         r"neural tension \(L\)", r"strength deficit"],
+    ("assessments record --player=7 --kind=nordic", 1): [r"Strength deficit: eccentric imbalance 17\.1%"],
+    ("assessments record --player=7 --kind=slump", 1): [r"positive slump on the right"],
+    ("assessments list --squad=1 --kind=slump", 1): [r"!Henry Ashcombe", r"neural tension"],
 }
 
 

@@ -305,11 +305,15 @@ std::string FlagKey(const Flag& flag) {
     case FlagKind::kSuspectedPelvicOrigin:
       kind = "pelvic";
       break;
+    case FlagKind::kWindowClosing:
+      kind = "window";
+      break;
   }
   const Id complaint = flag.complaint_ids.empty() ? 0 : flag.complaint_ids.front();
   const bool worsening = flag.kind == FlagKind::kExacerbation && flag.complaint_ids.size() == 1;
-  return absl::StrFormat("p%d-%s-c%d%s", flag.player_id, kind, complaint,
-                         worsening ? "-worsening" : "");
+  std::string suffix = worsening ? "-worsening" : "";
+  if (flag.kind == FlagKind::kWindowClosing) suffix = absl::StrFormat("-d%d", flag.alert_day);
+  return absl::StrFormat("p%d-%s-c%d%s", flag.player_id, kind, complaint, suffix);
 }
 
 std::optional<absl::Time> NextFlagChange(std::span<const Complaint> complaints, absl::Time now,

@@ -40,6 +40,8 @@ constexpr std::array kRules = {
     MethodRule{"/touchline.v1.FlagService/ListFlags", kMedical | kAnalyst, true},
     MethodRule{"/touchline.v1.FlagService/WatchFlags", kMedical | kAnalyst, true},
     MethodRule{"/touchline.v1.FlagService/AcknowledgeFlag", kMedical, true},
+    // The six-week queue is the WINDOW_CLOSING flags' worklist: read like flags.
+    MethodRule{"/touchline.v1.FlagService/ListClosingWindows", kMedical | kAnalyst, true},
     // Readiness: coaches see availability with non-clinical reasons.
     MethodRule{"/touchline.v1.ReadinessService/GetSquadReadiness", kEveryRole, true},
     MethodRule{"/touchline.v1.ReadinessService/CreateReadinessOverride", kMedical, true},

@@ -149,6 +149,11 @@ grpc::ServerWriteReactor<v1::WatchFlagsResponse>* FlagServiceImpl::WatchFlags(
       });
 }
 
+grpc::Status FlagServiceImpl::ListClosingWindows(grpc::ServerContext* context, const v1::ListClosingWindowsRequest* request,
+    v1::ListClosingWindowsResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return board_.ListClosingWindows(caller, *request); });
+}
+
 grpc::Status FlagServiceImpl::AcknowledgeFlag(grpc::ServerContext* context, const v1::AcknowledgeFlagRequest* request,
     v1::AcknowledgeFlagResponse* response) {
   return Serve(context, response, [&](const common::Caller& caller) { return watch_.AcknowledgeFlag(caller, *request); });

@@ -119,6 +119,8 @@ class FlagServiceImpl final
       grpc::CallbackServerContext*, const v1::WatchFlagsRequest*) override;
   grpc::Status AcknowledgeFlag(grpc::ServerContext*, const v1::AcknowledgeFlagRequest*,
                                v1::AcknowledgeFlagResponse*) override;
+  grpc::Status ListClosingWindows(grpc::ServerContext*, const v1::ListClosingWindowsRequest*,
+                                  v1::ListClosingWindowsResponse*) override;
 
  private:
   service::FlagBoard& board_;

@@ -250,6 +250,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   p.record_observers.Add(&p.protocols->refresher);
   p.complaints.set_observer(&p.record_observers);
   p.contacts.set_observer(&p.record_observers);
+  p.protocols->desk.set_adherence_observer(&p.flag_monitor);
   p.flag_monitor.Start();
   // The server's own re-plans are audited like a caller's writes, before they commit.
   p.protocols->refresher.set_record_write([&p](const google::protobuf::Message& result) {

@@ -220,7 +220,8 @@ const std::vector<Command>& Commands() {
        With({"complaint", "id"}, kPage), ComplaintsHistory},
 
       {"flags", "list",
-       "--squad=ID|--player=ID [--as-of=TIME] [--kind=persistent,recurrent,exacerbation,suspected-pelvic-origin]",
+       "--squad=ID|--player=ID [--as-of=TIME] "
+       "[--kind=persistent,recurrent,exacerbation,suspected-pelvic-origin,window-closing]",
        "List flags active at an instant (default now).", With({"squad", "player", "as-of", "kind"}, kPage),
        FlagsList},
       {"flags", "watch", "[--squad=ID] [--after=SEQUENCE | --from-start] [--max-events=N]",
@@ -228,6 +229,10 @@ const std::vector<Command>& Commands() {
        "replays every change recorded, --after those after a sequence seen); reconnects with backoff and "
        "resumes from the last sequence seen. Runs until stopped (or N changes).",
        {"squad", "after", "from-start", "max-events"}, FlagsWatch},
+      {"flags", "windows", "--squad=ID|--player=ID [--as-of=TIME] [--page-size=N]",
+       "The six-week queue: open gradual-onset complaints with no anti-spasm work yet, by days left to day "
+       "42 (flagged window-closing from day 28, again from day 35).",
+       With({"squad", "player", "as-of"}, kPage), FlagsWindows},
       {"flags", "ack", "--player=ID --kind=KIND --complaint=ID [--note=TEXT]",
        "Acknowledge a flag holding now (who from --user, when from the server).",
        {"player", "kind", "complaint", "note"}, FlagsAck},

@@ -33,9 +33,10 @@ int ComplaintsResolve(Ctx& ctx);
 int ComplaintsReopen(Ctx& ctx);
 int ComplaintsHistory(Ctx& ctx);
 
-// flags.cc: list and acknowledge; flag_watch.cc: watch.
+// flags.cc: list, acknowledge, the six-week queue; flag_watch.cc: watch.
 int FlagsList(Ctx& ctx);
 int FlagsAck(Ctx& ctx);
+int FlagsWindows(Ctx& ctx);
 int FlagsWatch(Ctx& ctx);
 
 // readiness.cc: the board and overrides.

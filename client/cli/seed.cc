@@ -469,6 +469,24 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
                                       "Nerve mobilisation started; sleeping better"));
   }
 
+  // The six-week window closing (issue 19): gradual tightness 29 days ago, treated by stretching,
+  // no pelvic assessment and no anti-spasm work: WINDOW_CLOSING since day 28, 12 days left. The
+  // player is the last one free (no draw from the generator, so everything above and the season's
+  // events stay as they were).
+  for (int i = n - 1; i >= 0; --i) {
+    if (taken[i] || i == 6) continue;  // player 7 stays without a complaint (README)
+    taken[i] = true;
+    const absl::Time onset = now - absl::Hours(24 * 29 + 12);  // 29.5 days: 12 days left, whatever the hour
+    SeedComplaint& c = add(i, "six-week window closing", v1::SIDE_LEFT, onset, v1::ONSET_KIND_GRADUAL,
+                           v1::MECHANISM_UNKNOWN, MakeSymptoms(3, true, true, false, false, true, false), "TMW");
+    c.complaint.mutable_history()->set_notes("Tight since a heavy week of contact; stretching daily");
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * 9), MakeSymptoms(3, true, true, false, false, true, false),
+                                      "No better with stretching"));
+    c.check_ins.push_back(MakeCheckIn(onset + absl::Hours(24 * 23), MakeSymptoms(3, true, true, false, false, true, false),
+                                      "Still tight after sprints"));
+    break;
+  }
+
   // Time windows in which a player takes no contact (acute injuries), and windows in which random
   // events are never awkward (so only the planned awkward landing explains a complaint).
   struct Window {

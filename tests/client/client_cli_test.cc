@@ -630,5 +630,17 @@ TEST(RunCli, AssessmentCommandsExistAndRefuseBadOptionsBeforeCalling) {
   EXPECT_THAT(RunArgs({"help", "assessments", "record"}).out, HasSubstr("modified Schober"));
 }
 
+TEST(RunCli, FlagsWindowsNeedsASquadOrAPlayer) {
+  std::set<std::string> have;
+  for (const auto& c : Commands()) have.insert(c.resource + " " + c.verb);
+  EXPECT_TRUE(have.count("flags windows"));
+  auto r = RunArgs({"flags", "windows"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("exactly one of --player or --squad"));
+  EXPECT_EQ(RunArgs({"flags", "windows", "--squad=1", "--as-of=yesterday-ish"}).code, 2);
+  EXPECT_THAT(RunArgs({"help", "flags", "windows"}).out, HasSubstr("days left to day 42"));
+  EXPECT_EQ(RunArgs({"flags", "list", "--squad=1", "--kind=window-closed"}).code, 2);
+}
+
 }  // namespace
 }  // namespace touchline::cli

@@ -627,7 +627,7 @@ TEST_F(FakeServerTest, SeedTwiceNeverDoublesEvents) {
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Exposure:   ", sessions, " sessions")));
   int open = 0;
   for (const auto& [id, c] : state_.complaints) open += c.open();
-  EXPECT_EQ(open, 7);  // 2 persistent, recurrence, exacerbation, acute, pelvic, disc
+  EXPECT_EQ(open, 8);  // 2 persistent, recurrence, exacerbation, acute, pelvic, disc, window closing
   const size_t assessments = state_.assessments.size();
   EXPECT_GT(assessments, 20u);  // a pre-season Nordic for each of the 20, then the scenarios' tests
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Assessments: ", assessments, " recorded (")));

@@ -148,6 +148,21 @@ else
   contains "error names the field" "isometric_strength.knee_flexion_degrees" "$WORK/err"
 fi
 
+# The six-week window (issue 19 item 2): a gradual complaint 30 days old with no anti-spasm work is
+# flagged window-closing and queued by days left; anti-spasm work reported done takes it out.
+check "third player" $TL players create --squad=1 --name="Owen Farrell" --group=back --position=centre
+check "gradual complaint 30 days ago" $TL complaints create --player=3 --side=left --onset=-30d \
+  --onset-kind=gradual --pain=3 --tightness --piriformis-spasm
+check "flags of the window" $TL flags list --squad=1 --kind=window-closing
+contains "window-closing flag raised" "Owen Farrell.*window-closing (day 28)" "$WORK/out"
+check "six-week queue" $TL flags windows --squad=1
+contains "queued with its days left (30 days open: 11 whole days left)" "^11 *Owen Farrell (3)" "$WORK/out"
+check "prescribe the anti-spasm work" $TL protocols assign --player=3 --session="Wednesday rehab"
+contains "the 4-sign is prescribed" "Piriformis 4-sign" "$WORK/out"
+check "report it done" $TL protocols adherence --assignment=1 --status=done
+check "queue after the work" $TL flags windows --squad=1
+contains "the queue is empty" "no open gradual-onset complaint without anti-spasm work" "$WORK/out"
+
 check "seed a demo squad" $TL seed --players=20
 check "flags on the demo squad" $TL flags list --squad=2
 # The demo shows the product (issue 17): every flag kind, an unavailable acute tear, and match

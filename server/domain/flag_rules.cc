@@ -237,6 +237,8 @@ void AddPelvicOrigin(Id player_id, const Complaint& c, std::span<const ContactEv
 
 }  // namespace
 
+bool IsPelvicRiskContact(ContactKind kind) { return IsPelvicOriginKind(kind); }
+
 bool SidesOverlap(Side a, Side b) { return a == b || a == Side::kBoth || b == Side::kBoth; }
 
 RecurrenceTiming ClassifyRecurrence(absl::Duration since_return, const FlagThresholds& thresholds) {

@@ -54,6 +54,11 @@ struct Flag {
   int alert_day = 0;                  // WINDOW_CLOSING: the alert crossed (28, 35)
 };
 
+// The contact the article names as disturbing the pelvis: a tackle (made or received), a scrum, a
+// lineout landing or a fall. Awkward or high-impact ones cite a pelvic origin (and, issue 19, call
+// for a pelvic screen: screening_rules.h).
+bool IsPelvicRiskContact(ContactKind kind);
+
 // Sides overlap when equal or when either is BOTH; LEFT after RIGHT is a different site.
 bool SidesOverlap(Side a, Side b);
 

@@ -70,6 +70,9 @@ constexpr std::array kRules = {
     MethodRule{"/touchline.v1.AssessmentService/AmendAssessment", kMedical, true},
     MethodRule{"/touchline.v1.AssessmentService/GetAssessment", kMedical | kAnalyst, true},
     MethodRule{"/touchline.v1.AssessmentService/ListAssessments", kMedical | kAnalyst, true},
+    // Pelvic screening tasks are the physio's worklist (who still owes a screen after which
+    // contact): the medical staff only.
+    MethodRule{"/touchline.v1.AssessmentService/ListScreeningTasks", kMedical, true},
     // The audit log: administrators only; there is no RPC that alters it.
     MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
     // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);

@@ -38,6 +38,9 @@ ABSL_FLAG(std::string, window_closing_days, "28,35",
 ABSL_FLAG(double, eccentric_imbalance_percent, 15,
           "Between-leg eccentric (Nordic) imbalance, (stronger - weaker) / stronger, at or above "
           "which an assessment shows a strength deficit (Bourne et al. 2015, rugby union)");
+ABSL_FLAG(int, pelvic_screen_due_days, 7,
+          "Days after an awkward tackle/scrum/lineout landing/fall within which the player's pelvic "
+          "screen is due (overdue after)");
 ABSL_FLAG(double, strength_drop_percent, 10,
           "Drop of a leg's Nordic or isometric force below the player's baseline, at or above "
           "which an assessment shows a strength deficit");
@@ -237,6 +240,12 @@ int main(int argc, char** argv) {
           "at most 100");
       return 2;
     }
+    if (absl::GetFlag(FLAGS_pelvic_screen_due_days) < 0) {
+      Log("error: --pelvic_screen_due_days must be at least 0");
+      return 2;
+    }
+    options.service.screening.due_within =
+        absl::Hours(24) * absl::GetFlag(FLAGS_pelvic_screen_due_days);
     options.service.assessment_thresholds.eccentric_imbalance_percent = imbalance;
     options.service.assessment_thresholds.baseline_drop_percent = drop;
   }

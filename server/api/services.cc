@@ -325,4 +325,9 @@ grpc::Status AssessmentServiceImpl::ListAssessments(grpc::ServerContext* context
   return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListAssessments(caller, *request); });
 }
 
+grpc::Status AssessmentServiceImpl::ListScreeningTasks(grpc::ServerContext* context, const v1::ListScreeningTasksRequest* request,
+    v1::ListScreeningTasksResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListScreeningTasks(caller, *request); });
+}
+
 }  // namespace touchline::api

@@ -199,6 +199,8 @@ class AssessmentServiceImpl final : public v1::AssessmentService::Service {
                              v1::GetAssessmentResponse*) override;
   grpc::Status ListAssessments(grpc::ServerContext*, const v1::ListAssessmentsRequest*,
                                v1::ListAssessmentsResponse*) override;
+  grpc::Status ListScreeningTasks(grpc::ServerContext*, const v1::ListScreeningTasksRequest*,
+                                  v1::ListScreeningTasksResponse*) override;
 
  private:
   service::AssessmentDesk& desk_;

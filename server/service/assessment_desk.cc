@@ -1,6 +1,9 @@
 #include "server/service/assessment_desk.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -9,11 +12,14 @@
 #include "absl/strings/str_cat.h"
 #include "server/common/field_checks.h"
 #include "server/common/paging.h"
+#include "server/common/proto_time.h"
 #include "server/common/request_errors.h"
 #include "server/common/status_macros.h"
 #include "server/domain/assessment_rules.h"
+#include "server/domain/screening_rules.h"
 #include "server/service/instant_check.h"
 #include "server/service/proto_mapping.h"
+#include "server/service/squad_snapshot.h"
 #include "server/service/write_once.h"
 #include "server/storage/assessment_store.h"
 #include "server/storage/record_store.h"
@@ -487,6 +493,94 @@ absl::StatusOr<v1::ListAssessmentsResponse> AssessmentDesk::ListAssessments(
     }
     return absl::OkStatus();
   }));
+  return response;
+}
+
+absl::StatusOr<v1::ListScreeningTasksResponse> AssessmentDesk::ListScreeningTasks(
+    const common::Caller&, const v1::ListScreeningTasksRequest& request) {
+  common::FieldViolations v;
+  if ((request.player_id() == 0) == (request.squad_id() == 0)) {
+    v.Add("squad_id", "set exactly one of squad_id and player_id");
+  }
+  if (request.player_id() < 0) v.Add("player_id", "must not be negative");
+  if (request.squad_id() < 0) v.Add("squad_id", "must not be negative");
+  if (request.has_as_of() && !common::IsValidTimestamp(request.as_of())) {
+    v.Add("as_of", "is not a valid timestamp");
+  }
+  if (request.has_start_time() && !common::IsValidTimestamp(request.start_time())) {
+    v.Add("start_time", "is not a valid timestamp");
+  }
+  TL_RETURN_IF_ERROR(v.ToStatus());
+  TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
+  TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
+  // The token's key is the evaluation instant, its id the offset of the next task.
+  absl::Time as_of = request.has_as_of() ? FromProto(request.as_of()) : clock_.Now();
+  if (!request.page_token().empty()) as_of = absl::FromUnixMicros(cursor.key);
+  const std::optional<absl::Time> start =
+      request.has_start_time() ? std::optional<absl::Time>(FromProto(request.start_time()))
+                               : std::nullopt;
+
+  std::vector<domain::ScreeningTask> tasks;
+  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    TL_ASSIGN_OR_RETURN(auto players,
+                        PlayersInScope(conn, request.squad_id(), request.player_id()));
+    std::vector<domain::Id> ids;
+    for (const auto& p : players) ids.push_back(p.id);
+    const absl::Time end = as_of + absl::Microseconds(1);
+    std::map<domain::Id, std::vector<domain::Assessment>> screens;
+    for (auto& a : storage::ListPelvicScreensOfPlayers(conn, ids, absl::InfinitePast(), end)) {
+      screens[a.player_id].push_back(std::move(a));
+    }
+    // Without start_time only open tasks are asked for: a player's contact before their latest
+    // screen is closed, so reading from the earliest of the players' latest screens is enough (a
+    // player never screened: from their first contact).
+    absl::Time from = start.value_or(absl::InfiniteFuture());
+    if (!start) {
+      for (domain::Id id : ids) {
+        auto it = screens.find(id);
+        from = std::min(from, it == screens.end() ? absl::InfinitePast()
+                                                  : it->second.back().assessed_at);
+      }
+    }
+    std::map<domain::Id, std::vector<domain::ContactEvent>> events;
+    for (auto& e : storage::ListContactEventsOfPlayers(conn, ids, from, end, /*awkward_only=*/true)) {
+      events[e.player_id].push_back(std::move(e));
+    }
+    for (domain::Id id : ids) {
+      for (auto& t : domain::ScreeningTasks(events[id], screens[id], as_of, options_.screening)) {
+        if (start ? t.opened_at < *start : t.state == domain::ScreeningState::kClosed) continue;
+        if (request.overdue_only() && t.state != domain::ScreeningState::kOverdue) continue;
+        tasks.push_back(std::move(t));
+      }
+    }
+    return absl::OkStatus();
+  }));
+  std::sort(tasks.begin(), tasks.end(), [](const domain::ScreeningTask& a, const domain::ScreeningTask& b) {
+    return std::tie(a.due_at, a.contact_event_id) < std::tie(b.due_at, b.contact_event_id);
+  });
+
+  v1::ListScreeningTasksResponse response;
+  ToProto(as_of, response.mutable_as_of());
+  const size_t begin = std::min<size_t>(static_cast<size_t>(std::max<int64_t>(cursor.id, 0)),
+                                        tasks.size());
+  const size_t end = std::min(tasks.size(), begin + static_cast<size_t>(page_size));
+  for (size_t i = begin; i < end; ++i) {
+    const domain::ScreeningTask& t = tasks[i];
+    v1::ScreeningTask* out = response.add_tasks();
+    out->set_contact_event_id(t.contact_event_id);
+    out->set_player_id(t.player_id);
+    out->set_contact_kind(static_cast<v1::ContactKind>(t.contact_kind));
+    out->set_session_label(t.session_label);
+    ToProto(t.opened_at, out->mutable_open_time());
+    ToProto(t.due_at, out->mutable_due_time());
+    out->set_state(static_cast<v1::ScreeningTaskState>(t.state));
+    out->set_closed_by_assessment_id(t.closed_by);
+    if (t.closed_at) ToProto(*t.closed_at, out->mutable_close_time());
+  }
+  if (end < tasks.size()) {
+    response.set_next_page_token(
+        common::EncodePageToken({absl::ToUnixMicros(as_of), static_cast<domain::Id>(end)}));
+  }
   return response;
 }
 

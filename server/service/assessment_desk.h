@@ -1,6 +1,7 @@
 // Objective assessments (issue 19 item 1): record, correct (a new record amending the old one,
 // which is kept), read and list, each shown with its analysis: asymmetry between the legs, change
-// from the player's baseline, neural tension and strength deficit (server/domain/assessment_rules).
+// from the player's baseline, neural tension and strength deficit (server/domain/assessment_rules);
+// and the pelvic screens owed after awkward contact (server/domain/screening_rules).
 #pragma once
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,10 @@ class AssessmentDesk {
       const common::Caller& caller, const v1::GetAssessmentRequest& request);
   absl::StatusOr<v1::ListAssessmentsResponse> ListAssessments(
       const common::Caller& caller, const v1::ListAssessmentsRequest& request);
+  // The pelvic screening tasks after awkward contact (issue 19 item 3), evaluated at one instant
+  // for every page: the page token carries as_of, as ListFlags' does.
+  absl::StatusOr<v1::ListScreeningTasksResponse> ListScreeningTasks(
+      const common::Caller& caller, const v1::ListScreeningTasksRequest& request);
 
  private:
   storage::Database& db_;

@@ -290,5 +290,127 @@ TEST_F(AssessmentApiTest, CallsAreAuditedWithThePlayer) {
                                        player_)));
 }
 
+
+// ---- pelvic screening tasks after awkward contact (issue 19 item 3) ---------------------------
+
+class ScreeningApiTest : public AssessmentApiTest {
+ protected:
+  std::vector<v1::ScreeningTask> Tasks(v1::ListScreeningTasksRequest req, Role role = Role::kPhysio,
+                                       grpc::Status* status_out = nullptr) {
+    v1::ListScreeningTasksResponse resp;
+    const grpc::Status status =
+        assessments_->ListScreeningTasks(CtxAs("reader", role).get(), req, &resp);
+    if (status_out != nullptr) {
+      *status_out = status;
+    } else {
+      EXPECT_TRUE(status.ok()) << status.error_message();
+    }
+    return {resp.tasks().begin(), resp.tasks().end()};
+  }
+  std::vector<v1::ScreeningTask> SquadTasks(bool overdue_only = false) {
+    v1::ListScreeningTasksRequest req;
+    req.set_squad_id(squad_);
+    req.set_overdue_only(overdue_only);
+    return Tasks(req);
+  }
+  v1::Assessment PelvicScreen(int64_t player, absl::Time at) {
+    v1::Assessment a;
+    a.set_player_id(player);
+    *a.mutable_assess_time() = Ts(at);
+    a.mutable_pelvic_screen()->set_rotation(v1::PELVIC_ROTATION_NONE);
+    return CreateOk(a);
+  }
+};
+
+TEST_F(ScreeningApiTest, EachAwkwardContactOpensATaskDueWithinSevenDaysToTheMinute) {
+  // Due a minute after the server's now.
+  const absl::Time landing = Start() - absl::Hours(24 * 7) + absl::Minutes(1);
+  const int64_t event = MakeEvent(player_, v1::CONTACT_KIND_LINEOUT_LANDING, landing, true);
+  MakeEvent(player_, v1::CONTACT_KIND_RUCK, landing, true);      // not a pelvic-risk kind
+  MakeEvent(player_, v1::CONTACT_KIND_SCRUM, landing, false);    // not awkward
+  auto tasks = SquadTasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].contact_event_id(), event);
+  EXPECT_EQ(tasks[0].player_id(), player_);
+  EXPECT_EQ(tasks[0].contact_kind(), v1::CONTACT_KIND_LINEOUT_LANDING);
+  EXPECT_EQ(tasks[0].state(), v1::SCREENING_TASK_STATE_OPEN);
+  EXPECT_EQ(service::FromProto(tasks[0].due_time()), landing + absl::Hours(24 * 7));
+  EXPECT_EQ(tasks[0].session_label(), "Saturday match");
+
+  clock_.Advance(absl::Minutes(1));  // exactly due: not yet overdue
+  EXPECT_EQ(SquadTasks()[0].state(), v1::SCREENING_TASK_STATE_OPEN);
+  EXPECT_TRUE(SquadTasks(/*overdue_only=*/true).empty());
+  clock_.Advance(absl::Minutes(1));
+  EXPECT_EQ(SquadTasks()[0].state(), v1::SCREENING_TASK_STATE_OVERDUE);
+  EXPECT_EQ(SquadTasks(true).size(), 1u);
+}
+
+TEST_F(ScreeningApiTest, APelvicScreenClosesEveryTaskOpenedBeforeIt) {
+  const int64_t landing = MakeEvent(player_, v1::CONTACT_KIND_LINEOUT_LANDING, Start() - absl::Hours(24 * 9), true);
+  const int64_t tackle = MakeEvent(player_, v1::CONTACT_KIND_TACKLE_RECEIVED, Start() - absl::Hours(24 * 2), true);
+  const int64_t other = MakePlayer(squad_, "Owen Farrell");
+  const int64_t fall = MakeEvent(other, v1::CONTACT_KIND_FALL, Start() - absl::Hours(24 * 3), true);
+  auto tasks = SquadTasks();
+  ASSERT_EQ(tasks.size(), 3u);  // by due time
+  EXPECT_EQ(tasks[0].contact_event_id(), landing);
+  EXPECT_EQ(tasks[0].state(), v1::SCREENING_TASK_STATE_OVERDUE);
+  EXPECT_EQ(tasks[1].contact_event_id(), fall);
+  EXPECT_EQ(tasks[2].contact_event_id(), tackle);
+  ASSERT_EQ(SquadTasks(true).size(), 1u);
+
+  // A screen before the tackle closes only the landing; one after it closes the tackle too.
+  const v1::Assessment first = PelvicScreen(player_, Start() - absl::Hours(24 * 4));
+  tasks = SquadTasks();
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].contact_event_id(), fall);
+  EXPECT_EQ(tasks[1].contact_event_id(), tackle);
+  const v1::Assessment second = PelvicScreen(player_, Start() - absl::Hours(1));
+  tasks = SquadTasks();
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].player_id(), other);
+
+  // The history since a date shows the closed ones and by which screen.
+  v1::ListScreeningTasksRequest history;
+  history.set_player_id(player_);
+  *history.mutable_start_time() = Ts(Start() - absl::Hours(24 * 30));
+  tasks = Tasks(history);
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].state(), v1::SCREENING_TASK_STATE_CLOSED);
+  EXPECT_EQ(tasks[0].closed_by_assessment_id(), first.id());
+  EXPECT_EQ(tasks[1].closed_by_assessment_id(), second.id());
+  EXPECT_EQ(service::FromProto(tasks[1].close_time()), Start() - absl::Hours(1));
+  // Evaluated before the second screen: the tackle was still owed then.
+  history.clear_start_time();
+  *history.mutable_as_of() = Ts(Start() - absl::Hours(2));
+  tasks = Tasks(history);
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].contact_event_id(), tackle);
+}
+
+TEST_F(ScreeningApiTest, ACorrectedScreenClosesFromItsCorrectionAndOnlyPhysiosSeeTheList) {
+  MakeEvent(player_, v1::CONTACT_KIND_SCRUM, Start() - absl::Hours(24 * 3), true);
+  const v1::Assessment screen = PelvicScreen(player_, Start() - absl::Hours(24 * 4));  // before it
+  EXPECT_EQ(SquadTasks().size(), 1u);
+  v1::AmendAssessmentRequest amend;
+  amend.set_assessment_id(screen.id());
+  *amend.mutable_assessment()->mutable_assess_time() = Ts(Start() - absl::Hours(24 * 2));
+  amend.mutable_assessment()->mutable_pelvic_screen()->set_rotation(v1::PELVIC_ROTATION_LEFT);
+  amend.set_reason("dated the day of the match by mistake");
+  v1::AmendAssessmentResponse amended;
+  ASSERT_TRUE(assessments_->AmendAssessment(Ctx().get(), amend, &amended).ok());
+  EXPECT_TRUE(SquadTasks().empty());
+
+  v1::ListScreeningTasksRequest req;
+  req.set_squad_id(squad_);
+  grpc::Status status;
+  Tasks(req, Role::kCoach, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  Tasks(req, Role::kAnalyst, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  req.set_player_id(player_);
+  Tasks(req, Role::kPhysio, &status);
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("squad_id"));
+}
+
 }  // namespace
 }  // namespace touchline::testing

@@ -134,7 +134,7 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
   World& w = TheWorld();
   // Keep the database small and the run reproducible enough: start afresh every 500 calls.
   if (++w.calls > 500) w.Reset();
-  const uint8_t selector = data[0] % 13;
+  const uint8_t selector = data[0] % 14;
   ++data;
   --size;
   const common::Caller& caller = w.physio;
@@ -210,6 +210,11 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
     case 12: {
       v1::ListAssessmentsRequest r;
       if (Parse(data, size, &r)) (void)w.assessments->ListAssessments(caller, r);
+      break;
+    }
+    case 13: {
+      v1::ListScreeningTasksRequest r;
+      if (Parse(data, size, &r)) (void)w.assessments->ListScreeningTasks(caller, r);
       break;
     }
   }

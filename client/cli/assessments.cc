@@ -425,4 +425,49 @@ int AssessmentsList(Ctx& ctx) {
   return kExitOk;
 }
 
+int ScreeningList(Ctx& ctx) {
+  int64_t player = 0, squad = 0;
+  if (auto s = PlayerOrSquad(ctx.args, &player, &squad); !s.ok()) return ctx.Usage(s);
+  TL_ARG(auto as_of, ctx.args.GetTime("as-of", ctx.now));
+  TL_ARG(auto from, ctx.args.GetTime("from", ctx.now));
+  TL_ARG(auto overdue, ctx.args.GetBool("overdue"));
+  TL_ARG(auto page_size, ctx.args.GetInt("page-size"));
+  v1::ListScreeningTasksRequest req;
+  req.set_player_id(player);
+  req.set_squad_id(squad);
+  if (as_of) *req.mutable_as_of() = ToTimestamp(*as_of);
+  if (from) *req.mutable_start_time() = ToTimestamp(*from);
+  req.set_overdue_only(overdue.value_or(false));
+  TL_STUB(AssessmentService);
+  v1::ListScreeningTasksResponse resp;
+  auto st = Paged(ctx, TL_RPC(ListScreeningTasks), req, &resp, page_size.value_or(0));
+  if (!st.ok()) return ctx.RpcError(st);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
+    return kExitOk;
+  }
+  PlayerNames names(ctx);
+  if (squad) names.LoadSquad(squad);
+  const absl::Time at = resp.has_as_of() ? FromTimestamp(resp.as_of()) : ctx.now;
+  Table t({"STATE", "PLAYER", "CONTACT", "EVENT", "AT", "DUE", "SCREEN", "SESSION"});
+  for (const auto& task : resp.tasks()) {
+    std::string state = Short(task.state());
+    if (task.state() == v1::SCREENING_TASK_STATE_OVERDUE) {
+      absl::StrAppend(&state, " ", absl::ToInt64Hours(at - FromTimestamp(task.due_time())) / 24, "d");
+    }
+    t.AddRow({state, Who(names, task), Short(task.contact_kind()), absl::StrCat(task.contact_event_id()),
+              TL_TIME(task, open_time), TL_TIME(task, due_time),
+              task.closed_by_assessment_id() ? absl::StrCat("#", task.closed_by_assessment_id(), " ", TL_TIME(task, close_time))
+                                             : "-",
+              Brief(ctx, task.session_label(), 40)});
+  }
+  if (t.empty()) {
+    ctx.out << "no pelvic screens owed as of " << TL_TIME(resp, as_of) << "\n";
+  } else {
+    t.Print(ctx.out);
+  }
+  PrintNextPage(ctx, resp);
+  return kExitOk;
+}
+
 }  // namespace touchline::cli

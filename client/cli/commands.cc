@@ -1,7 +1,7 @@
 // The command table (every `touchline RESOURCE VERB`, its options and usage text), `touchline
 // help` and `health`, and RunCli, which finds the command and checks its options. The commands
 // themselves live by resource: squads.cc, events.cc, complaints.cc, flags.cc, flag_watch.cc,
-// readiness.cc, exposure.cc, protocols.cc, assessments.cc, audit.cc, export.cc, seed_run.cc; calling and paging
+// readiness.cc, exposure.cc, protocols.cc, assessments.cc (and screening), audit.cc, export.cc, seed_run.cc; calling and paging
 // in calls.h, formatting in format.h and table.h.
 #include <algorithm>
 #include <map>
@@ -292,6 +292,13 @@ const std::vector<Command>& Commands() {
       {"assessments", "list", "--player=ID|--squad=ID [--kind=KIND,...] [--include-superseded] [--page-size=N]",
        "List assessments, oldest first, with asymmetry, change from baseline and findings.",
        With({"player", "squad", "kind", "include-superseded"}, kPage), AssessmentsList},
+
+      {"screening", "list", "--squad=ID|--player=ID [--overdue] [--from=TIME] [--as-of=TIME] [--page-size=N]",
+       "Pelvic screens owed: every awkward tackle, scrum, lineout landing or fall opens a task for its player, "
+       "due within a week (the server's --pelvic_screen_due_days) and closed by a pelvic screen recorded at or "
+       "after it (assessments record --kind=pelvic-screen). Open and overdue tasks; --from lists every task "
+       "opened since, closed ones included.",
+       With({"squad", "player", "overdue", "from", "as-of"}, kPage), ScreeningList},
 
       {"audit", "list",
        "[--player=ID] [--by=USER] [--method=/touchline.v1.S/M] [--outcome=CODE] [--from=TIME] [--to=TIME]",

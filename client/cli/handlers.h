@@ -63,6 +63,7 @@ int AssessmentsRecord(Ctx& ctx);
 int AssessmentsAmend(Ctx& ctx);
 int AssessmentsGet(Ctx& ctx);
 int AssessmentsList(Ctx& ctx);
+int ScreeningList(Ctx& ctx);
 // The options of `assessments record` after --player and --kind (also those of `amend`).
 const std::vector<std::string>& AssessmentOptionNames();
 

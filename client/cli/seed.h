@@ -66,6 +66,9 @@ struct SeedPlan {
   std::vector<SeedEvent> events;
   // Events recorded one by one with CreateContactEvent (the awkward lineout landing).
   std::vector<SeedEvent> explicit_events;
+  // Events recorded one by one after the season's import, so the ids above stay as they were: the
+  // awkward tackle whose pelvic screen is overdue (issue 19).
+  std::vector<SeedEvent> late_events;
   // In creation order; a recurrence's index complaint comes before the recurrence.
   std::vector<SeedComplaint> complaints;
   int matches = 0;

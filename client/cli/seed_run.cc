@@ -187,6 +187,19 @@ int RunSeed(Ctx& ctx) {
     if (!st.ok()) return SeedFailure(ctx, "importing contact events", st);
   }
 
+  // 4a. Events recorded after the season (the awkward tackle whose pelvic screen is overdue).
+  for (const SeedEvent& e : plan.late_events) {
+    grpc::ClientContext c;
+    ctx.Prepare(&c);
+    v1::CreateContactEventRequest req;
+    *req.mutable_contact_event() = e.event;
+    req.mutable_contact_event()->set_player_id(player_ids[e.player]);
+    v1::CreateContactEventResponse resp;
+    auto st = events->CreateContactEvent(&c, req, &resp);
+    if (!st.ok()) return SeedFailure(ctx, "recording the awkward tackle", st);
+    explicit_ids.push_back(resp.contact_event().id());
+  }
+
   // 4b. Exposure sessions (idempotent by key, so a re-run records nothing twice).
   int sessions_recorded = 0, sessions_replayed = 0;
   int64_t player_minutes = 0;
@@ -320,7 +333,7 @@ int RunSeed(Ctx& ctx) {
   ctx.out << "Events:     " << imported.received_count() << " sent (" << awkward << " awkward), "
           << imported.stored_count() << " stored, " << imported.duplicate_count() << " duplicates, "
           << imported.rejected_count() << " rejected; " << explicit_ids.size()
-          << " recorded individually (awkward lineout landing)\n";
+          << " recorded individually (awkward lineout landing, awkward tackle)\n";
   for (const auto& r : imported.rejections()) {
     ctx.err << "  rejected #" << r.index() << " " << r.idempotency_key() << ": " << r.reason() << "\n";
   }
@@ -338,6 +351,22 @@ int RunSeed(Ctx& ctx) {
   } else {
     ctx.out << "Assessments: " << assessments_created << " recorded (" << baselines << " baselines); findings: "
             << deficits << " strength deficit, " << neural << " neural tension\n";
+  }
+  if (!no_assessment_service) {  // the pelvic screens owed after awkward contact
+    auto assessments = v1::AssessmentService::NewStub(ctx.channel());
+    grpc::ClientContext c;
+    ctx.Prepare(&c);
+    v1::ListScreeningTasksRequest req;
+    req.set_squad_id(squad_id);
+    req.set_page_size(1000);
+    *req.mutable_as_of() = ToTimestamp(opt.now);
+    v1::ListScreeningTasksResponse resp;
+    if (assessments->ListScreeningTasks(&c, req, &resp).ok()) {
+      int overdue = 0;
+      for (const auto& t : resp.tasks()) overdue += t.state() == v1::SCREENING_TASK_STATE_OVERDUE;
+      ctx.out << "Screening:  " << resp.tasks_size() << " pelvic screens owed after awkward contact ("
+              << overdue << " overdue)\n";
+    }
   }
   {
     auto flags = v1::FlagService::NewStub(ctx.channel());

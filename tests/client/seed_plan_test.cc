@@ -357,6 +357,28 @@ TEST(SeedPlan, AssessmentsAreAPreSeasonBaselineForEveryoneAndTheScenariosTests) 
   }
 }
 
+TEST(SeedPlan, AMonthlyPelvicScreenForEveryoneAndOneAwkwardTackleOwedSince) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  std::map<int, int> screens;
+  for (const SeedAssessment& sa : p.assessments) {
+    if (!sa.assessment.has_pelvic_screen() || sa.scenario != "monthly pelvic screen") continue;
+    ++screens[sa.player];
+    EXPECT_NEAR(DaysBefore(o.now, sa.assessment.assess_time()), 21, 1);
+    EXPECT_EQ(sa.assessment.pelvic_screen().rotation(), v1::PELVIC_ROTATION_NONE);
+  }
+  EXPECT_EQ(screens.size(), p.players.size());
+  ASSERT_EQ(p.late_events.size(), 1u);
+  const SeedEvent& tackle = p.late_events[0];
+  EXPECT_TRUE(tackle.event.awkward());
+  EXPECT_EQ(tackle.event.kind(), v1::CONTACT_KIND_TACKLE_RECEIVED);
+  const double days = DaysBefore(o.now, tackle.event.occur_time());
+  EXPECT_GT(days, 7.5) << "overdue: more than the 7 days a screen is due within";
+  EXPECT_LT(days, 12.5);
+  for (const SeedComplaint& c : p.complaints) EXPECT_NE(c.player, tackle.player) << c.scenario;
+  EXPECT_GT(tackle.player, 6) << "player 7 stays without a complaint or scenario";
+}
+
 TEST(SeedPlan, SmallSquad) {
   SeedOptions o = Opts();
   o.players = 12;

@@ -163,6 +163,18 @@ check "report it done" $TL protocols adherence --assignment=1 --status=done
 check "queue after the work" $TL flags windows --squad=1
 contains "the queue is empty" "no open gradual-onset complaint without anti-spasm work" "$WORK/out"
 
+# Pelvic screens after awkward contact (issue 19 item 3): player 2's awkward lineout landing 20 days
+# ago opened a task due a week later, overdue since; a pelvic screen closes it.
+check "screens owed" $TL screening list --squad=1 --overdue
+contains "the landing's screen is overdue" "^overdue 13d *Joe Marler (2) *lineout-landing" "$WORK/out"
+check "record a pelvic screen" $TL assessments record --player=2 --kind=pelvic-screen --rotation=left \
+  --left=spasm --right=normal
+contains "the screen is shown" "rotation left, L piriformis spasm, R piriformis normal" "$WORK/out"
+check "screens owed after it" $TL screening list --squad=1
+contains "nothing owed any more" "no pelvic screens owed" "$WORK/out"
+check "screening history" $TL screening list --player=2 --from=-30d
+contains "closed by the screen" "^closed *Joe Marler (2) *lineout-landing .*#5 " "$WORK/out"
+
 check "seed a demo squad" $TL seed --players=20
 check "flags on the demo squad" $TL flags list --squad=2
 # The demo shows the product (issue 17): every flag kind, an unavailable acute tear, and match

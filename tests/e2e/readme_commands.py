@@ -58,6 +58,11 @@ EXPECT = {
     # adherence report (the Quick start) took him out of it.
     ("flags windows --squad=1", 1): [r"(?m)^12\s+Kieran Whitlock \(49\)\s+15\s.*window-closing \(day 28\)",
                                      r"!Henry Ashcombe"],
+    # Pelvic screens owed after awkward contact (issue 19): player 8's awkward tackle, then closed.
+    ("screening list --squad=1 --overdue", 1): [r"(?m)^overdue \d+d\s+Luke Coverdale \(8\)\s+tackle-received"],
+    ("assessments record --player=8 --kind=pelvic-screen", 1): [r"rotation none"],
+    ("screening list --player=8 --from=-14d", 1): [r"(?m)^closed\s+Luke Coverdale \(8\)\s+tackle-received",
+                                                 r"!overdue"],
     # Objective assessments (issue 19): the pelvic-origin player's tests, a new Nordic imbalance.
     ("assessments list --player=4", 1): [r"Henry Ashcombe", r"pelvic-screen\s+rotation left",
                                          r"neural tension \(L\)", r"strength deficit"],

@@ -18,7 +18,7 @@ constexpr absl::string_view kBooleanOptions[] = {
     "weakness",       "disc-herniation", "pelvic-rotation",  "piriformis-spasm",
     "lumbar-stiffness", "thoracic-stiffness", "nerve-tension", "include-archived",
     "open-only",      "all",            "resume",           "force",
-    "from-start",
+    "from-start",     "baseline",       "include-superseded", "overdue",
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The command table (every `touchline RESOURCE VERB`, its options and usage text), `touchline
 // help` and `health`, and RunCli, which finds the command and checks its options. The commands
 // themselves live by resource: squads.cc, events.cc, complaints.cc, flags.cc, flag_watch.cc,
-// readiness.cc, exposure.cc, protocols.cc, audit.cc, export.cc, seed_run.cc; calling and paging
+// readiness.cc, exposure.cc, protocols.cc, assessments.cc (and screening), audit.cc, export.cc, seed_run.cc; calling and paging
 // in calls.h, formatting in format.h and table.h.
 #include <algorithm>
 #include <map>
@@ -220,7 +220,8 @@ const std::vector<Command>& Commands() {
        With({"complaint", "id"}, kPage), ComplaintsHistory},
 
       {"flags", "list",
-       "--squad=ID|--player=ID [--as-of=TIME] [--kind=persistent,recurrent,exacerbation,suspected-pelvic-origin]",
+       "--squad=ID|--player=ID [--as-of=TIME] "
+       "[--kind=persistent,recurrent,exacerbation,suspected-pelvic-origin,window-closing]",
        "List flags active at an instant (default now).", With({"squad", "player", "as-of", "kind"}, kPage),
        FlagsList},
       {"flags", "watch", "[--squad=ID] [--after=SEQUENCE | --from-start] [--max-events=N]",
@@ -228,6 +229,10 @@ const std::vector<Command>& Commands() {
        "replays every change recorded, --after those after a sequence seen); reconnects with backoff and "
        "resumes from the last sequence seen. Runs until stopped (or N changes).",
        {"squad", "after", "from-start", "max-events"}, FlagsWatch},
+      {"flags", "windows", "--squad=ID|--player=ID [--as-of=TIME] [--page-size=N]",
+       "The six-week queue: open gradual-onset complaints with no anti-spasm work yet, by days left to day "
+       "42 (flagged window-closing from day 28, again from day 35).",
+       With({"squad", "player", "as-of"}, kPage), FlagsWindows},
       {"flags", "ack", "--player=ID --kind=KIND --complaint=ID [--note=TEXT]",
        "Acknowledge a flag holding now (who from --user, when from the server).",
        {"player", "kind", "complaint", "note"}, FlagsAck},
@@ -268,6 +273,33 @@ const std::vector<Command>& Commands() {
        "Record adherence (appended; the latest report counts).",
        {"assignment", "prescription", "status", "pain", "note"}, ProtocolsAdherence},
       {"protocols", "plugins", "", "List loaded and refused protocol plugins.", {}, ProtocolsPlugins},
+      {"assessments", "record",
+       "--player=ID --kind=KIND [--at=TIME] [--baseline] [--complaint=ID] [--note=TEXT] [--left=V] [--right=V] "
+       "[--symptoms=LEGS] [--sensitised-symptoms=LEGS] [--sensitiser-changes=LEGS] [--knee-angle=DEG] "
+       "[--rotation=none|left|right] [--lumbar-cm=CM]",
+       "Record an objective assessment (--at defaults to now; --baseline marks a reference later tests are "
+       "compared with). KIND and what --left/--right take: slump, straight-leg-raise: ANGLE[/SENSITISED_ANGLE] "
+       "in degrees, with --symptoms, --sensitised-symptoms and --sensitiser-changes naming the legs "
+       "(left,right); nordic, isometric-strength: newtons (isometric needs --knee-angle); askling-h-test: "
+       "HIP_FLEXION[/APPREHENSION_MM]; pelvic-screen: --rotation and the piriformis tone "
+       "(normal|raised|spasm); spinal-mobility: thoracic rotation in degrees and --lumbar-cm (modified "
+       "Schober). Shows asymmetry, the change from the baseline and the findings.",
+       With({"player", "kind"}, AssessmentOptionNames()), AssessmentsRecord},
+      {"assessments", "amend", "--id=ID --reason=TEXT [the options of 'assessments record', the whole corrected test]",
+       "Correct an assessment: the correction is a new assessment; the old one is kept, superseded.",
+       With({"id", "reason", "kind"}, AssessmentOptionNames()), AssessmentsAmend},
+      {"assessments", "get", "--id=ID", "Show an assessment with its analysis.", {"id"}, AssessmentsGet},
+      {"assessments", "list", "--player=ID|--squad=ID [--kind=KIND,...] [--include-superseded] [--page-size=N]",
+       "List assessments, oldest first, with asymmetry, change from baseline and findings.",
+       With({"player", "squad", "kind", "include-superseded"}, kPage), AssessmentsList},
+
+      {"screening", "list", "--squad=ID|--player=ID [--overdue] [--from=TIME] [--as-of=TIME] [--page-size=N]",
+       "Pelvic screens owed: every awkward tackle, scrum, lineout landing or fall opens a task for its player, "
+       "due within a week (the server's --pelvic_screen_due_days) and closed by a pelvic screen recorded at or "
+       "after it (assessments record --kind=pelvic-screen). Open and overdue tasks; --from lists every task "
+       "opened since, closed ones included.",
+       With({"squad", "player", "overdue", "from", "as-of"}, kPage), ScreeningList},
+
       {"audit", "list",
        "[--player=ID] [--by=USER] [--method=/touchline.v1.S/M] [--outcome=CODE] [--from=TIME] [--to=TIME]",
        "List audit events (who read or wrote medical data), newest first; admins only.",

@@ -33,6 +33,7 @@ std::string ChangeLine(const v1::FlagChange& c) {
   if (f.recurrence_timing() != v1::RECURRENCE_TIMING_UNSPECIFIED) {
     absl::StrAppend(&kind, " (", Short(f.recurrence_timing()), ")");
   }
+  if (f.window_alert_day() > 0) absl::StrAppend(&kind, " (day ", f.window_alert_day(), ")");
   std::string line = absl::StrCat("#", c.sequence(), " ", FormatTimeShort(FromTimestamp(c.detect_time())),
                                   " ", absl::AsciiStrToUpper(Short(c.type())), " ", kind, " player ",
                                   f.player_id() == 0 && !f.player_pseudonym().empty() ? f.player_pseudonym()

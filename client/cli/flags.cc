@@ -84,4 +84,41 @@ int FlagsAck(Ctx& ctx) {
   return kExitOk;
 }
 
+int FlagsWindows(Ctx& ctx) {
+  int64_t player = 0, squad = 0;
+  if (auto s = PlayerOrSquad(ctx.args, &player, &squad); !s.ok()) return ctx.Usage(s);
+  TL_ARG(auto as_of, ctx.args.GetTime("as-of", ctx.now));
+  TL_ARG(auto page_size, ctx.args.GetInt("page-size"));
+  v1::ListClosingWindowsRequest req;
+  req.set_player_id(player);
+  req.set_squad_id(squad);
+  if (as_of) *req.mutable_as_of() = ToTimestamp(*as_of);
+  TL_STUB(FlagService);
+  v1::ListClosingWindowsResponse resp;
+  auto st = Paged(ctx, TL_RPC(ListClosingWindows), req, &resp, page_size.value_or(0));
+  if (!st.ok()) return ctx.RpcError(st);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
+    return kExitOk;
+  }
+  PlayerNames names(ctx);
+  if (squad) names.LoadSquad(squad);
+  // DAYS LEFT to day 42; FLAG: the WINDOW_CLOSING alert crossed ("-" before day 28).
+  Table t({"DAYS LEFT", "PLAYER", "COMPLAINT", "SIDE", "ONSET", "DAY", "CLOSES", "FLAG"});
+  for (const auto& w : resp.windows()) {
+    t.AddRow({absl::StrCat(w.days_left()), Who(names, w), w.complaint_id() ? absl::StrCat(w.complaint_id()) : "",
+              w.side() != v1::SIDE_UNSPECIFIED ? Short(w.side()) : "", TL_TIME(w, onset_time),
+              absl::StrCat(w.days_open()), TL_TIME(w, close_time),
+              w.alert_day() > 0 ? absl::StrCat("window-closing (day ", w.alert_day(), ")") : "-"});
+  }
+  if (t.empty()) {
+    ctx.out << "no open gradual-onset complaint without anti-spasm work inside its six weeks as of "
+            << TL_TIME(resp, as_of) << "\n";
+  } else {
+    t.Print(ctx.out);
+  }
+  PrintNextPage(ctx, resp);
+  return kExitOk;
+}
+
 }  // namespace touchline::cli

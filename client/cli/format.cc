@@ -146,6 +146,7 @@ std::string FlagKindText(const v1::Flag& f) {
   std::vector<std::string> extra;
   if (f.recurrence_timing() != v1::RECURRENCE_TIMING_UNSPECIFIED) extra.push_back(Short(f.recurrence_timing()));
   if (f.episode() > 0) extra.push_back(absl::StrCat("episode ", f.episode()));
+  if (f.window_alert_day() > 0) extra.push_back(absl::StrCat("day ", f.window_alert_day()));
   if (!extra.empty()) absl::StrAppend(&k, " (", absl::StrJoin(extra, ", "), ")");
   return k;
 }

@@ -33,9 +33,10 @@ int ComplaintsResolve(Ctx& ctx);
 int ComplaintsReopen(Ctx& ctx);
 int ComplaintsHistory(Ctx& ctx);
 
-// flags.cc: list and acknowledge; flag_watch.cc: watch.
+// flags.cc: list, acknowledge, the six-week queue; flag_watch.cc: watch.
 int FlagsList(Ctx& ctx);
 int FlagsAck(Ctx& ctx);
+int FlagsWindows(Ctx& ctx);
 int FlagsWatch(Ctx& ctx);
 
 // readiness.cc: the board and overrides.
@@ -56,6 +57,15 @@ int ProtocolsAssign(Ctx& ctx);
 int ProtocolsList(Ctx& ctx);
 int ProtocolsAdherence(Ctx& ctx);
 int ProtocolsPlugins(Ctx& ctx);
+
+// assessments.cc: objective assessments (issue 19).
+int AssessmentsRecord(Ctx& ctx);
+int AssessmentsAmend(Ctx& ctx);
+int AssessmentsGet(Ctx& ctx);
+int AssessmentsList(Ctx& ctx);
+int ScreeningList(Ctx& ctx);
+// The options of `assessments record` after --player and --kind (also those of `amend`).
+const std::vector<std::string>& AssessmentOptionNames();
 
 // audit.cc (admins).
 int AuditList(Ctx& ctx);

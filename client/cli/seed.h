@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "touchline/v1/assessment.pb.h"
 #include "touchline/v1/complaint.pb.h"
 #include "touchline/v1/contact_event.pb.h"
 #include "touchline/v1/exposure.pb.h"
@@ -49,6 +50,14 @@ struct SeedSession {
   std::vector<int> players;        // index into SeedPlan::players, one per participation
 };
 
+// An objective assessment (AssessmentService.CreateAssessment), issue 19.
+struct SeedAssessment {
+  int player = 0;                        // index into SeedPlan::players
+  int complaint = -1;                    // index into SeedPlan::complaints it belongs to; -1: none
+  std::string scenario;                  // e.g. "pre-season Nordic baseline"
+  touchline::v1::Assessment assessment;  // player_id and complaint_id left 0
+};
+
 struct SeedPlan {
   std::string squad_name;
   std::string external_id_prefix;  // "seed42-"
@@ -57,6 +66,9 @@ struct SeedPlan {
   std::vector<SeedEvent> events;
   // Events recorded one by one with CreateContactEvent (the awkward lineout landing).
   std::vector<SeedEvent> explicit_events;
+  // Events recorded one by one after the season's import, so the ids above stay as they were: the
+  // awkward tackle whose pelvic screen is overdue (issue 19).
+  std::vector<SeedEvent> late_events;
   // In creation order; a recurrence's index complaint comes before the recurrence.
   std::vector<SeedComplaint> complaints;
   int matches = 0;
@@ -65,6 +77,9 @@ struct SeedPlan {
   // for training, contact drill minutes. Drawn from a generator of its own, so the events and
   // complaints above are the same with or without it.
   std::vector<SeedSession> sessions;
+  // Objective assessments, oldest first: a pre-season Nordic baseline for everyone, then the tests
+  // of the scenario players (drawn from a generator of their own, like the sessions).
+  std::vector<SeedAssessment> assessments;
 };
 
 // Builds the plan; the same options always give the same plan. players must be >= 12.

@@ -8,6 +8,7 @@
 #include "client/cli/requests.h"
 #include "client/cli/seed.h"
 #include "client/cli/timeparse.h"
+#include "touchline/v1/assessment.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/exposure.grpc.pb.h"
@@ -186,6 +187,19 @@ int RunSeed(Ctx& ctx) {
     if (!st.ok()) return SeedFailure(ctx, "importing contact events", st);
   }
 
+  // 4a. Events recorded after the season (the awkward tackle whose pelvic screen is overdue).
+  for (const SeedEvent& e : plan.late_events) {
+    grpc::ClientContext c;
+    ctx.Prepare(&c);
+    v1::CreateContactEventRequest req;
+    *req.mutable_contact_event() = e.event;
+    req.mutable_contact_event()->set_player_id(player_ids[e.player]);
+    v1::CreateContactEventResponse resp;
+    auto st = events->CreateContactEvent(&c, req, &resp);
+    if (!st.ok()) return SeedFailure(ctx, "recording the awkward tackle", st);
+    explicit_ids.push_back(resp.contact_event().id());
+  }
+
   // 4b. Exposure sessions (idempotent by key, so a re-run records nothing twice).
   int sessions_recorded = 0, sessions_replayed = 0;
   int64_t player_minutes = 0;
@@ -222,6 +236,7 @@ int RunSeed(Ctx& ctx) {
     existing_complaints = resp.complaints_size();
   }
   std::vector<std::pair<std::string, int64_t>> scenario_ids;
+  std::vector<int64_t> complaint_ids(plan.complaints.size(), 0);  // by plan index, when created
   if (existing_complaints == 0) {
     for (const SeedComplaint& sc : plan.complaints) {
       v1::CreateComplaintRequest req;
@@ -237,6 +252,7 @@ int RunSeed(Ctx& ctx) {
       ++complaints_created;
       int64_t id = resp.complaint().id();
       scenario_ids.push_back({sc.scenario, id});
+      complaint_ids[&sc - plan.complaints.data()] = id;
       for (const v1::CheckIn& ci : sc.check_ins) {
         if (FromTimestamp(ci.check_time()) > opt.now) continue;
         grpc::ClientContext c;
@@ -264,6 +280,43 @@ int RunSeed(Ctx& ctx) {
     }
   }
 
+  // 5b. Objective assessments (issue 19), unless this squad already has some (a re-run).
+  int assessments_created = 0, baselines = 0, deficits = 0, neural = 0;
+  bool existing_assessments = false, no_assessment_service = false;
+  {
+    auto assessments = v1::AssessmentService::NewStub(ctx.channel());
+    {
+      grpc::ClientContext c;
+      ctx.Prepare(&c);
+      v1::ListAssessmentsRequest req;
+      req.set_squad_id(squad_id);
+      req.set_page_size(1);
+      v1::ListAssessmentsResponse resp;
+      auto st = assessments->ListAssessments(&c, req, &resp);
+      // A server from before assessments: the rest of the demo still stands.
+      no_assessment_service = st.error_code() == grpc::StatusCode::UNIMPLEMENTED;
+      if (!st.ok() && !no_assessment_service) return SeedFailure(ctx, "listing assessments", st);
+      existing_assessments = resp.assessments_size() > 0;
+    }
+    const bool record = !existing_assessments && !no_assessment_service;
+    for (const SeedAssessment& sa : record ? plan.assessments : std::vector<SeedAssessment>{}) {
+      if (FromTimestamp(sa.assessment.assess_time()) > opt.now) continue;
+      grpc::ClientContext c;
+      ctx.Prepare(&c);
+      v1::CreateAssessmentRequest req;
+      *req.mutable_assessment() = sa.assessment;
+      req.mutable_assessment()->set_player_id(player_ids[sa.player]);
+      if (sa.complaint >= 0) req.mutable_assessment()->set_complaint_id(complaint_ids[sa.complaint]);
+      v1::CreateAssessmentResponse resp;
+      auto st = assessments->CreateAssessment(&c, req, &resp);
+      if (!st.ok()) return SeedFailure(ctx, absl::StrCat("recording an assessment (", sa.scenario, ")"), st);
+      ++assessments_created;
+      baselines += resp.assessment().baseline();
+      deficits += resp.assessment().analysis().strength_deficit();
+      neural += resp.assessment().analysis().neural_tension();
+    }
+  }
+
   // 6. Summary.
   int forwards = 0;
   for (const auto& p : plan.players) forwards += p.group == v1::POSITION_GROUP_FORWARD;
@@ -280,7 +333,7 @@ int RunSeed(Ctx& ctx) {
   ctx.out << "Events:     " << imported.received_count() << " sent (" << awkward << " awkward), "
           << imported.stored_count() << " stored, " << imported.duplicate_count() << " duplicates, "
           << imported.rejected_count() << " rejected; " << explicit_ids.size()
-          << " recorded individually (awkward lineout landing)\n";
+          << " recorded individually (awkward lineout landing, awkward tackle)\n";
   for (const auto& r : imported.rejections()) {
     ctx.err << "  rejected #" << r.index() << " " << r.idempotency_key() << ": " << r.reason() << "\n";
   }
@@ -290,6 +343,30 @@ int RunSeed(Ctx& ctx) {
     ctx.out << "Complaints: " << complaints_created << " created (" << resolved << " resolved), " << check_ins
             << " check-ins\n";
     for (const auto& [scenario, id] : scenario_ids) ctx.out << "  #" << id << "  " << scenario << "\n";
+  }
+  if (no_assessment_service) {
+    ctx.out << "Assessments: not recorded (the server has no AssessmentService)\n";
+  } else if (existing_assessments) {
+    ctx.out << "Assessments: squad already has assessments; none added\n";
+  } else {
+    ctx.out << "Assessments: " << assessments_created << " recorded (" << baselines << " baselines); findings: "
+            << deficits << " strength deficit, " << neural << " neural tension\n";
+  }
+  if (!no_assessment_service) {  // the pelvic screens owed after awkward contact
+    auto assessments = v1::AssessmentService::NewStub(ctx.channel());
+    grpc::ClientContext c;
+    ctx.Prepare(&c);
+    v1::ListScreeningTasksRequest req;
+    req.set_squad_id(squad_id);
+    req.set_page_size(1000);
+    *req.mutable_as_of() = ToTimestamp(opt.now);
+    v1::ListScreeningTasksResponse resp;
+    if (assessments->ListScreeningTasks(&c, req, &resp).ok()) {
+      int overdue = 0;
+      for (const auto& t : resp.tasks()) overdue += t.state() == v1::SCREENING_TASK_STATE_OVERDUE;
+      ctx.out << "Screening:  " << resp.tasks_size() << " pelvic screens owed after awkward contact ("
+              << overdue << " overdue)\n";
+    }
   }
   {
     auto flags = v1::FlagService::NewStub(ctx.channel());

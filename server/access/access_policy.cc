@@ -40,6 +40,8 @@ constexpr std::array kRules = {
     MethodRule{"/touchline.v1.FlagService/ListFlags", kMedical | kAnalyst, true},
     MethodRule{"/touchline.v1.FlagService/WatchFlags", kMedical | kAnalyst, true},
     MethodRule{"/touchline.v1.FlagService/AcknowledgeFlag", kMedical, true},
+    // The six-week queue is the WINDOW_CLOSING flags' worklist: read like flags.
+    MethodRule{"/touchline.v1.FlagService/ListClosingWindows", kMedical | kAnalyst, true},
     // Readiness: coaches see availability with non-clinical reasons.
     MethodRule{"/touchline.v1.ReadinessService/GetSquadReadiness", kEveryRole, true},
     MethodRule{"/touchline.v1.ReadinessService/CreateReadinessOverride", kMedical, true},
@@ -61,6 +63,16 @@ constexpr std::array kRules = {
     MethodRule{"/touchline.v1.ExposureService/ListSessions", kEveryRole, true},
     MethodRule{"/touchline.v1.ExposureService/GetInjuryRates", kEveryRole, true},
     MethodRule{"/touchline.v1.ExposureService/GetWeeklyContactLoad", kEveryRole, true},
+    // Objective assessments (issue 19): clinical. Physios and admins record and correct them;
+    // coaches get nothing clinical, so none of them; analysts read them pseudonymised (numbers and
+    // findings, no notes or names) and cannot ask for one player by id.
+    MethodRule{"/touchline.v1.AssessmentService/CreateAssessment", kMedical, true},
+    MethodRule{"/touchline.v1.AssessmentService/AmendAssessment", kMedical, true},
+    MethodRule{"/touchline.v1.AssessmentService/GetAssessment", kMedical | kAnalyst, true},
+    MethodRule{"/touchline.v1.AssessmentService/ListAssessments", kMedical | kAnalyst, true},
+    // Pelvic screening tasks are the physio's worklist (who still owes a screen after which
+    // contact): the medical staff only.
+    MethodRule{"/touchline.v1.AssessmentService/ListScreeningTasks", kMedical, true},
     // The audit log: administrators only; there is no RPC that alters it.
     MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
     // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);

@@ -11,6 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "server/access/access_policy.h"
@@ -29,6 +31,19 @@ ABSL_FLAG(int, pelvic_window_days, 14,
           "Days after an awkward tackle/scrum/lineout landing/fall within which a new complaint is "
           "of suspected pelvic origin");
 ABSL_FLAG(int, worsening_pain_increase, 2, "Pain rise between assessments that is a worsening");
+ABSL_FLAG(std::string, window_closing_days, "28,35",
+          "Days after onset at which an open gradual-onset complaint without anti-spasm work is "
+          "flagged WINDOW_CLOSING (each a new alert), before --persistent_days");
+// Objective assessments (issue 19): when a strength deficit is found.
+ABSL_FLAG(double, eccentric_imbalance_percent, 15,
+          "Between-leg eccentric (Nordic) imbalance, (stronger - weaker) / stronger, at or above "
+          "which an assessment shows a strength deficit (Bourne et al. 2015, rugby union)");
+ABSL_FLAG(int, pelvic_screen_due_days, 7,
+          "Days after an awkward tackle/scrum/lineout landing/fall within which the player's pelvic "
+          "screen is due (overdue after)");
+ABSL_FLAG(double, strength_drop_percent, 10,
+          "Drop of a leg's Nordic or isometric force below the player's baseline, at or above "
+          "which an assessment shows a strength deficit");
 ABSL_FLAG(std::string, synchronous, "full",
           "SQLite synchronous mode: 'full' (survives power loss) or 'normal' (survives crashes)");
 ABSL_FLAG(bool, readiness_cache, true,
@@ -202,6 +217,38 @@ int main(int argc, char** argv) {
   options.service.thresholds.pelvic_origin_window =
       absl::Hours(24) * absl::GetFlag(FLAGS_pelvic_window_days);
   options.service.thresholds.worsening_pain_increase = absl::GetFlag(FLAGS_worsening_pain_increase);
+  {
+    std::vector<absl::Duration> alerts;
+    for (absl::string_view day :
+         absl::StrSplit(absl::GetFlag(FLAGS_window_closing_days), ',', absl::SkipWhitespace())) {
+      int days = 0;
+      if (!absl::SimpleAtoi(day, &days) || days < 1 ||
+          days > absl::GetFlag(FLAGS_persistent_days)) {
+        Log(absl::StrCat("error: --window_closing_days: \"", day,
+                         "\" is not a number of days from 1 to --persistent_days"));
+        return 2;
+      }
+      alerts.push_back(absl::Hours(24) * days);
+    }
+    options.service.thresholds.window_closing_alerts = alerts;  // empty: no WINDOW_CLOSING
+  }
+  {
+    const double imbalance = absl::GetFlag(FLAGS_eccentric_imbalance_percent);
+    const double drop = absl::GetFlag(FLAGS_strength_drop_percent);
+    if (!(imbalance > 0 && imbalance <= 100) || !(drop > 0 && drop <= 100)) {
+      Log("error: --eccentric_imbalance_percent and --strength_drop_percent must be above 0 and "
+          "at most 100");
+      return 2;
+    }
+    if (absl::GetFlag(FLAGS_pelvic_screen_due_days) < 0) {
+      Log("error: --pelvic_screen_due_days must be at least 0");
+      return 2;
+    }
+    options.service.screening.due_within =
+        absl::Hours(24) * absl::GetFlag(FLAGS_pelvic_screen_due_days);
+    options.service.assessment_thresholds.eccentric_imbalance_percent = imbalance;
+    options.service.assessment_thresholds.baseline_drop_percent = drop;
+  }
   options.service.readiness_cache = absl::GetFlag(FLAGS_readiness_cache);
   options.limits.max_calls_per_user = absl::GetFlag(FLAGS_max_calls_per_user);
   options.limits.max_calls = absl::GetFlag(FLAGS_max_calls);

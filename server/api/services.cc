@@ -149,6 +149,11 @@ grpc::ServerWriteReactor<v1::WatchFlagsResponse>* FlagServiceImpl::WatchFlags(
       });
 }
 
+grpc::Status FlagServiceImpl::ListClosingWindows(grpc::ServerContext* context, const v1::ListClosingWindowsRequest* request,
+    v1::ListClosingWindowsResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return board_.ListClosingWindows(caller, *request); });
+}
+
 grpc::Status FlagServiceImpl::AcknowledgeFlag(grpc::ServerContext* context, const v1::AcknowledgeFlagRequest* request,
     v1::AcknowledgeFlagResponse* response) {
   return Serve(context, response, [&](const common::Caller& caller) { return watch_.AcknowledgeFlag(caller, *request); });
@@ -307,6 +312,31 @@ grpc::Status ExposureServiceImpl::GetInjuryRates(grpc::ServerContext* context, c
 grpc::Status ExposureServiceImpl::GetWeeklyContactLoad(grpc::ServerContext* context, const v1::GetWeeklyContactLoadRequest* request,
     v1::GetWeeklyContactLoadResponse* response) {
   return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetWeeklyContactLoad(caller, *request); });
+}
+
+grpc::Status AssessmentServiceImpl::CreateAssessment(grpc::ServerContext* context, const v1::CreateAssessmentRequest* request,
+    v1::CreateAssessmentResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.CreateAssessment(caller, *request); });
+}
+
+grpc::Status AssessmentServiceImpl::AmendAssessment(grpc::ServerContext* context, const v1::AmendAssessmentRequest* request,
+    v1::AmendAssessmentResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.AmendAssessment(caller, *request); });
+}
+
+grpc::Status AssessmentServiceImpl::GetAssessment(grpc::ServerContext* context, const v1::GetAssessmentRequest* request,
+    v1::GetAssessmentResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetAssessment(caller, *request); });
+}
+
+grpc::Status AssessmentServiceImpl::ListAssessments(grpc::ServerContext* context, const v1::ListAssessmentsRequest* request,
+    v1::ListAssessmentsResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListAssessments(caller, *request); });
+}
+
+grpc::Status AssessmentServiceImpl::ListScreeningTasks(grpc::ServerContext* context, const v1::ListScreeningTasksRequest* request,
+    v1::ListScreeningTasksResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListScreeningTasks(caller, *request); });
 }
 
 }  // namespace touchline::api

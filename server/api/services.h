@@ -6,6 +6,7 @@
 #include "server/access/audit_trail.h"
 #include "server/access/credentials.h"
 #include "server/api/stream_reactors.h"
+#include "server/service/assessment_desk.h"
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
 #include "server/service/exposure_desk.h"
@@ -15,6 +16,7 @@
 #include "server/service/readiness_board.h"
 #include "server/service/record_export.h"
 #include "server/service/squad_registry.h"
+#include "touchline/v1/assessment.grpc.pb.h"
 #include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
@@ -117,6 +119,8 @@ class FlagServiceImpl final
       grpc::CallbackServerContext*, const v1::WatchFlagsRequest*) override;
   grpc::Status AcknowledgeFlag(grpc::ServerContext*, const v1::AcknowledgeFlagRequest*,
                                v1::AcknowledgeFlagResponse*) override;
+  grpc::Status ListClosingWindows(grpc::ServerContext*, const v1::ListClosingWindowsRequest*,
+                                  v1::ListClosingWindowsResponse*) override;
 
  private:
   service::FlagBoard& board_;
@@ -191,6 +195,24 @@ class ExposureServiceImpl final : public v1::ExposureService::Service {
 
  private:
   service::ExposureDesk& desk_;
+};
+
+class AssessmentServiceImpl final : public v1::AssessmentService::Service {
+ public:
+  explicit AssessmentServiceImpl(service::AssessmentDesk& desk) : desk_(desk) {}
+  grpc::Status CreateAssessment(grpc::ServerContext*, const v1::CreateAssessmentRequest*,
+                                v1::CreateAssessmentResponse*) override;
+  grpc::Status AmendAssessment(grpc::ServerContext*, const v1::AmendAssessmentRequest*,
+                               v1::AmendAssessmentResponse*) override;
+  grpc::Status GetAssessment(grpc::ServerContext*, const v1::GetAssessmentRequest*,
+                             v1::GetAssessmentResponse*) override;
+  grpc::Status ListAssessments(grpc::ServerContext*, const v1::ListAssessmentsRequest*,
+                               v1::ListAssessmentsResponse*) override;
+  grpc::Status ListScreeningTasks(grpc::ServerContext*, const v1::ListScreeningTasksRequest*,
+                                  v1::ListScreeningTasksResponse*) override;
+
+ private:
+  service::AssessmentDesk& desk_;
 };
 
 class AuditServiceImpl final : public v1::AuditService::Service {

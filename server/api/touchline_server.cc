@@ -56,6 +56,7 @@ struct TouchlineServer::Parts {
         flags(*db, clock, options.service),
         readiness(*db, clock, options.service),
         exposure(*db, clock, options.service),
+        assessments(*db, clock, options.service),
         flag_hub(options.service.flag_watch_buffer),
         flag_monitor(*db, clock, options.service, flag_hub),
         flag_watch(*db, flag_monitor, flag_hub, options.service),
@@ -74,6 +75,7 @@ struct TouchlineServer::Parts {
                           stream_workers),
         export_service(exports, streams),
         exposure_service(exposure),
+        assessment_service(assessments),
         pseudonyms(std::move(pseudonym_key)),
         audit(*audit_db),
         audit_service(audit) {}
@@ -88,6 +90,7 @@ struct TouchlineServer::Parts {
   service::FlagBoard flags;
   service::ReadinessBoard readiness;
   service::ExposureDesk exposure;
+  service::AssessmentDesk assessments;
   service::FlagChangeHub flag_hub;
   service::PlayerRecordObservers record_observers;  // the flag monitor, the protocol refresher
   service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
@@ -105,6 +108,7 @@ struct TouchlineServer::Parts {
   ReadinessServiceImpl readiness_service;
   ExportServiceImpl export_service;
   ExposureServiceImpl exposure_service;
+  AssessmentServiceImpl assessment_service;
   std::unique_ptr<ProtocolParts> protocols;
   access::Pseudonymizer pseudonyms;
   access::TokenCache tokens{*db};  // call token checks from memory (server_checks.h refreshes it)
@@ -247,6 +251,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   p.record_observers.Add(&p.protocols->refresher);
   p.complaints.set_observer(&p.record_observers);
   p.contacts.set_observer(&p.record_observers);
+  p.protocols->desk.set_adherence_observer(&p.flag_monitor);
   p.flag_monitor.Start();
   // The server's own re-plans are audited like a caller's writes, before they commit.
   p.protocols->refresher.set_record_write([&p](const google::protobuf::Message& result) {
@@ -304,6 +309,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.readiness_service);
   builder.RegisterService(&p.export_service);
   builder.RegisterService(&p.exposure_service);
+  builder.RegisterService(&p.assessment_service);
   builder.RegisterService(&p.protocols->service);
   builder.RegisterService(&p.audit_service);
   p.server = builder.BuildAndStart();

@@ -237,6 +237,8 @@ void AddPelvicOrigin(Id player_id, const Complaint& c, std::span<const ContactEv
 
 }  // namespace
 
+bool IsPelvicRiskContact(ContactKind kind) { return IsPelvicOriginKind(kind); }
+
 bool SidesOverlap(Side a, Side b) { return a == b || a == Side::kBoth || b == Side::kBoth; }
 
 RecurrenceTiming ClassifyRecurrence(absl::Duration since_return, const FlagThresholds& thresholds) {
@@ -305,11 +307,15 @@ std::string FlagKey(const Flag& flag) {
     case FlagKind::kSuspectedPelvicOrigin:
       kind = "pelvic";
       break;
+    case FlagKind::kWindowClosing:
+      kind = "window";
+      break;
   }
   const Id complaint = flag.complaint_ids.empty() ? 0 : flag.complaint_ids.front();
   const bool worsening = flag.kind == FlagKind::kExacerbation && flag.complaint_ids.size() == 1;
-  return absl::StrFormat("p%d-%s-c%d%s", flag.player_id, kind, complaint,
-                         worsening ? "-worsening" : "");
+  std::string suffix = worsening ? "-worsening" : "";
+  if (flag.kind == FlagKind::kWindowClosing) suffix = absl::StrFormat("-d%d", flag.alert_day);
+  return absl::StrFormat("p%d-%s-c%d%s", flag.player_id, kind, complaint, suffix);
 }
 
 std::optional<absl::Time> NextFlagChange(std::span<const Complaint> complaints, absl::Time now,

@@ -11,7 +11,13 @@
 
 namespace touchline::domain {
 
-enum class FlagKind { kPersistent = 1, kRecurrent = 2, kExacerbation = 3, kSuspectedPelvicOrigin = 4 };
+enum class FlagKind {
+  kPersistent = 1,
+  kRecurrent = 2,
+  kExacerbation = 3,
+  kSuspectedPelvicOrigin = 4,
+  kWindowClosing = 5,  // server/domain/window_rules.h
+};
 
 // Fuller et al. 2007: time from return to full participation to the new onset.
 enum class RecurrenceTiming { kNone = 0, kEarly = 1, kLate = 2, kDelayed = 3 };
@@ -28,6 +34,12 @@ struct FlagThresholds {
   absl::Duration late_recurrence_limit = absl::Hours(24 * 365);
   // A check-in whose pain exceeds the previous assessment's by at least this much is a worsening.
   int worsening_pain_increase = 2;
+  // WINDOW_CLOSING (window_rules.h): an open gradual-onset complaint without anti-spasm work is
+  // flagged once it has been open this long, and flagged again at each later alert, before the
+  // six-week line (`persistence`, 42 days: the article, seeds/hamstring-biomechanics.txt, "left
+  // for more than 6 weeks, the muscle will ... become fibrotic"). Days 28 and 35, two weeks and one
+  // week before the line, are issue 19's; no published source sets them (none was found).
+  std::vector<absl::Duration> window_closing_alerts = {absl::Hours(24 * 28), absl::Hours(24 * 35)};
 };
 
 struct Flag {
@@ -39,7 +51,13 @@ struct Flag {
   RecurrenceTiming recurrence_timing = RecurrenceTiming::kNone;
   int episode = 0;                // RECURRENT / EXACERBATION: episode number on this side (2 = first repeat)
   std::vector<Id> contact_event_ids;  // SUSPECTED_PELVIC_ORIGIN: the events cited
+  int alert_day = 0;                  // WINDOW_CLOSING: the alert crossed (28, 35)
 };
+
+// The contact the article names as disturbing the pelvis: a tackle (made or received), a scrum, a
+// lineout landing or a fall. Awkward or high-impact ones cite a pelvic origin (and, issue 19, call
+// for a pelvic screen: screening_rules.h).
+bool IsPelvicRiskContact(ContactKind kind);
 
 // Sides overlap when equal or when either is BOTH; LEFT after RIGHT is a different site.
 bool SidesOverlap(Side a, Side b);
@@ -70,7 +88,8 @@ std::optional<absl::Time> NextFlagChange(std::span<const Complaint> complaints, 
 
 // A flag's stable identity while it holds: player, kind and the complaint it is about (the first
 // of complaint_ids), plus "-worsening" for an exacerbation by worsening pain, which can hold beside
-// an onset exacerbation of the same complaint. E.g. "p12-persistent-c34".
+// an onset exacerbation of the same complaint, and "-d<alert day>" for WINDOW_CLOSING, whose day-35
+// alert is a new flag. E.g. "p12-persistent-c34", "p12-window-c34-d28".
 std::string FlagKey(const Flag& flag);
 
 }  // namespace touchline::domain

@@ -167,4 +167,65 @@ struct ReadinessOverride {
   }
 };
 
+// ---- objective assessments (issue 19) ----
+
+// Values match touchline.v1.AssessmentKind.
+enum class AssessmentKind {
+  kSlump = 1,
+  kStraightLegRaise = 2,
+  kNordic = 3,
+  kIsometricStrength = 4,
+  kAsklingHTest = 5,
+  kPelvicScreen = 6,
+  kSpinalMobility = 7,
+};
+
+// Values match touchline.v1.PelvicRotation and touchline.v1.MuscleTone.
+enum class PelvicRotation { kNone = 1, kLeft = 2, kRight = 3 };
+enum class MuscleTone { kNormal = 1, kRaised = 2, kSpasm = 3 };
+
+// One leg's results. Which fields a test uses depends on its kind; the others stay unset.
+struct AssessmentSide {
+  // Slump / straight-leg raise: range without and with the sensitiser (degrees, more is freer),
+  // and whether the player's posterior-thigh symptoms were reproduced or changed.
+  std::optional<double> angle_degrees;
+  std::optional<double> sensitised_angle_degrees;
+  bool symptoms_reproduced = false;
+  bool sensitised_symptoms_reproduced = false;
+  bool sensitiser_changes_symptoms = false;
+  // Nordic / isometric: knee-flexor force, newtons.
+  std::optional<double> force_newtons;
+  // Askling H-test: hip flexion reached (degrees) and felt insecurity (0-100 mm).
+  std::optional<double> hip_flexion_degrees;
+  std::optional<int> apprehension_mm;
+  // Pelvic screen: piriformis tone.
+  std::optional<MuscleTone> piriformis_tone;
+  // Spinal mobility: seated thoracic rotation towards this side, degrees.
+  std::optional<double> thoracic_rotation_degrees;
+  bool operator==(const AssessmentSide&) const = default;
+};
+
+// One objective assessment. Append-only: a correction is a new Assessment with amends_id set.
+struct Assessment {
+  Id id = 0;
+  Id player_id = 0;
+  AssessmentKind kind = AssessmentKind::kSlump;
+  absl::Time assessed_at;
+  bool baseline = false;  // a reference (e.g. pre-season) later tests of the kind are compared with
+  Id complaint_id = 0;    // 0: not tied to a complaint
+  std::optional<AssessmentSide> left;
+  std::optional<AssessmentSide> right;
+  int knee_flexion_degrees = 0;                   // isometric: the test position
+  std::optional<PelvicRotation> pelvic_rotation;  // pelvic screen
+  std::optional<double> lumbar_flexion_cm;        // spinal mobility (modified Schober)
+  std::string note;
+  Id amends_id = 0;  // the assessment this one corrects; 0 for an original
+  std::string amend_reason;
+  absl::Time recorded_at;
+  std::string recorded_by;
+  Id superseded_by = 0;  // filled when read: the assessment correcting this one; 0 while current
+
+  bool current() const { return superseded_by == 0; }
+};
+
 }  // namespace touchline::domain

@@ -81,6 +81,8 @@ std::string FlagText(const Flag& flag, const Complaint* complaint) {
       return absl::StrFormat("Flag: exacerbation%s since %s", side, DateText(flag.began_at));
     case FlagKind::kSuspectedPelvicOrigin:
       return absl::StrFormat("Flag: suspected pelvic origin%s", side);
+    case FlagKind::kWindowClosing:
+      return absl::StrFormat("Flag: six-week window closing%s, day %d", side, flag.alert_day);
   }
   return "Flag";
 }

@@ -1,4 +1,4 @@
-// Flags for a squad or player at any instant.
+// Flags for a squad or player at any instant, and the six-week queue.
 #pragma once
 
 #include "absl/status/statusor.h"
@@ -19,6 +19,9 @@ class FlagBoard {
   // does not drift between pages.
   absl::StatusOr<v1::ListFlagsResponse> ListFlags(const common::Caller& caller,
                                                   const v1::ListFlagsRequest& request);
+  // The six-week queue (issue 19 item 2), paged the same way.
+  absl::StatusOr<v1::ListClosingWindowsResponse> ListClosingWindows(
+      const common::Caller& caller, const v1::ListClosingWindowsRequest& request);
 
  private:
   storage::Database& db_;

@@ -8,6 +8,7 @@
 #include "server/common/caller.h"
 #include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
+#include "server/domain/window_rules.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/squad_snapshot.h"
 #include "server/service/write_once.h"
@@ -212,16 +213,18 @@ void FlagMonitor::Reconcile(SQLite::Database& conn, const std::vector<domain::Pl
   for (auto& row : storage::ListFlagStates(conn, ids)) {
     held[row.player_id].emplace(row.key, std::move(row));
   }
-  const SquadSnapshot snapshot = LoadSnapshot(conn, players, now, options_.thresholds);
+  const SquadSnapshot snapshot = LoadSnapshot(conn, players, now, options_.thresholds,
+                                              SnapshotOptions{.anti_spasm_work = true});
   for (const PlayerRecord& record : snapshot.players) {
     const domain::Id player_id = record.player.id;
     const domain::Id squad_id = squad_of[player_id];
-    wakes[player_id] = domain::NextFlagChange(record.complaints, now, options_.thresholds);
+    wakes[player_id] =
+        domain::NextSurveillanceFlagChange(record.complaints, now, options_.thresholds);
     auto& before = held[player_id];
     std::set<std::string> seen;
-    for (const domain::Flag& f : domain::EvaluateFlags(player_id, record.complaints,
-                                                       record.awkward_events, now,
-                                                       options_.thresholds)) {
+    for (const domain::Flag& f : domain::EvaluateSurveillanceFlags(
+             player_id, record.complaints, record.awkward_events, record.anti_spasm, now,
+             options_.thresholds)) {
       v1::Flag flag;
       ToProto(f, &flag);
       seen.insert(flag.key());

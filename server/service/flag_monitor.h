@@ -1,7 +1,8 @@
 // Keeps the flag change log true without anyone asking: re-evaluates a player after every write
 // that can change their flags, and wakes on the injected clock at the next instant a flag can
-// become true or stop holding by time alone (onset + 42 days of an open complaint, a future-dated
-// onset, check-in or resolution). Every change is appended to the persisted log (flag_changes,
+// become true or stop holding by time alone (onset + 42 days of an open complaint, onset + 28 and
+// + 35 days of a gradual-onset one for WINDOW_CLOSING, a future-dated onset, check-in or
+// resolution). Every change is appended to the persisted log (flag_changes,
 // strictly increasing sequence) and then handed to live watchers through the hub, in sequence order.
 //
 // All SQLite work runs on the monitor's own thread, except Acknowledge, which runs on the calling

@@ -108,6 +108,7 @@ void ToProto(const domain::Flag& in, v1::Flag* out) {
   out->set_recurrence_timing(static_cast<v1::RecurrenceTiming>(in.recurrence_timing));
   out->set_episode(in.episode);
   for (auto id : in.contact_event_ids) out->add_contact_event_ids(id);
+  out->set_window_alert_day(in.alert_day);
 }
 
 void ToProto(const domain::ReadinessOverride& in, v1::ReadinessOverride* out) {

@@ -354,6 +354,9 @@ absl::StatusOr<v1::RecordAdherenceResponse> ProtocolDesk::RecordAdherence(
     ToProto(updated, player.name, response.mutable_assignment());
     return absl::OkStatus();
   }));
+  if (adherence_observer_ != nullptr) {
+    adherence_observer_->PlayerRecordChanged(response.assignment().player_id());
+  }
   return response;
 }
 

@@ -18,6 +18,7 @@
 #include "plugins/runtime/protocol_planner.h"
 #include "server/common/caller.h"
 #include "server/domain/clock.h"
+#include "server/service/record_observer.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "server/storage/protocol_store.h"
@@ -57,7 +58,11 @@ class ProtocolDesk {
   absl::StatusOr<v1::ListPluginsResponse> ListPlugins(const common::Caller& caller,
                                                       const v1::ListPluginsRequest& request);
 
+  // Told after each committed adherence report (anti-spasm work clears WINDOW_CLOSING); optional.
+  void set_adherence_observer(PlayerRecordObserver* observer) { adherence_observer_ = observer; }
+
  private:
+  PlayerRecordObserver* adherence_observer_ = nullptr;
   storage::Database& db_;
   const domain::Clock& clock_;
   const ServiceOptions& options_;

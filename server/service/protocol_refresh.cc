@@ -74,7 +74,10 @@ void ProtocolRefresher::Run() {
       for (;;) {
         const auto event = flags_->TryNext(&change);
         if (event == FlagChangeHub::Subscription::Event::kChange) {
-          players.insert(change->flag().player_id());
+          // The plugins are not told of WINDOW_CLOSING (their contract has no such kind).
+          if (change->flag().kind() != v1::FLAG_KIND_WINDOW_CLOSING) {
+            players.insert(change->flag().player_id());
+          }
           continue;
         }
         // Too many at once (an import): the writers reported their players themselves; a flag the

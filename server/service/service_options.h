@@ -5,12 +5,18 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "server/domain/assessment_rules.h"
 #include "server/domain/flag_rules.h"
+#include "server/domain/screening_rules.h"
 
 namespace touchline::service {
 
 struct ServiceOptions {
   domain::FlagThresholds thresholds;
+  // Objective assessments: when a strength deficit is found (issue 19).
+  domain::AssessmentThresholds assessment_thresholds;
+  // Pelvic screening tasks after awkward contact: when one is due (issue 19).
+  domain::ScreeningThresholds screening;
   // Events, check-ins and resolutions may not be dated further ahead of the server clock than this
   // (clock skew between a tablet and the server), to catch typos like 2062 for 2026.
   absl::Duration max_future_skew = absl::Hours(24);

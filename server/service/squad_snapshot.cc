@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "server/service/anti_spasm_work.h"
 #include "server/storage/record_store.h"
 
 namespace touchline::service {
@@ -34,6 +35,27 @@ SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> p
     for (auto& e : storage::ListPelvicOriginCandidates(conn, ids, as_of,
                                                        thresholds.pelvic_origin_window)) {
       snapshot.players[index[e.player_id]].awkward_events.push_back(std::move(e));
+    }
+  }
+  if (options.anti_spasm_work) {
+    // Reports count from the onset of the complaint they may treat: sessions from a day before
+    // the earliest open gradual-onset complaint's onset are enough.
+    std::vector<domain::Id> treated;
+    std::optional<absl::Time> earliest;
+    for (const PlayerRecord& record : snapshot.players) {
+      bool gradual = false;
+      for (const auto& c : record.complaints) {
+        if (c.onset_kind != domain::OnsetKind::kGradual || !c.OpenAt(as_of)) continue;
+        gradual = true;
+        if (!earliest || c.onset_at < *earliest) earliest = c.onset_at;
+      }
+      if (gradual) treated.push_back(record.player.id);
+    }
+    if (!treated.empty()) {
+      for (auto& [player, reports] :
+           LoadAntiSpasmReports(conn, treated, *earliest - absl::Hours(24))) {
+        snapshot.players[index[player]].anti_spasm = std::move(reports);
+      }
     }
   }
   if (options.overrides) {

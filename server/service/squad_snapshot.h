@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "server/domain/flag_rules.h"
 #include "server/domain/model.h"
+#include "server/domain/window_rules.h"
 
 namespace touchline::service {
 
@@ -18,6 +19,7 @@ struct PlayerRecord {
   std::vector<domain::Complaint> complaints;
   std::vector<domain::ContactEvent> awkward_events;  // only those that can cite pelvic origin
   std::vector<domain::ReadinessOverride> overrides;  // not expired or cleared before as_of
+  std::vector<domain::AntiSpasmReport> anti_spasm;   // only with SnapshotOptions::anti_spasm_work
 };
 
 struct SquadSnapshot {
@@ -32,6 +34,9 @@ struct SnapshotOptions {
   // theirs: every flag needs an open complaint, so a healthy player's years of history are never
   // read and readiness does not slow down as seasons pass.
   bool all_complaint_history = false;
+  // Also load the adherence reports on anti-spasm work of players with an open gradual-onset
+  // complaint at as_of (the six-week window rule, WINDOW_CLOSING).
+  bool anti_spasm_work = false;
 };
 
 // Loads the records of `players` as needed to evaluate flags and readiness at `as_of`.

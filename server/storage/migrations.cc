@@ -384,7 +384,57 @@ CREATE TRIGGER request_results_no_delete BEFORE DELETE ON request_results
 BEGIN SELECT RAISE(ABORT, 'request results are append-only: DELETE is not allowed'); END;
 )sql";
 
-constexpr std::array<Migration, 10> kMigrations = {{
+// v11, objective assessments (issue 19): one row per test, one per leg tested. Append-only like
+// amendments: a correction is a new row naming the one it amends (amends_id, unique: a record is
+// corrected once, then its correction is), and the triggers refuse UPDATE and DELETE.
+constexpr char kV11[] = R"sql(
+CREATE TABLE assessments (
+  id                   INTEGER PRIMARY KEY,
+  player_id            INTEGER NOT NULL REFERENCES players (id),
+  kind                 INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 7),   -- touchline.v1.AssessmentKind
+  assessed_at          INTEGER NOT NULL,
+  baseline             INTEGER NOT NULL CHECK (baseline IN (0, 1)),
+  complaint_id         INTEGER REFERENCES complaints (id),             -- NULL: none
+  knee_flexion_degrees INTEGER NOT NULL,                               -- isometric test position
+  pelvic_rotation      INTEGER CHECK (pelvic_rotation BETWEEN 1 AND 3), -- NULL: not a pelvic screen
+  lumbar_flexion_cm    REAL,                                           -- NULL: not measured
+  note                 TEXT    NOT NULL,
+  amends_id            INTEGER UNIQUE REFERENCES assessments (id),     -- NULL: an original record
+  amend_reason         TEXT    NOT NULL,
+  recorded_at          INTEGER NOT NULL,
+  recorded_by          TEXT    NOT NULL
+) STRICT;
+CREATE INDEX assessments_by_player ON assessments (player_id, assessed_at, id);
+CREATE INDEX assessments_by_time ON assessments (assessed_at, id);
+
+-- Units: degrees, newtons, millimetres (apprehension, 0-100). NULL: not measured.
+CREATE TABLE assessment_sides (
+  assessment_id                  INTEGER NOT NULL REFERENCES assessments (id),
+  side                           INTEGER NOT NULL CHECK (side IN (1, 2)),   -- LEFT, RIGHT
+  angle_degrees                  REAL,
+  sensitised_angle_degrees       REAL,
+  symptoms_reproduced            INTEGER NOT NULL CHECK (symptoms_reproduced IN (0, 1)),
+  sensitised_symptoms_reproduced INTEGER NOT NULL CHECK (sensitised_symptoms_reproduced IN (0, 1)),
+  sensitiser_changes_symptoms    INTEGER NOT NULL CHECK (sensitiser_changes_symptoms IN (0, 1)),
+  force_newtons                  REAL,
+  hip_flexion_degrees            REAL,
+  apprehension_mm                INTEGER,
+  piriformis_tone                INTEGER CHECK (piriformis_tone BETWEEN 1 AND 3),
+  thoracic_rotation_degrees      REAL,
+  PRIMARY KEY (assessment_id, side)
+) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER assessments_no_update BEFORE UPDATE ON assessments
+BEGIN SELECT RAISE(ABORT, 'assessments are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER assessments_no_delete BEFORE DELETE ON assessments
+BEGIN SELECT RAISE(ABORT, 'assessments are append-only: DELETE is not allowed'); END;
+CREATE TRIGGER assessment_sides_no_update BEFORE UPDATE ON assessment_sides
+BEGIN SELECT RAISE(ABORT, 'assessments are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER assessment_sides_no_delete BEFORE DELETE ON assessment_sides
+BEGIN SELECT RAISE(ABORT, 'assessments are append-only: DELETE is not allowed'); END;
+)sql";
+
+constexpr std::array<Migration, 11> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
@@ -395,6 +445,7 @@ constexpr std::array<Migration, 10> kMigrations = {{
     {8, "sessions and participations (exposure)", kExposure},
     {9, "store identity; the audit log moves to its own file", kV9},
     {10, "request results (safe retries by request_id)", kV10},
+    {11, "objective assessments (append-only)", kV11},
 }};
 
 // ---- the audit log file (<db>.audit) ----

@@ -41,6 +41,9 @@ const std::vector<TableOwnership>& AllTableOwnership() {
       // A request's first answer, kept for retries; the records it wrote are reported themselves.
       {"request_results", RowOwner::kUnreported},
       {"sqlite_sequence", RowOwner::kNone},
+      {"assessments", RowOwner::kPlayer, "SELECT player_id FROM assessments WHERE id = ?"},
+      // Written only together with its assessments row (reported, same player).
+      {"assessment_sides", RowOwner::kUnreported},
   };
   return kRules;
 }

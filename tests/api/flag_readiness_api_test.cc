@@ -125,9 +125,15 @@ TEST_F(FlagApiTest, PersistentBeyondFortyTwoDaysUntilResolved) {
   const absl::Time onset = Day(2026, 9, 1, 10);
   const int64_t c = MakeComplaint(player, v1::SIDE_LEFT, onset).id();
 
-  EXPECT_THAT(PlayerFlags(player, onset + 41 * kDay + absl::Hours(23)), IsEmpty());
-  EXPECT_THAT(PlayerFlags(player, onset + 42 * kDay), IsEmpty());  // strictly longer than 42 days
+  // Up to the line only the six-week window's day-35 alert holds (no anti-spasm work recorded)...
+  for (absl::Time before : {onset + 41 * kDay + absl::Hours(23), onset + 42 * kDay}) {
+    const auto flags = PlayerFlags(player, before);  // strictly longer than 42 days: not yet
+    ASSERT_EQ(flags.size(), 1u);
+    EXPECT_EQ(flags[0].kind(), v1::FLAG_KIND_WINDOW_CLOSING);
+    EXPECT_EQ(flags[0].window_alert_day(), 35);
+  }
 
+  // ...then the window has closed, and the complaint is persistent.
   const auto flags = PlayerFlags(player, onset + 42 * kDay + absl::Minutes(1));
   ASSERT_EQ(flags.size(), 1u);
   EXPECT_EQ(flags[0].kind(), v1::FLAG_KIND_PERSISTENT);
@@ -307,11 +313,14 @@ TEST_F(FlagApiTest, SquadAndPlayerScopeAndKindsFilter) {
   auto status = Flags(req, &resp);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(service::FromProto(resp.as_of()), Start());
-  ASSERT_EQ(resp.flags_size(), 2);  // archived and other-squad players are not listed
+  ASSERT_EQ(resp.flags_size(), 3);  // archived and other-squad players are not listed
   EXPECT_EQ(resp.flags(0).player_id(), ava);
   EXPECT_EQ(resp.flags(0).kind(), v1::FLAG_KIND_PERSISTENT);
   EXPECT_EQ(resp.flags(1).player_id(), ben);
   EXPECT_EQ(resp.flags(1).kind(), v1::FLAG_KIND_EXACERBATION);
+  // Ben's first complaint is 31 days old with no anti-spasm work: the six-week window's alert.
+  EXPECT_EQ(resp.flags(2).player_id(), ben);
+  EXPECT_EQ(resp.flags(2).kind(), v1::FLAG_KIND_WINDOW_CLOSING);
 
   req.add_kinds(v1::FLAG_KIND_PERSISTENT);
   ASSERT_TRUE(Flags(req, &resp).ok());
@@ -330,8 +339,9 @@ TEST_F(FlagApiTest, SquadAndPlayerScopeAndKindsFilter) {
   v1::ListFlagsRequest by_player;
   by_player.set_player_id(ben);
   ASSERT_TRUE(Flags(by_player, &resp).ok());
-  ASSERT_EQ(resp.flags_size(), 1);
+  ASSERT_EQ(resp.flags_size(), 2);
   EXPECT_EQ(resp.flags(0).kind(), v1::FLAG_KIND_EXACERBATION);
+  EXPECT_EQ(resp.flags(1).kind(), v1::FLAG_KIND_WINDOW_CLOSING);
   by_player.add_kinds(v1::FLAG_KIND_PERSISTENT);
   ASSERT_TRUE(Flags(by_player, &resp).ok());
   EXPECT_EQ(resp.flags_size(), 0);
@@ -398,8 +408,8 @@ TEST_F(FlagApiTest, PagingKeepsTheFirstPagesAsOfWhileTheClockMoves) {
   const int64_t c = MakePlayer(squad, "C");
   MakeComplaint(a, v1::SIDE_LEFT, Start() - 43 * kDay);
   MakeComplaint(b, v1::SIDE_LEFT, Start() - 44 * kDay);
-  // Becomes persistent only once the clock has moved two days.
-  MakeComplaint(c, v1::SIDE_LEFT, Start() - 41 * kDay);
+  // Becomes persistent only once the clock has moved two days (acute: no WINDOW_CLOSING before).
+  MakeComplaint(c, v1::SIDE_LEFT, Start() - 41 * kDay, v1::ONSET_KIND_ACUTE);
 
   v1::ListFlagsRequest req;
   req.set_squad_id(squad);

@@ -19,6 +19,7 @@
 namespace touchline::testing {
 namespace {
 
+namespace pv1 = touchline::plugin::v1;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -157,7 +158,9 @@ TEST_F(FlagWatchApiTest, RaisedByTimeAloneWhenTheClockCrossesWeekSix) {
   const int64_t squad = MakeSquad();
   const int64_t player = MakePlayer(squad, "Tom Hartley");
   const absl::Time onset = Start() - 41 * kDay;
-  const int64_t complaint = MakeComplaint(player, v1::SIDE_LEFT, onset).id();
+  // Acute: only PERSISTENT (a gradual-onset complaint is flagged WINDOW_CLOSING before day 42).
+  const int64_t complaint =
+      MakeComplaint(player, v1::SIDE_LEFT, onset, v1::ONSET_KIND_ACUTE).id();
   auto watcher = Watch(squad);
 
   clock_.Set(onset + 42 * kDay);  // exactly 42 days: not yet (strictly longer)
@@ -190,7 +193,7 @@ TEST_F(FlagWatchApiTest, DeliveryLatencyOfTimeRaisedFlagsIsMeasured) {
   const absl::Time first_onset = Start() - 41 * kDay;
   for (int i = 0; i < kPlayers; ++i) {
     const int64_t player = MakePlayer(squad, absl::StrCat("Player ", i));
-    MakeComplaint(player, v1::SIDE_RIGHT, first_onset + i * absl::Hours(1));
+    MakeComplaint(player, v1::SIDE_RIGHT, first_onset + i * absl::Hours(1), v1::ONSET_KIND_ACUTE);
   }
   auto watcher = Watch(squad);
   // A first change proves the stream is live (subscribed), so only delivery is measured below.
@@ -217,7 +220,8 @@ TEST_F(FlagWatchApiTest, RaisedByANewComplaintRecurrence) {
   const int64_t squad = MakeSquad();
   const int64_t player = MakePlayer(squad, "Ben Ellis");
   auto watcher = Watch(squad);
-  const int64_t first = MakeComplaint(player, v1::SIDE_LEFT, Start() - 30 * kDay).id();
+  // 27 days: not yet old enough for the six-week window's first alert (day 28).
+  const int64_t first = MakeComplaint(player, v1::SIDE_LEFT, Start() - 27 * kDay).id();
   ASSERT_TRUE(Resolve(first, Start() - 20 * kDay).ok());
   EXPECT_EQ(watcher->Next(kQuiet), std::nullopt);  // a first complaint raises nothing
 
@@ -373,7 +377,8 @@ TEST_F(FlagWatchApiTest, ResumeAfterAServerRestartIncludingTimePassedWhileDown) 
   const int64_t a = MakePlayer(squad, "A");
   const int64_t b = MakePlayer(squad, "B");
   MakeComplaint(a, v1::SIDE_LEFT, Start() - 45 * kDay);
-  MakeComplaint(b, v1::SIDE_LEFT, Start() - 40 * kDay);  // crosses week six in 2 days
+  // Crosses week six in 2 days; acute, so no WINDOW_CLOSING before.
+  MakeComplaint(b, v1::SIDE_LEFT, Start() - 40 * kDay, v1::ONSET_KIND_ACUTE);
   int64_t last = 0;
   {
     auto watcher = Watch(squad);
@@ -412,8 +417,9 @@ TEST_F(SmallBufferFlagWatchApiTest, AConsumerTooFarBehindIsEndedAndResumesWithou
   const int64_t squad = MakeSquad();
   constexpr int kPlayers = 30;
   const absl::Time onset = Start() - 41 * kDay;
-  for (int i = 0; i < kPlayers; ++i) {
-    MakeComplaint(MakePlayer(squad, absl::StrCat("P", i)), v1::SIDE_LEFT, onset);
+  for (int i = 0; i < kPlayers; ++i) {  // acute: nothing flagged before week six
+    MakeComplaint(MakePlayer(squad, absl::StrCat("P", i)), v1::SIDE_LEFT, onset,
+                  v1::ONSET_KIND_ACUTE);
   }
   auto slow = Watch(squad);
   // A first change proves the stream is live (subscribed) before the burst.
@@ -547,6 +553,179 @@ TEST_F(FlagWatchApiTest, WatchRefusesBadRequests) {
   ASSERT_TRUE(status.has_value());
   EXPECT_EQ(status->error_code(), grpc::StatusCode::OUT_OF_RANGE);
   EXPECT_TRUE(none.empty());
+}
+
+
+// ---- the six-week window (issue 19 item 2) ----------------------------------------------------
+
+// With the built-in protocol plugins, so anti-spasm work can be prescribed and reported done.
+class WindowClosingApiTest : public FlagWatchApiTest {
+ protected:
+  void ConfigureServer(api::ServerOptions& options) override {
+    options.plugins.plugin_paths = {TOUCHLINE_BUILTIN_DIR};
+    options.plugins.host_executable = TOUCHLINE_HOST_PATH;
+    options.plugins.deadline = absl::Milliseconds(2000);
+    options.plugins.on_refused = [](const plugin::v1::RefusedPlugin&) {};
+  }
+
+  // A gradual-onset complaint; with `piriformis_spasm` the 4-sign anti-spasm work is prescribed.
+  int64_t GradualComplaint(int64_t player, absl::Time onset, bool piriformis_spasm = false) {
+    v1::CreateComplaintRequest req;
+    auto* c = req.mutable_complaint();
+    c->set_player_id(player);
+    c->set_side(v1::SIDE_RIGHT);
+    *c->mutable_onset_time() = Ts(onset);
+    c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
+    c->mutable_symptoms()->set_pain(3);
+    c->mutable_findings()->set_piriformis_spasm(piriformis_spasm);
+    v1::CreateComplaintResponse resp;
+    const grpc::Status status = complaints_->CreateComplaint(Ctx().get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return resp.complaint().id();
+  }
+
+  std::vector<v1::ClosingWindow> Queue(int64_t squad, common::Role role = common::Role::kPhysio,
+                                       grpc::Status* status_out = nullptr) {
+    v1::ListClosingWindowsRequest req;
+    req.set_squad_id(squad);
+    v1::ListClosingWindowsResponse resp;
+    const grpc::Status status = flags_->ListClosingWindows(CtxAs("reader", role).get(), req, &resp);
+    if (status_out != nullptr) {
+      *status_out = status;
+    } else {
+      EXPECT_TRUE(status.ok()) << status.error_message();
+    }
+    return {resp.windows().begin(), resp.windows().end()};
+  }
+
+  // Waits for the next change and checks its type, kind and alert day.
+  void ExpectChange(Watcher& w, v1::FlagChangeType type, v1::FlagKind kind, int alert_day = 0) {
+    auto change = w.Next();
+    ASSERT_TRUE(change.has_value()) << v1::FlagChangeType_Name(type) << " " << v1::FlagKind_Name(kind);
+    EXPECT_EQ(change->type(), type) << change->DebugString();
+    EXPECT_EQ(change->flag().kind(), kind) << change->DebugString();
+    EXPECT_EQ(change->flag().window_alert_day(), alert_day) << change->DebugString();
+  }
+};
+
+TEST_F(WindowClosingApiTest, RaisedByTimeAtDayTwentyEightAndAgainAtDayThirtyFiveToTheMinute) {
+  const int64_t squad = MakeSquad();
+  const int64_t player = MakePlayer(squad, "Tom Hartley");
+  const absl::Time onset = Start() - 27 * kDay;
+  const int64_t complaint = GradualComplaint(player, onset);
+  auto watcher = Watch(squad);
+
+  clock_.Set(onset + 28 * kDay - absl::Minutes(1));
+  EXPECT_EQ(watcher->Next(kQuiet), std::nullopt);
+  clock_.Set(onset + 28 * kDay + absl::Minutes(1));
+  auto raised = watcher->Next();
+  ASSERT_TRUE(raised.has_value());
+  EXPECT_EQ(raised->type(), v1::FLAG_CHANGE_TYPE_RAISED);
+  EXPECT_EQ(raised->flag().kind(), v1::FLAG_KIND_WINDOW_CLOSING);
+  EXPECT_EQ(raised->flag().window_alert_day(), 28);
+  EXPECT_THAT(raised->flag().complaint_ids(), ElementsAre(complaint));
+  EXPECT_EQ(service::FromProto(raised->flag().begin_time()), onset + 28 * kDay);
+  EXPECT_EQ(service::FromProto(raised->detect_time()), onset + 28 * kDay + absl::Minutes(1));
+  EXPECT_THAT(raised->flag().reason(), HasSubstr("14 days left before the six-week line"));
+  EXPECT_THAT(raised->flag().key(), ::testing::EndsWith("-d28"));
+  auto listed = ListPlayerFlags(player);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].kind(), v1::FLAG_KIND_WINDOW_CLOSING);
+
+  // Day 35: a new alert (its own flag, unacknowledged), the day-28 one gives way to it.
+  clock_.Set(onset + 35 * kDay - absl::Minutes(1));
+  EXPECT_EQ(watcher->Next(kQuiet), std::nullopt);
+  clock_.Set(onset + 35 * kDay + absl::Minutes(1));
+  ExpectChange(*watcher, v1::FLAG_CHANGE_TYPE_RAISED, v1::FLAG_KIND_WINDOW_CLOSING, 35);
+  ExpectChange(*watcher, v1::FLAG_CHANGE_TYPE_CLEARED, v1::FLAG_KIND_WINDOW_CLOSING, 28);
+
+  // Past day 42 the window has closed: PERSISTENT from then on.
+  clock_.Set(onset + 42 * kDay);
+  EXPECT_EQ(watcher->Next(kQuiet), std::nullopt);
+  clock_.Set(onset + 42 * kDay + absl::Minutes(1));
+  ExpectChange(*watcher, v1::FLAG_CHANGE_TYPE_RAISED, v1::FLAG_KIND_PERSISTENT);
+  ExpectChange(*watcher, v1::FLAG_CHANGE_TYPE_CLEARED, v1::FLAG_KIND_WINDOW_CLOSING, 35);
+  EXPECT_TRUE(Queue(squad).empty());
+}
+
+TEST_F(WindowClosingApiTest, TheQueueIsOrderedByDaysLeftAndFollowsTheRoles) {
+  const int64_t squad = MakeSquad();
+  const int64_t a = MakePlayer(squad, "Ann Early");
+  const int64_t b = MakePlayer(squad, "Bob Late");
+  const int64_t c = MakePlayer(squad, "Cy Closed");
+  const int64_t fresh = GradualComplaint(a, Start() - 3 * kDay);
+  const int64_t late = GradualComplaint(b, Start() - 36 * kDay - absl::Hours(2));
+  GradualComplaint(c, Start() - 43 * kDay);                                // past day 42
+  MakeComplaint(c, v1::SIDE_LEFT, Start() - 30 * kDay, v1::ONSET_KIND_ACUTE);  // acute: not queued
+  const auto queue = Queue(squad);
+  ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue[0].complaint_id(), late);
+  EXPECT_EQ(queue[0].player_id(), b);
+  EXPECT_EQ(queue[0].days_open(), 36);
+  EXPECT_EQ(queue[0].days_left(), 5);  // 5 days 22 hours
+  EXPECT_EQ(queue[0].alert_day(), 35);
+  EXPECT_EQ(service::FromProto(queue[0].close_time()), Start() - 36 * kDay - absl::Hours(2) + 42 * kDay);
+  EXPECT_EQ(queue[1].complaint_id(), fresh);
+  EXPECT_EQ(queue[1].days_left(), 39);
+  EXPECT_EQ(queue[1].alert_day(), 0);
+
+  const auto pseudonymised = Queue(squad, common::Role::kAnalyst);
+  ASSERT_EQ(pseudonymised.size(), 2u);
+  EXPECT_EQ(pseudonymised[0].player_id(), 0);
+  EXPECT_FALSE(pseudonymised[0].player_pseudonym().empty());
+  EXPECT_EQ(pseudonymised[0].days_left(), 5);
+  grpc::Status status;
+  Queue(squad, common::Role::kCoach, &status);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  v1::ListClosingWindowsRequest both;
+  both.set_squad_id(squad);
+  both.set_player_id(a);
+  v1::ListClosingWindowsResponse resp;
+  EXPECT_THAT(ViolatedFields(flags_->ListClosingWindows(Ctx().get(), both, &resp)),
+              ElementsAre("squad_id"));
+}
+
+TEST_F(WindowClosingApiTest, AntiSpasmWorkReportedDoneClearsTheFlagAndTheQueue) {
+  const int64_t squad = MakeSquad();
+  const int64_t player = MakePlayer(squad, "Ben Ellis");
+  const int64_t complaint = GradualComplaint(player, Start() - 30 * kDay, /*piriformis_spasm=*/true);
+  auto watcher = Watch(squad);
+  ExpectChange(*watcher, v1::FLAG_CHANGE_TYPE_RAISED, v1::FLAG_KIND_WINDOW_CLOSING, 28);
+  ASSERT_EQ(Queue(squad).size(), 1u);
+
+  v1::AssignProtocolsRequest assign;
+  assign.set_player_id(player);
+  assign.set_session_label("Tuesday training");
+  v1::AssignProtocolsResponse assigned;
+  ASSERT_TRUE(protocols_->AssignProtocols(Ctx().get(), assign, &assigned).ok());
+  ASSERT_EQ(assigned.assignments_size(), 1);
+  const v1::ProtocolAssignment& a = assigned.assignments(0);
+  const v1::AssignedPrescription* four_sign = nullptr;
+  for (const auto& p : a.pre()) {
+    if (p.prescription().protocol() == "piriformis-4-sign") four_sign = &p;
+  }
+  ASSERT_NE(four_sign, nullptr) << a.DebugString();
+  EXPECT_EQ(four_sign->prescription().complaint_id(), complaint);
+
+  // Not done: nothing changes. Done (here: partly): the flag clears at once.
+  auto adhere = [&](pv1::Adherence adherence) {
+    v1::RecordAdherenceRequest req;
+    req.set_prescription_id(four_sign->id());
+    req.set_adherence(adherence);
+    v1::RecordAdherenceResponse resp;
+    const grpc::Status status = protocols_->RecordAdherence(Ctx().get(), req, &resp);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  };
+  adhere(pv1::ADHERENCE_NOT_DONE);
+  EXPECT_EQ(watcher->Next(kQuiet), std::nullopt);
+  adhere(pv1::ADHERENCE_PARTLY);
+  ExpectChange(*watcher, v1::FLAG_CHANGE_TYPE_CLEARED, v1::FLAG_KIND_WINDOW_CLOSING, 28);
+  EXPECT_TRUE(Queue(squad).empty());
+  // Days passing raise nothing more until the window closes (then PERSISTENT).
+  clock_.Advance(11 * kDay);
+  EXPECT_EQ(watcher->Next(kQuiet), std::nullopt);
+  clock_.Advance(2 * kDay);
+  ExpectChange(*watcher, v1::FLAG_CHANGE_TYPE_RAISED, v1::FLAG_KIND_PERSISTENT);
 }
 
 }  // namespace

@@ -598,3 +598,49 @@ TEST(RunCli, ExposureCommandsExistAndRefuseBadOptionsBeforeCalling) {
 
 }  // namespace
 }  // namespace touchline::cli
+
+namespace touchline::cli {
+namespace {
+
+TEST(RunCli, AssessmentCommandsExistAndRefuseBadOptionsBeforeCalling) {
+  std::set<std::string> have;
+  for (const auto& c : Commands()) have.insert(c.resource + " " + c.verb);
+  for (const char* want : {"assessments record", "assessments amend", "assessments get", "assessments list"}) {
+    EXPECT_TRUE(have.count(want)) << want;
+  }
+  // No server at this address: each of these must fail as a usage error (2) before any call.
+  auto r = RunArgs({"assessments", "record", "--player=1", "--kind=hamstring-yoga"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("slump, straight-leg-raise, nordic"));
+  r = RunArgs({"assessments", "record", "--player=1", "--kind=nordic", "--left=lots"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--left: expected a number"));
+  r = RunArgs({"assessments", "record", "--player=1", "--kind=nordic", "--left=300/20"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("takes one value"));
+  r = RunArgs({"assessments", "record", "--player=1", "--kind=slump", "--symptoms=both"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("left, right or left,right"));
+  r = RunArgs({"assessments", "record", "--player=1", "--kind=pelvic-screen", "--rotation=sideways"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("none, left, right"));
+  EXPECT_EQ(RunArgs({"assessments", "record", "--kind=nordic"}).code, 2);
+  EXPECT_EQ(RunArgs({"assessments", "amend", "--id=1"}).code, 2);  // --reason is required
+  EXPECT_EQ(RunArgs({"assessments", "list"}).code, 2);
+  EXPECT_THAT(RunArgs({"help", "assessments", "record"}).out, HasSubstr("modified Schober"));
+}
+
+TEST(RunCli, FlagsWindowsNeedsASquadOrAPlayer) {
+  std::set<std::string> have;
+  for (const auto& c : Commands()) have.insert(c.resource + " " + c.verb);
+  EXPECT_TRUE(have.count("flags windows"));
+  auto r = RunArgs({"flags", "windows"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("exactly one of --player or --squad"));
+  EXPECT_EQ(RunArgs({"flags", "windows", "--squad=1", "--as-of=yesterday-ish"}).code, 2);
+  EXPECT_THAT(RunArgs({"help", "flags", "windows"}).out, HasSubstr("days left to day 42"));
+  EXPECT_EQ(RunArgs({"flags", "list", "--squad=1", "--kind=window-closed"}).code, 2);
+}
+
+}  // namespace
+}  // namespace touchline::cli

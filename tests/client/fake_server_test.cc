@@ -13,6 +13,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
+#include "touchline/v1/assessment.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/exposure.grpc.pb.h"
@@ -35,6 +36,7 @@ struct State {
   std::map<std::string, v1::ContactEvent> events_by_key;
   std::map<int64_t, v1::Complaint> complaints;
   std::map<std::string, v1::Session> sessions_by_key;
+  std::vector<v1::Assessment> assessments;
   std::vector<std::string> users;  // touchline-user of every call
   int64_t next_id = 1;
 
@@ -387,6 +389,33 @@ class Exposure final : public v1::ExposureService::Service {
   State& s_;
 };
 
+class Assessments final : public v1::AssessmentService::Service {
+ public:
+  explicit Assessments(State& s) : s_(s) {}
+  grpc::Status CreateAssessment(grpc::ServerContext* ctx, const v1::CreateAssessmentRequest* req,
+                                v1::CreateAssessmentResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    s_.Saw(ctx);
+    if (!s_.players.count(req->assessment().player_id())) return BadRequest("assessment.player_id", "no such player");
+    v1::Assessment stored = req->assessment();
+    stored.set_id(s_.next_id++);
+    s_.assessments.push_back(stored);
+    *resp->mutable_assessment() = stored;
+    return grpc::Status::OK;
+  }
+  grpc::Status ListAssessments(grpc::ServerContext*, const v1::ListAssessmentsRequest* req,
+                               v1::ListAssessmentsResponse* resp) override {
+    std::lock_guard<std::mutex> l(s_.mu);
+    for (const auto& a : s_.assessments) {
+      if (s_.players[a.player_id()].squad_id() == req->squad_id()) *resp->add_assessments() = a;
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  State& s_;
+};
+
 // A server whose page tokens go round in a circle: "" -> "a" -> "b" -> "a" -> ...
 class Protocols final : public v1::ProtocolService::Service {
  public:
@@ -418,6 +447,7 @@ class FakeServerTest : public ::testing::Test {
     b.RegisterService(&flags_);
     b.RegisterService(&readiness_);
     b.RegisterService(&exposure_);
+    b.RegisterService(&assessments_);
     b.RegisterService(&protocols_);
     server_ = b.BuildAndStart();
     ASSERT_NE(server_, nullptr);
@@ -445,6 +475,7 @@ class FakeServerTest : public ::testing::Test {
   Flags flags_;
   Readiness readiness_;
   Exposure exposure_{state_};
+  Assessments assessments_{state_};
   Protocols protocols_;
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
@@ -596,7 +627,10 @@ TEST_F(FakeServerTest, SeedTwiceNeverDoublesEvents) {
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Exposure:   ", sessions, " sessions")));
   int open = 0;
   for (const auto& [id, c] : state_.complaints) open += c.open();
-  EXPECT_EQ(open, 7);  // 2 persistent, recurrence, exacerbation, acute, pelvic, disc
+  EXPECT_EQ(open, 8);  // 2 persistent, recurrence, exacerbation, acute, pelvic, disc, window closing
+  const size_t assessments = state_.assessments.size();
+  EXPECT_GT(assessments, 20u);  // a pre-season Nordic for each of the 20, then the scenarios' tests
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Assessments: ", assessments, " recorded (")));
 
   r = Run({"seed", "--players=20", "--seed=5", "--now=2026-11-25T12:00:00Z"});
   ASSERT_EQ(r.code, 0) << r.err << r.out;
@@ -607,6 +641,8 @@ TEST_F(FakeServerTest, SeedTwiceNeverDoublesEvents) {
   EXPECT_EQ(state_.players.size(), 20u);
   EXPECT_EQ(state_.sessions_by_key.size(), sessions);
   EXPECT_THAT(r.out, HasSubstr(absl::StrCat("0 recorded, ", sessions, " already there")));
+  EXPECT_EQ(state_.assessments.size(), assessments);
+  EXPECT_THAT(r.out, HasSubstr("squad already has assessments; none added"));
 
   // A squad of that name that the seed did not make: a new name.
   ASSERT_EQ(Run({"players", "create", "--squad=1", "--name=Someone", "--group=back"}).code, 0);

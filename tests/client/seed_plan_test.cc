@@ -320,6 +320,65 @@ TEST(SeedPlan, ThousandPlayersFitTheServersLimitsAndOwnTheirIds) {
   EXPECT_EQ(BuildSeedPlan(Opts()).external_id_prefix, small.external_id_prefix);
 }
 
+TEST(SeedPlan, AssessmentsAreAPreSeasonBaselineForEveryoneAndTheScenariosTests) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  std::map<int, int> baselines;  // player -> Nordic baselines
+  std::set<std::string> scenarios;
+  absl::Time previous = absl::InfinitePast();
+  for (const SeedAssessment& sa : p.assessments) {
+    const absl::Time at = FromTimestamp(sa.assessment.assess_time());
+    EXPECT_LE(at, o.now) << sa.scenario;
+    EXPECT_GE(at, previous) << "oldest first";
+    previous = at;
+    ASSERT_GE(sa.player, 0);
+    ASSERT_LT(sa.player, static_cast<int>(p.players.size()));
+    EXPECT_EQ(sa.assessment.player_id(), 0);
+    if (sa.complaint >= 0) {
+      EXPECT_EQ(p.complaints[sa.complaint].player, sa.player) << sa.scenario;
+    }
+    scenarios.insert(sa.scenario);
+    if (sa.assessment.has_nordic() && sa.assessment.baseline()) {
+      ++baselines[sa.player];
+      const double l = sa.assessment.nordic().left_newtons(), r = sa.assessment.nordic().right_newtons();
+      EXPECT_GE(std::min(l, r), 300) << "realistic NordBord force";
+      EXPECT_LE(std::max(l, r), 460);
+      EXPECT_LE((std::max(l, r) - std::min(l, r)) / std::max(l, r), 0.081) << "baselines are balanced";
+      EXPECT_NEAR(DaysBefore(o.now, sa.assessment.assess_time()), 120, 1) << "pre-season";
+    }
+  }
+  EXPECT_EQ(baselines.size(), p.players.size());
+  for (const auto& [player, count] : baselines) EXPECT_EQ(count, 1) << player;
+  for (const char* want : {"pelvic screen: left rotation, piriformis spasm", "positive slump (left)",
+                           "Nordic: left eccentric deficit", "sensitised straight-leg raise (right)",
+                           "stiff lumbar and thoracic spine", "Askling H-test at return to play",
+                           "isometric strength at return to play"}) {
+    EXPECT_TRUE(scenarios.count(want)) << want;
+  }
+}
+
+TEST(SeedPlan, AMonthlyPelvicScreenForEveryoneAndOneAwkwardTackleOwedSince) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  std::map<int, int> screens;
+  for (const SeedAssessment& sa : p.assessments) {
+    if (!sa.assessment.has_pelvic_screen() || sa.scenario != "monthly pelvic screen") continue;
+    ++screens[sa.player];
+    EXPECT_NEAR(DaysBefore(o.now, sa.assessment.assess_time()), 21, 1);
+    EXPECT_EQ(sa.assessment.pelvic_screen().rotation(), v1::PELVIC_ROTATION_NONE);
+  }
+  EXPECT_EQ(screens.size(), p.players.size());
+  ASSERT_EQ(p.late_events.size(), 1u);
+  const SeedEvent& tackle = p.late_events[0];
+  EXPECT_TRUE(tackle.event.awkward());
+  EXPECT_EQ(tackle.event.kind(), v1::CONTACT_KIND_TACKLE_RECEIVED);
+  const double days = DaysBefore(o.now, tackle.event.occur_time());
+  EXPECT_GT(days, 7.5) << "overdue: more than the 7 days a screen is due within";
+  EXPECT_LT(days, 12.5);
+  for (const SeedComplaint& c : p.complaints) EXPECT_NE(c.player, tackle.player) << c.scenario;
+  EXPECT_GT(tackle.player, 6) << "player 7 stays without a complaint or scenario";
+}
+
 TEST(SeedPlan, SmallSquad) {
   SeedOptions o = Opts();
   o.players = 12;

@@ -123,6 +123,58 @@ contains "rates JSON has training exposure" '"exposure_hours": 2.5' "$WORK/out"
 check "weekly load" $TL load --squad=1 --from=-14d
 contains "load names the player" "Marcus Smith" "$WORK/out"
 
+# Objective assessments (issue 19 item 1): a baseline, a later Nordic with a strength deficit, a
+# positive slump, and a correction that keeps the record it corrects.
+check "baseline Nordic" $TL assessments record --player=1 --kind=nordic --at=-60d --left=400 \
+  --right=400 --baseline
+check "Nordic with a deficit" $TL assessments record --player=1 --kind=nordic --at=-1d --left=400 --right=330
+contains "asymmetry shown" "force 17.5% R lower" "$WORK/out"
+contains "change from the baseline shown" "R force -17.5%" "$WORK/out"
+contains "strength deficit found" "Strength deficit: eccentric imbalance 17.5% (at or above 15%)" "$WORK/out"
+check "positive slump" $TL assessments record --player=1 --kind=slump --left=85 --right=60/75 \
+  --symptoms=right --sensitiser-changes=right
+contains "neural tension found" "positive slump on the right" "$WORK/out"
+check "correct the slump" $TL assessments amend --id=3 --reason="legs swapped" --left=60/75 --right=85 \
+  --symptoms=left --sensitiser-changes=left
+contains "the correction names what it corrects" "Corrects:.*3 (legs swapped)" "$WORK/out"
+contains "the correction is analysed" "positive slump on the left" "$WORK/out"
+check "list assessments" $TL assessments list --player=1 --include-superseded
+contains "the original is kept, superseded" "3 (superseded by 4)" "$WORK/out"
+contains "the list shows the findings" "strength deficit" "$WORK/out"
+if $TL assessments record --player=1 --kind=isometric-strength --left=300 >"$WORK/out" 2>"$WORK/err"; then
+  FAIL=$((FAIL + 1)); echo "FAIL: an isometric test without its knee angle was accepted"
+else
+  PASS=$((PASS + 1))
+  contains "error names the field" "isometric_strength.knee_flexion_degrees" "$WORK/err"
+fi
+
+# The six-week window (issue 19 item 2): a gradual complaint 30 days old with no anti-spasm work is
+# flagged window-closing and queued by days left; anti-spasm work reported done takes it out.
+check "third player" $TL players create --squad=1 --name="Owen Farrell" --group=back --position=centre
+check "gradual complaint 30 days ago" $TL complaints create --player=3 --side=left --onset=-30d \
+  --onset-kind=gradual --pain=3 --tightness --piriformis-spasm
+check "flags of the window" $TL flags list --squad=1 --kind=window-closing
+contains "window-closing flag raised" "Owen Farrell.*window-closing (day 28)" "$WORK/out"
+check "six-week queue" $TL flags windows --squad=1
+contains "queued with its days left (30 days open: 11 whole days left)" "^11 *Owen Farrell (3)" "$WORK/out"
+check "prescribe the anti-spasm work" $TL protocols assign --player=3 --session="Wednesday rehab"
+contains "the 4-sign is prescribed" "Piriformis 4-sign" "$WORK/out"
+check "report it done" $TL protocols adherence --assignment=1 --status=done
+check "queue after the work" $TL flags windows --squad=1
+contains "the queue is empty" "no open gradual-onset complaint without anti-spasm work" "$WORK/out"
+
+# Pelvic screens after awkward contact (issue 19 item 3): player 2's awkward lineout landing 20 days
+# ago opened a task due a week later, overdue since; a pelvic screen closes it.
+check "screens owed" $TL screening list --squad=1 --overdue
+contains "the landing's screen is overdue" "^overdue 13d *Joe Marler (2) *lineout-landing" "$WORK/out"
+check "record a pelvic screen" $TL assessments record --player=2 --kind=pelvic-screen --rotation=left \
+  --left=spasm --right=normal
+contains "the screen is shown" "rotation left, L piriformis spasm, R piriformis normal" "$WORK/out"
+check "screens owed after it" $TL screening list --squad=1
+contains "nothing owed any more" "no pelvic screens owed" "$WORK/out"
+check "screening history" $TL screening list --player=2 --from=-30d
+contains "closed by the screen" "^closed *Joe Marler (2) *lineout-landing .*#5 " "$WORK/out"
+
 check "seed a demo squad" $TL seed --players=20
 check "flags on the demo squad" $TL flags list --squad=2
 # The demo shows the product (issue 17): every flag kind, an unavailable acute tear, and match

@@ -27,10 +27,11 @@ import time
 # (text in the command, which occurrence: 1 = first) -> patterns its output must match; a pattern
 # starting with "!" must not match.
 EXPECT = {
-    ("touchline seed", 1): [r"Flags now:\s+5 \(exacerbation 1, persistent 2, recurrent 1, "
-                            r"suspected-pelvic-origin 1\)",
+    ("touchline seed", 1): [r"Flags now:\s+6 \(exacerbation 1, persistent 2, recurrent 1, "
+                            r"suspected-pelvic-origin 1, window-closing 1\)",
                             r"Readiness:.*1 unavailable"],
     ("flags list --squad=1", 1): [r"Henry Ashcombe.*suspected-pelvic-origin",
+                                  r"Kieran Whitlock.*window-closing \(day 28\)",
                                   r"Fraser Oakridge.*exacerbation",
                                   r"Tom Rathbone.*persistent", r"Will Ormerod.*persistent",
                                   r"Joe Moorcroft.*recurrent"],
@@ -40,10 +41,10 @@ EXPECT = {
     ("protocols list --player=4", 1): [r"Henry Ashcombe", r"(?m)^17\s.*Piriformis 4-sign"],
     ("protocols adherence --assignment=17", 1): [r"partly"],
     ("--add_token_user=coach.sam", 1): [r"tl_"],
-    ("complaints create --player=7", 1): [r"Complaint:\s+15\b", r"Player:\s+.*\(7\)"],
-    ("complaints list --player=7 --open-only", 1): [r"(?m)^15\s.*open"],
-    ("complaints check-in --complaint=15", 1): [r"better after rest|check"],
-    ("complaints history --complaint=15", 1): [r"physio\.pat"],
+    ("complaints create --player=7", 1): [r"Complaint:\s+16\b", r"Player:\s+.*\(7\)"],
+    ("complaints list --player=7 --open-only", 1): [r"(?m)^16\s.*open"],
+    ("complaints check-in --complaint=16", 1): [r"better after rest|check"],
+    ("complaints history --complaint=16", 1): [r"physio\.pat"],
     ("complaints check-in --complaint=11", 1): [r"Fraser Oakridge|settling"],
     # The coach's board: availability and non-clinical reasons only.
     ("readiness get --squad=1", 3): [r"Medical reason", r"!amstring complaint"],
@@ -53,6 +54,21 @@ EXPECT = {
     # The analyst's flags: no names.
     ("flags list --squad=1", 3): [r"!Henry Ashcombe", r"suspected-pelvic-origin"],
     ("buf curl", 1): [r"players"],
+    # The six-week queue (issue 19): the window-closing complaint first; Henry Ashcombe's
+    # adherence report (the Quick start) took him out of it.
+    ("flags windows --squad=1", 1): [r"(?m)^12\s+Kieran Whitlock \(49\)\s+15\s.*window-closing \(day 28\)",
+                                     r"!Henry Ashcombe"],
+    # Pelvic screens owed after awkward contact (issue 19): player 8's awkward tackle, then closed.
+    ("screening list --squad=1 --overdue", 1): [r"(?m)^overdue \d+d\s+Luke Coverdale \(8\)\s+tackle-received"],
+    ("assessments record --player=8 --kind=pelvic-screen", 1): [r"rotation none"],
+    ("screening list --player=8 --from=-14d", 1): [r"(?m)^closed\s+Luke Coverdale \(8\)\s+tackle-received",
+                                                 r"!overdue"],
+    # Objective assessments (issue 19): the pelvic-origin player's tests, a new Nordic imbalance.
+    ("assessments list --player=4", 1): [r"Henry Ashcombe", r"pelvic-screen\s+rotation left",
+                                         r"neural tension \(L\)", r"strength deficit"],
+    ("assessments record --player=7 --kind=nordic", 1): [r"Strength deficit: eccentric imbalance 17\.1%"],
+    ("assessments record --player=7 --kind=slump", 1): [r"positive slump on the right"],
+    ("assessments list --squad=1 --kind=slump", 1): [r"!Henry Ashcombe", r"neural tension"],
 }
 
 

@@ -13,6 +13,7 @@ E=proto/touchline/v1/contact_event.proto
 F=proto/touchline/v1/flag.proto
 R=proto/touchline/v1/readiness.proto
 X=proto/touchline/v1/exposure.proto
+A=proto/touchline/v1/assessment.proto
 P=proto/touchline/plugin/v1/plugin.proto
 T=1772366400  # 2026-03-01 12:00 UTC, the harness clock
 seed service_request create_complaint '\000' touchline.v1.CreateComplaintRequest $C \
@@ -45,6 +46,14 @@ seed service_request injury_rates '\011' touchline.v1.GetInjuryRatesRequest $X \
   "squad_id: 1 start_time { seconds: $((T - 86400 * 90)) } end_time { seconds: $T }"
 seed service_request weekly_load '\012' touchline.v1.GetWeeklyContactLoadRequest $X \
   "squad_id: 1 start_time { seconds: $((T - 86400 * 30)) } end_time { seconds: $((T + 3600)) }"
+seed service_request create_assessment '\013' touchline.v1.CreateAssessmentRequest $A \
+  "assessment { player_id: 1 assess_time { seconds: $((T - 3600)) } baseline: true slump { left { angle_degrees: 62 sensitised_angle_degrees: 78 symptoms_reproduced: true sensitiser_changes_symptoms: true } right { angle_degrees: 84 } } note: \"seated\" }"
+seed service_request create_assessment_bad '\013' touchline.v1.CreateAssessmentRequest $A \
+  "assessment { player_id: 2 complaint_id: 1 assess_time { seconds: $((T + 86400 * 3)) } isometric_strength { left_newtons: -4 right_newtons: 1e9 knee_flexion_degrees: 400 } }"
+seed service_request list_assessments '\014' touchline.v1.ListAssessmentsRequest $A \
+  "squad_id: 1 kinds: ASSESSMENT_KIND_NORDIC kinds: 99 include_superseded: true page_size: 1"
+seed service_request screening_tasks '\015' touchline.v1.ListScreeningTasksRequest $A \
+  "squad_id: 1 overdue_only: true start_time { seconds: $((T - 86400 * 30)) } as_of { seconds: $T } page_size: 1"
 seed plugin_answer assign_response '\001' touchline.plugin.v1.AssignResponse $P \
   "prescriptions { protocol: \"piriformis-4sign\" exercise: \"4-sign isometric\" side: SIDE_BOTH sets: 4 hold_seconds: 20 effort_percent: 20 timing: TIMING_PRE phase: PHASE_UNSPECIFIED pain_ceiling: 3 } prescriptions { exercise: \"Nordic\" timing: TIMING_POST sets: 3 reps: 5 }"
 seed plugin_answer assign_response_bad '\001' touchline.plugin.v1.AssignResponse $P \

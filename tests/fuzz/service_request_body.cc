@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "server/common/caller.h"
 #include "server/domain/clock.h"
+#include "server/service/assessment_desk.h"
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
 #include "server/service/exposure_desk.h"
@@ -41,6 +42,7 @@ struct World {
   std::unique_ptr<service::FlagBoard> flags;
   std::unique_ptr<service::ReadinessBoard> readiness;
   std::unique_ptr<service::ExposureDesk> exposure;
+  std::unique_ptr<service::AssessmentDesk> assessments;
   common::Caller physio{"fuzz.physio", common::Role::kPhysio};
   int calls = 0;
 
@@ -58,6 +60,7 @@ struct World {
 
   // A fresh database with a small, known record (the seed inputs refer to ids 1 and 2).
   void Reset() {
+    assessments.reset();
     exposure.reset();
     readiness.reset();
     flags.reset();
@@ -82,6 +85,7 @@ struct World {
     flags = std::make_unique<service::FlagBoard>(*db, clock, options);
     readiness = std::make_unique<service::ReadinessBoard>(*db, clock, options);
     exposure = std::make_unique<service::ExposureDesk>(*db, clock, options);
+    assessments = std::make_unique<service::AssessmentDesk>(*db, clock, options);
 
     v1::CreateSquadRequest squad;
     squad.mutable_squad()->set_name("Fuzz XV");
@@ -130,7 +134,7 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
   World& w = TheWorld();
   // Keep the database small and the run reproducible enough: start afresh every 500 calls.
   if (++w.calls > 500) w.Reset();
-  const uint8_t selector = data[0] % 11;
+  const uint8_t selector = data[0] % 14;
   ++data;
   --size;
   const common::Caller& caller = w.physio;
@@ -196,6 +200,21 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
     case 10: {
       v1::GetWeeklyContactLoadRequest r;
       if (Parse(data, size, &r)) (void)w.exposure->GetWeeklyContactLoad(caller, r);
+      break;
+    }
+    case 11: {
+      v1::CreateAssessmentRequest r;
+      if (Parse(data, size, &r)) (void)w.assessments->CreateAssessment(caller, r);
+      break;
+    }
+    case 12: {
+      v1::ListAssessmentsRequest r;
+      if (Parse(data, size, &r)) (void)w.assessments->ListAssessments(caller, r);
+      break;
+    }
+    case 13: {
+      v1::ListScreeningTasksRequest r;
+      if (Parse(data, size, &r)) (void)w.assessments->ListScreeningTasks(caller, r);
       break;
     }
   }

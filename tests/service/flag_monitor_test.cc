@@ -27,11 +27,14 @@ constexpr absl::Duration kMust = absl::Seconds(20);
 
 absl::Time T0() { return absl::FromCivil(absl::CivilDay(2026, 11, 1), absl::UTCTimeZone()); }
 
+// Acute: PERSISTENT is the only flag its time can raise (a gradual-onset one is also flagged
+// WINDOW_CLOSING from day 28, which window_rules_test and the API tests cover).
 domain::Complaint OpenComplaint(domain::Id player, absl::Time onset) {
   domain::Complaint c;
   c.player_id = player;
   c.side = domain::Side::kLeft;
   c.onset_at = onset;
+  c.onset_kind = domain::OnsetKind::kAcute;
   c.created_at = c.updated_at = onset;
   c.created_by = c.updated_by = "test";
   return c;

@@ -1,6 +1,8 @@
 #include "client/cli/csv.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 
@@ -21,60 +23,126 @@ namespace {
 
 // The check protobuf's parser applies to string fields: a cell that passes it cannot make the
 // server's parser refuse the whole message (which would end the import at that message).
-bool IsUtf8(const std::string& s) {
+bool IsUtf8(absl::string_view s) {
   return google::protobuf::internal::IsStructurallyValidUTF8(s.data(), static_cast<int>(s.size()));
 }
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(absl::string_view text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool in_quotes = false;
-  bool field_started = false;  // anything seen for the current row
-  auto end_row = [&]() {
-    row.push_back(std::move(field));
-    field.clear();
-    bool blank = row.size() == 1 && row[0].empty();
-    if (!blank) rows.push_back(std::move(row));
-    row.clear();
-    field_started = false;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          in_quotes = false;
+bool CsvRecords::Next(std::vector<absl::string_view>* cells) {
+  const char* const t = text_.data();
+  const size_t n = text_.size();
+  while (pos_ < n) {
+    spans_.clear();
+    scratch_.clear();
+    // Most lines are plain: no quotes, no lone CR. They are split on commas where they lie.
+    const void* lf = std::memchr(t + pos_, '\n', n - pos_);
+    const size_t line_end = lf != nullptr ? static_cast<const char*>(lf) - t : n;
+    size_t end = line_end;
+    if (end > pos_ && t[end - 1] == '\r') --end;  // CRLF (or a last line ending in CR)
+    if (std::memchr(t + pos_, '"', end - pos_) == nullptr &&
+        std::memchr(t + pos_, '\r', end - pos_) == nullptr) {
+      size_t start = pos_;
+      for (size_t i = pos_; i < end; ++i) {
+        if (t[i] == ',') {
+          spans_.push_back({false, start, i - start});
+          start = i + 1;
         }
-      } else {
-        field += c;
       }
+      spans_.push_back({false, start, end - start});
+      pos_ = lf != nullptr ? line_end + 1 : n;
+    } else {
+      ReadQuoted();
+    }
+    if (spans_.size() == 1 && spans_[0].size == 0) continue;  // a blank line
+    cells->clear();
+    for (const Cell& c : spans_) {
+      cells->push_back(c.in_scratch ? absl::string_view(scratch_).substr(c.offset, c.size)
+                                    : text_.substr(c.offset, c.size));
+    }
+    ++record_;
+    return true;
+  }
+  return false;
+}
+
+void CsvRecords::ReadQuoted() {
+  const char* const t = text_.data();
+  const size_t n = text_.size();
+  for (;;) {  // one cell a turn
+    const size_t start = pos_;
+    while (pos_ < n) {
+      const char c = t[pos_];
+      if (c == ',' || c == '\n' || c == '\r' || c == '"') break;
+      ++pos_;
+    }
+    if (pos_ < n && t[pos_] == '"') {
+      // A cell with quotes is unquoted into scratch_: "" is a quote, quoted commas and line
+      // ends are text, and text before, between and after quoted parts belongs to the cell.
+      const size_t offset = scratch_.size();
+      scratch_.append(t + start, pos_ - start);
+      bool in_quotes = false;
+      while (pos_ < n) {
+        const char c = t[pos_];
+        if (in_quotes) {
+          if (c == '"') {
+            if (pos_ + 1 < n && t[pos_ + 1] == '"') {
+              scratch_ += '"';
+              pos_ += 2;
+              continue;
+            }
+            in_quotes = false;
+          } else {
+            scratch_ += c;
+          }
+          ++pos_;
+          continue;
+        }
+        if (c == ',' || c == '\n' || c == '\r') break;
+        if (c == '"') {
+          in_quotes = true;
+        } else {
+          scratch_ += c;
+        }
+        ++pos_;
+      }
+      if (in_quotes) unterminated_ = true;
+      spans_.push_back({true, offset, scratch_.size() - offset});
+    } else {
+      spans_.push_back({false, start, pos_ - start});
+    }
+    if (pos_ >= n) return;  // the end of the text ends the record
+    if (t[pos_] == ',') {
+      ++pos_;
       continue;
     }
-    if (c == '"') {
-      in_quotes = true;
-      field_started = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-      field_started = true;
-    } else if (c == '\r') {
-      if (i + 1 < text.size() && text[i + 1] == '\n') continue;
-      end_row();
-    } else if (c == '\n') {
-      end_row();
-    } else {
-      field += c;
-      field_started = true;
-    }
+    // A line end: LF, CRLF or a lone CR.
+    if (t[pos_] == '\r' && pos_ + 1 < n && t[pos_ + 1] == '\n') ++pos_;
+    ++pos_;
+    return;
   }
-  if (in_quotes) return absl::InvalidArgumentError("CSV: unterminated quoted field");
-  if (field_started || !field.empty() || !row.empty()) end_row();
+}
+
+absl::Status CheckCsvQuotes(absl::string_view text) {
+  // Outside quotes a '"' opens them; inside, '""' is a quote (two, no change) and '"' closes
+  // them: the text ends inside quotes exactly when it holds an odd number of '"'.
+  size_t quotes = 0;
+  for (const char* p = text.data(), *end = p + text.size();
+       (p = static_cast<const char*>(std::memchr(p, '"', end - p))) != nullptr; ++p) {
+    ++quotes;
+  }
+  if (quotes % 2 != 0) {
+    return absl::InvalidArgumentError("CSV: unterminated quoted field");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(absl::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  CsvRecords records(text);
+  std::vector<absl::string_view> cells;
+  while (records.Next(&cells)) rows.emplace_back(cells.begin(), cells.end());
+  if (records.unterminated()) return absl::InvalidArgumentError("CSV: unterminated quoted field");
   return rows;
 }
 
@@ -84,50 +152,99 @@ const std::vector<std::string>& ContactCsvColumns() {
   return *cols;
 }
 
-std::string StableHashHex(absl::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
+namespace {
+
+constexpr uint64_t kFnvOffset = 1469598103934665603ULL;
+
+uint64_t Fnv1a(absl::string_view s, uint64_t h = kFnvOffset) {
   for (unsigned char c : s) {
     h ^= c;
     h *= 1099511628211ULL;
   }
-  // As StrFormat("%016x", h) writes it, for a fraction of its cost (one per keyless CSV row).
+  return h;
+}
+
+// As StrFormat("%016x", h) writes it, for a fraction of its cost (one per keyless CSV row).
+void AppendHex16(uint64_t h, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[i] = kHex[h & 0xf];
+  char buf[16];
+  for (int i = 15; i >= 0; --i, h >>= 4) buf[i] = kHex[h & 0xf];
+  out->append(buf, sizeof buf);
+}
+
+}  // namespace
+
+std::string StableHashHex(absl::string_view s) {
+  std::string out;
+  AppendHex16(Fnv1a(s), &out);
   return out;
 }
 
 namespace {
 
+// Days since 1970-01-01 of a date of the proleptic Gregorian calendar, and back (H. Hinnant's
+// days_from_civil and civil_from_days): what absl's civil time computes, without its time zone
+// machinery, once or twice a CSV row.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
+}
+
 // The key's time as absl::FormatTime("%Y%m%dT%H%M%E*SZ") writes it, without its cost for the
 // common case (whole seconds, a four-digit year): a keyless row's key used to cost more than the
 // rest of its reading. Anything else goes to FormatTime itself, so every key stays what earlier
 // versions derived and a file imported before is recognised again.
-std::string KeyTime(absl::Time at) {
-  const absl::CivilSecond c = absl::ToCivilSecond(at, absl::UTCTimeZone());
-  if (absl::FromCivil(c, absl::UTCTimeZone()) != at || c.year() < 1000 || c.year() > 9999) {
-    return absl::FormatTime("%Y%m%dT%H%M%E*SZ", at, absl::UTCTimeZone());
+void AppendKeyTime(absl::Time at, std::string* to) {
+  const int64_t secs = absl::ToUnixSeconds(at);  // rounded down
+  int64_t days = secs / 86400, of_day = secs % 86400;
+  if (of_day < 0) {
+    of_day += 86400;
+    --days;
+  }
+  int64_t year = 0;
+  unsigned month = 0, day = 0;
+  CivilFromDays(days, &year, &month, &day);
+  if (absl::FromUnixSeconds(secs) != at || year < 1000 || year > 9999) {
+    to->append(absl::FormatTime("%Y%m%dT%H%M%E*SZ", at, absl::UTCTimeZone()));
+    return;
   }
   char out[16];  // YYYYMMDDTHHMMSSZ
   auto two = [](char* p, int v) {
     p[0] = static_cast<char>('0' + v / 10);
     p[1] = static_cast<char>('0' + v % 10);
   };
-  const int year = static_cast<int>(c.year());
-  two(out, year / 100);
-  two(out + 2, year % 100);
-  two(out + 4, c.month());
-  two(out + 6, c.day());
+  const int y = static_cast<int>(year), s = static_cast<int>(of_day);
+  two(out, y / 100);
+  two(out + 2, y % 100);
+  two(out + 4, static_cast<int>(month));
+  two(out + 6, static_cast<int>(day));
   out[8] = 'T';
-  two(out + 9, c.hour());
-  two(out + 11, c.minute());
-  two(out + 13, c.second());
+  two(out + 9, s / 3600);
+  two(out + 11, s / 60 % 60);
+  two(out + 13, s % 60);
   out[15] = 'Z';
-  return std::string(out, sizeof out);
+  to->append(out, sizeof out);
 }
 
 // "YYYY-MM-DDTHH:MM:SSZ", the form exports write, read without absl::ParseTime's cost; nullopt
-// for anything else (ParseTimeArg then reads it, or says why not), including a field out of range.
+// for anything else (ParseTimeArg then reads it, or says why not), including a field out of range
+// (ParseTime refuses February 30th rather than making it March 2nd).
 std::optional<absl::Time> FastRfc3339(absl::string_view s) {
   if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
       s[16] != ':' || s[19] != 'Z') {
@@ -145,26 +262,30 @@ std::optional<absl::Time> FastRfc3339(absl::string_view s) {
     }
     f[i] = v;
   }
-  if (f[3] > 23 || f[4] > 59 || f[5] > 59) return std::nullopt;
-  const absl::CivilSecond c(f[0], f[1], f[2], f[3], f[4], f[5]);
-  // CivilSecond normalises (February 30th becomes March 2nd); ParseTime refuses such a date.
-  if (c.year() != f[0] || c.month() != f[1] || c.day() != f[2]) return std::nullopt;
-  return absl::FromCivil(c, absl::UTCTimeZone());
+  if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[3] > 23 || f[4] > 59 || f[5] > 59) return std::nullopt;
+  static constexpr int kDays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = f[0] % 4 == 0 && (f[0] % 100 != 0 || f[0] % 400 == 0);
+  if (f[2] > kDays[f[1] - 1] || (f[1] == 2 && f[2] == 29 && !leap)) return std::nullopt;
+  const int64_t days = DaysFromCivil(f[0], static_cast<unsigned>(f[1]), static_cast<unsigned>(f[2]));
+  return absl::FromUnixSeconds(days * 86400 + f[3] * 3600 + f[4] * 60 + f[5]);
 }
 
 }  // namespace
 
-absl::StatusOr<ContactCsvReader> ContactCsvReader::Start(
-    const std::vector<std::vector<std::string>>& rows, absl::Time now) {
-  ContactCsvReader reader(rows, now);
+absl::StatusOr<std::unique_ptr<ContactCsvReader>> ContactCsvReader::Start(absl::string_view text,
+                                                                          absl::Time now) {
+  std::unique_ptr<ContactCsvReader> reader(new ContactCsvReader(text, now));
+  std::vector<absl::string_view> first;
+  CsvRecords peek(text);
+  const bool any = peek.Next(&first);
   std::map<std::string, size_t> col;
   bool header = false;
-  if (!rows.empty()) {
-    for (const auto& cell : rows[0]) header = header || absl::AsciiStrToLower(absl::StripAsciiWhitespace(cell)) == "player_id";
+  if (any) {
+    for (const auto& cell : first) header = header || absl::AsciiStrToLower(absl::StripAsciiWhitespace(cell)) == "player_id";
   }
   if (header) {
-    for (size_t i = 0; i < rows[0].size(); ++i) {
-      std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(rows[0][i]));
+    for (size_t i = 0; i < first.size(); ++i) {
+      std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(first[i]));
       bool known = false;
       for (const auto& c : ContactCsvColumns()) known = known || c == name;
       if (!known) return absl::InvalidArgumentError(absl::StrCat("CSV header: unknown column \"", name, "\""));
@@ -175,110 +296,158 @@ absl::StatusOr<ContactCsvReader> ContactCsvReader::Start(
         return absl::InvalidArgumentError(absl::StrCat("CSV header: missing column \"", required, "\""));
       }
     }
-    reader.next_ = 1;
+    reader->records_.Next(&reader->cells_);  // past the header
+    reader->first_data_record_ = 2;
   } else {
     for (size_t i = 0; i < ContactCsvColumns().size(); ++i) col[ContactCsvColumns()[i]] = i;
   }
   for (size_t c = 0; c < ContactCsvColumns().size(); ++c) {
     auto it = col.find(ContactCsvColumns()[c]);
-    reader.column_[c] = it == col.end() ? kNoColumn : it->second;
+    reader->column_[c] = it == col.end() ? kNoColumn : it->second;
   }
   return reader;
 }
 
-bool ContactCsvReader::Next(size_t max, std::vector<CsvContactRow>* out) {
-  if (next_ >= rows_->size()) return false;
-  // Column numbers in ContactCsvColumns() order.
-  enum { kPlayer, kKind, kOccurred, kAwkward, kSource, kSession, kKey, kNote };
-  for (size_t taken = 0; taken < max && next_ < rows_->size(); ++taken, ++next_) {
-    const size_t r = next_;
-    const auto& row = (*rows_)[r];
-    auto cell = [&](int name) -> absl::string_view {
-      const size_t i = column_[name];
-      if (i == kNoColumn || i >= row.size()) return "";
-      return absl::StripAsciiWhitespace(row[i]);
-    };
-    CsvContactRow out_row;
-    out_row.record = r + 1;
-    // The record as far as it can be read; the first problem ends the reading.
-    auto read = [&](touchline::v1::ContactEvent& e) -> std::string {
-      for (const auto& c : row) {
-        if (!IsUtf8(c)) return "a cell is not valid UTF-8 (save the file as UTF-8)";
-      }
-      int64_t player = 0;
-      if (!absl::SimpleAtoi(cell(kPlayer), &player) || player <= 0) {
-        return absl::StrCat("bad player_id \"", cell(kPlayer), "\"");
-      }
-      e.set_player_id(player);
-      // A file names a handful of kinds and sources: each spelling is looked up once.
-      const absl::string_view kind_cell = cell(kKind);
-      auto known_kind = kinds_.find(kind_cell);
-      if (known_kind == kinds_.end()) {
-        auto kind = ParseEnum<touchline::v1::ContactKind>(kind_cell);
-        if (!kind.ok()) return absl::StrCat("kind: ", kind.status().message());
-        known_kind = kinds_.emplace(std::string(kind_cell), *kind).first;
-      }
-      e.set_kind(static_cast<touchline::v1::ContactKind>(known_kind->second));
-      absl::Time at;
-      if (auto fast = FastRfc3339(cell(kOccurred))) {
-        at = *fast;
-      } else {
-        auto parsed = ParseTimeArg(cell(kOccurred), now_);
-        if (!parsed.ok()) return absl::StrCat("occurred_at: ", parsed.status().message());
-        at = *parsed;
-      }
-      *e.mutable_occur_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(at));
-      if (absl::string_view a = cell(kAwkward); !a.empty()) {
-        auto b = ParseBoolWord(std::string(a));
-        if (!b.has_value()) return absl::StrCat("awkward: expected true or false, got \"", a, "\"");
-        e.set_awkward(*b);
-      }
-      if (absl::string_view s = cell(kSource); !s.empty()) {
-        auto known_source = sources_.find(s);
-        if (known_source == sources_.end()) {
-          auto src = ParseEnum<touchline::v1::ContactSource>(s);
-          if (!src.ok()) return absl::StrCat("source: ", src.status().message());
-          known_source = sources_.emplace(std::string(s), *src).first;
-        }
-        e.set_source(static_cast<touchline::v1::ContactSource>(known_source->second));
-      }
-      e.set_session_label(std::string(cell(kSession)));
-      e.set_note(std::string(cell(kNote)));
-      std::string key(cell(kKey));
-      if (key.empty()) {
-        // Derived from the content, so a re-import finds the same keys. Time first, so that keys
-        // sort as the events do and a file's rows land at the end of the key index (random-looking
-        // keys cost 2.8x in the B-tree); every field in, so events that differ anywhere differ;
-        // and the n-th identical row of the file gets "-n": two identical tackles in one minute
-        // are two events, while the same file imported again is the same events.
-        std::string base = absl::StrCat(
-            "csv-", KeyTime(at), "-", player, "-",
-            StableHashHex(absl::StrCat(e.kind(), "|", e.awkward(), "|", e.source(), "|",
-                                       e.session_label(), "|", e.note())));
-        const int seen = ++identical_rows_[base];
-        key = seen == 1 ? std::move(base) : absl::StrCat(base, "-", seen);
-      }
-      e.set_idempotency_key(std::move(key));
-      return "";
-    };
-    out_row.problem = read(out_row.event);
-    if (!out_row.problem.empty()) {
-      // Sent anyway, keeping its place, as an event the server refuses (no player, kind or time).
-      out_row.event.Clear();
-      out_row.event.set_idempotency_key(absl::StrCat("csv-record-", out_row.record));
-    }
-    out->push_back(std::move(out_row));
-  }
-  return true;
+namespace {
+
+// Column numbers in ContactCsvColumns() order.
+enum { kPlayer, kKind, kOccurred, kAwkward, kSource, kSession, kKey, kNote };
+
+// absl::StripAsciiWhitespace, inline (several cells a row).
+absl::string_view Strip(absl::string_view s) {
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && absl::ascii_isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
 }
 
-absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(
-    const std::vector<std::vector<std::string>>& rows, absl::Time now) {
-  auto reader = ContactCsvReader::Start(rows, now);
+// "true"/"false" as written by exports and spreadsheets, else every word ParseBoolWord knows.
+std::optional<bool> BoolCell(absl::string_view a) {
+  if (a == "false") return false;
+  if (a == "true") return true;
+  return ParseBoolWord(std::string(a));
+}
+
+}  // namespace
+
+std::string ContactCsvReader::Read(touchline::v1::ContactEvent& e) {
+  auto cell = [&](int name) -> absl::string_view {
+    const size_t i = column_[name];
+    if (i == kNoColumn || i >= cells_.size()) return "";
+    return Strip(cells_[i]);
+  };
+  for (const auto& c : cells_) {
+    if (!IsUtf8(c)) return "a cell is not valid UTF-8 (save the file as UTF-8)";
+  }
+  int64_t player = 0;
+  if (!absl::SimpleAtoi(cell(kPlayer), &player) || player <= 0) {
+    return absl::StrCat("bad player_id \"", cell(kPlayer), "\"");
+  }
+  e.set_player_id(player);
+  // A file names a handful of kinds and sources: each spelling is looked up once.
+  const absl::string_view kind_cell = cell(kKind);
+  auto known_kind = kinds_.find(kind_cell);
+  if (known_kind == kinds_.end()) {
+    auto kind = ParseEnum<touchline::v1::ContactKind>(kind_cell);
+    if (!kind.ok()) return absl::StrCat("kind: ", kind.status().message());
+    known_kind = kinds_.emplace(std::string(kind_cell), *kind).first;
+  }
+  e.set_kind(static_cast<touchline::v1::ContactKind>(known_kind->second));
+  absl::Time at;
+  if (auto fast = FastRfc3339(cell(kOccurred))) {
+    at = *fast;
+  } else {
+    auto parsed = ParseTimeArg(cell(kOccurred), now_);
+    if (!parsed.ok()) return absl::StrCat("occurred_at: ", parsed.status().message());
+    at = *parsed;
+  }
+  *e.mutable_occur_time() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(at));
+  if (absl::string_view a = cell(kAwkward); !a.empty()) {
+    auto b = BoolCell(a);
+    if (!b.has_value()) return absl::StrCat("awkward: expected true or false, got \"", a, "\"");
+    e.set_awkward(*b);
+  }
+  if (absl::string_view s = cell(kSource); !s.empty()) {
+    auto known_source = sources_.find(s);
+    if (known_source == sources_.end()) {
+      auto src = ParseEnum<touchline::v1::ContactSource>(s);
+      if (!src.ok()) return absl::StrCat("source: ", src.status().message());
+      known_source = sources_.emplace(std::string(s), *src).first;
+    }
+    e.set_source(static_cast<touchline::v1::ContactSource>(known_source->second));
+  }
+  const absl::string_view session = cell(kSession), note = cell(kNote), key = cell(kKey);
+  e.mutable_session_label()->assign(session.data(), session.size());
+  e.mutable_note()->assign(note.data(), note.size());
+  if (key.empty()) {
+    DeriveKey(at, e);
+  } else {
+    e.mutable_idempotency_key()->assign(key.data(), key.size());
+  }
+  return "";
+}
+
+void ContactCsvReader::DeriveKey(absl::Time at, touchline::v1::ContactEvent& e) {
+  // Derived from the content, so a re-import finds the same keys. Time first, so that keys sort
+  // as the events do and a file's rows land at the end of the key index (random-looking keys
+  // cost 2.8x in the B-tree); every field in, so events that differ anywhere differ; and the
+  // n-th identical row of the file gets "-n": two identical tackles in one minute are two events,
+  // while the same file imported again is the same events. The hash covers
+  // StrCat(kind, "|", awkward, "|", source, "|", session_label, "|", note), as it always has.
+  hashed_.clear();
+  absl::StrAppend(&hashed_, e.kind(), "|", e.awkward(), "|", e.source(), "|");
+  uint64_t h = Fnv1a(hashed_);
+  h = Fnv1a(e.session_label(), h);
+  h = Fnv1a("|", h);
+  h = Fnv1a(e.note(), h);
+  std::string& key = *e.mutable_idempotency_key();
+  key.clear();
+  key.append("csv-");
+  AppendKeyTime(at, &key);
+  key.push_back('-');
+  absl::StrAppend(&key, e.player_id());
+  key.push_back('-');
+  AppendHex16(h, &key);
+  const int seen = ++identical_rows_[{at, e.player_id(), h}];
+  if (seen > 1) absl::StrAppend(&key, "-", seen);
+}
+
+bool ContactCsvReader::Next(size_t max,
+                            google::protobuf::RepeatedPtrField<touchline::v1::ContactEvent>* events,
+                            std::vector<CsvProblem>* problems) {
+  size_t taken = 0;
+  for (; taken < max && records_.Next(&cells_); ++taken, ++read_) {
+    touchline::v1::ContactEvent& e = *events->Add();
+    std::string problem = Read(e);
+    if (!problem.empty()) {
+      // Sent anyway, keeping its place, as an event the server refuses (no player, kind or time).
+      CsvProblem p;
+      p.index = read_;
+      p.record = RecordOf(read_);
+      p.idempotency_key = absl::StrCat("csv-record-", p.record);
+      p.reason = std::move(problem);
+      e.Clear();
+      e.set_idempotency_key(p.idempotency_key);
+      problems->push_back(std::move(p));
+    }
+  }
+  return taken > 0;
+}
+
+absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(absl::string_view text,
+                                                              absl::Time now) {
+  if (auto quotes = CheckCsvQuotes(text); !quotes.ok()) return quotes;
+  auto reader = ContactCsvReader::Start(text, now);
   if (!reader.ok()) return reader.status();
-  std::vector<CsvContactRow> out;
-  out.reserve(rows.size());
-  reader->Next(rows.size(), &out);
+  google::protobuf::RepeatedPtrField<touchline::v1::ContactEvent> events;
+  std::vector<CsvProblem> problems;
+  while ((*reader)->Next(1000, &events, &problems)) {
+  }
+  std::vector<CsvContactRow> out(static_cast<size_t>(events.size()));
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].record = (*reader)->RecordOf(i);
+    out[i].event = std::move(events[static_cast<int>(i)]);
+  }
+  for (CsvProblem& p : problems) out[p.index].problem = std::move(p.reason);
   return out;
 }
 

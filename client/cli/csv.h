@@ -1,11 +1,16 @@
 // CSV input for "events import".
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
+#include <tuple>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "touchline/v1/contact_event.pb.h"
@@ -13,7 +18,39 @@
 namespace touchline::cli {
 
 // RFC 4180 CSV: comma-separated, double-quoted fields may hold commas, quotes ("") and newlines.
-// CRLF or LF line ends; blank lines are skipped.
+// CRLF or LF line ends; blank lines are skipped. Records are read one at a time from the text
+// (an import sends the first rows while it reads the next, and never holds the file as cells).
+class CsvRecords {
+ public:
+  explicit CsvRecords(absl::string_view text) : text_(text) {}
+  // The next record that is not blank; its cells stay valid until the next call (they point into
+  // the text, or into this reader for a cell with quotes). False once every record was read.
+  bool Next(std::vector<absl::string_view>* cells);
+  // The number of the record Next last returned: 1 for the first (blank lines are not records).
+  size_t record() const { return record_; }
+  // A quoted field ran to the end of the text (Next then returned what it held).
+  bool unterminated() const { return unterminated_; }
+
+ private:
+  // A record with quotes or a lone CR in its first line, a character at a time.
+  void ReadQuoted();
+  struct Cell {
+    bool in_scratch;  // unquoted from the text into scratch_
+    size_t offset, size;
+  };
+  absl::string_view text_;
+  size_t pos_ = 0;
+  size_t record_ = 0;
+  bool unterminated_ = false;
+  std::string scratch_;
+  std::vector<Cell> spans_;
+};
+
+// OK, or the error that refuses the whole file before anything is sent: a quoted field that
+// runs to the end of the file (an odd number of '"' in it; pairs and delimiters are even).
+absl::Status CheckCsvQuotes(absl::string_view text);
+
+// Every record at once (CsvRecords over the whole text), or the unterminated-quote error.
 absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(absl::string_view text);
 
 // The import columns, in the default order used when the file has no header row.
@@ -26,6 +63,14 @@ struct CsvContactRow {
   std::string problem;                // why the record could not be read; empty when it could
 };
 
+// A data record the CLI could not read: where it is and why. It is sent anyway (see below).
+struct CsvProblem {
+  size_t index = 0;   // its position among the data records: the server's index of its event
+  size_t record = 0;  // its record number in the file (a header is record 1)
+  std::string idempotency_key;  // "csv-record-N", the key it was sent under
+  std::string reason;
+};
+
 // Turns CSV records into events, one per data record, in file order: every record is sent, so
 // the server's rejection index i is the i-th data record. A record whose cells cannot be read
 // (a bad number, time, kind, boolean or source, invalid UTF-8) keeps its place as an event
@@ -35,30 +80,45 @@ struct CsvContactRow {
 // default column order applies. Missing idempotency keys are derived from the row's content,
 // time first ("csv-20261121T151000Z-3-<hash>", so they sort as the events do), with "-n" for the
 // n-th identical row of the file: stable across re-imports of the file, never merging two rows.
-absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(
-    const std::vector<std::vector<std::string>>& rows, absl::Time now);
+// (Refuses an unterminated quoted field, as an import does before it sends anything.)
+absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(absl::string_view text,
+                                                              absl::Time now);
 
-// The same, a slice at a time, so that an import can send the first rows while it reads the next
-// (ContactRowsFromCsv is Start and one Next over every row). `rows` must outlive the reader.
+// The same, a message at a time, straight into the request the import sends (its events are
+// reused from message to message), so the import sends the first rows while it reads the next.
+// `text` must outlive the reader; Start does not check the quotes (CheckCsvQuotes does).
 class ContactCsvReader {
  public:
   // Maps the columns (a header row, or the default order); refuses a header that cannot be mapped.
-  static absl::StatusOr<ContactCsvReader> Start(const std::vector<std::vector<std::string>>& rows,
-                                                absl::Time now);
-  // Appends the next (up to) `max` data records to `out`; false once every record was read.
-  bool Next(size_t max, std::vector<CsvContactRow>* out);
+  static absl::StatusOr<std::unique_ptr<ContactCsvReader>> Start(absl::string_view text,
+                                                                 absl::Time now);
+  // Appends the next (up to) `max` data records to `events` as events, and each one that could
+  // not be read to `problems`; false once every record was read (nothing appended).
+  bool Next(size_t max, google::protobuf::RepeatedPtrField<touchline::v1::ContactEvent>* events,
+            std::vector<CsvProblem>* problems);
+  // Data records read so far, and the record number in the file of the index-th of them.
+  size_t read() const { return read_; }
+  size_t RecordOf(size_t index) const { return index + first_data_record_; }
 
  private:
   static constexpr size_t kNoColumn = static_cast<size_t>(-1);
-  ContactCsvReader(const std::vector<std::vector<std::string>>& rows, absl::Time now)
-      : rows_(&rows), now_(now) {}
+  ContactCsvReader(absl::string_view text, absl::Time now) : records_(text), now_(now) {}
+  // Fills `e` from the record in cells_; the reason it cannot, or empty.
+  std::string Read(touchline::v1::ContactEvent& e);
+  // A derived key: ("csv-" time "-" player "-" hash), "-n" added for the n-th identical row.
+  void DeriveKey(absl::Time at, touchline::v1::ContactEvent& e);
 
-  const std::vector<std::vector<std::string>>* rows_;
+  CsvRecords records_;
   absl::Time now_;
-  size_t next_ = 0;                  // the next record of rows_ to read
+  std::vector<absl::string_view> cells_;
+  size_t read_ = 0;
+  size_t first_data_record_ = 1;
   size_t column_[8] = {};            // cell of each ContactCsvColumns() entry, or kNoColumn
   absl::flat_hash_map<std::string, int> kinds_, sources_;  // spellings already looked up
-  absl::flat_hash_map<std::string, int> identical_rows_;   // derived key -> rows with that content
+  std::string hashed_;               // the content a derived key's hash covers (reused)
+  // Rows with each derived key's base so far, by what the base is made of (time, player, hash):
+  // the same distinctions as the base string (it is written from exactly these), without it.
+  absl::flat_hash_map<std::tuple<absl::Time, int64_t, uint64_t>, int> identical_rows_;
 };
 
 // A stable 64-bit FNV-1a hash in hex.

@@ -1,8 +1,8 @@
 // touchline events ...: record one, import a CSV file (one stream), get, list.
-#include <fstream>
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include "absl/strings/str_cat.h"
 #include "client/cli/calls.h"
 #include "client/cli/context.h"
@@ -69,23 +69,35 @@ int EventsRecord(Ctx& ctx) {
   return kExitOk;
 }
 
+namespace {
+
+// The whole file ("-": standard input) in one buffer, read in large blocks.
+bool ReadWhole(const std::string& file, std::string* text) {
+  std::FILE* f = file == "-" ? stdin : std::fopen(file.c_str(), "rb");
+  if (f == nullptr) return false;
+  size_t size = 0, block = 1 << 20;
+  for (;;) {
+    text->resize(size + block);
+    const size_t got = std::fread(text->data() + size, 1, block, f);
+    size += got;
+    if (got < block) break;
+    block = std::min<size_t>(block * 2, 64 << 20);
+  }
+  text->resize(size);
+  const bool ok = !std::ferror(f);
+  if (f != stdin) std::fclose(f);
+  return ok;
+}
+
+}  // namespace
+
 int EventsImport(Ctx& ctx) {
   TL_ARG(std::string file, ctx.args.Require("file"));
   std::string text;
-  if (file == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return ctx.Usage(absl::StrCat("cannot read ", file));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  }
-  auto rows = ParseCsv(text);
-  if (!rows.ok()) return ctx.Usage(rows.status());
-  auto reader = ContactCsvReader::Start(*rows, ctx.now);
+  if (!ReadWhole(file, &text)) return ctx.Usage(absl::StrCat("cannot read ", file));
+  // Refused before anything is sent: a quote that is never closed, a header that cannot be mapped.
+  if (auto quotes = CheckCsvQuotes(text); !quotes.ok()) return ctx.Usage(quotes);
+  auto reader = ContactCsvReader::Start(text, ctx.now);
   if (!reader.ok()) return ctx.Usage(reader.status());
   TL_STUB(ContactEventService);
   grpc::ClientContext c;
@@ -94,23 +106,17 @@ int EventsImport(Ctx& ctx) {
   auto writer = stub->ImportContactEvents(&c, &resp);
   // Every record is sent, in file order, several hundred to a message (one each costs far more per
   // event): the server's rejection index i is data record i. Records are read a message at a
-  // time, so the next message is read while the server stores the last.
+  // time, straight into the message (its events reused from one message to the next), so the
+  // next message is read while the server stores the last; nothing of the file is kept but the
+  // records that could not be read.
   constexpr int kEventsPerMessage = 500;
-  std::vector<CsvContactRow> all_rows;
-  all_rows.reserve(rows->size());
-  auto csv_rows = &all_rows;
+  std::vector<CsvProblem> problems;
   v1::ImportContactEventsRequest req;
   bool open = true;
-  while (open) {
-    const size_t first = all_rows.size();
-    if (!reader->Next(kEventsPerMessage, &all_rows)) break;
-    for (size_t i = first; i < all_rows.size(); ++i) *req.add_contact_events() = all_rows[i].event;
-    if (req.contact_events_size() == kEventsPerMessage) {
-      open = writer->Write(req);  // false: the server ended the call, and its status says why
-      req.Clear();
-    }
+  while (open && (*reader)->Next(kEventsPerMessage, req.mutable_contact_events(), &problems)) {
+    open = writer->Write(req);  // false: the server ended the call, and its status says why
+    req.Clear();
   }
-  if (open && req.contact_events_size() > 0) writer->Write(req);
   writer->WritesDone();
   grpc::Status st = writer->Finish();
   if (!st.ok()) {
@@ -128,15 +134,14 @@ int EventsImport(Ctx& ctx) {
     // the event in the stream. Records the CLI could not read are given with the CLI's reason.
     std::map<int64_t, std::pair<std::string, std::string>> rejected;  // index -> key, reason
     for (const auto& r : resp.rejections()) rejected[r.index()] = {r.idempotency_key(), r.reason()};
-    for (size_t i = 0; i < csv_rows->size(); ++i) {
-      const auto& row = (*csv_rows)[i];
-      if (!row.problem.empty()) rejected[static_cast<int64_t>(i)] = {row.event.idempotency_key(), row.problem};
+    for (const CsvProblem& p : problems) {
+      rejected[static_cast<int64_t>(p.index)] = {p.idempotency_key, p.reason};
     }
     if (!rejected.empty()) {
       Table t({"ROW", "INDEX", "KEY", "REASON"});
       for (const auto& [index, what] : rejected) {
-        const std::string row = index >= 0 && static_cast<size_t>(index) < csv_rows->size()
-                                    ? absl::StrCat((*csv_rows)[static_cast<size_t>(index)].record)
+        const std::string row = index >= 0 && static_cast<size_t>(index) < (*reader)->read()
+                                    ? absl::StrCat((*reader)->RecordOf(static_cast<size_t>(index)))
                                     : "?";
         t.AddRow({row, absl::StrCat(index), what.first, what.second});
       }

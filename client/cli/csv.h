@@ -115,7 +115,6 @@ class ContactCsvReader {
   size_t first_data_record_ = 1;
   size_t column_[8] = {};            // cell of each ContactCsvColumns() entry, or kNoColumn
   absl::flat_hash_map<std::string, int> kinds_, sources_;  // spellings already looked up
-  std::string hashed_;               // the content a derived key's hash covers (reused)
   // Rows with each derived key's base so far, by what the base is made of (time, player, hash):
   // the same distinctions as the base string (it is written from exactly these), without it.
   absl::flat_hash_map<std::tuple<absl::Time, int64_t, uint64_t>, int> identical_rows_;

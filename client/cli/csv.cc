@@ -1,6 +1,9 @@
 #include "client/cli/csv.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -10,14 +13,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "client/cli/args.h"
 #include "client/cli/enums.h"
 #include "client/cli/timeparse.h"
 #include "google/protobuf/stubs/common.h"
-#include "google/protobuf/util/time_util.h"
 
 namespace touchline::cli {
 namespace {
@@ -36,48 +36,66 @@ bool IsUtf8(absl::string_view s) {
 }  // namespace
 
 bool CsvRecords::Next(std::vector<absl::string_view>* cells) {
-  const char* const t = text_.data();
-  const size_t n = text_.size();
-  while (pos_ < n) {
-    // Most lines are plain: no quotes, no lone CR. They are split on commas where they lie.
-    const void* lf = std::memchr(t + pos_, '\n', n - pos_);
-    const size_t line_end = lf != nullptr ? static_cast<const char*>(lf) - t : n;
-    size_t end = line_end;
-    if (end > pos_ && t[end - 1] == '\r') --end;  // CRLF (or a last line ending in CR)
-    if (std::memchr(t + pos_, '"', end - pos_) == nullptr &&
-        std::memchr(t + pos_, '\r', end - pos_) == nullptr) {
-      cells->clear();
-      size_t start = pos_;
-      for (size_t i = pos_; i < end; ++i) {
-        if (t[i] == ',') {
-          cells->emplace_back(t + start, i - start);
-          start = i + 1;
+  for (;;) {
+    if (pos_ >= end_ && (eof_ || !Refill())) return false;
+    const size_t start = pos_;
+    Got got = ReadPlain(cells);
+    if (got == Got::kMore) {
+      // Not a plain line: read again from its start, a character at a time.
+      pos_ = start;
+      spans_.clear();
+      scratch_.clear();
+      got = ReadQuoted();
+      if (got == Got::kRecord) {
+        cells->clear();
+        for (const Cell& c : spans_) {
+          cells->push_back(c.in_scratch ? absl::string_view(scratch_).substr(c.offset, c.size)
+                                        : absl::string_view(data_ + c.offset, c.size));
         }
       }
-      cells->emplace_back(t + start, end - start);
-      pos_ = lf != nullptr ? line_end + 1 : n;
-      if (cells->size() == 1 && cells->front().empty()) continue;  // a blank line
-      ++record_;
-      return true;
     }
-    spans_.clear();
-    scratch_.clear();
-    ReadQuoted();
-    if (spans_.size() == 1 && spans_[0].size == 0) continue;  // a blank line
-    cells->clear();
-    for (const Cell& c : spans_) {
-      cells->push_back(c.in_scratch ? absl::string_view(scratch_).substr(c.offset, c.size)
-                                    : text_.substr(c.offset, c.size));
+    if (got == Got::kMore) {
+      // The record may go on past what was read: read more, then the record again.
+      pos_ = start;
+      if (!Refill()) return false;  // a read error (at the end of the file, eof_ is now set)
+      continue;
     }
+    if (got == Got::kBlank) continue;
     ++record_;
     return true;
   }
-  return false;
 }
 
-void CsvRecords::ReadQuoted() {
-  const char* const t = text_.data();
-  const size_t n = text_.size();
+CsvRecords::Got CsvRecords::ReadPlain(std::vector<absl::string_view>* cells) {
+  // Most lines are plain: no quotes, no lone CR. They are split on commas where they lie.
+  const char* const t = data_;
+  const void* lf = std::memchr(t + pos_, '\n', end_ - pos_);
+  if (lf == nullptr && !eof_) return Got::kMore;  // the line goes on past what was read
+  const size_t line_end = lf != nullptr ? static_cast<size_t>(static_cast<const char*>(lf) - t) : end_;
+  size_t end = line_end;
+  if (end > pos_ && t[end - 1] == '\r') --end;  // CRLF (or a last line ending in CR)
+  if (std::memchr(t + pos_, '"', end - pos_) != nullptr ||
+      std::memchr(t + pos_, '\r', end - pos_) != nullptr) {
+    return Got::kMore;  // for ReadQuoted
+  }
+  cells->clear();
+  size_t start = pos_;
+  for (size_t i = pos_; i < end; ++i) {
+    if (t[i] == ',') {
+      cells->emplace_back(t + start, i - start);
+      start = i + 1;
+    }
+  }
+  cells->emplace_back(t + start, end - start);
+  pos_ = lf != nullptr ? line_end + 1 : end_;
+  return cells->size() == 1 && cells->front().empty() ? Got::kBlank : Got::kRecord;
+}
+
+CsvRecords::Got CsvRecords::ReadQuoted() {
+  const char* const t = data_;
+  const size_t n = end_;
+  // Whether the text may go on past what was read when a decision needs the byte at `at`.
+  auto more = [&](size_t at) { return at >= n && !eof_; };
   for (;;) {  // one cell a turn
     const size_t start = pos_;
     while (pos_ < n) {
@@ -85,16 +103,20 @@ void CsvRecords::ReadQuoted() {
       if (c == ',' || c == '\n' || c == '\r' || c == '"') break;
       ++pos_;
     }
+    if (more(pos_)) return Got::kMore;
     if (pos_ < n && t[pos_] == '"') {
       // A cell with quotes is unquoted into scratch_: "" is a quote, quoted commas and line
       // ends are text, and text before, between and after quoted parts belongs to the cell.
       const size_t offset = scratch_.size();
       scratch_.append(t + start, pos_ - start);
       bool in_quotes = false;
-      while (pos_ < n) {
+      for (;;) {
+        if (more(pos_)) return Got::kMore;
+        if (pos_ >= n) break;
         const char c = t[pos_];
         if (in_quotes) {
           if (c == '"') {
+            if (more(pos_ + 1)) return Got::kMore;
             if (pos_ + 1 < n && t[pos_ + 1] == '"') {
               scratch_ += '"';
               pos_ += 2;
@@ -120,31 +142,67 @@ void CsvRecords::ReadQuoted() {
     } else {
       spans_.push_back({false, start, pos_ - start});
     }
-    if (pos_ >= n) return;  // the end of the text ends the record
+    if (pos_ >= n) break;  // the end of the text ends the record
     if (t[pos_] == ',') {
       ++pos_;
       continue;
     }
     // A line end: LF, CRLF or a lone CR.
-    if (t[pos_] == '\r' && pos_ + 1 < n && t[pos_ + 1] == '\n') ++pos_;
+    if (t[pos_] == '\r') {
+      if (more(pos_ + 1)) return Got::kMore;
+      if (pos_ + 1 < n && t[pos_ + 1] == '\n') ++pos_;
+    }
     ++pos_;
-    return;
+    break;
+  }
+  return spans_.size() == 1 && spans_[0].size == 0 ? Got::kBlank : Got::kRecord;
+}
+
+bool CsvRecords::Refill() {
+  if (eof_ || fd_ < 0) {
+    eof_ = true;
+    return false;
+  }
+  // The unread part moves to the front; a record longer than the buffer grows it.
+  const size_t kept = end_ - pos_;
+  if (buffer_.empty()) buffer_.resize(std::max<size_t>(block_, 1));
+  if (kept > 0 && pos_ > 0) std::memmove(buffer_.data(), buffer_.data() + pos_, kept);
+  if (kept == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  pos_ = 0;
+  end_ = kept;
+  data_ = buffer_.data();
+  for (;;) {
+    const ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      read_error_ = errno;
+      eof_ = true;
+      return false;
+    }
+    if (got == 0) eof_ = true;
+    end_ += static_cast<size_t>(got);
+    return true;
   }
 }
 
-absl::Status CheckCsvQuotes(absl::string_view text) {
-  // Outside quotes a '"' opens them; inside, '""' is a quote (two, no change) and '"' closes
-  // them: the text ends inside quotes exactly when it holds an odd number of '"'.
+size_t CountQuotes(absl::string_view text) {
   size_t quotes = 0;
-  for (const char* p = text.data(), *end = p + text.size();
-       (p = static_cast<const char*>(std::memchr(p, '"', end - p))) != nullptr; ++p) {
+  for (const char *p = text.data(), *end = p + text.size();
+       (p = static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end - p)))) != nullptr;
+       ++p) {
     ++quotes;
   }
-  if (quotes % 2 != 0) {
-    return absl::InvalidArgumentError("CSV: unterminated quoted field");
-  }
+  return quotes;
+}
+
+absl::Status CheckCsvQuotes(size_t quotes) {
+  // Outside quotes a '"' opens them; inside, '""' is a quote (two, no change) and '"' closes
+  // them: the text ends inside quotes exactly when it holds an odd number of '"'.
+  if (quotes % 2 != 0) return absl::InvalidArgumentError("CSV: unterminated quoted field");
   return absl::OkStatus();
 }
+
+absl::Status CheckCsvQuotes(absl::string_view text) { return CheckCsvQuotes(CountQuotes(text)); }
 
 absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(absl::string_view text) {
   std::vector<std::vector<std::string>> rows;
@@ -284,17 +342,27 @@ std::optional<absl::Time> FastRfc3339(absl::string_view s) {
 absl::StatusOr<std::unique_ptr<ContactCsvReader>> ContactCsvReader::Start(absl::string_view text,
                                                                           absl::Time now) {
   std::unique_ptr<ContactCsvReader> reader(new ContactCsvReader(text, now));
-  std::vector<absl::string_view> first;
-  CsvRecords peek(text);
-  const bool any = peek.Next(&first);
+  if (auto mapped = reader->MapColumns(); !mapped.ok()) return mapped;
+  return reader;
+}
+
+absl::StatusOr<std::unique_ptr<ContactCsvReader>> ContactCsvReader::Start(int fd, absl::Time now,
+                                                                          size_t block) {
+  std::unique_ptr<ContactCsvReader> reader(new ContactCsvReader(fd, now, block));
+  if (auto mapped = reader->MapColumns(); !mapped.ok()) return mapped;
+  return reader;
+}
+
+absl::Status ContactCsvReader::MapColumns() {
+  pending_ = records_.Next(&cells_);
   std::map<std::string, size_t> col;
   bool header = false;
-  if (any) {
-    for (const auto& cell : first) header = header || absl::AsciiStrToLower(absl::StripAsciiWhitespace(cell)) == "player_id";
+  if (pending_) {
+    for (const auto& cell : cells_) header = header || absl::AsciiStrToLower(absl::StripAsciiWhitespace(cell)) == "player_id";
   }
   if (header) {
-    for (size_t i = 0; i < first.size(); ++i) {
-      std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(first[i]));
+    for (size_t i = 0; i < cells_.size(); ++i) {
+      std::string name = absl::AsciiStrToLower(absl::StripAsciiWhitespace(cells_[i]));
       bool known = false;
       for (const auto& c : ContactCsvColumns()) known = known || c == name;
       if (!known) return absl::InvalidArgumentError(absl::StrCat("CSV header: unknown column \"", name, "\""));
@@ -305,16 +373,16 @@ absl::StatusOr<std::unique_ptr<ContactCsvReader>> ContactCsvReader::Start(absl::
         return absl::InvalidArgumentError(absl::StrCat("CSV header: missing column \"", required, "\""));
       }
     }
-    reader->records_.Next(&reader->cells_);  // past the header
-    reader->first_data_record_ = 2;
+    pending_ = false;  // the header is not data
+    first_data_record_ = 2;
   } else {
     for (size_t i = 0; i < ContactCsvColumns().size(); ++i) col[ContactCsvColumns()[i]] = i;
   }
   for (size_t c = 0; c < ContactCsvColumns().size(); ++c) {
     auto it = col.find(ContactCsvColumns()[c]);
-    reader->column_[c] = it == col.end() ? kNoColumn : it->second;
+    column_[c] = it == col.end() ? kNoColumn : it->second;
   }
-  return reader;
+  return absl::OkStatus();
 }
 
 namespace {
@@ -440,7 +508,14 @@ bool ContactCsvReader::Next(size_t max,
                             google::protobuf::RepeatedPtrField<touchline::v1::ContactEvent>* events,
                             std::vector<CsvProblem>* problems) {
   size_t taken = 0;
-  for (; taken < max && records_.Next(&cells_); ++taken, ++read_) {
+  auto next_record = [&] {
+    if (pending_) {
+      pending_ = false;  // the first data record, read by MapColumns
+      return true;
+    }
+    return records_.Next(&cells_);
+  };
+  for (; taken < max && next_record(); ++taken, ++read_) {
     touchline::v1::ContactEvent& e = *events->Add();
     std::string problem = Read(e);
     if (!problem.empty()) {

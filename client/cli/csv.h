@@ -18,36 +18,61 @@
 namespace touchline::cli {
 
 // RFC 4180 CSV: comma-separated, double-quoted fields may hold commas, quotes ("") and newlines.
-// CRLF or LF line ends; blank lines are skipped. Records are read one at a time from the text
-// (an import sends the first rows while it reads the next, and never holds the file as cells).
+// CRLF or LF line ends; blank lines are skipped. Records are read one at a time, from text in
+// memory or from a file a block at a time (an import sends the first rows while it reads the
+// next, and holds neither the file nor its cells).
 class CsvRecords {
  public:
-  explicit CsvRecords(absl::string_view text) : text_(text) {}
+  explicit CsvRecords(absl::string_view text)
+      : data_(text.data()), end_(text.size()), eof_(true) {}
+  // Reads `fd` (from where it stands; it is not closed) `block` bytes at a time; a record longer
+  // than a block grows the buffer.
+  explicit CsvRecords(int fd, size_t block = size_t{1} << 20) : fd_(fd), block_(block) {}
+  CsvRecords(const CsvRecords&) = delete;
+  CsvRecords& operator=(const CsvRecords&) = delete;
+
   // The next record that is not blank; its cells stay valid until the next call (they point into
-  // the text, or into this reader for a cell with quotes). False once every record was read.
+  // the text or the buffer, or into this reader for a cell with quotes). False once every record
+  // was read, or reading the file failed (read_error()).
   bool Next(std::vector<absl::string_view>* cells);
   // The number of the record Next last returned: 1 for the first (blank lines are not records).
   size_t record() const { return record_; }
   // A quoted field ran to the end of the text (Next then returned what it held).
   bool unterminated() const { return unterminated_; }
+  // errno of a failed read of the file, or 0.
+  int read_error() const { return read_error_; }
 
  private:
-  // A record with quotes or a lone CR in its first line, a character at a time.
-  void ReadQuoted();
+  enum class Got { kRecord, kBlank, kMore };  // kMore: the record may go on past end_
+  Got ReadPlain(std::vector<absl::string_view>* cells);
+  // A record with quotes or a lone CR in its first line, a character at a time, into spans_.
+  Got ReadQuoted();
+  // Keeps the unread part, reads more of the file after it; false at the end (or on an error).
+  bool Refill();
   struct Cell {
-    bool in_scratch;  // unquoted from the text into scratch_
+    bool in_scratch;  // unquoted into scratch_, else where it lies in data_
     size_t offset, size;
   };
-  absl::string_view text_;
-  size_t pos_ = 0;
+  const char* data_ = nullptr;  // the text, or buffer_
+  size_t end_ = 0;              // how much of data_ holds text
+  size_t pos_ = 0;              // where the next record starts
+  bool eof_ = false;            // nothing follows end_
+  int fd_ = -1;
+  size_t block_ = 0;
+  std::string buffer_;
+  int read_error_ = 0;
   size_t record_ = 0;
   bool unterminated_ = false;
   std::string scratch_;
   std::vector<Cell> spans_;
 };
 
+// The number of '"' in a piece of a file (see CheckCsvQuotes; counts of pieces add up).
+size_t CountQuotes(absl::string_view text);
+
 // OK, or the error that refuses the whole file before anything is sent: a quoted field that
 // runs to the end of the file (an odd number of '"' in it; pairs and delimiters are even).
+absl::Status CheckCsvQuotes(size_t quotes);
 absl::Status CheckCsvQuotes(absl::string_view text);
 
 // Every record at once (CsvRecords over the whole text), or the unterminated-quote error.
@@ -86,12 +111,15 @@ absl::StatusOr<std::vector<CsvContactRow>> ContactRowsFromCsv(absl::string_view 
 
 // The same, a message at a time, straight into the request the import sends (its events are
 // reused from message to message), so the import sends the first rows while it reads the next.
-// `text` must outlive the reader; Start does not check the quotes (CheckCsvQuotes does).
+// The reader does not check the quotes (CheckCsvQuotes does, before anything is sent).
 class ContactCsvReader {
  public:
   // Maps the columns (a header row, or the default order); refuses a header that cannot be mapped.
+  // From text in memory (it must outlive the reader), or from a file read a block at a time.
   static absl::StatusOr<std::unique_ptr<ContactCsvReader>> Start(absl::string_view text,
                                                                  absl::Time now);
+  static absl::StatusOr<std::unique_ptr<ContactCsvReader>> Start(int fd, absl::Time now,
+                                                                 size_t block = size_t{1} << 20);
   // Appends the next (up to) `max` data records to `events` as events, and each one that could
   // not be read to `problems`; false once every record was read (nothing appended).
   bool Next(size_t max, google::protobuf::RepeatedPtrField<touchline::v1::ContactEvent>* events,
@@ -99,10 +127,15 @@ class ContactCsvReader {
   // Data records read so far, and the record number in the file of the index-th of them.
   size_t read() const { return read_; }
   size_t RecordOf(size_t index) const { return index + first_data_record_; }
+  // errno of a failed read of the file (the records before it were read), or 0.
+  int read_error() const { return records_.read_error(); }
 
  private:
   static constexpr size_t kNoColumn = static_cast<size_t>(-1);
   ContactCsvReader(absl::string_view text, absl::Time now) : records_(text), now_(now) {}
+  ContactCsvReader(int fd, absl::Time now, size_t block) : records_(fd, block), now_(now) {}
+  // Reads the first record: a header is mapped and passed, anything else is the first data record.
+  absl::Status MapColumns();
   // Fills `e` from the record in cells_; the reason it cannot, or empty.
   std::string Read(touchline::v1::ContactEvent& e);
   // A derived key: ("csv-" time "-" player "-" hash), "-n" added for the n-th identical row.
@@ -111,6 +144,7 @@ class ContactCsvReader {
   CsvRecords records_;
   absl::Time now_;
   std::vector<absl::string_view> cells_;
+  bool pending_ = false;  // cells_ holds the first data record, not yet taken
   size_t read_ = 0;
   size_t first_data_record_ = 1;
   size_t column_[8] = {};            // cell of each ContactCsvColumns() entry, or kNoColumn

@@ -1,6 +1,11 @@
 // touchline events ...: record one, import a CSV file (one stream), get, list.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include "absl/strings/str_cat.h"
@@ -71,34 +76,76 @@ int EventsRecord(Ctx& ctx) {
 
 namespace {
 
-// The whole file ("-": standard input) in one buffer, read in large blocks.
-bool ReadWhole(const std::string& file, std::string* text) {
-  std::FILE* f = file == "-" ? stdin : std::fopen(file.c_str(), "rb");
-  if (f == nullptr) return false;
-  size_t size = 0, block = 1 << 20;
+// What is left to read of `fd`, into `text`.
+bool ReadRest(int fd, std::string* text) {
+  size_t size = 0;
   for (;;) {
-    text->resize(size + block);
-    const size_t got = std::fread(text->data() + size, 1, block, f);
-    size += got;
-    if (got < block) break;
-    block = std::min<size_t>(block * 2, 64 << 20);
+    if (text->size() < size + 1) text->resize(std::max<size_t>(size_t{1} << 20, text->size() * 2));
+    const ssize_t got = ::read(fd, text->data() + size, text->size() - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      text->resize(size);
+      return got == 0;
+    }
+    size += static_cast<size_t>(got);
   }
-  text->resize(size);
-  const bool ok = !std::ferror(f);
-  if (f != stdin) std::fclose(f);
-  return ok;
 }
+
+// The quotes in what is left of `fd`, read a block at a time.
+bool CountFileQuotes(int fd, size_t* quotes) {
+  std::string block(size_t{1} << 20, '\0');
+  for (;;) {
+    const ssize_t got = ::read(fd, block.data(), block.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return got == 0;
+    *quotes += CountQuotes(absl::string_view(block.data(), static_cast<size_t>(got)));
+  }
+}
+
+// The file to import, or standard input for "-"; -1 (errno set) when it cannot be opened.
+int OpenInput(const std::string& file) {
+  return file == "-" ? 0 : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+struct ClosesFd {
+  int fd;
+  ~ClosesFd() {
+    if (fd > 0) ::close(fd);
+  }
+};
 
 }  // namespace
 
 int EventsImport(Ctx& ctx) {
   TL_ARG(std::string file, ctx.args.Require("file"));
+  const ClosesFd in{OpenInput(file)};
+  const bool from_stdin = in.fd == 0;
+  auto cannot_read = [&] {
+    return ctx.Usage(absl::StrCat("cannot read ", file, ": ", std::strerror(errno)));
+  };
+  if (in.fd < 0) return cannot_read();
+  // Refused before anything is sent: a quote that is never closed (it would swallow every row
+  // after it), a header that cannot be mapped. A file is read twice, a block at a time: for its
+  // quotes, then for its records, as the messages are sent (the file is never held whole: a copy
+  // of a large file cost more than reading its rows); standard input is read whole first.
+  struct stat file_stat {};
   std::string text;
-  if (!ReadWhole(file, &text)) return ctx.Usage(absl::StrCat("cannot read ", file));
-  // Refused before anything is sent: a quote that is never closed, a header that cannot be mapped.
-  if (auto quotes = CheckCsvQuotes(text); !quotes.ok()) return ctx.Usage(quotes);
-  auto reader = ContactCsvReader::Start(text, ctx.now);
+  absl::StatusOr<std::unique_ptr<ContactCsvReader>> reader;
+  if (!from_stdin && ::fstat(in.fd, &file_stat) == 0 && S_ISREG(file_stat.st_mode)) {
+    size_t quotes = 0;
+    if (!CountFileQuotes(in.fd, &quotes) || ::lseek(in.fd, 0, SEEK_SET) != 0) return cannot_read();
+    if (auto checked = CheckCsvQuotes(quotes); !checked.ok()) return ctx.Usage(checked);
+    reader = ContactCsvReader::Start(in.fd, ctx.now);
+  } else {
+    if (!ReadRest(in.fd, &text)) return cannot_read();
+    if (auto checked = CheckCsvQuotes(text); !checked.ok()) return ctx.Usage(checked);
+    reader = ContactCsvReader::Start(text, ctx.now);
+  }
   if (!reader.ok()) return ctx.Usage(reader.status());
+  if (const int e = (*reader)->read_error(); e != 0) {
+    errno = e;
+    return cannot_read();
+  }
   TL_STUB(ContactEventService);
   grpc::ClientContext c;
   ctx.Prepare(&c);
@@ -124,6 +171,13 @@ int EventsImport(Ctx& ctx) {
             << " events were stored; running the same command again is safe (stored events come back "
                "as duplicates)\n";
     return ctx.RpcError(st);
+  }
+  if (const int e = (*reader)->read_error(); e != 0) {
+    // What was read was sent and is answered below; what follows in the file was not.
+    ctx.err << "touchline: reading " << file << " failed after its row "
+            << (*reader)->RecordOf((*reader)->read()) - 1 << ": " << std::strerror(e)
+            << "; the rows before it were imported, none after; running the same command again is "
+               "safe (stored events come back as duplicates)\n";
   }
   if (ctx.structured()) {
     ctx.PrintMessage(resp);
@@ -152,6 +206,7 @@ int EventsImport(Ctx& ctx) {
       }
     }
   }
+  if ((*reader)->read_error() != 0) return kExitServerError;
   return resp.rejected_count() > 0 ? kExitServerError : kExitOk;
 }
 

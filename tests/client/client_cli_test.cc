@@ -1,4 +1,6 @@
 // Unit tests of the touchline CLI: argument and time parsing, tables, enums, CSV, errors, requests.
+#include <unistd.h>
+
 #include <map>
 #include <random>
 #include <set>
@@ -298,6 +300,21 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ReferenceCsv(absl::string_
   return rows;
 }
 
+// Every record of `text` read from a pipe, `block` bytes at a time.
+std::vector<std::vector<std::string>> CsvThroughPipe(const std::string& text, size_t block) {
+  int fds[2];
+  EXPECT_EQ(pipe(fds), 0);
+  EXPECT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fds[1]);
+  std::vector<std::vector<std::string>> rows;
+  CsvRecords records(fds[0], block);
+  std::vector<absl::string_view> cells;
+  while (records.Next(&cells)) rows.emplace_back(cells.begin(), cells.end());
+  EXPECT_EQ(records.read_error(), 0);
+  close(fds[0]);
+  return rows;
+}
+
 TEST(Csv, RecordAtATimeReadsWhatTheWholeFileReaderRead) {
   std::mt19937 rng(24);
   const char alphabet[] = {'a', 'b', ',', '"', '\n', '\r', ' '};
@@ -311,6 +328,9 @@ TEST(Csv, RecordAtATimeReadsWhatTheWholeFileReaderRead) {
     ASSERT_EQ(got.ok(), want.ok()) << absl::CEscape(text);
     if (want.ok()) {
       EXPECT_EQ(*got, *want) << absl::CEscape(text);
+      // From a file a block at a time: records across the blocks' edges, longer than a block.
+      const size_t block = 1 + rng() % 6;
+      EXPECT_EQ(CsvThroughPipe(text, block), *want) << absl::CEscape(text) << " block " << block;
     }
   }
   // Record numbers count records, not lines (a quoted line end, blank lines).
@@ -324,6 +344,46 @@ TEST(Csv, RecordAtATimeReadsWhatTheWholeFileReaderRead) {
   ASSERT_TRUE(records.Next(&cells));
   EXPECT_THAT(cells, ElementsAre("e"));
   EXPECT_FALSE(records.Next(&cells));
+}
+
+// An import reads a file a block at a time: the events, derived keys, problems and row numbers
+// are those of the same text read whole, however the blocks cut it.
+TEST(Csv, FileReadInBlocksGivesTheEventsOfTheWholeText) {
+  const absl::Time now = T("2026-11-21T12:00:00Z");
+  std::string text = "note,player_id,kind,occurred_at,awkward,source\r\n";
+  for (int i = 0; i < 300; ++i) {
+    absl::StrAppend(&text, i % 7 == 0 ? "\"first line\nsecond, \"\"quoted\"\"\"" : "plain", ",",
+                    i == 150 ? "x" : absl::StrCat(1 + i % 5), ",", i % 3 ? "scrum" : "ruck", ",",
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now - absl::Minutes(300 - i / 2),
+                                     absl::UTCTimeZone()),
+                    ",false,video", i % 2 ? "\r\n" : "\n", i % 50 == 0 ? "\n" : "");
+  }
+  auto whole = ContactRowsFromCsv(text, now);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_EQ(whole->size(), 300u);
+  for (size_t block : {1, 5, 64, 4096}) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    ASSERT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    close(fds[1]);
+    auto reader = ContactCsvReader::Start(fds[0], now, block);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    google::protobuf::RepeatedPtrField<v1::ContactEvent> events;
+    std::vector<CsvProblem> problems;
+    while ((*reader)->Next(7, &events, &problems)) {
+    }
+    close(fds[0]);
+    ASSERT_EQ(events.size(), 300) << block;
+    for (int i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(events[i].SerializeAsString(), (*whole)[i].event.SerializeAsString())
+          << "block " << block << " event " << i;
+      EXPECT_EQ((*reader)->RecordOf(i), (*whole)[i].record);
+    }
+    ASSERT_EQ(problems.size(), 1u) << block;
+    EXPECT_EQ(problems[0].index, 150u);
+    EXPECT_EQ(problems[0].record, 152u);
+    EXPECT_EQ((*whole)[150].problem, problems[0].reason);
+  }
 }
 
 TEST(Csv, EventsWithHeaderInAnyOrder) {

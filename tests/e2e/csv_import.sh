@@ -87,5 +87,25 @@ $TL --json events list --player=1 --page-size=100 >"$WORK/list2.json" || bad "ev
 derived=$(grep -c '"idempotency_key": "csv-20261103T10' "$WORK/list2.json")
 if [ "$derived" -eq 4 ]; then ok; else bad "$derived events under derived keys, expected 4"; fi
 
+# The same file on standard input (read whole rather than a block at a time): the same keys.
+$TL events import --file=- <"$WORK/keyless.csv" >"$WORK/k4" 2>&1
+if grep -q "^received 4, stored 0, duplicates 4, rejected 0$" "$WORK/k4"; then ok; else
+  bad "keyless from stdin: $(head -1 "$WORK/k4")"
+fi
+# A quote never closed would swallow every row after it: the file is refused, nothing is sent.
+{
+  echo "player_id,kind,occurred_at,note"
+  echo "1,scrum,2026-11-04T10:00:00Z,fine"
+  echo "1,scrum,2026-11-04T10:01:00Z,\"never closed"
+  echo "1,scrum,2026-11-04T10:02:00Z,fine"
+} >"$WORK/open-quote.csv"
+$TL events import --file="$WORK/open-quote.csv" >"$WORK/q" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "unterminated quoted field" "$WORK/q"; then ok; else
+  bad "open quote: exit $rc, $(head -1 "$WORK/q")"
+fi
+$TL --json events list --player=1 --page-size=100 >"$WORK/list3.json" || bad "events list failed"
+if ! grep -q "2026-11-04" "$WORK/list3.json"; then ok; else bad "a row of the refused file was stored"; fi
+
 echo "csv_import: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -172,7 +172,7 @@ bool CsvRecords::Refill() {
   end_ = kept;
   data_ = buffer_.data();
   for (;;) {
-    const ssize_t got = ::read(fd_, buffer_.data() + end_, buffer_.size() - end_);
+    const ssize_t got = ::pread(fd_, buffer_.data() + end_, buffer_.size() - end_, file_pos_);
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) {
       read_error_ = errno;
@@ -181,6 +181,7 @@ bool CsvRecords::Refill() {
     }
     if (got == 0) eof_ = true;
     end_ += static_cast<size_t>(got);
+    file_pos_ += got;
     return true;
   }
 }
@@ -406,13 +407,14 @@ std::optional<bool> BoolCell(absl::string_view a) {
 
 }  // namespace
 
-std::string ContactCsvReader::Read(touchline::v1::ContactEvent& e) {
+std::string ContactCsvReader::Read(const std::vector<absl::string_view>& cells,
+                                   touchline::v1::ContactEvent& e) {
   auto cell = [&](int name) -> absl::string_view {
     const size_t i = column_[name];
-    if (i == kNoColumn || i >= cells_.size()) return "";
-    return Strip(cells_[i]);
+    if (i == kNoColumn || i >= cells.size()) return "";
+    return Strip(cells[i]);
   };
-  for (const auto& c : cells_) {
+  for (const auto& c : cells) {
     if (!IsUtf8(c)) return "a cell is not valid UTF-8 (save the file as UTF-8)";
   }
   int64_t player = 0;
@@ -490,6 +492,22 @@ void ContactCsvReader::DeriveKey(absl::Time at, touchline::v1::ContactEvent& e) 
   h = Fnv1a(e.session_label(), h);
   h = Fnv1a("|", h);
   h = Fnv1a(e.note(), h);
+  const Base base{at, e.player_id(), h};
+  if (recounting_) {
+    ++identical_rows_[base];
+    return;
+  }
+  if (in_time_order_) {
+    if (!any_derived_ || at > latest_) {
+      identical_rows_.clear();  // no later row can be identical to those before
+      latest_ = at;
+      any_derived_ = true;
+    } else if (at < latest_) {
+      in_time_order_ = false;
+      CountEarlierRows();
+    }
+  }
+  const int seen = ++identical_rows_[base];
   std::string& key = *e.mutable_idempotency_key();
   key.clear();
   key.append("csv-");
@@ -500,8 +518,25 @@ void ContactCsvReader::DeriveKey(absl::Time at, touchline::v1::ContactEvent& e) 
   *p++ = '-';
   key.append(buf, static_cast<size_t>(p - buf));
   AppendHex16(h, &key);
-  const int seen = ++identical_rows_[{at, e.player_id(), h}];
   if (seen > 1) absl::StrAppend(&key, "-", seen);
+}
+
+void ContactCsvReader::CountEarlierRows() {
+  // The data records before this one (read_ of them), read as they were, their keys' bases
+  // counted: Read derives exactly what it derived the first time.
+  identical_rows_.clear();
+  std::unique_ptr<CsvRecords> again = fd_ >= 0 ? std::make_unique<CsvRecords>(fd_, block_)
+                                               : std::make_unique<CsvRecords>(text_);
+  std::vector<absl::string_view> cells;
+  if (first_data_record_ == 2) again->Next(&cells);  // the header
+  touchline::v1::ContactEvent scratch;
+  recounting_ = true;
+  for (size_t i = 0; i < read_ && again->Next(&cells); ++i) {
+    scratch.Clear();
+    (void)Read(cells, scratch);
+  }
+  recounting_ = false;
+  recount_error_ = again->read_error();
 }
 
 bool ContactCsvReader::Next(size_t max,
@@ -517,7 +552,7 @@ bool ContactCsvReader::Next(size_t max,
   };
   for (; taken < max && next_record(); ++taken, ++read_) {
     touchline::v1::ContactEvent& e = *events->Add();
-    std::string problem = Read(e);
+    std::string problem = Read(cells_, e);
     if (!problem.empty()) {
       // Sent anyway, keeping its place, as an event the server refuses (no player, kind or time).
       CsvProblem p;

@@ -25,8 +25,9 @@ class CsvRecords {
  public:
   explicit CsvRecords(absl::string_view text)
       : data_(text.data()), end_(text.size()), eof_(true) {}
-  // Reads `fd` (from where it stands; it is not closed) `block` bytes at a time; a record longer
-  // than a block grows the buffer.
+  // Reads the file `fd` from its start, `block` bytes at a time (pread: its offset is left alone,
+  // so several readers may read one file; it is not closed); a record longer than a block grows
+  // the buffer.
   explicit CsvRecords(int fd, size_t block = size_t{1} << 20) : fd_(fd), block_(block) {}
   CsvRecords(const CsvRecords&) = delete;
   CsvRecords& operator=(const CsvRecords&) = delete;
@@ -59,6 +60,7 @@ class CsvRecords {
   bool eof_ = false;            // nothing follows end_
   int fd_ = -1;
   size_t block_ = 0;
+  int64_t file_pos_ = 0;  // where the next read of the file starts
   std::string buffer_;
   int read_error_ = 0;
   size_t record_ = 0;
@@ -128,20 +130,31 @@ class ContactCsvReader {
   size_t read() const { return read_; }
   size_t RecordOf(size_t index) const { return index + first_data_record_; }
   // errno of a failed read of the file (the records before it were read), or 0.
-  int read_error() const { return records_.read_error(); }
+  int read_error() const {
+    return records_.read_error() != 0 ? records_.read_error() : recount_error_;
+  }
 
  private:
   static constexpr size_t kNoColumn = static_cast<size_t>(-1);
-  ContactCsvReader(absl::string_view text, absl::Time now) : records_(text), now_(now) {}
-  ContactCsvReader(int fd, absl::Time now, size_t block) : records_(fd, block), now_(now) {}
+  using Base = std::tuple<absl::Time, int64_t, uint64_t>;  // what a derived key is made of
+  ContactCsvReader(absl::string_view text, absl::Time now)
+      : records_(text), text_(text), now_(now) {}
+  ContactCsvReader(int fd, absl::Time now, size_t block)
+      : records_(fd, block), fd_(fd), block_(block), now_(now) {}
   // Reads the first record: a header is mapped and passed, anything else is the first data record.
   absl::Status MapColumns();
-  // Fills `e` from the record in cells_; the reason it cannot, or empty.
-  std::string Read(touchline::v1::ContactEvent& e);
+  // Fills `e` from the record `cells`; the reason it cannot, or empty.
+  std::string Read(const std::vector<absl::string_view>& cells, touchline::v1::ContactEvent& e);
   // A derived key: ("csv-" time "-" player "-" hash), "-n" added for the n-th identical row.
   void DeriveKey(absl::Time at, touchline::v1::ContactEvent& e);
+  // The file has left time order: identical_rows_ counts every data record before this one, read
+  // again from the start of the file.
+  void CountEarlierRows();
 
   CsvRecords records_;
+  absl::string_view text_;  // what records_ reads: the text, or the file fd_
+  int fd_ = -1;
+  size_t block_ = 0;
   absl::Time now_;
   std::vector<absl::string_view> cells_;
   bool pending_ = false;  // cells_ holds the first data record, not yet taken
@@ -151,7 +164,15 @@ class ContactCsvReader {
   absl::flat_hash_map<std::string, int> kinds_, sources_;  // spellings already looked up
   // Rows with each derived key's base so far, by what the base is made of (time, player, hash):
   // the same distinctions as the base string (it is written from exactly these), without it.
-  absl::flat_hash_map<std::tuple<absl::Time, int64_t, uint64_t>, int> identical_rows_;
+  // While the keyless rows come in time order (as exports list them) only those at the latest
+  // time can be identical to a later one, so only they are kept: a map of every row was most of
+  // what a keyless row cost. The first row out of order has every earlier row counted again.
+  absl::flat_hash_map<Base, int> identical_rows_;
+  bool in_time_order_ = true;
+  bool any_derived_ = false;  // a key was derived; latest_ is the latest time of one
+  absl::Time latest_;
+  bool recounting_ = false;   // CountEarlierRows is reading the file again
+  int recount_error_ = 0;
 };
 
 // A stable 64-bit FNV-1a hash in hex.

@@ -91,13 +91,14 @@ bool ReadRest(int fd, std::string* text) {
   }
 }
 
-// The quotes in what is left of `fd`, read a block at a time.
+// The quotes in the file `fd`, read a block at a time from its start.
 bool CountFileQuotes(int fd, size_t* quotes) {
   std::string block(size_t{1} << 20, '\0');
-  for (;;) {
-    const ssize_t got = ::read(fd, block.data(), block.size());
+  for (off_t at = 0;;) {
+    const ssize_t got = ::pread(fd, block.data(), block.size(), at);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return got == 0;
+    at += got;
     *quotes += CountQuotes(absl::string_view(block.data(), static_cast<size_t>(got)));
   }
 }
@@ -125,15 +126,15 @@ int EventsImport(Ctx& ctx) {
   };
   if (in.fd < 0) return cannot_read();
   // Refused before anything is sent: a quote that is never closed (it would swallow every row
-  // after it), a header that cannot be mapped. A file is read twice, a block at a time: for its
-  // quotes, then for its records, as the messages are sent (the file is never held whole: a copy
-  // of a large file cost more than reading its rows); standard input is read whole first.
+  // after it), a header that cannot be mapped. A file is read a block at a time: for its quotes,
+  // then for its records, as the messages are sent (the file is never held whole: a copy of a
+  // large file cost more than reading its rows); standard input is read whole first.
   struct stat file_stat {};
   std::string text;
   absl::StatusOr<std::unique_ptr<ContactCsvReader>> reader;
   if (!from_stdin && ::fstat(in.fd, &file_stat) == 0 && S_ISREG(file_stat.st_mode)) {
     size_t quotes = 0;
-    if (!CountFileQuotes(in.fd, &quotes) || ::lseek(in.fd, 0, SEEK_SET) != 0) return cannot_read();
+    if (!CountFileQuotes(in.fd, &quotes)) return cannot_read();
     if (auto checked = CheckCsvQuotes(quotes); !checked.ok()) return ctx.Usage(checked);
     reader = ContactCsvReader::Start(in.fd, ctx.now);
   } else {

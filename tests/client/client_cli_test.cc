@@ -1,4 +1,5 @@
 // Unit tests of the touchline CLI: argument and time parsing, tables, enums, CSV, errors, requests.
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <map>
@@ -300,18 +301,23 @@ absl::StatusOr<std::vector<std::vector<std::string>>> ReferenceCsv(absl::string_
   return rows;
 }
 
-// Every record of `text` read from a pipe, `block` bytes at a time.
-std::vector<std::vector<std::string>> CsvThroughPipe(const std::string& text, size_t block) {
-  int fds[2];
-  EXPECT_EQ(pipe(fds), 0);
-  EXPECT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  close(fds[1]);
+// A file holding `text` (in memory: memfd), open for reading.
+int FileHolding(const std::string& text) {
+  const int fd = memfd_create("csv", MFD_CLOEXEC);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  return fd;
+}
+
+// Every record of `text` read from a file, `block` bytes at a time.
+std::vector<std::vector<std::string>> CsvThroughFile(const std::string& text, size_t block) {
+  const int fd = FileHolding(text);
   std::vector<std::vector<std::string>> rows;
-  CsvRecords records(fds[0], block);
+  CsvRecords records(fd, block);
   std::vector<absl::string_view> cells;
   while (records.Next(&cells)) rows.emplace_back(cells.begin(), cells.end());
   EXPECT_EQ(records.read_error(), 0);
-  close(fds[0]);
+  close(fd);
   return rows;
 }
 
@@ -330,7 +336,7 @@ TEST(Csv, RecordAtATimeReadsWhatTheWholeFileReaderRead) {
       EXPECT_EQ(*got, *want) << absl::CEscape(text);
       // From a file a block at a time: records across the blocks' edges, longer than a block.
       const size_t block = 1 + rng() % 6;
-      EXPECT_EQ(CsvThroughPipe(text, block), *want) << absl::CEscape(text) << " block " << block;
+      EXPECT_EQ(CsvThroughFile(text, block), *want) << absl::CEscape(text) << " block " << block;
     }
   }
   // Record numbers count records, not lines (a quoted line end, blank lines).
@@ -362,17 +368,14 @@ TEST(Csv, FileReadInBlocksGivesTheEventsOfTheWholeText) {
   ASSERT_TRUE(whole.ok()) << whole.status();
   ASSERT_EQ(whole->size(), 300u);
   for (size_t block : {1, 5, 64, 4096}) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    ASSERT_EQ(write(fds[1], text.data(), text.size()), static_cast<ssize_t>(text.size()));
-    close(fds[1]);
-    auto reader = ContactCsvReader::Start(fds[0], now, block);
+    const int fd = FileHolding(text);
+    auto reader = ContactCsvReader::Start(fd, now, block);
     ASSERT_TRUE(reader.ok()) << reader.status();
     google::protobuf::RepeatedPtrField<v1::ContactEvent> events;
     std::vector<CsvProblem> problems;
     while ((*reader)->Next(7, &events, &problems)) {
     }
-    close(fds[0]);
+    close(fd);
     ASSERT_EQ(events.size(), 300) << block;
     for (int i = 0; i < events.size(); ++i) {
       EXPECT_EQ(events[i].SerializeAsString(), (*whole)[i].event.SerializeAsString())
@@ -517,6 +520,60 @@ TEST(Csv, DerivedKeysAreThoseEarlierVersionsDerived) {
     auto r = ContactRowsFromCsv(absl::StrCat("4,scrum,", bad, "\n"), now);
     ASSERT_TRUE(r.ok());
     EXPECT_THAT((*r)[0].problem, HasSubstr("occurred_at")) << bad;
+  }
+}
+
+// Identical keyless rows get -2, -3... wherever they are in the file. While rows come in time order
+// the reader keeps only those at the latest time; the first row out of order has it count every
+// earlier row again (from the text, or from the file): the keys are those a map of every row gave.
+TEST(Csv, IdenticalRowsAreCountedWhereverTheFileLeavesTimeOrder) {
+  const absl::Time now = T("2026-11-21T12:00:00Z");
+  std::mt19937 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    std::string text = "player_id,kind,occurred_at,idempotency_key\n";
+    std::vector<std::string> want;  // the key of each data record, as earlier versions derived it
+    std::map<std::string, int> seen;
+    const int rows = 1 + static_cast<int>(rng() % 40);
+    const int in_order = static_cast<int>(rng() % (rows + 1));
+    int minute = 0;
+    for (int i = 0; i < rows; ++i) {
+      minute = i < in_order ? minute + static_cast<int>(rng() % 2) : static_cast<int>(rng() % 6);
+      const absl::Time at = T("2026-11-20T10:00:00Z") + absl::Minutes(minute);
+      const int player = 1 + static_cast<int>(rng() % 2);
+      const bool keyed = rng() % 8 == 0, bad = rng() % 16 == 0;
+      absl::StrAppend(&text, bad ? "x" : absl::StrCat(player), ",scrum,",
+                      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", at, absl::UTCTimeZone()), ",",
+                      keyed ? absl::StrCat("k", i) : "", "\n");
+      if (bad) {
+        want.push_back(absl::StrCat("csv-record-", i + 2));
+      } else if (keyed) {
+        want.push_back(absl::StrCat("k", i));
+      } else {
+        const std::string base = absl::StrCat(
+            "csv-", absl::FormatTime("%Y%m%dT%H%M%E*SZ", at, absl::UTCTimeZone()), "-", player,
+            "-", StableHashHex(absl::StrCat(v1::CONTACT_KIND_SCRUM, "|", false, "|", 0, "||")));
+        const int n = ++seen[base];
+        want.push_back(n == 1 ? base : absl::StrCat(base, "-", n));
+      }
+    }
+    auto whole = ContactRowsFromCsv(text, now);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    ASSERT_EQ(whole->size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ((*whole)[i].event.idempotency_key(), want[i]) << text << " row " << i;
+    }
+    const int fd = FileHolding(text);
+    auto reader = ContactCsvReader::Start(fd, now, 1 + rng() % 64);
+    ASSERT_TRUE(reader.ok());
+    google::protobuf::RepeatedPtrField<v1::ContactEvent> events;
+    std::vector<CsvProblem> problems;
+    while ((*reader)->Next(1 + rng() % 5, &events, &problems)) {
+    }
+    close(fd);
+    ASSERT_EQ(events.size(), static_cast<int>(want.size()));
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(events[static_cast<int>(i)].idempotency_key(), want[i]) << text << " row " << i;
+    }
   }
 }
 

@@ -435,9 +435,12 @@ void RunIngestPart(const IngestPartOptions& o) {
     for (size_t r = 0; r < a.rounds.size(); ++r) {
       v.push_back(a.rounds[r].per_second / b.rounds[r].per_second);
     }
-    std::printf("%-40s %10.2f %17s\n", label, Median(v), Spread(v).c_str());
+    std::printf("%-40s %10.2f %17s  [", label, Median(v), Spread(v).c_str());
+    for (double x : v) std::printf(" %.2f", x);  // every round's, in order: one outlier or many
+    std::printf(" ]\n");
   };
-  std::printf("%-40s %10s %17s\n", "ratio of rates (per round)", "median", "min-max");
+  std::printf("%-40s %10s %17s  %s\n", "ratio of rates (per round)", "median", "min-max",
+              "[each round]");
   ratio_row("gRPC import / raw SQLite", paths[2], paths[0]);
   ratio_row("gRPC import / storage-only", paths[2], paths[1]);
   ratio_row("storage-only / raw SQLite", paths[1], paths[0]);

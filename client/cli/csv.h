@@ -7,11 +7,10 @@
 #include <tuple>
 #include <vector>
 
-#include "absl/strings/string_view.h"
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "touchline/v1/contact_event.pb.h"
 
@@ -48,7 +47,8 @@ class CsvRecords {
   Got ReadPlain(std::vector<absl::string_view>* cells);
   // A record with quotes or a lone CR in its first line, a character at a time, into spans_.
   Got ReadQuoted();
-  // Keeps the unread part, reads more of the file after it; false at the end (or on an error).
+  // Keeps the unread part and reads more of the file after it (setting eof_ when there is no
+  // more); false when nothing could be read: the end was reached before, or the read failed.
   bool Refill();
   struct Cell {
     bool in_scratch;  // unquoted into scratch_, else where it lies in data_

@@ -1,8 +1,13 @@
 // touchline events ...: record one, import a CSV file (one stream), get, list.
-#include <fstream>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 #include <map>
-#include <sstream>
 #include "absl/strings/str_cat.h"
 #include "client/cli/calls.h"
 #include "client/cli/context.h"
@@ -69,24 +74,79 @@ int EventsRecord(Ctx& ctx) {
   return kExitOk;
 }
 
+namespace {
+
+// What is left to read of `fd`, into `text`.
+bool ReadRest(int fd, std::string* text) {
+  size_t size = 0;
+  for (;;) {
+    if (text->size() < size + 1) text->resize(std::max<size_t>(size_t{1} << 20, text->size() * 2));
+    const ssize_t got = ::read(fd, text->data() + size, text->size() - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      text->resize(size);
+      return got == 0;
+    }
+    size += static_cast<size_t>(got);
+  }
+}
+
+// The quotes in the file `fd`, read a block at a time from its start.
+bool CountFileQuotes(int fd, size_t* quotes) {
+  std::string block(size_t{1} << 20, '\0');
+  for (off_t at = 0;;) {
+    const ssize_t got = ::pread(fd, block.data(), block.size(), at);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return got == 0;
+    at += got;
+    *quotes += CountQuotes(absl::string_view(block.data(), static_cast<size_t>(got)));
+  }
+}
+
+// The file to import, or standard input for "-"; -1 (errno set) when it cannot be opened.
+int OpenInput(const std::string& file) {
+  return file == "-" ? 0 : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+}
+
+struct ClosesFd {
+  int fd;
+  ~ClosesFd() {
+    if (fd > 0) ::close(fd);
+  }
+};
+
+}  // namespace
+
 int EventsImport(Ctx& ctx) {
   TL_ARG(std::string file, ctx.args.Require("file"));
+  const ClosesFd in{OpenInput(file)};
+  const bool from_stdin = in.fd == 0;
+  auto cannot_read = [&] {
+    return ctx.Usage(absl::StrCat("cannot read ", file, ": ", std::strerror(errno)));
+  };
+  if (in.fd < 0) return cannot_read();
+  // Refused before anything is sent: a quote that is never closed (it would swallow every row
+  // after it), a header that cannot be mapped. A file is read a block at a time: for its quotes,
+  // then for its records, as the messages are sent (the file is never held whole: a copy of a
+  // large file cost more than reading its rows); standard input is read whole first.
+  struct stat file_stat {};
   std::string text;
-  if (file == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
+  absl::StatusOr<std::unique_ptr<ContactCsvReader>> reader;
+  if (!from_stdin && ::fstat(in.fd, &file_stat) == 0 && S_ISREG(file_stat.st_mode)) {
+    size_t quotes = 0;
+    if (!CountFileQuotes(in.fd, &quotes)) return cannot_read();
+    if (auto checked = CheckCsvQuotes(quotes); !checked.ok()) return ctx.Usage(checked);
+    reader = ContactCsvReader::Start(in.fd, ctx.now);
   } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return ctx.Usage(absl::StrCat("cannot read ", file));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    if (!ReadRest(in.fd, &text)) return cannot_read();
+    if (auto checked = CheckCsvQuotes(text); !checked.ok()) return ctx.Usage(checked);
+    reader = ContactCsvReader::Start(text, ctx.now);
   }
-  auto rows = ParseCsv(text);
-  if (!rows.ok()) return ctx.Usage(rows.status());
-  auto reader = ContactCsvReader::Start(*rows, ctx.now);
   if (!reader.ok()) return ctx.Usage(reader.status());
+  if (const int e = (*reader)->read_error(); e != 0) {
+    errno = e;
+    return cannot_read();
+  }
   TL_STUB(ContactEventService);
   grpc::ClientContext c;
   ctx.Prepare(&c);
@@ -94,23 +154,17 @@ int EventsImport(Ctx& ctx) {
   auto writer = stub->ImportContactEvents(&c, &resp);
   // Every record is sent, in file order, several hundred to a message (one each costs far more per
   // event): the server's rejection index i is data record i. Records are read a message at a
-  // time, so the next message is read while the server stores the last.
+  // time, straight into the message (its events reused from one message to the next), so the
+  // next message is read while the server stores the last; nothing of the file is kept but the
+  // records that could not be read.
   constexpr int kEventsPerMessage = 500;
-  std::vector<CsvContactRow> all_rows;
-  all_rows.reserve(rows->size());
-  auto csv_rows = &all_rows;
+  std::vector<CsvProblem> problems;
   v1::ImportContactEventsRequest req;
   bool open = true;
-  while (open) {
-    const size_t first = all_rows.size();
-    if (!reader->Next(kEventsPerMessage, &all_rows)) break;
-    for (size_t i = first; i < all_rows.size(); ++i) *req.add_contact_events() = all_rows[i].event;
-    if (req.contact_events_size() == kEventsPerMessage) {
-      open = writer->Write(req);  // false: the server ended the call, and its status says why
-      req.Clear();
-    }
+  while (open && (*reader)->Next(kEventsPerMessage, req.mutable_contact_events(), &problems)) {
+    open = writer->Write(req);  // false: the server ended the call, and its status says why
+    req.Clear();
   }
-  if (open && req.contact_events_size() > 0) writer->Write(req);
   writer->WritesDone();
   grpc::Status st = writer->Finish();
   if (!st.ok()) {
@@ -118,6 +172,13 @@ int EventsImport(Ctx& ctx) {
             << " events were stored; running the same command again is safe (stored events come back "
                "as duplicates)\n";
     return ctx.RpcError(st);
+  }
+  if (const int e = (*reader)->read_error(); e != 0) {
+    // What was read was sent and is answered below; what follows in the file was not.
+    ctx.err << "touchline: reading " << file << " failed after its row "
+            << (*reader)->RecordOf((*reader)->read()) - 1 << ": " << std::strerror(e)
+            << "; the rows before it were imported, none after; running the same command again is "
+               "safe (stored events come back as duplicates)\n";
   }
   if (ctx.structured()) {
     ctx.PrintMessage(resp);
@@ -128,15 +189,14 @@ int EventsImport(Ctx& ctx) {
     // the event in the stream. Records the CLI could not read are given with the CLI's reason.
     std::map<int64_t, std::pair<std::string, std::string>> rejected;  // index -> key, reason
     for (const auto& r : resp.rejections()) rejected[r.index()] = {r.idempotency_key(), r.reason()};
-    for (size_t i = 0; i < csv_rows->size(); ++i) {
-      const auto& row = (*csv_rows)[i];
-      if (!row.problem.empty()) rejected[static_cast<int64_t>(i)] = {row.event.idempotency_key(), row.problem};
+    for (const CsvProblem& p : problems) {
+      rejected[static_cast<int64_t>(p.index)] = {p.idempotency_key, p.reason};
     }
     if (!rejected.empty()) {
       Table t({"ROW", "INDEX", "KEY", "REASON"});
       for (const auto& [index, what] : rejected) {
-        const std::string row = index >= 0 && static_cast<size_t>(index) < csv_rows->size()
-                                    ? absl::StrCat((*csv_rows)[static_cast<size_t>(index)].record)
+        const std::string row = index >= 0 && static_cast<size_t>(index) < (*reader)->read()
+                                    ? absl::StrCat((*reader)->RecordOf(static_cast<size_t>(index)))
                                     : "?";
         t.AddRow({row, absl::StrCat(index), what.first, what.second});
       }
@@ -147,6 +207,7 @@ int EventsImport(Ctx& ctx) {
       }
     }
   }
+  if ((*reader)->read_error() != 0) return kExitServerError;
   return resp.rejected_count() > 0 ? kExitServerError : kExitOk;
 }
 

@@ -1,6 +1,7 @@
 #include "server/api/stream_reactors.h"
 
 #include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
@@ -126,7 +127,7 @@ void ImportReactor::Take() {
   if (message.has_contact_event()) players.insert(message.contact_event().player_id());
   for (const auto& e : message.contact_events()) players.insert(e.player_id());
   AddAuditedPlayers(*context_, players);
-  import_->Add(message);
+  import_->Add(std::move(message));
   std::optional<service::ContactImport::Batch> full = import_->TakeBatch(/*final=*/false);
   bool commit_now = false, read_next = false, conclude = false;
   {

@@ -5,7 +5,9 @@
 #include <iterator>
 #include <optional>
 #include <set>
+#include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -29,38 +31,72 @@ bool IsContactKind(int kind) {
   return v1::ContactKind_IsValid(kind) && kind != v1::CONTACT_KIND_UNSPECIFIED;
 }
 
-// Validates one event under field names prefixed by `prefix`, producing the domain value.
-absl::StatusOr<domain::ContactEvent> ValidateEvent(const v1::ContactEvent& e,
-                                                   const std::string& prefix, absl::Time now,
-                                                   const ServiceOptions& o) {
+// The field names of an event's violations, written once (not for every event an import checks).
+struct EventFields {
+  const std::string player_id = "contact_event.player_id";
+  const std::string kind = "contact_event.kind";
+  const std::string occur_time = "contact_event.occur_time";
+  const std::string session_label = "contact_event.session_label";
+  const std::string note = "contact_event.note";
+  const std::string source = "contact_event.source";
+  const std::string idempotency_key = "contact_event.idempotency_key";
+};
+const EventFields& Fields() {
+  static const EventFields* const fields = new EventFields;
+  return *fields;
+}
+
+// Validates one event (a request's contact_event, or one of an import's events: both are named
+// contact_event.* in violations).
+absl::Status CheckEvent(const v1::ContactEvent& e, absl::Time now, const ServiceOptions& o) {
+  const EventFields& f = Fields();
   common::FieldViolations v;
-  common::CheckPositiveId(v, prefix + "player_id", e.player_id());
-  if (!IsContactKind(e.kind())) v.Add(prefix + "kind", "must be a CONTACT_KIND_* value");
+  common::CheckPositiveId(v, f.player_id, e.player_id());
+  if (!IsContactKind(e.kind())) v.Add(f.kind, "must be a CONTACT_KIND_* value");
   if (!e.has_occur_time()) {
-    v.Add(prefix + "occur_time", "is required");
+    v.Add(f.occur_time, "is required");
   } else {
-    CheckInstant(v, prefix + "occur_time", e.occur_time(), now, o);
+    CheckInstant(v, f.occur_time, e.occur_time(), now, o);
   }
-  common::CheckOptionalText(v, prefix + "session_label", e.session_label(), o.max_name_length);
-  common::CheckOptionalText(v, prefix + "note", e.note(), o.max_text_length);
+  common::CheckOptionalText(v, f.session_label, e.session_label(), o.max_name_length);
+  common::CheckOptionalText(v, f.note, e.note(), o.max_text_length);
   if (!v1::ContactSource_IsValid(e.source())) {
-    v.Add(prefix + "source", "must be a CONTACT_SOURCE_* value");
+    v.Add(f.source, "must be a CONTACT_SOURCE_* value");
   }
-  common::CheckRequiredText(v, prefix + "idempotency_key", e.idempotency_key(),
-                    o.max_idempotency_key_length);
-  TL_RETURN_IF_ERROR(v.ToStatus());
+  common::CheckRequiredText(v, f.idempotency_key, e.idempotency_key(),
+                            o.max_idempotency_key_length);
+  return v.ToStatus();
+}
+
+// The domain value of an event CheckEvent accepted, its text copied from `e`, or moved out of it
+// when `e` is the import's own decoded message.
+template <typename Event>
+domain::ContactEvent ToDomain(Event&& e) {
   domain::ContactEvent event;
   event.player_id = e.player_id();
   event.kind = static_cast<domain::ContactKind>(e.kind());
   event.occurred_at = FromProto(e.occur_time());
-  event.session_label = e.session_label();
   event.awkward = e.awkward();
   event.source = e.source() == v1::CONTACT_SOURCE_UNSPECIFIED
                      ? domain::ContactSource::kManual
                      : static_cast<domain::ContactSource>(e.source());
-  event.note = e.note();
-  event.idempotency_key = e.idempotency_key();
+  if constexpr (std::is_const_v<std::remove_reference_t<Event>> ||
+                std::is_lvalue_reference_v<Event>) {
+    event.session_label = e.session_label();
+    event.note = e.note();
+    event.idempotency_key = e.idempotency_key();
+  } else {
+    event.session_label = std::move(*e.mutable_session_label());
+    event.note = std::move(*e.mutable_note());
+    event.idempotency_key = std::move(*e.mutable_idempotency_key());
+  }
   return event;
+}
+
+absl::StatusOr<domain::ContactEvent> ValidateEvent(const v1::ContactEvent& e, absl::Time now,
+                                                   const ServiceOptions& o) {
+  TL_RETURN_IF_ERROR(CheckEvent(e, now, o));
+  return ToDomain(e);
 }
 
 // Why `event` may not take its idempotency key: `stored` already holds it with other content.
@@ -89,7 +125,7 @@ absl::StatusOr<v1::CreateContactEventResponse> ContactLog::CreateContactEvent(
     const common::Caller& caller, const v1::CreateContactEventRequest& request) {
   const absl::Time now = clock_.Now();
   TL_ASSIGN_OR_RETURN(domain::ContactEvent event,
-                      ValidateEvent(request.contact_event(), "contact_event.", now, options_));
+                      ValidateEvent(request.contact_event(), now, options_));
   event.recorded_at = now;
   event.recorded_by = caller.user;
   v1::CreateContactEventResponse response;
@@ -186,24 +222,38 @@ ContactImport::ContactImport(const ContactLog& log, common::Caller caller)
   filling_.reserve(log_.options_.import_batch_size);
 }
 
-void ContactImport::Add(const v1::ImportContactEventsRequest& message) {
+void ContactImport::Add(const v1::ImportContactEventsRequest& message) { AddEvents(message); }
+
+void ContactImport::Add(v1::ImportContactEventsRequest&& message) { AddEvents(std::move(message)); }
+
+template <typename Message>
+void ContactImport::AddEvents(Message&& message) {
   const absl::Time now = log_.clock_.Now();
-  auto take = [&](const v1::ContactEvent& in) {
-    auto event = ValidateEvent(in, "contact_event.", now, log_.options_);
-    if (!event.ok()) {
+  auto take = [&](auto&& in) {
+    const absl::Status checked = CheckEvent(in, now, log_.options_);
+    if (!checked.ok()) {
       ++invalid_count_;
       if (invalid_.size() < kMaxListedRejections) {
-        invalid_.push_back({index_, in.idempotency_key(), std::string(event.status().message())});
+        invalid_.push_back({index_, in.idempotency_key(), std::string(checked.message())});
       }
     } else {
-      event->recorded_at = now;
-      event->recorded_by = caller_.user;
-      filling_.emplace_back(index_, *std::move(event));
+      domain::ContactEvent event = ToDomain(std::forward<decltype(in)>(in));
+      event.recorded_at = now;
+      event.recorded_by = caller_.user;
+      filling_.emplace_back(index_, std::move(event));
     }
     ++index_;
   };
-  if (message.has_contact_event()) take(message.contact_event());
-  for (const auto& e : message.contact_events()) take(e);
+  // An rvalue message gives up its events' text to the batch (a long idempotency key is then not
+  // copied on its way to SQLite); a const one is copied from.
+  if constexpr (std::is_const_v<std::remove_reference_t<Message>> ||
+                std::is_lvalue_reference_v<Message>) {
+    if (message.has_contact_event()) take(message.contact_event());
+    for (const auto& e : message.contact_events()) take(e);
+  } else {
+    if (message.has_contact_event()) take(std::move(*message.mutable_contact_event()));
+    for (auto& e : *message.mutable_contact_events()) take(std::move(e));
+  }
 }
 
 std::optional<ContactImport::Batch> ContactImport::TakeBatch(bool final) {

@@ -32,8 +32,10 @@ class ContactImport {
   using Batch = std::vector<std::pair<int64_t, domain::ContactEvent>>;
 
   // Validates the message's events and adds the valid ones to the batch being filled; invalid
-  // ones are counted (and the first listed) as rejected.
+  // ones are counted (and the first listed) as rejected. The rvalue form takes the events' text
+  // out of the message instead of copying it.
   void Add(const v1::ImportContactEventsRequest& message);
+  void Add(v1::ImportContactEventsRequest&& message);
   // Hands over the batch being filled once it holds options.import_batch_size events, or with
   // `final` whatever it holds (nullopt when there is nothing to hand over).
   std::optional<Batch> TakeBatch(bool final);
@@ -55,6 +57,8 @@ class ContactImport {
     std::string reason;
   };
   ContactImport(const ContactLog& log, common::Caller caller);
+  template <typename Message>
+  void AddEvents(Message&& message);
 
   const ContactLog& log_;
   const common::Caller caller_;

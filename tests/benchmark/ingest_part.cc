@@ -41,7 +41,8 @@ constexpr int kEventsPerMessage = 500;  // as the CLI sends them
 struct Rate {
   double per_second = 0;
   double server_us_per_event = 0;  // the process that stored them (the bench for raw/storage)
-  double client_us_per_event = 0;  // the CLI process, for the CSV rows
+  // The client: the CLI process for the CSV rows, the bench's own for the gRPC imports.
+  double client_us_per_event = 0;
 };
 
 // The rows every path stores: the same content, oldest first (as a wearable export or a
@@ -65,22 +66,27 @@ std::vector<ContactEvent> IngestRows(const std::vector<int64_t>& players, int co
   return rows;
 }
 
+// Rows [from, to) as events of `m`, as a client that holds them converts them.
+void AddEvents(const std::vector<ContactEvent>& rows, size_t from, size_t to,
+               v1::ImportContactEventsRequest* m) {
+  for (size_t k = from; k < to; ++k) {
+    const ContactEvent& e = rows[k];
+    v1::ContactEvent* out = m->add_contact_events();
+    out->set_player_id(e.player_id);
+    out->set_kind(static_cast<v1::ContactKind>(e.kind));
+    touchline::service::ToProto(e.occurred_at, out->mutable_occur_time());
+    out->set_awkward(e.awkward);
+    out->set_source(v1::CONTACT_SOURCE_WEARABLE);
+    out->set_session_label(e.session_label);
+    out->set_idempotency_key(e.idempotency_key);
+  }
+}
+
 std::vector<v1::ImportContactEventsRequest> Messages(const std::vector<ContactEvent>& rows) {
   std::vector<v1::ImportContactEventsRequest> messages;
   for (size_t i = 0; i < rows.size(); i += kEventsPerMessage) {
-    v1::ImportContactEventsRequest m;
-    for (size_t k = i; k < std::min(rows.size(), i + kEventsPerMessage); ++k) {
-      const ContactEvent& e = rows[k];
-      v1::ContactEvent* out = m.add_contact_events();
-      out->set_player_id(e.player_id);
-      out->set_kind(static_cast<v1::ContactKind>(e.kind));
-      touchline::service::ToProto(e.occurred_at, out->mutable_occur_time());
-      out->set_awkward(e.awkward);
-      out->set_source(v1::CONTACT_SOURCE_WEARABLE);
-      out->set_session_label(e.session_label);
-      out->set_idempotency_key(e.idempotency_key);
-    }
-    messages.push_back(std::move(m));
+    messages.emplace_back();
+    AddEvents(rows, i, std::min(rows.size(), i + kEventsPerMessage), &messages.back());
   }
   return messages;
 }
@@ -251,17 +257,58 @@ ServerProcess ConnectedServer(const std::string& binary, const std::string& path
 }
 
 // ImportContactEvents from this process, the messages built beforehand: from opening the stream
-// to its status.
+// to its status. What the import costs the server, not what a client costs: the CLI's rows must
+// be read, and a client's rows converted, before they can be sent (GrpcImportBuilt).
 Rate GrpcImport(const std::string& binary, const std::string& path,
                 const std::vector<v1::ImportContactEventsRequest>& messages, int count) {
   std::shared_ptr<grpc::Channel> channel;
   ServerProcess server = ConnectedServer(binary, path, &channel);
   auto stub = v1::ContactEventService::NewStub(channel);
+  const double client0 = ClientCpuSeconds();
   const auto [per_second, server_us] = TimedImport(server, *stub, messages, count, server.token);
+  const double client_us = (ClientCpuSeconds() - client0) * 1e6 / count;
   stub.reset();
   channel.reset();  // the server's graceful stop would wait for an open connection
   server.Stop();
-  return {per_second, server_us, 0};
+  return {per_second, server_us, client_us};
+}
+
+// ImportContactEvents as a client program with the rows in memory does it: each message built from
+// the rows as it is sent (one request reused, as the CLI does), from opening the stream to its
+// status. The baseline the CLI's CSV import is held to: both turn rows into messages while the
+// server stores the previous ones.
+Rate GrpcImportBuilt(const std::string& binary, const std::string& path,
+                     const std::vector<ContactEvent>& rows) {
+  std::shared_ptr<grpc::Channel> channel;
+  ServerProcess server = ConnectedServer(binary, path, &channel);
+  auto stub = v1::ContactEventService::NewStub(channel);
+  const int count = static_cast<int>(rows.size());
+  v1::ImportContactEventsResponse resp;
+  auto ctx = Ctx(server.token);
+  const double cpu0 = server.CpuSeconds();
+  const double client0 = ClientCpuSeconds();
+  const absl::Time t0 = absl::Now();
+  auto writer = stub->ImportContactEvents(ctx.get(), &resp);
+  v1::ImportContactEventsRequest m;
+  for (size_t i = 0; i < rows.size(); i += kEventsPerMessage) {
+    m.Clear();
+    AddEvents(rows, i, std::min(rows.size(), i + kEventsPerMessage), &m);
+    if (!writer->Write(m)) break;
+  }
+  writer->WritesDone();
+  CountError(writer->Finish(), "ImportContactEvents");
+  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
+  const double cpu = server.CpuSeconds() - cpu0;
+  const double client = ClientCpuSeconds() - client0;
+  if (resp.stored_count() != count) {
+    std::fprintf(stderr, "error: ImportContactEvents stored %lld of %d events\n",
+                 static_cast<long long>(resp.stored_count()), count);
+    g_rpc_errors++;
+  }
+  stub.reset();
+  channel.reset();
+  server.Stop();
+  return {count / secs, cpu * 1e6 / count, client * 1e6 / count};
 }
 
 // `touchline events import --file=CSV` as a user runs it: the whole process (reading and parsing
@@ -341,6 +388,8 @@ void RunIngestPart(const IngestPartOptions& o) {
        [&] { return StorageOnly(CopyOf(tmpl, db), rows, per_commit, o.synchronous_full); }},
       {"ImportContactEvents (gRPC, 500/msg)",
        [&] { return GrpcImport(o.server_binary, CopyOf(tmpl, db), messages, count); }},
+      {"gRPC import, messages built as sent",
+       [&] { return GrpcImportBuilt(o.server_binary, CopyOf(tmpl, db), rows); }},
   };
   if (csv) {
     paths.push_back({"CLI events import, CSV with keys", [&] {
@@ -370,11 +419,11 @@ void RunIngestPart(const IngestPartOptions& o) {
   std::printf("\ningest: %d events (50 players, oldest first, sequential keys), %d per commit, "
               "synchronous=%s, %d rounds alternating\n",
               count, per_commit, o.synchronous_full ? "full" : "normal", o.rounds);
-  std::printf("%-40s %10s %17s %10s %10s\n", "path (per round: median, min-max)", "events/s",
-              "min-max", "srv us/ev", "cli us/ev");
+  std::printf("%-40s %10s %17s %10s %12s\n", "path (per round: median, min-max)", "events/s",
+              "min-max", "srv us/ev", "client us/ev");
   for (const Path& p : paths) {
     const auto rate = field(p, &Rate::per_second);
-    std::printf("%-40s %10.0f %17s %10.2f %10s\n", p.label, Median(rate), Spread(rate, 0).c_str(),
+    std::printf("%-40s %10.0f %17s %10.2f %12s\n", p.label, Median(rate), Spread(rate, 0).c_str(),
                 Median(field(p, &Rate::server_us_per_event)),
                 p.rounds.front().client_us_per_event > 0
                     ? absl::StrFormat("%.2f", Median(field(p, &Rate::client_us_per_event))).c_str()
@@ -386,16 +435,21 @@ void RunIngestPart(const IngestPartOptions& o) {
     for (size_t r = 0; r < a.rounds.size(); ++r) {
       v.push_back(a.rounds[r].per_second / b.rounds[r].per_second);
     }
-    std::printf("%-40s %10.2f %17s\n", label, Median(v), Spread(v).c_str());
+    std::printf("%-40s %10.2f %17s  [", label, Median(v), Spread(v).c_str());
+    for (double x : v) std::printf(" %.2f", x);  // every round's, in order: one outlier or many
+    std::printf(" ]\n");
   };
-  std::printf("%-40s %10s %17s\n", "ratio of rates (per round)", "median", "min-max");
+  std::printf("%-40s %10s %17s  %s\n", "ratio of rates (per round)", "median", "min-max",
+              "[each round]");
   ratio_row("gRPC import / raw SQLite", paths[2], paths[0]);
   ratio_row("gRPC import / storage-only", paths[2], paths[1]);
   ratio_row("storage-only / raw SQLite", paths[1], paths[0]);
+  ratio_row("gRPC built as sent / built before", paths[3], paths[2]);
   if (csv) {
-    ratio_row("CSV with keys / gRPC import", paths[3], paths[2]);
-    ratio_row("CSV without keys / gRPC import", paths[4], paths[2]);
-    ratio_row("CSV without keys / CSV with keys", paths[4], paths[3]);
+    ratio_row("CSV with keys / gRPC built as sent", paths[4], paths[3]);
+    ratio_row("CSV with keys / gRPC built before", paths[4], paths[2]);
+    ratio_row("CSV without keys / gRPC built as sent", paths[5], paths[3]);
+    ratio_row("CSV without keys / CSV with keys", paths[5], paths[4]);
   }
   for (const char* s : kFileSuffixes) std::remove((tmpl.path + s).c_str());
   std::remove(keyed_csv.c_str());

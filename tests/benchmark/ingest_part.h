@@ -1,7 +1,9 @@
-// The ingest part of touchline_bench: the same contact events stored five ways, alternating in
+// The ingest part of touchline_bench: the same contact events stored six ways, alternating in
 // rounds within one run: raw SQLite (the sqlite3 C API on a database file the server created, so
-// the schema cannot drift), the server's own storage code without gRPC, the gRPC streaming import,
-// and the CLI's CSV import of the same rows with and without idempotency keys.
+// the schema cannot drift), the server's own storage code without gRPC, the gRPC streaming import
+// (its messages built before the clock starts, and built from the rows as they are sent, as a
+// client program does), and the CLI's CSV import of the same rows with and without idempotency
+// keys.
 #pragma once
 
 #include <string>

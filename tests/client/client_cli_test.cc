@@ -1,5 +1,9 @@
 // Unit tests of the touchline CLI: argument and time parsing, tables, enums, CSV, errors, requests.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -12,6 +16,7 @@
 #include "client/cli/requests.h"
 #include "client/cli/table.h"
 #include "client/cli/timeparse.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
@@ -245,10 +250,150 @@ TEST(Csv, QuotesNewlinesAndBlankLines) {
   EXPECT_TRUE(ParseCsv("")->empty());
 }
 
+// The record-at-a-time reader against the reader it replaced (every record at once, a character
+// at a time; kept here as the reference): the same records and cells for any mix of quotes,
+// commas and line ends, and CheckCsvQuotes refuses exactly the texts that one refused.
+absl::StatusOr<std::vector<std::vector<std::string>>> ReferenceCsv(absl::string_view text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool in_quotes = false, field_started = false;
+  auto end_row = [&]() {
+    row.push_back(std::move(field));
+    field.clear();
+    if (!(row.size() == 1 && row[0].empty())) rows.push_back(std::move(row));
+    row.clear();
+    field_started = false;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else {
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_quotes = field_started = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = true;
+    } else if (c == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') continue;
+      end_row();
+    } else if (c == '\n') {
+      end_row();
+    } else {
+      field += c;
+      field_started = true;
+    }
+  }
+  if (in_quotes) return absl::InvalidArgumentError("CSV: unterminated quoted field");
+  if (field_started || !field.empty() || !row.empty()) end_row();
+  return rows;
+}
+
+// A file holding `text` (in memory: memfd), open for reading.
+int FileHolding(const std::string& text) {
+  const int fd = memfd_create("csv", MFD_CLOEXEC);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  return fd;
+}
+
+// Every record of `text` read from a file, `block` bytes at a time.
+std::vector<std::vector<std::string>> CsvThroughFile(const std::string& text, size_t block) {
+  const int fd = FileHolding(text);
+  std::vector<std::vector<std::string>> rows;
+  CsvRecords records(fd, block);
+  std::vector<absl::string_view> cells;
+  while (records.Next(&cells)) rows.emplace_back(cells.begin(), cells.end());
+  EXPECT_EQ(records.read_error(), 0);
+  close(fd);
+  return rows;
+}
+
+TEST(Csv, RecordAtATimeReadsWhatTheWholeFileReaderRead) {
+  std::mt19937 rng(24);
+  const char alphabet[] = {'a', 'b', ',', '"', '\n', '\r', ' '};
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const int size = static_cast<int>(rng() % 24);
+    for (int i = 0; i < size; ++i) text += alphabet[rng() % sizeof alphabet];
+    auto want = ReferenceCsv(text);
+    EXPECT_EQ(CheckCsvQuotes(text).ok(), want.ok()) << absl::CEscape(text);
+    auto got = ParseCsv(text);
+    ASSERT_EQ(got.ok(), want.ok()) << absl::CEscape(text);
+    if (want.ok()) {
+      EXPECT_EQ(*got, *want) << absl::CEscape(text);
+      // From a file a block at a time: records across the blocks' edges, longer than a block.
+      const size_t block = 1 + rng() % 6;
+      EXPECT_EQ(CsvThroughFile(text, block), *want) << absl::CEscape(text) << " block " << block;
+    }
+  }
+  // Record numbers count records, not lines (a quoted line end, blank lines).
+  CsvRecords records("a\n\n\"b\nc\",d\r\ne");
+  std::vector<absl::string_view> cells;
+  ASSERT_TRUE(records.Next(&cells));
+  EXPECT_EQ(records.record(), 1u);
+  ASSERT_TRUE(records.Next(&cells));
+  EXPECT_THAT(cells, ElementsAre("b\nc", "d"));
+  EXPECT_EQ(records.record(), 2u);
+  ASSERT_TRUE(records.Next(&cells));
+  EXPECT_THAT(cells, ElementsAre("e"));
+  EXPECT_FALSE(records.Next(&cells));
+}
+
+// An import reads a file a block at a time: the events, derived keys, problems and row numbers
+// are those of the same text read whole, however the blocks cut it.
+TEST(Csv, FileReadInBlocksGivesTheEventsOfTheWholeText) {
+  const absl::Time now = T("2026-11-21T12:00:00Z");
+  std::string text = "note,player_id,kind,occurred_at,awkward,source\r\n";
+  for (int i = 0; i < 300; ++i) {
+    absl::StrAppend(&text, i % 7 == 0 ? "\"first line\nsecond, \"\"quoted\"\"\"" : "plain", ",",
+                    i == 150 ? "x" : absl::StrCat(1 + i % 5), ",", i % 3 ? "scrum" : "ruck", ",",
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now - absl::Minutes(300 - i / 2),
+                                     absl::UTCTimeZone()),
+                    ",false,video", i % 2 ? "\r\n" : "\n", i % 50 == 0 ? "\n" : "");
+  }
+  auto whole = ContactRowsFromCsv(text, now);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_EQ(whole->size(), 300u);
+  for (size_t block : {1, 5, 64, 4096}) {
+    const int fd = FileHolding(text);
+    auto reader = ContactCsvReader::Start(fd, now, block);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    google::protobuf::RepeatedPtrField<v1::ContactEvent> events;
+    std::vector<CsvProblem> problems;
+    while ((*reader)->Next(7, &events, &problems)) {
+    }
+    close(fd);
+    ASSERT_EQ(events.size(), 300) << block;
+    for (int i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(events[i].SerializeAsString(), (*whole)[i].event.SerializeAsString())
+          << "block " << block << " event " << i;
+      EXPECT_EQ((*reader)->RecordOf(i), (*whole)[i].record);
+    }
+    ASSERT_EQ(problems.size(), 1u) << block;
+    EXPECT_EQ(problems[0].index, 150u);
+    EXPECT_EQ(problems[0].record, 152u);
+    EXPECT_EQ((*whole)[150].problem, problems[0].reason);
+  }
+}
+
 TEST(Csv, EventsWithHeaderInAnyOrder) {
   absl::Time now = T("2026-11-21T12:00:00Z");
-  auto rows = ParseCsv("kind,player_id,occurred_at,awkward,note\nscrum,3,2026-11-21T10:00:00Z,yes,\"first, scrum\"\n");
-  auto events = ContactRowsFromCsv(*rows, now);
+  const std::string rows =
+      "kind,player_id,occurred_at,awkward,note\nscrum,3,2026-11-21T10:00:00Z,yes,\"first, scrum\"\n";
+  auto events = ContactRowsFromCsv(rows, now);
   ASSERT_TRUE(events.ok()) << events.status();
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].record, 2u);
@@ -261,15 +406,15 @@ TEST(Csv, EventsWithHeaderInAnyOrder) {
   EXPECT_EQ(FromTimestamp(e.occur_time()), T("2026-11-21T10:00:00Z"));
   EXPECT_THAT(e.idempotency_key(), testing::StartsWith("csv-"));
   // The derived key is stable.
-  EXPECT_EQ(ContactRowsFromCsv(*rows, now + absl::Hours(1))->at(0).event.idempotency_key(), e.idempotency_key());
+  EXPECT_EQ(ContactRowsFromCsv(rows, now + absl::Hours(1))->at(0).event.idempotency_key(), e.idempotency_key());
 }
 
 TEST(Csv, EventsInDefaultColumnOrder) {
   absl::Time now = T("2026-11-21T12:00:00Z");
-  auto rows = ParseCsv(
+  const std::string rows =
       "7,tackle-made,-1d,false,video,2026-11-20 v Kingsmead,k-1,\n"
-      "8,lineout_landing,2026-11-20,true,wearable,,k-2,landed badly\n");
-  auto rows_read = ContactRowsFromCsv(*rows, now);
+      "8,lineout_landing,2026-11-20,true,wearable,,k-2,landed badly\n";
+  auto rows_read = ContactRowsFromCsv(rows, now);
   ASSERT_TRUE(rows_read.ok()) << rows_read.status();
   ASSERT_EQ(rows_read->size(), 2u);
   std::vector<v1::ContactEvent> events;
@@ -293,7 +438,7 @@ TEST(Csv, DerivedKeysSortByTimeAndNeverMergeTwoRows) {
       "3,tackle-made,2026-11-21T10:00:00Z,true,wearable\n"    // differs only in awkward
       "3,tackle-made,2026-11-21T10:00:00Z,false,video\n"      // differs only in source
       "3,tackle-made,2026-11-21T09:59:00Z,false,wearable\n";  // a minute earlier
-  auto read = ContactRowsFromCsv(*ParseCsv(text), now);
+  auto read = ContactRowsFromCsv(text, now);
   ASSERT_TRUE(read.ok()) << read.status();
   std::set<std::string> keys;
   for (const auto& r : *read) {
@@ -303,7 +448,7 @@ TEST(Csv, DerivedKeysSortByTimeAndNeverMergeTwoRows) {
   EXPECT_EQ(keys.size(), read->size()) << "two rows merged under one key";
   EXPECT_EQ((*read)[1].event.idempotency_key(), (*read)[0].event.idempotency_key() + "-2");
   EXPECT_LT((*read)[4].event.idempotency_key(), (*read)[0].event.idempotency_key());
-  auto again = ContactRowsFromCsv(*ParseCsv(text), now + absl::Hours(5));
+  auto again = ContactRowsFromCsv(text, now + absl::Hours(5));
   for (size_t i = 0; i < read->size(); ++i) {
     EXPECT_EQ((*again)[i].event.idempotency_key(), (*read)[i].event.idempotency_key());
   }
@@ -314,7 +459,7 @@ TEST(Csv, DerivedKeysSortByTimeAndNeverMergeTwoRows) {
 // fast paths (whole seconds, four-digit years, the plain RFC 3339 form) must agree with the slow.
 TEST(Csv, DerivedKeysAreThoseEarlierVersionsDerived) {
   const absl::Time now = T("2026-11-21T12:00:00Z");
-  const std::vector<std::string> times = {
+  std::vector<std::string> times = {
       "2026-11-21T10:00:00Z",     "2026-02-28T23:59:59Z",  "2024-02-29T00:00:00Z",
       "2026-11-21T10:00:00.25Z",  "2026-11-21T10:00:00.000000001Z", "2026-11-21T11:00:00+01:00",
       "2026-11-21t10:00:00z",     "2026-11-21 10:00:00Z",  "2026-11-20",
@@ -323,8 +468,28 @@ TEST(Csv, DerivedKeysAreThoseEarlierVersionsDerived) {
   for (const auto& t : times) {
     absl::StrAppend(&text, "4,scrum,", t, ",true,video,v Kingsmead,left side\n");
   }
+  // And times all over the calendar an event's Timestamp holds (nanoseconds since 1970 in 64
+  // bits: 1678 to 2261), leap days and centuries among them.
+  std::mt19937_64 rng(5);
+  std::vector<std::string> spread;
+  const int64_t first = absl::ToUnixSeconds(T("1678-01-01T00:00:00Z"));
+  const int64_t last = absl::ToUnixSeconds(T("2261-12-31T23:59:59Z"));
+  for (int i = 0; i < 3000; ++i) {
+    const int64_t s = first + static_cast<int64_t>(rng() % static_cast<uint64_t>(last - first + 1));
+    spread.push_back(absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(s),
+                                      absl::UTCTimeZone()));
+  }
+  for (const char* edge : {"2000-02-29T00:00:00Z", "1900-02-28T23:59:59Z", "2100-03-01T00:00:00Z",
+                           "1970-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "1678-01-01T00:00:00Z",
+                           "2261-12-31T23:59:59Z", "2096-02-29T12:00:00Z"}) {
+    spread.push_back(edge);
+  }
+  times.insert(times.end(), spread.begin(), spread.end());
+  for (const auto& t : spread) {
+    absl::StrAppend(&text, "4,scrum,", t, ",true,video,v Kingsmead,left side\n");
+  }
   absl::StrAppend(&text, "4,scrum,2026-11-21T10:00:00Z,true,video,v Kingsmead,left side\n");
-  auto read = ContactRowsFromCsv(*ParseCsv(text), now);
+  auto read = ContactRowsFromCsv(text, now);
   ASSERT_TRUE(read.ok()) << read.status();
   ASSERT_EQ(read->size(), times.size() + 1);
   std::map<std::string, int> seen;
@@ -352,9 +517,63 @@ TEST(Csv, DerivedKeysAreThoseEarlierVersionsDerived) {
   }
   // Out-of-range fields are refused as before, not normalised into another day.
   for (const char* bad : {"2026-02-30T10:00:00Z", "2026-11-21T24:00:00Z", "2026-13-01T00:00:00Z"}) {
-    auto r = ContactRowsFromCsv(*ParseCsv(absl::StrCat("4,scrum,", bad, "\n")), now);
+    auto r = ContactRowsFromCsv(absl::StrCat("4,scrum,", bad, "\n"), now);
     ASSERT_TRUE(r.ok());
     EXPECT_THAT((*r)[0].problem, HasSubstr("occurred_at")) << bad;
+  }
+}
+
+// Identical keyless rows get -2, -3... wherever they are in the file. While rows come in time order
+// the reader keeps only those at the latest time; the first row out of order has it count every
+// earlier row again (from the text, or from the file): the keys are those a map of every row gave.
+TEST(Csv, IdenticalRowsAreCountedWhereverTheFileLeavesTimeOrder) {
+  const absl::Time now = T("2026-11-21T12:00:00Z");
+  std::mt19937 rng(7);
+  for (int round = 0; round < 300; ++round) {
+    std::string text = "player_id,kind,occurred_at,idempotency_key\n";
+    std::vector<std::string> want;  // the key of each data record, as earlier versions derived it
+    std::map<std::string, int> seen;
+    const int rows = 1 + static_cast<int>(rng() % 40);
+    const int in_order = static_cast<int>(rng() % (rows + 1));
+    int minute = 0;
+    for (int i = 0; i < rows; ++i) {
+      minute = i < in_order ? minute + static_cast<int>(rng() % 2) : static_cast<int>(rng() % 6);
+      const absl::Time at = T("2026-11-20T10:00:00Z") + absl::Minutes(minute);
+      const int player = 1 + static_cast<int>(rng() % 2);
+      const bool keyed = rng() % 8 == 0, bad = rng() % 16 == 0;
+      absl::StrAppend(&text, bad ? "x" : absl::StrCat(player), ",scrum,",
+                      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", at, absl::UTCTimeZone()), ",",
+                      keyed ? absl::StrCat("k", i) : "", "\n");
+      if (bad) {
+        want.push_back(absl::StrCat("csv-record-", i + 2));
+      } else if (keyed) {
+        want.push_back(absl::StrCat("k", i));
+      } else {
+        const std::string base = absl::StrCat(
+            "csv-", absl::FormatTime("%Y%m%dT%H%M%E*SZ", at, absl::UTCTimeZone()), "-", player,
+            "-", StableHashHex(absl::StrCat(v1::CONTACT_KIND_SCRUM, "|", false, "|", 0, "||")));
+        const int n = ++seen[base];
+        want.push_back(n == 1 ? base : absl::StrCat(base, "-", n));
+      }
+    }
+    auto whole = ContactRowsFromCsv(text, now);
+    ASSERT_TRUE(whole.ok()) << whole.status();
+    ASSERT_EQ(whole->size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ((*whole)[i].event.idempotency_key(), want[i]) << text << " row " << i;
+    }
+    const int fd = FileHolding(text);
+    auto reader = ContactCsvReader::Start(fd, now, 1 + rng() % 64);
+    ASSERT_TRUE(reader.ok());
+    google::protobuf::RepeatedPtrField<v1::ContactEvent> events;
+    std::vector<CsvProblem> problems;
+    while ((*reader)->Next(1 + rng() % 5, &events, &problems)) {
+    }
+    close(fd);
+    ASSERT_EQ(events.size(), static_cast<int>(want.size()));
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ(events[static_cast<int>(i)].idempotency_key(), want[i]) << text << " row " << i;
+    }
   }
 }
 
@@ -364,7 +583,7 @@ TEST(Csv, DerivedKeysAreThoseEarlierVersionsDerived) {
 TEST(Csv, UnreadableRecordsKeepTheirPlaceAndSayWhy) {
   absl::Time now = absl::Now();
   auto check = [&](const std::string& text, size_t bad, const char* want) {
-    auto read = ContactRowsFromCsv(*ParseCsv(text), now);
+    auto read = ContactRowsFromCsv(text, now);
     ASSERT_TRUE(read.ok()) << text;
     for (size_t i = 0; i < read->size(); ++i) {
       const auto& r = (*read)[i];
@@ -386,7 +605,7 @@ TEST(Csv, UnreadableRecordsKeepTheirPlaceAndSayWhy) {
   check("1,scrum,2026-01-01,true,telepathy\n", 0, "source");
   check("1,scrum,2026-01-01\n1,ruck,2026-01-01,false,video,,,caf\xe9\n", 1, "UTF-8");
   auto header = [&](const char* text, const char* want) {
-    auto read = ContactRowsFromCsv(*ParseCsv(text), now);
+    auto read = ContactRowsFromCsv(text, now);
     ASSERT_FALSE(read.ok()) << text;
     EXPECT_THAT(std::string(read.status().message()), HasSubstr(want)) << text;
   };

@@ -1,11 +1,14 @@
 // The CLI against an in-process fake server: metadata, error details, JSON, paging, seed re-runs.
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "client/cli/app.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -665,6 +668,44 @@ TEST_F(FakeServerTest, ImportCsvFromFile) {
   r = Run({"events", "import", "--file", path});
   EXPECT_EQ(r.out, "received 2, stored 0, duplicates 2, rejected 0\n");
   EXPECT_EQ(Run({"events", "import", "--file", path + ".missing"}).code, 2);
+}
+
+// A keyless file of several messages' worth of rows, as a wearable export gives them: every row
+// is stored once, the keys the CLI derives are the same on every run (so running the import again
+// stores nothing new, and a file with rows added stores only those), and a row the CLI cannot read
+// is listed with its row in the file wherever in the stream it falls.
+TEST_F(FakeServerTest, ImportKeylessCsvAcrossMessagesTwice) {
+  std::string path = ::testing::TempDir() + "/keyless.csv";
+  auto write = [&](int rows) {
+    std::ofstream f(path);
+    f << "player_id,kind,occurred_at,awkward,source,session_label\n";
+    for (int i = 0; i < rows; ++i) {
+      // Two identical tackles in each minute: two events, not one.
+      const absl::Time at = absl::FromUnixSeconds(1795000000 + 60 * (i / 2));
+      f << 3 << ',' << (i == 1234 ? "hug" : "tackle-made") << ','
+        << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", at, absl::UTCTimeZone()) << ",false,wearable,match\n";
+    }
+  };
+  write(1300);
+  auto r = Run({"events", "import", "--file", path});
+  EXPECT_EQ(r.code, 1) << r.err;  // the unreadable row is refused
+  EXPECT_THAT(r.out, HasSubstr("received 1300, stored 1299, duplicates 0, rejected 1\n"));
+  // Data record 1234 is row 1236 of the file (the header is row 1) and the server's index 1234.
+  EXPECT_THAT(r.out, testing::ContainsRegex("1236 +1234 +csv-record-1236 +kind: "));
+  std::set<std::string> first;
+  for (const auto& [key, e] : state_.events_by_key) first.insert(key);
+  EXPECT_EQ(first.size(), 1299u);
+  EXPECT_EQ(first.count("csv-record-1236"), 0u);
+
+  r = Run({"events", "import", "--file", path});
+  EXPECT_THAT(r.out, HasSubstr("received 1300, stored 0, duplicates 1299, rejected 1\n"));
+  write(1310);  // ten rows added at the end
+  r = Run({"events", "import", "--file", path});
+  EXPECT_THAT(r.out, HasSubstr("received 1310, stored 10, duplicates 1299, rejected 1\n"));
+  std::set<std::string> now;
+  for (const auto& [key, e] : state_.events_by_key) now.insert(key);
+  EXPECT_EQ(now.size(), 1309u);
+  EXPECT_TRUE(std::includes(now.begin(), now.end(), first.begin(), first.end()));
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 # whose key is already stored with other content. Every row is sent; the good ones are stored;
 # each refused one is listed once, with its row in the file and the server's index agreeing
 # (index = row - 2 with a header); the exit status says some were refused; running it again
-# stores nothing twice.
+# stores nothing twice; nor does a file without keys (the CLI derives them).
 # usage: csv_import.sh SERVER CLI
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
@@ -62,6 +62,50 @@ $TL events import --file="$WORK/events.csv" >"$WORK/again" 2>&1
 if grep -q "^received 7, stored 0, duplicates 3, rejected 4$" "$WORK/again"; then ok; else
   bad "second import: $(head -1 "$WORK/again")"
 fi
+
+# Without keys (as a wearable or spreadsheet export gives them): the CLI derives each row's key
+# from its content, so the same file again stores nothing, two identical rows are two events, and
+# rows added to the file later are the only ones stored then.
+{
+  echo "player_id,kind,occurred_at,awkward,source,session_label"
+  echo "1,tackle-made,2026-11-03T10:00:00Z,false,wearable,match"
+  echo "1,tackle-made,2026-11-03T10:00:00Z,false,wearable,match"
+  echo "1,ruck,2026-11-03T10:01:00Z,true,wearable,match"
+} >"$WORK/keyless.csv"
+$TL events import --file="$WORK/keyless.csv" >"$WORK/k1" 2>&1
+if grep -q "^received 3, stored 3, duplicates 0, rejected 0$" "$WORK/k1"; then ok; else bad "keyless: $(head -1 "$WORK/k1")"; fi
+$TL events import --file="$WORK/keyless.csv" >"$WORK/k2" 2>&1
+if grep -q "^received 3, stored 0, duplicates 3, rejected 0$" "$WORK/k2"; then ok; else
+  bad "keyless again: $(head -1 "$WORK/k2")"
+fi
+echo "1,maul,2026-11-03T10:02:00Z,false,wearable,match" >>"$WORK/keyless.csv"
+$TL events import --file="$WORK/keyless.csv" >"$WORK/k3" 2>&1
+if grep -q "^received 4, stored 1, duplicates 3, rejected 0$" "$WORK/k3"; then ok; else
+  bad "keyless with a row added: $(head -1 "$WORK/k3")"
+fi
+$TL --json events list --player=1 --page-size=100 >"$WORK/list2.json" || bad "events list failed"
+derived=$(grep -c '"idempotency_key": "csv-20261103T10' "$WORK/list2.json")
+if [ "$derived" -eq 4 ]; then ok; else bad "$derived events under derived keys, expected 4"; fi
+
+# The same file on standard input (read whole rather than a block at a time): the same keys.
+$TL events import --file=- <"$WORK/keyless.csv" >"$WORK/k4" 2>&1
+if grep -q "^received 4, stored 0, duplicates 4, rejected 0$" "$WORK/k4"; then ok; else
+  bad "keyless from stdin: $(head -1 "$WORK/k4")"
+fi
+# A quote never closed would swallow every row after it: the file is refused, nothing is sent.
+{
+  echo "player_id,kind,occurred_at,note"
+  echo "1,scrum,2026-11-04T10:00:00Z,fine"
+  echo "1,scrum,2026-11-04T10:01:00Z,\"never closed"
+  echo "1,scrum,2026-11-04T10:02:00Z,fine"
+} >"$WORK/open-quote.csv"
+$TL events import --file="$WORK/open-quote.csv" >"$WORK/q" 2>&1
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "unterminated quoted field" "$WORK/q"; then ok; else
+  bad "open quote: exit $rc, $(head -1 "$WORK/q")"
+fi
+$TL --json events list --player=1 --page-size=100 >"$WORK/list3.json" || bad "events list failed"
+if ! grep -q "2026-11-04" "$WORK/list3.json"; then ok; else bad "a row of the refused file was stored"; fi
 
 echo "csv_import: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -1,5 +1,6 @@
 #include "server/common/paging.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -33,6 +34,18 @@ absl::StatusOr<storage::PageCursor> DecodePageToken(const std::string& token) {
 
 std::string EncodePageToken(storage::PageCursor cursor) {
   return absl::WebSafeBase64Escape(absl::StrCat("c1:", cursor.key, ":", cursor.id));
+}
+
+ComputedPage PageOfComputed(const storage::PageCursor& cursor, size_t total, int page_size,
+                            absl::Time as_of) {
+  ComputedPage page;
+  page.begin = std::min<size_t>(static_cast<size_t>(std::max<int64_t>(cursor.id, 0)), total);
+  page.end = std::min(total, page.begin + static_cast<size_t>(std::max(page_size, 0)));
+  if (page.end < total) {
+    page.next_page_token =
+        EncodePageToken({absl::ToUnixMicros(as_of), static_cast<int64_t>(page.end)});
+  }
+  return page;
 }
 
 }  // namespace touchline::common

@@ -17,4 +17,15 @@ absl::StatusOr<int> NormalizePageSize(int page_size);
 absl::StatusOr<storage::PageCursor> DecodePageToken(const std::string& token);
 std::string EncodePageToken(storage::PageCursor cursor);
 
+// One page of a list computed in memory at `as_of` (a queue or a task list, sorted): the page is
+// [begin, end) of its `total` items; the token of the next page (empty after the last) carries
+// the offset, and the instant, so the next page is read at the same instant.
+struct ComputedPage {
+  size_t begin = 0;
+  size_t end = 0;
+  std::string next_page_token;
+};
+ComputedPage PageOfComputed(const storage::PageCursor& cursor, size_t total, int page_size,
+                            absl::Time as_of);
+
 }  // namespace touchline::common

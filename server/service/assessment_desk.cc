@@ -561,10 +561,8 @@ absl::StatusOr<v1::ListScreeningTasksResponse> AssessmentDesk::ListScreeningTask
 
   v1::ListScreeningTasksResponse response;
   ToProto(as_of, response.mutable_as_of());
-  const size_t begin = std::min<size_t>(static_cast<size_t>(std::max<int64_t>(cursor.id, 0)),
-                                        tasks.size());
-  const size_t end = std::min(tasks.size(), begin + static_cast<size_t>(page_size));
-  for (size_t i = begin; i < end; ++i) {
+  const common::ComputedPage page = common::PageOfComputed(cursor, tasks.size(), page_size, as_of);
+  for (size_t i = page.begin; i < page.end; ++i) {
     const domain::ScreeningTask& t = tasks[i];
     v1::ScreeningTask* out = response.add_tasks();
     out->set_contact_event_id(t.contact_event_id);
@@ -577,10 +575,7 @@ absl::StatusOr<v1::ListScreeningTasksResponse> AssessmentDesk::ListScreeningTask
     out->set_closed_by_assessment_id(t.closed_by);
     if (t.closed_at) ToProto(*t.closed_at, out->mutable_close_time());
   }
-  if (end < tasks.size()) {
-    response.set_next_page_token(
-        common::EncodePageToken({absl::ToUnixMicros(as_of), static_cast<domain::Id>(end)}));
-  }
+  response.set_next_page_token(page.next_page_token);
   return response;
 }
 

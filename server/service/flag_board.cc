@@ -129,10 +129,8 @@ absl::StatusOr<v1::ListClosingWindowsResponse> FlagBoard::ListClosingWindows(
 
   v1::ListClosingWindowsResponse response;
   ToProto(as_of, response.mutable_as_of());
-  const size_t begin = std::min<size_t>(static_cast<size_t>(std::max<int64_t>(cursor.id, 0)),
-                                        queue.size());
-  const size_t end = std::min(queue.size(), begin + static_cast<size_t>(page_size));
-  for (size_t i = begin; i < end; ++i) {
+  const common::ComputedPage page = common::PageOfComputed(cursor, queue.size(), page_size, as_of);
+  for (size_t i = page.begin; i < page.end; ++i) {
     const domain::WindowEntry& e = queue[i];
     v1::ClosingWindow* w = response.add_windows();
     w->set_complaint_id(e.complaint_id);
@@ -144,10 +142,7 @@ absl::StatusOr<v1::ListClosingWindowsResponse> FlagBoard::ListClosingWindows(
     w->set_days_left(static_cast<int32_t>(absl::ToInt64Hours(e.left) / 24));
     w->set_alert_day(e.alert_day);
   }
-  if (end < queue.size()) {
-    response.set_next_page_token(
-        common::EncodePageToken({absl::ToUnixMicros(as_of), static_cast<domain::Id>(end)}));
-  }
+  response.set_next_page_token(page.next_page_token);
   return response;
 }
 

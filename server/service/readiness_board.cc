@@ -125,22 +125,30 @@ absl::Status CheckBoardRequest(const v1::GetSquadReadinessRequest& request) {
 }
 }  // namespace
 
+std::shared_ptr<const ReadinessBoard::KeptBoard> ReadinessBoard::KeptBoardAt(
+    int64_t squad_id, absl::Time at, std::shared_ptr<const KeptBoard>* kept) {
+  if (!options_.readiness_cache) return nullptr;
+  std::lock_guard lock(kept_mutex_);
+  auto it = kept_.find(squad_id);
+  if (it == kept_.end()) return nullptr;
+  if (kept != nullptr) *kept = it->second;
+  if (it->second->generation != db_.RecordsGeneration() || !it->second->CurrentAt(at)) {
+    return nullptr;
+  }
+  ++kept_answers_;
+  return it->second;
+}
+
 std::optional<absl::StatusOr<ReadinessBoard::ServedBoard>>
 ReadinessBoard::ServeKeptSquadReadiness(const common::Caller&,
                                         const v1::GetSquadReadinessRequest& request) {
   if (absl::Status checked = CheckBoardRequest(request); !checked.ok()) return checked;
-  if (!options_.readiness_cache) return std::nullopt;
   const absl::Time at =
       request.has_session_time() ? FromProto(request.session_time()) : clock_.Now();
-  std::lock_guard lock(kept_mutex_);
-  auto it = kept_.find(request.squad_id());
-  if (it == kept_.end() || it->second->generation != db_.RecordsGeneration() ||
-      !it->second->CurrentAt(at)) {
-    return std::nullopt;
-  }
-  ++kept_answers_;
+  std::shared_ptr<const KeptBoard> board = KeptBoardAt(request.squad_id(), at, nullptr);
+  if (board == nullptr) return std::nullopt;
   ServedBoard served;
-  served.board_ = it->second;
+  served.board_ = std::move(board);
   served.at_ = at;
   return served;
 }
@@ -151,18 +159,8 @@ absl::StatusOr<ReadinessBoard::ServedBoard> ReadinessBoard::ServeSquadReadiness(
   const absl::Time at =
       request.has_session_time() ? FromProto(request.session_time()) : clock_.Now();
 
-  std::shared_ptr<const KeptBoard> board;
   std::shared_ptr<const KeptBoard> kept;
-  if (options_.readiness_cache) {
-    std::lock_guard lock(kept_mutex_);
-    if (auto it = kept_.find(request.squad_id()); it != kept_.end()) {
-      kept = it->second;
-      if (kept->generation == db_.RecordsGeneration() && kept->CurrentAt(at)) {
-        board = kept;
-        ++kept_answers_;
-      }
-    }
-  }
+  std::shared_ptr<const KeptBoard> board = KeptBoardAt(request.squad_id(), at, &kept);
   if (board == nullptr && kept != nullptr) {
     TL_ASSIGN_OR_RETURN(board, PatchBoard(*kept, at));
   }

@@ -117,6 +117,10 @@ class ReadinessBoard {
     v1::GetSquadReadinessResponse Header() const;  // squad and counts, no players or time
   };
 
+  // The kept board of the squad if it is current at `at` (counted as a kept answer), else null;
+  // `kept`, when given, receives the kept board whether current or not (to patch).
+  std::shared_ptr<const KeptBoard> KeptBoardAt(int64_t squad_id, absl::Time at,
+                                               std::shared_ptr<const KeptBoard>* kept);
   // The rows of `players` at `at` (read in one transaction, a fixed number of queries).
   std::vector<std::shared_ptr<const PlayerEntry>> ComputeEntries(
       SQLite::Database& conn, std::vector<domain::Player> players, absl::Time at) const;

@@ -449,13 +449,15 @@ int ScreeningList(Ctx& ctx) {
   PlayerNames names(ctx);
   if (squad) names.LoadSquad(squad);
   const absl::Time at = resp.has_as_of() ? FromTimestamp(resp.as_of()) : ctx.now;
-  Table t({"STATE", "PLAYER", "CONTACT", "EVENT", "AT", "DUE", "SCREEN", "SESSION"});
+  Table t({"STATE", "PLAYER", "OPENED BY", "ID", "AT", "DUE", "SCREEN", "SESSION"});
   for (const auto& task : resp.tasks()) {
     std::string state = Short(task.state());
     if (task.state() == v1::SCREENING_TASK_STATE_OVERDUE) {
       absl::StrAppend(&state, " ", absl::ToInt64Hours(at - FromTimestamp(task.due_time())) / 24, "d");
     }
-    t.AddRow({state, Who(names, task), Short(task.contact_kind()), absl::StrCat(task.contact_event_id()),
+    const bool tear = task.contact_event_id() == 0 && task.complaint_id() != 0;
+    t.AddRow({state, Who(names, task), tear ? "acute tear" : Short(task.contact_kind()),
+              tear ? absl::StrCat("complaint ", task.complaint_id()) : absl::StrCat(task.contact_event_id()),
               TL_TIME(task, open_time), TL_TIME(task, due_time),
               task.closed_by_assessment_id() ? absl::StrCat("#", task.closed_by_assessment_id(), " ", TL_TIME(task, close_time))
                                              : "-",

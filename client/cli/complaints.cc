@@ -67,6 +67,10 @@ void PrintComplaint(Ctx& ctx, const v1::Complaint& c) {
       {"Pelvic origin", c.suspected_pelvic_origin()
                             ? absl::StrCat("suspected (contact events ", IdList(c.pelvic_origin_event_ids()), ")")
                             : ""},
+      {"Nerve involved", c.nerve_involvement().involved()
+                             ? absl::StrCat("yes: ", absl::StrJoin(c.nerve_involvement().details(), "; "),
+                                            " (no static hamstring stretching)")
+                             : ""},
       {"Recorded", absl::StrCat(TL_TIME(c, create_time), " by ", c.created_by())},
   };
   if (c.has_update_time()) f.push_back({"Amended", absl::StrCat(TL_TIME(c, update_time), " by ", c.updated_by())});

@@ -92,6 +92,11 @@ void PrintAssignments(Ctx& ctx, const Range& assignments, bool with_session) {
       failures.push_back(absl::StrCat("plugin ", f.plugin_name(), " ", f.plugin_version(), " failed for ", player, ": ",
                                       Short(f.kind()), ": ", f.message()));
     }
+    for (const auto& w : a.withheld()) {
+      failures.push_back(absl::StrCat("withheld from ", player, ": ", w.prescription().exercise(), " (plugin ",
+                                      w.prescription().plugin_name(), " ", w.prescription().plugin_version(),
+                                      "): ", w.reason()));
+    }
   }
   t.Print(ctx.out);
   for (const auto& f : failures) ctx.out << f << "\n";
@@ -125,7 +130,9 @@ int ProtocolsAssign(Ctx& ctx) {
   PrintAssignments(ctx, resp.assignments(), false);
   ctx.out << "\n"
           << resp.assignments_size() << " assigned, " << resp.without_protocol_count() << " without protocol, "
-          << resp.failure_count() << " plugin failures\n";
+          << resp.failure_count() << " plugin failures";
+  if (resp.withheld_count() > 0) ctx.out << ", " << resp.withheld_count() << " withheld as unsafe";
+  ctx.out << "\n";
   return kExitOk;
 }
 

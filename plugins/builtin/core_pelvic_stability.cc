@@ -1,4 +1,8 @@
-// Built-in plugin: core and pelvic stability, the stabilise phase, once the spasm has settled.
+// Built-in plugin: core and pelvic stability, the stabilise phase: once the spasm has settled, and
+// for an acute tear from the start, alongside its progressive rehabilitation (issue 19 item 6; the
+// article: rehabilitation alone is unlikely to last). A tear gets the low-load work (dead bug,
+// side plank) at once and the single-leg bridge, which loads the hamstring, from day 5, when the
+// rehabilitation's own loading starts.
 #include <string>
 #include <vector>
 
@@ -10,6 +14,10 @@ namespace {
 // Spasm has settled: this many consecutive latest check-ins with low pain and no spasm.
 constexpr size_t kSettledCheckIns = 3;
 constexpr int32_t kSettledPain = 2;
+constexpr int64_t kDay = 86400;
+constexpr int64_t kTearBridgeFromDay = 5;
+
+bool AcuteTear(const Complaint& c) { return c.onset_kind == OnsetKind::kAcute; }
 
 bool Settled(const Complaint& c) {
   if (c.check_ins.size() < kSettledCheckIns) return false;
@@ -20,19 +28,24 @@ bool Settled(const Complaint& c) {
   return true;
 }
 
-Prescription Base(const Complaint& c) {
+Prescription Base(const Complaint& c, bool settled) {
   Prescription p;
+  p.category = ExerciseCategory::kStability;
   p.side = Side::kBoth;
   p.each_side = true;
   p.phase = Phase::kStabilise;
   p.stage = "Phase 2: stabilise";
   p.progression_criteria =
       "Progress (longer holds, then unstable base, then load) when done with a level pelvis and "
-      "no piriformis or hamstring spasm at 2 consecutive sessions; an acute tear then moves on to "
-      "progressive hamstring rehabilitation.";
+      "no piriformis or hamstring spasm at 2 consecutive sessions; an acute tear keeps it going "
+      "alongside its progressive hamstring rehabilitation.";
   p.pain_ceiling = 2;
-  p.reason = ComplaintLabel(c) + ": spasm settled (pain at most 2/10 and no spasm at the last 3 "
-                                 "check-ins), time to teach pelvis and trunk control";
+  p.reason = settled ? ComplaintLabel(c) +
+                         ": spasm settled (pain at most 2/10 and no spasm at the last 3 "
+                         "check-ins), time to teach pelvis and trunk control"
+                     : ComplaintLabel(c) +
+                         ": acute tear, stability work alongside the progressive rehabilitation "
+                         "(rehabilitation alone is unlikely to last)";
   p.complaint_id = c.id;
   return p;
 }
@@ -40,9 +53,12 @@ Prescription Base(const Complaint& c) {
 std::vector<Prescription> Assign(const AssignRequest& req) {
   std::vector<Prescription> out;
   for (const Complaint& c : req.complaints) {
-    if (c.resolved() || !Settled(c)) continue;
+    if (c.resolved()) continue;
+    const bool settled = Settled(c);
+    if (!settled && !AcuteTear(c)) continue;
+    const bool bridge_too = settled || (Now(req) - c.onset_time) / kDay >= kTearBridgeFromDay;
 
-    Prescription dead_bug = Base(c);
+    Prescription dead_bug = Base(c, settled);
     dead_bug.protocol = "core-pelvic-stability";
     dead_bug.exercise = "Dead bug with neutral pelvis";
     dead_bug.coach_label = "Core stability routine";
@@ -58,7 +74,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
     dead_bug.notes.push_back("Activation before the session: low volume, perfect control.");
     out.push_back(dead_bug);
 
-    Prescription plank = Base(c);
+    Prescription plank = Base(c, settled);
     plank.protocol = "core-pelvic-stability";
     plank.exercise = "Side plank";
     plank.coach_label = "Core stability routine";
@@ -72,7 +88,8 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
     plank.timing = Timing::kPost;
     out.push_back(plank);
 
-    Prescription bridge = Base(c);
+    if (!bridge_too) continue;
+    Prescription bridge = Base(c, settled);
     bridge.protocol = "core-pelvic-stability";
     bridge.exercise = "Single-leg glute bridge";
     bridge.coach_label = "Glute activation routine";
@@ -92,7 +109,8 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
 }  // namespace
 }  // namespace touchline::builtin
 
-TOUCHLINE_PLUGIN("core-pelvic-stability", "1.0.0",
+TOUCHLINE_PLUGIN("core-pelvic-stability", "1.1.0",
                  "Core and pelvic stability (stabilise phase): once the spasm has settled, i.e. "
-                 "pain at most 2/10 and no spasm at 3 consecutive check-ins",
+                 "pain at most 2/10 and no spasm at 3 consecutive check-ins; acute tears from the "
+                 "start, alongside their rehabilitation",
                  touchline::builtin::Assign)

@@ -44,6 +44,7 @@ Prescription Base(const Complaint& c, const std::string& why) {
   p.progression_criteria = kCriteria;
   p.reason = ComplaintLabel(c) + ": acute tear, " + why;
   p.complaint_id = c.id;
+  p.category = ExerciseCategory::kStrength;
   p.notes.push_back(
       "Unlikely to last unless phases 1-2 (anti-spasm, core and pelvic stability) are done.");
   return p;
@@ -166,7 +167,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
 }  // namespace
 }  // namespace touchline::builtin
 
-TOUCHLINE_PLUGIN("hamstring-pelvic-rehab", "1.0.0",
+TOUCHLINE_PLUGIN("hamstring-pelvic-rehab", "1.1.0",
                  "Progressive hamstring and pelvic rehabilitation for acute tears (phase 3): "
                  "protection, Askling L-protocol, then Nordic progression, criteria-gated",
                  touchline::builtin::Assign)

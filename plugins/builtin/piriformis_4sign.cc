@@ -46,6 +46,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
   p.hold_seconds = 20;
   p.effort_percent = 20;
   p.contraction = Contraction::kStatic;
+  p.category = ExerciseCategory::kAntiSpasm;
   p.frequency = AmPm();
   p.phase = Phase::kBiomechanics;
   p.stage = "Phase 1: anti-spasm";
@@ -70,7 +71,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
 }  // namespace
 }  // namespace touchline::builtin
 
-TOUCHLINE_PLUGIN("piriformis-4-sign", "1.0.0",
+TOUCHLINE_PLUGIN("piriformis-4-sign", "1.1.0",
                  "Piriformis anti-spasm (4-sign), PRE and POST: complaints of suspected pelvic "
                  "origin, persistent or recurrent, or with piriformis spasm or pelvic rotation",
                  touchline::builtin::Assign)

@@ -1,4 +1,6 @@
-// Built-in plugin: sciatic nerve mobilisation when nerve involvement is suggested.
+// Built-in plugin: sciatic nerve mobilisation for a complaint the server classifies as nerve
+// involved (server/domain/nerve_rules.h; the classification and its reasons come with the request
+// since ABI 1.1, so the rule is stated once, in the server).
 #include <string>
 #include <vector>
 
@@ -7,23 +9,12 @@
 namespace touchline::builtin {
 namespace {
 
-bool TightnessAndSpasm(const Complaint& c) {
-  if (c.symptoms.tightness && c.symptoms.spasm) return true;
-  for (const CheckIn& ci : c.check_ins) {
-    if (ci.symptoms.tightness && ci.symptoms.spasm) return true;
-  }
-  return false;
-}
-
 std::vector<Prescription> Assign(const AssignRequest& req) {
   std::vector<Prescription> out;
   for (const Complaint& c : req.complaints) {
     if (c.resolved()) continue;
-    std::vector<std::string> why;
-    if (c.history.lumbar_disc_herniation) why.push_back("history of lumbar disc herniation");
-    if (c.findings.sciatic_nerve_tension) why.push_back("sciatic nerve tension found");
-    if (TightnessAndSpasm(c)) why.push_back("tightness-and-spasm pattern");
-    if (why.empty()) continue;
+    if (!c.nerve_involvement.involved) continue;
+    const std::vector<std::string>& why = c.nerve_involvement.details;
 
     Prescription p;
     p.protocol = "sciatic-nerve-mobilisation";
@@ -40,6 +31,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
     p.hold_seconds = 0;
     p.effort_percent = 10;
     p.contraction = Contraction::kNeuralGlide;
+    p.category = ExerciseCategory::kNeuralMobilisation;
     p.frequency = AmPm();
     p.phase = Phase::kBiomechanics;
     p.stage = "Sliders";
@@ -47,7 +39,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
         "Progress from sliders to tensioners when sliders are symptom-free through full range at "
         "3 consecutive sessions; stop and reassess if tingling or numbness spreads down the leg.";
     p.pain_ceiling = 2;
-    p.reason = ComplaintLabel(c) + ": nerve involvement suggested (" + Join(why, ", ") + ")";
+    p.reason = ComplaintLabel(c) + ": nerve involved (" + Join(why, "; ") + ")";
     p.complaint_id = c.id;
     p.notes.push_back(
         "Static hamstring stretching is not the primary treatment: the hamstrings are in "
@@ -61,7 +53,7 @@ std::vector<Prescription> Assign(const AssignRequest& req) {
 }  // namespace
 }  // namespace touchline::builtin
 
-TOUCHLINE_PLUGIN("sciatic-nerve-mobilisation", "1.0.0",
-                 "Sciatic nerve mobilisation, PRE and POST: nerve involvement suggested (disc "
-                 "herniation history, nerve tension finding, tightness-and-spasm pattern)",
+TOUCHLINE_PLUGIN("sciatic-nerve-mobilisation", "1.1.0",
+                 "Sciatic nerve mobilisation, PRE and POST: complaints the server classifies as nerve "
+                 "involved (neural tension finding, disc herniation history, tightness with spasm)",
                  touchline::builtin::Assign)

@@ -27,6 +27,7 @@ std::string InvalidPrescription(const pv1::Prescription& p) {
   // Enum values unknown to this host would reach clients as bare numbers (proto3 keeps them); a
   // plugin built for a newer ABI minor, the only one that could know more values, is refused.
   if (!pv1::Contraction_IsValid(p.contraction())) return "has an unknown contraction";
+  if (!pv1::ExerciseCategory_IsValid(p.category())) return "has an unknown exercise category";
   if (p.frequency().times_per_day() < 0 || p.frequency().times_per_week() < 0) {
     return "has a negative frequency";
   }

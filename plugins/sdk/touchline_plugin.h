@@ -8,7 +8,17 @@
  *   - abi_minor <= the host's TOUCHLINE_PLUGIN_ABI_MINOR,
  *   - struct_size >= TOUCHLINE_PLUGIN_V1_MIN_SIZE, and name is a non-empty string.
  * Fields are only ever appended to touchline_plugin_v1 (a new field bumps the minor); a host reads a
- * field only if struct_size covers it.
+ * field only if struct_size covers it. A minor also grows the wire contract (plugin.proto): fields
+ * and enum values are only ever added there, and a host refuses a plugin of a newer minor because
+ * it could not check what that plugin answers.
+ *
+ * Minors:
+ *   1.0  the descriptor below; AssignRequest / AssignResponse as first published.
+ *   1.1  Complaint.nerve_involvement (the server's classification, with reasons) in the request;
+ *        Prescription.category (touchline.plugin.v1.ExerciseCategory) in the answer. The server
+ *        withholds a static hamstring stretch prescribed for a nerve-involved complaint and reports
+ *        it (AssignResult.withheld); an uncategorised (1.0) prescription is judged by its exercise
+ *        name. The descriptor is unchanged.
  *
  * assign() receives a serialized touchline.plugin.v1.AssignRequest and writes a serialized
  * touchline.plugin.v1.AssignResponse through write() (in one or more chunks; chunks are
@@ -44,7 +54,7 @@ extern "C" {
 #endif
 
 #define TOUCHLINE_PLUGIN_ABI_MAJOR 1
-#define TOUCHLINE_PLUGIN_ABI_MINOR 0
+#define TOUCHLINE_PLUGIN_ABI_MINOR 1
 #define TOUCHLINE_PLUGIN_ENTRY_SYMBOL "touchline_plugin_entry"
 
 /* Return codes of assign(). */

@@ -52,6 +52,14 @@ enum class Contraction : int32_t {
 };
 enum class DayPart : int32_t { kUnspecified = 0, kAm = 1, kPm = 2 };
 enum class Adherence : int32_t { kUnspecified = 0, kDone = 1, kPartly = 2, kNotDone = 3 };
+// ABI 1.1.
+enum class ExerciseCategory : int32_t {
+  kUnspecified = 0, kAntiSpasm = 1, kNeuralMobilisation = 2, kStability = 3, kStrength = 4,
+  kStaticHamstringStretch = 5, kDynamicMobility = 6, kRunning = 7, kOther = 8
+};
+enum class NerveReason : int32_t {
+  kUnspecified = 0, kNeuralTension = 1, kDiscHerniationHistory = 2, kTightnessAndSpasm = 3
+};
 
 // Contract messages as plain structs. Times are Unix seconds.
 struct Player {
@@ -74,6 +82,12 @@ struct Findings {
        thoracic_stiffness = false, sciatic_nerve_tension = false;
   std::string notes;
 };
+// The server's classification (ABI 1.1): a plugin should not restate the rule.
+struct NerveInvolvement {
+  bool involved = false;
+  std::vector<NerveReason> reasons;
+  std::vector<std::string> details;  // one readable line per reason
+};
 struct CheckIn {
   int64_t id = 0;
   int64_t check_time = 0;
@@ -92,6 +106,7 @@ struct Complaint {
   Findings findings;
   std::vector<CheckIn> check_ins;        // oldest first
   std::optional<int64_t> resolve_time;   // unset while unresolved
+  NerveInvolvement nerve_involvement;    // ABI 1.1; never involved from an ABI 1.0 host
   bool resolved() const { return resolve_time.has_value(); }
   // Symptoms of the latest check-in, or at onset.
   const Symptoms& current_symptoms() const {
@@ -145,6 +160,9 @@ struct Prescription {
   std::string stage;
   // What a coach is shown: an everyday name, no side, dose or finding ("Hip activation routine").
   std::string coach_label;
+  // ABI 1.1: what kind of exercise; the server withholds unsafe ones (e.g. a static hamstring
+  // stretch for a nerve-involved complaint).
+  ExerciseCategory category = ExerciseCategory::kUnspecified;
 };
 struct PastAssignment {
   Prescription prescription;
@@ -372,6 +390,22 @@ inline void Decode(Reader r, Reader& parent, CheckIn& m) {
   parent.Check(r);
 }
 
+inline void Decode(Reader r, Reader& parent, NerveInvolvement& m) {
+  uint32_t f, t;
+  while (r.Next(&f, &t)) {
+    if (f == 1 && t == kVarint) m.involved = r.Varint() != 0;
+    else if (f == 2 && t == kVarint) m.reasons.push_back(AsEnum<NerveReason>(r));
+    else if (f == 2 && t == kLen) {  // packed
+      Reader p = r.Sub();
+      while (!p.done()) m.reasons.push_back(AsEnum<NerveReason>(p));
+      r.Check(p);
+    }
+    else if (f == 3 && t == kLen) m.details.push_back(r.String());
+    else r.Skip(t);
+  }
+  parent.Check(r);
+}
+
 inline void Decode(Reader r, Reader& parent, Complaint& m) {
   uint32_t f, t;
   while (r.Next(&f, &t)) {
@@ -386,6 +420,7 @@ inline void Decode(Reader r, Reader& parent, Complaint& m) {
     else if (f == 9 && t == kLen) Decode(r.Sub(), r, m.findings);
     else if (f == 10 && t == kLen) { m.check_ins.emplace_back(); Decode(r.Sub(), r, m.check_ins.back()); }
     else if (f == 11 && t == kLen) m.resolve_time = DecodeTimestamp(r.Sub(), r);
+    else if (f == 12 && t == kLen) Decode(r.Sub(), r, m.nerve_involvement);
     else r.Skip(t);
   }
   parent.Check(r);
@@ -481,6 +516,7 @@ inline void Decode(Reader r, Reader& parent, Prescription& m) {
         case 14: m.pain_ceiling = i32; break;
         case 16: m.complaint_id = static_cast<int64_t>(v); break;
         case 20: m.each_side = v != 0; break;
+        case 23: m.category = static_cast<ExerciseCategory>(i32); break;
         default: break;
       }
     } else {
@@ -542,6 +578,7 @@ inline Writer Encode(const Prescription& m) {
   w.Bool(20, m.each_side);
   w.String(21, m.stage);
   w.String(22, m.coach_label);
+  w.Int(23, static_cast<int32_t>(m.category));
   return w;
 }
 

@@ -3,10 +3,13 @@
 // go unnoticed for many years"). Each awkward or high-impact tackle, scrum, lineout landing or fall
 // opens a screening task for the player, due within a configurable number of days; a pelvic screen
 // recorded at or after the contact closes it (and every other task of the player opened by then).
+// An acute tear opens one too (issue 19 item 6): the biomechanics screen belongs to its path, since
+// rehabilitation alone is unlikely to last if the pelvis sits rotated (the article).
 #pragma once
 
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "absl/time/time.h"
@@ -25,11 +28,12 @@ struct ScreeningThresholds {
 enum class ScreeningState { kOpen = 1, kOverdue = 2, kClosed = 3 };
 
 struct ScreeningTask {
-  Id contact_event_id = 0;  // the contact that opened it (its identity)
+  Id contact_event_id = 0;  // the contact that opened it (its identity); 0 for an acute tear's
+  Id complaint_id = 0;      // the acute tear that opened it; 0 for a contact's
   Id player_id = 0;
-  ContactKind contact_kind = ContactKind::kTackleMade;
-  std::string session_label;
-  absl::Time opened_at;  // the contact's time
+  ContactKind contact_kind = ContactKind::kTackleMade;  // a contact's only
+  std::string session_label;                           // a contact's only
+  absl::Time opened_at;  // the contact's time, or the tear's onset
   absl::Time due_at;     // opened_at + due_within
   ScreeningState state = ScreeningState::kOpen;
   Id closed_by = 0;  // the pelvic screen (assessment) that closed it
@@ -40,12 +44,30 @@ struct ScreeningTask {
 // lineout landing or fall (IsPelvicRiskContact).
 bool OpensScreeningTask(const ContactEvent& event);
 
-// The tasks of one player at `as_of`: one per contact that opens a task (occurred by as_of), closed
-// by the first current pelvic screen among `screens` assessed at or after the contact and by
-// as_of, overdue when still open strictly after its due instant. Other assessments in `screens`
-// are ignored. By due_at, then contact event id.
+// Whether a complaint opens a screening task: an acute onset (a tear).
+bool OpensScreeningTask(const Complaint& complaint);
+
+// The tasks of one player at `as_of`: one per contact that opens a task (occurred by as_of) and
+// one per complaint that does (onset by as_of), closed by the first current pelvic screen among
+// `screens` assessed at or after the contact or onset and by as_of, overdue when still open
+// strictly after its due instant. Other assessments in `screens` are ignored. By due_at, then
+// contact event id, then complaint id.
 std::vector<ScreeningTask> ScreeningTasks(std::span<const ContactEvent> events,
+                                          std::span<const Complaint> complaints,
                                           std::span<const Assessment> screens, absl::Time as_of,
                                           const ScreeningThresholds& thresholds);
+
+// What the latest current pelvic screen among `screens` assessed in [complaint onset, at] found
+// that calls for anti-spasm work: the pelvis sits rotated, or a piriformis is not of normal tone
+// (raised or in spasm; the 4-sign goes on "until the piriformis is back to normal tone").
+struct PelvicScreenFindings {
+  Id assessment_id = 0;
+  absl::Time assessed_at;
+  bool pelvic_rotation = false;
+  bool piriformis_not_normal = false;
+  std::string detail;  // e.g. "pelvic screen of 2026-03-02 (assessment 4): pelvis rotated left"
+};
+std::optional<PelvicScreenFindings> LatestPelvicScreenFindings(
+    const Complaint& complaint, std::span<const Assessment> screens, absl::Time at);
 
 }  // namespace touchline::domain

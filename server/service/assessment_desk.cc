@@ -546,8 +546,13 @@ absl::StatusOr<v1::ListScreeningTasksResponse> AssessmentDesk::ListScreeningTask
     for (auto& e : storage::ListContactEventsOfPlayers(conn, ids, from, end, /*awkward_only=*/true)) {
       events[e.player_id].push_back(std::move(e));
     }
+    std::map<domain::Id, std::vector<domain::Complaint>> tears;  // complaints that open a task
+    for (auto& c : storage::ListComplaintsOfPlayers(conn, ids)) {
+      if (domain::OpensScreeningTask(c) && c.onset_at >= from) tears[c.player_id].push_back(std::move(c));
+    }
     for (domain::Id id : ids) {
-      for (auto& t : domain::ScreeningTasks(events[id], screens[id], as_of, options_.screening)) {
+      for (auto& t : domain::ScreeningTasks(events[id], tears[id], screens[id], as_of,
+                                            options_.screening)) {
         if (start ? t.opened_at < *start : t.state == domain::ScreeningState::kClosed) continue;
         if (request.overdue_only() && t.state != domain::ScreeningState::kOverdue) continue;
         tasks.push_back(std::move(t));
@@ -556,7 +561,8 @@ absl::StatusOr<v1::ListScreeningTasksResponse> AssessmentDesk::ListScreeningTask
     return absl::OkStatus();
   }));
   std::sort(tasks.begin(), tasks.end(), [](const domain::ScreeningTask& a, const domain::ScreeningTask& b) {
-    return std::tie(a.due_at, a.contact_event_id) < std::tie(b.due_at, b.contact_event_id);
+    return std::tie(a.due_at, a.player_id, a.contact_event_id, a.complaint_id) <
+           std::tie(b.due_at, b.player_id, b.contact_event_id, b.complaint_id);
   });
 
   v1::ListScreeningTasksResponse response;
@@ -566,9 +572,12 @@ absl::StatusOr<v1::ListScreeningTasksResponse> AssessmentDesk::ListScreeningTask
     const domain::ScreeningTask& t = tasks[i];
     v1::ScreeningTask* out = response.add_tasks();
     out->set_contact_event_id(t.contact_event_id);
+    out->set_complaint_id(t.complaint_id);
     out->set_player_id(t.player_id);
-    out->set_contact_kind(static_cast<v1::ContactKind>(t.contact_kind));
-    out->set_session_label(t.session_label);
+    if (t.contact_event_id != 0) {
+      out->set_contact_kind(static_cast<v1::ContactKind>(t.contact_kind));
+      out->set_session_label(t.session_label);
+    }
     ToProto(t.opened_at, out->mutable_open_time());
     ToProto(t.due_at, out->mutable_due_time());
     out->set_state(static_cast<v1::ScreeningTaskState>(t.state));

@@ -12,8 +12,11 @@
 #include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
 #include "server/service/instant_check.h"
+#include "server/domain/nerve_rules.h"
+#include "server/service/plugin_request_builder.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/write_once.h"
+#include "server/storage/assessment_store.h"
 #include "server/storage/record_store.h"
 
 namespace touchline::service {
@@ -134,6 +137,13 @@ void Present(SQLite::Database& conn, const domain::Complaint& c,
   const auto cited = domain::PelvicOriginEvents(c, events, thresholds);
   out->set_suspected_pelvic_origin(!cited.empty());
   for (auto id : cited) out->add_pelvic_origin_event_ids(id);
+  // Nerve involvement from everything recorded while it was open (all of it, while it still is).
+  const absl::Time until = c.resolved_at.value_or(absl::InfiniteFuture());
+  const auto nerve_tests = storage::ListCurrentAssessmentsOfPlayers(
+      conn, {c.player_id}, domain::NeuralTensionTestKinds(), c.onset_at,
+      until == absl::InfiniteFuture() ? until : until + absl::Microseconds(1));
+  ToProto(domain::ClassifyNerveInvolvement(c, nerve_tests, until),
+          out->mutable_nerve_involvement());
 }
 
 // The complaint and its player, refusing changes to an archived player's record.

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "server/common/proto_time.h"
+#include "server/domain/screening_rules.h"
 
 namespace touchline::service {
 namespace {
@@ -22,8 +24,17 @@ void SetSymptoms(const domain::Symptoms& s, pv1::Symptoms* out) {
 
 }  // namespace
 
+void ToProto(const domain::NerveInvolvement& in, pv1::NerveInvolvement* out) {
+  out->set_involved(in.involved());
+  for (const domain::NerveReasonDetail& r : in.reasons) {
+    out->add_reasons(static_cast<pv1::NerveReason>(r.reason));
+    out->add_details(r.detail);
+  }
+}
+
 pv1::AssignRequest BuildAssignRequest(const domain::Player& player,
                                       std::span<const domain::Complaint> complaints,
+                                      std::span<const domain::Assessment> assessments,
                                       std::span<const domain::Flag> active_flags,
                                       std::span<const domain::ContactEvent> contact_events,
                                       const pv1::Session& session,
@@ -60,6 +71,14 @@ pv1::AssignRequest BuildAssignRequest(const domain::Player& player,
     f->set_thoracic_stiffness(c->findings.thoracic_stiffness);
     f->set_sciatic_nerve_tension(c->findings.sciatic_nerve_tension);
     f->set_notes(c->findings.notes);
+    // A pelvic screen since onset is an examination too: what it found is a finding of the
+    // complaint for the plugins (an acute tear's anti-spasm work follows its screen, item 6).
+    if (auto screen = domain::LatestPelvicScreenFindings(*c, assessments, as_of)) {
+      if (screen->pelvic_rotation) f->set_pelvic_rotation(true);
+      if (screen->piriformis_not_normal) f->set_piriformis_spasm(true);
+      f->set_notes(f->notes().empty() ? screen->detail
+                                      : absl::StrCat(f->notes(), "\n", screen->detail));
+    }
     for (const domain::CheckIn& ci : c->check_ins) {
       if (ci.checked_at > as_of) continue;
       pv1::CheckIn* oc = o->add_check_ins();
@@ -69,6 +88,7 @@ pv1::AssignRequest BuildAssignRequest(const domain::Player& player,
       oc->set_note(ci.note);
     }
     if (c->resolved_at && *c->resolved_at <= as_of) common::ToProto(*c->resolved_at, o->mutable_resolve_time());
+    ToProto(domain::ClassifyNerveInvolvement(*c, assessments, as_of), o->mutable_nerve_involvement());
   }
 
   for (const domain::Flag& fl : active_flags) {

@@ -13,11 +13,14 @@
 #include "server/common/request_errors.h"
 #include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
+#include "server/domain/nerve_rules.h"
 #include "server/service/plugin_request_builder.h"
+#include "server/service/prescription_safety.h"
 #include "server/service/proto_mapping.h"
 #include "server/service/protocol_summary.h"
 #include "server/service/squad_snapshot.h"
 #include "server/service/write_once.h"
+#include "server/storage/assessment_store.h"
 #include "server/storage/protocol_store.h"
 #include "server/storage/record_store.h"
 
@@ -82,9 +85,10 @@ void ToProto(const storage::ProtocolAssignment& in, const std::string& player_na
     *(s.timing == storage::kTimingPre ? result.add_pre() : result.add_post()) = p->prescription();
     for (const auto& d : s.adherence) ToProto(d, p->add_adherence_records());
   }
-  pv1::AssignResult failures;
-  if (!in.failures.empty() && failures.ParseFromString(in.failures)) {
-    *out->mutable_failures() = failures.failures();
+  pv1::AssignResult not_assigned;
+  if (!in.failures.empty() && not_assigned.ParseFromString(in.failures)) {
+    *out->mutable_failures() = not_assigned.failures();
+    *out->mutable_withheld() = not_assigned.withheld();
   }
   out->set_summary(SummarizeProtocols(result));
 }
@@ -100,10 +104,12 @@ storage::ProtocolAssignment ToStored(const pv1::AssignResult& result, domain::Id
   a.session_at = session_at;
   a.assigned_at = now;
   a.assigned_by = caller.user;
-  if (result.failures_size() > 0) {
-    pv1::AssignResult failures;
-    *failures.mutable_failures() = result.failures();
-    a.failures = failures.SerializeAsString();
+  // What was not assigned (lost answers, withheld prescriptions) is kept with the assignment.
+  if (result.failures_size() > 0 || result.withheld_size() > 0) {
+    pv1::AssignResult not_assigned;
+    *not_assigned.mutable_failures() = result.failures();
+    *not_assigned.mutable_withheld() = result.withheld();
+    a.failures = not_assigned.SerializeAsString();
   }
   auto add = [&](const pv1::Prescription& p) {
     storage::StoredPrescription s;
@@ -200,6 +206,9 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
   // 1. Read every player's context in one read transaction.
   std::vector<domain::Player> players;
   std::vector<pv1::AssignRequest> requests;
+  // Per request: the complaints and nerve tests the answer is checked against (step 2).
+  std::vector<std::vector<domain::Complaint>> complaints_of;
+  std::vector<std::vector<domain::Assessment>> nerve_tests_of;
   TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto in_scope,
                         PlayersInScope(conn, request.squad_id(), request.player_id()));
@@ -225,15 +234,26 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
              conn, ids, at - kProtocolHistoryLookback, at + absl::Microseconds(1))) {
       AppendPast(a, &past[a.player_id]);
     }
+    // The assessments the request reads: nerve tension tests and pelvic screens.
+    std::vector<domain::AssessmentKind> kinds = domain::NeuralTensionTestKinds();
+    kinds.push_back(domain::AssessmentKind::kPelvicScreen);
+    std::unordered_map<domain::Id, std::vector<domain::Assessment>> nerve_tests;
+    for (auto& a : storage::ListCurrentAssessmentsOfPlayers(conn, ids, kinds, absl::InfinitePast(),
+                                                            at + absl::Microseconds(1))) {
+      nerve_tests[a.player_id].push_back(std::move(a));
+    }
     pv1::Session session;
     session.set_label(request.session_label());
     ToProto(at, session.mutable_start_time());
     for (const auto& record : snapshot.players) {
       const auto flags = domain::EvaluateFlags(record.player.id, record.complaints,
                                                record.awkward_events, at, options_.thresholds);
+      const std::vector<domain::Assessment>& tests = nerve_tests[record.player.id];
       requests.push_back(BuildAssignRequest(
-          record.player, record.complaints, flags, events[record.player.id], session,
+          record.player, record.complaints, tests, flags, events[record.player.id], session,
           past[record.player.id], at, kProtocolContactLookback));
+      complaints_of.push_back(record.complaints);
+      nerve_tests_of.push_back(tests);
     }
     return absl::OkStatus();
   }));
@@ -250,8 +270,10 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
         "no time was left to ask the protocol plugins before the call's deadline; nothing was "
         "stored");
   }
-  const std::vector<pv1::AssignResult> results =
-      planner_.AssignMany(requests, plan_deadline, cancelled);
+  std::vector<pv1::AssignResult> results = planner_.AssignMany(requests, plan_deadline, cancelled);
+  for (size_t i = 0; i < results.size(); ++i) {
+    WithholdUnsafePrescriptions(complaints_of[i], nerve_tests_of[i], at, results[i]);
+  }
   TL_RETURN_IF_ERROR(too_late());
 
   // 3. Store every assignment in one write transaction.
@@ -272,6 +294,7 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
         response.set_without_protocol_count(response.without_protocol_count() + 1);
       }
       response.set_failure_count(response.failure_count() + out->failures_size());
+      response.set_withheld_count(response.withheld_count() + out->withheld_size());
     }
     // The write may have waited for the writer: last check before COMMIT (an error rolls back).
     return too_late();

@@ -20,7 +20,6 @@ using domain::AssessmentSide;
 
 constexpr int kLeft = 1;   // domain::Side::kLeft
 constexpr int kRight = 2;  // domain::Side::kRight
-constexpr int kPelvicScreen = static_cast<int>(domain::AssessmentKind::kPelvicScreen);
 
 // The columns ReadAssessment reads, in order; `s` is the amending assessment (LEFT JOIN).
 constexpr char kColumns[] =
@@ -256,19 +255,29 @@ std::vector<Assessment> ListBaselinesOfPlayers(SQLite::Database& db,
   return Run(db, q);
 }
 
-std::vector<Assessment> ListPelvicScreensOfPlayers(SQLite::Database& db,
-                                                   const std::vector<Id>& player_ids,
-                                                   absl::Time from, absl::Time to) {
-  if (player_ids.empty()) return {};
+std::vector<Assessment> ListCurrentAssessmentsOfPlayers(
+    SQLite::Database& db, const std::vector<Id>& player_ids,
+    const std::vector<domain::AssessmentKind>& kinds, absl::Time from, absl::Time to) {
+  if (player_ids.empty() || kinds.empty()) return {};
+  std::vector<Id> kind_ids;
+  for (auto k : kinds) kind_ids.push_back(static_cast<Id>(k));
   SQLite::Statement q(db, absl::StrCat("SELECT ", kColumns, kFrom,
                                        " WHERE a.player_id IN (SELECT value FROM json_each(?))"
-                                       " AND a.kind = ? AND a.assessed_at >= ? AND a.assessed_at < ?"
+                                       " AND a.kind IN (SELECT value FROM json_each(?))"
+                                       " AND a.assessed_at >= ? AND a.assessed_at < ?"
                                        " AND s.id IS NULL ORDER BY a.assessed_at, a.id"));
   q.bind(1, IdsJson(player_ids));
-  q.bind(2, kPelvicScreen);
+  q.bind(2, IdsJson(kind_ids));
   q.bind(3, from == absl::InfinitePast() ? INT64_MIN : absl::ToUnixMicros(from));
   q.bind(4, to == absl::InfiniteFuture() ? INT64_MAX : absl::ToUnixMicros(to));
   return Run(db, q);
+}
+
+std::vector<Assessment> ListPelvicScreensOfPlayers(SQLite::Database& db,
+                                                   const std::vector<Id>& player_ids,
+                                                   absl::Time from, absl::Time to) {
+  return ListCurrentAssessmentsOfPlayers(db, player_ids, {domain::AssessmentKind::kPelvicScreen},
+                                         from, to);
 }
 
 }  // namespace touchline::storage

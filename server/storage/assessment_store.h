@@ -37,6 +37,11 @@ std::vector<domain::Assessment> ListAssessments(SQLite::Database& db,
 // The current baselines of these players (any kind), for comparing with: by (assessed_at, id).
 std::vector<domain::Assessment> ListBaselinesOfPlayers(SQLite::Database& db,
                                                        const std::vector<Id>& player_ids);
+// The current assessments of these kinds of these players assessed in [from, to), by
+// (assessed_at, id).
+std::vector<domain::Assessment> ListCurrentAssessmentsOfPlayers(
+    SQLite::Database& db, const std::vector<Id>& player_ids,
+    const std::vector<domain::AssessmentKind>& kinds, absl::Time from, absl::Time to);
 // The current pelvic screens of these players assessed in [from, to), by (assessed_at, id).
 std::vector<domain::Assessment> ListPelvicScreensOfPlayers(SQLite::Database& db,
                                                            const std::vector<Id>& player_ids,

@@ -133,7 +133,7 @@ class ProtocolApiTest : public ServerTest {
     EXPECT_THAT(p.reason(), HasSubstr("suspected pelvic origin"));
     EXPECT_EQ(p.complaint_id(), complaint);
     EXPECT_EQ(p.plugin_name(), "piriformis-4-sign");
-    EXPECT_EQ(p.plugin_version(), "1.0.0");
+    EXPECT_EQ(p.plugin_version(), "1.1.0");
   }
 };
 
@@ -274,7 +274,7 @@ TEST_F(ProtocolApiTest, ListPluginsShowsTheBuiltIns) {
   std::vector<std::string> names;
   for (const auto& p : resp.loaded()) {
     names.push_back(p.name());
-    EXPECT_EQ(p.version(), "1.0.0");
+    EXPECT_EQ(p.version(), "1.1.0");
     EXPECT_EQ(p.abi_major(), 1u);
     EXPECT_FALSE(p.handles().empty());
     EXPECT_EQ(p.isolation(), pv1::ISOLATION_OUT_OF_PROCESS);

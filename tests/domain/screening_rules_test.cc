@@ -44,7 +44,7 @@ Assessment Screen(Id id, absl::Time at) {
 std::vector<ScreeningTask> Tasks(const std::vector<ContactEvent>& events,
                                  const std::vector<Assessment>& screens, absl::Time as_of,
                                  const ScreeningThresholds& th = {}) {
-  return ScreeningTasks(events, screens, as_of, th);
+  return ScreeningTasks(events, {}, screens, as_of, th);
 }
 
 TEST(ScreeningTaskTest, DueWithinSevenDaysOverdueFromTheMinuteAfter) {
@@ -137,6 +137,80 @@ TEST(ScreeningTaskTest, OnlyCurrentPelvicScreensCount) {
 
 TEST(ScreeningTaskTest, FutureContactOpensNothingYet) {
   EXPECT_THAT(Tasks({Event(1, ContactKind::kScrum, kTackle)}, {}, kTackle - kMinute), IsEmpty());
+}
+
+Complaint Tear(Id id, absl::Time onset, OnsetKind kind = OnsetKind::kAcute) {
+  Complaint c;
+  c.id = id;
+  c.player_id = kPlayer;
+  c.onset_at = onset;
+  c.onset_kind = kind;
+  return c;
+}
+
+// Issue 19 item 6: an acute tear's path includes the biomechanics screen.
+TEST(ScreeningTaskTest, AnAcuteTearOpensATaskAtOnsetAGradualComplaintDoesNot) {
+  const std::vector<Complaint> complaints = {Tear(40, kTackle),
+                                             Tear(41, kTackle, OnsetKind::kGradual)};
+  for (absl::Time at : {kTackle, kTackle + Days(7)}) {
+    const auto tasks = ScreeningTasks({}, complaints, {}, at, {});
+    ASSERT_EQ(tasks.size(), 1u);
+    EXPECT_EQ(tasks[0].complaint_id, 40);
+    EXPECT_EQ(tasks[0].contact_event_id, 0);
+    EXPECT_EQ(tasks[0].opened_at, kTackle);
+    EXPECT_EQ(tasks[0].due_at, kTackle + Days(7));
+    EXPECT_EQ(tasks[0].state, ScreeningState::kOpen);
+  }
+  EXPECT_EQ(ScreeningTasks({}, complaints, {}, kTackle + Days(7) + kMinute, {})[0].state,
+            ScreeningState::kOverdue);
+  EXPECT_THAT(ScreeningTasks({}, complaints, {}, kTackle - kMinute, {}), IsEmpty());
+  // A screen before the tear does not close it; one at its onset minute does.
+  EXPECT_EQ(ScreeningTasks({}, complaints, std::vector<Assessment>{Screen(50, kTackle - kMinute)}, kTackle + Days(8), {})[0]
+                .state,
+            ScreeningState::kOverdue);
+  const auto closed = ScreeningTasks({}, complaints, std::vector<Assessment>{Screen(51, kTackle)}, kTackle + Days(8), {});
+  EXPECT_EQ(closed[0].state, ScreeningState::kClosed);
+  EXPECT_EQ(closed[0].closed_by, 51);
+}
+
+TEST(ScreeningTaskTest, ContactAndTearTasksSortByDueInstant) {
+  const auto tasks = ScreeningTasks(std::vector<ContactEvent>{Event(1, ContactKind::kScrum, kTackle + Days(1))},
+                                    std::vector<Complaint>{Tear(40, kTackle + Days(2))}, {},
+                                    kTackle + Days(3), {});
+  ASSERT_EQ(tasks.size(), 2u);
+  EXPECT_EQ(tasks[0].contact_event_id, 1);
+  EXPECT_EQ(tasks[1].complaint_id, 40);
+}
+
+TEST(PelvicScreenFindingsTest, TheLatestScreenSinceOnsetCountsWhatCallsForAntiSpasmWork) {
+  const Complaint c = Tear(40, kTackle);
+  EXPECT_FALSE(LatestPelvicScreenFindings(c, {}, kTackle + Days(3)).has_value());
+  Assessment rotated = Screen(60, kTackle + Days(1));
+  rotated.pelvic_rotation = PelvicRotation::kLeft;
+  AssessmentSide raised;
+  raised.piriformis_tone = MuscleTone::kRaised;
+  rotated.right = raised;
+  Assessment clear = Screen(61, kTackle + Days(5));
+  AssessmentSide normal;
+  normal.piriformis_tone = MuscleTone::kNormal;
+  clear.left = clear.right = normal;
+  Assessment before = Screen(59, kTackle - kMinute);
+  before.pelvic_rotation = PelvicRotation::kRight;
+  const std::vector<Assessment> screens = {before, rotated, clear};
+
+  EXPECT_FALSE(LatestPelvicScreenFindings(c, screens, kTackle + Days(1) - kMinute).has_value());
+  const auto found = LatestPelvicScreenFindings(c, screens, kTackle + Days(1));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->assessment_id, 60);
+  EXPECT_TRUE(found->pelvic_rotation);
+  EXPECT_TRUE(found->piriformis_not_normal);
+  EXPECT_THAT(found->detail, ::testing::HasSubstr("pelvis rotated left, right piriformis of raised tone"));
+  // A later clear screen is what the pelvis is like now.
+  const auto now = LatestPelvicScreenFindings(c, screens, kTackle + Days(5));
+  ASSERT_TRUE(now.has_value());
+  EXPECT_EQ(now->assessment_id, 61);
+  EXPECT_FALSE(now->pelvic_rotation);
+  EXPECT_FALSE(now->piriformis_not_normal);
 }
 
 }  // namespace

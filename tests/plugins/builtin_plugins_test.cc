@@ -1,4 +1,6 @@
 // Each built-in plugin's rules: which complaint gets which protocol, with the exact dosage.
+#include <set>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/service/protocol_summary.h"
@@ -40,7 +42,7 @@ TEST_F(BuiltinTest, AllFourLoadInNameOrder) {
   EXPECT_EQ(l.loaded(2).name(), "piriformis-4-sign");
   EXPECT_EQ(l.loaded(3).name(), "sciatic-nerve-mobilisation");
   for (const auto& p : l.loaded()) {
-    EXPECT_EQ(p.version(), "1.0.0");
+    EXPECT_EQ(p.version(), "1.1.0");
     EXPECT_FALSE(p.handles().empty());
   }
 }
@@ -70,7 +72,7 @@ void ExpectFourSignDosage(const pv1::Prescription& p, pv1::Timing timing) {
   EXPECT_FALSE(p.progression_criteria().empty());
   EXPECT_EQ(p.pain_ceiling(), 2);
   EXPECT_EQ(p.plugin_name(), "piriformis-4-sign");
-  EXPECT_EQ(p.plugin_version(), "1.0.0");
+  EXPECT_EQ(p.plugin_version(), "1.1.0");
 }
 
 TEST_F(BuiltinTest, FourSignForEachTrigger) {
@@ -129,51 +131,60 @@ TEST_F(BuiltinTest, FourSignWarnsOfFibrosisWhenPersistent) {
   EXPECT_THAT(pre[0].notes(), ::testing::Contains(HasSubstr("fibrotic")));
 }
 
-TEST_F(BuiltinTest, SciaticNerveMobilisationWhenNerveInvolvementIsSuggested) {
-  struct Case {
-    const char* label;
-    std::function<void(pv1::Complaint*)> set;
-    const char* reason;
-  };
-  std::vector<Case> cases = {
-      {"disc", [](auto* c) { c->mutable_history()->set_lumbar_disc_herniation(true); },
-       "history of lumbar disc herniation"},
-      {"tension", [](auto* c) { c->mutable_findings()->set_sciatic_nerve_tension(true); },
-       "sciatic nerve tension found"},
-      {"pattern",
-       [](auto* c) {
-         c->mutable_symptoms()->set_tightness(true);
-         c->mutable_symptoms()->set_spasm(true);
-       },
-       "tightness-and-spasm pattern"},
-  };
-  for (const Case& tc : cases) {
-    SCOPED_TRACE(tc.label);
-    pv1::AssignRequest req = Request(1);
-    pv1::Complaint* c = AddComplaint(req, 5, 10, pv1::SIDE_RIGHT);
-    tc.set(c);
-    pv1::AssignResult r = planner_->Assign(req);
-    for (pv1::Timing t : {pv1::TIMING_PRE, pv1::TIMING_POST}) {
-      auto ps = From(r, "sciatic-nerve-mobilisation", t);
-      ASSERT_EQ(ps.size(), 1u);
-      const pv1::Prescription& p = ps[0];
-      EXPECT_EQ(p.exercise(), "Sciatic nerve slider (seated slump)");
-      EXPECT_EQ(p.side(), pv1::SIDE_RIGHT);
-      EXPECT_EQ(p.sets(), 3);
-      EXPECT_EQ(p.reps(), 10);
-      EXPECT_EQ(p.effort_percent(), 10);
-      EXPECT_EQ(p.contraction(), pv1::CONTRACTION_NEURAL_GLIDE);
-      EXPECT_EQ(p.phase(), pv1::PHASE_BIOMECHANICS);
-      EXPECT_EQ(p.pain_ceiling(), 2);
-      EXPECT_THAT(p.reason(), HasSubstr(tc.reason));
-      EXPECT_THAT(p.notes(), ::testing::Contains(HasSubstr(
-                                 "Static hamstring stretching is not the primary treatment")));
+TEST_F(BuiltinTest, SciaticNerveMobilisationWhenTheServerFindsTheNerveInvolved) {
+  pv1::AssignRequest req = Request(1);
+  pv1::Complaint* c = AddComplaint(req, 5, 10, pv1::SIDE_RIGHT);
+  pv1::NerveInvolvement* n = c->mutable_nerve_involvement();
+  n->set_involved(true);
+  n->add_reasons(pv1::NERVE_REASON_NEURAL_TENSION);
+  n->add_details("positive slump (right) on 2026-03-02, assessment 4");
+  n->add_reasons(pv1::NERVE_REASON_DISC_HERNIATION_HISTORY);
+  n->add_details("history of lumbar disc herniation");
+  pv1::AssignResult r = planner_->Assign(req);
+  for (pv1::Timing t : {pv1::TIMING_PRE, pv1::TIMING_POST}) {
+    auto ps = From(r, "sciatic-nerve-mobilisation", t);
+    ASSERT_EQ(ps.size(), 1u);
+    const pv1::Prescription& p = ps[0];
+    EXPECT_EQ(p.exercise(), "Sciatic nerve slider (seated slump)");
+    EXPECT_EQ(p.side(), pv1::SIDE_RIGHT);
+    EXPECT_EQ(p.sets(), 3);
+    EXPECT_EQ(p.reps(), 10);
+    EXPECT_EQ(p.effort_percent(), 10);
+    EXPECT_EQ(p.contraction(), pv1::CONTRACTION_NEURAL_GLIDE);
+    EXPECT_EQ(p.category(), pv1::EXERCISE_CATEGORY_NEURAL_MOBILISATION);
+    EXPECT_EQ(p.phase(), pv1::PHASE_BIOMECHANICS);
+    EXPECT_EQ(p.pain_ceiling(), 2);
+    EXPECT_THAT(p.reason(), HasSubstr("positive slump (right) on 2026-03-02, assessment 4; "
+                                      "history of lumbar disc herniation"));
+    EXPECT_THAT(p.notes(), ::testing::Contains(HasSubstr(
+                               "Static hamstring stretching is not the primary treatment")));
+  }
+  // The rule is the server's (server/domain/nerve_rules.h): the raw facts without its
+  // classification prescribe nothing here.
+  pv1::AssignRequest raw = Request(1);
+  pv1::Complaint* rc = AddComplaint(raw, 5, 10);
+  rc->mutable_history()->set_lumbar_disc_herniation(true);
+  rc->mutable_findings()->set_sciatic_nerve_tension(true);
+  EXPECT_TRUE(From(planner_->Assign(raw), "sciatic-nerve-mobilisation", pv1::TIMING_PRE).empty());
+}
+
+TEST_F(BuiltinTest, EveryBuiltinPrescriptionSaysWhatKindOfExerciseItIs) {
+  // An acute tear with spasm, rotation and nerve involvement, 40 days on, brings every plugin.
+  pv1::AssignRequest req = Request(1);
+  pv1::Complaint* c = AddComplaint(req, 5, 40, pv1::SIDE_LEFT);
+  c->set_onset_kind(pv1::ONSET_KIND_ACUTE);
+  c->mutable_findings()->set_piriformis_spasm(true);
+  c->mutable_nerve_involvement()->set_involved(true);
+  pv1::AssignResult r = planner_->Assign(req);
+  std::set<std::string> plugins;
+  for (const auto* list : {&r.pre(), &r.post()}) {
+    for (const auto& p : *list) {
+      plugins.insert(p.plugin_name());
+      EXPECT_NE(p.category(), pv1::EXERCISE_CATEGORY_UNSPECIFIED) << p.exercise();
+      EXPECT_NE(p.category(), pv1::EXERCISE_CATEGORY_STATIC_HAMSTRING_STRETCH) << p.exercise();
     }
   }
-  // Tightness alone is not the pattern.
-  pv1::AssignRequest req = Request(1);
-  AddComplaint(req, 5, 10)->mutable_symptoms()->set_tightness(true);
-  EXPECT_TRUE(From(planner_->Assign(req), "sciatic-nerve-mobilisation", pv1::TIMING_PRE).empty());
+  EXPECT_EQ(plugins.size(), 4u);
 }
 
 TEST_F(BuiltinTest, CoreStabilityOnlyOnceTheSpasmHasSettled) {
@@ -295,6 +306,9 @@ TEST_F(BuiltinTest, TheArticlesCaseGetsAntiSpasmAndNerveWorkInPhaseOrder) {
   pv1::AssignRequest req = Request(1);
   pv1::Complaint* c = AddComplaint(req, 4, 12);
   c->mutable_history()->set_lumbar_disc_herniation(true);
+  c->mutable_nerve_involvement()->set_involved(true);  // as the server classifies it
+  c->mutable_nerve_involvement()->add_reasons(pv1::NERVE_REASON_DISC_HERNIATION_HISTORY);
+  c->mutable_nerve_involvement()->add_details("history of lumbar disc herniation");
   c->mutable_findings()->set_piriformis_spasm(true);
   AddFlag(req, pv1::FLAG_KIND_SUSPECTED_PELVIC_ORIGIN, 4);
   pv1::AssignResult r = planner_->Assign(req);
@@ -306,6 +320,50 @@ TEST_F(BuiltinTest, TheArticlesCaseGetsAntiSpasmAndNerveWorkInPhaseOrder) {
             "PRE: Piriformis 4-sign isometric (each leg, 4x20s, @20%); Sciatic nerve slider "
             "(seated slump) (left, 3x10, @10%) | POST: Piriformis 4-sign isometric (each leg, "
             "4x20s, @20%); Sciatic nerve slider (seated slump) (left, 3x10, @10%)");
+}
+
+// Issue 19 item 6: an acute tear gets stability work alongside its rehabilitation from the start,
+// and anti-spasm work when the findings (or its pelvic screen, which the server adds to them)
+// call for it; before, it got one phase-3 exercise after training.
+TEST_F(BuiltinTest, AnAcuteTearGetsTheWholePath) {
+  auto plugins_of = [](const pv1::AssignResult& r) {
+    std::set<std::string> out;
+    for (const auto* list : {&r.pre(), &r.post()}) {
+      for (const auto& p : *list) out.insert(p.plugin_name());
+    }
+    return out;
+  };
+  pv1::AssignRequest req = Request(1);
+  pv1::Complaint* c = AddComplaint(req, 9, 2, pv1::SIDE_RIGHT);
+  c->set_onset_kind(pv1::ONSET_KIND_ACUTE);
+  c->set_mechanism(pv1::MECHANISM_SPRINTING);
+  pv1::AssignResult day2 = planner_->Assign(req);
+  EXPECT_EQ(plugins_of(day2),
+            (std::set<std::string>{"core-pelvic-stability", "hamstring-pelvic-rehab"}));
+  auto pre = From(day2, "core-pelvic-stability", pv1::TIMING_PRE);
+  auto post = From(day2, "core-pelvic-stability", pv1::TIMING_POST);
+  ASSERT_EQ(pre.size(), 1u);
+  EXPECT_EQ(pre[0].exercise(), "Dead bug with neutral pelvis");
+  ASSERT_EQ(post.size(), 1u);  // no bridge before day 5: it loads the hamstring
+  EXPECT_EQ(post[0].exercise(), "Side plank");
+  EXPECT_THAT(post[0].reason(), HasSubstr("acute tear, stability work alongside"));
+  EXPECT_EQ(post[0].category(), pv1::EXERCISE_CATEGORY_STABILITY);
+
+  // Day 6: the bridge joins the Askling L-protocol.
+  req.mutable_complaints(0)->mutable_onset_time()->set_seconds(kSessionStart - 6 * kDay);
+  auto day6 = From(planner_->Assign(req), "core-pelvic-stability", pv1::TIMING_POST);
+  ASSERT_EQ(day6.size(), 2u);
+  EXPECT_EQ(day6[1].exercise(), "Single-leg glute bridge");
+
+  // A screen that found the pelvis rotated (the server puts it in the findings): anti-spasm too.
+  req.mutable_complaints(0)->mutable_findings()->set_pelvic_rotation(true);
+  pv1::AssignResult screened = planner_->Assign(req);
+  EXPECT_EQ(plugins_of(screened), (std::set<std::string>{"core-pelvic-stability",
+                                                         "hamstring-pelvic-rehab",
+                                                         "piriformis-4-sign"}));
+  ASSERT_FALSE(screened.pre().empty());
+  EXPECT_EQ(screened.pre(0).plugin_name(), "piriformis-4-sign");  // phase order: biomechanics first
+  EXPECT_THAT(screened.pre(0).reason(), HasSubstr("pelvic rotation found"));
 }
 
 }  // namespace

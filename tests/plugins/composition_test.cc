@@ -99,6 +99,23 @@ TEST(CompositionTest, ComposeAnswersRefusesAWholeAnswerThatBreaksTheContract) {
   EXPECT_EQ(undecodable, (std::vector<size_t>{2})) << "only the undecodable host is recycled";
 }
 
+TEST(CompositionTest, AnUnknownExerciseCategoryBreaksTheContract) {
+  pv1::LoadedPlugin a;
+  a.set_name("a");
+  pv1::AssignResponse answer;
+  *answer.add_prescriptions() = Valid("Clam", pv1::TIMING_PRE);
+  answer.mutable_prescriptions(0)->set_category(pv1::EXERCISE_CATEGORY_STABILITY);
+  *answer.add_prescriptions() = Valid("Bridge", pv1::TIMING_POST);
+  answer.mutable_prescriptions(1)->set_category(static_cast<pv1::ExerciseCategory>(99));
+  CallOutcome out{.output = answer.SerializeAsString()};
+  const PluginAnswer answers[] = {{&a, &out}};
+  pv1::AssignResult r = ComposeAnswers(5, answers, nullptr);
+  EXPECT_EQ(r.pre_size() + r.post_size(), 0);
+  ASSERT_EQ(r.failures_size(), 1);
+  EXPECT_EQ(r.failures(0).message(),
+            "the answer breaks the contract: prescription 2 has an unknown exercise category");
+}
+
 TEST(CompositionTest, AllBuiltinsTogetherForASquad) {
   auto planner = ProtocolPlanner::Create(Options({TOUCHLINE_BUILTIN_DIR}));
   std::vector<pv1::AssignRequest> squad;
@@ -107,6 +124,7 @@ TEST(CompositionTest, AllBuiltinsTogetherForASquad) {
     pv1::Complaint* c = AddComplaint(r, 100 + i, 10);
     c->mutable_findings()->set_pelvic_rotation(i % 2 == 0);
     c->mutable_history()->set_lumbar_disc_herniation(i % 3 == 0);
+    c->mutable_nerve_involvement()->set_involved(i % 3 == 0);  // as the server classifies it
     squad.push_back(r);
   }
   std::vector<pv1::AssignResult> results = planner->AssignMany(squad);

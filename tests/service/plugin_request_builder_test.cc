@@ -58,7 +58,8 @@ TEST(PluginRequestBuilderTest, BuildsThePlayersContextAsOfAnInstant) {
   std::vector<pv1::PastAssignment> past(1);
   past[0].set_adherence(pv1::ADHERENCE_DONE);
 
-  pv1::AssignRequest r = BuildAssignRequest(player, complaints, flags, events, session, past, t0);
+  pv1::AssignRequest r =
+      BuildAssignRequest(player, complaints, {}, flags, events, session, past, t0);
   EXPECT_EQ(r.player().id(), 9);
   EXPECT_EQ(r.player().position_group(), pv1::POSITION_GROUP_BACK);
   ASSERT_EQ(r.complaints_size(), 2);
@@ -70,6 +71,11 @@ TEST(PluginRequestBuilderTest, BuildsThePlayersContextAsOfAnInstant) {
   EXPECT_EQ(c.onset_kind(), pv1::ONSET_KIND_ACUTE);
   EXPECT_TRUE(c.findings().piriformis_spasm());
   EXPECT_TRUE(c.history().lumbar_disc_herniation());
+  // The server's classification travels with the complaint (the disc history is a reason).
+  EXPECT_TRUE(c.nerve_involvement().involved());
+  ASSERT_EQ(c.nerve_involvement().reasons_size(), 1);
+  EXPECT_EQ(c.nerve_involvement().reasons(0), pv1::NERVE_REASON_DISC_HERNIATION_HISTORY);
+  EXPECT_FALSE(r.complaints(0).nerve_involvement().involved());
   ASSERT_EQ(c.check_ins_size(), 1);
   EXPECT_EQ(c.check_ins(0).symptoms().pain(), 3);
   EXPECT_FALSE(c.has_resolve_time());

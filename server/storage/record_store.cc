@@ -69,6 +69,8 @@ class Row {
   bool Bool() { return Int() != 0; }
   std::string Text() { return q_.getColumn(next_++).getString(); }  // "" for NULL
   absl::Time Time() { return absl::FromUnixMicros(Int()); }
+  bool IsNull() const { return q_.isColumnNull(next_); }
+  void Skip(int n) { next_ += n; }
   std::optional<absl::Time> OptTime() {
     if (q_.isColumnNull(next_)) {
       ++next_;
@@ -178,7 +180,8 @@ constexpr char kComplaintColumns[] =
     ", c.osiics_code, c.history_lumbar_disc_herniation, c.history_notes, "
     "c.finding_pelvic_rotation, c.finding_piriformis_spasm, c.finding_lumbar_stiffness, "
     "c.finding_thoracic_stiffness, c.finding_sciatic_nerve_tension, c.finding_notes, "
-    "c.resolved_at, c.created_at, c.created_by, c.updated_at, c.updated_by";
+    "c.resolved_at, c.created_at, c.created_by, c.updated_at, c.updated_by, "
+    "c.bamic_grade, c.bamic_site";
 
 // The mutable columns of a complaint, in the order BindComplaintBody binds them.
 constexpr const char* kComplaintBodyColumns[] = {
@@ -205,6 +208,8 @@ constexpr const char* kComplaintBodyColumns[] = {
     "resolved_at",
     "updated_at",
     "updated_by",
+    "bamic_grade",
+    "bamic_site",
 };
 
 const std::string& InsertComplaintSql() {
@@ -239,6 +244,11 @@ void BindComplaintBody(Binder& b, const Complaint& c) {
   b.Bool(c.findings.lumbar_stiffness).Bool(c.findings.thoracic_stiffness);
   b.Bool(c.findings.sciatic_nerve_tension).Text(c.findings.notes);
   b.OptTime(c.resolved_at).Time(c.updated_at).Text(c.updated_by);
+  if (c.bamic) {
+    b.Int(c.bamic->grade).Int(static_cast<int>(c.bamic->site));
+  } else {
+    b.Null().Null();
+  }
 }
 
 Complaint ReadComplaint(const SQLite::Statement& q) {
@@ -265,6 +275,14 @@ Complaint ReadComplaint(const SQLite::Statement& q) {
   c.created_by = r.Text();
   c.updated_at = r.Time();
   c.updated_by = r.Text();
+  if (!r.IsNull()) {
+    domain::BamicGrade g;
+    g.grade = r.Int32();
+    g.site = static_cast<domain::BamicSite>(r.Int32());
+    c.bamic = g;
+  } else {
+    r.Skip(2);
+  }
   return c;
 }
 

@@ -259,6 +259,10 @@ const std::vector<Command>& Commands() {
       {"rates", "", "--squad=ID --from=TIME [--to=TIME]",
        "Hamstring complaint incidence and burden per 1000 player-hours, match/training x forwards/backs.",
        {"squad", "from", "to"}, InjuryRatesCommand},
+      {"outcomes", "", "--squad=ID --from=TIME [--to=TIME]",
+       "Outcomes by protocol (plugin and version) and anti-spasm start (by/after day 42, never): complaints, "
+       "recurrences within 12 months, median days lost.",
+       {"squad", "from", "to"}, OutcomesCommand},
       {"load", "", "--squad=ID [--player=ID] [--from=TIME] [--to=TIME]",
        "Contact load per player and ISO week (default the last 28 days) against the World Rugby guidance.",
        {"squad", "player", "from", "to"}, ContactLoadCommand},

@@ -5,6 +5,7 @@
 // Also the same-site rule and the BAMIC grade as the complaint API shows them (item 7).
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -170,8 +171,10 @@ TEST_F(OutcomeApiTest, OutcomesByProtocolMatchAnIndependentComputation) {
   for (auto& [at, unused, step] : steps) {
     clock_.Set(at);
     step();
+    ASSERT_TRUE(server_->WaitForProtocolRefresh(absl::Seconds(30)));
   }
   clock_.Advance(Days(1));
+  ASSERT_TRUE(server_->WaitForProtocolRefresh(absl::Seconds(30)));
   const absl::Time as_of = clock_.Now();
   const absl::Time from = Start();
   const absl::Time to = Start() + Days(30);  // the first complaints only, not the later ones

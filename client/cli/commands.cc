@@ -194,7 +194,7 @@ const std::vector<Command>& Commands() {
       {"complaints", "create",
        "--player=ID --side=left|right|both --onset=TIME --onset-kind=gradual|acute "
        "[--mechanism=sprinting|kicking|contact|lifting|unknown] [--pain=0-10] [--ache] [--tightness] [--spasm] "
-       "[--sleep-disturbance] [--inflexibility] [--weakness] [--osiics=CODE] [--disc-herniation] "
+       "[--sleep-disturbance] [--inflexibility] [--weakness] [--osiics=CODE] [--bamic=2b|none] [--disc-herniation] "
        "[--history=TEXT] [--pelvic-rotation] [--piriformis-spasm] [--lumbar-stiffness] [--thoracic-stiffness] "
        "[--nerve-tension] [--findings=TEXT] [--resolved=TIME]",
        "Record a hamstring complaint; a past injury entered today takes --resolved (its return to full "

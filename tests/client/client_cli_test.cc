@@ -821,6 +821,11 @@ TEST(RunCli, ExposureCommandsExistAndRefuseBadOptionsBeforeCalling) {
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("from"));
   EXPECT_THAT(RunArgs({"help", "outcomes"}).out, HasSubstr("anti-spasm"));
+  // BAMIC on a complaint: grade 0-4 and a site letter, refused before any call otherwise.
+  r = RunArgs({"complaints", "create", "--player=1", "--side=left", "--onset=2026-01-01",
+               "--onset-kind=acute", "--bamic=5z"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--bamic"));
   EXPECT_THAT(RunArgs({"help", "load"}).out, HasSubstr("World Rugby guidance"));
 }
 

@@ -287,7 +287,9 @@ TEST_F(OutcomeApiTest, OutcomesByProtocolMatchAnIndependentComputation) {
     EXPECT_EQ(o.follow_up_incomplete_count(), cell.incomplete);
     const auto m = median(cell.days);
     ASSERT_EQ(o.has_median_days_lost(), m.has_value());
-    if (m) EXPECT_DOUBLE_EQ(o.median_days_lost(), *m);
+    if (m) {
+      EXPECT_DOUBLE_EQ(o.median_days_lost(), *m);
+    }
     EXPECT_FALSE(o.suppressed());
   }
   EXPECT_EQ(total_cells_checked, static_cast<int>(expected.size()));
@@ -313,7 +315,9 @@ TEST_F(OutcomeApiTest, OutcomesByProtocolMatchAnIndependentComputation) {
       EXPECT_FALSE(a.suppressed());
       EXPECT_EQ(a.recurrence_count(), p.recurrence_count());
       EXPECT_EQ(a.has_median_days_lost(), p.has_median_days_lost());
-      if (p.has_median_days_lost()) EXPECT_DOUBLE_EQ(a.median_days_lost(), p.median_days_lost());
+      if (p.has_median_days_lost()) {
+        EXPECT_DOUBLE_EQ(a.median_days_lost(), p.median_days_lost());
+      }
     }
   }
   EXPECT_TRUE(saw_suppressed);

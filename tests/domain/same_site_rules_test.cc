@@ -157,7 +157,9 @@ TEST(SameSiteTest, RecurrenceWindowsAtTheMinuteWithCodes) {
     const auto flags = EvaluateFlags(7, cs, {}, returned + tc.gap, FlagThresholds{});
     ASSERT_EQ(CountKind(flags, FlagKind::kRecurrent), 1);
     for (const Flag& f : flags) {
-      if (f.kind == FlagKind::kRecurrent) EXPECT_EQ(f.recurrence_timing, tc.timing);
+      if (f.kind == FlagKind::kRecurrent) {
+        EXPECT_EQ(f.recurrence_timing, tc.timing);
+      }
     }
     // One minute before the new onset nothing about complaint 2 exists yet.
     EXPECT_EQ(CountKind(EvaluateFlags(7, cs, {}, returned + tc.gap - absl::Minutes(1),

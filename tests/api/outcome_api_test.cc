@@ -10,7 +10,9 @@
 #include <set>
 #include <tuple>
 
+#include "SQLiteCpp/Database.h"
 #include "server/common/caller.h"
+#include "server/storage/audit_log_store.h"
 #include "tests/api/server_fixture.h"
 #include "touchline/v1/outcome.grpc.pb.h"
 
@@ -327,6 +329,23 @@ TEST_F(OutcomeApiTest, OutcomesByProtocolMatchAnIndependentComputation) {
   v1::GetProtocolOutcomesResponse coach;
   EXPECT_EQ(Outcomes(Role::kCoach, from, to, &coach).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(OutcomeApiTest, CallsAreAudited) {
+  v1::GetProtocolOutcomesResponse resp;
+  ASSERT_TRUE(Outcomes(Role::kPhysio, Start() - Days(30), Start(), &resp).ok());
+  ASSERT_TRUE(Outcomes(Role::kAnalyst, Start() - Days(30), Start(), &resp).ok());
+  SQLite::Database db(storage::AuditLogPathFor(db_path_), SQLite::OPEN_READONLY);
+  SQLite::Statement q(db,
+                      "SELECT method, outcome FROM audit_events "
+                      "WHERE method LIKE '%OutcomeService%' ORDER BY id");
+  std::vector<std::string> rows;
+  while (q.executeStep()) {
+    rows.push_back(absl::StrCat(q.getColumn(0).getString(), " ", q.getColumn(1).getString()));
+  }
+  EXPECT_THAT(rows, ::testing::ElementsAre(
+                        "/touchline.v1.OutcomeService/GetProtocolOutcomes OK",
+                        "/touchline.v1.OutcomeService/GetProtocolOutcomes OK"));
 }
 
 TEST_F(OutcomeApiTest, BadRequestsAreRefusedWithTheField) {

@@ -1,6 +1,9 @@
 #include "server/service/complaint_records.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -152,8 +155,11 @@ std::vector<domain::FieldChange> DiffComplaints(const domain::Complaint& a,
 }
 
 // The complaint as the API shows it, with its computed pelvic-origin marker.
+// `player_complaints`: the player's complaints when the caller has them (a page of a list), else
+// read here.
 void Present(SQLite::Database& conn, const domain::Complaint& c,
-             const domain::FlagThresholds& thresholds, v1::Complaint* out) {
+             const domain::FlagThresholds& thresholds, v1::Complaint* out,
+             const std::vector<domain::Complaint>* player_complaints = nullptr) {
   ToProto(c, out);
   const auto events = storage::ListContactEventsOfPlayers(
       conn, {c.player_id}, c.onset_at - thresholds.pelvic_origin_window,
@@ -163,8 +169,12 @@ void Present(SQLite::Database& conn, const domain::Complaint& c,
   for (auto id : cited) out->add_pelvic_origin_event_ids(id);
   // IOC 2020 subsequent complaint: recurrence, exacerbation or subsequent related (same side,
   // another tissue), against the player's other complaints as recorded now.
-  const auto others = storage::ListComplaintsOfPlayers(conn, {c.player_id});
-  const domain::SubsequentClassification sub = domain::ClassifySubsequent(c, others);
+  std::vector<domain::Complaint> read;
+  if (player_complaints == nullptr) {
+    read = storage::ListComplaintsOfPlayers(conn, {c.player_id});
+    player_complaints = &read;
+  }
+  const domain::SubsequentClassification sub = domain::ClassifySubsequent(c, *player_complaints);
   switch (sub.kind) {
     case domain::SubsequentKind::kNew:
       out->set_subsequent_kind(v1::SUBSEQUENT_KIND_NEW);
@@ -308,7 +318,20 @@ absl::StatusOr<v1::ListComplaintsResponse> ComplaintRecords::ListComplaints(
     auto complaints = storage::ListComplaints(conn, filter, cursor, page_size + 1);
     const bool more = static_cast<int>(complaints.size()) > page_size;
     if (more) complaints.pop_back();
-    for (const auto& c : complaints) Present(conn, c, options_.thresholds, response.add_complaints());
+    // Every complaint of the page's players in one read, for the subsequent classification.
+    std::vector<domain::Id> players;
+    for (const auto& c : complaints) players.push_back(c.player_id);
+    std::sort(players.begin(), players.end());
+    players.erase(std::unique(players.begin(), players.end()), players.end());
+    std::map<domain::Id, std::vector<domain::Complaint>> by_player;
+    if (!players.empty()) {
+      for (auto& c : storage::ListComplaintsOfPlayers(conn, players)) {
+        by_player[c.player_id].push_back(std::move(c));
+      }
+    }
+    for (const auto& c : complaints) {
+      Present(conn, c, options_.thresholds, response.add_complaints(), &by_player[c.player_id]);
+    }
     if (more) {
       response.set_next_page_token(common::EncodePageToken(
           {absl::ToUnixMicros(complaints.back().onset_at), complaints.back().id}));

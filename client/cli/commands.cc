@@ -194,7 +194,7 @@ const std::vector<Command>& Commands() {
       {"complaints", "create",
        "--player=ID --side=left|right|both --onset=TIME --onset-kind=gradual|acute "
        "[--mechanism=sprinting|kicking|contact|lifting|unknown] [--pain=0-10] [--ache] [--tightness] [--spasm] "
-       "[--sleep-disturbance] [--inflexibility] [--weakness] [--osiics=CODE] [--disc-herniation] "
+       "[--sleep-disturbance] [--inflexibility] [--weakness] [--osiics=CODE] [--bamic=2b|none] [--disc-herniation] "
        "[--history=TEXT] [--pelvic-rotation] [--piriformis-spasm] [--lumbar-stiffness] [--thoracic-stiffness] "
        "[--nerve-tension] [--findings=TEXT] [--resolved=TIME]",
        "Record a hamstring complaint; a past injury entered today takes --resolved (its return to full "
@@ -259,6 +259,10 @@ const std::vector<Command>& Commands() {
       {"rates", "", "--squad=ID --from=TIME [--to=TIME]",
        "Hamstring complaint incidence and burden per 1000 player-hours, match/training x forwards/backs.",
        {"squad", "from", "to"}, InjuryRatesCommand},
+      {"outcomes", "", "--squad=ID --from=TIME [--to=TIME]",
+       "Outcomes by protocol (plugin and version) and anti-spasm start (by/after day 42, never): complaints, "
+       "recurrences within 12 months, median days lost.",
+       {"squad", "from", "to"}, OutcomesCommand},
       {"load", "", "--squad=ID [--player=ID] [--from=TIME] [--to=TIME]",
        "Contact load per player and ISO week (default the last 28 days) against the World Rugby guidance.",
        {"squad", "player", "from", "to"}, ContactLoadCommand},

@@ -61,6 +61,9 @@ void PrintComplaint(Ctx& ctx, const v1::Complaint& c) {
       {"Side", Short(c.side())},
       {"Onset", absl::StrCat(TL_TIME(c, onset_time), " (", Short(c.onset_kind()), ", ", Short(c.mechanism()), ")")},
       {"OSIICS", c.osiics_code()},
+      {"BAMIC", c.has_bamic() ? absl::StrCat(c.bamic().grade(), std::string(1, static_cast<char>('a' + c.bamic().site() - 1)))
+                              : ""},
+      {"Subsequent", c.subsequent_reason()},
       {"Symptoms", SymptomsText(c.symptoms())},
       {"History", HistoryText(c.history())},
       {"Findings", FindingsText(c.findings())},

@@ -58,6 +58,9 @@ int ProtocolsList(Ctx& ctx);
 int ProtocolsAdherence(Ctx& ctx);
 int ProtocolsPlugins(Ctx& ctx);
 
+// outcomes.cc: outcomes by protocol and anti-spasm start (issue 19 item 8).
+int OutcomesCommand(Ctx& ctx);
+
 // assessments.cc: objective assessments (issue 19).
 int AssessmentsRecord(Ctx& ctx);
 int AssessmentsAmend(Ctx& ctx);

@@ -27,7 +27,7 @@ const std::vector<std::string>& SymptomOptionNames() {
 
 const std::vector<std::string>& ComplaintOptionNames() {
   static const auto* names = [] {
-    auto* v = new std::vector<std::string>{"side", "onset", "onset-kind", "mechanism", "osiics",
+    auto* v = new std::vector<std::string>{"side", "onset", "onset-kind", "mechanism", "osiics", "bamic",
                                            "disc-herniation", "history", "pelvic-rotation", "piriformis-spasm",
                                            "lumbar-stiffness", "thoracic-stiffness", "nerve-tension", "findings"};
     v->insert(v->end(), SymptomOptionNames().begin(), SymptomOptionNames().end());
@@ -114,6 +114,18 @@ absl::Status ApplyComplaintOptions(const Args& args, absl::Time now, v1::Complai
   if (auto v = args.Get("osiics")) {
     c->set_osiics_code(*v);
     mask->push_back("osiics_code");
+  }
+  if (auto v = args.Get("bamic")) {  // "2b": BAMIC grade 0-4 and site a/b/c; "none" clears it
+    if (*v != "none") {
+      const bool ok = v->size() == 2 && (*v)[0] >= '0' && (*v)[0] <= '4' && (*v)[1] >= 'a' && (*v)[1] <= 'c';
+      if (!ok) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("--bamic: expected a grade 0-4 and a site a, b or c (e.g. 2b), or none; got \"", *v, "\""));
+      }
+      c->mutable_bamic()->set_grade((*v)[0] - '0');
+      c->mutable_bamic()->set_site(static_cast<v1::BamicSite>((*v)[1] - 'a' + 1));
+    }
+    mask->push_back("bamic");
   }
   bool history = false;
   auto disc = ApplyBool(args, "disc-herniation", [&](bool v) { c->mutable_history()->set_lumbar_disc_herniation(v); });

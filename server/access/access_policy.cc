@@ -73,6 +73,11 @@ constexpr std::array kRules = {
     // Pelvic screening tasks are the physio's worklist (who still owes a screen after which
     // contact): the medical staff only.
     MethodRule{"/touchline.v1.AssessmentService/ListScreeningTasks", kMedical, true},
+    // Outcomes by protocol (issue 19 item 8): squad aggregates computed from complaints and
+    // protocol records. Medical staff see the complaint ids behind each cell; analysts get it
+    // pseudonymised (no ids, small cells suppressed: service/outcome_desk.h); coaches get nothing
+    // clinical. Audited: who asked for the squad's outcome figures is worth knowing.
+    MethodRule{"/touchline.v1.OutcomeService/GetProtocolOutcomes", kMedical | kAnalyst, true},
     // The audit log: administrators only; there is no RPC that alters it.
     MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
     // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);

@@ -314,6 +314,11 @@ grpc::Status ExposureServiceImpl::GetWeeklyContactLoad(grpc::ServerContext* cont
   return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetWeeklyContactLoad(caller, *request); });
 }
 
+grpc::Status OutcomeServiceImpl::GetProtocolOutcomes(grpc::ServerContext* context, const v1::GetProtocolOutcomesRequest* request,
+    v1::GetProtocolOutcomesResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetProtocolOutcomes(caller, *request); });
+}
+
 grpc::Status AssessmentServiceImpl::CreateAssessment(grpc::ServerContext* context, const v1::CreateAssessmentRequest* request,
     v1::CreateAssessmentResponse* response) {
   return Serve(context, response, [&](const common::Caller& caller) { return desk_.CreateAssessment(caller, *request); });

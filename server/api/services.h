@@ -10,6 +10,7 @@
 #include "server/service/complaint_records.h"
 #include "server/service/contact_log.h"
 #include "server/service/exposure_desk.h"
+#include "server/service/outcome_desk.h"
 #include "server/service/flag_board.h"
 #include "server/service/protocol_desk.h"
 #include "server/service/flag_watch.h"
@@ -22,6 +23,7 @@
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/export.grpc.pb.h"
 #include "touchline/v1/exposure.grpc.pb.h"
+#include "touchline/v1/outcome.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
 #include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
@@ -195,6 +197,16 @@ class ExposureServiceImpl final : public v1::ExposureService::Service {
 
  private:
   service::ExposureDesk& desk_;
+};
+
+class OutcomeServiceImpl final : public v1::OutcomeService::Service {
+ public:
+  explicit OutcomeServiceImpl(service::OutcomeDesk& desk) : desk_(desk) {}
+  grpc::Status GetProtocolOutcomes(grpc::ServerContext*, const v1::GetProtocolOutcomesRequest*,
+                                   v1::GetProtocolOutcomesResponse*) override;
+
+ private:
+  service::OutcomeDesk& desk_;
 };
 
 class AssessmentServiceImpl final : public v1::AssessmentService::Service {

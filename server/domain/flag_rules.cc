@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "server/domain/same_site_rules.h"
 #include "server/domain/wording.h"
 
 namespace touchline::domain {
@@ -96,11 +97,13 @@ bool IsPelvicOriginKind(ContactKind kind) {
   }
 }
 
-// Episode number of `c` on its side: 1 + earlier-onset complaints on an overlapping side.
+// Episode number of `c` at its site: 1 + earlier-onset complaints at the same site (IOC 2020:
+// same side, location and tissue; same_site_rules.h). A subsequent related complaint (same side,
+// another tissue) is not an earlier episode of this one.
 int EpisodeNumber(const Complaint& c, const std::vector<const Complaint*>& known) {
   int episode = 1;
   for (const Complaint* other : known) {
-    if (other->id != c.id && other->onset_at < c.onset_at && SidesOverlap(other->side, c.side)) {
+    if (other->id != c.id && other->onset_at < c.onset_at && SameSite(*other, c)) {
       ++episode;
     }
   }
@@ -128,7 +131,8 @@ void AddRecurrent(Id player_id, const Complaint& c, const std::vector<const Comp
   const Complaint* index = nullptr;
   for (const Complaint* p : known) {
     if (p->id == c.id || !p->resolved_at || *p->resolved_at > c.onset_at) continue;
-    if (p->onset_at > c.onset_at || !SidesOverlap(p->side, c.side)) continue;
+    // IOC 2020: a recurrence is of the same location and tissue (same_site_rules.h).
+    if (p->onset_at > c.onset_at || !SameSite(*p, c)) continue;
     // The most recent return to full participation; ties: later onset, then higher id.
     if (index == nullptr ||
         std::tie(*p->resolved_at, p->onset_at, p->id) >
@@ -147,7 +151,7 @@ void AddRecurrent(Id player_id, const Complaint& c, const std::vector<const Comp
   f.episode = EpisodeNumber(c, known);
   f.reason = absl::StrFormat(
       "%s hamstring complaint from %s began %d days after return to full participation on %s "
-      "(complaint %d): %s recurrence, episode %d on this side; a returning hamstring problem points "
+      "(complaint %d): %s recurrence, episode %d at this site; a returning hamstring problem points "
       "at an untreated pelvic cause",
       SideText(c.side), DateText(c.onset_at), WholeDays(gap), DateText(*index->resolved_at),
       index->id, TimingText(f.recurrence_timing), f.episode);
@@ -160,7 +164,7 @@ void AddExacerbations(Id player_id, const Complaint& c, const std::vector<const 
   const Complaint* unhealed = nullptr;
   for (const Complaint* p : known) {
     if (p->id == c.id || !(p->onset_at < c.onset_at) || !p->OpenAt(c.onset_at)) continue;
-    if (!SidesOverlap(p->side, c.side)) continue;
+    if (!SameSite(*p, c)) continue;  // IOC 2020: same location and tissue
     // The most recent earlier onset; ties: higher id.
     if (unhealed == nullptr ||
         std::tie(p->onset_at, p->id) > std::tie(unhealed->onset_at, unhealed->id)) {
@@ -176,7 +180,7 @@ void AddExacerbations(Id player_id, const Complaint& c, const std::vector<const 
     f.episode = EpisodeNumber(c, known);
     f.reason = absl::StrFormat(
         "%s hamstring complaint from %s began while complaint %d (onset %s) had not healed: "
-        "exacerbation, episode %d on this side",
+        "exacerbation, episode %d at this site",
         SideText(c.side), DateText(c.onset_at), unhealed->id, DateText(unhealed->onset_at),
         f.episode);
     out.push_back(std::move(f));

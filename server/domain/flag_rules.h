@@ -49,7 +49,7 @@ struct Flag {
   absl::Time began_at;
   std::string reason;             // readable by a physio
   RecurrenceTiming recurrence_timing = RecurrenceTiming::kNone;
-  int episode = 0;                // RECURRENT / EXACERBATION: episode number on this side (2 = first repeat)
+  int episode = 0;  // RECURRENT / EXACERBATION: episode number at this site (same_site_rules.h; 2 = first repeat)
   std::vector<Id> contact_event_ids;  // SUSPECTED_PELVIC_ORIGIN: the events cited
   int alert_day = 0;                  // WINDOW_CLOSING: the alert crossed (28, 35)
 };

@@ -97,6 +97,17 @@ struct Findings {
   bool operator==(const Findings&) const = default;
 };
 
+// British Athletics Muscle Injury Classification (Pollock et al. 2014, Br J Sports Med 48:1347):
+// grade 0-4 by extent on MRI; for grades 1-4 the site letter is a (myofascial), b
+// (musculotendinous) or c (intratendinous). Grade 0 (MRI negative) has only a and b: 0a a focal
+// neuromuscular injury, 0b generalised muscle soreness. Values match touchline.v1.BamicSite.
+enum class BamicSite { kA = 1, kB = 2, kC = 3 };
+struct BamicGrade {
+  int grade = 0;  // 0-4
+  BamicSite site = BamicSite::kA;
+  bool operator==(const BamicGrade&) const = default;
+};
+
 struct CheckIn {
   Id id = 0;
   Id complaint_id = 0;
@@ -116,6 +127,7 @@ struct Complaint {
   Mechanism mechanism = Mechanism::kUnknown;
   Symptoms symptoms;  // at onset
   std::string osiics_code;
+  std::optional<BamicGrade> bamic;  // acute complaints only (same_site_rules.h BamicProblem)
   History history;
   Findings findings;
   std::vector<CheckIn> check_ins;         // oldest first

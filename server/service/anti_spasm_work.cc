@@ -1,5 +1,7 @@
 #include "server/service/anti_spasm_work.h"
 
+#include <map>
+
 #include "server/storage/protocol_store.h"
 
 namespace touchline::service {
@@ -26,6 +28,33 @@ std::unordered_map<domain::Id, std::vector<domain::AntiSpasmReport>> LoadAntiSpa
       }
     }
   }
+  return out;
+}
+
+std::vector<domain::ComplaintTreatment> LoadComplaintTreatments(
+    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from) {
+  std::map<domain::Id, domain::ComplaintTreatment> by_complaint;
+  if (player_ids.empty()) return {};
+  for (const storage::ProtocolAssignment& a :
+       storage::ListAssignmentsOfPlayers(conn, player_ids, from, absl::InfiniteFuture())) {
+    for (const storage::StoredPrescription& s : a.prescriptions) {
+      if (s.complaint_id == 0) continue;  // a prescription for no complaint (e.g. prevention)
+      domain::ComplaintTreatment& t = by_complaint[s.complaint_id];
+      t.complaint_id = s.complaint_id;
+      t.protocols.push_back({s.plugin_name, s.plugin_version});
+      if (s.adherence.empty()) continue;
+      pv1::Prescription p;
+      if (!p.ParseFromString(s.body) || !IsAntiSpasmPrescription(p)) continue;
+      for (const storage::AdherenceRecord& r : s.adherence) {
+        if (r.adherence == pv1::ADHERENCE_DONE || r.adherence == pv1::ADHERENCE_PARTLY) {
+          t.anti_spasm_reports.push_back(r.recorded_at);
+        }
+      }
+    }
+  }
+  std::vector<domain::ComplaintTreatment> out;
+  out.reserve(by_complaint.size());
+  for (auto& [id, t] : by_complaint) out.push_back(std::move(t));
   return out;
 }
 

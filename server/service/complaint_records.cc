@@ -1,6 +1,9 @@
 #include "server/service/complaint_records.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +14,7 @@
 #include "server/common/request_errors.h"
 #include "server/common/status_macros.h"
 #include "server/domain/flag_rules.h"
+#include "server/domain/same_site_rules.h"
 #include "server/service/instant_check.h"
 #include "server/domain/nerve_rules.h"
 #include "server/service/plugin_request_builder.h"
@@ -24,8 +28,8 @@ namespace {
 
 const std::set<std::string>& UpdatableComplaintFields() {
   static const auto* fields = new std::set<std::string>{
-      "side", "onset_time", "onset_kind", "mechanism", "symptoms", "osiics_code", "history",
-      "findings"};
+      "side", "onset_time", "onset_kind", "mechanism", "symptoms", "osiics_code", "bamic",
+      "history", "findings"};
   return *fields;
 }
 
@@ -69,12 +73,36 @@ void CheckComplaintFields(common::FieldViolations& v, const v1::Complaint& c,
   if (paths.count("osiics_code") && !c.osiics_code().empty() && !IsValidOsiics(c.osiics_code())) {
     v.Add("complaint.osiics_code", "must be 2-6 upper-case letters or digits, e.g. TM1");
   }
+  if (paths.count("bamic") && c.has_bamic()) {
+    // The onset kind is checked against the stored complaint once the amendment is applied
+    // (CheckBamicOnComplaint); here only what the grade itself must be.
+    const domain::BamicGrade g{c.bamic().grade(), static_cast<domain::BamicSite>(c.bamic().site())};
+    if (g.grade < 0 || g.grade > 4) v.Add("complaint.bamic.grade", "must be 0-4");
+    if (!v1::BamicSite_IsValid(c.bamic().site()) || c.bamic().site() == v1::BAMIC_SITE_UNSPECIFIED) {
+      v.Add("complaint.bamic.site", "must be BAMIC_SITE_A, BAMIC_SITE_B or BAMIC_SITE_C");
+    } else if (g.grade == 0 && g.site == domain::BamicSite::kC) {
+      v.Add("complaint.bamic.site", "grade 0 (MRI negative) has sites a and b only (Pollock 2014)");
+    }
+  }
   if (paths.count("history")) {
     common::CheckOptionalText(v, "complaint.history.notes", c.history().notes(), o.max_text_length);
   }
   if (paths.count("findings")) {
     common::CheckOptionalText(v, "complaint.findings.notes", c.findings().notes(), o.max_text_length);
   }
+}
+
+std::optional<domain::BamicGrade> BamicFrom(const v1::Complaint& c) {
+  if (!c.has_bamic()) return std::nullopt;
+  return domain::BamicGrade{c.bamic().grade(), static_cast<domain::BamicSite>(c.bamic().site())};
+}
+
+// A BAMIC grade only on an acute complaint: INVALID_ARGUMENT naming complaint.bamic otherwise.
+absl::Status CheckBamicOnComplaint(const domain::Complaint& c) {
+  if (!c.bamic) return absl::OkStatus();
+  const std::string problem = domain::BamicProblem(c.onset_kind, *c.bamic);
+  if (problem.empty()) return absl::OkStatus();
+  return common::InvalidField("complaint.bamic", problem);
 }
 
 domain::Mechanism MechanismFrom(v1::Mechanism m) {
@@ -111,6 +139,8 @@ std::vector<domain::FieldChange> DiffComplaints(const domain::Complaint& a,
   Diff(out, "mechanism", MechanismName(a.mechanism), MechanismName(b.mechanism));
   DiffSymptoms(out, "symptoms", a.symptoms, b.symptoms);
   Diff(out, "osiics_code", a.osiics_code, b.osiics_code);
+  Diff(out, "bamic", a.bamic ? domain::BamicText(*a.bamic) : "",
+       b.bamic ? domain::BamicText(*b.bamic) : "");
   Diff(out, "history.lumbar_disc_herniation", Bool(a.history.lumbar_disc_herniation),
        Bool(b.history.lumbar_disc_herniation));
   Diff(out, "history.notes", a.history.notes, b.history.notes);
@@ -128,8 +158,11 @@ std::vector<domain::FieldChange> DiffComplaints(const domain::Complaint& a,
 }
 
 // The complaint as the API shows it, with its computed pelvic-origin marker.
+// `player_complaints`: the player's complaints when the caller has them (a page of a list), else
+// read here.
 void Present(SQLite::Database& conn, const domain::Complaint& c,
-             const domain::FlagThresholds& thresholds, v1::Complaint* out) {
+             const domain::FlagThresholds& thresholds, v1::Complaint* out,
+             const std::vector<domain::Complaint>* player_complaints = nullptr) {
   ToProto(c, out);
   const auto events = storage::ListContactEventsOfPlayers(
       conn, {c.player_id}, c.onset_at - thresholds.pelvic_origin_window,
@@ -137,6 +170,30 @@ void Present(SQLite::Database& conn, const domain::Complaint& c,
   const auto cited = domain::PelvicOriginEvents(c, events, thresholds);
   out->set_suspected_pelvic_origin(!cited.empty());
   for (auto id : cited) out->add_pelvic_origin_event_ids(id);
+  // IOC 2020 subsequent complaint: recurrence, exacerbation or subsequent related (same side,
+  // another tissue), against the player's other complaints as recorded now.
+  std::vector<domain::Complaint> read;
+  if (player_complaints == nullptr) {
+    read = storage::ListComplaintsOfPlayers(conn, {c.player_id});
+    player_complaints = &read;
+  }
+  const domain::SubsequentClassification sub = domain::ClassifySubsequent(c, *player_complaints);
+  switch (sub.kind) {
+    case domain::SubsequentKind::kNew:
+      out->set_subsequent_kind(v1::SUBSEQUENT_KIND_NEW);
+      break;
+    case domain::SubsequentKind::kRecurrence:
+      out->set_subsequent_kind(v1::SUBSEQUENT_KIND_RECURRENCE);
+      break;
+    case domain::SubsequentKind::kExacerbation:
+      out->set_subsequent_kind(v1::SUBSEQUENT_KIND_EXACERBATION);
+      break;
+    case domain::SubsequentKind::kRelated:
+      out->set_subsequent_kind(v1::SUBSEQUENT_KIND_RELATED);
+      break;
+  }
+  out->set_subsequent_to_complaint_id(sub.index_complaint_id);
+  out->set_subsequent_reason(sub.reason);
   // Nerve involvement from everything recorded while it was open (all of it, while it still is).
   const absl::Time until = c.resolved_at.value_or(absl::InfiniteFuture());
   const auto nerve_tests = storage::ListCurrentAssessmentsOfPlayers(
@@ -204,8 +261,10 @@ absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
   complaint.mechanism = MechanismFrom(c.mechanism());
   complaint.symptoms = FromProto(c.symptoms());
   complaint.osiics_code = c.osiics_code();
+  complaint.bamic = BamicFrom(c);
   complaint.history = FromProto(c.history());
   complaint.findings = FromProto(c.findings());
+  TL_RETURN_IF_ERROR(CheckBamicOnComplaint(complaint));
   if (c.has_resolve_time()) complaint.resolved_at = FromProto(c.resolve_time());
   complaint.created_at = complaint.updated_at = now;
   complaint.created_by = complaint.updated_by = caller.user;
@@ -269,7 +328,20 @@ absl::StatusOr<v1::ListComplaintsResponse> ComplaintRecords::ListComplaints(
     auto complaints = storage::ListComplaints(conn, filter, cursor, page_size + 1);
     const bool more = static_cast<int>(complaints.size()) > page_size;
     if (more) complaints.pop_back();
-    for (const auto& c : complaints) Present(conn, c, options_.thresholds, response.add_complaints());
+    // Every complaint of the page's players in one read, for the subsequent classification.
+    std::vector<domain::Id> players;
+    for (const auto& c : complaints) players.push_back(c.player_id);
+    std::sort(players.begin(), players.end());
+    players.erase(std::unique(players.begin(), players.end()), players.end());
+    std::map<domain::Id, std::vector<domain::Complaint>> by_player;
+    if (!players.empty()) {
+      for (auto& c : storage::ListComplaintsOfPlayers(conn, players)) {
+        by_player[c.player_id].push_back(std::move(c));
+      }
+    }
+    for (const auto& c : complaints) {
+      Present(conn, c, options_.thresholds, response.add_complaints(), &by_player[c.player_id]);
+    }
     if (more) {
       response.set_next_page_token(common::EncodePageToken(
           {absl::ToUnixMicros(complaints.back().onset_at), complaints.back().id}));
@@ -314,6 +386,9 @@ absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
     if (paths.count("mechanism")) complaint.mechanism = MechanismFrom(c.mechanism());
     if (paths.count("symptoms")) complaint.symptoms = FromProto(c.symptoms());
     if (paths.count("osiics_code")) complaint.osiics_code = c.osiics_code();
+    if (paths.count("bamic")) complaint.bamic = BamicFrom(c);
+    // Also when only onset_kind changes: a graded complaint cannot become gradual.
+    TL_RETURN_IF_ERROR(CheckBamicOnComplaint(complaint));
     if (paths.count("history")) complaint.history = FromProto(c.history());
     if (paths.count("findings")) complaint.findings = FromProto(c.findings());
     if (complaint.resolved_at && complaint.onset_at > *complaint.resolved_at) {

@@ -65,6 +65,10 @@ void ToProto(const domain::Complaint& in, v1::Complaint* out) {
   out->set_mechanism(static_cast<v1::Mechanism>(in.mechanism));
   ToProto(in.symptoms, out->mutable_symptoms());
   out->set_osiics_code(in.osiics_code);
+  if (in.bamic) {
+    out->mutable_bamic()->set_grade(in.bamic->grade);
+    out->mutable_bamic()->set_site(static_cast<v1::BamicSite>(in.bamic->site));
+  }
   out->mutable_history()->set_lumbar_disc_herniation(in.history.lumbar_disc_herniation);
   out->mutable_history()->set_notes(in.history.notes);
   auto* f = out->mutable_findings();

@@ -434,7 +434,18 @@ CREATE TRIGGER assessment_sides_no_delete BEFORE DELETE ON assessment_sides
 BEGIN SELECT RAISE(ABORT, 'assessments are append-only: DELETE is not allowed'); END;
 )sql";
 
-constexpr std::array<Migration, 11> kMigrations = {{
+// v12, same site and muscle grade (issue 19 item 7): the optional British Athletics Muscle Injury
+// Classification of an acute complaint (Pollock et al. 2014): grade 0-4 and site letter a/b/c
+// (1-3), both NULL or both set; grade 0 has no site c. Amended like every complaint column (the
+// amendments table keeps who, when and the previous value).
+constexpr char kV12[] = R"sql(
+ALTER TABLE complaints ADD COLUMN bamic_grade INTEGER CHECK (bamic_grade BETWEEN 0 AND 4);
+ALTER TABLE complaints ADD COLUMN bamic_site INTEGER
+  CHECK (bamic_site BETWEEN 1 AND 3 AND (bamic_grade IS NULL) = (bamic_site IS NULL)
+         AND NOT (bamic_grade = 0 AND bamic_site = 3));
+)sql";
+
+constexpr std::array<Migration, 12> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
@@ -446,6 +457,7 @@ constexpr std::array<Migration, 11> kMigrations = {{
     {9, "store identity; the audit log moves to its own file", kV9},
     {10, "request results (safe retries by request_id)", kV10},
     {11, "objective assessments (append-only)", kV11},
+    {12, "BAMIC grade and site of acute complaints", kV12},
 }};
 
 // ---- the audit log file (<db>.audit) ----

@@ -69,6 +69,8 @@ class Row {
   bool Bool() { return Int() != 0; }
   std::string Text() { return q_.getColumn(next_++).getString(); }  // "" for NULL
   absl::Time Time() { return absl::FromUnixMicros(Int()); }
+  bool IsNull() const { return q_.isColumnNull(next_); }
+  void Skip(int n) { next_ += n; }
   std::optional<absl::Time> OptTime() {
     if (q_.isColumnNull(next_)) {
       ++next_;
@@ -178,7 +180,8 @@ constexpr char kComplaintColumns[] =
     ", c.osiics_code, c.history_lumbar_disc_herniation, c.history_notes, "
     "c.finding_pelvic_rotation, c.finding_piriformis_spasm, c.finding_lumbar_stiffness, "
     "c.finding_thoracic_stiffness, c.finding_sciatic_nerve_tension, c.finding_notes, "
-    "c.resolved_at, c.created_at, c.created_by, c.updated_at, c.updated_by";
+    "c.resolved_at, c.created_at, c.created_by, c.updated_at, c.updated_by, "
+    "c.bamic_grade, c.bamic_site";
 
 // The mutable columns of a complaint, in the order BindComplaintBody binds them.
 constexpr const char* kComplaintBodyColumns[] = {
@@ -206,25 +209,34 @@ constexpr const char* kComplaintBodyColumns[] = {
     "updated_at",
     "updated_by",
 };
+// Added by a later schema step (BAMIC grade and site); NULL while no grade is given, so a complaint
+// without one is inserted without naming them (which also lets this build's store write into a
+// database of the first schema, as the migration test does before upgrading it).
+constexpr const char* kComplaintBamicColumns[] = {"bamic_grade", "bamic_site"};
 
-const std::string& InsertComplaintSql() {
-  static const std::string* const sql = [] {
+const std::string& InsertComplaintSql(bool with_bamic) {
+  auto make = [](bool bamic) {
     std::string names = absl::StrJoin(kComplaintBodyColumns, ", ");
     std::string params;
     for (size_t i = 0; i < std::size(kComplaintBodyColumns); ++i) params += "?, ";
+    if (bamic) {
+      absl::StrAppend(&names, ", ", absl::StrJoin(kComplaintBamicColumns, ", "));
+      for (size_t i = 0; i < std::size(kComplaintBamicColumns); ++i) params += "?, ";
+    }
     return new std::string(absl::StrCat("INSERT INTO complaints (", names,
                                         ", player_id, created_at, created_by) VALUES (", params,
                                         "?, ?, ?)"));
-  }();
-  return *sql;
+  };
+  static const std::string* const without = make(false);
+  static const std::string* const with = make(true);
+  return with_bamic ? *with : *without;
 }
 
 const std::string& UpdateComplaintSql() {
   static const std::string* const sql = [] {
-    std::string assignments =
-        absl::StrJoin(kComplaintBodyColumns, ", ", [](std::string* out, const char* name) {
-          absl::StrAppend(out, name, " = ?");
-        });
+    auto assign = [](std::string* out, const char* name) { absl::StrAppend(out, name, " = ?"); };
+    std::string assignments = absl::StrCat(absl::StrJoin(kComplaintBodyColumns, ", ", assign),
+                                           ", ", absl::StrJoin(kComplaintBamicColumns, ", ", assign));
     return new std::string(absl::StrCat("UPDATE complaints SET ", assignments, " WHERE id = ?"));
   }();
   return *sql;
@@ -239,6 +251,15 @@ void BindComplaintBody(Binder& b, const Complaint& c) {
   b.Bool(c.findings.lumbar_stiffness).Bool(c.findings.thoracic_stiffness);
   b.Bool(c.findings.sciatic_nerve_tension).Text(c.findings.notes);
   b.OptTime(c.resolved_at).Time(c.updated_at).Text(c.updated_by);
+}
+
+// The kComplaintBamicColumns, in order.
+void BindBamic(Binder& b, const Complaint& c) {
+  if (c.bamic) {
+    b.Int(c.bamic->grade).Int(static_cast<int>(c.bamic->site));
+  } else {
+    b.Null().Null();
+  }
 }
 
 Complaint ReadComplaint(const SQLite::Statement& q) {
@@ -265,6 +286,14 @@ Complaint ReadComplaint(const SQLite::Statement& q) {
   c.created_by = r.Text();
   c.updated_at = r.Time();
   c.updated_by = r.Text();
+  if (!r.IsNull()) {
+    domain::BamicGrade g;
+    g.grade = r.Int32();
+    g.site = static_cast<domain::BamicSite>(r.Int32());
+    c.bamic = g;
+  } else {
+    r.Skip(2);
+  }
   return c;
 }
 
@@ -613,9 +642,10 @@ int64_t CountContactEvents(SQLite::Database& db) {
 
 absl::StatusOr<Complaint> InsertComplaint(SQLite::Database& db, const Complaint& complaint) {
   try {
-    SQLite::Statement q(db, InsertComplaintSql());
+    SQLite::Statement q(db, InsertComplaintSql(complaint.bamic.has_value()));
     Binder b(q);
     BindComplaintBody(b, complaint);
+    if (complaint.bamic) BindBamic(b, complaint);
     b.Int(complaint.player_id).Time(complaint.created_at).Text(complaint.created_by);
     q.exec();
   } catch (const SQLite::Exception& e) {
@@ -709,6 +739,7 @@ absl::Status UpdateComplaint(SQLite::Database& db, const Complaint& complaint) {
     SQLite::Statement q(db, UpdateComplaintSql());
     Binder b(q);
     BindComplaintBody(b, complaint);
+    BindBamic(b, complaint);
     b.Int(complaint.id);
     if (q.exec() == 0) return NotFound("complaint", complaint.id);
   } catch (const SQLite::Exception& e) {

@@ -812,6 +812,20 @@ TEST(RunCli, ExposureCommandsExistAndRefuseBadOptionsBeforeCalling) {
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("from"));
   EXPECT_EQ(RunArgs({"load", "--from=-7d"}).code, 2);
+  // Outcomes by protocol (issue 19 item 8): the squad and the start are required.
+  have.count("outcomes ") ? void() : ADD_FAILURE() << "no outcomes command";
+  r = RunArgs({"outcomes", "--from=2026-01-01"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("squad"));
+  r = RunArgs({"outcomes", "--squad=1"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("from"));
+  EXPECT_THAT(RunArgs({"help", "outcomes"}).out, HasSubstr("anti-spasm"));
+  // BAMIC on a complaint: grade 0-4 and a site letter, refused before any call otherwise.
+  r = RunArgs({"complaints", "create", "--player=1", "--side=left", "--onset=2026-01-01",
+               "--onset-kind=acute", "--bamic=5z"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--bamic"));
   EXPECT_THAT(RunArgs({"help", "load"}).out, HasSubstr("World Rugby guidance"));
 }
 

@@ -21,6 +21,7 @@
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/exposure.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
+#include "touchline/v1/outcome.grpc.pb.h"
 #include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
 #include "touchline/v1/squad.grpc.pb.h"
@@ -419,6 +420,43 @@ class Assessments final : public v1::AssessmentService::Service {
   State& s_;
 };
 
+// Outcomes by protocol: one plugin, a shown cell and (for squad 77, as an analyst would get it) a
+// suppressed one; the request is kept to check what the CLI sent.
+class Outcomes final : public v1::OutcomeService::Service {
+ public:
+  grpc::Status GetProtocolOutcomes(grpc::ServerContext*, const v1::GetProtocolOutcomesRequest* req,
+                                   v1::GetProtocolOutcomesResponse* resp) override {
+    std::lock_guard<std::mutex> l(mu);
+    last = *req;
+    resp->set_squad_id(req->squad_id());
+    auto* early = resp->add_outcomes();
+    early->set_plugin_name("piriformis-4sign");
+    early->set_plugin_version("1.0.0");
+    early->set_anti_spasm_start(v1::ANTI_SPASM_START_BY_DAY_42);
+    early->set_complaint_count(6);
+    early->set_resolved_count(5);
+    early->set_unresolved_count(1);
+    early->set_recurrence_count(1);
+    early->set_median_days_lost(17.5);
+    auto* late = resp->add_outcomes();
+    late->set_plugin_name("piriformis-4sign");
+    late->set_plugin_version("1.0.0");
+    late->set_anti_spasm_start(v1::ANTI_SPASM_START_AFTER_DAY_42);
+    late->set_complaint_count(2);
+    if (req->squad_id() == 77) {
+      resp->set_min_cell_size(5);
+      late->set_suppressed(true);
+    } else {
+      late->set_resolved_count(2);
+      late->set_recurrence_count(1);
+      late->set_median_days_lost(40);
+    }
+    return grpc::Status::OK;
+  }
+  std::mutex mu;
+  v1::GetProtocolOutcomesRequest last;
+};
+
 // A server whose page tokens go round in a circle: "" -> "a" -> "b" -> "a" -> ...
 class Protocols final : public v1::ProtocolService::Service {
  public:
@@ -452,6 +490,7 @@ class FakeServerTest : public ::testing::Test {
     b.RegisterService(&exposure_);
     b.RegisterService(&assessments_);
     b.RegisterService(&protocols_);
+    b.RegisterService(&outcomes_);
     server_ = b.BuildAndStart();
     ASSERT_NE(server_, nullptr);
   }
@@ -480,6 +519,7 @@ class FakeServerTest : public ::testing::Test {
   Exposure exposure_{state_};
   Assessments assessments_{state_};
   Protocols protocols_;
+  Outcomes outcomes_;
   int port_ = 0;
   std::unique_ptr<grpc::Server> server_;
 };
@@ -532,6 +572,28 @@ TEST_F(FakeServerTest, PagingStopsAtARepeatedPageToken) {
   r = Run({"protocols", "list", "--player=7", "--page-token=b"});  // one page on request
   EXPECT_EQ(protocols_.calls, 4);
   EXPECT_THAT(r.err, HasSubstr("next page: --page-token=a"));
+}
+
+TEST_F(FakeServerTest, OutcomesTableAndSuppressedCells) {
+  auto r = Run({"outcomes", "--squad=3", "--from=2026-01-01", "--to=2026-07-01"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(outcomes_.last.squad_id(), 3);
+  EXPECT_EQ(outcomes_.last.start_time().seconds(), 1767225600);  // 2026-01-01T00:00:00Z
+  EXPECT_EQ(outcomes_.last.end_time().seconds(), 1782864000);    // 2026-07-01T00:00:00Z
+  EXPECT_THAT(r.out, HasSubstr("ANTI-SPASM-START"));
+  EXPECT_THAT(r.out, HasSubstr("by day 42"));
+  EXPECT_THAT(r.out, HasSubstr("17.5"));
+  EXPECT_THAT(r.out, HasSubstr("40.0"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("withheld")));
+  // As an analyst gets it: the small cell's figures are starred and explained.
+  r = Run({"outcomes", "--squad=77", "--from=2026-01-01"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("after day 42"));
+  EXPECT_THAT(r.out, HasSubstr("* withheld: fewer than 5 complaints"));
+  // JSON on request.
+  r = Run({"outcomes", "--squad=3", "--from=2026-01-01", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"median_days_lost\": 17.5"));
 }
 
 TEST_F(FakeServerTest, TablesForReadinessAndFlags) {

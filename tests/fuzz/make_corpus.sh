@@ -14,6 +14,7 @@ F=proto/touchline/v1/flag.proto
 R=proto/touchline/v1/readiness.proto
 X=proto/touchline/v1/exposure.proto
 A=proto/touchline/v1/assessment.proto
+O=proto/touchline/v1/outcome.proto
 P=proto/touchline/plugin/v1/plugin.proto
 T=1772366400  # 2026-03-01 12:00 UTC, the harness clock
 seed service_request create_complaint '\000' touchline.v1.CreateComplaintRequest $C \
@@ -54,6 +55,8 @@ seed service_request list_assessments '\014' touchline.v1.ListAssessmentsRequest
   "squad_id: 1 kinds: ASSESSMENT_KIND_NORDIC kinds: 99 include_superseded: true page_size: 1"
 seed service_request screening_tasks '\015' touchline.v1.ListScreeningTasksRequest $A \
   "squad_id: 1 overdue_only: true start_time { seconds: $((T - 86400 * 30)) } as_of { seconds: $T } page_size: 1"
+seed service_request protocol_outcomes '\016' touchline.v1.GetProtocolOutcomesRequest $O \
+  "squad_id: 1 start_time { seconds: $((T - 86400 * 200)) } end_time { seconds: $T }"
 seed plugin_answer assign_response '\001' touchline.plugin.v1.AssignResponse $P \
   "prescriptions { protocol: \"piriformis-4sign\" exercise: \"4-sign isometric\" side: SIDE_BOTH sets: 4 hold_seconds: 20 effort_percent: 20 timing: TIMING_PRE phase: PHASE_UNSPECIFIED pain_ceiling: 3 } prescriptions { exercise: \"Nordic\" timing: TIMING_POST sets: 3 reps: 5 }"
 seed plugin_answer assign_response_bad '\001' touchline.plugin.v1.AssignResponse $P \

@@ -16,6 +16,7 @@
 #include "server/service/contact_log.h"
 #include "server/service/exposure_desk.h"
 #include "server/service/flag_board.h"
+#include "server/service/outcome_desk.h"
 #include "server/service/readiness_board.h"
 #include "server/service/service_options.h"
 #include "server/service/squad_registry.h"
@@ -43,6 +44,7 @@ struct World {
   std::unique_ptr<service::ReadinessBoard> readiness;
   std::unique_ptr<service::ExposureDesk> exposure;
   std::unique_ptr<service::AssessmentDesk> assessments;
+  std::unique_ptr<service::OutcomeDesk> outcomes;
   common::Caller physio{"fuzz.physio", common::Role::kPhysio};
   int calls = 0;
 
@@ -86,6 +88,7 @@ struct World {
     readiness = std::make_unique<service::ReadinessBoard>(*db, clock, options);
     exposure = std::make_unique<service::ExposureDesk>(*db, clock, options);
     assessments = std::make_unique<service::AssessmentDesk>(*db, clock, options);
+    outcomes = std::make_unique<service::OutcomeDesk>(*db, clock, options);
 
     v1::CreateSquadRequest squad;
     squad.mutable_squad()->set_name("Fuzz XV");
@@ -134,7 +137,7 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
   World& w = TheWorld();
   // Keep the database small and the run reproducible enough: start afresh every 500 calls.
   if (++w.calls > 500) w.Reset();
-  const uint8_t selector = data[0] % 14;
+  const uint8_t selector = data[0] % 15;
   ++data;
   --size;
   const common::Caller& caller = w.physio;
@@ -215,6 +218,11 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
     case 13: {
       v1::ListScreeningTasksRequest r;
       if (Parse(data, size, &r)) (void)w.assessments->ListScreeningTasks(caller, r);
+      break;
+    }
+    case 14: {
+      v1::GetProtocolOutcomesRequest r;
+      if (Parse(data, size, &r)) (void)w.outcomes->GetProtocolOutcomes(caller, r);
       break;
     }
   }

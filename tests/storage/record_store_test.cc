@@ -819,3 +819,54 @@ TEST_F(RecordStoreTest, PelvicOriginCandidatesReadTheOpenComplaintsWindowNotTheY
 
 }  // namespace
 }  // namespace touchline::storage
+
+namespace touchline::storage {
+namespace {
+
+// Schema step "BAMIC grade and site": the optional grade round-trips, is amended like every
+// column and cleared again; the table refuses half a grade or a grade 0 at site c.
+TEST_F(RecordStoreTest, ComplaintBamicRoundTripUpdateAndChecks) {
+  const domain::Squad s = AddSquad("Firsts");
+  const domain::Player p = AddPlayer(s.id, "Ann");
+  domain::Complaint c = MakeComplaint(p.id);
+  c.onset_kind = domain::OnsetKind::kAcute;
+  c.bamic = domain::BamicGrade{2, domain::BamicSite::kC};
+  InWrite([&](SQLite::Database& db) {
+    auto inserted = InsertComplaint(db, c);
+    ASSERT_TRUE(inserted.ok()) << inserted.status();
+    c = *inserted;
+  });
+  InRead([&](SQLite::Database& db) {
+    auto found = FindComplaint(db, c.id);
+    ASSERT_TRUE(found.ok());
+    ASSERT_TRUE(found->bamic.has_value());
+    EXPECT_EQ(*found->bamic, (domain::BamicGrade{2, domain::BamicSite::kC}));
+    EXPECT_EQ(found->updated_by, c.updated_by);  // the columns after it still line up
+  });
+  InWrite([&](SQLite::Database& db) {
+    c.bamic.reset();
+    ASSERT_TRUE(UpdateComplaint(db, c).ok());
+    auto found = FindComplaint(db, c.id);
+    ASSERT_TRUE(found.ok());
+    EXPECT_FALSE(found->bamic.has_value());
+  });
+  for (const char* sql : {"UPDATE complaints SET bamic_grade = 1 WHERE id = ?",
+                          "UPDATE complaints SET bamic_grade = 0, bamic_site = 3 WHERE id = ?",
+                          "UPDATE complaints SET bamic_grade = 5, bamic_site = 1 WHERE id = ?"}) {
+    SCOPED_TRACE(sql);
+    const absl::Status st = db_->Write([&](SQLite::Database& db) -> absl::Status {
+      SQLite::Statement q(db, sql);
+      q.bind(1, c.id);
+      try {
+        q.exec();
+      } catch (const SQLite::Exception& e) {
+        return absl::InvalidArgumentError(e.what());
+      }
+      return absl::OkStatus();
+    });
+    EXPECT_FALSE(st.ok());
+  }
+}
+
+}  // namespace
+}  // namespace touchline::storage

@@ -57,6 +57,7 @@ struct TouchlineServer::Parts {
         readiness(*db, clock, options.service),
         exposure(*db, clock, options.service),
         assessments(*db, clock, options.service),
+        return_to_play(*db, clock, options.service),
         flag_hub(options.service.flag_watch_buffer),
         flag_monitor(*db, clock, options.service, flag_hub),
         flag_watch(*db, flag_monitor, flag_hub, options.service),
@@ -76,6 +77,7 @@ struct TouchlineServer::Parts {
         export_service(exports, streams),
         exposure_service(exposure),
         assessment_service(assessments),
+        return_to_play_service(return_to_play),
         pseudonyms(std::move(pseudonym_key)),
         audit(*audit_db),
         audit_service(audit) {}
@@ -91,6 +93,7 @@ struct TouchlineServer::Parts {
   service::ReadinessBoard readiness;
   service::ExposureDesk exposure;
   service::AssessmentDesk assessments;
+  service::ReturnToPlayDesk return_to_play;
   service::FlagChangeHub flag_hub;
   service::PlayerRecordObservers record_observers;  // the flag monitor, the protocol refresher
   service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
@@ -109,6 +112,7 @@ struct TouchlineServer::Parts {
   ExportServiceImpl export_service;
   ExposureServiceImpl exposure_service;
   AssessmentServiceImpl assessment_service;
+  ReturnToPlayServiceImpl return_to_play_service;
   std::unique_ptr<ProtocolParts> protocols;
   access::Pseudonymizer pseudonyms;
   access::TokenCache tokens{*db};  // call token checks from memory (server_checks.h refreshes it)
@@ -310,6 +314,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.export_service);
   builder.RegisterService(&p.exposure_service);
   builder.RegisterService(&p.assessment_service);
+  builder.RegisterService(&p.return_to_play_service);
   builder.RegisterService(&p.protocols->service);
   builder.RegisterService(&p.audit_service);
   p.server = builder.BuildAndStart();

@@ -281,6 +281,7 @@ struct CriterionMark {
   bool met = false;          // false: a retraction of an earlier mark
   std::string evidence;
   Id assessment_id = 0;      // the assessment the mark rests on; 0 for none
+  std::string finding;       // a typed criterion: what the server measured in that assessment
   absl::Time recorded_at;
   std::string recorded_by;
 };

@@ -192,7 +192,7 @@ CriterionEvaluation EvaluateCriterion(const ReturnCriterion& criterion, const Co
 
 int TimeLossDays(absl::Time onset, absl::Time returned) {
   if (returned <= onset) return 0;
-  return static_cast<int>(absl::IDivDuration(returned - onset, kDay, nullptr));
+  return static_cast<int>((returned - onset) / kDay);  // truncation: floor for a positive span
 }
 
 SeverityClass ClassifySeverity(int time_loss_days) {

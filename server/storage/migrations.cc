@@ -482,6 +482,7 @@ CREATE TABLE return_to_play_marks (
   met           INTEGER NOT NULL CHECK (met IN (0, 1)),  -- 0: an earlier mark retracted
   evidence      TEXT    NOT NULL,
   assessment_id INTEGER REFERENCES assessments (id),     -- NULL: none cited
+  finding       TEXT    NOT NULL,                        -- a typed check's measurement
   recorded_at   INTEGER NOT NULL,
   recorded_by   TEXT    NOT NULL
 ) STRICT;

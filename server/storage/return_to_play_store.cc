@@ -107,7 +107,7 @@ absl::StatusOr<domain::ReturnToPlayPlan> FindPlanWhere(SQLite::Database& db, con
     {
       SQLite::Statement q(db,
                           "SELECT m.id, m.criterion_id, m.met, m.evidence, m.assessment_id, "
-                          "m.recorded_at, m.recorded_by FROM return_to_play_marks m "
+                          "m.recorded_at, m.recorded_by, m.finding FROM return_to_play_marks m "
                           "JOIN return_to_play_criteria c ON c.id = m.criterion_id "
                           "WHERE c.plan_id = ? ORDER BY m.id");
       q.bind(1, plan.id);
@@ -120,6 +120,7 @@ absl::StatusOr<domain::ReturnToPlayPlan> FindPlanWhere(SQLite::Database& db, con
         m.assessment_id = IntOrZero(q, 4);
         m.recorded_at = FromMicros(q, 5);
         m.recorded_by = q.getColumn(6).getString();
+        m.finding = q.getColumn(7).getString();
         plan.marks.push_back(std::move(m));
       }
     }
@@ -189,6 +190,19 @@ absl::StatusOr<domain::ReturnToPlayPlan> FindPlanOfComplaint(SQLite::Database& d
   return plan;
 }
 
+absl::StatusOr<Id> PlanIdOfCriterion(SQLite::Database& db, Id criterion_id) {
+  try {
+    SQLite::Statement q(db, "SELECT plan_id FROM return_to_play_criteria WHERE id = ?");
+    q.bind(1, criterion_id);
+    if (!q.executeStep()) {
+      return absl::NotFoundError(absl::StrCat("criterion ", criterion_id, " not found"));
+    }
+    return q.getColumn(0).getInt64();
+  } catch (const std::exception& e) {
+    return StatusFromSqliteError(e);
+  }
+}
+
 std::vector<Id> PlanIdsOfPlayer(SQLite::Database& db, Id player_id) {
   SQLite::Statement q(db, "SELECT id FROM return_to_play_plans WHERE player_id = ? ORDER BY id");
   q.bind(1, player_id);
@@ -254,13 +268,15 @@ absl::StatusOr<domain::CriterionMark> InsertMark(SQLite::Database& db,
   return Guarded(
       [&] {
         SQLite::Statement q(db, "INSERT INTO return_to_play_marks (criterion_id, met, evidence, "
-                                "assessment_id, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)");
+                                "assessment_id, recorded_at, recorded_by, finding) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?)");
         q.bind(1, mark.criterion_id);
         q.bind(2, mark.met ? 1 : 0);
         q.bind(3, mark.evidence);
         BindIdOrNull(q, 4, mark.assessment_id);
         q.bind(5, Micros(mark.recorded_at));
         q.bind(6, mark.recorded_by);
+        q.bind(7, mark.finding);
         q.exec();
         domain::CriterionMark m = mark;
         m.id = db.getLastInsertRowid();

@@ -20,6 +20,8 @@ absl::StatusOr<domain::ReturnToPlayPlan> InsertPlan(SQLite::Database& db,
 // The plan with every row of its parts (criteria with superseded_by). NOT_FOUND.
 absl::StatusOr<domain::ReturnToPlayPlan> FindPlan(SQLite::Database& db, Id plan_id);
 absl::StatusOr<domain::ReturnToPlayPlan> FindPlanOfComplaint(SQLite::Database& db, Id complaint_id);
+// The plan a criterion belongs to. NOT_FOUND.
+absl::StatusOr<Id> PlanIdOfCriterion(SQLite::Database& db, Id criterion_id);
 // The ids of a player's plans, oldest first.
 std::vector<Id> PlanIdsOfPlayer(SQLite::Database& db, Id player_id);
 

@@ -121,7 +121,7 @@ TEST_F(ReturnToPlayStoreTest, APlanAndItsPartsRoundTripAsAppendedRows) {
           .status()));
 
   domain::CriterionMark mark{.criterion_id = second->id, .met = true, .evidence = "NordBord",
-                             .recorded_at = kT0, .recorded_by = "physio.pat"};
+                             .finding = "eccentric asymmetry 6.0%", .recorded_at = kT0, .recorded_by = "physio.pat"};
   ASSERT_TRUE(InWrite<domain::CriterionMark>([&](auto& c) { return InsertMark(c, mark); }).ok());
   domain::StageReached reached{.stage = ReturnToPlayStage::kParticipation,
                                .reached_at = kT0 + absl::Hours(24 * 5), .note = "jogging",
@@ -147,6 +147,7 @@ TEST_F(ReturnToPlayStoreTest, APlanAndItsPartsRoundTripAsAppendedRows) {
   ASSERT_EQ(found->marks.size(), 1u);
   EXPECT_EQ(found->marks[0].evidence, "NordBord");
   EXPECT_EQ(found->marks[0].assessment_id, 0);
+  EXPECT_EQ(found->marks[0].finding, "eccentric asymmetry 6.0%");
   ASSERT_EQ(found->reached.size(), 1u);
   EXPECT_EQ(found->reached[0].complaint_id, complaints_[0]);
   EXPECT_EQ(found->reached[0].reached_at, kT0 + absl::Hours(24 * 5));
@@ -222,7 +223,7 @@ TEST_F(ReturnToPlayStoreTest, TheDatabaseRefusesUpdateAndDelete) {
                     ", 2, 0, '', 0, 'x'); INSERT INTO return_to_play_criteria VALUES (NULL, ",
                     plan->id, ", 1, 'c', 0, 0, 0, NULL, '', 0, 'x');"
                     " INSERT INTO return_to_play_marks VALUES (NULL, last_insert_rowid(), 1, 'e',"
-                    " NULL, 0, 'x'); INSERT INTO return_to_play_stages VALUES (NULL, ",
+                    " NULL, '', 0, 'x'); INSERT INTO return_to_play_stages VALUES (NULL, ",
                     plan->id, ", 1, 0, '', 0, 'x');"));
                 return absl::OkStatus();
               }).ok());

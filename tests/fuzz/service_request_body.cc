@@ -17,6 +17,7 @@
 #include "server/service/exposure_desk.h"
 #include "server/service/flag_board.h"
 #include "server/service/readiness_board.h"
+#include "server/service/return_to_play_desk.h"
 #include "server/service/service_options.h"
 #include "server/service/squad_registry.h"
 #include "server/storage/database.h"
@@ -43,6 +44,7 @@ struct World {
   std::unique_ptr<service::ReadinessBoard> readiness;
   std::unique_ptr<service::ExposureDesk> exposure;
   std::unique_ptr<service::AssessmentDesk> assessments;
+  std::unique_ptr<service::ReturnToPlayDesk> return_to_play;
   common::Caller physio{"fuzz.physio", common::Role::kPhysio};
   int calls = 0;
 
@@ -60,6 +62,7 @@ struct World {
 
   // A fresh database with a small, known record (the seed inputs refer to ids 1 and 2).
   void Reset() {
+    return_to_play.reset();
     assessments.reset();
     exposure.reset();
     readiness.reset();
@@ -86,6 +89,7 @@ struct World {
     readiness = std::make_unique<service::ReadinessBoard>(*db, clock, options);
     exposure = std::make_unique<service::ExposureDesk>(*db, clock, options);
     assessments = std::make_unique<service::AssessmentDesk>(*db, clock, options);
+    return_to_play = std::make_unique<service::ReturnToPlayDesk>(*db, clock, options);
 
     v1::CreateSquadRequest squad;
     squad.mutable_squad()->set_name("Fuzz XV");
@@ -134,7 +138,7 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
   World& w = TheWorld();
   // Keep the database small and the run reproducible enough: start afresh every 500 calls.
   if (++w.calls > 500) w.Reset();
-  const uint8_t selector = data[0] % 14;
+  const uint8_t selector = data[0] % 17;
   ++data;
   --size;
   const common::Caller& caller = w.physio;
@@ -215,6 +219,21 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
     case 13: {
       v1::ListScreeningTasksRequest r;
       if (Parse(data, size, &r)) (void)w.assessments->ListScreeningTasks(caller, r);
+      break;
+    }
+    case 14: {
+      v1::CreateReturnToPlayPlanRequest r;
+      if (Parse(data, size, &r)) (void)w.return_to_play->CreateReturnToPlayPlan(caller, r);
+      break;
+    }
+    case 15: {
+      v1::MarkCriterionRequest r;
+      if (Parse(data, size, &r)) (void)w.return_to_play->MarkCriterion(caller, r);
+      break;
+    }
+    case 16: {
+      v1::ReachStageRequest r;
+      if (Parse(data, size, &r)) (void)w.return_to_play->ReachStage(caller, r);
       break;
     }
   }

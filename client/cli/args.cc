@@ -19,6 +19,7 @@ constexpr absl::string_view kBooleanOptions[] = {
     "lumbar-stiffness", "thoracic-stiffness", "nerve-tension", "include-archived",
     "open-only",      "all",            "resume",           "force",
     "from-start",     "baseline",       "include-superseded", "overdue",
+    "withdraw",       "retract",
 };
 
 }  // namespace

@@ -304,6 +304,37 @@ const std::vector<Command>& Commands() {
        "opened since, closed ones included.",
        With({"squad", "player", "overdue", "from", "as-of"}, kPage), ScreeningList},
 
+      {"rtp", "create",
+       "--complaint=ID [--participation=TIME] [--sport=TIME] [--performance=TIME] [--note=TEXT]",
+       "Make an open complaint's return-to-play plan (Ardern et al. 2016: return to participation, to "
+       "sport, to performance), with the stages' planned dates.",
+       {"complaint", "participation", "sport", "performance", "note"}, RtpCreate},
+      {"rtp", "get", "--plan=ID|--complaint=ID",
+       "Show a plan: its stages (planned, reached, unmet criteria) and criteria with their evidence.",
+       {"plan", "complaint"}, RtpGet},
+      {"rtp", "date", "--plan=ID --stage=STAGE --at=TIME [--reason=TEXT]",
+       "Set or move a stage's planned date (the earlier one is kept). STAGE: participation, sport, "
+       "performance.",
+       {"plan", "stage", "at", "reason"}, RtpDate},
+      {"rtp", "add-criterion",
+       "--plan=ID --stage=STAGE --text=TEXT [--check=eccentric-asymmetry|h-test-apprehension] [--threshold=N]",
+       "Add a criterion to a stage not yet reached. With --check the server checks it against the "
+       "assessment cited when it is marked: Nordic asymmetry at most N% (default 10), H-test "
+       "apprehension at most N mm on the complaint's leg (default 0).",
+       {"plan", "stage", "text", "check", "threshold"}, RtpAddCriterion},
+      {"rtp", "amend-criterion",
+       "--id=ID --reason=TEXT (--stage=STAGE --text=TEXT [--check=CHECK] [--threshold=N] | --withdraw)",
+       "Correct or withdraw a criterion: a new criterion amending it; the old one is kept.",
+       {"id", "reason", "stage", "text", "check", "threshold", "withdraw"}, RtpAmendCriterion},
+      {"rtp", "mark", "--criterion=ID --evidence=TEXT [--assessment=ID] [--retract]",
+       "Mark a criterion met with its evidence (a checked criterion needs --assessment), or retract "
+       "an earlier mark.",
+       {"criterion", "evidence", "assessment", "retract"}, RtpMark},
+      {"rtp", "reach", "--plan=ID --stage=STAGE [--at=TIME] [--note=TEXT]",
+       "Record the next stage reached (its criteria all met); readiness follows from --at (default "
+       "now).",
+       {"plan", "stage", "at", "note"}, RtpReach},
+
       {"audit", "list",
        "[--player=ID] [--by=USER] [--method=/touchline.v1.S/M] [--outcome=CODE] [--from=TIME] [--to=TIME]",
        "List audit events (who read or wrote medical data), newest first; admins only.",

@@ -70,6 +70,15 @@ int ScreeningList(Ctx& ctx);
 // The options of `assessments record` after --player and --kind (also those of `amend`).
 const std::vector<std::string>& AssessmentOptionNames();
 
+// return_to_play.cc: return-to-play plans (issue 19 item 5).
+int RtpCreate(Ctx& ctx);
+int RtpGet(Ctx& ctx);
+int RtpDate(Ctx& ctx);
+int RtpAddCriterion(Ctx& ctx);
+int RtpAmendCriterion(Ctx& ctx);
+int RtpMark(Ctx& ctx);
+int RtpReach(Ctx& ctx);
+
 // audit.cc (admins).
 int AuditList(Ctx& ctx);
 

@@ -78,6 +78,18 @@ constexpr std::array kRules = {
     // pseudonymised (no ids, small cells suppressed: service/outcome_desk.h); coaches get nothing
     // clinical. Audited: who asked for the squad's outcome figures is worth knowing.
     MethodRule{"/touchline.v1.OutcomeService/GetProtocolOutcomes", kMedical | kAnalyst, true},
+    // Return to play (issue 19 item 5): clinical (criteria, evidence, assessments cited). Physios
+    // and admins make and move plans; coaches are refused every method and see a plan only as
+    // its effect on the readiness board (the stage, no side or criterion); analysts read a plan
+    // pseudonymised, without free text or names (criteria descriptions and evidence are free
+    // text), like complaints.
+    MethodRule{"/touchline.v1.ReturnToPlayService/CreateReturnToPlayPlan", kMedical, true},
+    MethodRule{"/touchline.v1.ReturnToPlayService/GetReturnToPlayPlan", kMedical | kAnalyst, true},
+    MethodRule{"/touchline.v1.ReturnToPlayService/SetPlannedDate", kMedical, true},
+    MethodRule{"/touchline.v1.ReturnToPlayService/AddCriterion", kMedical, true},
+    MethodRule{"/touchline.v1.ReturnToPlayService/AmendCriterion", kMedical, true},
+    MethodRule{"/touchline.v1.ReturnToPlayService/MarkCriterion", kMedical, true},
+    MethodRule{"/touchline.v1.ReturnToPlayService/ReachStage", kMedical, true},
     // The audit log: administrators only; there is no RPC that alters it.
     MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
     // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);

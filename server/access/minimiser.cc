@@ -9,6 +9,7 @@
 
 #include "google/protobuf/descriptor.h"
 #include "touchline/v1/privacy.pb.h"
+#include "server/domain/coach_wording.h"
 #include "touchline/v1/readiness.pb.h"
 
 namespace touchline::access {
@@ -39,13 +40,19 @@ bool Strips(common::Role role, v1::Privacy privacy) {
   return false;
 }
 
-// Coaches learn that a reason is medical, never which complaint or flag it is.
+// Coaches learn that a reason is medical, never which complaint or flag it is; of a return to
+// play, the stage and what the player may do (domain::CoachReturnToPlayText), never the leg.
 void ReduceReasonsForCoach(v1::PlayerReadiness& readiness) {
   bool medical = false;
   bool override_ = false;
+  std::vector<v1::ReturnToPlayStage> stages;
   for (const v1::ReadinessReason& r : readiness.reasons()) {
     if (r.code() == v1::READINESS_REASON_CODE_OVERRIDE) {
       override_ = true;
+    } else if (r.code() == v1::READINESS_REASON_CODE_RETURN_TO_PLAY &&
+               v1::ReturnToPlayStage_IsValid(r.return_to_play_stage()) &&
+               r.return_to_play_stage() != v1::RETURN_TO_PLAY_STAGE_UNSPECIFIED) {
+      stages.push_back(r.return_to_play_stage());
     } else if (r.code() != v1::READINESS_REASON_CODE_UNSPECIFIED) {
       medical = true;
     }
@@ -55,6 +62,12 @@ void ReduceReasonsForCoach(v1::PlayerReadiness& readiness) {
     auto* r = readiness.add_reasons();
     r->set_code(v1::READINESS_REASON_CODE_OVERRIDE);
     r->set_text("Availability set by the medical staff");
+  }
+  for (v1::ReturnToPlayStage stage : stages) {
+    auto* r = readiness.add_reasons();
+    r->set_code(v1::READINESS_REASON_CODE_RETURN_TO_PLAY);
+    r->set_return_to_play_stage(stage);
+    r->set_text(domain::CoachReturnToPlayText(static_cast<domain::ReturnToPlayStage>(stage)));
   }
   if (medical) {
     auto* r = readiness.add_reasons();

@@ -344,4 +344,39 @@ grpc::Status AssessmentServiceImpl::ListScreeningTasks(grpc::ServerContext* cont
   return Serve(context, response, [&](const common::Caller& caller) { return desk_.ListScreeningTasks(caller, *request); });
 }
 
+grpc::Status ReturnToPlayServiceImpl::CreateReturnToPlayPlan(grpc::ServerContext* context, const v1::CreateReturnToPlayPlanRequest* request,
+    v1::CreateReturnToPlayPlanResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.CreateReturnToPlayPlan(caller, *request); });
+}
+
+grpc::Status ReturnToPlayServiceImpl::GetReturnToPlayPlan(grpc::ServerContext* context, const v1::GetReturnToPlayPlanRequest* request,
+    v1::GetReturnToPlayPlanResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.GetReturnToPlayPlan(caller, *request); });
+}
+
+grpc::Status ReturnToPlayServiceImpl::SetPlannedDate(grpc::ServerContext* context, const v1::SetPlannedDateRequest* request,
+    v1::SetPlannedDateResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.SetPlannedDate(caller, *request); });
+}
+
+grpc::Status ReturnToPlayServiceImpl::AddCriterion(grpc::ServerContext* context, const v1::AddCriterionRequest* request,
+    v1::AddCriterionResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.AddCriterion(caller, *request); });
+}
+
+grpc::Status ReturnToPlayServiceImpl::AmendCriterion(grpc::ServerContext* context, const v1::AmendCriterionRequest* request,
+    v1::AmendCriterionResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.AmendCriterion(caller, *request); });
+}
+
+grpc::Status ReturnToPlayServiceImpl::MarkCriterion(grpc::ServerContext* context, const v1::MarkCriterionRequest* request,
+    v1::MarkCriterionResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.MarkCriterion(caller, *request); });
+}
+
+grpc::Status ReturnToPlayServiceImpl::ReachStage(grpc::ServerContext* context, const v1::ReachStageRequest* request,
+    v1::ReachStageResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) { return desk_.ReachStage(caller, *request); });
+}
+
 }  // namespace touchline::api

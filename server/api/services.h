@@ -16,6 +16,7 @@
 #include "server/service/flag_watch.h"
 #include "server/service/readiness_board.h"
 #include "server/service/record_export.h"
+#include "server/service/return_to_play_desk.h"
 #include "server/service/squad_registry.h"
 #include "touchline/v1/assessment.grpc.pb.h"
 #include "touchline/v1/audit.grpc.pb.h"
@@ -27,6 +28,7 @@
 #include "touchline/v1/flag.grpc.pb.h"
 #include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
+#include "touchline/v1/return_to_play.grpc.pb.h"
 #include "touchline/v1/squad.grpc.pb.h"
 
 namespace touchline::api {
@@ -225,6 +227,28 @@ class AssessmentServiceImpl final : public v1::AssessmentService::Service {
 
  private:
   service::AssessmentDesk& desk_;
+};
+
+class ReturnToPlayServiceImpl final : public v1::ReturnToPlayService::Service {
+ public:
+  explicit ReturnToPlayServiceImpl(service::ReturnToPlayDesk& desk) : desk_(desk) {}
+  grpc::Status CreateReturnToPlayPlan(grpc::ServerContext*, const v1::CreateReturnToPlayPlanRequest*,
+                                      v1::CreateReturnToPlayPlanResponse*) override;
+  grpc::Status GetReturnToPlayPlan(grpc::ServerContext*, const v1::GetReturnToPlayPlanRequest*,
+                                   v1::GetReturnToPlayPlanResponse*) override;
+  grpc::Status SetPlannedDate(grpc::ServerContext*, const v1::SetPlannedDateRequest*,
+                              v1::SetPlannedDateResponse*) override;
+  grpc::Status AddCriterion(grpc::ServerContext*, const v1::AddCriterionRequest*,
+                            v1::AddCriterionResponse*) override;
+  grpc::Status AmendCriterion(grpc::ServerContext*, const v1::AmendCriterionRequest*,
+                              v1::AmendCriterionResponse*) override;
+  grpc::Status MarkCriterion(grpc::ServerContext*, const v1::MarkCriterionRequest*,
+                             v1::MarkCriterionResponse*) override;
+  grpc::Status ReachStage(grpc::ServerContext*, const v1::ReachStageRequest*,
+                          v1::ReachStageResponse*) override;
+
+ private:
+  service::ReturnToPlayDesk& desk_;
 };
 
 class AuditServiceImpl final : public v1::AuditService::Service {

@@ -58,6 +58,7 @@ struct TouchlineServer::Parts {
         exposure(*db, clock, options.service),
         assessments(*db, clock, options.service),
         outcomes(*db, clock, options.service),
+        return_to_play(*db, clock, options.service),
         flag_hub(options.service.flag_watch_buffer),
         flag_monitor(*db, clock, options.service, flag_hub),
         flag_watch(*db, flag_monitor, flag_hub, options.service),
@@ -78,6 +79,7 @@ struct TouchlineServer::Parts {
         exposure_service(exposure),
         assessment_service(assessments),
         outcome_service(outcomes),
+        return_to_play_service(return_to_play),
         pseudonyms(std::move(pseudonym_key)),
         audit(*audit_db),
         audit_service(audit) {}
@@ -94,6 +96,7 @@ struct TouchlineServer::Parts {
   service::ExposureDesk exposure;
   service::AssessmentDesk assessments;
   service::OutcomeDesk outcomes;
+  service::ReturnToPlayDesk return_to_play;
   service::FlagChangeHub flag_hub;
   service::PlayerRecordObservers record_observers;  // the flag monitor, the protocol refresher
   service::FlagMonitor flag_monitor;  // stopped before the database closes (declared after it)
@@ -113,6 +116,7 @@ struct TouchlineServer::Parts {
   ExposureServiceImpl exposure_service;
   AssessmentServiceImpl assessment_service;
   OutcomeServiceImpl outcome_service;
+  ReturnToPlayServiceImpl return_to_play_service;
   std::unique_ptr<ProtocolParts> protocols;
   access::Pseudonymizer pseudonyms;
   access::TokenCache tokens{*db};  // call token checks from memory (server_checks.h refreshes it)
@@ -315,6 +319,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.exposure_service);
   builder.RegisterService(&p.assessment_service);
   builder.RegisterService(&p.outcome_service);
+  builder.RegisterService(&p.return_to_play_service);
   builder.RegisterService(&p.protocols->service);
   builder.RegisterService(&p.audit_service);
   p.server = builder.BuildAndStart();

@@ -34,4 +34,16 @@ std::string CoachLabel(std::string_view label) {
   return CoachSafe(label) ? std::string(label) : std::string(kGenericCoachLabel);
 }
 
+std::string CoachReturnToPlayText(ReturnToPlayStage stage) {
+  switch (stage) {
+    case ReturnToPlayStage::kParticipation:
+      return "Return to participation: modified training";
+    case ReturnToPlayStage::kSport:
+      return "Return to sport: full training and selection";
+    case ReturnToPlayStage::kPerformance:
+      return "Return to performance: full training and selection";
+  }
+  return "Returning to play";
+}
+
 }  // namespace touchline::domain

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "server/domain/model.h"
+
 namespace touchline::domain {
 
 // Shown when a protocol carries no coach label, or one that fails CoachSafe.
@@ -20,5 +22,10 @@ bool CoachSafe(std::string_view label);
 
 // `label` if CoachSafe, else kGenericCoachLabel.
 std::string CoachLabel(std::string_view label);
+
+// What a coach reads of a complaint's return-to-play stage on the readiness board: what the
+// player may do, never which leg, criterion or finding (issue 19 item 5), e.g.
+// "Return to participation: modified training".
+std::string CoachReturnToPlayText(ReturnToPlayStage stage);
 
 }  // namespace touchline::domain

@@ -240,4 +240,89 @@ struct Assessment {
   bool current() const { return superseded_by == 0; }
 };
 
+// ---- return to play (issue 19 item 5) ----
+
+// The return-to-sport continuum of Ardern et al. 2016 (Bern consensus), in order. Values match
+// touchline.v1.ReturnToPlayStage.
+enum class ReturnToPlayStage {
+  kParticipation = 1,  // return to participation: modified training
+  kSport = 2,          // return to sport: full training and selection
+  kPerformance = 3,    // return to performance: at or above the pre-injury level
+};
+
+// What the server can check of a criterion against a recorded assessment. Values match
+// touchline.v1.CriterionCheck.
+enum class CriterionCheck {
+  kNone = 0,                  // free text: the physio's word and evidence
+  kEccentricAsymmetry = 1,    // a Nordic test: between-leg asymmetry at most `threshold` percent
+  kHTestApprehension = 2,     // an Askling H-test: apprehension at most `threshold` mm on the
+                              // complaint's leg(s) (0: negative)
+};
+
+// One return-to-play plan per complaint. Its parts are append-only rows: planned dates (the latest
+// row of a stage is its plan), criteria (a correction or withdrawal is a new row amending the old),
+// marks (the latest mark of a criterion is its state) and the stages reached.
+struct PlannedStageDate {
+  Id id = 0;
+  ReturnToPlayStage stage = ReturnToPlayStage::kParticipation;
+  absl::Time planned_at;
+  std::string reason;  // why it was set or moved
+  absl::Time recorded_at;
+  std::string recorded_by;
+};
+
+struct ReturnCriterion {
+  Id id = 0;
+  ReturnToPlayStage stage = ReturnToPlayStage::kParticipation;
+  std::string description;  // e.g. "pain-free sprint at 100%"
+  CriterionCheck check = CriterionCheck::kNone;
+  double threshold = 0;     // percent or mm, by check
+  bool withdrawn = false;   // a correction that drops the criterion
+  Id amends_id = 0;         // the criterion this row corrects; 0 for an original
+  std::string amend_reason;
+  absl::Time recorded_at;
+  std::string recorded_by;
+  Id superseded_by = 0;     // filled when read
+
+  bool current() const { return superseded_by == 0 && !withdrawn; }
+};
+
+struct CriterionMark {
+  Id id = 0;
+  Id criterion_id = 0;
+  bool met = false;          // false: a retraction of an earlier mark
+  std::string evidence;
+  Id assessment_id = 0;      // the assessment the mark rests on; 0 for none
+  std::string finding;       // a typed criterion: what the server measured in that assessment
+  absl::Time recorded_at;
+  std::string recorded_by;
+};
+
+struct StageReached {
+  Id id = 0;
+  Id complaint_id = 0;
+  ReturnToPlayStage stage = ReturnToPlayStage::kParticipation;
+  absl::Time reached_at;
+  std::string note;
+  absl::Time recorded_at;
+  std::string recorded_by;
+};
+
+struct ReturnToPlayPlan {
+  Id id = 0;
+  Id complaint_id = 0;
+  Id player_id = 0;
+  std::string note;
+  absl::Time created_at;
+  std::string created_by;
+  std::vector<PlannedStageDate> planned_dates;  // every row, by id
+  std::vector<ReturnCriterion> criteria;        // every row, by id
+  std::vector<CriterionMark> marks;             // every row, by id
+  std::vector<StageReached> reached;            // by stage
+};
+
+// Severity by days of time loss (IOC 2020 consensus, domain.md section 6). Values match
+// touchline.v1.SeverityClass.
+enum class SeverityClass { kMinimalToMild = 1, kModerate = 2, kSevere = 3 };
+
 }  // namespace touchline::domain

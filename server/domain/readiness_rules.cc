@@ -3,12 +3,14 @@
 #include "server/domain/readiness_rules.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "server/domain/return_to_play_rules.h"
 #include "server/domain/wording.h"
 
 namespace touchline::domain {
@@ -92,7 +94,7 @@ std::string FlagText(const Flag& flag, const Complaint* complaint) {
 PlayerReadiness EvaluateReadiness(Id player_id, std::span<const Complaint> complaints,
                                   std::span<const Flag> flags,
                                   std::span<const ReadinessOverride> overrides,
-                                  absl::Time session_time) {
+                                  std::span<const StageReached> stages, absl::Time session_time) {
   PlayerReadiness out;
   out.player_id = player_id;
 
@@ -110,16 +112,36 @@ PlayerReadiness EvaluateReadiness(Id player_id, std::span<const Complaint> compl
   });
 
   std::vector<ReadinessReason> clinical;
-  bool any_acute = false;
+  bool unavailable = false;
+  bool modified = false;
   for (const Complaint* c : open) {
     ReadinessReason r;
     r.complaint_id = c->id;
-    if (c->onset_kind == OnsetKind::kAcute) {
-      any_acute = true;
+    const std::optional<ReturnToPlayStage> stage = StageAt(stages, c->id, session_time);
+    if (stage) {
+      r.code = ReadinessReasonCode::kReturnToPlay;
+      r.stage = stage;
+      absl::Time since = session_time;
+      for (const StageReached& s : stages) {
+        if (s.complaint_id == c->id && s.stage == *stage) since = s.reached_at;
+      }
+      std::string stage_text = StageText(*stage);
+      stage_text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(stage_text[0])));
+      if (*stage == ReturnToPlayStage::kParticipation) {
+        modified = true;
+        r.text = absl::StrFormat("%s (%s) since %s: modified training", stage_text,
+                                 SideText(c->side), DateText(since));
+      } else {
+        r.text = absl::StrFormat("%s (%s) since %s: full training and selection", stage_text,
+                                 SideText(c->side), DateText(since));
+      }
+    } else if (c->onset_kind == OnsetKind::kAcute) {
+      unavailable = true;
       r.code = ReadinessReasonCode::kOpenAcuteComplaint;
       r.text = absl::StrFormat("Open acute hamstring complaint (%s) since %s", SideText(c->side),
                                DateText(c->onset_at));
     } else {
+      modified = true;
       r.code = ReadinessReasonCode::kOpenComplaint;
       r.text = absl::StrFormat("Open hamstring complaint (%s) since %s", SideText(c->side),
                                DateText(c->onset_at));
@@ -132,12 +154,15 @@ PlayerReadiness EvaluateReadiness(Id player_id, std::span<const Complaint> compl
     r.complaint_id = f.complaint_ids.empty() ? 0 : f.complaint_ids.front();
     r.flag_kind = f.kind;
     r.text = FlagText(f, FindComplaint(complaints, r.complaint_id));
+    const std::optional<ReturnToPlayStage> stage =
+        r.complaint_id == 0 ? std::nullopt : StageAt(stages, r.complaint_id, session_time);
+    if (!stage || *stage < ReturnToPlayStage::kSport) modified = true;
     clinical.push_back(std::move(r));
   }
 
-  if (any_acute) {
+  if (unavailable) {
     out.availability = Availability::kUnavailable;
-  } else if (!open.empty() || !flags.empty()) {
+  } else if (modified) {
     out.availability = Availability::kModified;
   } else {
     out.availability = Availability::kAvailable;
@@ -169,7 +194,8 @@ PlayerReadiness EvaluateReadiness(Id player_id, std::span<const Complaint> compl
 
 std::optional<absl::Time> NextReadinessChange(std::span<const Complaint> complaints,
                                               std::span<const ReadinessOverride> overrides,
-                                              absl::Time now, const FlagThresholds& thresholds) {
+                                              std::span<const StageReached> stages, absl::Time now,
+                                              const FlagThresholds& thresholds) {
   std::optional<absl::Time> next = NextFlagChange(complaints, now, thresholds);
   auto consider = [&](absl::Time t) {
     if (t > now && (!next || t < *next)) next = t;
@@ -179,6 +205,7 @@ std::optional<absl::Time> NextReadinessChange(std::span<const Complaint> complai
     consider(o.expires_at);
     if (o.cleared_at) consider(*o.cleared_at);
   }
+  for (const StageReached& s : stages) consider(s.reached_at);
   return next;
 }
 

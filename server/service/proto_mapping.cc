@@ -1,6 +1,7 @@
 #include "server/service/proto_mapping.h"
 
 #include "absl/strings/str_cat.h"
+#include "server/domain/return_to_play_rules.h"
 
 namespace touchline::service {
 
@@ -80,7 +81,13 @@ void ToProto(const domain::Complaint& in, v1::Complaint* out) {
   f->set_notes(in.findings.notes);
   for (const auto& c : in.check_ins) ToProto(c, out->add_check_ins());
   out->set_open(!in.resolved_at.has_value());
-  if (in.resolved_at) ToProto(*in.resolved_at, out->mutable_resolve_time());
+  if (in.resolved_at) {
+    ToProto(*in.resolved_at, out->mutable_resolve_time());
+    // IOC 2020 severity of the time loss, onset to return to full participation.
+    const int days = domain::TimeLossDays(in.onset_at, *in.resolved_at);
+    out->set_time_loss_days(days);
+    out->set_severity_class(static_cast<v1::SeverityClass>(domain::ClassifySeverity(days)));
+  }
   ToProto(in.created_at, out->mutable_create_time());
   out->set_created_by(in.created_by);
   ToProto(in.updated_at, out->mutable_update_time());
@@ -132,6 +139,7 @@ void ToProto(const domain::ReadinessReason& in, v1::ReadinessReason* out) {
   out->set_code(static_cast<v1::ReadinessReasonCode>(in.code));
   out->set_complaint_id(in.complaint_id);
   if (in.flag_kind) out->set_flag_kind(static_cast<v1::FlagKind>(*in.flag_kind));
+  if (in.stage) out->set_return_to_play_stage(static_cast<v1::ReturnToPlayStage>(*in.stage));
   out->set_text(in.text);
 }
 

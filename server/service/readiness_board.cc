@@ -30,7 +30,8 @@ absl::Time ReadinessStableUntil(const PlayerRecord& record,
   };
   if (next_onset) consider(*next_onset);
   // Every instant the rules can answer differently by time alone (server/domain).
-  if (auto t = domain::NextReadinessChange(record.complaints, record.overrides, at, thresholds)) {
+  if (auto t = domain::NextReadinessChange(record.complaints, record.overrides, record.stages, at,
+                                              thresholds)) {
     consider(*t);
   }
   // An assignment is "for" the session from session_at - window to session_at + window inclusive;
@@ -198,7 +199,8 @@ std::vector<std::shared_ptr<const ReadinessBoard::PlayerEntry>> ReadinessBoard::
   for (const auto& a : assignments) assignments_of[a.player_id].push_back(a);
   const auto next_onsets = storage::NextComplaintOnsets(conn, ids, at);
   const SquadSnapshot snapshot = LoadSnapshot(conn, std::move(players), at, options_.thresholds,
-                                              SnapshotOptions{.overrides = true});
+                                              SnapshotOptions{.overrides = true,
+                                                              .return_to_play = true});
   std::vector<std::shared_ptr<const PlayerEntry>> entries;
   entries.reserve(snapshot.players.size());
   for (const PlayerRecord& record : snapshot.players) {
@@ -216,7 +218,7 @@ std::vector<std::shared_ptr<const ReadinessBoard::PlayerEntry>> ReadinessBoard::
     const auto flags = domain::EvaluateFlags(record.player.id, record.complaints,
                                              record.awkward_events, at, options_.thresholds);
     const auto readiness = domain::EvaluateReadiness(record.player.id, record.complaints, flags,
-                                                     record.overrides, at);
+                                                     record.overrides, record.stages, at);
     v1::PlayerReadiness& out = entry->row;
     out.set_player_id(record.player.id);
     out.set_player_name(record.player.name);

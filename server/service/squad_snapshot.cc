@@ -5,6 +5,7 @@
 
 #include "server/service/anti_spasm_work.h"
 #include "server/storage/record_store.h"
+#include "server/storage/return_to_play_store.h"
 
 namespace touchline::service {
 
@@ -19,16 +20,24 @@ SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> p
   for (auto& p : players) {
     index[p.id] = snapshot.players.size();
     ids.push_back(p.id);
-    snapshot.players.push_back(PlayerRecord{std::move(p), {}, {}, {}});
+    snapshot.players.push_back(PlayerRecord{std::move(p), {}, {}, {}, {}, {}});
   }
   if (ids.empty()) return snapshot;
 
   bool any_open = false;
   const std::vector<domain::Id> complaint_ids =
       options.all_complaint_history ? ids : storage::PlayersWithComplaintOpenAt(conn, ids, as_of);
+  std::unordered_map<domain::Id, size_t> player_of_complaint;
   for (auto& c : storage::ListComplaintsOfPlayers(conn, complaint_ids)) {
     any_open = any_open || c.OpenAt(as_of);
+    player_of_complaint[c.id] = index[c.player_id];
     snapshot.players[index[c.player_id]].complaints.push_back(std::move(c));
+  }
+  if (options.return_to_play && !complaint_ids.empty()) {
+    for (auto& s : storage::ListStagesOfPlayers(conn, complaint_ids)) {
+      auto it = player_of_complaint.find(s.complaint_id);
+      if (it != player_of_complaint.end()) snapshot.players[it->second].stages.push_back(std::move(s));
+    }
   }
   // Only complaints open at as_of can cite contact events, and only from their own window.
   if (any_open) {

@@ -20,6 +20,8 @@ struct PlayerRecord {
   std::vector<domain::ContactEvent> awkward_events;  // only those that can cite pelvic origin
   std::vector<domain::ReadinessOverride> overrides;  // not expired or cleared before as_of
   std::vector<domain::AntiSpasmReport> anti_spasm;   // only with SnapshotOptions::anti_spasm_work
+  // Return-to-play stages reached of the complaints loaded (SnapshotOptions::return_to_play).
+  std::vector<domain::StageReached> stages;
 };
 
 struct SquadSnapshot {
@@ -37,6 +39,8 @@ struct SnapshotOptions {
   // Also load the adherence reports on anti-spasm work of players with an open gradual-onset
   // complaint at as_of (the six-week window rule, WINDOW_CLOSING).
   bool anti_spasm_work = false;
+  // Also load the return-to-play stages reached of the complaints loaded (readiness).
+  bool return_to_play = false;
 };
 
 // Loads the records of `players` as needed to evaluate flags and readiness at `as_of`.

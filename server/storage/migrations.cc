@@ -445,7 +445,93 @@ ALTER TABLE complaints ADD COLUMN bamic_site INTEGER
          AND NOT (bamic_grade = 0 AND bamic_site = 3));
 )sql";
 
-constexpr std::array<Migration, 12> kMigrations = {{
+// v13, return to play (issue 19 item 5): one plan per complaint and its parts, every one a row
+// appended, never changed: planned dates (a stage's latest row is its plan), criteria (a
+// correction or withdrawal is a new row naming the one it amends), marks of a criterion met or
+// retracted with their evidence (the latest is the criterion's state) and the stages reached
+// (each once per plan). The triggers refuse UPDATE and DELETE.
+constexpr char kV13[] = R"sql(
+CREATE TABLE return_to_play_plans (
+  id           INTEGER PRIMARY KEY,
+  complaint_id INTEGER NOT NULL UNIQUE REFERENCES complaints (id),
+  player_id    INTEGER NOT NULL REFERENCES players (id),
+  note         TEXT    NOT NULL,
+  created_at   INTEGER NOT NULL,
+  created_by   TEXT    NOT NULL
+) STRICT;
+CREATE INDEX return_to_play_plans_by_player ON return_to_play_plans (player_id, id);
+
+CREATE TABLE return_to_play_planned_dates (
+  id          INTEGER PRIMARY KEY,
+  plan_id     INTEGER NOT NULL REFERENCES return_to_play_plans (id),
+  stage       INTEGER NOT NULL CHECK (stage BETWEEN 1 AND 3),  -- touchline.v1.ReturnToPlayStage
+  planned_at  INTEGER NOT NULL,
+  reason      TEXT    NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  recorded_by TEXT    NOT NULL
+) STRICT;
+CREATE INDEX return_to_play_planned_dates_by_plan ON return_to_play_planned_dates (plan_id, id);
+
+CREATE TABLE return_to_play_criteria (
+  id           INTEGER PRIMARY KEY,
+  plan_id      INTEGER NOT NULL REFERENCES return_to_play_plans (id),
+  stage        INTEGER NOT NULL CHECK (stage BETWEEN 1 AND 3),
+  description  TEXT    NOT NULL,
+  check_kind   INTEGER NOT NULL CHECK (check_kind BETWEEN 0 AND 2),  -- touchline.v1.CriterionCheck
+  threshold    REAL    NOT NULL,
+  withdrawn    INTEGER NOT NULL CHECK (withdrawn IN (0, 1)),
+  amends_id    INTEGER UNIQUE REFERENCES return_to_play_criteria (id),  -- NULL: an original
+  amend_reason TEXT    NOT NULL,
+  recorded_at  INTEGER NOT NULL,
+  recorded_by  TEXT    NOT NULL
+) STRICT;
+CREATE INDEX return_to_play_criteria_by_plan ON return_to_play_criteria (plan_id, id);
+
+CREATE TABLE return_to_play_marks (
+  id            INTEGER PRIMARY KEY,
+  criterion_id  INTEGER NOT NULL REFERENCES return_to_play_criteria (id),
+  met           INTEGER NOT NULL CHECK (met IN (0, 1)),  -- 0: an earlier mark retracted
+  evidence      TEXT    NOT NULL,
+  assessment_id INTEGER REFERENCES assessments (id),     -- NULL: none cited
+  finding       TEXT    NOT NULL,                        -- a typed check's measurement
+  recorded_at   INTEGER NOT NULL,
+  recorded_by   TEXT    NOT NULL
+) STRICT;
+CREATE INDEX return_to_play_marks_by_criterion ON return_to_play_marks (criterion_id, id);
+
+CREATE TABLE return_to_play_stages (
+  id          INTEGER PRIMARY KEY,
+  plan_id     INTEGER NOT NULL REFERENCES return_to_play_plans (id),
+  stage       INTEGER NOT NULL CHECK (stage BETWEEN 1 AND 3),
+  reached_at  INTEGER NOT NULL,
+  note        TEXT    NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  recorded_by TEXT    NOT NULL,
+  UNIQUE (plan_id, stage)
+) STRICT;
+CREATE TRIGGER return_to_play_plans_no_update BEFORE UPDATE ON return_to_play_plans
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER return_to_play_plans_no_delete BEFORE DELETE ON return_to_play_plans
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: DELETE is not allowed'); END;
+CREATE TRIGGER return_to_play_planned_dates_no_update BEFORE UPDATE ON return_to_play_planned_dates
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER return_to_play_planned_dates_no_delete BEFORE DELETE ON return_to_play_planned_dates
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: DELETE is not allowed'); END;
+CREATE TRIGGER return_to_play_criteria_no_update BEFORE UPDATE ON return_to_play_criteria
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER return_to_play_criteria_no_delete BEFORE DELETE ON return_to_play_criteria
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: DELETE is not allowed'); END;
+CREATE TRIGGER return_to_play_marks_no_update BEFORE UPDATE ON return_to_play_marks
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER return_to_play_marks_no_delete BEFORE DELETE ON return_to_play_marks
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: DELETE is not allowed'); END;
+CREATE TRIGGER return_to_play_stages_no_update BEFORE UPDATE ON return_to_play_stages
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER return_to_play_stages_no_delete BEFORE DELETE ON return_to_play_stages
+BEGIN SELECT RAISE(ABORT, 'return-to-play records are append-only: DELETE is not allowed'); END;
+)sql";
+
+constexpr std::array<Migration, 13> kMigrations = {{
     {1, "squads, players, contact events, complaints, check-ins, amendments", kV1},
     {2, "readiness overrides, open-complaint index", kV2},
     {3, "protocol assignments, prescriptions, adherence", kV3},
@@ -458,6 +544,7 @@ constexpr std::array<Migration, 12> kMigrations = {{
     {10, "request results (safe retries by request_id)", kV10},
     {11, "objective assessments (append-only)", kV11},
     {12, "BAMIC grade and site of acute complaints", kV12},
+    {13, "return to play: plans, planned dates, criteria, marks, stages (append-only)", kV13},
 }};
 
 // ---- the audit log file (<db>.audit) ----

@@ -44,6 +44,22 @@ const std::vector<TableOwnership>& AllTableOwnership() {
       {"assessments", RowOwner::kPlayer, "SELECT player_id FROM assessments WHERE id = ?"},
       // Written only together with its assessments row (reported, same player).
       {"assessment_sides", RowOwner::kUnreported},
+      // Return to play: the stages reached drive readiness; every part is the plan's player's.
+      {"return_to_play_plans", RowOwner::kPlayer,
+       "SELECT player_id FROM return_to_play_plans WHERE id = ?"},
+      {"return_to_play_planned_dates", RowOwner::kPlayer,
+       "SELECT p.player_id FROM return_to_play_planned_dates d"
+       " JOIN return_to_play_plans p ON p.id = d.plan_id WHERE d.id = ?"},
+      {"return_to_play_criteria", RowOwner::kPlayer,
+       "SELECT p.player_id FROM return_to_play_criteria c"
+       " JOIN return_to_play_plans p ON p.id = c.plan_id WHERE c.id = ?"},
+      {"return_to_play_marks", RowOwner::kPlayer,
+       "SELECT p.player_id FROM return_to_play_marks m"
+       " JOIN return_to_play_criteria c ON c.id = m.criterion_id"
+       " JOIN return_to_play_plans p ON p.id = c.plan_id WHERE m.id = ?"},
+      {"return_to_play_stages", RowOwner::kPlayer,
+       "SELECT p.player_id FROM return_to_play_stages s"
+       " JOIN return_to_play_plans p ON p.id = s.plan_id WHERE s.id = ?"},
   };
   return kRules;
 }

@@ -877,3 +877,34 @@ TEST(RunCli, FlagsWindowsNeedsASquadOrAPlayer) {
 
 }  // namespace
 }  // namespace touchline::cli
+
+namespace touchline::cli {
+namespace {
+
+TEST(RunCli, ReturnToPlayCommandsExistAndRefuseBadOptionsBeforeCalling) {
+  std::set<std::string> have;
+  for (const auto& c : Commands()) have.insert(c.resource + " " + c.verb);
+  for (const char* want : {"rtp create", "rtp get", "rtp date", "rtp add-criterion",
+                           "rtp amend-criterion", "rtp mark", "rtp reach"}) {
+    EXPECT_TRUE(have.count(want)) << want;
+  }
+  // No server at this address: each of these must fail as a usage error (2) before any call.
+  auto r = RunArgs({"rtp", "reach", "--plan=1", "--stage=halfway"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("participation, sport, performance"));
+  r = RunArgs({"rtp", "add-criterion", "--plan=1", "--stage=sport", "--text=x", "--check=vibes"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("eccentric-asymmetry"));
+  r = RunArgs({"rtp", "add-criterion", "--plan=1", "--stage=sport", "--text=x", "--threshold=ten"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--threshold: expected a number"));
+  EXPECT_EQ(RunArgs({"rtp", "get"}).code, 2);  // --plan or --complaint
+  EXPECT_EQ(RunArgs({"rtp", "get", "--plan=1", "--complaint=2"}).code, 2);
+  EXPECT_EQ(RunArgs({"rtp", "mark", "--criterion=1"}).code, 2);  // --evidence is required
+  EXPECT_EQ(RunArgs({"rtp", "amend-criterion", "--id=1", "--reason=typo"}).code, 2);  // --stage, --text
+  EXPECT_EQ(RunArgs({"rtp", "create", "--complaint=1", "--sport=someday"}).code, 2);
+  EXPECT_THAT(RunArgs({"help", "rtp", "add-criterion"}).out, HasSubstr("Nordic asymmetry at most N%"));
+}
+
+}  // namespace
+}  // namespace touchline::cli

@@ -17,6 +17,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "gtest/gtest.h"
 #include "touchline/v1/assessment.grpc.pb.h"
+#include "touchline/v1/return_to_play.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/exposure.grpc.pb.h"
@@ -455,6 +456,66 @@ class Outcomes final : public v1::OutcomeService::Service {
   }
   std::mutex mu;
   v1::GetProtocolOutcomesRequest last;
+// Keeps one plan and the requests that changed it, as the CLI sent them.
+class ReturnToPlay final : public v1::ReturnToPlayService::Service {
+ public:
+  grpc::Status CreateReturnToPlayPlan(grpc::ServerContext*, const v1::CreateReturnToPlayPlanRequest* req,
+                                      v1::CreateReturnToPlayPlanResponse* resp) override {
+    std::lock_guard<std::mutex> l(mu);
+    create = *req;
+    plan.set_id(1);
+    plan.set_complaint_id(req->complaint_id());
+    plan.set_player_id(3);
+    for (auto stage : {v1::RETURN_TO_PLAY_STAGE_PARTICIPATION, v1::RETURN_TO_PLAY_STAGE_SPORT,
+                       v1::RETURN_TO_PLAY_STAGE_PERFORMANCE}) {
+      plan.add_stages()->set_stage(stage);
+    }
+    for (const auto& d : req->planned_dates()) {
+      *plan.mutable_stages(d.stage() - 1)->mutable_planned_time() = d.planned_time();
+    }
+    *resp->mutable_plan() = plan;
+    return grpc::Status::OK;
+  }
+  grpc::Status AddCriterion(grpc::ServerContext*, const v1::AddCriterionRequest* req,
+                            v1::AddCriterionResponse* resp) override {
+    std::lock_guard<std::mutex> l(mu);
+    add = *req;
+    auto* c = plan.mutable_stages(req->criterion().stage() - 1)->add_criteria();
+    c->set_id(7);
+    c->set_stage(req->criterion().stage());
+    c->set_description(req->criterion().description());
+    c->set_check(req->criterion().check());
+    c->set_threshold(req->criterion().threshold());
+    plan.mutable_stages(req->criterion().stage() - 1)->add_unmet_criterion_ids(7);
+    *resp->mutable_plan() = plan;
+    return grpc::Status::OK;
+  }
+  grpc::Status MarkCriterion(grpc::ServerContext*, const v1::MarkCriterionRequest* req,
+                             v1::MarkCriterionResponse* resp) override {
+    std::lock_guard<std::mutex> l(mu);
+    mark = *req;
+    auto* c = plan.mutable_stages(1)->mutable_criteria(0);
+    c->set_met(req->met());
+    c->mutable_latest_mark()->set_evidence(req->evidence());
+    c->mutable_latest_mark()->set_assessment_id(req->assessment_id());
+    c->mutable_latest_mark()->set_finding("eccentric asymmetry 6.0%");
+    plan.mutable_stages(1)->clear_unmet_criterion_ids();
+    *resp->mutable_plan() = plan;
+    return grpc::Status::OK;
+  }
+  grpc::Status ReachStage(grpc::ServerContext*, const v1::ReachStageRequest* req,
+                          v1::ReachStageResponse*) override {
+    std::lock_guard<std::mutex> l(mu);
+    reach = *req;
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                        "return to sport comes after return to participation, which is not reached yet");
+  }
+  std::mutex mu;
+  v1::ReturnToPlayPlan plan;
+  v1::CreateReturnToPlayPlanRequest create;
+  v1::AddCriterionRequest add;
+  v1::MarkCriterionRequest mark;
+  v1::ReachStageRequest reach;
 };
 
 // A server whose page tokens go round in a circle: "" -> "a" -> "b" -> "a" -> ...
@@ -489,6 +550,7 @@ class FakeServerTest : public ::testing::Test {
     b.RegisterService(&readiness_);
     b.RegisterService(&exposure_);
     b.RegisterService(&assessments_);
+    b.RegisterService(&rtp_);
     b.RegisterService(&protocols_);
     b.RegisterService(&outcomes_);
     server_ = b.BuildAndStart();
@@ -518,6 +580,7 @@ class FakeServerTest : public ::testing::Test {
   Readiness readiness_;
   Exposure exposure_{state_};
   Assessments assessments_{state_};
+  ReturnToPlay rtp_;
   Protocols protocols_;
   Outcomes outcomes_;
   int port_ = 0;
@@ -768,6 +831,45 @@ TEST_F(FakeServerTest, ImportKeylessCsvAcrossMessagesTwice) {
   for (const auto& [key, e] : state_.events_by_key) now.insert(key);
   EXPECT_EQ(now.size(), 1309u);
   EXPECT_TRUE(std::includes(now.begin(), now.end(), first.begin(), first.end()));
+}
+
+}  // namespace
+}  // namespace touchline::cli
+
+namespace touchline::cli {
+namespace {
+
+TEST_F(FakeServerTest, ReturnToPlayPlanCriteriaMarksAndStages) {
+  auto r = Run({"rtp", "create", "--complaint=5", "--sport=2026-12-01T09:00:00Z", "--note=grade 1b"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(rtp_.create.complaint_id(), 5);
+  EXPECT_EQ(rtp_.create.note(), "grade 1b");
+  ASSERT_EQ(rtp_.create.planned_dates_size(), 1);
+  EXPECT_EQ(rtp_.create.planned_dates(0).stage(), v1::RETURN_TO_PLAY_STAGE_SPORT);
+  EXPECT_FALSE(rtp_.create.request_id().empty());  // a write is retry-safe
+  EXPECT_THAT(r.out, ::testing::HasSubstr("2026-12-01"));
+
+  r = Run({"rtp", "add-criterion", "--plan=1", "--stage=sport", "--text=Nordic within 8%",
+           "--check=eccentric-asymmetry", "--threshold=8"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(rtp_.add.criterion().check(), v1::CRITERION_CHECK_ECCENTRIC_ASYMMETRY);
+  EXPECT_DOUBLE_EQ(rtp_.add.criterion().threshold(), 8);
+  EXPECT_TRUE(rtp_.add.criterion().has_threshold());
+  EXPECT_THAT(r.out, ::testing::HasSubstr("Nordic asymmetry <= 8%"));
+
+  r = Run({"rtp", "mark", "--criterion=7", "--evidence=NordBord", "--assessment=9"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(rtp_.mark.met());
+  EXPECT_EQ(rtp_.mark.assessment_id(), 9);
+  EXPECT_THAT(r.out, ::testing::HasSubstr("NordBord [eccentric asymmetry 6.0%] (assessment 9)"));
+  ASSERT_EQ(Run({"rtp", "mark", "--criterion=7", "--evidence=redone", "--retract"}).code, 0);
+  EXPECT_FALSE(rtp_.mark.met());
+
+  r = Run({"rtp", "reach", "--plan=1", "--stage=sport"});
+  EXPECT_NE(r.code, 0);
+  EXPECT_EQ(rtp_.reach.stage(), v1::RETURN_TO_PLAY_STAGE_SPORT);
+  EXPECT_FALSE(rtp_.reach.has_reach_time());  // the server's now
+  EXPECT_THAT(r.err, ::testing::HasSubstr("not reached yet"));
 }
 
 }  // namespace

@@ -467,7 +467,7 @@ def check_upgrade():
            r.stdout[-1000:] + r.stderr)
     r = cli(port, token, "events", "record", "--player=1", "--kind=scrum", "--at=-1m", "--key=after-upgrade")
     expect(r.returncode == 0, "a write after the migration", r.stdout + r.stderr)
-    expect(user_version(os.path.join(data, "touchline.db")) == 12, "the database migrated to schema v12")
+    expect(user_version(os.path.join(data, "touchline.db")) == 13, "the database migrated to schema v13")
     expect(user_version(os.path.join(data, "touchline.db.audit")) == 2, "the audit log migrated to v2")
 
     # Online backup in the running container, with the image's touchline-backup.

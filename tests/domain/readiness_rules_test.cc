@@ -69,8 +69,9 @@ Flag MakeFlag(FlagKind kind, Id complaint_id, absl::Time began_at) {
 
 PlayerReadiness Evaluate(const std::vector<Complaint>& complaints, const std::vector<Flag>& flags,
                          const std::vector<ReadinessOverride>& overrides,
-                         absl::Time session = kSession) {
-  return EvaluateReadiness(kPlayer, complaints, flags, overrides, session);
+                         absl::Time session = kSession,
+                         const std::vector<StageReached>& stages = {}) {
+  return EvaluateReadiness(kPlayer, complaints, flags, overrides, stages, session);
 }
 
 TEST(Readiness, NothingOpenIsAvailable) {

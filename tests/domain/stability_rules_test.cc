@@ -22,10 +22,11 @@ constexpr Id kPlayer = 7;
 // Everything a caller can see of the answer at `at`: flags (with their texts) and readiness.
 std::string Answer(const std::vector<Complaint>& complaints,
                    const std::vector<ContactEvent>& events,
-                   const std::vector<ReadinessOverride>& overrides, absl::Time at,
+                   const std::vector<ReadinessOverride>& overrides,
+                   const std::vector<StageReached>& stages, absl::Time at,
                    const FlagThresholds& th) {
   const std::vector<Flag> flags = EvaluateFlags(kPlayer, complaints, events, at, th);
-  const PlayerReadiness r = EvaluateReadiness(kPlayer, complaints, flags, overrides, at);
+  const PlayerReadiness r = EvaluateReadiness(kPlayer, complaints, flags, overrides, stages, at);
   std::string out = absl::StrCat("availability ", static_cast<int>(r.availability), "\n");
   for (const Flag& f : flags) absl::StrAppend(&out, "flag ", FlagKey(f), "\n");
   for (const ReadinessReason& reason : r.reasons) {
@@ -89,16 +90,28 @@ TEST(StabilityRulesTest, NothingChangesBeforeTheAnnouncedInstant) {
       if (coin(0.3)) o.cleared_at = o.starts_at + minutes(1, 3 * 24 * 60);
       overrides.push_back(o);
     }
+    // Return-to-play stages reached, in order, some of them after a probe's instant.
+    std::vector<StageReached> stages;
+    for (const Complaint& c : complaints) {
+      absl::Time t = c.onset_at;
+      for (int stage = 1; stage <= 3 && coin(0.5); ++stage) {
+        t += minutes(1, 20 * 24 * 60);
+        stages.push_back(StageReached{.id = static_cast<Id>(stages.size() + 1),
+                                      .complaint_id = c.id,
+                                      .stage = static_cast<ReturnToPlayStage>(stage),
+                                      .reached_at = t});
+      }
+    }
     for (int probe = 0; probe < 5; ++probe) {
       const absl::Time at = kT0 + minutes(-30 * 24 * 60, 60 * 24 * 60);
-      const std::optional<absl::Time> next = NextReadinessChange(complaints, overrides, at, th);
+      const std::optional<absl::Time> next = NextReadinessChange(complaints, overrides, stages, at, th);
       const std::optional<absl::Time> next_flag = NextFlagChange(complaints, at, th);
       if (next_flag) {
         ASSERT_LE(*next, *next_flag);  // readiness changes at least when flags do
       }
       const absl::Time end = next ? *next : at + absl::Hours(24 * 400);
       ASSERT_GT(end, at);
-      const std::string expected = Answer(complaints, events, overrides, at, th);
+      const std::string expected = Answer(complaints, events, overrides, stages, at, th);
       std::vector<absl::Time> instants = {end - absl::Microseconds(1), at + (end - at) / 2};
       for (int k = 0; k < 8; ++k) {
         instants.push_back(at + absl::Microseconds(std::uniform_int_distribution<int64_t>(
@@ -106,12 +119,12 @@ TEST(StabilityRulesTest, NothingChangesBeforeTheAnnouncedInstant) {
       }
       for (absl::Time t : instants) {
         if (t <= at) continue;
-        ASSERT_EQ(Answer(complaints, events, overrides, t, th), expected)
+        ASSERT_EQ(Answer(complaints, events, overrides, stages, t, th), expected)
             << "record " << record << ": the answer changed at " << absl::FormatTime(t)
             << " before the announced " << (next ? absl::FormatTime(*next) : "never");
         ++checked;
       }
-      if (next && Answer(complaints, events, overrides, *next, th) != expected) ++changes_seen;
+      if (next && Answer(complaints, events, overrides, stages, *next, th) != expected) ++changes_seen;
     }
   }
   EXPECT_GT(checked, 10000);

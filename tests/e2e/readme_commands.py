@@ -38,6 +38,8 @@ EXPECT = {
     ("readiness get --squad=1", 1): [r"Ethan Pellow.*unavailable.*acute"],
     ("--json readiness get --squad=1", 1): [r"AVAILABILITY_UNAVAILABLE"],
     ("protocols plugins", 1): [r"piriformis"],
+    ("rtp get --plan=1", 1): [r"participation\s+\S+.*\S+", r"pain-free jog at 70%\s+yes",
+                              r"Nordic within 10%\s+Nordic asymmetry <= 10%\s+no"],
     ("protocols list --player=4", 1): [r"Henry Ashcombe", r"(?m)^17\s.*Piriformis 4-sign"],
     ("protocols adherence --assignment=17", 1): [r"partly"],
     ("--add_token_user=coach.sam", 1): [r"tl_"],

@@ -15,6 +15,7 @@ R=proto/touchline/v1/readiness.proto
 X=proto/touchline/v1/exposure.proto
 A=proto/touchline/v1/assessment.proto
 O=proto/touchline/v1/outcome.proto
+RTP=proto/touchline/v1/return_to_play.proto
 P=proto/touchline/plugin/v1/plugin.proto
 T=1772366400  # 2026-03-01 12:00 UTC, the harness clock
 seed service_request create_complaint '\000' touchline.v1.CreateComplaintRequest $C \
@@ -57,6 +58,12 @@ seed service_request screening_tasks '\015' touchline.v1.ListScreeningTasksReque
   "squad_id: 1 overdue_only: true start_time { seconds: $((T - 86400 * 30)) } as_of { seconds: $T } page_size: 1"
 seed service_request protocol_outcomes '\016' touchline.v1.GetProtocolOutcomesRequest $O \
   "squad_id: 1 start_time { seconds: $((T - 86400 * 200)) } end_time { seconds: $T }"
+seed service_request create_rtp_plan '\017' touchline.v1.CreateReturnToPlayPlanRequest $RTP \
+  "complaint_id: 1 note: \"grade 1b\" planned_dates { stage: RETURN_TO_PLAY_STAGE_SPORT planned_time { seconds: $((T + 86400 * 14)) } } criteria { stage: RETURN_TO_PLAY_STAGE_PARTICIPATION description: \"pain-free jog\" } criteria { stage: RETURN_TO_PLAY_STAGE_SPORT description: \"Nordic\" check: CRITERION_CHECK_ECCENTRIC_ASYMMETRY threshold: 8 }"
+seed service_request mark_rtp_criterion '\020' touchline.v1.MarkCriterionRequest $RTP \
+  "criterion_id: 1 met: true evidence: \"jogged 2 km\" assessment_id: 1"
+seed service_request reach_rtp_stage '\021' touchline.v1.ReachStageRequest $RTP \
+  "plan_id: 1 stage: RETURN_TO_PLAY_STAGE_PARTICIPATION reach_time { seconds: $((T - 60)) } note: \"on the grass\""
 seed plugin_answer assign_response '\001' touchline.plugin.v1.AssignResponse $P \
   "prescriptions { protocol: \"piriformis-4sign\" exercise: \"4-sign isometric\" side: SIDE_BOTH sets: 4 hold_seconds: 20 effort_percent: 20 timing: TIMING_PRE phase: PHASE_UNSPECIFIED pain_ceiling: 3 } prescriptions { exercise: \"Nordic\" timing: TIMING_POST sets: 3 reps: 5 }"
 seed plugin_answer assign_response_bad '\001' touchline.plugin.v1.AssignResponse $P \

@@ -18,6 +18,7 @@
 #include "server/service/flag_board.h"
 #include "server/service/outcome_desk.h"
 #include "server/service/readiness_board.h"
+#include "server/service/return_to_play_desk.h"
 #include "server/service/service_options.h"
 #include "server/service/squad_registry.h"
 #include "server/storage/database.h"
@@ -45,6 +46,7 @@ struct World {
   std::unique_ptr<service::ExposureDesk> exposure;
   std::unique_ptr<service::AssessmentDesk> assessments;
   std::unique_ptr<service::OutcomeDesk> outcomes;
+  std::unique_ptr<service::ReturnToPlayDesk> return_to_play;
   common::Caller physio{"fuzz.physio", common::Role::kPhysio};
   int calls = 0;
 
@@ -62,6 +64,7 @@ struct World {
 
   // A fresh database with a small, known record (the seed inputs refer to ids 1 and 2).
   void Reset() {
+    return_to_play.reset();
     assessments.reset();
     exposure.reset();
     readiness.reset();
@@ -89,6 +92,7 @@ struct World {
     exposure = std::make_unique<service::ExposureDesk>(*db, clock, options);
     assessments = std::make_unique<service::AssessmentDesk>(*db, clock, options);
     outcomes = std::make_unique<service::OutcomeDesk>(*db, clock, options);
+    return_to_play = std::make_unique<service::ReturnToPlayDesk>(*db, clock, options);
 
     v1::CreateSquadRequest squad;
     squad.mutable_squad()->set_name("Fuzz XV");
@@ -137,7 +141,7 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
   World& w = TheWorld();
   // Keep the database small and the run reproducible enough: start afresh every 500 calls.
   if (++w.calls > 500) w.Reset();
-  const uint8_t selector = data[0] % 15;
+  const uint8_t selector = data[0] % 18;
   ++data;
   --size;
   const common::Caller& caller = w.physio;
@@ -223,6 +227,21 @@ int ServiceRequestOne(const uint8_t* data, size_t size) {
     case 14: {
       v1::GetProtocolOutcomesRequest r;
       if (Parse(data, size, &r)) (void)w.outcomes->GetProtocolOutcomes(caller, r);
+      break;
+    }
+    case 15: {
+      v1::CreateReturnToPlayPlanRequest r;
+      if (Parse(data, size, &r)) (void)w.return_to_play->CreateReturnToPlayPlan(caller, r);
+      break;
+    }
+    case 16: {
+      v1::MarkCriterionRequest r;
+      if (Parse(data, size, &r)) (void)w.return_to_play->MarkCriterion(caller, r);
+      break;
+    }
+    case 17: {
+      v1::ReachStageRequest r;
+      if (Parse(data, size, &r)) (void)w.return_to_play->ReachStage(caller, r);
       break;
     }
   }

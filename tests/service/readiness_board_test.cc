@@ -16,6 +16,7 @@
 #include "server/service/readiness_board.h"
 #include "server/storage/protocol_store.h"
 #include "server/storage/record_store.h"
+#include "server/storage/return_to_play_store.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::service {
@@ -94,6 +95,30 @@ class ReadinessBoardTest : public ::testing::Test {
             ci.recorded_by = "physio";
             if (!storage::InsertCheckIn(conn, ci).ok()) return absl::InternalError("check-in");
             boundaries.insert(ci.checked_at);
+          }
+          // Half the complaints have a return-to-play plan with stages reached in order, some of
+          // them after instants the walk asks about.
+          if (rng() % 2 == 0) {
+            domain::ReturnToPlayPlan plan;
+            plan.complaint_id = stored->id;
+            plan.player_id = id;
+            plan.created_at = T0();
+            plan.created_by = "physio";
+            auto stored_plan = storage::InsertPlan(conn, plan);
+            if (!stored_plan.ok()) return stored_plan.status();
+            absl::Time at = c.onset_at;
+            for (int stage = 1; stage <= 3 && rng() % 3 != 0; ++stage) {
+              at += micros(6 * kDay);
+              domain::StageReached r;
+              r.stage = static_cast<domain::ReturnToPlayStage>(stage);
+              r.reached_at = at;
+              r.recorded_at = T0();
+              r.recorded_by = "physio";
+              if (!storage::InsertStageReached(conn, stored_plan->id, r).ok()) {
+                return absl::InternalError("stage");
+              }
+              boundaries.insert(at);
+            }
           }
           if (rng() % 2 == 0) {
             domain::ContactEvent e;
@@ -371,6 +396,29 @@ domain::Id RandomWrite(storage::Database& db, std::mt19937_64& rng, domain::Id s
         p.squad_id = squad;
         p.name = "Signing " + std::to_string(rng() % 100);
         return storage::InsertPlayer(conn, p).status();
+      }
+      case 7: {  // the next return-to-play stage of an open complaint (its plan made if none)
+        for (const auto& c : complaints) {
+          if (!c.OpenAt(now)) continue;
+          auto plan = storage::FindPlanOfComplaint(conn, c.id);
+          if (!plan.ok()) {
+            domain::ReturnToPlayPlan p;
+            p.complaint_id = c.id;
+            p.player_id = player.id;
+            p.created_at = now;
+            p.created_by = "physio";
+            plan = storage::InsertPlan(conn, p);
+            if (!plan.ok()) return plan.status();
+          }
+          if (plan->reached.size() >= 3) return absl::OkStatus();
+          domain::StageReached r;
+          r.stage = static_cast<domain::ReturnToPlayStage>(plan->reached.size() + 1);
+          r.reached_at = now - micros(kDay);
+          r.recorded_at = now;
+          r.recorded_by = "physio";
+          return storage::InsertStageReached(conn, plan->id, r).status();
+        }
+        return absl::OkStatus();
       }
       default:  // a write about nobody's record
         about = -1;

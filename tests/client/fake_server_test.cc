@@ -456,6 +456,8 @@ class Outcomes final : public v1::OutcomeService::Service {
   }
   std::mutex mu;
   v1::GetProtocolOutcomesRequest last;
+};
+
 // Keeps one plan and the requests that changed it, as the CLI sent them.
 class ReturnToPlay final : public v1::ReturnToPlayService::Service {
  public:

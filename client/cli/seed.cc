@@ -434,6 +434,9 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
     SeedComplaint& c = add(acute_player, "acute tear", v1::SIDE_RIGHT, acute_onset, v1::ONSET_KIND_ACUTE,
                            v1::MECHANISM_SPRINTING, MakeSymptoms(7, false, false, true, false, false, true), "TM1");
     c.complaint.mutable_findings()->set_notes("Pulled up at top speed in a chase-down drill; bruising posterior thigh");
+    // Scanned the next day: a moderate tear at the muscle-tendon junction (BAMIC 2b).
+    c.complaint.mutable_bamic()->set_grade(2);
+    c.complaint.mutable_bamic()->set_site(v1::BAMIC_SITE_B);
     c.check_ins.push_back(MakeCheckIn(acute_onset + absl::Hours(24), MakeSymptoms(5, true, false, true, false, false, true),
                                       "Scan booked"));
   }
@@ -756,6 +759,17 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
     iso.mutable_isometric_strength()->set_knee_flexion_degrees(90);
     iso.mutable_isometric_strength()->set_left_newtons(std::round(baseline_left[p] * 0.66));
     iso.mutable_isometric_strength()->set_right_newtons(std::round(baseline_right[p] * 0.68));
+  }
+  // Acute tear: its biomechanics screen the day after (issue 19 item 6), the pelvis level but the
+  // right piriformis guarding: it closes the tear's screening task, and anti-spasm work joins the
+  // tear's rehabilitation when protocols are next assigned.
+  if (const int c = scenario_index("acute tear"); c >= 0) {
+    const int p = plan.complaints[c].player;
+    const absl::Time at = FromTs(plan.complaints[c].complaint.onset_time()) + absl::Hours(24 + 1);
+    v1::Assessment& screen = add_assessment(p, c, "pelvic screen after the tear: right piriformis raised", at);
+    screen.mutable_pelvic_screen()->set_rotation(v1::PELVIC_ROTATION_NONE);
+    screen.mutable_pelvic_screen()->set_left_piriformis_tone(v1::MUSCLE_TONE_NORMAL);
+    screen.mutable_pelvic_screen()->set_right_piriformis_tone(v1::MUSCLE_TONE_RAISED);
   }
   // The squad's monthly pelvic screen, 21 days ago: every pelvis sat normally then. It closes the
   // screening tasks of every awkward contact before it; those since are owed (issue 19 item 3).

@@ -357,6 +357,32 @@ TEST(SeedPlan, AssessmentsAreAPreSeasonBaselineForEveryoneAndTheScenariosTests) 
   }
 }
 
+// Issue 19 items 6-7: the acute tear carries its BAMIC grade and its biomechanics screen, done the
+// day after within the screening task's 7 days, finds a piriformis off normal tone.
+TEST(SeedPlan, TheAcuteTearIsGradedAndScreenedTheDayAfter) {
+  SeedOptions o = Opts();
+  SeedPlan p = BuildSeedPlan(o);
+  int tear = -1;
+  for (size_t i = 0; i < p.complaints.size(); ++i) {
+    if (p.complaints[i].scenario == "acute tear") tear = static_cast<int>(i);
+  }
+  ASSERT_GE(tear, 0);
+  const v1::Complaint& c = p.complaints[tear].complaint;
+  EXPECT_EQ(c.onset_kind(), v1::ONSET_KIND_ACUTE);
+  EXPECT_EQ(c.bamic().grade(), 2);
+  EXPECT_EQ(c.bamic().site(), v1::BAMIC_SITE_B);
+  int screens = 0;
+  for (const SeedAssessment& sa : p.assessments) {
+    if (sa.complaint != tear || !sa.assessment.has_pelvic_screen()) continue;
+    ++screens;
+    const absl::Duration after = FromTimestamp(sa.assessment.assess_time()) - FromTimestamp(c.onset_time());
+    EXPECT_GT(after, absl::ZeroDuration());
+    EXPECT_LE(after, absl::Hours(24 * 7)) << "within the task's due time";
+    EXPECT_EQ(sa.assessment.pelvic_screen().right_piriformis_tone(), v1::MUSCLE_TONE_RAISED);
+  }
+  EXPECT_EQ(screens, 1);
+}
+
 TEST(SeedPlan, AMonthlyPelvicScreenForEveryoneAndOneAwkwardTackleOwedSince) {
   SeedOptions o = Opts();
   SeedPlan p = BuildSeedPlan(o);

@@ -71,6 +71,17 @@ EXPECT = {
     ("assessments record --player=7 --kind=nordic", 1): [r"Strength deficit: eccentric imbalance 17\.1%"],
     ("assessments record --player=7 --kind=slump", 1): [r"positive slump on the right"],
     ("assessments list --squad=1 --kind=slump", 1): [r"!Henry Ashcombe", r"neural tension"],
+    # Clinical depth (issue 19 items 4-8): the classification with its reasons, the tear's grade,
+    # screen and whole path, and outcomes by protocol after the Quick start's adherence report.
+    ("complaints get --complaint=14", 1): [r"Manu Wetherall",
+                                            r"Nerve involved:\s+yes: .*history of lumbar disc herniation"],
+    ("complaints get --complaint=12", 1): [r"Ethan Pellow", r"BAMIC:\s+2b"],
+    ("screening list --player=48 --from=-7d", 1): [
+        r"(?m)^closed\s+Ethan Pellow \(48\)\s+acute tear\s+complaint 12"],
+    ("protocols list --player=48", 1): [r"Piriformis 4-sign", r"Side plank",
+                                        r"Submaximal isometric hamstring hold"],
+    ("outcomes --squad=1", 1): [r"piriformis-4-sign\s+1\.1\.0\s+by day 42\s+1\s",
+                                r"piriformis-4-sign\s+1\.1\.0\s+never\s+[1-9]"],
 }
 
 

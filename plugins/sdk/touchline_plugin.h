@@ -15,10 +15,11 @@
  * Minors:
  *   1.0  the descriptor below; AssignRequest / AssignResponse as first published.
  *   1.1  Complaint.nerve_involvement (the server's classification, with reasons) in the request;
- *        Prescription.category (touchline.plugin.v1.ExerciseCategory) in the answer. The server
- *        withholds a static hamstring stretch prescribed for a nerve-involved complaint and reports
- *        it (AssignResult.withheld); an uncategorised (1.0) prescription is judged by its exercise
- *        name. The descriptor is unchanged.
+ *        Prescription.category (touchline.plugin.v1.ExerciseCategory) in the answer;
+ *        FLAG_KIND_WINDOW_CLOSING named among the active flags (sent as a bare 5 before). The
+ *        server withholds a static hamstring stretch prescribed for a nerve-involved complaint
+ *        and reports it (AssignResult.withheld); an uncategorised (1.0) prescription is judged by
+ *        its exercise name. The descriptor is unchanged.
  *
  * assign() receives a serialized touchline.plugin.v1.AssignRequest and writes a serialized
  * touchline.plugin.v1.AssignResponse through write() (in one or more chunks; chunks are

@@ -39,7 +39,8 @@ enum class Mechanism : int32_t {
   kUnspecified = 0, kSprinting = 1, kKicking = 2, kContact = 3, kLifting = 4, kUnknown = 5
 };
 enum class FlagKind : int32_t {
-  kUnspecified = 0, kPersistent = 1, kRecurrent = 2, kExacerbation = 3, kSuspectedPelvicOrigin = 4
+  kUnspecified = 0, kPersistent = 1, kRecurrent = 2, kExacerbation = 3, kSuspectedPelvicOrigin = 4,
+  kWindowClosing = 5  // ABI 1.1
 };
 enum class ContactKind : int32_t {
   kUnspecified = 0, kTackleMade = 1, kTackleReceived = 2, kCollision = 3, kRuck = 4, kMaul = 5,

@@ -834,6 +834,39 @@ SeedPlan BuildSeedPlan(const SeedOptions& opt) {
       screen.mutable_pelvic_screen()->set_right_piriformis_tone(v1::MUSCLE_TONE_NORMAL);
     }
   }
+  // Acute tear: its return-to-play plan (Ardern et al. 2016 stages), made the day after with the
+  // scan: participation a week after the tear, sport at three weeks, performance at four, with
+  // criteria of each kind (free text, and two the server checks against assessments). Nothing met
+  // yet: three days in, the player is still unavailable.
+  if (const int c = scenario_index("acute tear"); c >= 0) {
+    const absl::Time onset = FromTs(plan.complaints[c].complaint.onset_time());
+    SeedReturnToPlay rtp;
+    rtp.complaint = c;
+    rtp.request.set_note("BAMIC 2b on the scan; criteria-gated, no dates forced");
+    auto date = [&](v1::ReturnToPlayStage stage, int days) {
+      v1::StageDateSpec* d = rtp.request.add_planned_dates();
+      d->set_stage(stage);
+      *d->mutable_planned_time() = Ts(onset + absl::Hours(24 * days));
+    };
+    date(v1::RETURN_TO_PLAY_STAGE_PARTICIPATION, 7);
+    date(v1::RETURN_TO_PLAY_STAGE_SPORT, 21);
+    date(v1::RETURN_TO_PLAY_STAGE_PERFORMANCE, 28);
+    auto criterion = [&](v1::ReturnToPlayStage stage, std::string text, v1::CriterionCheck check) {
+      v1::CriterionSpec* k = rtp.request.add_criteria();
+      k->set_stage(stage);
+      k->set_description(std::move(text));
+      k->set_check(check);
+    };
+    criterion(v1::RETURN_TO_PLAY_STAGE_PARTICIPATION, "pain-free walking and jogging at 50%",
+              v1::CRITERION_CHECK_UNSPECIFIED);
+    criterion(v1::RETURN_TO_PLAY_STAGE_SPORT, "Nordic within 10% of the other leg",
+              v1::CRITERION_CHECK_ECCENTRIC_ASYMMETRY);
+    criterion(v1::RETURN_TO_PLAY_STAGE_SPORT, "no apprehension on the Askling H-test",
+              v1::CRITERION_CHECK_H_TEST_APPREHENSION);
+    criterion(v1::RETURN_TO_PLAY_STAGE_PERFORMANCE, "pain-free sprint at full speed",
+              v1::CRITERION_CHECK_UNSPECIFIED);
+    plan.return_to_play.push_back(std::move(rtp));
+  }
   std::stable_sort(plan.assessments.begin(), plan.assessments.end(), [](const SeedAssessment& a, const SeedAssessment& b) {
     return TimeUtil::TimestampToNanoseconds(a.assessment.assess_time()) <
            TimeUtil::TimestampToNanoseconds(b.assessment.assess_time());

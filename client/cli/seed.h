@@ -12,6 +12,7 @@
 #include "touchline/v1/complaint.pb.h"
 #include "touchline/v1/contact_event.pb.h"
 #include "touchline/v1/exposure.pb.h"
+#include "touchline/v1/return_to_play.pb.h"
 #include "touchline/v1/squad.pb.h"
 
 namespace touchline::cli {
@@ -58,6 +59,12 @@ struct SeedAssessment {
   touchline::v1::Assessment assessment;  // player_id and complaint_id left 0
 };
 
+// A return-to-play plan (ReturnToPlayService.CreateReturnToPlayPlan), issue 19 item 5.
+struct SeedReturnToPlay {
+  int complaint = 0;                                     // index into SeedPlan::complaints
+  touchline::v1::CreateReturnToPlayPlanRequest request;  // complaint_id left 0
+};
+
 struct SeedPlan {
   std::string squad_name;
   std::string external_id_prefix;  // "seed42-"
@@ -80,6 +87,8 @@ struct SeedPlan {
   // Objective assessments, oldest first: a pre-season Nordic baseline for everyone, then the tests
   // of the scenario players (drawn from a generator of their own, like the sessions).
   std::vector<SeedAssessment> assessments;
+  // Return-to-play plans, made after the assessments.
+  std::vector<SeedReturnToPlay> return_to_play;
 };
 
 // Builds the plan; the same options always give the same plan. players must be >= 12.

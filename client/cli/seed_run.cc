@@ -9,6 +9,7 @@
 #include "client/cli/seed.h"
 #include "client/cli/timeparse.h"
 #include "touchline/v1/assessment.grpc.pb.h"
+#include "touchline/v1/return_to_play.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/exposure.grpc.pb.h"
@@ -317,6 +318,22 @@ int RunSeed(Ctx& ctx) {
     }
   }
 
+  // 5b. Return-to-play plans, for complaints made by this run (a re-run adds none).
+  int plans_created = 0;
+  for (const SeedReturnToPlay& sr : plan.return_to_play) {
+    if (complaint_ids[sr.complaint] == 0) continue;
+    auto rtp = v1::ReturnToPlayService::NewStub(ctx.channel());
+    grpc::ClientContext c;
+    ctx.Prepare(&c);
+    v1::CreateReturnToPlayPlanRequest req = sr.request;
+    req.set_complaint_id(complaint_ids[sr.complaint]);
+    v1::CreateReturnToPlayPlanResponse resp;
+    auto st = rtp->CreateReturnToPlayPlan(&c, req, &resp);
+    if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) break;  // a server from before plans
+    if (!st.ok()) return SeedFailure(ctx, "making a return-to-play plan", st);
+    ++plans_created;
+  }
+
   // 6. Summary.
   int forwards = 0;
   for (const auto& p : plan.players) forwards += p.group == v1::POSITION_GROUP_FORWARD;
@@ -351,6 +368,9 @@ int RunSeed(Ctx& ctx) {
   } else {
     ctx.out << "Assessments: " << assessments_created << " recorded (" << baselines << " baselines); findings: "
             << deficits << " strength deficit, " << neural << " neural tension\n";
+  }
+  if (plans_created > 0) {
+    ctx.out << "Return to play: " << plans_created << " plan (the acute tear: stages planned, criteria set)\n";
   }
   if (!no_assessment_service) {  // the pelvic screens owed after awkward contact
     auto assessments = v1::AssessmentService::NewStub(ctx.channel());

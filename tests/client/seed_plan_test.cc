@@ -357,8 +357,8 @@ TEST(SeedPlan, AssessmentsAreAPreSeasonBaselineForEveryoneAndTheScenariosTests) 
   }
 }
 
-// Issue 19 items 6-7: the acute tear carries its BAMIC grade and its biomechanics screen, done the
-// day after within the screening task's 7 days, finds a piriformis off normal tone.
+// Issue 19 items 5-7: the acute tear carries its BAMIC grade; its biomechanics screen, done the day
+// after within the screening task's 7 days, finds a piriformis off normal tone; it has a plan.
 TEST(SeedPlan, TheAcuteTearIsGradedAndScreenedTheDayAfter) {
   SeedOptions o = Opts();
   SeedPlan p = BuildSeedPlan(o);
@@ -381,6 +381,21 @@ TEST(SeedPlan, TheAcuteTearIsGradedAndScreenedTheDayAfter) {
     EXPECT_EQ(sa.assessment.pelvic_screen().right_piriformis_tone(), v1::MUSCLE_TONE_RAISED);
   }
   EXPECT_EQ(screens, 1);
+  // Its return-to-play plan: every stage planned after onset, in order, and criteria of each kind.
+  ASSERT_EQ(p.return_to_play.size(), 1u);
+  const auto& rtp = p.return_to_play[0];
+  EXPECT_EQ(rtp.complaint, tear);
+  ASSERT_EQ(rtp.request.planned_dates_size(), 3);
+  absl::Time previous = FromTimestamp(c.onset_time());
+  for (const auto& d : rtp.request.planned_dates()) {
+    EXPECT_GT(FromTimestamp(d.planned_time()), previous);
+    previous = FromTimestamp(d.planned_time());
+  }
+  std::set<v1::CriterionCheck> checks;
+  for (const auto& k : rtp.request.criteria()) checks.insert(k.check());
+  EXPECT_EQ(checks, (std::set<v1::CriterionCheck>{v1::CRITERION_CHECK_UNSPECIFIED,
+                                                  v1::CRITERION_CHECK_ECCENTRIC_ASYMMETRY,
+                                                  v1::CRITERION_CHECK_H_TEST_APPREHENSION}));
 }
 
 TEST(SeedPlan, AMonthlyPelvicScreenForEveryoneAndOneAwkwardTackleOwedSince) {

@@ -38,7 +38,7 @@ EXPECT = {
     ("readiness get --squad=1", 1): [r"Ethan Pellow.*unavailable.*acute"],
     ("--json readiness get --squad=1", 1): [r"AVAILABILITY_UNAVAILABLE"],
     ("protocols plugins", 1): [r"piriformis"],
-    ("rtp get --plan=1", 1): [r"participation\s+\S+.*\S+", r"pain-free jog at 70%\s+yes",
+    ("rtp get --plan=2", 1): [r"participation\s+\S+.*\S+", r"pain-free jog at 70%\s+yes",
                               r"Nordic within 10%\s+Nordic asymmetry <= 10%\s+no"],
     ("protocols list --player=4", 1): [r"Henry Ashcombe", r"(?m)^17\s.*Piriformis 4-sign"],
     ("protocols adherence --assignment=17", 1): [r"partly"],
@@ -73,6 +73,9 @@ EXPECT = {
     ("assessments list --squad=1 --kind=slump", 1): [r"!Henry Ashcombe", r"neural tension"],
     # Clinical depth (issue 19 items 4-8): the classification with its reasons, the tear's grade,
     # screen and whole path, and outcomes by protocol after the Quick start's adherence report.
+    ("rtp get --plan=1", 1): [r"Complaint:\s+12\b", r"Nordic within 10% of the other leg",
+                              r"no apprehension on the Askling H-test"],
+    ("--osiics=TT1", 1): [r"Subsequent:\s+subsequent related complaint: same side as complaint 3\b"],
     ("complaints get --complaint=14", 1): [r"Manu Wetherall",
                                             r"Nerve involved:\s+yes: .*history of lumbar disc herniation"],
     ("complaints get --complaint=12", 1): [r"Ethan Pellow", r"BAMIC:\s+2b"],

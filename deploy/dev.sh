@@ -14,7 +14,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # Every Debian package the build and the tools need.
 PACKAGES="build-essential cmake pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev
+  libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libcpp-httplib-dev
   grpc-proto golang-github-gogo-googleapis-dev libssl-dev openssl
   python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps"
 # What only the test suite needs: podman, runc, catatonit and debootstrap

@@ -23,6 +23,10 @@
 #include "touchline/build_info.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to listen on (host:port)");
+ABSL_FLAG(std::string, http_listen, "",
+          "Also serve the Connect protocol (HTTP/1.1, JSON or binary protobuf) on this host:port, "
+          "e.g. 127.0.0.1:8080; the same tokens, roles, audit, TLS and loopback rules as --listen. "
+          "Empty: no HTTP listener");
 ABSL_FLAG(std::string, db, "touchline.db", "SQLite database path (created if missing)");
 ABSL_FLAG(std::string, audit_db, "",
           "The audit log's own SQLite file (default <db>.audit); back it up with the database");
@@ -193,6 +197,7 @@ int main(int argc, char** argv) {
 
   touchline::api::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
+  options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
   options.database.path = absl::GetFlag(FLAGS_db);
   options.audit_log_path = absl::GetFlag(FLAGS_audit_db);
   const std::string sync = absl::GetFlag(FLAGS_synchronous);
@@ -333,6 +338,11 @@ int main(int argc, char** argv) {
                    options.tls.client_ca_file.empty() ? "" : " (client certificates required)", " (port ", (*server)->port(),
                    "), database ", options.database.path, ", persistent after ",
                    absl::GetFlag(FLAGS_persistent_days), " days"));
+  if ((*server)->http_port() != 0) {
+    Log(absl::StrCat("Connect protocol on ", options.http_listen_address,
+                     options.tls.cert_file.empty() ? " (plaintext)" : " (TLS)", " (port ",
+                     (*server)->http_port(), ")"));
+  }
   Log(absl::StrCat("protocol plugins from ",
                    options.plugins.plugin_paths.empty()
                        ? "nowhere"

@@ -21,6 +21,8 @@
 #include "server/access/credentials.h"
 #include "server/access/minimiser.h"
 #include "server/api/access_interceptor.h"
+#include "server/api/connect_gateway.h"
+#include "server/api/http_listener.h"
 #include "server/api/server_checks.h"
 #include "server/api/services.h"
 #include "server/common/caller.h"
@@ -128,6 +130,9 @@ struct TouchlineServer::Parts {
   std::unique_ptr<HealthReporter> health;
   std::unique_ptr<PeriodicCheck> health_check;
   std::unique_ptr<PeriodicCheck> revocation_check;
+  // The Connect listener (--http_listen): stopped before the gRPC server it calls in-process.
+  std::unique_ptr<ConnectGateway> connect;
+  std::unique_ptr<HttpListener> http;
 };
 
 namespace {
@@ -327,6 +332,28 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen_address, " (address in use or invalid)"));
   }
+  if (!options.http_listen_address.empty()) {
+    if (options.tls.cert_file.empty() && !options.insecure_allow_remote &&
+        !IsLoopbackAddress(options.http_listen_address)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to serve health data in plaintext on ", options.http_listen_address,
+          ": give a TLS certificate and key, listen on loopback, or allow it explicitly "
+          "(insecure_allow_remote)"));
+    }
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(options.max_message_bytes);
+    args.SetMaxSendMessageSize(options.max_message_bytes);
+    p.connect = std::make_unique<ConnectGateway>(p.server->InProcessChannel(args),
+                                                 static_cast<size_t>(options.max_message_bytes));
+    auto http = HttpListener::Start(
+        HttpListenerOptions{options.http_listen_address, options.tls.cert_file,
+                            options.tls.key_file, options.tls.client_ca_file,
+                            static_cast<size_t>(options.max_message_bytes)},
+        *p.connect);
+    if (!http.ok()) return http.status();
+    p.http = std::move(*http);
+    server->http_port_ = p.http->port();
+  }
   p.server->GetHealthCheckService()->SetServingStatus(true);
   p.health = std::make_unique<HealthReporter>(*p.server, *p.db, *p.audit_db);
   p.health_check = std::make_unique<PeriodicCheck>(options.health_check_interval,
@@ -376,6 +403,7 @@ void TouchlineServer::Shutdown(absl::Duration grace) {
     parts_.reset();
     return;
   }
+  if (parts_->http) parts_->http->Stop();  // no new Connect calls; those in progress finish
   parts_->health_check.reset();  // draining: NOT_SERVING from here on, whatever storage says
   parts_->revocation_check.reset();
   parts_->server->GetHealthCheckService()->SetServingStatus(false);

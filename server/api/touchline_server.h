@@ -18,6 +18,8 @@ namespace touchline::api {
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";
+  // The Connect protocol over HTTP (connect_gateway.h); empty: none. Same TLS and loopback rules.
+  std::string http_listen_address;
   storage::DatabaseOptions database;
   // The audit log's own file; empty: beside the database (storage::AuditLogPathFor). It is opened
   // with the database's durability setting.
@@ -82,6 +84,8 @@ class TouchlineServer {
 
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
+  // The Connect listener's port; 0 without one.
+  int http_port() const { return http_port_; }
   std::string address() const;
   // "N loaded (a 1.0.0, b 1.0.0), M refused" for the start-up log.
   std::string plugin_summary() const;
@@ -102,6 +106,7 @@ class TouchlineServer {
   struct Parts;
   std::unique_ptr<Parts> parts_;
   int port_ = 0;
+  int http_port_ = 0;
   bool shut_down_ = false;
   bool bootstrapped_token_ = false;
 };

@@ -1,0 +1,108 @@
+#include "server/api/http_listener.h"
+
+#include <chrono>
+#include <string_view>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "httplib.h"
+
+namespace touchline::api {
+namespace {
+
+void SafeHeaders(httplib::Response& res) {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-store");
+}
+
+void Send(const ConnectResponse& answer, httplib::Response& res) {
+  res.status = answer.http_status;
+  res.set_content(answer.body, answer.content_type.c_str());
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(
+    const HttpListenerOptions& options, const ConnectGateway& gateway) {
+  std::unique_ptr<HttpListener> listener(new HttpListener());
+  if (options.tls_cert_file.empty()) {
+    listener->server_ = std::make_unique<httplib::Server>();
+  } else {
+    auto tls = std::make_unique<httplib::SSLServer>(
+        options.tls_cert_file.c_str(), options.tls_key_file.c_str(),
+        options.tls_client_ca_file.empty() ? nullptr : options.tls_client_ca_file.c_str());
+    if (!tls->is_valid()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot serve HTTPS on ", options.address,
+                       ": the TLS certificate, key or client CA could not be loaded"));
+    }
+    listener->server_ = std::move(tls);
+  }
+  httplib::Server& server = *listener->server_;
+  server.set_tcp_nodelay(true);  // else every answer waits for the peer's delayed ACK (~40 ms)
+  server.set_payload_max_length(options.max_body_bytes + 1);
+  server.set_post_routing_handler(
+      [](const httplib::Request&, httplib::Response& res) { SafeHeaders(res); });
+  auto connect = [&gateway](const httplib::Request& req, httplib::Response& res) {
+    ConnectRequest call;
+    call.method = req.method;
+    call.path = req.path;
+    call.content_type = req.get_header_value("Content-Type");
+    call.body = req.body;
+    call.authorization = req.get_header_value("Authorization");
+    call.timeout_ms = req.get_header_value("Connect-Timeout-Ms");
+    Send(gateway.Unary(call), res);
+  };
+  server.Post(R"(/touchline\.v1\.[A-Za-z0-9_]+/[A-Za-z0-9_]+)", connect);
+  server.Get(R"(/touchline\.v1\.[A-Za-z0-9_]+/[A-Za-z0-9_]+)", connect);  // 405 from the gateway
+  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) {
+      Send(ConnectError(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                     absl::StrCat("no procedure ", req.path))),
+           res);
+      res.status = 404;
+    } else if (res.status == 413) {
+      Send(ConnectError(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                     "the request body is too large")),
+           res);
+      res.status = 413;
+    }
+  });
+
+  const std::string_view address = options.address;
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string_view::npos || !absl::SimpleAtoi(std::string(address.substr(colon + 1)), &port) ||
+      port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--http_listen ", options.address, " is not host:port"));
+  }
+  std::string host(address.substr(0, colon));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.address, " (address in use or invalid)"));
+  }
+  listener->port_ = bound;
+  listener->thread_ = std::thread([&server] { server.listen_after_bind(); });
+  // Bound already, so a connection made now waits in the backlog; wait briefly for the loop anyway,
+  // so the first call of a test or a health probe is served without a retry.
+  for (int i = 0; i < 1000 && !server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return listener;
+}
+
+HttpListener::~HttpListener() { Stop(); }
+
+void HttpListener::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace touchline::api

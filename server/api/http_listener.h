@@ -1,0 +1,48 @@
+// The HTTP listener (--http_listen): the Connect protocol's unary calls (connect_gateway.h) over
+// HTTP/1.1, plaintext on loopback or TLS with the gRPC listener's certificate. cpp-httplib
+// (Debian's libcpp-httplib-dev) carries the bytes: a well-kept, small library with TLS support,
+// rather than an HTTP server of our own. Every response carries the safe-by-default headers (no
+// sniffing, no framing, a strict Content-Security-Policy, no caching); there are no cookies, and
+// no CORS headers, so a page from another origin cannot call it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "server/api/connect_gateway.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace touchline::api {
+
+struct HttpListenerOptions {
+  std::string address;  // "127.0.0.1:8080"; port 0 picks a free one
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  size_t max_body_bytes = 4 * 1024 * 1024;
+};
+
+class HttpListener {
+ public:
+  // Binds and starts serving; `gateway` must outlive the listener.
+  static absl::StatusOr<std::unique_ptr<HttpListener>> Start(const HttpListenerOptions& options,
+                                                             const ConnectGateway& gateway);
+  ~HttpListener();
+
+  int port() const { return port_; }
+  // Stops accepting, lets calls in progress finish, and joins the serving thread.
+  void Stop();
+
+ private:
+  HttpListener() = default;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace touchline::api

@@ -44,6 +44,7 @@ constexpr std::array kRules = {
     MethodRule{"/touchline.v1.FlagService/ListClosingWindows", kMedical | kAnalyst, true},
     // Readiness: coaches see availability with non-clinical reasons.
     MethodRule{"/touchline.v1.ReadinessService/GetSquadReadiness", kEveryRole, true},
+    MethodRule{"/touchline.v1.ReadinessService/WatchSquadReadiness", kEveryRole, true},
     MethodRule{"/touchline.v1.ReadinessService/CreateReadinessOverride", kMedical, true},
     MethodRule{"/touchline.v1.ReadinessService/ListReadinessOverrides", kMedical | kCoach, true},
     MethodRule{"/touchline.v1.ReadinessService/ClearReadinessOverride", kMedical, true},
@@ -92,6 +93,8 @@ constexpr std::array kRules = {
     MethodRule{"/touchline.v1.ReturnToPlayService/ReachStage", kMedical, true},
     // The audit log: administrators only; there is no RPC that alters it.
     MethodRule{"/touchline.v1.AuditService/ListAuditEvents", kAdmin, false},
+    // Who the caller is (their own name and role): no player's data, so not audited.
+    MethodRule{"/touchline.v1.AccessService/GetCaller", kEveryRole, false},
     // Coaches see each player's PRE/POST protocols on the readiness board (exercise names only);
     // full prescriptions carry clinical reasons (the plugin contract cannot be annotated without an
     // import cycle), so assignments stay with the medical staff. Analysts do not see them.

@@ -14,7 +14,9 @@
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/status.pb.h"
+#include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/completion_queue.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 
@@ -73,7 +75,93 @@ std::string Concatenate(const grpc::ByteBuffer& buffer) {
   return out;
 }
 
+const pb::MethodDescriptor* FindMethod(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (!path.starts_with("/touchline.v1.") || slash == 0 || slash == std::string_view::npos) {
+    return nullptr;
+  }
+  const pb::ServiceDescriptor* service = pb::DescriptorPool::generated_pool()->FindServiceByName(
+      std::string(path.substr(1, slash - 1)));
+  return service == nullptr ? nullptr : service->FindMethodByName(std::string(path.substr(slash + 1)));
+}
+
+// The request message of `method` from its JSON or binary form: a body that is not one never
+// reaches the server.
+grpc::Status Decode(const pb::MethodDescriptor& method, bool json, const std::string& body,
+                    pb::Message& out) {
+  if (json) {
+    pb::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    const auto parsed = pb::util::JsonStringToMessage(body.empty() ? "{}" : body, &out, options);
+    if (!parsed.ok()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("the body is not a JSON ", method.input_type()->full_name(),
+                                       ": ", std::string(parsed.message())));
+    }
+  } else if (!out.ParseFromString(body)) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("the body is not a binary ", method.input_type()->full_name()));
+  }
+  return grpc::Status::OK;
+}
+
+// Connect-Timeout-Ms: at most 10 digits of milliseconds; "" is no deadline.
+grpc::Status ParseTimeout(const std::string& text, std::optional<absl::Duration>& timeout) {
+  if (text.empty()) return grpc::Status::OK;
+  int64_t ms = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), ms);
+  if (error != std::errc() || end != text.data() + text.size() || ms < 0 || text.size() > 10) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "Connect-Timeout-Ms is not a number of milliseconds");
+  }
+  timeout = absl::Milliseconds(ms);
+  return grpc::Status::OK;
+}
+
+// The server's answer (binary) in the caller's form.
+grpc::Status Encode(const pb::MethodDescriptor& method, bool json, std::string binary,
+                    std::string& out) {
+  if (!json) {
+    out = std::move(binary);
+    return grpc::Status::OK;
+  }
+  std::unique_ptr<pb::Message> reply(
+      pb::MessageFactory::generated_factory()->GetPrototype(method.output_type())->New());
+  if (!reply->ParseFromString(binary)) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, "the server's answer did not decode");
+  }
+  out.clear();
+  const auto printed = pb::util::MessageToJsonString(*reply, &out);
+  if (!printed.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, std::string(printed.message()));
+  return grpc::Status::OK;
+}
+
+std::optional<bool> StreamCodecIsJson(std::string_view content_type) {
+  const size_t semicolon = content_type.find(';');
+  const std::string media =
+      absl::AsciiStrToLower(absl::StripAsciiWhitespace(
+          absl::string_view(content_type.data(), std::min(semicolon, content_type.size()))));
+  if (media == "application/connect+json") return true;
+  if (media == "application/connect+proto") return false;
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string ConnectEnvelope(unsigned char flags, std::string_view bytes) {
+  std::string out;
+  out.reserve(5 + bytes.size());
+  out += static_cast<char>(flags);
+  const uint32_t n = static_cast<uint32_t>(bytes.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((n >> shift) & 0xff);
+  out.append(bytes);
+  return out;
+}
+
+std::string ConnectEndOfStream(const grpc::Status& status) {
+  if (status.ok()) return "{}";
+  return absl::StrCat("{\"error\":", ConnectError(status).body, "}");
+}
 
 int ConnectHttpStatus(grpc::StatusCode code) {
   switch (code) {
@@ -141,27 +229,19 @@ ConnectResponse ConnectError(const grpc::Status& status) {
   return r;
 }
 
-ConnectGateway::ConnectGateway(std::shared_ptr<grpc::Channel> channel, size_t max_message_bytes)
-    : channel_(std::move(channel)), max_message_bytes_(max_message_bytes) {}
+ConnectGateway::ConnectGateway(std::shared_ptr<grpc::Channel> channel, size_t max_message_bytes,
+                               ConnectStreamLimits stream_limits)
+    : channel_(std::move(channel)),
+      max_message_bytes_(max_message_bytes),
+      stream_limits_(stream_limits) {}
 
 ConnectResponse ConnectGateway::Unary(const ConnectRequest& request) const {
   if (request.method != "POST") {
     return ErrorWithStatus(405, grpc::StatusCode::UNIMPLEMENTED,
                            "a Connect unary call is an HTTP POST");
   }
-  // "/touchline.v1.SquadService/ListSquads"
   const std::string& path = request.path;
-  const size_t slash = path.rfind('/');
-  if (!path.starts_with("/touchline.v1.") || slash == 0 || slash == std::string_view::npos) {
-    return ErrorWithStatus(404, grpc::StatusCode::UNIMPLEMENTED,
-                           absl::StrCat("no procedure ", path));
-  }
-  const std::string service_name = path.substr(1, slash - 1);
-  const std::string method_name = path.substr(slash + 1);
-  const pb::ServiceDescriptor* service =
-      pb::DescriptorPool::generated_pool()->FindServiceByName(service_name);
-  const pb::MethodDescriptor* method =
-      service == nullptr ? nullptr : service->FindMethodByName(method_name);
+  const pb::MethodDescriptor* method = FindMethod(path);
   if (method == nullptr) {
     return ErrorWithStatus(404, grpc::StatusCode::UNIMPLEMENTED,
                            absl::StrCat("no procedure ", path));
@@ -181,68 +261,249 @@ ConnectResponse ConnectGateway::Unary(const ConnectRequest& request) const {
     return ErrorWithStatus(413, grpc::StatusCode::RESOURCE_EXHAUSTED,
                            absl::StrCat("the request is larger than ", max_message_bytes_, " bytes"));
   }
-
-  // Decode into the method's own message type: a body that is not one never reaches the server.
-  pb::MessageFactory* factory = pb::MessageFactory::generated_factory();
-  std::unique_ptr<pb::Message> message(factory->GetPrototype(method->input_type())->New());
-  if (*codec == Codec::kJson) {
-    pb::util::JsonParseOptions options;
-    options.ignore_unknown_fields = false;
-    const auto parsed =
-        pb::util::JsonStringToMessage(request.body.empty() ? "{}" : request.body, message.get(), options);
-    if (!parsed.ok()) {
-      return ConnectError(grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
-          absl::StrCat("the body is not a JSON ", method->input_type()->full_name(), ": ",
-                       std::string(parsed.message()))));
-    }
-  } else if (!message->ParseFromString(request.body)) {
-    return ConnectError(grpc::Status(
-        grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("the body is not a binary ", method->input_type()->full_name())));
+  std::unique_ptr<pb::Message> message(
+      pb::MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
+  if (grpc::Status decoded = Decode(*method, *codec == Codec::kJson, request.body, *message);
+      !decoded.ok()) {
+    return ConnectError(decoded);
   }
-
+  std::optional<absl::Duration> timeout;
+  if (grpc::Status parsed = ParseTimeout(request.timeout_ms, timeout); !parsed.ok()) {
+    return ConnectError(parsed);
+  }
   grpc::ClientContext context;
   if (!request.authorization.empty()) context.AddMetadata("authorization", request.authorization);
-  if (!request.timeout_ms.empty()) {
-    int64_t ms = 0;
-    const auto [end, error] = std::from_chars(
-        request.timeout_ms.data(), request.timeout_ms.data() + request.timeout_ms.size(), ms);
-    if (error != std::errc() || end != request.timeout_ms.data() + request.timeout_ms.size() ||
-        ms < 0 || request.timeout_ms.size() > 10) {
-      return ConnectError(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                       "Connect-Timeout-Ms is not a number of milliseconds"));
-    }
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
-  }
+  if (timeout) context.set_deadline(absl::ToChronoTime(absl::Now() + *timeout));
   const std::string bytes = message->SerializeAsString();
   grpc::Slice slice(bytes);
   const grpc::ByteBuffer in(&slice, 1);
   grpc::ByteBuffer out;
   std::promise<grpc::Status> done;
   grpc::GenericStub stub(channel_);
-  stub.UnaryCall(&context, absl::StrCat("/", service_name, "/", method_name), grpc::StubOptions(),
+  stub.UnaryCall(&context, path, grpc::StubOptions(),
                  &in, &out, [&done](grpc::Status s) { done.set_value(std::move(s)); });
   const grpc::Status status = done.get_future().get();
   if (!status.ok()) return ConnectError(status);
 
   ConnectResponse response;
-  std::string answer = Concatenate(out);
-  if (*codec == Codec::kProto) {
-    response.content_type = "application/proto";
-    response.body = std::move(answer);
-    return response;
-  }
-  std::unique_ptr<pb::Message> reply(factory->GetPrototype(method->output_type())->New());
-  if (!reply->ParseFromString(answer)) {
-    return ConnectError(grpc::Status(grpc::StatusCode::INTERNAL, "the server's answer did not decode"));
-  }
-  response.content_type = "application/json";
-  const auto printed = pb::util::MessageToJsonString(*reply, &response.body);
-  if (!printed.ok()) {
-    return ConnectError(grpc::Status(grpc::StatusCode::INTERNAL, std::string(printed.message())));
+  response.content_type = *codec == Codec::kJson ? "application/json" : "application/proto";
+  if (grpc::Status encoded = Encode(*method, *codec == Codec::kJson, Concatenate(out), response.body);
+      !encoded.ok()) {
+    return ConnectError(encoded);
   }
   return response;
+}
+
+bool ConnectGateway::IsServerStream(std::string_view path) {
+  const pb::MethodDescriptor* method = FindMethod(path);
+  return method != nullptr && method->server_streaming() && !method->client_streaming();
+}
+
+std::unique_ptr<ConnectServerStream> ConnectGateway::OpenServerStream(
+    const ConnectRequest& request, ConnectResponse* refusal) const {
+  const pb::MethodDescriptor* method = FindMethod(request.path);
+  if (method == nullptr || !method->server_streaming() || method->client_streaming()) {
+    *refusal = ErrorWithStatus(404, grpc::StatusCode::UNIMPLEMENTED,
+                               absl::StrCat("no server-streaming procedure ", request.path));
+    return nullptr;
+  }
+  if (request.method != "POST") {
+    *refusal = ErrorWithStatus(405, grpc::StatusCode::UNIMPLEMENTED,
+                               "a Connect streaming call is an HTTP POST");
+    return nullptr;
+  }
+  const std::optional<bool> json = StreamCodecIsJson(request.content_type);
+  if (!json) {
+    *refusal = ErrorWithStatus(
+        415, grpc::StatusCode::UNIMPLEMENTED,
+        absl::StrCat("content type \"", request.content_type, "\" is not application/connect+json or "
+                     "application/connect+proto (", request.path, " is a server stream)"));
+    return nullptr;
+  }
+  const std::string content_type = *json ? "application/connect+json" : "application/connect+proto";
+  // From here on the answer is a stream: a refusal is its end-of-stream message.
+  auto refuse = [&](const grpc::Status& status) -> std::unique_ptr<ConnectServerStream> {
+    refusal->http_status = 200;
+    refusal->content_type = content_type;
+    refusal->body = ConnectEnvelope(0x02, ConnectEndOfStream(status));
+    return nullptr;
+  };
+  const std::string& body = request.body;
+  if (body.size() < 5) {
+    return refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                               "the body is not one enveloped request message"));
+  }
+  const auto flags = static_cast<unsigned char>(body[0]);
+  uint32_t length = 0;
+  for (int i = 1; i <= 4; ++i) length = (length << 8) | static_cast<unsigned char>(body[i]);
+  if ((flags & 0x01) != 0) {
+    return refuse(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                               "compressed messages are not accepted (send them uncompressed)"));
+  }
+  if (flags != 0 || length != body.size() - 5) {
+    return refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                               "the body is not one enveloped request message"));
+  }
+  if (length > max_message_bytes_) {
+    return refuse(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                               absl::StrCat("the request is larger than ", max_message_bytes_, " bytes")));
+  }
+  std::unique_ptr<pb::Message> message(
+      pb::MessageFactory::generated_factory()->GetPrototype(method->input_type())->New());
+  if (grpc::Status decoded = Decode(*method, *json, body.substr(5), *message); !decoded.ok()) {
+    return refuse(decoded);
+  }
+  std::optional<absl::Duration> timeout;
+  if (grpc::Status parsed = ParseTimeout(request.timeout_ms, timeout); !parsed.ok()) {
+    return refuse(parsed);
+  }
+  // The place under the limits, by token (hashed: the map holds no bearer secret).
+  const std::string slot = absl::StrCat(std::hash<std::string>()(request.authorization));
+  {
+    std::lock_guard lock(streams_mutex_);
+    int& mine = streams_by_token_[slot];
+    if (streams_ >= stream_limits_.total || mine >= stream_limits_.per_token) {
+      if (mine == 0) streams_by_token_.erase(slot);
+      return refuse(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          streams_ >= stream_limits_.total
+              ? absl::StrCat("the server has ", stream_limits_.total,
+                             " Connect streams open, its most; use gRPC or try again shortly")
+              : absl::StrCat("this token has ", stream_limits_.per_token,
+                             " Connect streams open, its most; close one first")));
+    }
+    ++mine;
+    ++streams_;
+  }
+  std::unique_ptr<ConnectServerStream> stream(new ConnectServerStream(*this, slot));
+  stream->path_ = request.path;
+  stream->method_ = method;
+  stream->json_ = *json;
+  stream->content_type_ = content_type;
+  stream->request_bytes_ = message->SerializeAsString();
+  stream->authorization_ = request.authorization;
+  stream->timeout_ = timeout;
+  return stream;
+}
+
+int ConnectGateway::open_streams() const {
+  std::lock_guard lock(streams_mutex_);
+  return streams_;
+}
+
+void ConnectGateway::ReleaseStream(const std::string& slot) const {
+  std::lock_guard lock(streams_mutex_);
+  --streams_;
+  auto it = streams_by_token_.find(slot);
+  if (it != streams_by_token_.end() && --it->second <= 0) streams_by_token_.erase(it);
+}
+
+ConnectServerStream::~ConnectServerStream() { gateway_.ReleaseStream(slot_); }
+
+void ConnectGateway::StopStreams() {
+  std::lock_guard lock(streams_mutex_);
+  stopping_ = true;
+  for (grpc::ClientContext* context : running_) context->TryCancel();
+}
+
+bool ConnectGateway::Running(grpc::ClientContext* context) const {
+  std::lock_guard lock(streams_mutex_);
+  if (stopping_) return false;
+  running_.insert(context);
+  return true;
+}
+
+void ConnectGateway::Finished(grpc::ClientContext* context) const {
+  std::lock_guard lock(streams_mutex_);
+  running_.erase(context);
+}
+
+bool ConnectGateway::stopping() const {
+  std::lock_guard lock(streams_mutex_);
+  return stopping_;
+}
+
+void ConnectServerStream::Run(const std::function<bool(std::string_view)>& write) {
+  // Declared in this order so they go in reverse: the call before its context and queue.
+  grpc::CompletionQueue queue;
+  grpc::ClientContext context;
+  if (!authorization_.empty()) context.AddMetadata("authorization", authorization_);
+  if (timeout_) context.set_deadline(absl::ToChronoTime(absl::Now() + *timeout_));
+  if (!gateway_.Running(&context)) {
+    write(ConnectEnvelope(0x02, ConnectEndOfStream(grpc::Status(
+                                    grpc::StatusCode::UNAVAILABLE, "the server is stopping"))));
+    return;
+  }
+  struct Unregister {
+    const ConnectGateway& gateway;
+    grpc::ClientContext* context;
+    ~Unregister() { gateway.Finished(context); }
+  } unregister{gateway_, &context};
+  grpc::GenericStub stub(gateway_.channel_);
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(&context, path_, &queue);
+  const absl::Time end_of_life = absl::Now() + gateway_.stream_limits_.lifetime;
+  bool expired = false;
+  // One operation is outstanding at a time: wait for it. Past the stream's lifetime the call is
+  // cancelled (its operation then completes, not ok).
+  auto await = [&]() -> bool {
+    void* tag = nullptr;
+    bool ok = false;
+    for (;;) {
+      const auto next = expired ? queue.AsyncNext(&tag, &ok, gpr_inf_future(GPR_CLOCK_REALTIME))
+                                : queue.AsyncNext(&tag, &ok, absl::ToChronoTime(end_of_life));
+      if (next == grpc::CompletionQueue::GOT_EVENT) return ok;
+      if (next == grpc::CompletionQueue::SHUTDOWN) return false;
+      expired = true;
+      context.TryCancel();
+    }
+  };
+  bool client_gone = false;
+  call->StartCall(nullptr);
+  bool ok = await();
+  if (ok) {
+    grpc::Slice slice(request_bytes_);
+    const grpc::ByteBuffer in(&slice, 1);
+    call->WriteLast(in, grpc::WriteOptions(), nullptr);
+    ok = await();
+  }
+  grpc::Status failure = grpc::Status::OK;
+  while (ok) {
+    grpc::ByteBuffer out;
+    call->Read(&out, nullptr);
+    if (!await()) break;
+    std::string encoded;
+    if (grpc::Status status = Encode(*method_, json_, Concatenate(out), encoded); !status.ok()) {
+      failure = status;
+      context.TryCancel();
+      break;
+    }
+    if (!write(ConnectEnvelope(0x00, encoded))) {
+      client_gone = true;
+      context.TryCancel();
+      break;
+    }
+  }
+  grpc::Status status;
+  call->Finish(&status, nullptr);
+  await();
+  queue.Shutdown();
+  void* tag = nullptr;
+  bool drained = false;
+  while (queue.Next(&tag, &drained)) {
+  }
+  if (client_gone) return;
+  if (!failure.ok()) status = failure;
+  // Ended by its lifetime: a clean end, the client opens the next one.
+  if (status.error_code() == grpc::StatusCode::CANCELLED) {
+    if (gateway_.stopping()) {
+      status = grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            "the server is stopping; open the stream again");
+    } else if (expired) {
+      status = grpc::Status::OK;
+    }
+  }
+  write(ConnectEnvelope(0x02, ConnectEndOfStream(status)));
 }
 
 }  // namespace touchline::api

@@ -1,6 +1,8 @@
 #include "server/api/http_listener.h"
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string_view>
 
 #include "absl/strings/numbers.h"
@@ -10,12 +12,28 @@
 namespace touchline::api {
 namespace {
 
-void SafeHeaders(httplib::Response& res) {
+bool IsApiPath(const std::string& path) { return path.starts_with("/touchline.v1."); }
+
+void SafeHeaders(const httplib::Request& req, httplib::Response& res) {
   res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");
-  res.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
   res.set_header("Referrer-Policy", "no-referrer");
-  res.set_header("Cache-Control", "no-store");
+  if (IsApiPath(req.path) || res.status >= 400) {
+    res.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    res.set_header("Cache-Control", "no-store");
+    return;
+  }
+  // The app: its own scripts, styles and data only; no inline code (a injected <script> or
+  // style="" does nothing), no plugins, no framing, no form posting elsewhere.
+  res.set_header("Content-Security-Policy",
+                 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "font-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
+                 "form-action 'none'; frame-ancestors 'none'");
+  // Vite names assets by their content hash: they never change under one name. The page itself
+  // is revalidated so a new build is picked up at once.
+  res.set_header("Cache-Control", req.path.starts_with("/assets/")
+                                      ? "public, max-age=31536000, immutable"
+                                      : "no-cache");
 }
 
 void Send(const ConnectResponse& answer, httplib::Response& res) {
@@ -42,10 +60,15 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(
     listener->server_ = std::move(tls);
   }
   httplib::Server& server = *listener->server_;
-  server.set_tcp_nodelay(true);  // else every answer waits for the peer's delayed ACK (~40 ms)
+  server.set_tcp_nodelay(true);
+  // A page load is a dozen requests: cpp-httplib's default of 5 per connection would reconnect
+  // mid-load. An idle connection still gives its thread back after 5 s.
+  server.set_keep_alive_max_count(100);
+  server.set_keep_alive_timeout(5);  // else every answer waits for the peer's delayed ACK (~40 ms)
   server.set_payload_max_length(options.max_body_bytes + 1);
-  server.set_post_routing_handler(
-      [](const httplib::Request&, httplib::Response& res) { SafeHeaders(res); });
+  const int threads = std::max(8, options.threads);
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server.set_post_routing_handler(SafeHeaders);
   auto connect = [&gateway](const httplib::Request& req, httplib::Response& res) {
     ConnectRequest call;
     call.method = req.method;
@@ -54,12 +77,35 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(
     call.body = req.body;
     call.authorization = req.get_header_value("Authorization");
     call.timeout_ms = req.get_header_value("Connect-Timeout-Ms");
-    Send(gateway.Unary(call), res);
+    if (!ConnectGateway::IsServerStream(req.path)) return Send(gateway.Unary(call), res);
+    ConnectResponse refusal;
+    std::shared_ptr<ConnectServerStream> stream = gateway.OpenServerStream(call, &refusal);
+    if (stream == nullptr) return Send(refusal, res);
+    res.status = 200;
+    // Runs on this connection's thread once the headers are out: each message is written as it
+    // comes, in chunks, and a failed write (the client has gone) cancels the call.
+    res.set_chunked_content_provider(
+        stream->content_type(), [stream](size_t, httplib::DataSink& sink) {
+          stream->Run([&sink](std::string_view bytes) {
+            return sink.write(bytes.data(), bytes.size());
+          });
+          sink.done();
+          return true;
+        });
   };
   server.Post(R"(/touchline\.v1\.[A-Za-z0-9_]+/[A-Za-z0-9_]+)", connect);
   server.Get(R"(/touchline\.v1\.[A-Za-z0-9_]+/[A-Za-z0-9_]+)", connect);  // 405 from the gateway
+  if (!options.web_root.empty() && !server.set_mount_point("/", options.web_root)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("--web_root ", options.web_root, " is not a readable directory (build the "
+                     "web app first: cmake --build build --target touchline_web)"));
+  }
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    if (!IsApiPath(req.path)) {
+      res.set_content(res.status == 404 ? "not found\n" : "refused\n", "text/plain");
+      return;
+    }
     if (res.status == 404) {
       Send(ConnectError(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                                      absl::StrCat("no procedure ", req.path))),

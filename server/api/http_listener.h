@@ -1,9 +1,11 @@
-// The HTTP listener (--http_listen): the Connect protocol's unary calls (connect_gateway.h) over
-// HTTP/1.1, plaintext on loopback or TLS with the gRPC listener's certificate. cpp-httplib
+// The HTTP listener (--http_listen): the Connect protocol (connect_gateway.h: unary calls and
+// server streams) over HTTP/1.1, plaintext on loopback or TLS with the gRPC listener's certificate,
+// and the staff web app's files (--web_root). cpp-httplib
 // (Debian's libcpp-httplib-dev) carries the bytes: a well-kept, small library with TLS support,
 // rather than an HTTP server of our own. Every response carries the safe-by-default headers (no
-// sniffing, no framing, a strict Content-Security-Policy, no caching); there are no cookies, and
-// no CORS headers, so a page from another origin cannot call it.
+// sniffing, no framing, a strict Content-Security-Policy: the app's own files only, no inline
+// script or style, no caching of API answers); there are no cookies, and no CORS headers, so a
+// page from another origin cannot call it.
 #pragma once
 
 #include <memory>
@@ -25,6 +27,11 @@ struct HttpListenerOptions {
   std::string tls_key_file;
   std::string tls_client_ca_file;
   size_t max_body_bytes = 4 * 1024 * 1024;
+  // The built web app (index.html and assets/): served at / when set.
+  std::string web_root;
+  // Threads serving connections: every Connect stream holds one (ConnectStreamLimits::total of
+  // them at most), every other connection one while it has a request in progress or is kept alive.
+  int threads = 96;
 };
 
 class HttpListener {

@@ -27,6 +27,9 @@ ABSL_FLAG(std::string, http_listen, "",
           "Also serve the Connect protocol (HTTP/1.1, JSON or binary protobuf) on this host:port, "
           "e.g. 127.0.0.1:8080; the same tokens, roles, audit, TLS and loopback rules as --listen. "
           "Empty: no HTTP listener");
+ABSL_FLAG(std::string, web_root, "",
+          "Serve the staff web app from this folder (the build's web/dist) at / on --http_listen; "
+          "empty: the Connect API only");
 ABSL_FLAG(std::string, db, "touchline.db", "SQLite database path (created if missing)");
 ABSL_FLAG(std::string, audit_db, "",
           "The audit log's own SQLite file (default <db>.audit); back it up with the database");
@@ -198,6 +201,7 @@ int main(int argc, char** argv) {
   touchline::api::ServerOptions options;
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
+  options.web_root = absl::GetFlag(FLAGS_web_root);
   options.database.path = absl::GetFlag(FLAGS_db);
   options.audit_log_path = absl::GetFlag(FLAGS_audit_db);
   const std::string sync = absl::GetFlag(FLAGS_synchronous);
@@ -342,6 +346,11 @@ int main(int argc, char** argv) {
     Log(absl::StrCat("Connect protocol on ", options.http_listen_address,
                      options.tls.cert_file.empty() ? " (plaintext)" : " (TLS)", " (port ",
                      (*server)->http_port(), ")"));
+    if (!options.web_root.empty()) {
+      Log(absl::StrCat("web app at ", options.tls.cert_file.empty() ? "http" : "https", "://",
+                       options.http_listen_address, "/ (from ", options.web_root,
+                       "); sign in with a bearer token"));
+    }
   }
   Log(absl::StrCat("protocol plugins from ",
                    options.plugins.plugin_paths.empty()

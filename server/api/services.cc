@@ -172,8 +172,10 @@ int MethodIndex(const google::protobuf::ServiceDescriptor* service, const std::s
 
 ReadinessServiceImpl::ReadinessServiceImpl(service::ReadinessBoard& board,
                                            const access::Pseudonymizer& pseudonyms,
-                                           StreamWorkers& workers)
-    : board_(board), pseudonyms_(pseudonyms), workers_(workers) {
+                                           StreamWorkers& workers,
+                                           service::ReadinessWatch& watch,
+                                           const StreamEnvironment& streams)
+    : board_(board), pseudonyms_(pseudonyms), workers_(workers), watch_(watch), streams_(streams) {
   MarkMethodCallback(
       MethodIndex(v1::GetSquadReadinessRequest::descriptor()->file()->FindServiceByName(
                       "ReadinessService"),
@@ -220,6 +222,19 @@ grpc::Status ReadinessServiceImpl::Answer(
   return grpc::Status::OK;
 }
 
+grpc::ServerWriteReactor<v1::WatchSquadReadinessResponse>* ReadinessServiceImpl::WatchSquadReadiness(
+    grpc::CallbackServerContext* context, const v1::WatchSquadReadinessRequest* request) {
+  return new FeedStreamReactor<v1::WatchSquadReadinessResponse>(
+      streams_, context,
+      [this, request = *request](const common::Caller& caller, std::function<void()> ready)
+          -> absl::StatusOr<std::unique_ptr<service::MessageFeed<v1::WatchSquadReadinessResponse>>> {
+        auto feed = watch_.OpenFeed(caller, request, std::move(ready));
+        if (!feed.ok()) return feed.status();
+        return std::unique_ptr<service::MessageFeed<v1::WatchSquadReadinessResponse>>(
+            *std::move(feed));
+      });
+}
+
 grpc::Status ReadinessServiceImpl::CreateReadinessOverride(grpc::ServerContext* context, const v1::CreateReadinessOverrideRequest* request,
     v1::CreateReadinessOverrideResponse* response) {
   return Serve(context, response, [&](const common::Caller& caller) { return board_.CreateReadinessOverride(caller, *request); });
@@ -238,6 +253,16 @@ grpc::Status ReadinessServiceImpl::ClearReadinessOverride(grpc::ServerContext* c
 grpc::ServerReadReactor<grpc::ByteBuffer>* ContactEventServiceImpl::ImportContactEvents(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
   return new ImportReactor(streams_, context, log_, response);
+}
+
+grpc::Status AccessServiceImpl::GetCaller(grpc::ServerContext* context, const v1::GetCallerRequest*,
+    v1::GetCallerResponse* response) {
+  return Serve(context, response, [&](const common::Caller& caller) -> absl::StatusOr<v1::GetCallerResponse> {
+    v1::GetCallerResponse answer;
+    answer.set_user(caller.user);
+    answer.set_role(static_cast<v1::Role>(caller.role));  // common::Role mirrors v1::Role's numbers
+    return answer;
+  });
 }
 
 grpc::Status AuditServiceImpl::ListAuditEvents(grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,

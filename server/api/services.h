@@ -15,9 +15,11 @@
 #include "server/service/protocol_desk.h"
 #include "server/service/flag_watch.h"
 #include "server/service/readiness_board.h"
+#include "server/service/readiness_watch.h"
 #include "server/service/record_export.h"
 #include "server/service/return_to_play_desk.h"
 #include "server/service/squad_registry.h"
+#include "touchline/v1/access.grpc.pb.h"
 #include "touchline/v1/assessment.grpc.pb.h"
 #include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
@@ -135,14 +137,19 @@ class FlagServiceImpl final
 // GetSquadReadiness answers with a kept board's bytes in the caller's form (minimised once per
 // kept board and role), never a copy of the message: registered as a streamed unary method whose
 // response type is grpc::ByteBuffer, on the same sync threads as every other unary call.
-class ReadinessServiceImpl final : public v1::ReadinessService::Service {
+class ReadinessServiceImpl final
+    : public v1::ReadinessService::WithCallbackMethod_WatchSquadReadiness<
+          v1::ReadinessService::Service> {
  public:
   // `pseudonyms` may be constructed after this service (only used once calls arrive).
   // GetSquadReadiness is served through the callback API: a kept board is answered on the event
   // thread from memory; a board to compute goes to `workers` (SQLite never runs on an event
   // thread); either way no thread waits while the call's audit record is committed.
   ReadinessServiceImpl(service::ReadinessBoard& board, const access::Pseudonymizer& pseudonyms,
-                       StreamWorkers& workers);
+                       StreamWorkers& workers, service::ReadinessWatch& watch,
+                       const StreamEnvironment& streams);
+  grpc::ServerWriteReactor<v1::WatchSquadReadinessResponse>* WatchSquadReadiness(
+      grpc::CallbackServerContext*, const v1::WatchSquadReadinessRequest*) override;
   grpc::Status CreateReadinessOverride(grpc::ServerContext*,
                                        const v1::CreateReadinessOverrideRequest*,
                                        v1::CreateReadinessOverrideResponse*) override;
@@ -165,6 +172,8 @@ class ReadinessServiceImpl final : public v1::ReadinessService::Service {
   service::ReadinessBoard& board_;
   const access::Pseudonymizer& pseudonyms_;
   StreamWorkers& workers_;
+  service::ReadinessWatch& watch_;
+  const StreamEnvironment& streams_;
 };
 
 class ProtocolServiceImpl final : public v1::ProtocolService::Service {
@@ -249,6 +258,12 @@ class ReturnToPlayServiceImpl final : public v1::ReturnToPlayService::Service {
 
  private:
   service::ReturnToPlayDesk& desk_;
+};
+
+class AccessServiceImpl final : public v1::AccessService::Service {
+ public:
+  grpc::Status GetCaller(grpc::ServerContext*, const v1::GetCallerRequest*,
+                         v1::GetCallerResponse*) override;
 };
 
 class AuditServiceImpl final : public v1::AuditService::Service {

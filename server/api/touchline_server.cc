@@ -75,8 +75,9 @@ struct TouchlineServer::Parts {
         contact_service(contacts, streams),
         complaint_service(complaints),
         flag_service(flags, flag_watch, streams),
+        readiness_watch(readiness, *db, clock),
         readiness_service(readiness, pseudonyms,  // a reference: constructed below, used later
-                          stream_workers),
+                          stream_workers, readiness_watch, streams),
         export_service(exports, streams),
         exposure_service(exposure),
         assessment_service(assessments),
@@ -113,7 +114,9 @@ struct TouchlineServer::Parts {
   ContactEventServiceImpl contact_service;
   ComplaintServiceImpl complaint_service;
   FlagServiceImpl flag_service;
+  service::ReadinessWatch readiness_watch;  // its pulse stops before the board and database go
   ReadinessServiceImpl readiness_service;
+  AccessServiceImpl access_service;
   ExportServiceImpl export_service;
   ExposureServiceImpl exposure_service;
   AssessmentServiceImpl assessment_service;
@@ -327,6 +330,7 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
   builder.RegisterService(&p.return_to_play_service);
   builder.RegisterService(&p.protocols->service);
   builder.RegisterService(&p.audit_service);
+  builder.RegisterService(&p.access_service);
   p.server = builder.BuildAndStart();
   if (!p.server || server->port_ == 0) {
     return absl::UnavailableError(
@@ -344,11 +348,12 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
     args.SetMaxReceiveMessageSize(options.max_message_bytes);
     args.SetMaxSendMessageSize(options.max_message_bytes);
     p.connect = std::make_unique<ConnectGateway>(p.server->InProcessChannel(args),
-                                                 static_cast<size_t>(options.max_message_bytes));
+                                                 static_cast<size_t>(options.max_message_bytes),
+                                                 options.connect_streams);
     auto http = HttpListener::Start(
         HttpListenerOptions{options.http_listen_address, options.tls.cert_file,
                             options.tls.key_file, options.tls.client_ca_file,
-                            static_cast<size_t>(options.max_message_bytes)},
+                            static_cast<size_t>(options.max_message_bytes), options.web_root},
         *p.connect);
     if (!http.ok()) return http.status();
     p.http = std::move(*http);
@@ -394,6 +399,10 @@ std::string TouchlineServer::plugin_summary() const {
                       listing.refused_size(), " refused");
 }
 
+int TouchlineServer::connect_streams_open() const {
+  return parts_ && parts_->connect ? parts_->connect->open_streams() : 0;
+}
+
 void TouchlineServer::Shutdown(absl::Duration grace) {
   if (shut_down_ || !parts_) return;
   shut_down_ = true;
@@ -403,11 +412,14 @@ void TouchlineServer::Shutdown(absl::Duration grace) {
     parts_.reset();
     return;
   }
-  if (parts_->http) parts_->http->Stop();  // no new Connect calls; those in progress finish
+  // No new Connect calls; unary ones in progress finish, streams end (unavailable) at once.
+  if (parts_->connect) parts_->connect->StopStreams();
+  if (parts_->http) parts_->http->Stop();
   parts_->health_check.reset();  // draining: NOT_SERVING from here on, whatever storage says
   parts_->revocation_check.reset();
   parts_->server->GetHealthCheckService()->SetServingStatus(false);
   parts_->flag_hub.Close();  // ends WatchFlags streams (UNAVAILABLE) so shutdown need not wait
+  parts_->readiness_watch.Close();  // and live boards
   parts_->server->Shutdown(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(grace));
   parts_->server->Wait();
   parts_->protocols->refresher.Stop();

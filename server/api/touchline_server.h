@@ -9,6 +9,7 @@
 #include "grpcpp/server.h"
 #include "plugins/runtime/protocol_planner.h"
 #include "server/api/call_limits.h"
+#include "server/api/connect_gateway.h"
 #include "server/common/caller.h"
 #include "server/domain/clock.h"
 #include "server/service/service_options.h"
@@ -20,6 +21,10 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";
   // The Connect protocol over HTTP (connect_gateway.h); empty: none. Same TLS and loopback rules.
   std::string http_listen_address;
+  // The built web app served at / on http_listen_address (empty: the API only).
+  std::string web_root;
+  // Connect streams on http_listen_address: how many, and how long each lives.
+  ConnectStreamLimits connect_streams;
   storage::DatabaseOptions database;
   // The audit log's own file; empty: beside the database (storage::AuditLogPathFor). It is opened
   // with the database's durability setting.
@@ -86,6 +91,8 @@ class TouchlineServer {
   int port() const { return port_; }
   // The Connect listener's port; 0 without one.
   int http_port() const { return http_port_; }
+  // Connect streams open on the HTTP listener now (tests).
+  int connect_streams_open() const;
   std::string address() const;
   // "N loaded (a 1.0.0, b 1.0.0), M refused" for the start-up log.
   std::string plugin_summary() const;

@@ -64,15 +64,18 @@ export function BoardPage({ caller }: { caller: Caller }) {
     (async () => {
       let backoff = 500;
       while (!signal.aborted) {
+        let received = false;
         try {
           for await (const m of readiness.watchSquadReadiness({ squadId, sessionTime }, { signal })) {
+            received = true;
             setMode("live");
             backoff = 500;
             show(m.board);
           }
         } catch (e) {
           if (signal.aborted) return;
-          if (isCode(e, Code.Unimplemented)) break; // no stream here: poll
+          // No stream here (not served, or refused before its first board): poll.
+          if (isCode(e, Code.Unimplemented) || (!received && !isCode(e, Code.PermissionDenied) && !isCode(e, Code.NotFound) && !isCode(e, Code.InvalidArgument) && !isCode(e, Code.Unauthenticated))) break;
           if (isCode(e, Code.PermissionDenied) || isCode(e, Code.NotFound) || isCode(e, Code.InvalidArgument) || isCode(e, Code.Unauthenticated)) {
             setError(e);
             return;

@@ -4,7 +4,7 @@
 import { Code } from "@connectrpc/connect";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { complaints as complaintsApi, flags as flagsApi, isCode, players as playersApi, requestId, squads } from "../api";
-import { daysBetween, enumLabel, fmtDateTime, plural, toDate } from "../format";
+import { DAY_MS, daysBetween, enumLabel, fmtDateTime, plural, toDate } from "../format";
 import type { Complaint } from "../gen/touchline/v1/complaint_pb";
 import { FlagKind, FlagKindSchema, RecurrenceTimingSchema, type Flag } from "../gen/touchline/v1/flag_pb";
 import type { Player, Squad } from "../gen/touchline/v1/squad_pb";
@@ -66,16 +66,19 @@ export function FlagsPage() {
     (async () => {
       let backoff = 500;
       while (!ctl.signal.aborted) {
+        let received = false;
         try {
-          setLive("Live");
-          for await (const _ of flagsApi.watchFlags({ squadId, fromNow: true }, { signal: ctl.signal })) {
+          const stream = flagsApi.watchFlags({ squadId, fromNow: true }, { signal: ctl.signal, onHeader: () => setLive("Live") });
+          for await (const _ of stream) {
             void _;
+            received = true;
             setVersion((v) => v + 1);
             backoff = 500;
           }
         } catch (e) {
           if (ctl.signal.aborted) return;
-          if (isCode(e, Code.Unimplemented)) break;
+          // Not served here (or refused before it started): poll instead.
+          if (isCode(e, Code.Unimplemented) || !received) break;
         }
         setLive("Reconnecting…");
         await new Promise((r) => setTimeout(r, backoff));
@@ -107,7 +110,8 @@ export function FlagsPage() {
         const out = f.flags.map((flag) => {
           const complaint = byComplaint.get(flag.complaintIds[0] ?? 0n);
           const onset = toDate(complaint?.onsetTime);
-          const daysLeft = onset && complaint?.open ? SIX_WEEKS_DAYS - daysBetween(onset, now) : undefined;
+          // Whole days left to onset + 42 days (0 on the last day), as ListClosingWindows counts.
+          const daysLeft = onset && complaint?.open ? daysBetween(now, new Date(onset.getTime() + SIX_WEEKS_DAYS * DAY_MS)) : undefined;
           return { flag, player: byPlayer.get(flag.playerId), complaint, daysLeft };
         });
         out.sort(urgency);

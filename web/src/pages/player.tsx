@@ -300,17 +300,17 @@ function ComplaintCard({ c, events, amendments }: { c: Complaint; events: Contac
       {around.length === 0 ? (
         <p class="muted">None recorded.</p>
       ) : (
-        <ul class="events">
-          {around.map((e) => (
-            <li key={String(e.id)} class={e.awkward ? "event event-awkward" : "event"}>
-              {fmtDateTime(e.occurTime)} · {enumLabel(ContactKindSchema, e.kind)}
-              {e.sessionLabel && ` · ${e.sessionLabel}`}
-              {e.awkward && <strong class="tag tag-bad">awkward</strong>}
-              {cited.has(String(e.id)) && <strong class="tag">cited for pelvic origin</strong>}
-              {e.note && <span class="muted"> — {e.note}</span>}
-            </li>
-          ))}
-        </ul>
+        <>
+          <p>
+            {around.length} contact event(s); {around.filter((e) => e.awkward).length} awkward or high-impact
+            {cited.size > 0 && `, ${cited.size} cited for the suspected pelvic origin`}.
+          </p>
+          <EventList events={around.filter((e) => e.awkward || cited.has(String(e.id)))} cited={cited} />
+          <details>
+            <summary>All {around.length} events</summary>
+            <EventList events={around} cited={cited} />
+          </details>
+        </>
       )}
       <h4>Check-ins</h4>
       {c.checkIns.length === 0 ? (
@@ -346,6 +346,22 @@ function ComplaintCard({ c, events, amendments }: { c: Complaint; events: Contac
         </ol>
       </details>
     </li>
+  );
+}
+
+function EventList({ events, cited }: { events: ContactEvent[]; cited: Set<string> }) {
+  return (
+    <ul class="events">
+      {events.map((e) => (
+        <li key={String(e.id)} class={e.awkward ? "event event-awkward" : "event"}>
+          {fmtDateTime(e.occurTime)} · {enumLabel(ContactKindSchema, e.kind)}
+          {e.sessionLabel && ` · ${e.sessionLabel}`}
+          {e.awkward && <strong class="tag tag-bad">awkward</strong>}
+          {cited.has(String(e.id)) && <strong class="tag">cited for pelvic origin</strong>}
+          {e.note && <span class="muted"> — {e.note}</span>}
+        </li>
+      ))}
+    </ul>
   );
 }
 

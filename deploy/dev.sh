@@ -1,7 +1,8 @@
 #!/bin/sh
 # Touchline developer entry point, used by the README's Quick start and by CI.
 #   deploy/dev.sh run    install what is missing, build, start touchline-server on 127.0.0.1:50051
-#                        (first start writes an admin token to ./touchline.db.token for the CLI)
+#                        and the web app on http://127.0.0.1:8080/ (first start writes an admin
+#                        token to ./touchline.db.token for the CLI and the app's sign-in)
 #   deploy/dev.sh test   install what is missing, build, run the whole test suite and buf lint
 # Works on a fresh Debian 12 machine; needs root or sudo only when packages are missing.
 set -eu
@@ -19,9 +20,9 @@ PACKAGES="build-essential cmake pkg-config git ca-certificates
   python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps"
 # What only the test suite needs: podman, runc, catatonit and debootstrap
 # (tests/deploy/container_image.py builds and runs the image without a daemon), and h2load
-# (tests/benchmark/readiness_h2load.sh).
-TEST_PACKAGES="podman runc catatonit debootstrap nghttp2-client"
-# npm fetches buf; a machine that already has node's npm (e.g. from nodesource) keeps it.
+# (tests/benchmark/readiness_h2load.sh), and chromium (tests/web: the web app in a real browser).
+TEST_PACKAGES="podman runc catatonit debootstrap nghttp2-client chromium"
+# npm fetches buf and the web app's packages (web/package-lock.json); a machine that already has node's npm (e.g. from nodesource) keeps it.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
 
 # install_packages [more packages...]
@@ -58,8 +59,13 @@ case "${1:-}" in
     install_packages
     build -DTOUCHLINE_WERROR=OFF
     echo "dev.sh: starting touchline-server on 127.0.0.1:50051 (database ./touchline.db); Ctrl-C stops it"
+    if [ -f touchline.db.token ]; then
+      echo "dev.sh: web app at http://127.0.0.1:8080/ — sign in with the token in ./touchline.db.token"
+    else
+      echo "dev.sh: web app at http://127.0.0.1:8080/ — sign in with the token in ./touchline.db.token (written on first start)"
+    fi
     exec "$BUILD/server/api/touchline-server" --listen=127.0.0.1:50051 --db=touchline.db \
-      ${TOUCHLINE_SERVER_FLAGS:-}
+      --http_listen=127.0.0.1:8080 --web_root="$BUILD/web/dist" ${TOUCHLINE_SERVER_FLAGS:-}
     ;;
   test)
     # shellcheck disable=SC2086

@@ -48,8 +48,25 @@ install_buf() {
   npm install --silent --no-audit --no-fund --prefix "$BUILD/tools" @bufbuild/buf@1 >/dev/null
 }
 
+# The web app's tools (playwright-core, protoc-gen-es) need node 20 or later; Debian 12's nodejs is
+# 18. Where the machine's node is older, node 20 comes from the npm registry (the "node" package's
+# prebuilt binaries), kept inside the build dir and put first on PATH for the build and the tests.
+ensure_node20() {
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  [ "$major" -ge 20 ] && return 0
+  NODE_DIR="$BUILD/tools/node20"
+  if [ ! -x "$NODE_DIR/node_modules/.bin/node" ]; then
+    echo "dev.sh: node $major is older than 20: fetching node 20 from the npm registry into $NODE_DIR"
+    mkdir -p "$NODE_DIR"
+    npm install --silent --no-audit --no-fund --prefix "$NODE_DIR" node@20 >/dev/null
+  fi
+  PATH="$NODE_DIR/node_modules/.bin:$PATH"
+  export PATH
+}
+
 # build [cmake options...]
 build() {
+  ensure_node20
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$BUILD" -j "$JOBS"
 }

@@ -5,7 +5,7 @@ Every ```sh block of README.md is run in order, one command at a time (continuat
 in a scratch directory laid out like the repository (build/... and client/ link to this build and
 source tree), with a server started there on 127.0.0.1:0 and its database at ./touchline.db, as the
 Quick start leaves it. The only substitutions: the server's address (TOUCHLINE_SERVER, and
-127.0.0.1:50051 in a command line becomes the real port). A block preceded by
+127.0.0.1:50051 in a command line becomes the real port, and 127.0.0.1:8080 the real HTTP port). A block preceded by
 "<!-- readme-test: skip (why) -->" is not run. `export` lines set the environment of the commands
 after them. A `flags watch` command runs until it has shown it keeps running (3 s).
 
@@ -55,7 +55,14 @@ EXPECT = {
     ("rates --squad=1", 1): [r"PER-1000H"],
     # The analyst's flags: no names.
     ("flags list --squad=1", 3): [r"!Henry Ashcombe", r"suspected-pelvic-origin"],
-    ("buf curl", 1): [r"players"],
+    ("buf curl --protocol grpc", 1): [r"players"],
+    # The Connect protocol (issue 20): the board as JSON, a refused complaint's field violations,
+    # and buf curl speaking Connect with the schema from proto/.
+    ("curl -s -X POST", 1): [r'"availability":"AVAILABILITY_UNAVAILABLE"',
+                                                    r'"playerName":"Ethan Pellow"'],
+    ("ComplaintService/CreateComplaint", 1): [r'"code":"invalid_argument"',
+                                                  r'"type":"google.rpc.BadRequest"'],
+    ("FlagService/ListFlags", 1): [r'"kind": "FLAG_KIND_SUSPECTED_PELVIC_ORIGIN"'],
     # The six-week queue (issue 19): the window-closing complaint first; Henry Ashcombe's
     # adherence report (the Quick start) took him out of it.
     ("flags windows --squad=1", 1): [r"(?m)^12\s+Kieran Whitlock \(49\)\s+15\s.*window-closing \(day 28\)",
@@ -143,6 +150,7 @@ def main(source, build):
             "build/tools/node_modules/.bin/buf": os.path.join(build, "tools", "node_modules", ".bin", "buf"),
             "build/plugins": os.path.join(build, "plugins"),
             "client": os.path.join(source, "client"),
+            "proto": os.path.join(source, "proto"),
             "deploy": os.path.join(source, "deploy"),
         }
         for name, target in links.items():
@@ -153,13 +161,17 @@ def main(source, build):
         log = open(os.path.join(work, "server.log"), "w")
         server = subprocess.Popen(
             ["build/server/api/touchline-server", "--listen=127.0.0.1:0", "--db=touchline.db",
+             "--http_listen=127.0.0.1:0",
              "--plugin_path=" + os.path.join(build, "plugins", "builtin")],
             cwd=work, stderr=log, stdout=subprocess.DEVNULL)
         port = None
+        http_port = None
         for _ in range(200):
-            m = re.search(r"started on .*\(port (\d+)\)", open(os.path.join(work, "server.log")).read())
-            if m:
-                port = m.group(1)
+            started = open(os.path.join(work, "server.log")).read()
+            m = re.search(r"started on .*\(port (\d+)\)", started)
+            h = re.search(r"Connect protocol on .*\(port (\d+)\)", started)
+            if m and h:
+                port, http_port = m.group(1), h.group(1)
                 break
             time.sleep(0.05)
         if port is None:
@@ -174,6 +186,7 @@ def main(source, build):
         seen = {}
         for line_no, command in commands:
             command = command.replace("127.0.0.1:50051", "127.0.0.1:" + port)
+            command = command.replace("127.0.0.1:8080", "127.0.0.1:" + http_port)
             m = re.match(r"\s*export\s+(\w+)=(\S+)\s*$", command)
             if m:
                 env[m.group(1)] = m.group(2)

@@ -13,6 +13,8 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/type_resolver.h"
+#include "google/protobuf/util/type_resolver_util.h"
 #include "google/rpc/status.pb.h"
 #include "absl/time/clock.h"
 #include "grpcpp/client_context.h"
@@ -118,6 +120,14 @@ grpc::Status ParseTimeout(const std::string& text, std::optional<absl::Duration>
   return grpc::Status::OK;
 }
 
+// The generated types, for printing binary answers as JSON without parsing them into messages
+// first (MessageToJsonString would parse, serialise again and then print from the bytes).
+pb::util::TypeResolver& GeneratedTypes() {
+  static pb::util::TypeResolver* const resolver = pb::util::NewTypeResolverForDescriptorPool(
+      "type.googleapis.com", pb::DescriptorPool::generated_pool());
+  return *resolver;
+}
+
 // The server's answer (binary) in the caller's form.
 grpc::Status Encode(const pb::MethodDescriptor& method, bool json, std::string binary,
                     std::string& out) {
@@ -125,14 +135,15 @@ grpc::Status Encode(const pb::MethodDescriptor& method, bool json, std::string b
     out = std::move(binary);
     return grpc::Status::OK;
   }
-  std::unique_ptr<pb::Message> reply(
-      pb::MessageFactory::generated_factory()->GetPrototype(method.output_type())->New());
-  if (!reply->ParseFromString(binary)) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "the server's answer did not decode");
-  }
   out.clear();
-  const auto printed = pb::util::MessageToJsonString(*reply, &out);
-  if (!printed.ok()) return grpc::Status(grpc::StatusCode::INTERNAL, std::string(printed.message()));
+  const auto printed = pb::util::BinaryToJsonString(
+      &GeneratedTypes(), absl::StrCat("type.googleapis.com/", method.output_type()->full_name()),
+      binary, &out);
+  if (!printed.ok()) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        absl::StrCat("the server's answer did not print as JSON: ",
+                                     std::string(printed.message())));
+  }
   return grpc::Status::OK;
 }
 

@@ -51,6 +51,7 @@ inline void CountError(const grpc::Status& s, const char* what) {
 struct ServerProcess {
   pid_t pid = -1;
   int port = 0;
+  int http_port = 0;  // the Connect listener's, when started with --http_listen
   double startup_ms = 0;  // spawn until the health check answers SERVING
   std::string token;      // its admin bearer token (written beside the database on first start)
 
@@ -83,7 +84,8 @@ struct ServerProcess {
     close(fds[1]);
     std::string log;
     char buf[512];
-    while (p.port == 0) {
+    const bool with_http = extra_flag.find("--http_listen") != std::string::npos;
+    while (p.port == 0 || (with_http && p.http_port == 0)) {
       const ssize_t n = read(fds[0], buf, sizeof buf);
       if (n <= 0) {
         std::fprintf(stderr, "touchline-server did not start: %s\n", log.c_str());
@@ -92,6 +94,9 @@ struct ServerProcess {
       log.append(buf, n);
       const auto at = log.find("(port ");
       if (at != std::string::npos) p.port = std::atoi(log.c_str() + at + 6);
+      const auto connect = log.find("Connect protocol on ");
+      const auto http_at = connect == std::string::npos ? connect : log.find("(port ", connect);
+      if (http_at != std::string::npos) p.http_port = std::atoi(log.c_str() + http_at + 6);
     }
     // Keep draining the server's log so it never blocks on a full pipe.
     std::thread([fd = fds[0]] {

@@ -28,6 +28,8 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "httplib.h"
+#include "touchline/v1/access.grpc.pb.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -55,7 +57,7 @@ ABSL_FLAG(int, history_events, 1000000, "Contact events in the large-history dat
 ABSL_FLAG(double, seconds, 3.0, "Seconds per concurrency level");
 ABSL_FLAG(std::string, workdir, "", "Where databases go (default: a fresh temp dir)");
 ABSL_FLAG(std::string, synchronous, "full", "The server's --synchronous (full or normal)");
-ABSL_FLAG(std::string, parts, "ingest,readiness,history,watchers",
+ABSL_FLAG(std::string, parts, "ingest,readiness,connect,history,watchers",
           "Which measurements to run (comma-separated: ingest, readiness, history)");
 ABSL_FLAG(std::vector<std::string>, levels, std::vector<std::string>({"1", "16", "64"}),
           "Concurrent callers for the readiness rows");
@@ -284,6 +286,43 @@ struct FlagsCall {
     req.set_squad_id(squad_id);
     v1::ListFlagsResponse resp;
     CountError(stub->ListFlags(Ctx(server.token).get(), req, &resp), "ListFlags");
+  }
+};
+
+// The same unary call over the Connect protocol (HTTP/1.1, JSON), one keep-alive connection per
+// caller, as a browser's connect-web client makes it.
+struct ConnectCall {
+  const ServerProcess& server;
+  std::string procedure;  // "/touchline.v1.ReadinessService/GetSquadReadiness"
+  std::string body;       // the request, JSON or binary
+  std::string content_type = "application/json";
+  using State = std::unique_ptr<httplib::Client>;
+  State Prepare(int) const {
+    auto client = std::make_unique<httplib::Client>("127.0.0.1", server.http_port);
+    client->set_keep_alive(true);
+    client->set_tcp_nodelay(true);
+    return client;
+  }
+  void Once(State& client) const {
+    const httplib::Headers headers = {{"Authorization", "Bearer " + server.token},
+                                      {"Connect-Protocol-Version", "1"}};
+    auto answer = client->Post(procedure.c_str(), headers, body, content_type.c_str());
+    if (!answer || answer->status != 200) {
+      CountError(grpc::Status(grpc::StatusCode::UNKNOWN,
+                              answer ? absl::StrCat("HTTP ", answer->status, ": ", answer->body)
+                                     : absl::StrCat("no answer: ", httplib::to_string(answer.error()))),
+                 procedure.c_str());
+    }
+  }
+};
+
+struct CallerCall {
+  const ServerProcess& server;
+  using State = std::unique_ptr<v1::AccessService::Stub>;
+  State Prepare(int t) const { return v1::AccessService::NewStub(server.Channel(t)); }
+  void Once(State& stub) const {
+    v1::GetCallerResponse resp;
+    CountError(stub->GetCaller(Ctx(server.token).get(), v1::GetCallerRequest(), &resp), "GetCaller");
   }
 };
 
@@ -631,6 +670,57 @@ int main(int argc, char** argv) {
     readiness_rows(server, "GetSquadReadiness");
   }
   server.Stop();
+
+  // 2b. The same unary calls over Connect (JSON, HTTP/1.1) and over gRPC, alternating in rounds on
+  //     one server: the board (50 players: what JSON costs) and GetCaller (no board, no audit
+  //     record: what the HTTP path itself costs). Goal (issue 20): at most 2x gRPC's latency.
+  if (runs("connect")) {
+    ServerProcess both =
+        ServerProcess::Start(binary, dir + "/small.db", "--http_listen=127.0.0.1:0");
+    const std::string board_body = absl::StrCat(R"({"squadId":")", squad.id, R"("})");
+    const int rounds = std::max(1, absl::GetFlag(FLAGS_rounds));
+    std::printf("\n%-30s %6s %11s %11s %8s %11s %11s %8s %9s %9s\n",
+                absl::StrCat("Connect vs gRPC (", rounds, " rounds)").c_str(), "conc",
+                "connect/s", "grpc/s", "ratio", "c p50 ms", "g p50 ms", "p50 x", "c srv us",
+                "g srv us");
+    v1::GetSquadReadinessRequest board_request;
+    board_request.set_squad_id(squad.id);
+    const ConnectCall board_json{both, "/touchline.v1.ReadinessService/GetSquadReadiness", board_body};
+    const ConnectCall board_binary{both, "/touchline.v1.ReadinessService/GetSquadReadiness",
+                                   board_request.SerializeAsString(), "application/proto"};
+    const ConnectCall caller_json{both, "/touchline.v1.AccessService/GetCaller", "{}"};
+    struct Row {
+      const char* label;
+      const ConnectCall* connect;
+      bool board;
+    };
+    for (const Row& row : {Row{"GetSquadReadiness (50 players)", &board_json, true},
+                           Row{"  the same, binary over Connect", &board_binary, true},
+                           Row{"GetCaller", &caller_json, false}}) {
+      const bool board = row.board;
+      for (const int conc : {1, 16}) {
+        std::vector<double> c_rate, g_rate, c_p50, g_p50, c_cpu, g_cpu, rate_ratio, p50_ratio;
+        for (int r = 0; r < rounds; ++r) {
+          const LoadResult c = Load(conc, seconds / rounds, *row.connect, &both);
+          const LoadResult g = board ? Load(conc, seconds / rounds, ReadinessCall{both, squad.id}, &both)
+                                     : Load(conc, seconds / rounds, CallerCall{both}, &both);
+          c_rate.push_back(c.per_second);
+          g_rate.push_back(g.per_second);
+          c_p50.push_back(c.p50_ms);
+          g_p50.push_back(g.p50_ms);
+          c_cpu.push_back(c.server_cpu_us);
+          g_cpu.push_back(g.server_cpu_us);
+          rate_ratio.push_back(c.per_second / g.per_second);
+          p50_ratio.push_back(c.p50_ms / g.p50_ms);
+        }
+        std::printf("%-30s %6d %11.0f %11.0f %8.2f %11.3f %11.3f %8.2f %9.0f %9.0f\n",
+                    row.label, conc, Median(c_rate),
+                    Median(g_rate), Median(rate_ratio), Median(c_p50), Median(g_p50),
+                    Median(p50_ratio), Median(c_cpu), Median(g_cpu));
+      }
+    }
+    both.Stop();
+  }
   if (runs("readiness")) {
     ServerProcess recompute =
         ServerProcess::Start(binary, dir + "/small.db", "--readiness_cache=false");

@@ -46,6 +46,8 @@ import sys
 import tarfile
 import tempfile
 import time
+import urllib.error
+import urllib.request
 
 import yaml
 
@@ -135,10 +137,23 @@ def wait_started(name, port, seconds=60):
     raise RuntimeError("container %s did not start" % name)
 
 
-def run_container(name, port, volume_arg, extra=()):
+def run_container(name, port, volume_arg, extra=(), http_port=None):
     podman("run", "-d", "--name", name, "--network=host", "--health-interval=disable",
-           "-e", "TOUCHLINE_LISTEN=0.0.0.0:%d" % port, "-v", volume_arg, *extra, IMAGE)
+           "-e", "TOUCHLINE_LISTEN=0.0.0.0:%d" % port,
+           "-e", "TOUCHLINE_HTTP_LISTEN=0.0.0.0:%d" % (http_port or free_port()),
+           "-v", volume_arg, *extra, IMAGE)
     return wait_started(name, port)
+
+
+def http_get(port, path, headers=None, body=None):
+    """(status, headers, body) of a request to the container's HTTP listener."""
+    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=body,
+                                 headers=headers or {}, method="POST" if body is not None else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode("utf-8", "replace")
 
 
 def stop_container(name):
@@ -347,8 +362,10 @@ def check_run():
     volume = PREFIX + "data"
     podman("volume", "create", volume)
     a = PREFIX + "a"
-    note("run %s: volume %s, TOUCHLINE_LISTEN=0.0.0.0:%d" % (a, volume, port))
-    run_container(a, port, volume + ":/var/lib/touchline")
+    http_port = free_port()
+    note("run %s: volume %s, TOUCHLINE_LISTEN=0.0.0.0:%d, TOUCHLINE_HTTP_LISTEN=0.0.0.0:%d"
+         % (a, volume, port, http_port))
+    run_container(a, port, volume + ":/var/lib/touchline", http_port=http_port)
 
     # The server itself (PID 1, exec'd by the entrypoint) runs as the image's user, not root.
     status = podman("exec", a, "cat", "/proc/1/status").stdout
@@ -388,6 +405,18 @@ def check_run():
     with open(physio_file, "w") as f:
         f.write(physio.group(0) if physio else "")
     os.chmod(physio_file, 0o600)
+    # The staff web app and the Connect protocol on TOUCHLINE_HTTP_LISTEN, as a browser meets them.
+    status, headers, page = http_get(http_port, "/")
+    expect(status == 200 and '<div id="app">' in page, "the image serves the web app at /", page[:500])
+    csp = headers.get("Content-Security-Policy", "")
+    expect("script-src 'self'" in csp and "unsafe-inline" not in csp,
+           "the web app comes with its Content-Security-Policy", csp)
+    status, _, board = http_get(
+        http_port, "/touchline.v1.ReadinessService/GetSquadReadiness",
+        {"Authorization": "Bearer " + (physio.group(0) if physio else ""),
+         "Content-Type": "application/json"}, b'{"squadId": "1"}')
+    expect(status == 200 and '"playerName":"Ethan Pellow"' in board,
+           "a Connect call through the image's HTTP listener reads the board", board[:500])
     before = {}
     for what in (("squads", "list"), ("players", "list", "--squad=1"), ("flags", "list", "--squad=1")):
         r = cli(port, physio_file, "--json", *what)
@@ -529,6 +558,7 @@ def kube_manifest(port):
     for d in docs:
         if d["kind"] == "ConfigMap":
             d["data"]["TOUCHLINE_LISTEN"] = "0.0.0.0:%d" % port
+            d["data"]["TOUCHLINE_HTTP_LISTEN"] = "0.0.0.0:%d" % free_port()
         if d["kind"] == "Deployment":
             c = d["spec"]["template"]["spec"]["containers"][0]
             c.pop("ports", None)

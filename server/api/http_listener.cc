@@ -68,7 +68,38 @@ absl::StatusOr<std::unique_ptr<HttpListener>> HttpListener::Start(
   server.set_payload_max_length(options.max_body_bytes + 1);
   const int threads = std::max(8, options.threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  server.set_post_routing_handler(SafeHeaders);
+  // CORS for the configured origins only (API paths): the answer may be read by their pages, and a
+  // preflight says which headers a Connect call sends. Tokens travel in Authorization, never in
+  // cookies, so no credentials mode is offered.
+  const std::vector<std::string> origins = options.cors_origins;
+  auto allowed_origin = [origins](const httplib::Request& req) -> std::string {
+    const std::string origin = req.get_header_value("Origin");
+    if (origin.empty() || !IsApiPath(req.path)) return "";
+    for (const std::string& o : origins) {
+      if (o == origin) return origin;
+    }
+    return "";
+  };
+  server.set_post_routing_handler([allowed_origin](const httplib::Request& req, httplib::Response& res) {
+    SafeHeaders(req, res);
+    if (const std::string origin = allowed_origin(req); !origin.empty()) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+    }
+  });
+  server.Options(R"(/touchline\.v1\.[A-Za-z0-9_]+/[A-Za-z0-9_]+)",
+                 [allowed_origin](const httplib::Request& req, httplib::Response& res) {
+                   if (allowed_origin(req).empty()) {
+                     res.status = 403;  // no CORS headers: the browser refuses the call
+                     return;
+                   }
+                   res.status = 204;
+                   res.set_header("Access-Control-Allow-Methods", "POST");
+                   res.set_header("Access-Control-Allow-Headers",
+                                  "Authorization, Content-Type, Connect-Protocol-Version, "
+                                  "Connect-Timeout-Ms");
+                   res.set_header("Access-Control-Max-Age", "7200");
+                 });
   auto connect = [&gateway](const httplib::Request& req, httplib::Response& res) {
     ConnectRequest call;
     call.method = req.method;

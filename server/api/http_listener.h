@@ -4,13 +4,14 @@
 // (Debian's libcpp-httplib-dev) carries the bytes: a well-kept, small library with TLS support,
 // rather than an HTTP server of our own. Every response carries the safe-by-default headers (no
 // sniffing, no framing, a strict Content-Security-Policy: the app's own files only, no inline
-// script or style, no caching of API answers); there are no cookies, and no CORS headers, so a
-// page from another origin cannot call it.
+// script or style, no caching of API answers); there are no cookies, and no CORS headers unless
+// origins are configured, so a page from another origin cannot read an answer.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "server/api/connect_gateway.h"
@@ -32,6 +33,10 @@ struct HttpListenerOptions {
   // Threads serving connections: every Connect stream holds one (ConnectStreamLimits::total of
   // them at most), every other connection one while it has a request in progress or is kept alive.
   int threads = 96;
+  // Origins (scheme://host[:port], exactly as a browser sends Origin) whose pages may call the API
+  // (CORS): e.g. a club's own portal embedding the board. Empty (the default): no CORS headers at
+  // all, so no page from another origin can read an answer.
+  std::vector<std::string> cors_origins;
 };
 
 class HttpListener {

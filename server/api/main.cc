@@ -30,6 +30,9 @@ ABSL_FLAG(std::string, http_listen, "",
 ABSL_FLAG(std::string, web_root, "",
           "Serve the staff web app from this folder (the build's web/dist) at / on --http_listen; "
           "empty: the Connect API only");
+ABSL_FLAG(std::vector<std::string>, http_cors_origins, {},
+          "Origins whose pages may call the Connect API (CORS), comma-separated, exactly as "
+          "browsers send them, e.g. https://portal.club.example; empty: none (no CORS headers)");
 ABSL_FLAG(std::string, db, "touchline.db", "SQLite database path (created if missing)");
 ABSL_FLAG(std::string, audit_db, "",
           "The audit log's own SQLite file (default <db>.audit); back it up with the database");
@@ -202,6 +205,14 @@ int main(int argc, char** argv) {
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.http_listen_address = absl::GetFlag(FLAGS_http_listen);
   options.web_root = absl::GetFlag(FLAGS_web_root);
+  options.http_cors_origins = absl::GetFlag(FLAGS_http_cors_origins);
+  for (const std::string& origin : options.http_cors_origins) {
+    if (origin == "*" || origin.find("://") == std::string::npos || origin.back() == '/') {
+      Log(absl::StrCat("--http_cors_origins: \"", origin, "\" is not an origin (scheme://host[:port], "
+                       "no path, no wildcard)"));
+      return 2;
+    }
+  }
   options.database.path = absl::GetFlag(FLAGS_db);
   options.audit_log_path = absl::GetFlag(FLAGS_audit_db);
   const std::string sync = absl::GetFlag(FLAGS_synchronous);

@@ -350,11 +350,15 @@ absl::StatusOr<std::unique_ptr<TouchlineServer>> TouchlineServer::Start(
     p.connect = std::make_unique<ConnectGateway>(p.server->InProcessChannel(args),
                                                  static_cast<size_t>(options.max_message_bytes),
                                                  options.connect_streams);
-    auto http = HttpListener::Start(
-        HttpListenerOptions{options.http_listen_address, options.tls.cert_file,
-                            options.tls.key_file, options.tls.client_ca_file,
-                            static_cast<size_t>(options.max_message_bytes), options.web_root},
-        *p.connect);
+    HttpListenerOptions http_options;
+    http_options.address = options.http_listen_address;
+    http_options.tls_cert_file = options.tls.cert_file;
+    http_options.tls_key_file = options.tls.key_file;
+    http_options.tls_client_ca_file = options.tls.client_ca_file;
+    http_options.max_body_bytes = static_cast<size_t>(options.max_message_bytes);
+    http_options.web_root = options.web_root;
+    http_options.cors_origins = options.http_cors_origins;
+    auto http = HttpListener::Start(http_options, *p.connect);
     if (!http.ok()) return http.status();
     p.http = std::move(*http);
     server->http_port_ = p.http->port();

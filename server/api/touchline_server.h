@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/server.h"
@@ -23,6 +24,8 @@ struct ServerOptions {
   std::string http_listen_address;
   // The built web app served at / on http_listen_address (empty: the API only).
   std::string web_root;
+  // Origins allowed to call the Connect API from their pages (CORS); empty: none.
+  std::vector<std::string> http_cors_origins;
   // Connect streams on http_listen_address: how many, and how long each lives.
   ConnectStreamLimits connect_streams;
   storage::DatabaseOptions database;

@@ -100,6 +100,58 @@ TEST_F(WebRootApiTest, TheApiBesideTheAppIsUnchanged) {
   EXPECT_EQ(squads->get_header_value("Cache-Control"), "no-store");
 }
 
+TEST_F(WebRootApiTest, CorsIsOffUnlessConfigured) {
+  httplib::Client http("127.0.0.1", server_->http_port());
+  auto preflight = http.Options("/touchline.v1.SquadService/ListSquads",
+                                {{"Origin", "https://evil.example"},
+                                 {"Access-Control-Request-Method", "POST"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_FALSE(preflight->has_header("Access-Control-Allow-Origin"));
+  auto call = http.Post("/touchline.v1.SquadService/ListSquads",
+                        {{"Origin", "https://evil.example"},
+                         {"Authorization", "Bearer " + TokenFor("coach.cat", common::Role::kCoach)}},
+                        "{}", "application/json");
+  ASSERT_TRUE(call);
+  EXPECT_FALSE(call->has_header("Access-Control-Allow-Origin"))
+      << "a page elsewhere cannot read the answer";
+}
+
+class CorsApiTest : public ServerTest {
+ protected:
+  void ConfigureServer(api::ServerOptions& options) override {
+    options.http_listen_address = "127.0.0.1:0";
+    options.http_cors_origins = {"https://portal.club.example"};
+  }
+};
+
+TEST_F(CorsApiTest, AConfiguredOriginMayCallAndNoOtherMay) {
+  httplib::Client http("127.0.0.1", server_->http_port());
+  auto preflight = http.Options("/touchline.v1.ReadinessService/GetSquadReadiness",
+                                {{"Origin", "https://portal.club.example"},
+                                 {"Access-Control-Request-Method", "POST"},
+                                 {"Access-Control-Request-Headers", "authorization,content-type"}});
+  ASSERT_TRUE(preflight);
+  EXPECT_EQ(preflight->status, 204);
+  EXPECT_EQ(preflight->get_header_value("Access-Control-Allow-Origin"), "https://portal.club.example");
+  EXPECT_THAT(preflight->get_header_value("Access-Control-Allow-Headers"), HasSubstr("Authorization"));
+  EXPECT_FALSE(preflight->has_header("Access-Control-Allow-Credentials")) << "no cookies, ever";
+  auto call = http.Post("/touchline.v1.SquadService/ListSquads",
+                        {{"Origin", "https://portal.club.example"},
+                         {"Authorization", "Bearer " + TokenFor("coach.cat", common::Role::kCoach)}},
+                        "{}", "application/json");
+  ASSERT_TRUE(call);
+  EXPECT_EQ(call->status, 200);
+  EXPECT_EQ(call->get_header_value("Access-Control-Allow-Origin"), "https://portal.club.example");
+  EXPECT_EQ(call->get_header_value("Vary"), "Origin");
+  // Another origin, even one that only differs in scheme: nothing.
+  auto other = http.Options("/touchline.v1.SquadService/ListSquads",
+                            {{"Origin", "http://portal.club.example"},
+                             {"Access-Control-Request-Method", "POST"}});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 403);
+  EXPECT_FALSE(other->has_header("Access-Control-Allow-Origin"));
+}
+
 TEST_F(WebRootApiTest, GetCallerNamesTheTokensUserAndRoleAndNothingForNoToken) {
   auto access = v1::AccessService::NewStub(channel_);
   for (const auto& [user, role, expected] :

@@ -290,7 +290,12 @@ def build_image():
     note("podman build -f deploy/Dockerfile --build-arg BASE=%s -t %s" % (BASE_IMAGE, IMAGE))
     t0 = time.monotonic()
     # --format docker: the OCI image format has no HEALTHCHECK (podman drops it with a warning).
+    # This machine reaches the npm registry through a TLS-intercepting proxy whose CA is in the
+    # host's bundle: the web app's npm ci in the build stage gets it as the "ca" build secret.
+    ca = ["--secret", "id=ca,src=/etc/ssl/certs/ca-certificates.crt"] \
+        if os.path.exists("/etc/ssl/certs/ca-certificates.crt") else []
     r = subprocess.run(podman_base() + ["build", "--format", "docker", "--network=host", "--layers",
+                                        *ca,
                                         "--build-arg", "BASE=" + BASE_IMAGE, "-f", "deploy/Dockerfile",
                                         "-t", IMAGE, "."],
                        cwd=ROOT, capture_output=True, text=True, env=ENV, timeout=2700)

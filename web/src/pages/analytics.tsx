@@ -3,14 +3,14 @@
 // receive pseudonyms, never names or player ids (the server minimises); this page asks only for
 // aggregates and the weekly load.
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { exposure, squads } from "../api";
+import { exposure } from "../api";
 import { BarChart } from "../charts";
 import { DAY_MS, enumLabel, fmtDate, localInputValue, toDate } from "../format";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { GuidanceLimit, GuidanceLimitSchema, GuidanceStatus, type GetInjuryRatesResponse, type InjuryRateRow, type WeeklyContactLoad } from "../gen/touchline/v1/exposure_pb";
-import type { Squad } from "../gen/touchline/v1/squad_pb";
 import type { Caller } from "../main";
 import { ErrorNotice, Loading } from "../ui";
+import { SquadPicker, useSquadChoice } from "../squad_choice";
 
 const LIMITS: { limit: GuidanceLimit; field: "fullContactMinutes" | "fullContactDays" | "controlledContactMinutes" | "liveSetPieceMinutes"; unit: string }[] = [
   { limit: GuidanceLimit.FULL_CONTACT_MINUTES, field: "fullContactMinutes", unit: "minutes" },
@@ -43,23 +43,13 @@ export function weeklyLoadCsv(weeks: WeeklyContactLoad[]): string {
 
 export function AnalyticsPage({ caller: _caller }: { caller: Caller }) {
   void _caller;
-  const [squadList, setSquadList] = useState<Squad[] | null>(null);
-  const [squadId, setSquadId] = useState<bigint>(() => BigInt(sessionStorage.getItem("touchline.board.squad") ?? "0"));
   const [from, setFrom] = useState(() => localInputValue(new Date(Date.now() - 365 * DAY_MS)).slice(0, 10));
   const [weeksBack, setWeeksBack] = useState(8);
   const [rates, setRates] = useState<GetInjuryRatesResponse | null>(null);
   const [weeks, setWeeks] = useState<WeeklyContactLoad[] | null>(null);
   const [error, setError] = useState<unknown>(null);
-
-  useEffect(() => {
-    squads
-      .listSquads({ pageSize: 1000 })
-      .then((r) => {
-        setSquadList(r.squads);
-        if (r.squads.length && !r.squads.some((s) => s.id === squadId)) setSquadId(r.squads[0].id);
-      })
-      .catch(setError);
-  }, []);
+  const choice = useSquadChoice(setError);
+  const { squadId } = choice;
 
   useEffect(() => {
     if (squadId === 0n) return;
@@ -93,16 +83,7 @@ export function AnalyticsPage({ caller: _caller }: { caller: Caller }) {
     <div>
       <h1>Analytics</h1>
       <form class="toolbar" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="an-squad">Squad</label>
-          <select id="an-squad" value={String(squadId)} onChange={(e) => setSquadId(BigInt((e.currentTarget as HTMLSelectElement).value))}>
-            {(squadList ?? []).map((s) => (
-              <option key={String(s.id)} value={String(s.id)}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SquadPicker id="an-squad" choice={choice} />
         <div class="field">
           <label for="an-from">Rates from</label>
           <input id="an-from" type="date" value={from} onChange={(e) => setFrom((e.currentTarget as HTMLInputElement).value)} />

@@ -5,17 +5,16 @@
 // coach-safe PRE/POST labels); this page calls nothing else for a coach.
 import { Code } from "@connectrpc/connect";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { isCode, readiness, Role, squads } from "../api";
+import { isCode, readiness, Role } from "../api";
 import type { Caller } from "../main";
 import { fmtDateTime, fmtTime, fromLocalInput, localInputValue } from "../format";
 import { Availability, ReadinessReasonCode, type GetSquadReadinessResponse, type PlayerReadiness } from "../gen/touchline/v1/readiness_pb";
-import type { Squad } from "../gen/touchline/v1/squad_pb";
 import { AvailabilityPill, ErrorNotice, Loading } from "../ui";
+import { SquadPicker, useSquadChoice } from "../squad_choice";
 
 type Mode = "connecting" | "live" | "polling" | "reconnecting";
 
 const POLL_MS = 1500;
-const SQUAD_KEY = "touchline.board.squad";
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -27,29 +26,18 @@ const sleep = (ms: number, signal: AbortSignal) =>
   });
 
 export function BoardPage({ caller }: { caller: Caller }) {
-  const [squadList, setSquadList] = useState<Squad[] | null>(null);
-  const [squadId, setSquadId] = useState<bigint>(() => BigInt(sessionStorage.getItem(SQUAD_KEY) ?? "0"));
   const [at, setAt] = useState(""); // "" = now, moving with the clock
   const [board, setBoard] = useState<GetSquadReadinessResponse | null>(null);
   const [mode, setMode] = useState<Mode>("connecting");
   const [updated, setUpdated] = useState<Date | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const choice = useSquadChoice(setError);
+  const { squadList, squadId } = choice;
   const [filter, setFilter] = useState("");
   const clinical = caller.role === Role.PHYSIO || caller.role === Role.ADMIN;
 
   useEffect(() => {
-    squads
-      .listSquads({ pageSize: 1000 })
-      .then((r) => {
-        setSquadList(r.squads);
-        if (r.squads.length && !r.squads.some((s) => s.id === squadId)) setSquadId(r.squads[0].id);
-      })
-      .catch(setError);
-  }, []);
-
-  useEffect(() => {
     if (squadId === 0n) return;
-    sessionStorage.setItem(SQUAD_KEY, String(squadId));
     const ctl = new AbortController();
     const signal = ctl.signal;
     const sessionTime = fromLocalInput(at);
@@ -113,16 +101,7 @@ export function BoardPage({ caller }: { caller: Caller }) {
     <div class="board">
       <h1>Readiness</h1>
       <form class="toolbar" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="board-squad">Squad</label>
-          <select id="board-squad" value={String(squadId)} onChange={(e) => setSquadId(BigInt((e.currentTarget as HTMLSelectElement).value))}>
-            {(squadList ?? []).map((s) => (
-              <option key={String(s.id)} value={String(s.id)}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SquadPicker id="board-squad" choice={choice} />
         <div class="field">
           <label for="board-at">Session time</label>
           <input id="board-at" type="datetime-local" value={at} onChange={(e) => setAt((e.currentTarget as HTMLInputElement).value)} aria-describedby="board-at-hint" />

@@ -3,12 +3,13 @@
 // every flag change (FlagService.WatchFlags from now), or every 5 s where the stream is not served.
 import { Code } from "@connectrpc/connect";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { complaints as complaintsApi, flags as flagsApi, isCode, players as playersApi, requestId, squads } from "../api";
+import { complaints as complaintsApi, flags as flagsApi, isCode, players as playersApi, requestId } from "../api";
 import { DAY_MS, daysBetween, enumLabel, fmtDateTime, plural, toDate } from "../format";
 import type { Complaint } from "../gen/touchline/v1/complaint_pb";
 import { FlagKind, FlagKindSchema, RecurrenceTimingSchema, type Flag } from "../gen/touchline/v1/flag_pb";
-import type { Player, Squad } from "../gen/touchline/v1/squad_pb";
+import type { Player } from "../gen/touchline/v1/squad_pb";
 import { ErrorNotice, Field, FormStatus, idleForm, Loading, submit, type FormState } from "../ui";
+import { SquadPicker, useSquadChoice } from "../squad_choice";
 
 const SIX_WEEKS_DAYS = 42;
 
@@ -42,22 +43,12 @@ export function sixWeekText(daysLeft: number | undefined): string {
 }
 
 export function FlagsPage() {
-  const [squadList, setSquadList] = useState<Squad[] | null>(null);
-  const [squadId, setSquadId] = useState<bigint>(() => BigInt(sessionStorage.getItem("touchline.board.squad") ?? "0"));
   const [rows, setRows] = useState<Row[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const choice = useSquadChoice(setError);
+  const { squadId } = choice;
   const [version, setVersion] = useState(0); // bumped by every flag change seen
   const [live, setLive] = useState("");
-
-  useEffect(() => {
-    squads
-      .listSquads({ pageSize: 1000 })
-      .then((r) => {
-        setSquadList(r.squads);
-        if (r.squads.length && !r.squads.some((s) => s.id === squadId)) setSquadId(r.squads[0].id);
-      })
-      .catch(setError);
-  }, []);
 
   // Follow flag changes; each one reloads the queue (coalesced).
   useEffect(() => {
@@ -133,16 +124,7 @@ export function FlagsPage() {
     <div>
       <h1>Flag queue</h1>
       <form class="toolbar" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="flags-squad">Squad</label>
-          <select id="flags-squad" value={String(squadId)} onChange={(e) => setSquadId(BigInt((e.currentTarget as HTMLSelectElement).value))}>
-            {(squadList ?? []).map((s) => (
-              <option key={String(s.id)} value={String(s.id)}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SquadPicker id="flags-squad" choice={choice} />
       </form>
       <p class="live" role="status" aria-live="polite">
         {live}

@@ -17,7 +17,8 @@ PACKAGES="build-essential cmake pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libcpp-httplib-dev
   grpc-proto golang-github-gogo-googleapis-dev libssl-dev openssl
-  python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps"
+  python3 python3-grpcio python3-grpc-tools python3-protobuf python3-yaml systemd procps
+  libpq-dev postgresql-15"
 # What only the test suite needs: podman, runc, catatonit and debootstrap
 # (tests/deploy/container_image.py builds and runs the image without a daemon), and h2load
 # (tests/benchmark/readiness_h2load.sh), and chromium (tests/web: the web app in a real browser).

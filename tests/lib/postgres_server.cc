@@ -1,0 +1,146 @@
+#include "tests/lib/postgres_server.h"
+
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace touchline::testing {
+namespace {
+
+// A port nobody listens on now (the kernel's choice); PostgreSQL binds it a moment later.
+int FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  close(fd);
+  return port;
+}
+
+// Single quotes for /bin/sh.
+std::string Quoted(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(
+    PostgresServerOptions options) {
+  std::unique_ptr<PostgresServer> server(new PostgresServer());
+  server->options_ = std::move(options);
+  const char* bindir = std::getenv("TOUCHLINE_PG_BINDIR");
+  server->bindir_ = bindir != nullptr && *bindir != '\0' ? bindir : "/usr/lib/postgresql/15/bin";
+  if (!std::filesystem::exists(server->bindir_ + "/initdb")) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no initdb in ", server->bindir_,
+                     " (install postgresql-15, or set TOUCHLINE_PG_BINDIR)"));
+  }
+  char folder[] = "/tmp/touchline_pg_XXXXXX";
+  if (mkdtemp(folder) == nullptr) return absl::InternalError("cannot make a temporary folder");
+  server->folder_ = folder;
+  if (geteuid() == 0) {
+    const passwd* postgres = getpwnam("postgres");
+    if (postgres == nullptr) {
+      return absl::FailedPreconditionError(
+          "running as root, and there is no `postgres` user to run PostgreSQL as");
+    }
+    server->as_postgres_user_ = true;
+    if (chown(folder, postgres->pw_uid, postgres->pw_gid) != 0) {
+      return absl::InternalError(absl::StrCat("cannot hand ", folder, " to postgres"));
+    }
+  }
+  const std::string data = server->folder_ + "/data";
+  const std::string initdb =
+      absl::StrCat(server->bindir_, "/initdb -D ", Quoted(data),
+                   " -U touchline --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-instructions");
+  const std::string as_user = server->as_postgres_user_ ? "runuser -u postgres -- " : "";
+  if (std::system(absl::StrCat(as_user, initdb, " > ", Quoted(server->folder_ + "/initdb.log"),
+                               " 2>&1")
+                      .c_str()) != 0) {
+    std::ifstream log(server->folder_ + "/initdb.log");
+    std::stringstream text;
+    text << log.rdbuf();
+    return absl::InternalError(absl::StrCat("initdb failed: ", text.str()));
+  }
+  // A few tries: another process may take the port between choosing it and binding it.
+  absl::Status started = absl::UnavailableError("no free port");
+  for (int attempt = 0; attempt < 5 && !started.ok(); ++attempt) {
+    server->port_ = FreeLoopbackPort();
+    if (server->port_ == 0) continue;
+    started = server->Restart();
+  }
+  if (!started.ok()) return started;
+  return server;
+}
+
+PostgresServer::~PostgresServer() {
+  if (running_) (void)Stop("immediate");
+  if (!folder_.empty()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(folder_, ignored);
+  }
+}
+
+std::string PostgresServer::ConnectionString(const std::string& database) const {
+  return absl::StrCat("host=127.0.0.1 port=", port_, " user=touchline dbname=", database,
+                      " connect_timeout=10");
+}
+
+absl::Status PostgresServer::PgCtl(const std::string& args) const {
+  const std::string as_user = as_postgres_user_ ? "runuser -u postgres -- " : "";
+  const std::string command =
+      absl::StrCat(as_user, bindir_, "/pg_ctl -D ", Quoted(folder_ + "/data"), " -l ",
+                   Quoted(folder_ + "/server.log"), " ", args, " > /dev/null 2>&1");
+  if (std::system(command.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("pg_ctl ", args, " failed; the server's log:\n", Log()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresServer::Stop(const std::string& mode) {
+  absl::Status stopped = PgCtl(absl::StrCat("-w -m ", mode, " stop"));
+  if (stopped.ok()) running_ = false;
+  return stopped;
+}
+
+absl::Status PostgresServer::Restart() {
+  // Loopback only, the socket in our folder (not /var/run/postgresql, which may not exist).
+  const std::string settings = absl::StrCat(
+      "-c listen_addresses=127.0.0.1 -p ", port_, " -k ", folder_, " -c fsync=",
+      options_.fsync ? "on" : "off", " -c synchronous_commit=on ", options_.settings);
+  absl::Status started = PgCtl(absl::StrCat("-w -t 60 -o ", Quoted(settings), " start"));
+  if (started.ok()) running_ = true;
+  return started;
+}
+
+std::string PostgresServer::Log() const {
+  std::ifstream log(folder_ + "/server.log");
+  std::stringstream text;
+  text << log.rdbuf();
+  return text.str();
+}
+
+}  // namespace touchline::testing

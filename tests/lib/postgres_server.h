@@ -1,0 +1,58 @@
+// A throwaway PostgreSQL 15 for tests (issue 21): initdb into a temporary folder, started with
+// pg_ctl on a free loopback port, removed at the end. Real server processes, so a test can stop it
+// mid-write, restart it, or lose its connections, as an operator's database would. As root (CI),
+// the server runs as the `postgres` system user, since initdb and postgres refuse to run as root.
+//
+// The binaries come from TOUCHLINE_PG_BINDIR, else Debian's /usr/lib/postgresql/15/bin
+// (postgresql-15; deploy/dev.sh installs it).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace touchline::testing {
+
+struct PostgresServerOptions {
+  // Durability as in production unless a test only needs speed.
+  bool fsync = true;
+  // Extra `-c name=value` settings for the server, space-separated.
+  std::string settings;
+};
+
+class PostgresServer {
+ public:
+  // initdb (a superuser `touchline`, trust authentication on loopback only) and start.
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> Start(PostgresServerOptions options = {});
+  ~PostgresServer();  // stops the server at once and removes its folder
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+
+  int port() const { return port_; }
+  // A libpq connection string for `database` on this server.
+  std::string ConnectionString(const std::string& database = "postgres") const;
+
+  // Stops the server: "fast" (clients disconnected, a clean shutdown) or "immediate" (like a
+  // crash: no shutdown checkpoint, recovery at the next start).
+  absl::Status Stop(const std::string& mode = "fast");
+  // Starts it again on the same port and data.
+  absl::Status Restart();
+  bool running() const { return running_; }
+  // The server's log so far (for a failing test's message).
+  std::string Log() const;
+
+ private:
+  PostgresServer() = default;
+  absl::Status PgCtl(const std::string& args) const;
+
+  PostgresServerOptions options_;
+  std::string bindir_;
+  std::string folder_;  // data/, the socket and the log inside
+  int port_ = 0;
+  bool as_postgres_user_ = false;
+  bool running_ = false;
+};
+
+}  // namespace touchline::testing

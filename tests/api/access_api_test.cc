@@ -12,6 +12,7 @@
 #include "google/protobuf/descriptor_database.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "httplib.h"
 #include "server/access/access_policy.h"
 #include "server/access/credentials.h"
 #include "server/access/minimiser.h"
@@ -788,6 +789,39 @@ TEST_F(ServerOptionsTest, MutualTlsRequiresAClientCertificate) {
   ASSERT_TRUE(token.ok());
   EXPECT_TRUE(ListSquads(Tls(true), *token).ok());
   EXPECT_EQ(ListSquads(Tls(false), *token).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// The HTTP listener (Connect, the web app) follows the same TLS flags: HTTPS with the gRPC
+// listener's certificate, client certificates when those are required, no plaintext.
+TEST_F(ServerOptionsTest, TheHttpListenerServesHttpsWithTheSameCertificates) {
+  MakeCerts();
+  options_.http_listen_address = "0.0.0.0:0";  // TLS makes a non-loopback address acceptable
+  options_.tls.cert_file = dir_ + "/certs/server.crt";
+  options_.tls.key_file = dir_ + "/certs/server.key";
+  options_.tls.client_ca_file = dir_ + "/certs/ca.crt";
+  StartServer();
+  auto token = server_->IssueToken("physio.https", common::Role::kPhysio);
+  ASSERT_TRUE(token.ok());
+  const httplib::Headers headers = {{"Authorization", "Bearer " + *token}};
+  httplib::SSLClient with_certificate("localhost", server_->http_port(),
+                                      dir_ + "/certs/client.crt", dir_ + "/certs/client.key");
+  with_certificate.set_ca_cert_path((dir_ + "/certs/ca.crt").c_str());
+  with_certificate.enable_server_certificate_verification(true);
+  auto answer = with_certificate.Post("/touchline.v1.SquadService/ListSquads", headers, "{}",
+                                      "application/json");
+  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
+  EXPECT_EQ(answer->status, 200);
+  httplib::SSLClient without_certificate("localhost", server_->http_port());
+  without_certificate.set_ca_cert_path((dir_ + "/certs/ca.crt").c_str());
+  without_certificate.enable_server_certificate_verification(true);
+  auto refused = without_certificate.Post("/touchline.v1.SquadService/ListSquads", headers, "{}",
+                                          "application/json");
+  EXPECT_FALSE(refused && refused->status == 200) << "no client certificate, no answer";
+  httplib::Client plaintext("localhost", server_->http_port());
+  plaintext.set_read_timeout(std::chrono::seconds(5));
+  auto cleartext = plaintext.Post("/touchline.v1.SquadService/ListSquads", headers, "{}",
+                                  "application/json");
+  EXPECT_FALSE(cleartext && cleartext->status == 200) << "plaintext at an HTTPS listener";
 }
 
 TEST_F(ServerOptionsTest, FirstStartWritesAnAdminTokenFileOnce) {

@@ -301,6 +301,9 @@ struct ConnectCall {
     auto client = std::make_unique<httplib::Client>("127.0.0.1", server.http_port);
     client->set_keep_alive(true);
     client->set_tcp_nodelay(true);
+    // As long as a gRPC call may take here (no deadline): cpp-httplib's default of 5 s counted
+    // calls that waited for a slow disk (the audit record's commit) as failures.
+    client->set_read_timeout(std::chrono::seconds(60));
     return client;
   }
   void Once(State& client) const {

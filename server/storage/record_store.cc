@@ -1,18 +1,16 @@
 #include "server/storage/record_store.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <exception>
 #include <utility>
 
-#include "SQLiteCpp/Exception.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/str_join.h"
 #include "server/storage/database.h"
 #include "server/storage/id_lists.h"
+#include "server/storage/row_binding.h"
 
 namespace touchline::storage {
 namespace {
@@ -25,84 +23,11 @@ using domain::Player;
 using domain::ReadinessOverride;
 using domain::Squad;
 
-// ---- binding and reading helpers ----
-
-// Binds parameters left to right. Text is copied (SQLITE_TRANSIENT) so temporaries are safe.
-class Binder {
- public:
-  explicit Binder(SQLite::Statement& q) : q_(q) {}
-  Binder& Int(int64_t v) {
-    q_.bind(next_++, v);
-    return *this;
-  }
-  Binder& Bool(bool v) { return Int(v ? 1 : 0); }
-  Binder& Text(const std::string& v) {
-    q_.bind(next_++, v);
-    return *this;
-  }
-  // NULL for the empty string (columns where empty means "not set").
-  Binder& TextOrNull(const std::string& v) {
-    if (v.empty()) return Null();
-    return Text(v);
-  }
-  Binder& Time(absl::Time t) { return Int(absl::ToUnixMicros(t)); }
-  Binder& OptTime(const std::optional<absl::Time>& t) {
-    if (!t) return Null();
-    return Time(*t);
-  }
-  Binder& Null() {
-    q_.bind(next_++);
-    return *this;
-  }
-
- private:
-  SQLite::Statement& q_;
-  int next_ = 1;
-};
-
-// Reads the columns of the current row left to right.
-class Row {
- public:
-  explicit Row(const SQLite::Statement& q) : q_(q) {}
-  int64_t Int() { return q_.getColumn(next_++).getInt64(); }
-  int Int32() { return q_.getColumn(next_++).getInt(); }
-  bool Bool() { return Int() != 0; }
-  std::string Text() { return q_.getColumn(next_++).getString(); }  // "" for NULL
-  absl::Time Time() { return absl::FromUnixMicros(Int()); }
-  bool IsNull() const { return q_.isColumnNull(next_); }
-  void Skip(int n) { next_ += n; }
-  std::optional<absl::Time> OptTime() {
-    if (q_.isColumnNull(next_)) {
-      ++next_;
-      return std::nullopt;
-    }
-    return Time();
-  }
-
- private:
-  const SQLite::Statement& q_;
-  int next_ = 0;
-};
-
-int ExtendedCode(const SQLite::Exception& e) { return e.getExtendedErrorCode(); }
-
-bool IsUniqueViolation(const SQLite::Exception& e) {
-  return ExtendedCode(e) == SQLITE_CONSTRAINT_UNIQUE ||
-         ExtendedCode(e) == SQLITE_CONSTRAINT_PRIMARYKEY;
-}
-bool IsForeignKeyViolation(const SQLite::Exception& e) {
-  return ExtendedCode(e) == SQLITE_CONSTRAINT_FOREIGNKEY;
-}
-
-absl::Status NotFound(absl::string_view entity, Id id) {
-  return absl::NotFoundError(absl::StrCat(entity, " ", id, " not found"));
-}
-
 // ---- column lists (the Read* functions below read them in this order) ----
 
 constexpr char kSquadColumns[] = "id, name, created_at, updated_at";
 
-Squad ReadSquad(const SQLite::Statement& q) {
+Squad ReadSquad(const Statement& q) {
   Row r(q);
   Squad s;
   s.id = r.Int();
@@ -116,7 +41,7 @@ constexpr char kPlayerColumns[] =
     "p.id, p.squad_id, p.name, p.position_group, p.position_name, p.external_id, p.archived_at, "
     "p.created_at, p.updated_at";
 
-Player ReadPlayer(const SQLite::Statement& q) {
+Player ReadPlayer(const Statement& q) {
   Row r(q);
   Player p;
   p.id = r.Int();
@@ -135,7 +60,7 @@ constexpr char kEventColumns[] =
     "e.id, e.player_id, e.kind, e.occurred_at, e.session_label, e.awkward, e.source, e.note, "
     "e.idempotency_key, e.recorded_at, e.recorded_by";
 
-ContactEvent ReadEvent(const SQLite::Statement& q) {
+ContactEvent ReadEvent(const Statement& q) {
   Row r(q);
   ContactEvent e;
   e.id = r.Int();
@@ -262,7 +187,7 @@ void BindBamic(Binder& b, const Complaint& c) {
   }
 }
 
-Complaint ReadComplaint(const SQLite::Statement& q) {
+Complaint ReadComplaint(const Statement& q) {
   Row r(q);
   Complaint c;
   c.id = r.Int();
@@ -300,7 +225,7 @@ Complaint ReadComplaint(const SQLite::Statement& q) {
 constexpr char kCheckInColumns[] =
     "k.id, k.complaint_id, k.checked_at, " TOUCHLINE_SYMPTOM_COLUMNS("k.") ", k.note, k.recorded_by";
 
-CheckIn ReadCheckIn(const SQLite::Statement& q) {
+CheckIn ReadCheckIn(const Statement& q) {
   Row r(q);
   CheckIn c;
   c.id = r.Int();
@@ -316,7 +241,7 @@ constexpr char kOverrideColumns[] =
     "id, player_id, availability, reason, starts_at, expires_at, set_by, created_at, cleared_at, "
     "cleared_by";
 
-ReadinessOverride ReadOverride(const SQLite::Statement& q) {
+ReadinessOverride ReadOverride(const Statement& q) {
   Row r(q);
   ReadinessOverride o;
   o.id = r.Int();
@@ -334,7 +259,7 @@ ReadinessOverride ReadOverride(const SQLite::Statement& q) {
 
 // Fills the check-ins (oldest first) of `complaints`, in any order, in one query: each check-in
 // goes to its complaint by id, so a list in onset order gets the same check-ins as one by id.
-void AttachCheckIns(SQLite::Database& db, std::vector<Complaint>& complaints) {
+void AttachCheckIns(Transaction& db, std::vector<Complaint>& complaints) {
   if (complaints.empty()) return;
   std::vector<Id> ids;
   ids.reserve(complaints.size());
@@ -349,19 +274,18 @@ void AttachCheckIns(SQLite::Database& db, std::vector<Complaint>& complaints) {
   static const std::string kSql =
       absl::StrCat("SELECT ", kCheckInColumns, " FROM ", kIdsTable,
                    " CROSS JOIN check_ins k ON k.complaint_id = ids.list_id");
-  CachedStatement cached_q(db, kSql);
-  SQLite::Statement& q = *cached_q;
-  q.bind(1, IdsJson(ids));
-  while (q.executeStep()) {
+  Statement q = db.PrepareCached(kSql);
+  q.Bind(1, IdsJson(ids));
+  while (q.Step()) {
     CheckIn check_in = ReadCheckIn(q);
     const auto it = by_id.find(check_in.complaint_id);
     if (it != by_id.end()) it->second->check_ins.push_back(std::move(check_in));
   }
 }
 
-std::vector<Complaint> RunComplaintQuery(SQLite::Database& db, SQLite::Statement& q) {
+std::vector<Complaint> RunComplaintQuery(Transaction& db, Statement& q) {
   std::vector<Complaint> out;
-  while (q.executeStep()) out.push_back(ReadComplaint(q));
+  while (q.Step()) out.push_back(ReadComplaint(q));
   AttachCheckIns(db, out);
   return out;
 }
@@ -370,61 +294,58 @@ std::vector<Complaint> RunComplaintQuery(SQLite::Database& db, SQLite::Statement
 
 // ---- squads ----
 
-absl::StatusOr<Squad> InsertSquad(SQLite::Database& db, const Squad& squad) {
+absl::StatusOr<Squad> InsertSquad(Transaction& db, const Squad& squad) {
   try {
-    SQLite::Statement q(db, "INSERT INTO squads (name, created_at, updated_at) VALUES (?, ?, ?)");
+    Statement q = db.Prepare("INSERT INTO squads (name, created_at, updated_at) VALUES (?, ?, ?)");
     Binder(q).Text(squad.name).Time(squad.created_at).Time(squad.updated_at);
-    q.exec();
-  } catch (const SQLite::Exception& e) {
-    if (IsUniqueViolation(e)) {
+    q.Execute();
+  } catch (const StoreError& e) {
+    if (e.IsUniqueViolation()) {
       return absl::AlreadyExistsError(
           absl::StrCat("a squad named \"", squad.name, "\" already exists"));
     }
-    return StatusFromSqliteError(e);
+    return StatusFromStoreError(e);
   }
   Squad out = squad;
-  out.id = db.getLastInsertRowid();
+  out.id = db.LastInsertId();
   return out;
 }
 
-absl::StatusOr<Squad> FindSquad(SQLite::Database& db, Id id) {
-  CachedStatement cached_q(db, absl::StrCat("SELECT ", kSquadColumns, " FROM squads WHERE id = ?"));
-  SQLite::Statement& q = *cached_q;
-  q.bind(1, id);
-  if (!q.executeStep()) return NotFound("squad", id);
+absl::StatusOr<Squad> FindSquad(Transaction& db, Id id) {
+  Statement q = db.PrepareCached(absl::StrCat("SELECT ", kSquadColumns, " FROM squads WHERE id = ?"));
+  q.Bind(1, id);
+  if (!q.Step()) return NotFound("squad", id);
   return ReadSquad(q);
 }
 
-std::vector<Squad> ListSquads(SQLite::Database& db, Id after_id, int limit) {
-  SQLite::Statement q(
-      db, absl::StrCat("SELECT ", kSquadColumns, " FROM squads WHERE id > ? ORDER BY id LIMIT ?"));
+std::vector<Squad> ListSquads(Transaction& db, Id after_id, int limit) {
+  Statement q = db.Prepare(absl::StrCat("SELECT ", kSquadColumns, " FROM squads WHERE id > ? ORDER BY id LIMIT ?"));
   Binder(q).Int(after_id).Int(limit);
   std::vector<Squad> out;
-  while (q.executeStep()) out.push_back(ReadSquad(q));
+  while (q.Step()) out.push_back(ReadSquad(q));
   return out;
 }
 
-absl::Status UpdateSquad(SQLite::Database& db, const Squad& squad) {
+absl::Status UpdateSquad(Transaction& db, const Squad& squad) {
   try {
-    SQLite::Statement q(db, "UPDATE squads SET name = ?, updated_at = ? WHERE id = ?");
+    Statement q = db.Prepare("UPDATE squads SET name = ?, updated_at = ? WHERE id = ?");
     Binder(q).Text(squad.name).Time(squad.updated_at).Int(squad.id);
-    if (q.exec() == 0) return NotFound("squad", squad.id);
-  } catch (const SQLite::Exception& e) {
-    if (IsUniqueViolation(e)) {
+    if (q.Execute() == 0) return NotFound("squad", squad.id);
+  } catch (const StoreError& e) {
+    if (e.IsUniqueViolation()) {
       return absl::AlreadyExistsError(
           absl::StrCat("a squad named \"", squad.name, "\" already exists"));
     }
-    return StatusFromSqliteError(e);
+    return StatusFromStoreError(e);
   }
   return absl::OkStatus();
 }
 
 // ---- players ----
 
-absl::StatusOr<Player> InsertPlayer(SQLite::Database& db, const Player& player) {
+absl::StatusOr<Player> InsertPlayer(Transaction& db, const Player& player) {
   try {
-    SQLite::Statement q(db,
-                        "INSERT INTO players (squad_id, name, position_group, position_name, "
+    Statement q = db.Prepare("INSERT INTO players (squad_id, name, position_group, position_name, "
                         "external_id, archived_at, created_at, updated_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     Binder(q)
@@ -436,48 +357,46 @@ absl::StatusOr<Player> InsertPlayer(SQLite::Database& db, const Player& player) 
         .OptTime(player.archived_at)
         .Time(player.created_at)
         .Time(player.updated_at);
-    q.exec();
-  } catch (const SQLite::Exception& e) {
-    if (IsUniqueViolation(e)) {
+    q.Execute();
+  } catch (const StoreError& e) {
+    if (e.IsUniqueViolation()) {
       return absl::AlreadyExistsError(absl::StrCat("a player with external id \"",
                                                    player.external_id, "\" already exists"));
     }
-    if (IsForeignKeyViolation(e)) return NotFound("squad", player.squad_id);
-    return StatusFromSqliteError(e);
+    if (e.IsForeignKeyViolation()) return NotFound("squad", player.squad_id);
+    return StatusFromStoreError(e);
   }
   Player out = player;
-  out.id = db.getLastInsertRowid();
+  out.id = db.LastInsertId();
   return out;
 }
 
-absl::StatusOr<Player> FindPlayer(SQLite::Database& db, Id id) {
-  SQLite::Statement q(db, absl::StrCat("SELECT ", kPlayerColumns, " FROM players p WHERE id = ?"));
-  q.bind(1, id);
-  if (!q.executeStep()) return NotFound("player", id);
+absl::StatusOr<Player> FindPlayer(Transaction& db, Id id) {
+  Statement q = db.Prepare(absl::StrCat("SELECT ", kPlayerColumns, " FROM players p WHERE id = ?"));
+  q.Bind(1, id);
+  if (!q.Step()) return NotFound("player", id);
   return ReadPlayer(q);
 }
 
-std::vector<Player> ListPlayers(SQLite::Database& db, Id squad_id, bool include_archived,
+std::vector<Player> ListPlayers(Transaction& db, Id squad_id, bool include_archived,
                                 Id after_id, int limit) {
   std::string sql = absl::StrCat("SELECT ", kPlayerColumns, " FROM players p WHERE p.id > ?");
   if (squad_id != 0) sql += " AND p.squad_id = ?";
   if (!include_archived) sql += " AND p.archived_at IS NULL";
   sql += " ORDER BY p.id LIMIT ?";
-  CachedStatement cached_q(db, sql);
-  SQLite::Statement& q = *cached_q;
+  Statement q = db.PrepareCached(sql);
   Binder b(q);
   b.Int(after_id);
   if (squad_id != 0) b.Int(squad_id);
   b.Int(limit);
   std::vector<Player> out;
-  while (q.executeStep()) out.push_back(ReadPlayer(q));
+  while (q.Step()) out.push_back(ReadPlayer(q));
   return out;
 }
 
-absl::Status UpdatePlayer(SQLite::Database& db, const Player& player) {
+absl::Status UpdatePlayer(Transaction& db, const Player& player) {
   try {
-    SQLite::Statement q(db,
-                        "UPDATE players SET name = ?, position_group = ?, position_name = ?, "
+    Statement q = db.Prepare("UPDATE players SET name = ?, position_group = ?, position_name = ?, "
                         "external_id = ?, archived_at = ?, updated_at = ? WHERE id = ?");
     Binder(q)
         .Text(player.name)
@@ -487,74 +406,72 @@ absl::Status UpdatePlayer(SQLite::Database& db, const Player& player) {
         .OptTime(player.archived_at)
         .Time(player.updated_at)
         .Int(player.id);
-    if (q.exec() == 0) return NotFound("player", player.id);
-  } catch (const SQLite::Exception& e) {
-    if (IsUniqueViolation(e)) {
+    if (q.Execute() == 0) return NotFound("player", player.id);
+  } catch (const StoreError& e) {
+    if (e.IsUniqueViolation()) {
       return absl::AlreadyExistsError(absl::StrCat("a player with external id \"",
                                                    player.external_id, "\" already exists"));
     }
-    return StatusFromSqliteError(e);
+    return StatusFromStoreError(e);
   }
   return absl::OkStatus();
 }
 
 // ---- contact events ----
 
-ContactEventInserter::ContactEventInserter(SQLite::Database& db)
+ContactEventInserter::ContactEventInserter(Transaction& db)
     : db_(db),
-      insert_(db,
+      insert_(db.Prepare(
               "INSERT INTO contact_events (player_id, kind, occurred_at, session_label, awkward, "
               "source, note, idempotency_key, recorded_at, recorded_by) "
               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-              "ON CONFLICT (idempotency_key) DO NOTHING") {}
+              "ON CONFLICT (idempotency_key) DO NOTHING")) {}
 
 std::optional<Id> ContactEventInserter::InsertIfNew(const ContactEvent& event) {
   // The hot path of bulk import. Text is bound without copying (the event outlives the step).
   // No RETURNING clause: SQLite implements it like a trigger, which makes every INSERT keep a
   // statement journal (a copy of each page it touches), about three times slower. Instead,
-  // sqlite3_changes tells whether DO NOTHING kicked in and last_insert_rowid gives the new id.
-  insert_.tryReset();  // clears a previous failure, if any, without throwing it again
-  insert_.bind(1, static_cast<int64_t>(event.player_id));
-  insert_.bind(2, static_cast<int32_t>(event.kind));
-  insert_.bind(3, static_cast<int64_t>(absl::ToUnixMicros(event.occurred_at)));
-  insert_.bindNoCopy(4, event.session_label);
-  insert_.bind(5, static_cast<int32_t>(event.awkward ? 1 : 0));
-  insert_.bind(6, static_cast<int32_t>(event.source));
-  insert_.bindNoCopy(7, event.note);
+  // the rows changed tell whether DO NOTHING kicked in, and LastInsertId gives the new id.
+  insert_.Reset();  // clears a previous failure, if any, without throwing it again
+  insert_.Bind(1, static_cast<int64_t>(event.player_id));
+  insert_.Bind(2, static_cast<int32_t>(event.kind));
+  insert_.Bind(3, static_cast<int64_t>(absl::ToUnixMicros(event.occurred_at)));
+  insert_.BindNoCopy(4, event.session_label);
+  insert_.Bind(5, static_cast<int32_t>(event.awkward ? 1 : 0));
+  insert_.Bind(6, static_cast<int32_t>(event.source));
+  insert_.BindNoCopy(7, event.note);
   if (event.idempotency_key.empty()) {
-    insert_.bind(8);  // NULL: never deduplicated
+    insert_.BindNull(8);  // NULL: never deduplicated
   } else {
-    insert_.bindNoCopy(8, event.idempotency_key);
+    insert_.BindNoCopy(8, event.idempotency_key);
   }
-  insert_.bind(9, static_cast<int64_t>(absl::ToUnixMicros(event.recorded_at)));
-  insert_.bindNoCopy(10, event.recorded_by);
-  const int changes = insert_.exec();  // sqlite3_changes of this statement
-  insert_.tryReset();  // finish the statement so it holds nothing open between calls
+  insert_.Bind(9, static_cast<int64_t>(absl::ToUnixMicros(event.recorded_at)));
+  insert_.BindNoCopy(10, event.recorded_by);
+  const int64_t changes = insert_.Execute();
+  insert_.Reset();  // finish the statement so it holds nothing open between calls
   if (changes == 0) return std::nullopt;
-  return db_.getLastInsertRowid();
+  return db_.LastInsertId();
 }
 
-std::optional<ContactEvent> FindContactEventByKey(SQLite::Database& db,
+std::optional<ContactEvent> FindContactEventByKey(Transaction& db,
                                                   const std::string& idempotency_key) {
   if (idempotency_key.empty()) return std::nullopt;
   // Prepared once per connection: an import reads every event whose key is already taken.
-  CachedStatement cached_q(db, absl::StrCat("SELECT ", kEventColumns,
+  Statement q = db.PrepareCached(absl::StrCat("SELECT ", kEventColumns,
                                             " FROM contact_events e WHERE e.idempotency_key = ?"));
-  SQLite::Statement& q = *cached_q;
-  q.bind(1, idempotency_key);
-  if (!q.executeStep()) return std::nullopt;
+  q.Bind(1, idempotency_key);
+  if (!q.Step()) return std::nullopt;
   return ReadEvent(q);
 }
 
-absl::StatusOr<ContactEvent> FindContactEvent(SQLite::Database& db, Id id) {
-  SQLite::Statement q(db,
-                      absl::StrCat("SELECT ", kEventColumns, " FROM contact_events e WHERE e.id = ?"));
-  q.bind(1, id);
-  if (!q.executeStep()) return NotFound("contact event", id);
+absl::StatusOr<ContactEvent> FindContactEvent(Transaction& db, Id id) {
+  Statement q = db.Prepare(absl::StrCat("SELECT ", kEventColumns, " FROM contact_events e WHERE e.id = ?"));
+  q.Bind(1, id);
+  if (!q.Step()) return NotFound("contact event", id);
   return ReadEvent(q);
 }
 
-std::vector<ContactEvent> ListContactEvents(SQLite::Database& db, const ContactEventFilter& filter,
+std::vector<ContactEvent> ListContactEvents(Transaction& db, const ContactEventFilter& filter,
                                             PageCursor after, int limit) {
   std::string sql = absl::StrCat("SELECT ", kEventColumns, " FROM contact_events e");
   if (filter.squad_id != 0) sql += " JOIN players p ON p.id = e.player_id";
@@ -571,7 +488,7 @@ std::vector<ContactEvent> ListContactEvents(SQLite::Database& db, const ContactE
   if (filter.awkward_only) sql += " AND e.awkward = 1";
   sql += " ORDER BY e.occurred_at, e.id LIMIT ?";
 
-  SQLite::Statement q(db, sql);
+  Statement q = db.Prepare(sql);
   Binder b(q);
   b.Int(after.key).Int(after.id);
   if (filter.player_id != 0) b.Int(filter.player_id);
@@ -581,11 +498,11 @@ std::vector<ContactEvent> ListContactEvents(SQLite::Database& db, const ContactE
   for (domain::ContactKind kind : filter.kinds) b.Int(static_cast<int>(kind));
   b.Int(limit);
   std::vector<ContactEvent> out;
-  while (q.executeStep()) out.push_back(ReadEvent(q));
+  while (q.Step()) out.push_back(ReadEvent(q));
   return out;
 }
 
-std::vector<ContactEvent> ListContactEventsOfPlayers(SQLite::Database& db,
+std::vector<ContactEvent> ListContactEventsOfPlayers(Transaction& db,
                                                      const std::vector<Id>& player_ids,
                                                      absl::Time start, absl::Time end,
                                                      bool awkward_only) {
@@ -597,13 +514,13 @@ std::vector<ContactEvent> ListContactEventsOfPlayers(SQLite::Database& db,
       " AND e.occurred_at >= ? AND e.occurred_at < ?");
   if (awkward_only) sql += " AND e.awkward = 1";
   sql += " ORDER BY e.occurred_at, e.id";
-  SQLite::Statement q(db, sql);
+  Statement q = db.Prepare(sql);
   Binder(q).Text(IdsJson(player_ids)).Time(start).Time(end);
-  while (q.executeStep()) out.push_back(ReadEvent(q));
+  while (q.Step()) out.push_back(ReadEvent(q));
   return out;
 }
 
-std::vector<ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
+std::vector<ContactEvent> ListPelvicOriginCandidates(Transaction& db,
                                                     const std::vector<Id>& player_ids,
                                                     absl::Time as_of, absl::Duration window) {
   std::vector<ContactEvent> out;
@@ -620,10 +537,9 @@ std::vector<ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
       " ON e.player_id = c.player_id AND e.awkward = 1"
       " AND e.occurred_at >= c.onset_at - ? AND e.occurred_at <= c.onset_at"
       " WHERE c.onset_at <= ? AND (c.resolved_at IS NULL OR c.resolved_at > ?)");
-  CachedStatement cached_q(db, kSql);
-  SQLite::Statement& q = *cached_q;
+  Statement q = db.PrepareCached(kSql);
   Binder(q).Text(IdsJson(player_ids)).Int(absl::ToInt64Microseconds(window)).Time(as_of).Time(as_of);
-  while (q.executeStep()) out.push_back(ReadEvent(q));
+  while (q.Step()) out.push_back(ReadEvent(q));
   // An event within the window of two open complaints comes once.
   std::sort(out.begin(), out.end(), [](const ContactEvent& a, const ContactEvent& b) {
     return a.occurred_at != b.occurred_at ? a.occurred_at < b.occurred_at : a.id < b.id;
@@ -634,40 +550,39 @@ std::vector<ContactEvent> ListPelvicOriginCandidates(SQLite::Database& db,
   return out;
 }
 
-int64_t CountContactEvents(SQLite::Database& db) {
-  return db.execAndGet("SELECT count(*) FROM contact_events").getInt64();
+int64_t CountContactEvents(Transaction& db) {
+  return QueryInt(db, "SELECT count(*) FROM contact_events");
 }
 
 // ---- complaints ----
 
-absl::StatusOr<Complaint> InsertComplaint(SQLite::Database& db, const Complaint& complaint) {
+absl::StatusOr<Complaint> InsertComplaint(Transaction& db, const Complaint& complaint) {
   try {
-    SQLite::Statement q(db, InsertComplaintSql(complaint.bamic.has_value()));
+    Statement q = db.Prepare(InsertComplaintSql(complaint.bamic.has_value()));
     Binder b(q);
     BindComplaintBody(b, complaint);
     if (complaint.bamic) BindBamic(b, complaint);
     b.Int(complaint.player_id).Time(complaint.created_at).Text(complaint.created_by);
-    q.exec();
-  } catch (const SQLite::Exception& e) {
-    if (IsForeignKeyViolation(e)) return NotFound("player", complaint.player_id);
-    return StatusFromSqliteError(e);
+    q.Execute();
+  } catch (const StoreError& e) {
+    if (e.IsForeignKeyViolation()) return NotFound("player", complaint.player_id);
+    return StatusFromStoreError(e);
   }
   Complaint out = complaint;
-  out.id = db.getLastInsertRowid();
+  out.id = db.LastInsertId();
   out.check_ins.clear();
   return out;
 }
 
-absl::StatusOr<Complaint> FindComplaint(SQLite::Database& db, Id id) {
-  SQLite::Statement q(
-      db, absl::StrCat("SELECT ", kComplaintColumns, " FROM complaints c WHERE c.id = ?"));
-  q.bind(1, id);
+absl::StatusOr<Complaint> FindComplaint(Transaction& db, Id id) {
+  Statement q = db.Prepare(absl::StrCat("SELECT ", kComplaintColumns, " FROM complaints c WHERE c.id = ?"));
+  q.Bind(1, id);
   std::vector<Complaint> found = RunComplaintQuery(db, q);
   if (found.empty()) return NotFound("complaint", id);
   return std::move(found.front());
 }
 
-std::vector<Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilter& filter,
+std::vector<Complaint> ListComplaints(Transaction& db, const ComplaintFilter& filter,
                                       PageCursor after, int limit) {
   std::string sql = absl::StrCat("SELECT ", kComplaintColumns, " FROM complaints c");
   if (filter.squad_id != 0) sql += " JOIN players p ON p.id = c.player_id";
@@ -676,7 +591,7 @@ std::vector<Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilte
   if (filter.squad_id != 0) sql += " AND p.squad_id = ?";
   if (filter.open_only) sql += " AND c.resolved_at IS NULL";
   sql += " ORDER BY c.onset_at, c.id LIMIT ?";
-  SQLite::Statement q(db, sql);
+  Statement q = db.Prepare(sql);
   Binder b(q);
   b.Int(after.key).Int(after.key).Int(after.id);
   if (filter.player_id != 0) b.Int(filter.player_id);
@@ -685,7 +600,7 @@ std::vector<Complaint> ListComplaints(SQLite::Database& db, const ComplaintFilte
   return RunComplaintQuery(db, q);
 }
 
-std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vector<Id>& player_ids,
+std::vector<Id> PlayersWithComplaintOpenAt(Transaction& db, const std::vector<Id>& player_ids,
                                            absl::Time as_of) {
   std::vector<Id> out;
   if (player_ids.empty()) return out;
@@ -693,16 +608,15 @@ std::vector<Id> PlayersWithComplaintOpenAt(SQLite::Database& db, const std::vect
       "SELECT ids.list_id FROM ", kIdsTable,
       " WHERE EXISTS (SELECT 1 FROM complaints c WHERE c.player_id = ids.list_id"
       " AND c.onset_at <= ? AND (c.resolved_at IS NULL OR c.resolved_at > ?))");
-  CachedStatement cached_q(db, kSql);
-  SQLite::Statement& q = *cached_q;
+  Statement q = db.PrepareCached(kSql);
   Binder(q).Text(IdsJson(player_ids)).Time(as_of).Time(as_of);
-  while (q.executeStep()) out.push_back(q.getColumn(0).getInt64());
+  while (q.Step()) out.push_back(q.ColumnInt(0));
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
-std::map<Id, absl::Time> NextComplaintOnsets(SQLite::Database& db,
+std::map<Id, absl::Time> NextComplaintOnsets(Transaction& db,
                                              const std::vector<Id>& player_ids, absl::Time after) {
   std::map<Id, absl::Time> onsets;
   if (player_ids.empty()) return onsets;
@@ -710,71 +624,66 @@ std::map<Id, absl::Time> NextComplaintOnsets(SQLite::Database& db,
       "SELECT ids.list_id, (SELECT MIN(c.onset_at) FROM complaints c"
       " WHERE c.player_id = ids.list_id AND c.onset_at > ?) FROM ",
       kIdsTable);
-  CachedStatement cached_q(db, kSql);
-  SQLite::Statement& q = *cached_q;
+  Statement q = db.PrepareCached(kSql);
   Binder(q).Time(after).Text(IdsJson(player_ids));
-  while (q.executeStep()) {
-    if (q.getColumn(1).isNull()) continue;
-    onsets[q.getColumn(0).getInt64()] = absl::FromUnixMicros(q.getColumn(1).getInt64());
+  while (q.Step()) {
+    if (q.IsNull(1)) continue;
+    onsets[q.ColumnInt(0)] = absl::FromUnixMicros(q.ColumnInt(1));
   }
   return onsets;
 }
 
-std::vector<Complaint> ListComplaintsOfPlayers(SQLite::Database& db,
+std::vector<Complaint> ListComplaintsOfPlayers(Transaction& db,
                                                const std::vector<Id>& player_ids) {
   if (player_ids.empty()) return {};
   static const std::string kSql = absl::StrCat(
       "SELECT ", kComplaintColumns, " FROM ", kIdsTable,
       " CROSS JOIN complaints c ON c.player_id = ids.list_id");
-  CachedStatement cached_q(db, kSql);
-  SQLite::Statement& q = *cached_q;
-  q.bind(1, IdsJson(player_ids));
+  Statement q = db.PrepareCached(kSql);
+  q.Bind(1, IdsJson(player_ids));
   std::vector<Complaint> out = RunComplaintQuery(db, q);
   std::sort(out.begin(), out.end(), [](const Complaint& a, const Complaint& b) { return a.id < b.id; });
   return out;
 }
 
-absl::Status UpdateComplaint(SQLite::Database& db, const Complaint& complaint) {
+absl::Status UpdateComplaint(Transaction& db, const Complaint& complaint) {
   try {
-    SQLite::Statement q(db, UpdateComplaintSql());
+    Statement q = db.Prepare(UpdateComplaintSql());
     Binder b(q);
     BindComplaintBody(b, complaint);
     BindBamic(b, complaint);
     b.Int(complaint.id);
-    if (q.exec() == 0) return NotFound("complaint", complaint.id);
-  } catch (const SQLite::Exception& e) {
-    return StatusFromSqliteError(e);
+    if (q.Execute() == 0) return NotFound("complaint", complaint.id);
+  } catch (const StoreError& e) {
+    return StatusFromStoreError(e);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<CheckIn> InsertCheckIn(SQLite::Database& db, const CheckIn& check_in) {
+absl::StatusOr<CheckIn> InsertCheckIn(Transaction& db, const CheckIn& check_in) {
   try {
-    SQLite::Statement q(
-        db, "INSERT INTO check_ins (complaint_id, checked_at, " TOUCHLINE_SYMPTOM_COLUMNS(
+    Statement q = db.Prepare("INSERT INTO check_ins (complaint_id, checked_at, " TOUCHLINE_SYMPTOM_COLUMNS(
                 "") ", note, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     Binder b(q);
     b.Int(check_in.complaint_id).Time(check_in.checked_at);
     BindSymptoms(b, check_in.symptoms);
     b.Text(check_in.note).Text(check_in.recorded_by);
-    q.exec();
-  } catch (const SQLite::Exception& e) {
-    if (IsForeignKeyViolation(e)) return NotFound("complaint", check_in.complaint_id);
-    return StatusFromSqliteError(e);
+    q.Execute();
+  } catch (const StoreError& e) {
+    if (e.IsForeignKeyViolation()) return NotFound("complaint", check_in.complaint_id);
+    return StatusFromStoreError(e);
   }
   CheckIn out = check_in;
-  out.id = db.getLastInsertRowid();
+  out.id = db.LastInsertId();
   return out;
 }
 
-absl::StatusOr<Amendment> AppendAmendment(SQLite::Database& db, const Amendment& amendment) {
+absl::StatusOr<Amendment> AppendAmendment(Transaction& db, const Amendment& amendment) {
   // A savepoint makes the amendment and its changes one unit even if the caller carries on.
   Amendment out = amendment;
   try {
-    db.exec("SAVEPOINT append_amendment");
-    try {
-      SQLite::Statement q(db,
-                          "INSERT INTO amendments (complaint_id, action, amended_by, amended_at, "
+    InSavepoint(db, "append_amendment", [&] {
+      Statement q = db.Prepare("INSERT INTO amendments (complaint_id, action, amended_by, amended_at, "
                           "reason) VALUES (?, ?, ?, ?, ?)");
       Binder(q)
           .Int(amendment.complaint_id)
@@ -782,41 +691,34 @@ absl::StatusOr<Amendment> AppendAmendment(SQLite::Database& db, const Amendment&
           .Text(amendment.amended_by)
           .Time(amendment.amended_at)
           .Text(amendment.reason);
-      q.exec();
-      out.id = db.getLastInsertRowid();
+      q.Execute();
+      out.id = db.LastInsertId();
       if (!amendment.changes.empty()) {
-        SQLite::Statement change(db,
-                                 "INSERT INTO amendment_changes (amendment_id, seq, field, "
+        Statement change = db.Prepare("INSERT INTO amendment_changes (amendment_id, seq, field, "
                                  "old_value, new_value) VALUES (?, ?, ?, ?, ?)");
         for (size_t i = 0; i < amendment.changes.size(); ++i) {
           const domain::FieldChange& c = amendment.changes[i];
-          change.reset();
+          change.Reset();
           Binder(change)
               .Int(out.id)
               .Int(static_cast<int64_t>(i))
               .Text(c.field)
               .Text(c.old_value)
               .Text(c.new_value);
-          change.exec();
+          change.Execute();
         }
       }
-      db.exec("RELEASE append_amendment");
-    } catch (...) {
-      db.tryExec("ROLLBACK TO append_amendment");
-      db.tryExec("RELEASE append_amendment");
-      throw;
-    }
-  } catch (const SQLite::Exception& e) {
-    if (IsForeignKeyViolation(e)) return NotFound("complaint", amendment.complaint_id);
-    return StatusFromSqliteError(e);
+    });
+  } catch (const StoreError& e) {
+    if (e.IsForeignKeyViolation()) return NotFound("complaint", amendment.complaint_id);
+    return StatusFromStoreError(e);
   }
   return out;
 }
 
-std::vector<Amendment> ListAmendments(SQLite::Database& db, Id complaint_id, Id after_id,
+std::vector<Amendment> ListAmendments(Transaction& db, Id complaint_id, Id after_id,
                                       int limit) {
-  SQLite::Statement q(db,
-                      "SELECT a.id, a.complaint_id, a.action, a.amended_by, a.amended_at, "
+  Statement q = db.Prepare("SELECT a.id, a.complaint_id, a.action, a.amended_by, a.amended_at, "
                       "a.reason, ch.field, ch.old_value, ch.new_value "
                       "FROM (SELECT * FROM amendments WHERE complaint_id = ? AND id > ? "
                       "      ORDER BY id LIMIT ?) a "
@@ -824,7 +726,7 @@ std::vector<Amendment> ListAmendments(SQLite::Database& db, Id complaint_id, Id 
                       "ORDER BY a.id, ch.seq");
   Binder(q).Int(complaint_id).Int(after_id).Int(limit);
   std::vector<Amendment> out;
-  while (q.executeStep()) {
+  while (q.Step()) {
     Row r(q);
     const Id id = r.Int();
     if (out.empty() || out.back().id != id) {
@@ -837,11 +739,11 @@ std::vector<Amendment> ListAmendments(SQLite::Database& db, Id complaint_id, Id 
       a.reason = r.Text();
       out.push_back(std::move(a));
     }
-    if (!q.isColumnNull(6)) {
+    if (!q.IsNull(6)) {
       domain::FieldChange change;
-      change.field = q.getColumn(6).getString();
-      change.old_value = q.getColumn(7).getString();
-      change.new_value = q.getColumn(8).getString();
+      change.field = q.ColumnText(6);
+      change.old_value = q.ColumnText(7);
+      change.new_value = q.ColumnText(8);
       out.back().changes.push_back(std::move(change));
     }
   }
@@ -867,7 +769,7 @@ std::string ExportSql(absl::string_view columns, absl::string_view table, absl::
   return sql;
 }
 
-void BindExport(SQLite::Statement& q, const ExportFilter& filter, Id after_id, Id up_to_id,
+void BindExport(Statement& q, const ExportFilter& filter, Id after_id, Id up_to_id,
                 int limit) {
   Binder b(q);
   b.Int(after_id).Int(up_to_id);
@@ -877,31 +779,31 @@ void BindExport(SQLite::Statement& q, const ExportFilter& filter, Id after_id, I
   b.Int(limit);
 }
 
-Id LastSquadColumn(const SQLite::Statement& q) {
-  return q.getColumn(q.getColumnCount() - 1).getInt64();
+Id LastSquadColumn(const Statement& q) {
+  return q.ColumnInt(q.ColumnCount() - 1);
 }
 
 }  // namespace
 
-std::vector<SquadRecord<ContactEvent>> ListContactEventsForExport(SQLite::Database& db,
+std::vector<SquadRecord<ContactEvent>> ListContactEventsForExport(Transaction& db,
                                                                   const ExportFilter& filter,
                                                                   Id after_id, Id up_to_id,
                                                                   int limit) {
-  SQLite::Statement q(db, ExportSql(kEventColumns, "contact_events", "e", "occurred_at", filter));
+  Statement q = db.Prepare(ExportSql(kEventColumns, "contact_events", "e", "occurred_at", filter));
   BindExport(q, filter, after_id, up_to_id, limit);
   std::vector<SquadRecord<ContactEvent>> out;
-  while (q.executeStep()) out.push_back({LastSquadColumn(q), ReadEvent(q)});
+  while (q.Step()) out.push_back({LastSquadColumn(q), ReadEvent(q)});
   return out;
 }
 
-std::vector<SquadRecord<Complaint>> ListComplaintsForExport(SQLite::Database& db,
+std::vector<SquadRecord<Complaint>> ListComplaintsForExport(Transaction& db,
                                                             const ExportFilter& filter,
                                                             Id after_id, Id up_to_id, int limit) {
-  SQLite::Statement q(db, ExportSql(kComplaintColumns, "complaints", "c", "onset_at", filter));
+  Statement q = db.Prepare(ExportSql(kComplaintColumns, "complaints", "c", "onset_at", filter));
   BindExport(q, filter, after_id, up_to_id, limit);
   std::vector<Id> squads;
   std::vector<Complaint> complaints;
-  while (q.executeStep()) {
+  while (q.Step()) {
     squads.push_back(LastSquadColumn(q));
     complaints.push_back(ReadComplaint(q));
   }
@@ -914,32 +816,30 @@ std::vector<SquadRecord<Complaint>> ListComplaintsForExport(SQLite::Database& db
   return out;
 }
 
-std::vector<std::pair<Id, int64_t>> CountAmendments(SQLite::Database& db,
+std::vector<std::pair<Id, int64_t>> CountAmendments(Transaction& db,
                                                     const std::vector<Id>& complaint_ids) {
   std::vector<std::pair<Id, int64_t>> out;
   if (complaint_ids.empty()) return out;
-  SQLite::Statement q(db,
-                      "SELECT complaint_id, count(*) FROM amendments WHERE complaint_id IN "
+  Statement q = db.Prepare("SELECT complaint_id, count(*) FROM amendments WHERE complaint_id IN "
                       "(SELECT value FROM json_each(?)) GROUP BY complaint_id ORDER BY complaint_id");
-  q.bind(1, IdsJson(complaint_ids));
-  while (q.executeStep()) out.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getInt64());
+  q.Bind(1, IdsJson(complaint_ids));
+  while (q.Step()) out.emplace_back(q.ColumnInt(0), q.ColumnInt(1));
   return out;
 }
 
-Id LastContactEventId(SQLite::Database& db) {
-  return db.execAndGet("SELECT coalesce(max(id), 0) FROM contact_events").getInt64();
+Id LastContactEventId(Transaction& db) {
+  return QueryInt(db, "SELECT coalesce(max(id), 0) FROM contact_events");
 }
 
-Id LastComplaintId(SQLite::Database& db) {
-  return db.execAndGet("SELECT coalesce(max(id), 0) FROM complaints").getInt64();
+Id LastComplaintId(Transaction& db) {
+  return QueryInt(db, "SELECT coalesce(max(id), 0) FROM complaints");
 }
 
 // ---- readiness overrides ----
 
-absl::StatusOr<ReadinessOverride> InsertOverride(SQLite::Database& db, const ReadinessOverride& o) {
+absl::StatusOr<ReadinessOverride> InsertOverride(Transaction& db, const ReadinessOverride& o) {
   try {
-    SQLite::Statement q(db,
-                        "INSERT INTO readiness_overrides (player_id, availability, reason, "
+    Statement q = db.Prepare("INSERT INTO readiness_overrides (player_id, availability, reason, "
                         "starts_at, expires_at, set_by, created_at, cleared_at, cleared_by) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     Binder(q)
@@ -952,41 +852,40 @@ absl::StatusOr<ReadinessOverride> InsertOverride(SQLite::Database& db, const Rea
         .Time(o.created_at)
         .OptTime(o.cleared_at)
         .Text(o.cleared_by);
-    q.exec();
-  } catch (const SQLite::Exception& e) {
-    if (IsForeignKeyViolation(e)) return NotFound("player", o.player_id);
-    return StatusFromSqliteError(e);
+    q.Execute();
+  } catch (const StoreError& e) {
+    if (e.IsForeignKeyViolation()) return NotFound("player", o.player_id);
+    return StatusFromStoreError(e);
   }
   ReadinessOverride out = o;
-  out.id = db.getLastInsertRowid();
+  out.id = db.LastInsertId();
   return out;
 }
 
-absl::StatusOr<ReadinessOverride> FindOverride(SQLite::Database& db, Id id) {
-  SQLite::Statement q(
-      db, absl::StrCat("SELECT ", kOverrideColumns, " FROM readiness_overrides WHERE id = ?"));
-  q.bind(1, id);
-  if (!q.executeStep()) return NotFound("readiness override", id);
+absl::StatusOr<ReadinessOverride> FindOverride(Transaction& db, Id id) {
+  Statement q = db.Prepare(absl::StrCat("SELECT ", kOverrideColumns, " FROM readiness_overrides WHERE id = ?"));
+  q.Bind(1, id);
+  if (!q.Step()) return NotFound("readiness override", id);
   return ReadOverride(q);
 }
 
-std::vector<ReadinessOverride> ListOverrides(SQLite::Database& db, Id player_id, Id before_id,
+std::vector<ReadinessOverride> ListOverrides(Transaction& db, Id player_id, Id before_id,
                                              int limit) {
   std::string sql =
       absl::StrCat("SELECT ", kOverrideColumns, " FROM readiness_overrides WHERE player_id = ?");
   if (before_id != 0) sql += " AND id < ?";
   sql += " ORDER BY id DESC LIMIT ?";
-  SQLite::Statement q(db, sql);
+  Statement q = db.Prepare(sql);
   Binder b(q);
   b.Int(player_id);
   if (before_id != 0) b.Int(before_id);
   b.Int(limit);
   std::vector<ReadinessOverride> out;
-  while (q.executeStep()) out.push_back(ReadOverride(q));
+  while (q.Step()) out.push_back(ReadOverride(q));
   return out;
 }
 
-std::vector<ReadinessOverride> ListOverridesOfPlayers(SQLite::Database& db,
+std::vector<ReadinessOverride> ListOverridesOfPlayers(Transaction& db,
                                                       const std::vector<Id>& player_ids,
                                                       absl::Time from) {
   std::vector<ReadinessOverride> out;
@@ -995,23 +894,21 @@ std::vector<ReadinessOverride> ListOverridesOfPlayers(SQLite::Database& db,
       "SELECT ", kOverrideColumns, " FROM ", kIdsTable,
       " CROSS JOIN readiness_overrides ON player_id = ids.list_id"
       " WHERE expires_at > ? AND (cleared_at IS NULL OR cleared_at >= ?)");
-  CachedStatement cached_q(db, kSql);
-  SQLite::Statement& q = *cached_q;
+  Statement q = db.PrepareCached(kSql);
   Binder(q).Text(IdsJson(player_ids)).Time(from).Time(from);
-  while (q.executeStep()) out.push_back(ReadOverride(q));
+  while (q.Step()) out.push_back(ReadOverride(q));
   std::sort(out.begin(), out.end(),
             [](const ReadinessOverride& a, const ReadinessOverride& b) { return a.id < b.id; });
   return out;
 }
 
-absl::Status UpdateOverride(SQLite::Database& db, const ReadinessOverride& o) {
+absl::Status UpdateOverride(Transaction& db, const ReadinessOverride& o) {
   try {
-    SQLite::Statement q(db,
-                        "UPDATE readiness_overrides SET cleared_at = ?, cleared_by = ? WHERE id = ?");
+    Statement q = db.Prepare("UPDATE readiness_overrides SET cleared_at = ?, cleared_by = ? WHERE id = ?");
     Binder(q).OptTime(o.cleared_at).Text(o.cleared_by).Int(o.id);
-    if (q.exec() == 0) return NotFound("readiness override", o.id);
-  } catch (const SQLite::Exception& e) {
-    return StatusFromSqliteError(e);
+    if (q.Execute() == 0) return NotFound("readiness override", o.id);
+  } catch (const StoreError& e) {
+    return StatusFromStoreError(e);
   }
   return absl::OkStatus();
 }

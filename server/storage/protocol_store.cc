@@ -33,6 +33,24 @@ ProtocolAssignment ReadAssignment(const Statement& q) {
   return a;
 }
 
+// The columns id, assignment_id, seq, timing, protocol, exercise, complaint_id, plugin_name,
+// plugin_version, body of protocol_prescriptions, in that order.
+StoredPrescription ReadPrescription(const Statement& q) {
+  Row r(q);
+  StoredPrescription p;
+  p.id = r.Int();
+  p.assignment_id = r.Int();
+  p.seq = r.Int32();
+  p.timing = r.Int32();
+  p.protocol = r.Text();
+  p.exercise = r.Text();
+  p.complaint_id = r.Int();
+  p.plugin_name = r.Text();
+  p.plugin_version = r.Text();
+  p.body = r.Blob();
+  return p;
+}
+
 // Fills the prescriptions (and their adherence) of `assignments` with two queries.
 void AttachPrescriptions(Transaction& db, std::vector<ProtocolAssignment>& assignments) {
   if (assignments.empty()) return;
@@ -52,17 +70,7 @@ void AttachPrescriptions(Transaction& db, std::vector<ProtocolAssignment>& assig
   Statement q = db.PrepareCached(kPrescriptionsSql);
   q.Bind(1, json);
   while (q.Step()) {
-    StoredPrescription p;
-    p.id = q.ColumnInt(0);
-    p.assignment_id = q.ColumnInt(1);
-    p.seq = q.ColumnInt32(2);
-    p.timing = q.ColumnInt32(3);
-    p.protocol = q.ColumnText(4);
-    p.exercise = q.ColumnText(5);
-    p.complaint_id = q.ColumnInt(6);
-    p.plugin_name = q.ColumnText(7);
-    p.plugin_version = q.ColumnText(8);
-    p.body = q.ColumnBlob(9);
+    StoredPrescription p = ReadPrescription(q);
     by_id[p.assignment_id]->prescriptions.push_back(std::move(p));
   }
   // Pointers are taken only once every vector has stopped growing.
@@ -157,18 +165,7 @@ absl::StatusOr<StoredPrescription> FindPrescription(Transaction& db, Id id) {
                       "plugin_name, plugin_version, body FROM protocol_prescriptions WHERE id = ?");
   q.Bind(1, id);
   if (!q.Step()) return absl::NotFoundError(absl::StrCat("prescription ", id, " not found"));
-  StoredPrescription p;
-  p.id = q.ColumnInt(0);
-  p.assignment_id = q.ColumnInt(1);
-  p.seq = q.ColumnInt32(2);
-  p.timing = q.ColumnInt32(3);
-  p.protocol = q.ColumnText(4);
-  p.exercise = q.ColumnText(5);
-  p.complaint_id = q.ColumnInt(6);
-  p.plugin_name = q.ColumnText(7);
-  p.plugin_version = q.ColumnText(8);
-  p.body = q.ColumnBlob(9);
-  return p;
+  return ReadPrescription(q);
 }
 
 std::vector<ProtocolAssignment> ListAssignments(Transaction& db, Id player_id, Id before_id,

@@ -58,7 +58,7 @@ void AuditTrail::Run() {
       if (queue_.empty()) return;  // stopping, and everything queued is committed
       batch.swap(queue_);
     }
-    const absl::Status status = db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    const absl::Status status = db_.Write([&](storage::Transaction& conn) -> absl::Status {
       for (const auto& pending : batch) {
         TL_RETURN_IF_ERROR(storage::AppendAuditEvent(conn, pending.record).status());
       }
@@ -95,7 +95,7 @@ absl::StatusOr<v1::ListAuditEventsResponse> AuditTrail::ListAuditEvents(
   if (request.has_end_time()) filter.end = common::FromProto(request.end_time());
 
   v1::ListAuditEventsResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     auto events = storage::ListAuditEvents(conn, filter, cursor.id, page_size + 1);
     const bool more = static_cast<int>(events.size()) > page_size;
     if (more) events.pop_back();

@@ -57,7 +57,7 @@ absl::StatusOr<std::string> IssueToken(storage::Database& db, const std::string&
   }
   if (role == common::Role::kNone) return absl::InvalidArgumentError("a token needs a role");
   const std::string token = NewBearerToken();
-  absl::Status status = db.Write([&](SQLite::Database& conn) {
+  absl::Status status = db.Write([&](storage::Transaction& conn) {
     return storage::InsertToken(conn, Sha256Hex(token), user, static_cast<int>(role), now);
   });
   if (!status.ok()) return status;
@@ -66,7 +66,7 @@ absl::StatusOr<std::string> IssueToken(storage::Database& db, const std::string&
 
 absl::StatusOr<int> RevokeTokens(storage::Database& db, const std::string& user, absl::Time now) {
   int revoked = 0;
-  absl::Status status = db.Write([&](SQLite::Database& conn) {
+  absl::Status status = db.Write([&](storage::Transaction& conn) {
     revoked = storage::RevokeTokensOfUser(conn, user, now);
     return absl::OkStatus();
   });
@@ -110,7 +110,7 @@ absl::StatusOr<common::Caller> TokenCache::Authenticate(std::string_view authori
   }
   std::optional<storage::TokenRecord> record;
   std::pair<int64_t, int64_t> stamp;
-  absl::Status status = db_.Read([&](SQLite::Database& conn) {
+  absl::Status status = db_.Read([&](storage::Transaction& conn) {
     record = storage::FindActiveToken(conn, *hash);
     stamp = storage::TokenTableStamp(conn);  // the same read transaction: the same snapshot
     return absl::OkStatus();
@@ -130,7 +130,7 @@ absl::StatusOr<common::Caller> TokenCache::Authenticate(std::string_view authori
 
 absl::Status TokenCache::Refresh() {
   std::pair<int64_t, int64_t> stamp;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) {
     stamp = storage::TokenTableStamp(conn);
     return absl::OkStatus();
   }));
@@ -156,7 +156,7 @@ uint64_t TokenCache::database_reads() const {
 absl::StatusOr<std::vector<std::string>> RevokedCredentials(
     storage::Database& db, const std::vector<std::string>& credentials) {
   std::vector<std::string> revoked;
-  absl::Status status = db.Read([&](SQLite::Database& conn) {
+  absl::Status status = db.Read([&](storage::Transaction& conn) {
     for (const std::string& hash : credentials) {
       if (!storage::FindActiveToken(conn, hash)) revoked.push_back(hash);
     }
@@ -189,7 +189,7 @@ absl::Status WriteSecretFile(const std::string& path, std::string_view content) 
 absl::StatusOr<bool> BootstrapTokenFile(storage::Database& db, const std::string& path,
                                         absl::Time now) {
   int64_t active = 0;
-  absl::Status status = db.Read([&](SQLite::Database& conn) {
+  absl::Status status = db.Read([&](storage::Transaction& conn) {
     active = storage::CountActiveTokens(conn);
     return absl::OkStatus();
   });

@@ -49,10 +49,7 @@ absl::Status WritableNow(storage::Database& db) {
 }
 
 absl::Status Readable(storage::Database& db) {
-  return db.Read([](SQLite::Database& conn) {
-    conn.execAndGet("SELECT count(*) FROM sqlite_schema");
-    return absl::OkStatus();
-  });
+  return db.ProbeRead();
 }
 
 }  // namespace

@@ -13,7 +13,7 @@ bool IsAntiSpasmPrescription(const pv1::Prescription& p) {
 }
 
 std::unordered_map<domain::Id, std::vector<domain::AntiSpasmReport>> LoadAntiSpasmReports(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from) {
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time from) {
   std::unordered_map<domain::Id, std::vector<domain::AntiSpasmReport>> out;
   if (player_ids.empty()) return out;
   for (const storage::ProtocolAssignment& a :
@@ -32,7 +32,7 @@ std::unordered_map<domain::Id, std::vector<domain::AntiSpasmReport>> LoadAntiSpa
 }
 
 std::vector<domain::ComplaintTreatment> LoadComplaintTreatments(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from) {
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time from) {
   std::map<domain::Id, domain::ComplaintTreatment> by_complaint;
   if (player_ids.empty()) return {};
   for (const storage::ProtocolAssignment& a :

@@ -8,7 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
+#include "server/storage/transaction.h"
 #include "absl/time/time.h"
 #include "server/domain/model.h"
 #include "server/domain/outcome_rules.h"
@@ -22,13 +22,13 @@ bool IsAntiSpasmPrescription(const touchline::plugin::v1::Prescription& prescrip
 // The adherence reports on anti-spasm prescriptions of these players' assignments for sessions
 // from `from` on, by player, oldest first. One read of the assignments whatever the player count.
 std::unordered_map<domain::Id, std::vector<domain::AntiSpasmReport>> LoadAntiSpasmReports(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from);
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time from);
 
 // What the protocol records say of each complaint that was assigned prescriptions in sessions
 // from `from` on (outcomes by protocol, domain/outcome_rules.h): the plugins and versions that
 // prescribed for it (a prescription's complaint_id) and the DONE/PARTLY reports on its anti-spasm
 // prescriptions (the same test as LoadAntiSpasmReports). By complaint id, ascending.
 std::vector<domain::ComplaintTreatment> LoadComplaintTreatments(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from);
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time from);
 
 }  // namespace touchline::service

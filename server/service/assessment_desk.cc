@@ -335,7 +335,7 @@ void Present(const domain::Assessment& a, const std::vector<domain::Assessment>&
 }
 
 // Checks the player (not archived) and the complaint (the same player's) an assessment names.
-absl::Status CheckOwner(SQLite::Database& conn, const domain::Assessment& a) {
+absl::Status CheckOwner(storage::Transaction& conn, const domain::Assessment& a) {
   TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, a.player_id));
   if (player.archived_at) {
     return absl::FailedPreconditionError(
@@ -373,7 +373,7 @@ absl::StatusOr<v1::CreateAssessmentResponse> AssessmentDesk::CreateAssessment(
 
   v1::CreateAssessmentResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(CheckOwner(conn, a));
     TL_ASSIGN_OR_RETURN(domain::Assessment stored, storage::InsertAssessment(conn, a));
     Present(stored, storage::ListBaselinesOfPlayers(conn, {stored.player_id}),
@@ -405,7 +405,7 @@ absl::StatusOr<v1::AmendAssessmentResponse> AssessmentDesk::AmendAssessment(
 
   v1::AmendAssessmentResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Assessment old,
                         storage::FindAssessment(conn, request.assessment_id()));
     if (!old.current()) {
@@ -440,7 +440,7 @@ absl::StatusOr<v1::GetAssessmentResponse> AssessmentDesk::GetAssessment(
   common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetAssessmentResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Assessment a, storage::FindAssessment(conn, request.id()));
     Present(a, storage::ListBaselinesOfPlayers(conn, {a.player_id}),
             options_.assessment_thresholds, response.mutable_assessment());
@@ -474,7 +474,7 @@ absl::StatusOr<v1::ListAssessmentsResponse> AssessmentDesk::ListAssessments(
   TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
   TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListAssessmentsResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     if (filter.player_id) TL_RETURN_IF_ERROR(storage::FindPlayer(conn, filter.player_id).status());
     if (filter.squad_id) TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
     auto page = storage::ListAssessments(conn, filter, cursor, page_size + 1);
@@ -521,7 +521,7 @@ absl::StatusOr<v1::ListScreeningTasksResponse> AssessmentDesk::ListScreeningTask
                                : std::nullopt;
 
   std::vector<domain::ScreeningTask> tasks;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto players,
                         PlayersInScope(conn, request.squad_id(), request.player_id()));
     std::vector<domain::Id> ids;

@@ -160,7 +160,7 @@ std::vector<domain::FieldChange> DiffComplaints(const domain::Complaint& a,
 // The complaint as the API shows it, with its computed pelvic-origin marker.
 // `player_complaints`: the player's complaints when the caller has them (a page of a list), else
 // read here.
-void Present(SQLite::Database& conn, const domain::Complaint& c,
+void Present(storage::Transaction& conn, const domain::Complaint& c,
              const domain::FlagThresholds& thresholds, v1::Complaint* out,
              const std::vector<domain::Complaint>* player_complaints = nullptr) {
   ToProto(c, out);
@@ -204,7 +204,7 @@ void Present(SQLite::Database& conn, const domain::Complaint& c,
 }
 
 // The complaint and its player, refusing changes to an archived player's record.
-absl::StatusOr<domain::Complaint> FindWritableComplaint(SQLite::Database& conn, domain::Id id) {
+absl::StatusOr<domain::Complaint> FindWritableComplaint(storage::Transaction& conn, domain::Id id) {
   TL_ASSIGN_OR_RETURN(domain::Complaint complaint, storage::FindComplaint(conn, id));
   TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, complaint.player_id));
   if (player.archived_at) {
@@ -214,7 +214,7 @@ absl::StatusOr<domain::Complaint> FindWritableComplaint(SQLite::Database& conn, 
   return complaint;
 }
 
-absl::Status Amend(SQLite::Database& conn, domain::Complaint& complaint, const common::Caller& caller,
+absl::Status Amend(storage::Transaction& conn, domain::Complaint& complaint, const common::Caller& caller,
                    absl::Time now, domain::AmendmentAction action,
                    std::vector<domain::FieldChange> changes, const std::string& reason) {
   complaint.updated_at = now;
@@ -232,7 +232,7 @@ absl::Status Amend(SQLite::Database& conn, domain::Complaint& complaint, const c
 
 }  // namespace
 
-void PresentComplaint(SQLite::Database& conn, const domain::Complaint& complaint,
+void PresentComplaint(storage::Transaction& conn, const domain::Complaint& complaint,
                       const domain::FlagThresholds& thresholds, v1::Complaint* out) {
   Present(conn, complaint, thresholds, out);
 }
@@ -271,7 +271,7 @@ absl::StatusOr<v1::CreateComplaintResponse> ComplaintRecords::CreateComplaint(
 
   v1::CreateComplaintResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, c.player_id()));
     if (player.archived_at) {
       return absl::FailedPreconditionError(
@@ -301,7 +301,7 @@ absl::StatusOr<v1::GetComplaintResponse> ComplaintRecords::GetComplaint(
   common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetComplaintResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint c, storage::FindComplaint(conn, request.id()));
     Present(conn, c, options_.thresholds, response.mutable_complaint());
     return absl::OkStatus();
@@ -322,7 +322,7 @@ absl::StatusOr<v1::ListComplaintsResponse> ComplaintRecords::ListComplaints(
   TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   storage::ComplaintFilter filter{request.player_id(), request.squad_id(), request.open_only()};
   v1::ListComplaintsResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     if (filter.player_id) TL_RETURN_IF_ERROR(storage::FindPlayer(conn, filter.player_id).status());
     if (filter.squad_id) TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
     auto complaints = storage::ListComplaints(conn, filter, cursor, page_size + 1);
@@ -375,7 +375,7 @@ absl::StatusOr<v1::UpdateComplaintResponse> ComplaintRecords::UpdateComplaint(
 
   v1::UpdateComplaintResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint, FindWritableComplaint(conn, c.id()));
     const domain::Complaint before = complaint;
     if (paths.count("side")) complaint.side = static_cast<domain::Side>(c.side());
@@ -432,7 +432,7 @@ absl::StatusOr<v1::CreateCheckInResponse> ComplaintRecords::CreateCheckIn(
 
   v1::CreateCheckInResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
                         FindWritableComplaint(conn, request.complaint_id()));
     if (check_in.checked_at < complaint.onset_at) {
@@ -475,7 +475,7 @@ absl::StatusOr<v1::ResolveComplaintResponse> ComplaintRecords::ResolveComplaint(
 
   v1::ResolveComplaintResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
                         FindWritableComplaint(conn, request.complaint_id()));
     if (complaint.resolved_at) {
@@ -510,7 +510,7 @@ absl::StatusOr<v1::ReopenComplaintResponse> ComplaintRecords::ReopenComplaint(
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::ReopenComplaintResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
                         FindWritableComplaint(conn, request.complaint_id()));
     if (!complaint.resolved_at) {
@@ -536,7 +536,7 @@ absl::StatusOr<v1::ListAmendmentsResponse> ComplaintRecords::ListAmendments(
   TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
   TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListAmendmentsResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
                         storage::FindComplaint(conn, request.complaint_id()));
     response.set_player_id(complaint.player_id);  // names the player in the call's audit record

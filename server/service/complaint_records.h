@@ -12,7 +12,7 @@
 namespace touchline::service {
 
 // The complaint as the API shows it, with its computed pelvic-origin marker (read on `conn`).
-void PresentComplaint(SQLite::Database& conn, const domain::Complaint& complaint,
+void PresentComplaint(storage::Transaction& conn, const domain::Complaint& complaint,
                       const domain::FlagThresholds& thresholds, v1::Complaint* out);
 
 class ComplaintRecords {

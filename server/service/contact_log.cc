@@ -112,7 +112,7 @@ bool SameEvent(const domain::ContactEvent& a, const domain::ContactEvent& b) {
 }
 
 // Why events of this player may not be recorded, or empty if they may.
-std::string PlayerProblem(SQLite::Database& conn, domain::Id player_id) {
+std::string PlayerProblem(storage::Transaction& conn, domain::Id player_id) {
   auto player = storage::FindPlayer(conn, player_id);
   if (!player.ok()) return absl::StrCat("player ", player_id, " not found");
   if (player->archived_at) return absl::StrCat("player ", player_id, " is archived");
@@ -130,7 +130,7 @@ absl::StatusOr<v1::CreateContactEventResponse> ContactLog::CreateContactEvent(
   event.recorded_by = caller.user;
   v1::CreateContactEventResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     if (auto existing = storage::FindContactEventByKey(conn, event.idempotency_key)) {
       if (!SameEvent(*existing, event)) {
         return absl::AlreadyExistsError(KeyConflict(event, *existing));
@@ -162,7 +162,7 @@ absl::StatusOr<v1::GetContactEventResponse> ContactLog::GetContactEvent(
   common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetContactEventResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::ContactEvent e, storage::FindContactEvent(conn, request.id()));
     ToProto(e, response.mutable_contact_event());
     return absl::OkStatus();
@@ -197,7 +197,7 @@ absl::StatusOr<v1::ListContactEventsResponse> ContactLog::ListContactEvents(
   for (int k : request.kinds()) filter.kinds.push_back(static_cast<domain::ContactKind>(k));
 
   v1::ListContactEventsResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     if (filter.player_id) TL_RETURN_IF_ERROR(storage::FindPlayer(conn, filter.player_id).status());
     if (filter.squad_id) TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
     auto events = storage::ListContactEvents(conn, filter, cursor, page_size + 1);
@@ -272,7 +272,7 @@ absl::Status ContactImport::Commit(Batch& batch) {
   std::vector<Rejection> batch_rejections;
   absl::Status written;
   try {
-    written = log_.db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    written = log_.db_.Write([&](storage::Transaction& conn) -> absl::Status {
       batch_stored = batch_duplicates = 0;
       batch_rejections.clear();
       storage::ContactEventInserter inserter(conn);

@@ -157,7 +157,7 @@ void CheckPeriod(common::FieldViolations& v, const google::protobuf::Timestamp* 
 }
 
 // Every player of the squad, archived included (their exposure and complaints still count).
-std::vector<domain::Player> AllPlayersOf(SQLite::Database& conn, domain::Id squad_id) {
+std::vector<domain::Player> AllPlayersOf(storage::Transaction& conn, domain::Id squad_id) {
   std::vector<domain::Player> all;
   domain::Id after = 0;
   for (;;) {
@@ -242,7 +242,7 @@ absl::StatusOr<v1::RecordSessionResponse> ExposureDesk::RecordSession(
   session.recorded_by = caller.user;
   v1::RecordSessionResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     if (auto existing = storage::FindSessionByKey(conn, session.idempotency_key)) {
       if (!SameSession(*existing, session)) {
         return absl::AlreadyExistsError(
@@ -294,7 +294,7 @@ absl::StatusOr<v1::GetSessionResponse> ExposureDesk::GetSession(
   common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetSessionResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Session s, storage::FindSession(conn, request.id()));
     ToProto(s, response.mutable_session());
     return absl::OkStatus();
@@ -322,7 +322,7 @@ absl::StatusOr<v1::ListSessionsResponse> ExposureDesk::ListSessions(
     filter.kind = static_cast<domain::ExposureKind>(request.kind());
   }
   v1::ListSessionsResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(storage::FindSquad(conn, filter.squad_id).status());
     auto sessions = storage::ListSessions(conn, filter, cursor, page_size + 1);
     const bool more = static_cast<int>(sessions.size()) > page_size;
@@ -353,7 +353,7 @@ absl::StatusOr<v1::GetInjuryRatesResponse> ExposureDesk::GetInjuryRates(
   const absl::Time as_of = clock_.Now();
 
   v1::GetInjuryRatesResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(storage::FindSquad(conn, request.squad_id()).status());
     std::map<domain::Id, domain::PositionGroup> groups;
     std::vector<domain::Id> ids;
@@ -397,7 +397,7 @@ absl::StatusOr<v1::GetWeeklyContactLoadResponse> ExposureDesk::GetWeeklyContactL
   TL_RETURN_IF_ERROR(v.ToStatus());
 
   v1::GetWeeklyContactLoadResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(storage::FindSquad(conn, request.squad_id()).status());
     std::vector<domain::Id> ids;
     if (request.player_id() != 0) {

@@ -47,7 +47,7 @@ absl::StatusOr<v1::ListFlagsResponse> FlagBoard::ListFlags(const common::Caller&
 
   std::vector<domain::Flag> flags;
   std::map<std::string, storage::FlagAck> acks;  // by flag key, recorded by as_of
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto players,
                         PlayersInScope(conn, request.squad_id(), request.player_id()));
     std::vector<domain::Id> ids;
@@ -109,7 +109,7 @@ absl::StatusOr<v1::ListClosingWindowsResponse> FlagBoard::ListClosingWindows(
   if (!request.page_token().empty()) as_of = absl::FromUnixMicros(cursor.key);
 
   std::vector<domain::WindowEntry> queue;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto players,
                         PlayersInScope(conn, request.squad_id(), request.player_id()));
     const SquadSnapshot snapshot = LoadSnapshot(conn, std::move(players), as_of,

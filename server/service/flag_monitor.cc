@@ -42,7 +42,7 @@ void SetAck(const storage::FlagAck& ack, v1::Flag* flag) {
   a->set_note(ack.note);
 }
 
-FlagChangeHub::Change Append(SQLite::Database& conn, v1::FlagChangeType type, v1::Flag flag,
+FlagChangeHub::Change Append(storage::Transaction& conn, v1::FlagChangeType type, v1::Flag flag,
                              const std::optional<storage::FlagAck>& ack, domain::Id squad_id,
                              absl::Time now) {
   if (ack) SetAck(*ack, &flag);
@@ -161,7 +161,7 @@ bool FlagMonitor::Process(bool all, std::vector<domain::Id> ids) {
     Wakes wakes;
     bool done = false;
     std::vector<domain::Id> batch_ids;
-    const absl::Status status = db_.Write([&](SQLite::Database& conn) -> absl::Status {
+    const absl::Status status = db_.Write([&](storage::Transaction& conn) -> absl::Status {
       changes.clear();
       wakes.clear();
       batch_ids.clear();
@@ -199,7 +199,7 @@ bool FlagMonitor::Process(bool all, std::vector<domain::Id> ids) {
   }
 }
 
-void FlagMonitor::Reconcile(SQLite::Database& conn, const std::vector<domain::Player>& players,
+void FlagMonitor::Reconcile(storage::Transaction& conn, const std::vector<domain::Player>& players,
                             absl::Time now, std::vector<FlagChangeHub::Change>& changes,
                             Wakes& wakes) {
   if (players.empty()) return;
@@ -288,7 +288,7 @@ absl::StatusOr<v1::AcknowledgeFlagResponse> FlagMonitor::Acknowledge(
   v1::AcknowledgeFlagResponse response;
   Wakes wakes;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     changes.clear();
     response.clear_flags();
     wakes.clear();

@@ -66,7 +66,7 @@ class FlagMonitor final : public PlayerRecordObserver {
   bool Process(bool all, std::vector<domain::Id> ids);
   // Re-evaluates the players at `now` inside a write transaction: appends RAISED / CHANGED /
   // CLEARED to the log, updates held flags, and fills the changes and each player's next wake.
-  void Reconcile(SQLite::Database& conn, const std::vector<domain::Player>& players, absl::Time now,
+  void Reconcile(storage::Transaction& conn, const std::vector<domain::Player>& players, absl::Time now,
                  std::vector<FlagChangeHub::Change>& changes, Wakes& wakes);
   void ApplyWakes(const Wakes& wakes);
 

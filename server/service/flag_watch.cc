@@ -42,7 +42,7 @@ absl::StatusOr<std::unique_ptr<FlagFeed>> FlagWatch::OpenFeed(const common::Call
   // Subscribe before reading the log: a change committed after the read is then in the buffer
   // (duplicates of what the read returned are skipped by sequence).
   feed->subscription_ = hub_.Subscribe(request.squad_id(), std::move(ready));
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     if (request.squad_id() != 0) {
       TL_RETURN_IF_ERROR(storage::FindSquad(conn, request.squad_id()).status());
     }
@@ -62,7 +62,7 @@ absl::StatusOr<std::unique_ptr<FlagFeed>> FlagWatch::OpenFeed(const common::Call
 absl::Status FlagFeed::ReadPage() {
   page_.clear();
   page_at_ = 0;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     page_ = storage::ListFlagChanges(conn, squad_id_, last_, kReplayPage);
     return absl::OkStatus();
   }));

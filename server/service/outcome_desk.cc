@@ -76,7 +76,7 @@ absl::StatusOr<v1::GetProtocolOutcomesResponse> OutcomeDesk::GetProtocolOutcomes
   const bool analyst = caller.role == common::Role::kAnalyst;
 
   std::vector<domain::ProtocolOutcome> outcomes;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(storage::FindSquad(conn, request.squad_id()).status());
     std::vector<domain::Id> ids;
     domain::Id after = 0;

@@ -209,7 +209,7 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
   // Per request: the complaints and nerve tests the answer is checked against (step 2).
   std::vector<std::vector<domain::Complaint>> complaints_of;
   std::vector<std::vector<domain::Assessment>> nerve_tests_of;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto in_scope,
                         PlayersInScope(conn, request.squad_id(), request.player_id()));
     if (request.player_id() != 0 && in_scope.front().archived_at) {
@@ -279,7 +279,7 @@ absl::StatusOr<v1::AssignProtocolsResponse> ProtocolDesk::AssignProtocols(
   // 3. Store every assignment in one write transaction.
   v1::AssignProtocolsResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     if (request.player_id() != 0) {  // archived while the plugins were thinking?
       TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, request.player_id()));
       if (player.archived_at) return RefuseArchived(player, "no protocols are assigned");
@@ -310,7 +310,7 @@ absl::StatusOr<v1::ListAssignmentsResponse> ProtocolDesk::ListAssignments(
   TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
   TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListAssignmentsResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, request.player_id()));
     auto assignments =
         storage::ListAssignments(conn, request.player_id(), cursor.id, page_size + 1);
@@ -342,7 +342,7 @@ absl::StatusOr<v1::RecordAdherenceResponse> ProtocolDesk::RecordAdherence(
 
   v1::RecordAdherenceResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     domain::Id assignment_id = request.assignment_id();
     if (request.prescription_id() != 0) {
       TL_ASSIGN_OR_RETURN(auto p, storage::FindPrescription(conn, request.prescription_id()));
@@ -395,13 +395,13 @@ absl::StatusOr<v1::ListPluginsResponse> ProtocolDesk::ListPlugins(const common::
 }
 
 std::map<domain::Id, SessionProtocols> LoadSessionProtocols(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time session_at) {
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time session_at) {
   return ChooseSessionProtocols(LoadAssignmentsNear(conn, player_ids, session_at, session_at),
                                 session_at);
 }
 
 std::vector<storage::ProtocolAssignment> LoadAssignmentsNear(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
     absl::Time to) {
   return storage::ListAssignmentsOfPlayers(conn, player_ids, from - kProtocolSessionWindow,
                                            to + kProtocolSessionWindow + absl::Microseconds(1));
@@ -449,14 +449,14 @@ std::map<domain::Id, SessionProtocols> ChooseSessionProtocols(
 }
 
 std::vector<storage::AssignmentTime> LoadAssignmentTimesNear(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
     absl::Time to) {
   return storage::ListAssignmentTimesOfPlayers(conn, player_ids, from - kProtocolSessionWindow,
                                                to + kProtocolSessionWindow + absl::Microseconds(1));
 }
 
 std::map<domain::Id, SessionProtocols> LoadChosenProtocols(
-    SQLite::Database& conn, std::span<const storage::AssignmentTime> times, absl::Time session_at) {
+    storage::Transaction& conn, std::span<const storage::AssignmentTime> times, absl::Time session_at) {
   std::vector<domain::Id> ids;
   for (const auto& [player_id, id] : ChooseSessionAssignments(times, session_at)) ids.push_back(id);
   std::map<domain::Id, SessionProtocols> out;

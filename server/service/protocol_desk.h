@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
+#include "server/storage/transaction.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "plugins/runtime/protocol_planner.h"
@@ -79,12 +79,12 @@ struct SessionProtocols {
 // For each player with a stored assignment whose session time is within kProtocolSessionWindow of
 // `session_at`: the one closest to it (the newest of equally close ones). Two queries in all.
 std::map<domain::Id, SessionProtocols> LoadSessionProtocols(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time session_at);
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time session_at);
 
 // Every assignment that is "for" a session at some instant in [from, to]: those with a session
 // time within kProtocolSessionWindow of that range, by session time.
 std::vector<storage::ProtocolAssignment> LoadAssignmentsNear(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
     absl::Time to);
 
 // The LoadSessionProtocols choice made from assignments already loaded (a superset is fine).
@@ -99,12 +99,12 @@ std::map<domain::Id, domain::Id> ChooseSessionAssignments(
 
 // LoadAssignmentsNear's times only (what ReadinessStableUntil and the choice need).
 std::vector<storage::AssignmentTime> LoadAssignmentTimesNear(
-    SQLite::Database& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
+    storage::Transaction& conn, const std::vector<domain::Id>& player_ids, absl::Time from,
     absl::Time to);
 
 // The protocols of the assignments chosen from `times` for the session at `session_at`: only
 // the chosen assignments are read in full.
 std::map<domain::Id, SessionProtocols> LoadChosenProtocols(
-    SQLite::Database& conn, std::span<const storage::AssignmentTime> times, absl::Time session_at);
+    storage::Transaction& conn, std::span<const storage::AssignmentTime> times, absl::Time session_at);
 
 }  // namespace touchline::service

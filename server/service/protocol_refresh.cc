@@ -105,7 +105,7 @@ void ProtocolRefresher::Refresh(domain::Id player_id, absl::Time changed_at) {
   // Sessions still to come or under way (the board shows an assignment up to kProtocolSessionWindow
   // from the session time): the newest assignment of each.
   std::vector<storage::ProtocolAssignment> assignments;
-  const absl::Status read = db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  const absl::Status read = db_.Read([&](storage::Transaction& conn) -> absl::Status {
     assignments = storage::ListAssignmentsOfPlayers(conn, {player_id},
                                                     changed_at - kProtocolSessionWindow,
                                                     absl::InfiniteFuture());

@@ -186,7 +186,7 @@ uint64_t ReadinessBoard::kept_board_answers() const {
 }
 
 std::vector<std::shared_ptr<const ReadinessBoard::PlayerEntry>> ReadinessBoard::ComputeEntries(
-    SQLite::Database& conn, std::vector<domain::Player> players, absl::Time at) const {
+    storage::Transaction& conn, std::vector<domain::Player> players, absl::Time at) const {
   std::vector<domain::Id> ids;
   ids.reserve(players.size());
   for (const auto& p : players) ids.push_back(p.id);
@@ -267,7 +267,7 @@ absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard:
   // a board read from an older snapshot is never answered from once a newer write exists.
   const uint64_t generation = db_.RecordsGeneration();
   std::vector<std::shared_ptr<const PlayerEntry>> entries;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto players, PlayersInScope(conn, squad_id, 0));
     std::sort(players.begin(), players.end(), [](const auto& a, const auto& b) {
       return a.name != b.name ? a.name < b.name : a.id < b.id;
@@ -298,7 +298,7 @@ absl::StatusOr<std::shared_ptr<const ReadinessBoard::KeptBoard>> ReadinessBoard:
   std::vector<std::shared_ptr<const PlayerEntry>> entries = kept.entries;
   if (!players.empty()) {
     std::vector<std::shared_ptr<const PlayerEntry>> fresh;
-    TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+    TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
       fresh = ComputeEntries(conn, std::move(players), at);
       return absl::OkStatus();
     }));
@@ -345,7 +345,7 @@ absl::StatusOr<v1::CreateReadinessOverrideResponse> ReadinessBoard::CreateReadin
 
   v1::CreateReadinessOverrideResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, o.player_id()));
     if (player.archived_at) {
       return absl::FailedPreconditionError(
@@ -366,7 +366,7 @@ absl::StatusOr<v1::ListReadinessOverridesResponse> ReadinessBoard::ListReadiness
   TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
   TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListReadinessOverridesResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(storage::FindPlayer(conn, request.player_id()).status());
     auto overrides =
         storage::ListOverrides(conn, request.player_id(), cursor.id, page_size + 1);
@@ -387,7 +387,7 @@ absl::StatusOr<v1::ClearReadinessOverrideResponse> ReadinessBoard::ClearReadines
   const absl::Time now = clock_.Now();
   v1::ClearReadinessOverrideResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(auto o, storage::FindOverride(conn, request.id()));
     if (o.cleared_at) {
       return absl::FailedPreconditionError(absl::StrCat("override ", o.id, " was already cleared"));

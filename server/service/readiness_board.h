@@ -123,7 +123,7 @@ class ReadinessBoard {
                                                std::shared_ptr<const KeptBoard>* kept);
   // The rows of `players` at `at` (read in one transaction, a fixed number of queries).
   std::vector<std::shared_ptr<const PlayerEntry>> ComputeEntries(
-      SQLite::Database& conn, std::vector<domain::Player> players, absl::Time at) const;
+      storage::Transaction& conn, std::vector<domain::Player> players, absl::Time at) const;
   // A board from its rows (in board order).
   static std::shared_ptr<const KeptBoard> Assemble(
       uint64_t generation, int64_t squad_id,

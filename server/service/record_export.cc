@@ -30,11 +30,11 @@ struct Numbered {
   v1::ExportRecord record;
 };
 
-using Reader = std::vector<Numbered> (*)(SQLite::Database&, const storage::ExportFilter&,
+using Reader = std::vector<Numbered> (*)(storage::Transaction&, const storage::ExportFilter&,
                                          domain::Id after_id, domain::Id up_to_id, int limit,
                                          const ServiceOptions&);
 
-std::vector<Numbered> ReadContactEvents(SQLite::Database& conn,
+std::vector<Numbered> ReadContactEvents(storage::Transaction& conn,
                                         const storage::ExportFilter& filter, domain::Id after_id,
                                         domain::Id up_to_id, int limit, const ServiceOptions&) {
   std::vector<Numbered> out;
@@ -49,7 +49,7 @@ std::vector<Numbered> ReadContactEvents(SQLite::Database& conn,
   return out;
 }
 
-std::vector<Numbered> ReadComplaints(SQLite::Database& conn, const storage::ExportFilter& filter,
+std::vector<Numbered> ReadComplaints(storage::Transaction& conn, const storage::ExportFilter& filter,
                                      domain::Id after_id, domain::Id up_to_id, int limit,
                                      const ServiceOptions& options) {
   const auto rows = storage::ListComplaintsForExport(conn, filter, after_id, up_to_id, limit);
@@ -69,7 +69,7 @@ std::vector<Numbered> ReadComplaints(SQLite::Database& conn, const storage::Expo
   return out;
 }
 
-std::vector<Numbered> ReadSessions(SQLite::Database& conn, const storage::ExportFilter& filter,
+std::vector<Numbered> ReadSessions(storage::Transaction& conn, const storage::ExportFilter& filter,
                                    domain::Id after_id, domain::Id up_to_id, int limit,
                                    const ServiceOptions&) {
   std::vector<Numbered> out;
@@ -89,7 +89,7 @@ std::vector<Numbered> ReadSessions(SQLite::Database& conn, const storage::Export
 struct KindSpec {
   v1::RecordKind kind;
   bool coach_may_export;  // coaches never see complaints (clinical); contact events they record
-  domain::Id (*last_id)(SQLite::Database&);
+  domain::Id (*last_id)(storage::Transaction&);
   Reader read;
 };
 constexpr KindSpec kExportKinds[] = {
@@ -152,7 +152,7 @@ FeedStep<v1::ExportRecordsResponse> ExportFeed::Next() {
       const domain::Id after = s.positions[spec.kind];
       s.batch.clear();
       s.batch_at = 0;
-      absl::Status read = s.db.Read([&](SQLite::Database& conn) -> absl::Status {
+      absl::Status read = s.db.Read([&](storage::Transaction& conn) -> absl::Status {
         s.batch = spec.read(conn, s.filter, after, s.last_ids[spec.kind], s.batch_size, s.options);
         return absl::OkStatus();
       });
@@ -213,7 +213,7 @@ absl::StatusOr<std::unique_ptr<ExportFeed>> RecordExport::OpenFeed(
   if (request.has_end_time()) s.filter.end = FromProto(request.end_time());
 
   // Where this stream stops: the last record of each kind stored now.
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     if (s.filter.squad_id != 0) {
       TL_RETURN_IF_ERROR(storage::FindSquad(conn, s.filter.squad_id).status());
     }

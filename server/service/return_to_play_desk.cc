@@ -171,7 +171,7 @@ void PlanToProto(const domain::ReturnToPlayPlan& plan, v1::ReturnToPlayPlan* out
 // ---- checks against the records ----
 
 // The plan's complaint, open: a resolved complaint's plan is closed (reopen it first).
-absl::StatusOr<domain::Complaint> OpenComplaintOf(SQLite::Database& conn, domain::Id complaint_id) {
+absl::StatusOr<domain::Complaint> OpenComplaintOf(storage::Transaction& conn, domain::Id complaint_id) {
   TL_ASSIGN_OR_RETURN(domain::Complaint complaint, storage::FindComplaint(conn, complaint_id));
   if (complaint.resolved_at) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -219,7 +219,7 @@ struct CriterionInPlan {
   domain::ReturnToPlayPlan plan;
   const domain::ReturnCriterion* criterion = nullptr;
 };
-absl::StatusOr<CriterionInPlan> FindCriterion(SQLite::Database& conn, domain::Id criterion_id) {
+absl::StatusOr<CriterionInPlan> FindCriterion(storage::Transaction& conn, domain::Id criterion_id) {
   TL_ASSIGN_OR_RETURN(domain::Id plan_id, storage::PlanIdOfCriterion(conn, criterion_id));
   CriterionInPlan out;
   TL_ASSIGN_OR_RETURN(out.plan, storage::FindPlan(conn, plan_id));
@@ -240,7 +240,7 @@ absl::StatusOr<CriterionInPlan> FindCriterion(SQLite::Database& conn, domain::Id
 }
 
 template <typename Response>
-absl::Status Respond(SQLite::Database& conn, domain::Id plan_id, Response& response) {
+absl::Status Respond(storage::Transaction& conn, domain::Id plan_id, Response& response) {
   TL_ASSIGN_OR_RETURN(domain::ReturnToPlayPlan plan, storage::FindPlan(conn, plan_id));
   PlanToProto(plan, response.mutable_plan());
   return absl::OkStatus();
@@ -276,7 +276,7 @@ absl::StatusOr<v1::CreateReturnToPlayPlanResponse> ReturnToPlayDesk::CreateRetur
 
   v1::CreateReturnToPlayPlanResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint, OpenComplaintOf(conn, request.complaint_id()));
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, complaint.player_id));
     if (player.archived_at) {
@@ -318,7 +318,7 @@ absl::StatusOr<v1::GetReturnToPlayPlanResponse> ReturnToPlayDesk::GetReturnToPla
   if (request.complaint_id() < 0) v.Add("complaint_id", "must not be negative");
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetReturnToPlayPlanResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::ReturnToPlayPlan plan,
                         request.plan_id() != 0
                             ? storage::FindPlan(conn, request.plan_id())
@@ -339,7 +339,7 @@ absl::StatusOr<v1::SetPlannedDateResponse> ReturnToPlayDesk::SetPlannedDate(
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::SetPlannedDateResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::ReturnToPlayPlan plan, storage::FindPlan(conn, request.plan_id()));
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint, OpenComplaintOf(conn, plan.complaint_id));
     TL_RETURN_IF_ERROR(CheckStageOpen(plan, d.stage, "the planned date"));
@@ -363,7 +363,7 @@ absl::StatusOr<v1::AddCriterionResponse> ReturnToPlayDesk::AddCriterion(
   c.recorded_by = caller.user;
   v1::AddCriterionResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::ReturnToPlayPlan plan, storage::FindPlan(conn, request.plan_id()));
     TL_RETURN_IF_ERROR(OpenComplaintOf(conn, plan.complaint_id).status());
     TL_RETURN_IF_ERROR(CheckStageOpen(plan, c.stage, "the criteria"));
@@ -384,7 +384,7 @@ absl::StatusOr<v1::AmendCriterionResponse> ReturnToPlayDesk::AmendCriterion(
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::AmendCriterionResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(CriterionInPlan found, FindCriterion(conn, request.criterion_id()));
     const domain::ReturnCriterion& old = *found.criterion;
     TL_RETURN_IF_ERROR(OpenComplaintOf(conn, found.plan.complaint_id).status());
@@ -418,7 +418,7 @@ absl::StatusOr<v1::MarkCriterionResponse> ReturnToPlayDesk::MarkCriterion(
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::MarkCriterionResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(CriterionInPlan found, FindCriterion(conn, request.criterion_id()));
     const domain::ReturnCriterion& criterion = *found.criterion;
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint,
@@ -497,7 +497,7 @@ absl::StatusOr<v1::ReachStageResponse> ReturnToPlayDesk::ReachStage(
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::ReachStageResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::ReturnToPlayPlan plan, storage::FindPlan(conn, request.plan_id()));
     TL_ASSIGN_OR_RETURN(domain::Complaint complaint, OpenComplaintOf(conn, plan.complaint_id));
     if (auto refusal = domain::CheckStageReach(plan, complaint, *stage, at)) {

@@ -60,7 +60,7 @@ absl::StatusOr<v1::CreateSquadResponse> SquadRegistry::CreateSquad(
   squad.created_at = squad.updated_at = clock_.Now();
   v1::CreateSquadResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Squad stored, storage::InsertSquad(conn, squad));
     ToProto(stored, response.mutable_squad());
     return absl::OkStatus();
@@ -74,7 +74,7 @@ absl::StatusOr<v1::GetSquadResponse> SquadRegistry::GetSquad(const common::Calle
   common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetSquadResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Squad squad, storage::FindSquad(conn, request.id()));
     ToProto(squad, response.mutable_squad());
     return absl::OkStatus();
@@ -87,7 +87,7 @@ absl::StatusOr<v1::ListSquadsResponse> SquadRegistry::ListSquads(
   TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
   TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListSquadsResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     auto squads = storage::ListSquads(conn, cursor.id, page_size + 1);
     const bool more = static_cast<int>(squads.size()) > page_size;
     if (more) squads.pop_back();
@@ -110,7 +110,7 @@ absl::StatusOr<v1::UpdateSquadResponse> SquadRegistry::UpdateSquad(
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::UpdateSquadResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Squad squad, storage::FindSquad(conn, request.squad().id()));
     if (paths.count("name")) squad.name = request.squad().name();
     squad.updated_at = clock_.Now();
@@ -137,7 +137,7 @@ absl::StatusOr<v1::CreatePlayerResponse> SquadRegistry::CreatePlayer(
   player.created_at = player.updated_at = clock_.Now();
   v1::CreatePlayerResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_RETURN_IF_ERROR(storage::FindSquad(conn, p.squad_id()).status());
     TL_ASSIGN_OR_RETURN(domain::Player stored, storage::InsertPlayer(conn, player));
     ToProto(stored, response.mutable_player());
@@ -152,7 +152,7 @@ absl::StatusOr<v1::GetPlayerResponse> SquadRegistry::GetPlayer(
   common::CheckPositiveId(v, "id", request.id());
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::GetPlayerResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, request.id()));
     ToProto(player, response.mutable_player());
     return absl::OkStatus();
@@ -168,7 +168,7 @@ absl::StatusOr<v1::ListPlayersResponse> SquadRegistry::ListPlayers(
   TL_ASSIGN_OR_RETURN(int page_size, common::NormalizePageSize(request.page_size()));
   TL_ASSIGN_OR_RETURN(storage::PageCursor cursor, common::DecodePageToken(request.page_token()));
   v1::ListPlayersResponse response;
-  TL_RETURN_IF_ERROR(db_.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db_.Read([&](storage::Transaction& conn) -> absl::Status {
     if (request.squad_id() != 0) {
       TL_RETURN_IF_ERROR(storage::FindSquad(conn, request.squad_id()).status());
     }
@@ -197,7 +197,7 @@ absl::StatusOr<v1::UpdatePlayerResponse> SquadRegistry::UpdatePlayer(
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::UpdatePlayerResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, p.id()));
     if (player.archived_at) {
       return absl::FailedPreconditionError(
@@ -224,7 +224,7 @@ absl::StatusOr<v1::ArchivePlayerResponse> SquadRegistry::ArchivePlayer(
   TL_RETURN_IF_ERROR(v.ToStatus());
   v1::ArchivePlayerResponse response;
   TL_RETURN_IF_ERROR(WriteOnce(db_, caller, request, response,
-                               [&](SQLite::Database& conn) -> absl::Status {
+                               [&](storage::Transaction& conn) -> absl::Status {
     TL_ASSIGN_OR_RETURN(domain::Player player, storage::FindPlayer(conn, request.id()));
     if (player.archived_at) {
       return absl::FailedPreconditionError(absl::StrCat("player ", request.id(),

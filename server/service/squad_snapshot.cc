@@ -9,7 +9,7 @@
 
 namespace touchline::service {
 
-SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> players,
+SquadSnapshot LoadSnapshot(storage::Transaction& conn, std::vector<domain::Player> players,
                            absl::Time as_of, const domain::FlagThresholds& thresholds,
                            SnapshotOptions options) {
   SquadSnapshot snapshot;
@@ -75,7 +75,7 @@ SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> p
   return snapshot;
 }
 
-absl::StatusOr<std::vector<domain::Player>> PlayersInScope(SQLite::Database& conn, int64_t squad_id,
+absl::StatusOr<std::vector<domain::Player>> PlayersInScope(storage::Transaction& conn, int64_t squad_id,
                                                            int64_t player_id) {
   if (player_id != 0) {
     auto player = storage::FindPlayer(conn, player_id);

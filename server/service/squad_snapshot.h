@@ -5,7 +5,7 @@
 #include <map>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
+#include "server/storage/transaction.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "server/domain/flag_rules.h"
@@ -44,13 +44,13 @@ struct SnapshotOptions {
 };
 
 // Loads the records of `players` as needed to evaluate flags and readiness at `as_of`.
-SquadSnapshot LoadSnapshot(SQLite::Database& conn, std::vector<domain::Player> players,
+SquadSnapshot LoadSnapshot(storage::Transaction& conn, std::vector<domain::Player> players,
                            absl::Time as_of, const domain::FlagThresholds& thresholds,
                            SnapshotOptions options = {});
 
 // Active players of a squad (NOT_FOUND if the squad does not exist), or the single player
 // (NOT_FOUND if unknown; archived players included when asked for by id).
-absl::StatusOr<std::vector<domain::Player>> PlayersInScope(SQLite::Database& conn, int64_t squad_id,
+absl::StatusOr<std::vector<domain::Player>> PlayersInScope(storage::Transaction& conn, int64_t squad_id,
                                                            int64_t player_id);
 
 }  // namespace touchline::service

@@ -98,9 +98,9 @@ absl::StatusOr<std::optional<Identity>> IdentityOf(const Message& request) {
 
 absl::Status WriteOnce(storage::Database& db, const common::Caller& caller, const Message& request,
                        Message& response,
-                       absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
+                       absl::FunctionRef<absl::Status(storage::Transaction&)> work) {
   TL_ASSIGN_OR_RETURN(const std::optional<Identity> id, IdentityOf(request));
-  return db.Write([&](SQLite::Database& conn) -> absl::Status {
+  return db.Write([&](storage::Transaction& conn) -> absl::Status {
     if (id) {
       if (auto stored = storage::FindRequestResult(conn, caller.user, id->request_id)) {
         return Replay(*stored, *id, response).status();
@@ -128,7 +128,7 @@ absl::StatusOr<bool> FindFirstResult(storage::Database& db, const common::Caller
   TL_ASSIGN_OR_RETURN(const std::optional<Identity> id, IdentityOf(request));
   if (!id) return false;
   absl::StatusOr<bool> found = false;
-  TL_RETURN_IF_ERROR(db.Read([&](SQLite::Database& conn) -> absl::Status {
+  TL_RETURN_IF_ERROR(db.Read([&](storage::Transaction& conn) -> absl::Status {
     if (auto stored = storage::FindRequestResult(conn, caller.user, id->request_id)) {
       found = Replay(*stored, *id, response);
     }

@@ -8,7 +8,7 @@
 //    the call fails with UNAVAILABLE.
 #pragma once
 
-#include "SQLiteCpp/Database.h"
+#include "server/storage/transaction.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -29,7 +29,7 @@ inline constexpr size_t kMaxRequestIdLength = 128;
 absl::Status WriteOnce(storage::Database& db, const common::Caller& caller,
                        const google::protobuf::Message& request,
                        google::protobuf::Message& response,
-                       absl::FunctionRef<absl::Status(SQLite::Database&)> work);
+                       absl::FunctionRef<absl::Status(storage::Transaction&)> work);
 
 // For a call that does slow work before its write (protocol plugins): whether this request was
 // already answered, and if so its first result in `response`. ALREADY_EXISTS as above.

@@ -7,10 +7,10 @@
 #include <string>
 #include <utility>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/storage/transaction.h"
 
 namespace touchline::storage {
 
@@ -20,14 +20,14 @@ struct TokenRecord {
   int role = 0;  // touchline.v1.Role
 };
 
-absl::Status InsertToken(SQLite::Database& db, const std::string& sha256_hex,
+absl::Status InsertToken(Transaction& db, const std::string& sha256_hex,
                          const std::string& user, int role, absl::Time now);
 // The unrevoked token with this hash, if any.
-std::optional<TokenRecord> FindActiveToken(SQLite::Database& db, const std::string& sha256_hex);
-int64_t CountActiveTokens(SQLite::Database& db);
+std::optional<TokenRecord> FindActiveToken(Transaction& db, const std::string& sha256_hex);
+int64_t CountActiveTokens(Transaction& db);
 // What changes whenever a token is issued or revoked, by any process: (tokens, revoked tokens).
-std::pair<int64_t, int64_t> TokenTableStamp(SQLite::Database& db);
+std::pair<int64_t, int64_t> TokenTableStamp(Transaction& db);
 // Revokes every token of `user`; returns how many.
-int RevokeTokensOfUser(SQLite::Database& db, const std::string& user, absl::Time now);
+int RevokeTokensOfUser(Transaction& db, const std::string& user, absl::Time now);
 
 }  // namespace touchline::storage

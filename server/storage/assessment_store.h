@@ -8,9 +8,9 @@
 #include <optional>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/storage/transaction.h"
 #include "server/domain/model.h"
 #include "server/storage/record_store.h"
 
@@ -26,24 +26,24 @@ struct AssessmentFilter {
 // Inserts the assessment and its legs as one unit (a savepoint); returns it with its id.
 // NOT_FOUND when the player (or complaint) does not exist; FAILED_PRECONDITION when amends_id is
 // already amended by another assessment.
-absl::StatusOr<domain::Assessment> InsertAssessment(SQLite::Database& db,
+absl::StatusOr<domain::Assessment> InsertAssessment(Transaction& db,
                                                     const domain::Assessment& assessment);
 // With its legs and superseded_by. NOT_FOUND.
-absl::StatusOr<domain::Assessment> FindAssessment(SQLite::Database& db, Id id);
+absl::StatusOr<domain::Assessment> FindAssessment(Transaction& db, Id id);
 // Ordered by (assessed_at, id), rows after `after` (key = assessed_at micros), at most `limit`.
-std::vector<domain::Assessment> ListAssessments(SQLite::Database& db,
+std::vector<domain::Assessment> ListAssessments(Transaction& db,
                                                 const AssessmentFilter& filter, PageCursor after,
                                                 int limit);
 // The current baselines of these players (any kind), for comparing with: by (assessed_at, id).
-std::vector<domain::Assessment> ListBaselinesOfPlayers(SQLite::Database& db,
+std::vector<domain::Assessment> ListBaselinesOfPlayers(Transaction& db,
                                                        const std::vector<Id>& player_ids);
 // The current assessments of these kinds of these players assessed in [from, to), by
 // (assessed_at, id).
 std::vector<domain::Assessment> ListCurrentAssessmentsOfPlayers(
-    SQLite::Database& db, const std::vector<Id>& player_ids,
+    Transaction& db, const std::vector<Id>& player_ids,
     const std::vector<domain::AssessmentKind>& kinds, absl::Time from, absl::Time to);
 // The current pelvic screens of these players assessed in [from, to), by (assessed_at, id).
-std::vector<domain::Assessment> ListPelvicScreensOfPlayers(SQLite::Database& db,
+std::vector<domain::Assessment> ListPelvicScreensOfPlayers(Transaction& db,
                                                            const std::vector<Id>& player_ids,
                                                            absl::Time from, absl::Time to);
 

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/storage/transaction.h"
 #include "server/storage/database.h"
 
 namespace touchline::storage {
@@ -70,9 +70,9 @@ struct AuditFilter {
   std::optional<absl::Time> end;    // exclusive
 };
 
-absl::StatusOr<int64_t> AppendAuditEvent(SQLite::Database& db, const AuditRecord& record);
+absl::StatusOr<int64_t> AppendAuditEvent(Transaction& db, const AuditRecord& record);
 // Newest first: ids < before_id (0 = from the newest), at most `limit`.
-std::vector<AuditRecord> ListAuditEvents(SQLite::Database& db, const AuditFilter& filter,
+std::vector<AuditRecord> ListAuditEvents(Transaction& db, const AuditFilter& filter,
                                          int64_t before_id, int limit);
 
 }  // namespace touchline::storage

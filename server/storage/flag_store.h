@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/time/time.h"
+#include "server/storage/transaction.h"
 #include "server/domain/model.h"
 
 namespace touchline::storage {
@@ -42,18 +42,18 @@ struct FlagChangeRow {
 };
 
 // Held flags of the given players, by key.
-std::vector<FlagStateRow> ListFlagStates(SQLite::Database& db, const std::vector<domain::Id>& player_ids);
+std::vector<FlagStateRow> ListFlagStates(Transaction& db, const std::vector<domain::Id>& player_ids);
 // Inserts or replaces the row of row.key (flag bytes, squad and acknowledgement included).
-void UpsertFlagState(SQLite::Database& db, const FlagStateRow& row);
-void DeleteFlagState(SQLite::Database& db, const std::string& key);
+void UpsertFlagState(Transaction& db, const FlagStateRow& row);
+void DeleteFlagState(Transaction& db, const std::string& key);
 
 // Appends and returns the new sequence (strictly greater than every earlier one).
-int64_t AppendFlagChange(SQLite::Database& db, const FlagChangeRow& row);
+int64_t AppendFlagChange(Transaction& db, const FlagChangeRow& row);
 // Changes with sequence > after_sequence (of one squad, or all when squad_id is 0), oldest first,
 // at most `limit`.
-std::vector<FlagChangeRow> ListFlagChanges(SQLite::Database& db, domain::Id squad_id,
+std::vector<FlagChangeRow> ListFlagChanges(Transaction& db, domain::Id squad_id,
                                            int64_t after_sequence, int limit);
 // The last sequence ever assigned (0 when none).
-int64_t LastFlagSequence(SQLite::Database& db);
+int64_t LastFlagSequence(Transaction& db);
 
 }  // namespace touchline::storage

@@ -6,7 +6,8 @@
 
 #include "SQLiteCpp/Exception.h"
 #include "absl/strings/str_cat.h"
-#include "server/storage/database.h"
+#include "SQLiteCpp/Database.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 
 namespace touchline::storage {
 namespace {

@@ -1,4 +1,4 @@
-// Versioned schema migrations of the Touchline SQLite database.
+// Versioned schema migrations of the Touchline SQLite database (the SQLite backend's schema).
 //
 // The schema version lives in PRAGMA user_version and the file is marked as Touchline's with
 // PRAGMA application_id. Each step is applied in its own BEGIN IMMEDIATE transaction together with
@@ -9,23 +9,14 @@
 #include <cstdint>
 #include <span>
 
-#include "SQLiteCpp/Database.h"
+#include "server/storage/store_kind.h"
+
+namespace SQLite {
+class Database;
+}  // namespace SQLite
 #include "absl/status/status.h"
 
 namespace touchline::storage {
-
-// A Touchline store is one of two SQLite files, each with its own schema and migrations.
-enum class StoreKind {
-  kClinicalRecord,  // squads, players, contact events, complaints, protocols, tokens, ...
-  kAuditLog,        // who read or changed what (<db>.audit), a file of its own: audit_log_store.h
-};
-
-// PRAGMA application_id of a Touchline database: "TCLN" in ASCII; of its audit log: "TCLA".
-inline constexpr int32_t kTouchlineApplicationId = 0x54434C4E;
-inline constexpr int32_t kTouchlineAuditLogApplicationId = 0x54434C41;
-int32_t ApplicationId(StoreKind kind);
-// "Touchline database" / "Touchline audit log", for messages.
-const char* StoreName(StoreKind kind);
 
 struct Migration {
   int version;              // user_version after this step; steps are numbered 1, 2, ...

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "server/storage/transaction.h"
 #include "server/domain/model.h"
 
 namespace touchline::storage {
@@ -61,19 +61,19 @@ struct ProtocolAssignment {
 
 // Inserts the assignment and its prescriptions as one unit (a savepoint); returns it with every id.
 // NOT_FOUND when the player does not exist.
-absl::StatusOr<ProtocolAssignment> InsertAssignment(SQLite::Database& db,
+absl::StatusOr<ProtocolAssignment> InsertAssignment(Transaction& db,
                                                     const ProtocolAssignment& assignment);
 // With prescriptions and adherence. NOT_FOUND.
-absl::StatusOr<ProtocolAssignment> FindAssignment(SQLite::Database& db, domain::Id id);
+absl::StatusOr<ProtocolAssignment> FindAssignment(Transaction& db, domain::Id id);
 // The prescription (without adherence). NOT_FOUND.
-absl::StatusOr<StoredPrescription> FindPrescription(SQLite::Database& db, domain::Id id);
+absl::StatusOr<StoredPrescription> FindPrescription(Transaction& db, domain::Id id);
 // A player's assignments newest first (id descending), ids < before_id (0 = from the newest), at
 // most `limit`; each with prescriptions and adherence.
-std::vector<ProtocolAssignment> ListAssignments(SQLite::Database& db, domain::Id player_id,
+std::vector<ProtocolAssignment> ListAssignments(Transaction& db, domain::Id player_id,
                                                 domain::Id before_id, int limit);
 // Every assignment of the given players whose session is in [from, to), ordered by (session_at,
 // id); each with prescriptions and adherence. A fixed number of queries whatever the player count.
-std::vector<ProtocolAssignment> ListAssignmentsOfPlayers(SQLite::Database& db,
+std::vector<ProtocolAssignment> ListAssignmentsOfPlayers(Transaction& db,
                                                          const std::vector<domain::Id>& player_ids,
                                                          absl::Time from, absl::Time to);
 // When an assignment's session is, without its prescriptions: what choosing among a player's
@@ -85,13 +85,13 @@ struct AssignmentTime {
 };
 // Of the given players, every assignment whose session is in [from, to), ordered by (session_at,
 // id). One query.
-std::vector<AssignmentTime> ListAssignmentTimesOfPlayers(SQLite::Database& db,
+std::vector<AssignmentTime> ListAssignmentTimesOfPlayers(Transaction& db,
                                                          const std::vector<domain::Id>& player_ids,
                                                          absl::Time from, absl::Time to);
 // The assignments with these ids that exist, with prescriptions and adherence, in the order given.
-std::vector<ProtocolAssignment> ListAssignmentsByIds(SQLite::Database& db,
+std::vector<ProtocolAssignment> ListAssignmentsByIds(Transaction& db,
                                                      const std::vector<domain::Id>& ids);
 // Appends one report. NOT_FOUND when the prescription does not exist.
-absl::StatusOr<AdherenceRecord> AppendAdherence(SQLite::Database& db, const AdherenceRecord& record);
+absl::StatusOr<AdherenceRecord> AppendAdherence(Transaction& db, const AdherenceRecord& record);
 
 }  // namespace touchline::storage

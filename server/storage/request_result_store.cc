@@ -1,38 +1,36 @@
 #include "server/storage/request_result_store.h"
+#include "server/storage/row_binding.h"
 
-#include "SQLiteCpp/Statement.h"
 
 namespace touchline::storage {
 
-std::optional<RequestResult> FindRequestResult(SQLite::Database& db, const std::string& user,
+std::optional<RequestResult> FindRequestResult(Transaction& db, const std::string& user,
                                                const std::string& request_id) {
-  SQLite::Statement q(db,
-                      "SELECT request_type, fingerprint, response, recorded_at FROM request_results "
+  Statement q = db.Prepare("SELECT request_type, fingerprint, response, recorded_at FROM request_results "
                       "WHERE user_name = ? AND request_id = ?");
-  q.bind(1, user);
-  q.bind(2, request_id);
-  if (!q.executeStep()) return std::nullopt;
+  q.Bind(1, user);
+  q.Bind(2, request_id);
+  if (!q.Step()) return std::nullopt;
   RequestResult r;
   r.user = user;
   r.request_id = request_id;
-  r.request_type = q.getColumn(0).getString();
-  r.fingerprint = q.getColumn(1).getString();
-  r.response = q.getColumn(2).getString();
-  r.recorded_at = absl::FromUnixMicros(q.getColumn(3).getInt64());
+  r.request_type = q.ColumnText(0);
+  r.fingerprint = q.ColumnText(1);
+  r.response = q.ColumnText(2);
+  r.recorded_at = absl::FromUnixMicros(q.ColumnInt(3));
   return r;
 }
 
-void InsertRequestResult(SQLite::Database& db, const RequestResult& result) {
-  SQLite::Statement q(db,
-                      "INSERT INTO request_results (user_name, request_id, request_type, "
+void InsertRequestResult(Transaction& db, const RequestResult& result) {
+  Statement q = db.Prepare("INSERT INTO request_results (user_name, request_id, request_type, "
                       "fingerprint, response, recorded_at) VALUES (?, ?, ?, ?, ?, ?)");
-  q.bind(1, result.user);
-  q.bind(2, result.request_id);
-  q.bind(3, result.request_type);
-  q.bindNoCopy(4, result.fingerprint.data(), static_cast<int>(result.fingerprint.size()));
-  q.bindNoCopy(5, result.response.data(), static_cast<int>(result.response.size()));
-  q.bind(6, static_cast<int64_t>(absl::ToUnixMicros(result.recorded_at)));
-  q.exec();
+  q.Bind(1, result.user);
+  q.Bind(2, result.request_id);
+  q.Bind(3, result.request_type);
+  q.BindBlobNoCopy(4, result.fingerprint);
+  q.BindBlobNoCopy(5, result.response);
+  q.Bind(6, static_cast<int64_t>(absl::ToUnixMicros(result.recorded_at)));
+  q.Execute();
 }
 
 }  // namespace touchline::storage

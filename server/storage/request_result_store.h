@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "SQLiteCpp/Database.h"
 #include "absl/time/time.h"
+#include "server/storage/transaction.h"
 
 namespace touchline::storage {
 
@@ -19,10 +19,10 @@ struct RequestResult {
   absl::Time recorded_at;
 };
 
-std::optional<RequestResult> FindRequestResult(SQLite::Database& db, const std::string& user,
+std::optional<RequestResult> FindRequestResult(Transaction& db, const std::string& user,
                                                const std::string& request_id);
-// Throws (SQLite) when the id is already stored: call FindRequestResult first, in the same
+// Throws (StoreError) when the id is already stored: call FindRequestResult first, in the same
 // transaction.
-void InsertRequestResult(SQLite::Database& db, const RequestResult& result);
+void InsertRequestResult(Transaction& db, const RequestResult& result);
 
 }  // namespace touchline::storage

@@ -53,7 +53,7 @@ TEST(AuditTrailTest, ConcurrentCallersAreEachCommittedOnceAndBeforeAppendReturns
         storage::AuditFilter filter;
         filter.user = record.user;
         filter.method = record.method;
-        absl::Status read = (*db)->Read([&](SQLite::Database& conn) {
+        absl::Status read = (*db)->Read([&](storage::Transaction& conn) {
           if (storage::ListAuditEvents(conn, filter, 0, 2).size() != 1) ++unseen_after_return[c];
           return absl::OkStatus();
         });
@@ -70,7 +70,7 @@ TEST(AuditTrailTest, ConcurrentCallersAreEachCommittedOnceAndBeforeAppendReturns
   // Exactly one row per call, with the players it named.
   std::map<std::pair<std::string, std::string>, std::vector<int64_t>> stored;
   ASSERT_TRUE((*db)
-                  ->Read([&](SQLite::Database& conn) {
+                  ->Read([&](storage::Transaction& conn) {
                     for (const auto& e : storage::ListAuditEvents(conn, {}, 0, 1'000'000)) {
                       EXPECT_TRUE(stored.emplace(std::pair(e.user, e.method), e.player_ids).second)
                           << "twice: " << e.user << " " << e.method;

@@ -226,7 +226,7 @@ Rate StorageOnly(const std::string& path, const std::vector<ContactEvent>& rows,
   const double cpu0 = ClientCpuSeconds();
   const absl::Time t0 = absl::Now();
   for (size_t start = 0; start < rows.size(); start += per_commit) {
-    absl::Status st = (*db)->Write([&](SQLite::Database& c) {
+    absl::Status st = (*db)->Write([&](storage::Transaction& c) {
       touchline::storage::ContactEventInserter ins(c);
       for (size_t n = start; n < std::min(rows.size(), start + per_commit); ++n) {
         if (!ins.InsertIfNew(rows[n])) return absl::InternalError("a row was not stored");

@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -30,8 +31,8 @@ using testing::TempDbPath;
 
 int64_t CountSquads(Database& db) {
   int64_t n = -1;
-  EXPECT_TRUE(db.Read([&](SQLite::Database& c) {
-                  n = c.execAndGet("SELECT count(*) FROM squads").getInt64();
+  EXPECT_TRUE(db.Read([&](storage::Transaction& c) {
+                  n = SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads").getInt64();
                   return absl::OkStatus();
                 }).ok());
   return n;
@@ -39,16 +40,16 @@ int64_t CountSquads(Database& db) {
 
 std::string IntegrityCheck(Database& db) {
   std::string result;
-  EXPECT_TRUE(db.Read([&](SQLite::Database& c) {
-                  result = c.execAndGet("PRAGMA integrity_check").getString();
+  EXPECT_TRUE(db.Read([&](storage::Transaction& c) {
+                  result = SqliteConnectionOf(c).execAndGet("PRAGMA integrity_check").getString();
                   return absl::OkStatus();
                 }).ok());
   return result;
 }
 
 absl::Status Pragma(Database& db, const std::string& sql) {
-  return db.Write([&](SQLite::Database& c) {
-    c.exec(sql);
+  return db.Write([&](storage::Transaction& c) {
+    SqliteConnectionOf(c).exec(sql);
     return absl::OkStatus();
   });
 }
@@ -62,7 +63,7 @@ domain::Squad NewSquad(const std::string& name) {
 
 // Inserts `count` squads with large names in one transaction.
 absl::Status InsertBatch(Database& db, const std::string& prefix, int count) {
-  return db.Write([&](SQLite::Database& c) -> absl::Status {
+  return db.Write([&](storage::Transaction& c) -> absl::Status {
     for (int i = 0; i < count; ++i) {
       auto squad = InsertSquad(c, NewSquad(absl::StrCat(prefix, "-", i, "-", std::string(2000, 'x'))));
       if (!squad.ok()) return squad.status();
@@ -81,9 +82,9 @@ TEST(StorageFaults, FullDiskIsResourceExhaustedStoresNothingPartialAndRecovers) 
   // Cap the file a few pages above its current size: the batch below starts fine and runs out of
   // space part-way, which is the case that must not leave half a write behind.
   int64_t pages = 0;
-  ASSERT_TRUE(db->Write([&](SQLite::Database& c) {
-                  pages = c.execAndGet("PRAGMA page_count").getInt64();
-                  c.exec(absl::StrCat("PRAGMA max_page_count = ", pages + 3));
+  ASSERT_TRUE(db->Write([&](storage::Transaction& c) {
+                  pages = SqliteConnectionOf(c).execAndGet("PRAGMA page_count").getInt64();
+                  SqliteConnectionOf(c).exec(absl::StrCat("PRAGMA max_page_count = ", pages + 3));
                   return absl::OkStatus();
                 }).ok());
 
@@ -110,16 +111,16 @@ TEST(StorageFaults, ReadOnlyDatabaseIsUnavailableChangesNothingAndRecovers) {
   ASSERT_TRUE(InsertBatch(*db, "before", 2).ok());
 
   sqlite3* writer = nullptr;
-  ASSERT_TRUE(db->Write([&](SQLite::Database& c) {
-                  writer = c.getHandle();
-                  c.exec("PRAGMA query_only = ON");
+  ASSERT_TRUE(db->Write([&](storage::Transaction& c) {
+                  writer = SqliteConnectionOf(c).getHandle();
+                  SqliteConnectionOf(c).exec("PRAGMA query_only = ON");
                   return absl::OkStatus();
                 }).ok());
   absl::Status readonly = InsertBatch(*db, "during", 5);
   EXPECT_EQ(readonly.code(), absl::StatusCode::kUnavailable) << readonly;
   EXPECT_NE(readonly.message().find("read-only"), std::string::npos) << readonly;
   // An update of an existing row is refused too, and leaves it as it was.
-  absl::Status update = db->Write([&](SQLite::Database& c) -> absl::Status {
+  absl::Status update = db->Write([&](storage::Transaction& c) -> absl::Status {
     auto squad = FindSquad(c, 1);
     if (!squad.ok()) return squad.status();
     squad->name = "renamed";
@@ -128,7 +129,7 @@ TEST(StorageFaults, ReadOnlyDatabaseIsUnavailableChangesNothingAndRecovers) {
   EXPECT_EQ(update.code(), absl::StatusCode::kUnavailable) << update;
   EXPECT_EQ(CountSquads(*db), 2);
   std::string name;
-  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+  ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
                   auto squad = FindSquad(c, 1);
                   if (squad.ok()) name = squad->name;
                   return squad.status();

@@ -115,7 +115,7 @@ class FlagMonitorTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
     options_.flag_watch_buffer = 4;
-    ASSERT_TRUE(db_->Write([&](SQLite::Database& conn) -> absl::Status {
+    ASSERT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
                      domain::Squad squad;
                      squad.name = "First XV";
                      auto s = storage::InsertSquad(conn, squad);
@@ -136,7 +136,7 @@ class FlagMonitorTest : public ::testing::Test {
   // A player with one open complaint; tells the monitor, as the use cases do.
   domain::Id AddPlayerWithComplaint(absl::Time onset) {
     domain::Id player_id = 0;
-    EXPECT_TRUE(db_->Write([&](SQLite::Database& conn) -> absl::Status {
+    EXPECT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
                      domain::Player p;
                      p.squad_id = squad_;
                      p.name = "P";
@@ -152,7 +152,7 @@ class FlagMonitorTest : public ::testing::Test {
 
   int64_t LastSequence() {
     int64_t last = -1;
-    EXPECT_TRUE(db_->Read([&](SQLite::Database& conn) {
+    EXPECT_TRUE(db_->Read([&](storage::Transaction& conn) {
                      last = storage::LastFlagSequence(conn);
                      return absl::OkStatus();
                    }).ok());

@@ -42,7 +42,7 @@ class ReadinessBoardTest : public ::testing::Test {
     fresh_ = std::make_unique<ReadinessBoard>(*db_, clock_, fresh_options_);
   }
 
-  void Write(absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
+  void Write(absl::FunctionRef<absl::Status(storage::Transaction&)> work) {
     const absl::Status status = db_->Write(work);
     ASSERT_TRUE(status.ok()) << status;
   }
@@ -55,7 +55,7 @@ class ReadinessBoardTest : public ::testing::Test {
     auto micros = [&](absl::Duration span) {
       return absl::Microseconds(rng() % std::max<int64_t>(1, absl::ToInt64Microseconds(span)));
     };
-    Write([&](SQLite::Database& conn) -> absl::Status {
+    Write([&](storage::Transaction& conn) -> absl::Status {
       domain::Squad squad;
       squad.name = "Squad " + std::to_string(rng());
       auto s = storage::InsertSquad(conn, squad);
@@ -258,7 +258,7 @@ TEST_F(ReadinessBoardTest, WritesAreSeenAtOnce) {
   ASSERT_GT(kept_->kept_board_answers(), 0u);
   // A new acute complaint on the first player: the kept board must not hide it.
   domain::Id first = 0;
-  Write([&](SQLite::Database& conn) -> absl::Status {
+  Write([&](storage::Transaction& conn) -> absl::Status {
     first = storage::ListPlayers(conn, squad_, false, 0, 1).front().id;
     domain::Complaint c;
     c.player_id = first;
@@ -282,7 +282,7 @@ TEST_F(ReadinessBoardTest, WritesAreSeenAtOnce) {
   }
   EXPECT_TRUE(seen);
   // A new player appears; an archived one goes.
-  Write([&](SQLite::Database& conn) -> absl::Status {
+  Write([&](storage::Transaction& conn) -> absl::Status {
     domain::Player p;
     p.squad_id = squad_;
     p.name = "New signing";
@@ -296,7 +296,7 @@ TEST_F(ReadinessBoardTest, WritesAreSeenAtOnce) {
 domain::Id RandomWrite(storage::Database& db, std::mt19937_64& rng, domain::Id squad,
                        absl::Time now) {
   domain::Id about = 0;
-  const absl::Status status = db.Write([&](SQLite::Database& conn) -> absl::Status {
+  const absl::Status status = db.Write([&](storage::Transaction& conn) -> absl::Status {
     const auto players = storage::ListPlayers(conn, squad, false, 0, 1000);
     if (players.empty()) return absl::OkStatus();
     const domain::Player& player = players[rng() % players.size()];

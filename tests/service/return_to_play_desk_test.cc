@@ -33,7 +33,7 @@ class ReturnToPlayDeskTest : public ::testing::Test {
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
     desk_ = std::make_unique<ReturnToPlayDesk>(*db_, clock_, options_);
-    ASSERT_TRUE(db_->Write([&](SQLite::Database& conn) -> absl::Status {
+    ASSERT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
                       domain::Squad squad;
                       squad.name = "First XV";
                       auto s = storage::InsertSquad(conn, squad);
@@ -69,7 +69,7 @@ class ReturnToPlayDeskTest : public ::testing::Test {
     a.recorded_at = clock_.Now();
     a.recorded_by = "physio";
     domain::Id id = 0;
-    EXPECT_TRUE(db_->Write([&](SQLite::Database& conn) -> absl::Status {
+    EXPECT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
                       auto stored = storage::InsertAssessment(conn, a);
                       if (!stored.ok()) return stored.status();
                       id = stored->id;
@@ -160,7 +160,7 @@ TEST_F(ReturnToPlayDeskTest, ACorrectedAssessmentCannotBeCited) {
   const v1::ReturnToPlayPlan plan = Plan();
   const domain::Id first = Assessment(players_[0], kOnset + absl::Hours(24), 400, 300);
   domain::Assessment correction;
-  ASSERT_TRUE(db_->Write([&](SQLite::Database& conn) -> absl::Status {
+  ASSERT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
                     auto old = storage::FindAssessment(conn, first);
                     if (!old.ok()) return old.status();
                     correction = *old;

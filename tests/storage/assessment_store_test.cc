@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -31,7 +32,7 @@ class AssessmentStoreTest : public ::testing::Test {
   void SetUp() override {
     db_ = testing::OpenOrDie(tmp_.path());
     ASSERT_NE(db_, nullptr);
-    ASSERT_TRUE(db_->Write([&](SQLite::Database& c) -> absl::Status {
+    ASSERT_TRUE(db_->Write([&](storage::Transaction& c) -> absl::Status {
                       for (const char* name : {"First XV", "A team"}) {
                         domain::Squad s;
                         s.name = name;
@@ -61,7 +62,7 @@ class AssessmentStoreTest : public ::testing::Test {
 
   absl::StatusOr<Assessment> Insert(const Assessment& a) {
     absl::StatusOr<Assessment> out;
-    const absl::Status st = db_->Write([&](SQLite::Database& c) -> absl::Status {
+    const absl::Status st = db_->Write([&](storage::Transaction& c) -> absl::Status {
       out = InsertAssessment(c, a);
       return out.status();
     });
@@ -71,8 +72,8 @@ class AssessmentStoreTest : public ::testing::Test {
 
   template <typename F>
   auto Read(F f) {
-    decltype(f(std::declval<SQLite::Database&>())) out;
-    EXPECT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+    decltype(f(std::declval<storage::Transaction&>())) out;
+    EXPECT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                       out = f(c);
                       return absl::OkStatus();
                     }).ok());
@@ -96,7 +97,7 @@ TEST_F(AssessmentStoreTest, EveryMeasureRoundTripsAndUnsetStaysUnset) {
   a.right = AssessmentSide{.angle_degrees = 88};
   auto stored = Insert(a);
   ASSERT_TRUE(stored.ok()) << stored.status();
-  auto found = Read([&](SQLite::Database& c) { return FindAssessment(c, stored->id); });
+  auto found = Read([&](storage::Transaction& c) { return FindAssessment(c, stored->id); });
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->kind, AssessmentKind::kStraightLegRaise);
   EXPECT_EQ(found->assessed_at, kT0);
@@ -123,7 +124,7 @@ TEST_F(AssessmentStoreTest, EveryMeasureRoundTripsAndUnsetStaysUnset) {
   for (const Assessment& one : {screen, spine, h, iso}) {
     auto in = Insert(one);
     ASSERT_TRUE(in.ok()) << in.status();
-    auto back = Read([&](SQLite::Database& c) { return FindAssessment(c, in->id); });
+    auto back = Read([&](storage::Transaction& c) { return FindAssessment(c, in->id); });
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(back->pelvic_rotation, one.pelvic_rotation);
     EXPECT_EQ(back->lumbar_flexion_cm, one.lumbar_flexion_cm);
@@ -144,7 +145,7 @@ TEST_F(AssessmentStoreTest, ACorrectionIsANewRowAndTheOriginalIsSuperseded) {
   fix.amend_reason = "typo";
   auto corrected = Insert(fix);
   ASSERT_TRUE(corrected.ok()) << corrected.status();
-  auto old = Read([&](SQLite::Database& c) { return FindAssessment(c, original->id); });
+  auto old = Read([&](storage::Transaction& c) { return FindAssessment(c, original->id); });
   EXPECT_EQ(old->superseded_by, corrected->id);
   EXPECT_EQ(old->left->force_newtons, 300);
   // A record is corrected once: the next correction amends the correction.
@@ -154,10 +155,10 @@ TEST_F(AssessmentStoreTest, ACorrectionIsANewRowAndTheOriginalIsSuperseded) {
   EXPECT_TRUE(Insert(fix).ok());
 
   AssessmentFilter current{.player_id = players_[0]};
-  EXPECT_EQ(Read([&](SQLite::Database& c) { return ListAssessments(c, current, {}, 10); }).size(),
+  EXPECT_EQ(Read([&](storage::Transaction& c) { return ListAssessments(c, current, {}, 10); }).size(),
             1u);
   AssessmentFilter all{.player_id = players_[0], .include_superseded = true};
-  EXPECT_EQ(Read([&](SQLite::Database& c) { return ListAssessments(c, all, {}, 10); }).size(), 3u);
+  EXPECT_EQ(Read([&](storage::Transaction& c) { return ListAssessments(c, all, {}, 10); }).size(), 3u);
 }
 
 TEST_F(AssessmentStoreTest, TheDatabaseRefusesUpdateAndDelete) {
@@ -167,8 +168,8 @@ TEST_F(AssessmentStoreTest, TheDatabaseRefusesUpdateAndDelete) {
   for (const char* sql : {"UPDATE assessments SET note = 'x'", "DELETE FROM assessments",
                           "UPDATE assessment_sides SET force_newtons = 1",
                           "DELETE FROM assessment_sides"}) {
-    const absl::Status st = db_->Write([&](SQLite::Database& c) -> absl::Status {
-      c.exec(sql);
+    const absl::Status st = db_->Write([&](storage::Transaction& c) -> absl::Status {
+      SqliteConnectionOf(c).exec(sql);
       return absl::OkStatus();
     });
     EXPECT_FALSE(st.ok()) << sql;
@@ -197,19 +198,19 @@ TEST_F(AssessmentStoreTest, FiltersCursorBaselinesAndScreens) {
     ids.push_back(in->id);
   }
   AssessmentFilter squad{.squad_id = squads_[0]};
-  EXPECT_THAT(Ids(Read([&](SQLite::Database& c) { return ListAssessments(c, squad, {}, 10); })),
+  EXPECT_THAT(Ids(Read([&](storage::Transaction& c) { return ListAssessments(c, squad, {}, 10); })),
               ElementsAre(ids[0], ids[2]));
   AssessmentFilter screens{.player_id = players_[1], .kinds = {AssessmentKind::kPelvicScreen}};
-  EXPECT_THAT(Ids(Read([&](SQLite::Database& c) { return ListAssessments(c, screens, {}, 10); })),
+  EXPECT_THAT(Ids(Read([&](storage::Transaction& c) { return ListAssessments(c, screens, {}, 10); })),
               ElementsAre(ids[3]));
   // The cursor: rows strictly after (assessed_at, id).
   AssessmentFilter player0{.player_id = players_[0]};
   const PageCursor after{absl::ToUnixMicros(kT0), ids[0]};
-  EXPECT_THAT(Ids(Read([&](SQLite::Database& c) { return ListAssessments(c, player0, after, 10); })),
+  EXPECT_THAT(Ids(Read([&](storage::Transaction& c) { return ListAssessments(c, player0, after, 10); })),
               ElementsAre(ids[2]));
-  EXPECT_THAT(Ids(Read([&](SQLite::Database& c) { return ListBaselinesOfPlayers(c, players_); })),
+  EXPECT_THAT(Ids(Read([&](storage::Transaction& c) { return ListBaselinesOfPlayers(c, players_); })),
               ElementsAre(ids[0]));
-  EXPECT_THAT(Ids(Read([&](SQLite::Database& c) {
+  EXPECT_THAT(Ids(Read([&](storage::Transaction& c) {
                 return ListPelvicScreensOfPlayers(c, players_, kT0 + absl::Hours(2),
                                                   kT0 + absl::Hours(3));
               })),

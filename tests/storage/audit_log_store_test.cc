@@ -12,6 +12,8 @@
 
 #include "SQLiteCpp/Database.h"
 #include "absl/strings/str_cat.h"
+#include "server/storage/migrations.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -44,7 +46,8 @@ std::vector<int64_t> MakeVersion8DatabaseWithAuditEvents(const std::string& path
   EXPECT_TRUE(MigrateTo(raw, 8).ok());
   std::vector<int64_t> ids;
   for (int n = 0; n < events; ++n) {
-    auto id = AppendAuditEvent(raw, Event(n));
+    SqliteTransaction raw_tx(raw);
+    auto id = AppendAuditEvent(raw_tx, Event(n));
     EXPECT_TRUE(id.ok()) << id.status();
     ids.push_back(id.value_or(0));
   }
@@ -60,7 +63,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenLogBeside(Database& clinical, absl
 
 std::vector<AuditRecord> AllEvents(Database& log) {
   std::vector<AuditRecord> events;
-  EXPECT_TRUE(log.Read([&](SQLite::Database& conn) {
+  EXPECT_TRUE(log.Read([&](storage::Transaction& conn) {
                    events = ListAuditEvents(conn, {}, 0, 1'000'000);
                    return absl::OkStatus();
                  }).ok());
@@ -88,7 +91,7 @@ TEST(AuditLogStoreTest, ANewDatabaseGetsItsAuditLogBesideIt) {
   EXPECT_EQ((*log)->kind(), StoreKind::kAuditLog);
   EXPECT_EQ(MovedAt(tmp.path()), absl::ToUnixMicros(kNow));
 
-  ASSERT_TRUE((*log)->Write([](SQLite::Database& conn) {
+  ASSERT_TRUE((*log)->Write([](storage::Transaction& conn) {
                      return AppendAuditEvent(conn, Event(4)).status();
                    }).ok());
   const auto events = AllEvents(**log);
@@ -109,7 +112,7 @@ TEST(AuditLogStoreTest, AppendingToTheAuditLogLeavesTheDatabaseUnchanged) {
   const int before = reader.execAndGet("PRAGMA data_version").getInt();
   const uint64_t generation = clinical->RecordsGeneration();
   for (int n = 0; n < 10; ++n) {
-    ASSERT_TRUE((*log)->Write([&](SQLite::Database& conn) {
+    ASSERT_TRUE((*log)->Write([&](storage::Transaction& conn) {
                        return AppendAuditEvent(conn, Event(n)).status();
                      }).ok());
   }
@@ -144,11 +147,11 @@ TEST(AuditLogStoreTest, AnOlderDatabasesAuditEventsMoveWithTheirIdsAndStayWhereT
   EXPECT_EQ(CountIn(tmp.path() + ".audit", "audit_event_players"), player_rows);
   // Nothing is deleted from the database; nothing more may be appended there.
   EXPECT_EQ(CountIn(tmp.path(), "audit_events"), static_cast<int64_t>(ids.size()));
-  EXPECT_FALSE(clinical->Write([](SQLite::Database& conn) {
+  EXPECT_FALSE(clinical->Write([](storage::Transaction& conn) {
                          return AppendAuditEvent(conn, Event(99)).status();
                        }).ok());
   // The log continues after the moved ids: page tokens (ids) stay valid across the move.
-  auto next = (*log)->Write([](SQLite::Database& conn) {
+  auto next = (*log)->Write([](storage::Transaction& conn) {
     return AppendAuditEvent(conn, Event(41)).status();
   });
   ASSERT_TRUE(next.ok()) << next;

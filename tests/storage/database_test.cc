@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "server/storage/migrations.h"
 #include "server/storage/record_store.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -40,8 +41,8 @@ domain::Squad MakeSquad(const std::string& name) {
 
 int64_t CountSquads(Database& db) {
   int64_t n = -1;
-  EXPECT_TRUE(db.Read([&](SQLite::Database& c) {
-                  n = c.execAndGet("SELECT count(*) FROM squads").getInt64();
+  EXPECT_TRUE(db.Read([&](storage::Transaction& c) {
+                  n = SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads").getInt64();
                   return absl::OkStatus();
                 }).ok());
   return n;
@@ -55,8 +56,8 @@ TEST(DatabaseTest, FilesAreCreatedOwnerOnlyWhateverTheUmask) {
   auto db = OpenOrDie(tmp.path());
   ::umask(old_umask);
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Write([](SQLite::Database& c) {
-                  c.exec("INSERT INTO squads(name, created_at, updated_at) VALUES('x', 0, 0)");
+  ASSERT_TRUE(db->Write([](storage::Transaction& c) {
+                  SqliteConnectionOf(c).exec("INSERT INTO squads(name, created_at, updated_at) VALUES('x', 0, 0)");
                   return absl::OkStatus();
                 }).ok());
   for (const char* suffix : {"", "-wal", "-shm"}) {
@@ -74,12 +75,12 @@ TEST(DatabaseTest, FreshDatabaseIsAtLatestVersionWithTouchlineIdAndWal) {
   EXPECT_EQ(db->SchemaVersion(), Database::LatestSchemaVersion());
   EXPECT_GE(Database::LatestSchemaVersion(), 2);
   EXPECT_EQ(db->path(), tmp.path());
-  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
-                  EXPECT_EQ(c.execAndGet("PRAGMA user_version").getInt(),
+  ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
+                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("PRAGMA user_version").getInt(),
                             Database::LatestSchemaVersion());
-                  EXPECT_EQ(c.execAndGet("PRAGMA application_id").getInt(),
+                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("PRAGMA application_id").getInt(),
                             kTouchlineApplicationId);
-                  EXPECT_EQ(c.execAndGet("PRAGMA journal_mode").getString(), "wal");
+                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("PRAGMA journal_mode").getString(), "wal");
                   return absl::OkStatus();
                 }).ok());
 }
@@ -94,10 +95,10 @@ TEST(DatabaseTest, EveryConnectionHasForeignKeysSynchronousAndBusyTimeout) {
     options.busy_timeout_ms = 1234;
     auto db = Database::Open(options);
     ASSERT_TRUE(db.ok()) << db.status();
-    auto check = [&](SQLite::Database& c) {
-      EXPECT_EQ(c.execAndGet("PRAGMA foreign_keys").getInt(), 1);
-      EXPECT_EQ(c.execAndGet("PRAGMA synchronous").getInt(), full ? 2 : 1);
-      EXPECT_EQ(c.execAndGet("PRAGMA busy_timeout").getInt(), 1234);
+    auto check = [&](storage::Transaction& c) {
+      EXPECT_EQ(SqliteConnectionOf(c).execAndGet("PRAGMA foreign_keys").getInt(), 1);
+      EXPECT_EQ(SqliteConnectionOf(c).execAndGet("PRAGMA synchronous").getInt(), full ? 2 : 1);
+      EXPECT_EQ(SqliteConnectionOf(c).execAndGet("PRAGMA busy_timeout").getInt(), 1234);
       return absl::OkStatus();
     };
     ASSERT_TRUE((*db)->Write(check).ok());
@@ -110,45 +111,46 @@ TEST(DatabaseTest, CachedStatementsAreReusedResetAndNeverSharedWhileInUse) {
   auto db = OpenOrDie(path.path());
   ASSERT_NE(db, nullptr);
   const std::string sql = "SELECT value FROM json_each(?) ORDER BY value";
-  ASSERT_TRUE(db->Read([&](SQLite::Database& conn) -> absl::Status {
+  ASSERT_TRUE(db->Read([&](storage::Transaction& conn) -> absl::Status {
                   auto busy_statements = [&] {
                     int busy = 0;
-                    for (sqlite3_stmt* st = sqlite3_next_stmt(conn.getHandle(), nullptr);
-                         st != nullptr; st = sqlite3_next_stmt(conn.getHandle(), st)) {
+                    for (sqlite3_stmt* st = sqlite3_next_stmt(SqliteConnectionOf(conn).getHandle(), nullptr);
+                         st != nullptr; st = sqlite3_next_stmt(SqliteConnectionOf(conn).getHandle(), st)) {
                       busy += sqlite3_stmt_busy(st) != 0 ? 1 : 0;
                     }
                     return busy;
                   };
-                  const SQLite::Statement* first = nullptr;
+                  const BackendStatement* first = nullptr;
                   {
-                    CachedStatement outer(conn, sql);
-                    first = &*outer;
-                    outer->bind(1, "[1,2]");
-                    EXPECT_TRUE(outer->executeStep());
+                    Statement outer = conn.PrepareCached(sql);
+                    first = outer.prepared();
+                    outer.Bind(1, "[1,2]");
+                    EXPECT_TRUE(outer.Step());
                     {
                       // The same SQL while the outer one is mid-iteration: its own statement.
-                      CachedStatement inner(conn, sql);
-                      EXPECT_NE(&*inner, first);
-                      inner->bind(1, "[7]");
-                      EXPECT_TRUE(inner->executeStep());
-                      EXPECT_EQ(inner->getColumn(0).getInt(), 7);
+                      Statement inner = conn.PrepareCached(sql);
+                      EXPECT_NE(inner.prepared(), first);
+                      inner.Bind(1, "[7]");
+                      EXPECT_TRUE(inner.Step());
+                      EXPECT_EQ(inner.ColumnInt32(0), 7);
                     }
-                    EXPECT_EQ(outer->getColumn(0).getInt(), 1);  // undisturbed
-                    EXPECT_TRUE(outer->executeStep());
-                    EXPECT_EQ(outer->getColumn(0).getInt(), 2);
+                    EXPECT_EQ(outer.ColumnInt32(0), 1);  // undisturbed
+                    EXPECT_TRUE(outer.Step());
+                    EXPECT_EQ(outer.ColumnInt32(0), 2);
                   }
                   // Released: reset and unbound, not holding the read open; reused next time.
                   EXPECT_EQ(busy_statements(), 0);
-                  CachedStatement again(conn, sql);
-                  EXPECT_EQ(&*again, first);
-                  EXPECT_FALSE(again->executeStep());  // NULL after clearBindings: no rows
+                  Statement again = conn.PrepareCached(sql);
+                  EXPECT_EQ(again.prepared(), first);
+                  EXPECT_FALSE(again.Step());  // NULL after clearBindings: no rows
                   return absl::OkStatus();
                 }).ok());
   // A connection no Database opened gets a statement of its own (nothing cached for it).
   SQLite::Database raw(path.path(), SQLite::OPEN_READONLY);
-  CachedStatement a(raw, sql);
-  CachedStatement b(raw, sql);
-  EXPECT_NE(&*b, &*a);
+  SqliteTransaction raw_tx(raw);
+  Statement a = raw_tx.PrepareCached(sql);
+  Statement b = raw_tx.PrepareCached(sql);
+  EXPECT_NE(b.prepared(), a.prepared());
 }
 
 // The cache grows (new SQL) while a statement of it is in use, as a query that runs others inside
@@ -157,19 +159,19 @@ TEST(DatabaseTest, ACachedStatementInUseWhileTheCacheGrowsIsReusedAfterwards) {
   TempDbPath path;
   auto db = OpenOrDie(path.path());
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Read([&](SQLite::Database& conn) -> absl::Status {
-                  const SQLite::Statement* first = nullptr;
+  ASSERT_TRUE(db->Read([&](storage::Transaction& conn) -> absl::Status {
+                  const BackendStatement* first = nullptr;
                   {
-                    CachedStatement outer(conn, "SELECT 1");
-                    first = &*outer;
+                    Statement outer = conn.PrepareCached("SELECT 1");
+                    first = outer.prepared();
                     for (int i = 0; i < 200; ++i) {
-                      CachedStatement inner(conn, "SELECT " + std::to_string(i + 2));
-                      EXPECT_TRUE(inner->executeStep());
-                      EXPECT_EQ(inner->getColumn(0).getInt(), i + 2);
+                      Statement inner = conn.PrepareCached("SELECT " + std::to_string(i + 2));
+                      EXPECT_TRUE(inner.Step());
+                      EXPECT_EQ(inner.ColumnInt32(0), i + 2);
                     }
                   }
-                  CachedStatement again(conn, "SELECT 1");
-                  EXPECT_EQ(&*again, first) << "prepared again: the first was never released";
+                  Statement again = conn.PrepareCached("SELECT 1");
+                  EXPECT_EQ(again.prepared(), first) << "prepared again: the first was never released";
                   return absl::OkStatus();
                 }).ok());
 }
@@ -180,13 +182,13 @@ TEST(DatabaseTest, ACachedStatementInUseWhileTheCacheGrowsIsReusedAfterwards) {
 // 1000 pages at which SQLite's own automatic checkpoint would start, so only Touchline's
 // checkpoints can move them into the database file.
 void WriteBlobs(Database& db, int count) {
-  ASSERT_TRUE(db.Write([](SQLite::Database& c) {
-                  c.exec("CREATE TABLE IF NOT EXISTS scratch (x BLOB) STRICT");
+  ASSERT_TRUE(db.Write([](storage::Transaction& c) {
+                  SqliteConnectionOf(c).exec("CREATE TABLE IF NOT EXISTS scratch (x BLOB) STRICT");
                   return absl::OkStatus();
                 }).ok());
   for (int i = 0; i < count; ++i) {
-    ASSERT_TRUE(db.Write([](SQLite::Database& c) {
-                    c.exec("INSERT INTO scratch VALUES (randomblob(8000))");
+    ASSERT_TRUE(db.Write([](storage::Transaction& c) {
+                    SqliteConnectionOf(c).exec("INSERT INTO scratch VALUES (randomblob(8000))");
                     return absl::OkStatus();
                   }).ok());
   }
@@ -239,7 +241,7 @@ TEST(DatabaseTest, AcknowledgedWriteSurvivesCloseAndReopen) {
   {
     auto db = OpenOrDie(tmp.path());
     ASSERT_NE(db, nullptr);
-    ASSERT_TRUE(db->Write([&](SQLite::Database& c) -> absl::Status {
+    ASSERT_TRUE(db->Write([&](storage::Transaction& c) -> absl::Status {
                     auto s = InsertSquad(c, MakeSquad("Firsts"));
                     if (!s.ok()) return s.status();
                     id = s->id;
@@ -248,7 +250,7 @@ TEST(DatabaseTest, AcknowledgedWriteSurvivesCloseAndReopen) {
   }
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+  ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
                   auto s = FindSquad(c, id);
                   EXPECT_TRUE(s.ok()) << s.status();
                   if (s.ok()) {
@@ -262,7 +264,7 @@ TEST(DatabaseTest, WriteReturningErrorRollsBackEverything) {
   TempDbPath tmp;
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
-  absl::Status status = db->Write([&](SQLite::Database& c) -> absl::Status {
+  absl::Status status = db->Write([&](storage::Transaction& c) -> absl::Status {
     auto squad = InsertSquad(c, MakeSquad("A"));
     EXPECT_TRUE(squad.ok());
     domain::Player p;
@@ -274,12 +276,12 @@ TEST(DatabaseTest, WriteReturningErrorRollsBackEverything) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "changed my mind");
   EXPECT_EQ(CountSquads(*db), 0);
-  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
-                  EXPECT_EQ(c.execAndGet("SELECT count(*) FROM players").getInt(), 0);
+  ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
+                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM players").getInt(), 0);
                   return absl::OkStatus();
                 }).ok());
   // The writer is usable afterwards.
-  EXPECT_TRUE(db->Write([&](SQLite::Database& c) { return InsertSquad(c, MakeSquad("A")).status(); })
+  EXPECT_TRUE(db->Write([&](storage::Transaction& c) { return InsertSquad(c, MakeSquad("A")).status(); })
                   .ok());
   EXPECT_EQ(CountSquads(*db), 1);
 }
@@ -288,7 +290,7 @@ TEST(DatabaseTest, WriteThrowingRollsBackAndReportsStatus) {
   TempDbPath tmp;
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
-  absl::Status status = db->Write([&](SQLite::Database& c) -> absl::Status {
+  absl::Status status = db->Write([&](storage::Transaction& c) -> absl::Status {
     EXPECT_TRUE(InsertSquad(c, MakeSquad("A")).ok());
     throw std::runtime_error("boom");
   });
@@ -297,11 +299,11 @@ TEST(DatabaseTest, WriteThrowingRollsBackAndReportsStatus) {
   EXPECT_EQ(CountSquads(*db), 0);
 
   // A SQLite error thrown mid-way (duplicate name through raw SQL) rolls back the earlier insert.
-  ASSERT_TRUE(db->Write([&](SQLite::Database& c) { return InsertSquad(c, MakeSquad("B")).status(); })
+  ASSERT_TRUE(db->Write([&](storage::Transaction& c) { return InsertSquad(c, MakeSquad("B")).status(); })
                   .ok());
-  status = db->Write([&](SQLite::Database& c) -> absl::Status {
+  status = db->Write([&](storage::Transaction& c) -> absl::Status {
     EXPECT_TRUE(InsertSquad(c, MakeSquad("C")).ok());
-    c.exec("INSERT INTO squads (name, created_at, updated_at) VALUES ('B', 0, 0)");
+    SqliteConnectionOf(c).exec("INSERT INTO squads (name, created_at, updated_at) VALUES ('B', 0, 0)");
     return absl::OkStatus();
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
@@ -309,7 +311,7 @@ TEST(DatabaseTest, WriteThrowingRollsBackAndReportsStatus) {
   EXPECT_EQ(CountSquads(*db), 1);
 
   // A foreign exception type is rethrown after the rollback.
-  EXPECT_THROW(db->Write([&](SQLite::Database& c) -> absl::Status {
+  EXPECT_THROW(db->Write([&](storage::Transaction& c) -> absl::Status {
     EXPECT_TRUE(InsertSquad(c, MakeSquad("D")).ok());
     throw 42;
   }),
@@ -321,16 +323,16 @@ TEST(DatabaseTest, ReadSeesAConsistentSnapshot) {
   TempDbPath tmp;
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Write([&](SQLite::Database& c) { return InsertSquad(c, MakeSquad("A")).status(); })
+  ASSERT_TRUE(db->Write([&](storage::Transaction& c) { return InsertSquad(c, MakeSquad("A")).status(); })
                   .ok());
-  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
-                  EXPECT_EQ(c.execAndGet("SELECT count(*) FROM squads").getInt(), 1);
+  ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
+                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads").getInt(), 1);
                   // A write committed meanwhile (WAL: the writer does not wait for readers)...
-                  EXPECT_TRUE(db->Write([&](SQLite::Database& w) {
+                  EXPECT_TRUE(db->Write([&](storage::Transaction& w) {
                                   return InsertSquad(w, MakeSquad("B")).status();
                                 }).ok());
                   // ...is not visible inside this read transaction.
-                  EXPECT_EQ(c.execAndGet("SELECT count(*) FROM squads").getInt(), 1);
+                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads").getInt(), 1);
                   return absl::OkStatus();
                 }).ok());
   EXPECT_EQ(CountSquads(*db), 2);
@@ -341,7 +343,7 @@ TEST(DatabaseTest, ReadConnectionsAreReadOnly) {
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
   absl::Status status =
-      db->Read([&](SQLite::Database& c) { return InsertSquad(c, MakeSquad("A")).status(); });
+      db->Read([&](storage::Transaction& c) { return InsertSquad(c, MakeSquad("A")).status(); });
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
   EXPECT_EQ(CountSquads(*db), 0);
 }
@@ -358,7 +360,7 @@ TEST(DatabaseTest, ReadBlocksWhileEveryReaderIsInUse) {
   std::promise<void> holding_promise, release_promise;
   std::shared_future<void> release = release_promise.get_future().share();
   std::thread first([&] {
-    EXPECT_TRUE(db.Read([&](SQLite::Database&) {
+    EXPECT_TRUE(db.Read([&](storage::Transaction&) {
                     holding_promise.set_value();
                     release.wait();
                     return absl::OkStatus();
@@ -367,7 +369,7 @@ TEST(DatabaseTest, ReadBlocksWhileEveryReaderIsInUse) {
   holding_promise.get_future().wait();
   std::atomic<bool> second_ran{false};
   std::thread second([&] {
-    EXPECT_TRUE(db.Read([&](SQLite::Database&) {
+    EXPECT_TRUE(db.Read([&](storage::Transaction&) {
                     second_ran = true;
                     return absl::OkStatus();
                   }).ok());
@@ -388,11 +390,11 @@ TEST(DatabaseTest, ConcurrentWritersAreSerialised) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
-        EXPECT_TRUE(db->Write([&](SQLite::Database& c) {
+        EXPECT_TRUE(db->Write([&](storage::Transaction& c) {
                         return InsertSquad(c, MakeSquad(absl::StrCat("s", t, "_", i))).status();
                       }).ok());
-        EXPECT_TRUE(db->Read([&](SQLite::Database& c) {
-                        c.execAndGet("SELECT count(*) FROM squads");
+        EXPECT_TRUE(db->Read([&](storage::Transaction& c) {
+                        SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads");
                         return absl::OkStatus();
                       }).ok());
       }
@@ -450,7 +452,7 @@ TEST(DatabaseTest, AmendmentsCannotBeUpdatedOrDeletedEvenByRawSql) {
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
   domain::Id complaint_id = 0;
-  ASSERT_TRUE(db->Write([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db->Write([&](storage::Transaction& c) -> absl::Status {
                   auto squad = InsertSquad(c, MakeSquad("A"));
                   domain::Player p;
                   p.squad_id = squad->id;
@@ -471,14 +473,14 @@ TEST(DatabaseTest, AmendmentsCannotBeUpdatedOrDeletedEvenByRawSql) {
            "UPDATE amendment_changes SET new_value = 'RIGHT'",
            "DELETE FROM amendment_changes",
        }) {
-    absl::Status status = db->Write([&](SQLite::Database& c) {
-      c.exec(sql);
+    absl::Status status = db->Write([&](storage::Transaction& c) {
+      SqliteConnectionOf(c).exec(sql);
       return absl::OkStatus();
     });
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << sql << ": " << status;
     EXPECT_THAT(status.message(), HasSubstr("append-only")) << sql;
   }
-  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+  ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
                   auto list = ListAmendments(c, complaint_id, 0, 10);
                   EXPECT_EQ(list.size(), 1u);
                   if (!list.empty()) {
@@ -496,7 +498,7 @@ TEST(DatabaseTest, SchemaHasAnIndexForEveryQueryPath) {
   TempDbPath tmp;
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
-  ASSERT_TRUE(db->Read([&](SQLite::Database& c) {
+  ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
                   for (const char* index :
                        {"players_by_external_id", "players_by_squad",
                         "contact_events_by_player_time", "contact_events_by_kind",
@@ -504,14 +506,14 @@ TEST(DatabaseTest, SchemaHasAnIndexForEveryQueryPath) {
                         "amendments_by_complaint", "readiness_overrides_by_player",
                         "complaints_open_by_player"}) {
                     SQLite::Statement q(
-                        c, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?");
+                        SqliteConnectionOf(c), "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = ?");
                     q.bind(1, index);
                     q.executeStep();
                     EXPECT_EQ(q.getColumn(0).getInt(), 1) << index;
                   }
                   // The event listing of a player is an index range scan, not a table scan.
                   SQLite::Statement plan(
-                      c,
+                      SqliteConnectionOf(c),
                       "EXPLAIN QUERY PLAN SELECT id FROM contact_events WHERE player_id = 1 AND "
                       "(occurred_at, id) > (0, 0) ORDER BY occurred_at, id LIMIT 10");
                   std::string details;
@@ -542,33 +544,34 @@ TEST(MigrationTest, VersionOneDatabaseUpgradesInPlaceKeepingItsData) {
                              "'readiness_overrides'")
                   .getInt(),
               0);
-    auto squad = InsertSquad(raw, MakeSquad("Old squad"));
+    SqliteTransaction raw_tx(raw);  // no Database yet: the store functions on the bare file
+    auto squad = InsertSquad(raw_tx, MakeSquad("Old squad"));
     ASSERT_TRUE(squad.ok()) << squad.status();
     domain::Player p;
     p.squad_id = squad->id;
     p.name = "Old player";
     p.external_id = "EXT-1";
-    auto player = InsertPlayer(raw, p);
+    auto player = InsertPlayer(raw_tx, p);
     ASSERT_TRUE(player.ok()) << player.status();
     player_id = player->id;
     domain::ContactEvent e;
     e.player_id = player_id;
     e.occurred_at = kT0;
     e.idempotency_key = "k1";
-    ContactEventInserter inserter(raw);
+    ContactEventInserter inserter(raw_tx);
     event_id = inserter.InsertIfNew(e).value_or(0);
     ASSERT_NE(event_id, 0);
     domain::Complaint complaint;
     complaint.player_id = player_id;
     complaint.osiics_code = "TMHX";
-    auto inserted = InsertComplaint(raw, complaint);
+    auto inserted = InsertComplaint(raw_tx, complaint);
     ASSERT_TRUE(inserted.ok());
     complaint_id = inserted->id;
   }
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(db->SchemaVersion(), Database::LatestSchemaVersion());
-  ASSERT_TRUE(db->Write([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db->Write([&](storage::Transaction& c) -> absl::Status {
                   auto player = FindPlayer(c, player_id);
                   EXPECT_TRUE(player.ok());
                   if (player.ok()) {

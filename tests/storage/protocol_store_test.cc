@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -21,7 +22,7 @@ class ProtocolStoreTest : public ::testing::Test {
   void SetUp() override {
     db_ = testing::OpenOrDie(tmp_.path());
     ASSERT_NE(db_, nullptr);
-    ASSERT_TRUE(db_->Write([&](SQLite::Database& c) -> absl::Status {
+    ASSERT_TRUE(db_->Write([&](storage::Transaction& c) -> absl::Status {
                       domain::Squad s;
                       s.name = "First XV";
                       auto squad = InsertSquad(c, s);
@@ -66,7 +67,7 @@ class ProtocolStoreTest : public ::testing::Test {
                                              std::string("\x0a\x00\xff\x01", 4) + char('a' + i)));
     }
     ProtocolAssignment out;
-    EXPECT_TRUE(db_->Write([&](SQLite::Database& c) -> absl::Status {
+    EXPECT_TRUE(db_->Write([&](storage::Transaction& c) -> absl::Status {
                       auto inserted = InsertAssignment(c, a);
                       if (!inserted.ok()) return inserted.status();
                       out = *inserted;
@@ -86,7 +87,7 @@ TEST_F(ProtocolStoreTest, AssignmentRoundTripsWithBlobsByteForByte) {
   ASSERT_EQ(a.prescriptions.size(), 2u);
   EXPECT_GT(a.prescriptions[0].id, 0);
   EXPECT_EQ(a.prescriptions[1].seq, 1);
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     auto found = FindAssignment(c, a.id);
                     if (!found.ok()) return found.status();
                     EXPECT_EQ(found->player_id, players_[0]);
@@ -122,12 +123,12 @@ TEST_F(ProtocolStoreTest, UnknownPlayerIsNotFoundAndNothingIsStored) {
   ProtocolAssignment a;
   a.player_id = 999;
   a.prescriptions.push_back(Prescription(kTimingPre, "X", "b"));
-  absl::Status status = db_->Write([&](SQLite::Database& c) {
+  absl::Status status = db_->Write([&](storage::Transaction& c) {
     return InsertAssignment(c, a).status();
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) {
-                    EXPECT_EQ(c.execAndGet("SELECT count(*) FROM protocol_prescriptions").getInt(),
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) {
+                    EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM protocol_prescriptions").getInt(),
                               0);
                     return absl::OkStatus();
                   }).ok());
@@ -139,14 +140,14 @@ TEST_F(ProtocolStoreTest, ListsNewestFirstInPagesWithAdherenceOldestFirst) {
   Assign(players_[1], kT0);
   const ProtocolAssignment first = [&] {
     ProtocolAssignment a;
-    EXPECT_TRUE(db_->Read([&](SQLite::Database& c) {
+    EXPECT_TRUE(db_->Read([&](storage::Transaction& c) {
                       a = *FindAssignment(c, ids[0]);
                       return absl::OkStatus();
                     }).ok());
     return a;
   }();
   for (int status : {2, 1}) {
-    ASSERT_TRUE(db_->Write([&](SQLite::Database& c) -> absl::Status {
+    ASSERT_TRUE(db_->Write([&](storage::Transaction& c) -> absl::Status {
                       AdherenceRecord d;
                       d.prescription_id = first.prescriptions[0].id;
                       d.adherence = status;
@@ -157,7 +158,7 @@ TEST_F(ProtocolStoreTest, ListsNewestFirstInPagesWithAdherenceOldestFirst) {
                       return AppendAdherence(c, d).status();
                     }).ok());
   }
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     auto page1 = ListAssignments(c, players_[0], 0, 3);
                     if (page1.size() != 3u) return absl::InternalError("page1");
                     EXPECT_EQ(page1[0].id, ids[4]);
@@ -185,7 +186,7 @@ TEST_F(ProtocolStoreTest, ListsPlayersAssignmentsInASessionWindowBySessionTime) 
   const auto b1 = Assign(players_[1], kT0 + absl::Hours(1), 0);
   Assign(players_[0], kT0 + absl::Hours(30));
   Assign(players_[1], kT0 - absl::Hours(1));
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) {
                     auto found =
                         ListAssignmentsOfPlayers(c, players_, kT0, kT0 + absl::Hours(24));
                     std::vector<domain::Id> ids;
@@ -200,7 +201,7 @@ TEST_F(ProtocolStoreTest, ListsPlayersAssignmentsInASessionWindowBySessionTime) 
 
 TEST_F(ProtocolStoreTest, AdherenceOnAnUnknownPrescriptionOrOutOfRangeIsRefused) {
   const auto a = Assign(players_[0], kT0);
-  absl::Status unknown = db_->Write([&](SQLite::Database& c) {
+  absl::Status unknown = db_->Write([&](storage::Transaction& c) {
     AdherenceRecord d;
     d.prescription_id = 12345;
     d.adherence = 1;
@@ -208,7 +209,7 @@ TEST_F(ProtocolStoreTest, AdherenceOnAnUnknownPrescriptionOrOutOfRangeIsRefused)
   });
   EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound) << unknown;
   for (auto [adherence, pain] : {std::pair{0, 0}, std::pair{4, 0}, std::pair{1, 11}}) {
-    absl::Status bad = db_->Write([&](SQLite::Database& c) {
+    absl::Status bad = db_->Write([&](storage::Transaction& c) {
       AdherenceRecord d;
       d.prescription_id = a.prescriptions[0].id;
       d.adherence = adherence;
@@ -221,7 +222,7 @@ TEST_F(ProtocolStoreTest, AdherenceOnAnUnknownPrescriptionOrOutOfRangeIsRefused)
 
 TEST_F(ProtocolStoreTest, AssignmentsPrescriptionsAndAdherenceAreAppendOnly) {
   const auto a = Assign(players_[0], kT0);
-  ASSERT_TRUE(db_->Write([&](SQLite::Database& c) {
+  ASSERT_TRUE(db_->Write([&](storage::Transaction& c) {
                     AdherenceRecord d;
                     d.prescription_id = a.prescriptions[0].id;
                     d.adherence = 1;
@@ -235,14 +236,14 @@ TEST_F(ProtocolStoreTest, AssignmentsPrescriptionsAndAdherenceAreAppendOnly) {
            "UPDATE protocol_adherence SET adherence = 3",
            "DELETE FROM protocol_adherence",
        }) {
-    absl::Status status = db_->Write([&](SQLite::Database& c) {
-      c.exec(sql);
+    absl::Status status = db_->Write([&](storage::Transaction& c) {
+      SqliteConnectionOf(c).exec(sql);
       return absl::OkStatus();
     });
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << sql << ": " << status;
     EXPECT_THAT(status.message(), HasSubstr("append-only")) << sql;
   }
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) {
                     auto found = FindAssignment(c, a.id);
                     EXPECT_TRUE(found.ok());
                     EXPECT_EQ(found->assigned_by, "physio.anna");

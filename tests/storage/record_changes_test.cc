@@ -23,7 +23,7 @@ class RecordChangesTest : public ::testing::Test {
     auto db = Database::Open(options);
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *std::move(db);
-    ASSERT_TRUE(db_->Write([&](SQLite::Database& conn) -> absl::Status {
+    ASSERT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
                      domain::Squad squad;
                      squad.name = "Firsts";
                      auto s = InsertSquad(conn, squad);
@@ -42,7 +42,7 @@ class RecordChangesTest : public ::testing::Test {
 
   // The players reported for one write of `work`.
   std::optional<std::vector<int64_t>> ChangedBy(
-      absl::FunctionRef<absl::Status(SQLite::Database&)> work) {
+      absl::FunctionRef<absl::Status(storage::Transaction&)> work) {
     const uint64_t before = db_->RecordsGeneration();
     EXPECT_TRUE(db_->Write(work).ok());
     return db_->PlayersChangedSince(before);
@@ -63,12 +63,12 @@ class RecordChangesTest : public ::testing::Test {
 
 TEST_F(RecordChangesTest, EveryTableOfTheSchemaHasAnOwnerRule) {
   std::vector<std::string> tables;
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& conn) -> absl::Status {
-                   SQLite::Statement q(conn,
-                                       "SELECT name, sql FROM sqlite_master WHERE type = 'table'");
-                   while (q.executeStep()) {
-                     const std::string name = q.getColumn(0).getString();
-                     const std::string sql = q.getColumn(1).getString();
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& conn) -> absl::Status {
+                   Statement q =
+                       conn.Prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table'");
+                   while (q.Step()) {
+                     const std::string name = q.ColumnText(0);
+                     const std::string sql = q.ColumnText(1);
                      tables.push_back(name);
                      const auto rule = OwnershipOfTable(name);
                      EXPECT_TRUE(rule.has_value())
@@ -82,8 +82,8 @@ TEST_F(RecordChangesTest, EveryTableOfTheSchemaHasAnOwnerRule) {
                      }
                      if (rule && rule->owner == RowOwner::kPlayer) {
                        // The rule's query is valid SQL on this schema.
-                       SQLite::Statement check(conn, rule->player_of_row_sql);
-                       EXPECT_EQ(check.getBindParameterCount(), 1) << name;
+                       Statement check = conn.Prepare(rule->player_of_row_sql);
+                       EXPECT_EQ(check.ParameterCount(), 1) << name;
                      }
                    }
                    return absl::OkStatus();
@@ -94,7 +94,7 @@ TEST_F(RecordChangesTest, EveryTableOfTheSchemaHasAnOwnerRule) {
 
 TEST_F(RecordChangesTest, WritesReportThePlayersTheyTouched) {
   domain::Id complaint = 0;
-  auto changed = ChangedBy([&](SQLite::Database& conn) -> absl::Status {
+  auto changed = ChangedBy([&](storage::Transaction& conn) -> absl::Status {
     auto c = InsertComplaint(conn, ComplaintOf(players_[1]));
     if (!c.ok()) return c.status();
     complaint = c->id;
@@ -104,7 +104,7 @@ TEST_F(RecordChangesTest, WritesReportThePlayersTheyTouched) {
   EXPECT_EQ(*changed, std::vector<int64_t>{players_[1]});
 
   // A check-in names its complaint, not its player: found through the join.
-  changed = ChangedBy([&](SQLite::Database& conn) -> absl::Status {
+  changed = ChangedBy([&](storage::Transaction& conn) -> absl::Status {
     domain::CheckIn ci;
     ci.complaint_id = complaint;
     ci.checked_at = absl::FromUnixSeconds(1'800'000'100);
@@ -114,7 +114,7 @@ TEST_F(RecordChangesTest, WritesReportThePlayersTheyTouched) {
   EXPECT_EQ(*changed, std::vector<int64_t>{players_[1]});
 
   // A protocol assignment with its prescription; and two players in one write.
-  changed = ChangedBy([&](SQLite::Database& conn) -> absl::Status {
+  changed = ChangedBy([&](storage::Transaction& conn) -> absl::Status {
     ProtocolAssignment a;
     a.player_id = players_[2];
     a.session_at = absl::FromUnixSeconds(1'800'000'000);
@@ -129,10 +129,10 @@ TEST_F(RecordChangesTest, WritesReportThePlayersTheyTouched) {
 
   // Across several writes, every player since the generation asked about.
   const uint64_t g = db_->RecordsGeneration();
-  ChangedBy([&](SQLite::Database& conn) {
+  ChangedBy([&](storage::Transaction& conn) {
     return InsertComplaint(conn, ComplaintOf(players_[2])).status();
   });
-  ChangedBy([&](SQLite::Database& conn) {
+  ChangedBy([&](storage::Transaction& conn) {
     return InsertComplaint(conn, ComplaintOf(players_[1])).status();
   });
   EXPECT_EQ(db_->PlayersChangedSince(g), (std::vector<int64_t>{players_[1], players_[2]}));
@@ -140,13 +140,13 @@ TEST_F(RecordChangesTest, WritesReportThePlayersTheyTouched) {
 }
 
 TEST_F(RecordChangesTest, RosterChangesAndLargeWritesAreEveryone) {
-  EXPECT_FALSE(ChangedBy([&](SQLite::Database& conn) -> absl::Status {
+  EXPECT_FALSE(ChangedBy([&](storage::Transaction& conn) -> absl::Status {
                  auto p = FindPlayer(conn, players_[0]);
                  if (!p.ok()) return p.status();
                  p->name = "Ana B";
                  return UpdatePlayer(conn, *p);
                }).has_value());
-  EXPECT_FALSE(ChangedBy([&](SQLite::Database& conn) -> absl::Status {
+  EXPECT_FALSE(ChangedBy([&](storage::Transaction& conn) -> absl::Status {
                  for (int i = 0; i < 100; ++i) {
                    auto c = InsertComplaint(conn, ComplaintOf(players_[i % 3]));
                    if (!c.ok()) return c.status();
@@ -154,7 +154,7 @@ TEST_F(RecordChangesTest, RosterChangesAndLargeWritesAreEveryone) {
                  return absl::OkStatus();
                }).has_value());
   // Once past, a later generation is known again.
-  const auto changed = ChangedBy([&](SQLite::Database& conn) {
+  const auto changed = ChangedBy([&](storage::Transaction& conn) {
     return InsertComplaint(conn, ComplaintOf(players_[0])).status();
   });
   EXPECT_EQ(changed, std::vector<int64_t>{players_[0]});
@@ -162,7 +162,7 @@ TEST_F(RecordChangesTest, RosterChangesAndLargeWritesAreEveryone) {
 
 TEST_F(RecordChangesTest, ARolledBackWriteChangesNobodyAndOldGenerationsAreNotKnown) {
   const uint64_t before = db_->RecordsGeneration();
-  EXPECT_EQ(db_->Write([&](SQLite::Database& conn) -> absl::Status {
+  EXPECT_EQ(db_->Write([&](storage::Transaction& conn) -> absl::Status {
               if (auto c = InsertComplaint(conn, ComplaintOf(players_[0])); !c.ok()) {
                 return c.status();
               }
@@ -173,7 +173,7 @@ TEST_F(RecordChangesTest, ARolledBackWriteChangesNobodyAndOldGenerationsAreNotKn
   EXPECT_EQ(db_->PlayersChangedSince(before), std::vector<int64_t>{});
   // More writes than are kept: the oldest generation is no longer answerable.
   for (int i = 0; i < 1100; ++i) {
-    ASSERT_TRUE(db_->Write([](SQLite::Database&) { return absl::OkStatus(); }).ok());
+    ASSERT_TRUE(db_->Write([](storage::Transaction&) { return absl::OkStatus(); }).ok());
   }
   EXPECT_FALSE(db_->PlayersChangedSince(before).has_value());
   EXPECT_TRUE(db_->PlayersChangedSince(db_->RecordsGeneration() - 5).has_value());

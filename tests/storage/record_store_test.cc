@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -37,7 +38,7 @@ class RecordStoreTest : public ::testing::Test {
   // Runs `fn` in a write transaction and fails the test if it does not commit.
   template <typename Fn>
   void InWrite(Fn fn) {
-    absl::Status status = db_->Write([&](SQLite::Database& c) {
+    absl::Status status = db_->Write([&](storage::Transaction& c) {
       fn(c);
       return absl::OkStatus();
     });
@@ -45,7 +46,7 @@ class RecordStoreTest : public ::testing::Test {
   }
   template <typename Fn>
   void InRead(Fn fn) {
-    absl::Status status = db_->Read([&](SQLite::Database& c) {
+    absl::Status status = db_->Read([&](storage::Transaction& c) {
       fn(c);
       return absl::OkStatus();
     });
@@ -58,7 +59,7 @@ class RecordStoreTest : public ::testing::Test {
     s.created_at = kT0;
     s.updated_at = kT0 + absl::Seconds(1);
     domain::Squad out;
-    InWrite([&](SQLite::Database& c) {
+    InWrite([&](storage::Transaction& c) {
       auto inserted = InsertSquad(c, s);
       ASSERT_TRUE(inserted.ok()) << inserted.status();
       out = *inserted;
@@ -78,7 +79,7 @@ class RecordStoreTest : public ::testing::Test {
     p.created_at = kT0;
     p.updated_at = kT0 + absl::Microseconds(7);
     domain::Player out;
-    InWrite([&](SQLite::Database& c) {
+    InWrite([&](storage::Transaction& c) {
       auto inserted = InsertPlayer(c, p);
       ASSERT_TRUE(inserted.ok()) << inserted.status();
       out = *inserted;
@@ -105,7 +106,7 @@ class RecordStoreTest : public ::testing::Test {
 
   Id AddEvent(const domain::ContactEvent& e) {
     std::optional<Id> id;
-    InWrite([&](SQLite::Database& c) { id = ContactEventInserter(c).InsertIfNew(e); });
+    InWrite([&](storage::Transaction& c) { id = ContactEventInserter(c).InsertIfNew(e); });
     EXPECT_TRUE(id.has_value());
     return id.value_or(0);
   }
@@ -135,7 +136,7 @@ class RecordStoreTest : public ::testing::Test {
     domain::Complaint c = MakeComplaint(player_id);
     c.resolved_at = resolved_at;
     domain::Complaint out;
-    InWrite([&](SQLite::Database& db) {
+    InWrite([&](storage::Transaction& db) {
       auto inserted = InsertComplaint(db, c);
       ASSERT_TRUE(inserted.ok()) << inserted.status();
       out = *inserted;
@@ -154,7 +155,7 @@ TEST_F(RecordStoreTest, SquadRoundTripUpdateAndPaging) {
   domain::Squad b = AddSquad("Seconds");
   domain::Squad c = AddSquad("Colts");
   EXPECT_GT(a.id, 0);
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     auto found = FindSquad(db, a.id);
     ASSERT_TRUE(found.ok()) << found.status();
     EXPECT_EQ(found->name, "Firsts");
@@ -164,7 +165,7 @@ TEST_F(RecordStoreTest, SquadRoundTripUpdateAndPaging) {
     EXPECT_THAT(IdsOf(ListSquads(db, b.id, 2)), ElementsAre(c.id));
     EXPECT_TRUE(ListSquads(db, c.id, 2).empty());
   });
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     domain::Squad renamed = b;
     renamed.name = "Development";
     renamed.updated_at = kT0 + absl::Hours(3);
@@ -179,7 +180,7 @@ TEST_F(RecordStoreTest, SquadRoundTripUpdateAndPaging) {
 TEST_F(RecordStoreTest, SquadNameIsUniqueAndMissingSquadIsNotFound) {
   domain::Squad a = AddSquad("Firsts");
   domain::Squad b = AddSquad("Seconds");
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     auto dup = InsertSquad(db, a);
     EXPECT_EQ(dup.status().code(), absl::StatusCode::kAlreadyExists);
     EXPECT_THAT(dup.status().message(), HasSubstr("Firsts"));
@@ -203,7 +204,7 @@ TEST_F(RecordStoreTest, PlayerRoundTripAndUpdate) {
   domain::Squad s = AddSquad("Firsts");
   domain::Player p = AddPlayer(s.id, "Tom", "EXT-7", kT0 + absl::Hours(5));
   domain::Player q = AddPlayer(s.id, "Ann");
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     auto found = FindPlayer(db, p.id);
     ASSERT_TRUE(found.ok());
     EXPECT_EQ(found->squad_id, s.id);
@@ -220,7 +221,7 @@ TEST_F(RecordStoreTest, PlayerRoundTripAndUpdate) {
     EXPECT_EQ(other->archived_at, std::nullopt);
     EXPECT_EQ(FindPlayer(db, 12345).status().code(), absl::StatusCode::kNotFound);
   });
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     domain::Player changed = p;
     changed.name = "Thomas";
     changed.position_group = domain::PositionGroup::kForward;
@@ -247,7 +248,7 @@ TEST_F(RecordStoreTest, PlayerExternalIdIsUniqueWhenSetAndSquadMustExist) {
   AddPlayer(s.id, "No id 1");
   AddPlayer(s.id, "No id 2");  // many players without an external id
   domain::Player other = AddPlayer(s.id, "Ann", "EXT-8");
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     domain::Player dup = p;
     dup.name = "Impostor";
     auto inserted = InsertPlayer(db, dup);
@@ -270,7 +271,7 @@ TEST_F(RecordStoreTest, ListPlayersBySquadArchivedAndPaging) {
   domain::Player b = AddPlayer(s2.id, "b");
   domain::Player c = AddPlayer(s1.id, "c", "", kT0);
   domain::Player d = AddPlayer(s1.id, "d");
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     EXPECT_THAT(IdsOf(ListPlayers(db, 0, true, 0, 10)), ElementsAre(a.id, b.id, c.id, d.id));
     EXPECT_THAT(IdsOf(ListPlayers(db, 0, false, 0, 10)), ElementsAre(a.id, b.id, d.id));
     EXPECT_THAT(IdsOf(ListPlayers(db, s1.id, true, 0, 10)), ElementsAre(a.id, c.id, d.id));
@@ -286,7 +287,7 @@ TEST_F(RecordStoreTest, ContactEventRoundTripAndIdempotencyKeyDedupe) {
   domain::Squad s = AddSquad("Firsts");
   domain::Player p = AddPlayer(s.id, "Tom");
   domain::ContactEvent e = Event(p.id, kT0, "key-1", ContactKind::kLineoutLanding, true);
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     ContactEventInserter inserter(db);
     std::optional<Id> first = inserter.InsertIfNew(e);
     ASSERT_TRUE(first.has_value());
@@ -325,13 +326,13 @@ TEST_F(RecordStoreTest, ContactEventRoundTripAndIdempotencyKeyDedupe) {
     EXPECT_THAT(missing.status().message(), HasSubstr("999"));
   });
   // The key is still taken in a later transaction.
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     EXPECT_EQ(ContactEventInserter(db).InsertIfNew(e), std::nullopt);
   });
 }
 
 TEST_F(RecordStoreTest, ContactEventForUnknownPlayerFailsTheWrite) {
-  absl::Status status = db_->Write([&](SQLite::Database& db) {
+  absl::Status status = db_->Write([&](storage::Transaction& db) {
     ContactEventInserter(db).InsertIfNew(Event(999, kT0, "k"));
     return absl::OkStatus();
   });
@@ -346,7 +347,7 @@ TEST_F(RecordStoreTest, ListContactEventsPagesWithCursorInTimeOrder) {
   Id e1 = AddEvent(Event(p.id, kT0 + absl::Hours(1), "e1"));
   Id e2a = AddEvent(Event(p.id, kT0 + absl::Hours(2), "e2a"));
   Id e2b = AddEvent(Event(p.id, kT0 + absl::Hours(2), "e2b"));
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     ContactEventFilter filter;
     filter.player_id = p.id;
     std::vector<Id> all;
@@ -376,7 +377,7 @@ TEST_F(RecordStoreTest, ListContactEventsFilters) {
   Id c = AddEvent(Event(p2.id, kT0 + absl::Hours(2), "c", ContactKind::kRuck, true));
   Id d = AddEvent(Event(p3.id, kT0 + absl::Hours(3), "d", ContactKind::kRuck, true));
   Id e = AddEvent(Event(p1.id, kT0 + absl::Hours(4), "e", ContactKind::kFall));
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     ContactEventFilter f;
     f.player_id = p1.id;
     EXPECT_THAT(IdsOf(ListContactEvents(db, f, {}, 10)), ElementsAre(a, b, e));
@@ -422,7 +423,7 @@ TEST_F(RecordStoreTest, BulkInsertInOneTransaction) {
   }
   int inserted = 0;
   const auto started = std::chrono::steady_clock::now();
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     ContactEventInserter inserter(db);
     for (const auto& e : events) inserted += inserter.InsertIfNew(e).has_value();
     for (int i = 0; i < 100; ++i) inserted += inserter.InsertIfNew(events[i]).has_value();
@@ -432,7 +433,7 @@ TEST_F(RecordStoreTest, BulkInsertInOneTransaction) {
   std::cout << "[ bulk     ] " << kRows << " events in " << seconds << " s ("
             << static_cast<int>(kRows / seconds) << " rows/s)\n";
   EXPECT_EQ(inserted, kRows);
-  InRead([&](SQLite::Database& db) { EXPECT_EQ(CountContactEvents(db), kRows); });
+  InRead([&](storage::Transaction& db) { EXPECT_EQ(CountContactEvents(db), kRows); });
 }
 
 // ---- complaints, check-ins, amendments ----
@@ -444,7 +445,7 @@ TEST_F(RecordStoreTest, ComplaintRoundTripWithCheckInsOldestFirst) {
   domain::Complaint complaint = AddComplaint(p.id);
   EXPECT_GT(complaint.id, 0);
   Id late = 0, early = 0, same_a = 0, same_b = 0;
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     auto add = [&](absl::Time at, int pain) {
       domain::CheckIn ci;
       ci.complaint_id = complaint.id;
@@ -467,7 +468,7 @@ TEST_F(RecordStoreTest, ComplaintRoundTripWithCheckInsOldestFirst) {
     EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
     EXPECT_THAT(missing.status().message(), HasSubstr("complaint 999"));
   });
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     auto found = FindComplaint(db, complaint.id);
     ASSERT_TRUE(found.ok()) << found.status();
     EXPECT_EQ(found->player_id, p.id);
@@ -503,7 +504,7 @@ TEST_F(RecordStoreTest, UpdateComplaintWritesEveryMutableColumn) {
   domain::Squad s = AddSquad("Firsts");
   domain::Player p = AddPlayer(s.id, "Tom");
   domain::Complaint complaint = AddComplaint(p.id);
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     domain::Complaint changed = complaint;
     changed.side = domain::Side::kBoth;
     changed.onset_at = kT0 - absl::Hours(1);
@@ -554,7 +555,7 @@ TEST_F(RecordStoreTest, ListComplaintsFiltersAndPaging) {
   Id c2 = complaint2.id;
   Id c3 = AddComplaint(p3.id).id;
   Id c4 = AddComplaint(p1.id).id;
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     domain::CheckIn ci;
     ci.complaint_id = c4;
     ci.checked_at = kT0;
@@ -562,7 +563,7 @@ TEST_F(RecordStoreTest, ListComplaintsFiltersAndPaging) {
     ci.complaint_id = c3;
     ASSERT_TRUE(InsertCheckIn(db, ci).ok());
   });
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     EXPECT_THAT(IdsOf(ListComplaints(db, {}, PageCursor{}, 10)), ElementsAre(c1, c2, c3, c4));
     EXPECT_THAT(IdsOf(ListComplaints(db, {.player_id = p1.id}, PageCursor{}, 10)), ElementsAre(c1, c4));
     EXPECT_THAT(IdsOf(ListComplaints(db, {.squad_id = s1.id}, PageCursor{}, 10)), ElementsAre(c1, c2, c4));
@@ -593,7 +594,7 @@ TEST_F(RecordStoreTest, EveryReadAttachesTheSameCheckInsWhateverTheComplaintOrde
   const int onset_days[] = {10, 2, 30, 5, 20};
   std::vector<Id> complaint_ids;
   std::map<Id, std::vector<Id>> expected;  // complaint id -> check-in ids, oldest first
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     for (int i = 0; i < 5; ++i) {
       domain::Complaint c = MakeComplaint(i == 3 ? other.id : p.id);
       c.onset_at = kT0 + absl::Hours(24) * onset_days[i];
@@ -624,7 +625,7 @@ TEST_F(RecordStoreTest, EveryReadAttachesTheSameCheckInsWhateverTheComplaintOrde
       for (const auto& ci : c.check_ins) EXPECT_EQ(ci.complaint_id, c.id) << read;
     }
   };
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     check("player", ListComplaints(db, {.player_id = p.id}, PageCursor{}, 10), 4);
     check("squad", ListComplaints(db, {.squad_id = s.id}, PageCursor{}, 10), 5);
     check("all", ListComplaints(db, {}, PageCursor{}, 10), 5);
@@ -647,7 +648,7 @@ TEST_F(RecordStoreTest, AmendmentsAppendAndListInOrderWithChanges) {
   domain::Player p = AddPlayer(s.id, "Tom");
   domain::Complaint complaint = AddComplaint(p.id);
   std::vector<Id> ids;
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     for (int i = 0; i < 5; ++i) {
       domain::Amendment a;
       a.complaint_id = complaint.id;
@@ -669,9 +670,9 @@ TEST_F(RecordStoreTest, AmendmentsAppendAndListInOrderWithChanges) {
     auto missing = AppendAmendment(db, orphan);
     EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
     EXPECT_THAT(missing.status().message(), HasSubstr("complaint 4040"));
-    EXPECT_EQ(db.execAndGet("SELECT count(*) FROM amendment_changes").getInt(), 10);
+    EXPECT_EQ(SqliteConnectionOf(db).execAndGet("SELECT count(*) FROM amendment_changes").getInt(), 10);
   });
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     auto first_page = ListAmendments(db, complaint.id, 0, 3);
     ASSERT_THAT(IdsOf(first_page), ElementsAre(ids[0], ids[1], ids[2]));
     EXPECT_EQ(first_page[0].action, domain::AmendmentAction::kCreate);
@@ -709,7 +710,7 @@ TEST_F(RecordStoreTest, OverrideRoundTripListingAndClearing) {
     return o;
   };
   std::vector<Id> ids;
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     for (const auto& o : {make(p1.id, kT0, absl::Hours(24)), make(p1.id, kT0, absl::Hours(1)),
                           make(p1.id, kT0 + absl::Hours(2), absl::Hours(24)),
                           make(p2.id, kT0, absl::Hours(48))}) {
@@ -720,7 +721,7 @@ TEST_F(RecordStoreTest, OverrideRoundTripListingAndClearing) {
     auto missing = InsertOverride(db, make(999, kT0, absl::Hours(1)));
     EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
   });
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     auto found = FindOverride(db, ids[0]);
     ASSERT_TRUE(found.ok());
     EXPECT_EQ(found->player_id, p1.id);
@@ -738,7 +739,7 @@ TEST_F(RecordStoreTest, OverrideRoundTripListingAndClearing) {
     EXPECT_THAT(IdsOf(ListOverrides(db, p1.id, 0, 2)), ElementsAre(ids[2], ids[1]));
     EXPECT_THAT(IdsOf(ListOverrides(db, p1.id, ids[1], 2)), ElementsAre(ids[0]));
   });
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     domain::ReadinessOverride cleared = *FindOverride(db, ids[0]);
     cleared.cleared_at = kT0 + absl::Hours(3);
     cleared.cleared_by = "doctor-2";
@@ -749,7 +750,7 @@ TEST_F(RecordStoreTest, OverrideRoundTripListingAndClearing) {
     cleared.id = 999;
     EXPECT_EQ(UpdateOverride(db, cleared).code(), absl::StatusCode::kNotFound);
   });
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     // At T0+2h: ids[1] has expired; ids[0] is still in force (cleared later).
     EXPECT_THAT(IdsOf(ListOverridesOfPlayers(db, {p1.id, p2.id}, kT0 + absl::Hours(2))),
                 ElementsAre(ids[0], ids[2], ids[3]));
@@ -772,7 +773,8 @@ int PelvicCandidatePageReads(const std::string& path, Id player, absl::Time as_o
   std::vector<Id> squad_ids;
   for (Id id = 1; id <= 50; ++id) squad_ids.push_back(id);
   squad_ids.push_back(player);
-  *found = ListPelvicOriginCandidates(conn, squad_ids, as_of, absl::Hours(24 * 14));
+  SqliteTransaction tx(conn);
+  *found = ListPelvicOriginCandidates(tx, squad_ids, as_of, absl::Hours(24 * 14));
   sqlite3_db_status(conn.getHandle(), SQLITE_DBSTATUS_CACHE_MISS, &current, &highwater, 0);
   return current;
 }
@@ -785,7 +787,7 @@ TEST_F(RecordStoreTest, PelvicOriginCandidatesReadTheOpenComplaintsWindowNotTheY
     domain::Complaint old = MakeComplaint(player);
     old.onset_at = kT0 - absl::Hours(24 * 365 * season);
     old.resolved_at = old.onset_at + absl::Hours(24 * 30);
-    InWrite([&](SQLite::Database& c) { ASSERT_TRUE(InsertComplaint(c, old).ok()); });
+    InWrite([&](storage::Transaction& c) { ASSERT_TRUE(InsertComplaint(c, old).ok()); });
   }
   const absl::Duration day = absl::Hours(24);
   const Id early_in = AddEvent(Event(player, kT0 - 14 * day, "in-14d", ContactKind::kFall, true));
@@ -803,7 +805,7 @@ TEST_F(RecordStoreTest, PelvicOriginCandidatesReadTheOpenComplaintsWindowNotTheY
 
   // Four seasons of awkward contacts before the window: the answer and the pages read stay put
   // (a level more of index at most).
-  InWrite([&](SQLite::Database& c) {
+  InWrite([&](storage::Transaction& c) {
     ContactEventInserter inserter(c);
     for (int i = 0; i < 3000; ++i) {
       inserter.InsertIfNew(Event(player, kT0 - 15 * day - absl::Hours(10 * i),
@@ -831,19 +833,19 @@ TEST_F(RecordStoreTest, ComplaintBamicRoundTripUpdateAndChecks) {
   domain::Complaint c = MakeComplaint(p.id);
   c.onset_kind = domain::OnsetKind::kAcute;
   c.bamic = domain::BamicGrade{2, domain::BamicSite::kC};
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     auto inserted = InsertComplaint(db, c);
     ASSERT_TRUE(inserted.ok()) << inserted.status();
     c = *inserted;
   });
-  InRead([&](SQLite::Database& db) {
+  InRead([&](storage::Transaction& db) {
     auto found = FindComplaint(db, c.id);
     ASSERT_TRUE(found.ok());
     ASSERT_TRUE(found->bamic.has_value());
     EXPECT_EQ(*found->bamic, (domain::BamicGrade{2, domain::BamicSite::kC}));
     EXPECT_EQ(found->updated_by, c.updated_by);  // the columns after it still line up
   });
-  InWrite([&](SQLite::Database& db) {
+  InWrite([&](storage::Transaction& db) {
     c.bamic.reset();
     ASSERT_TRUE(UpdateComplaint(db, c).ok());
     auto found = FindComplaint(db, c.id);
@@ -854,12 +856,12 @@ TEST_F(RecordStoreTest, ComplaintBamicRoundTripUpdateAndChecks) {
                           "UPDATE complaints SET bamic_grade = 0, bamic_site = 3 WHERE id = ?",
                           "UPDATE complaints SET bamic_grade = 5, bamic_site = 1 WHERE id = ?"}) {
     SCOPED_TRACE(sql);
-    const absl::Status st = db_->Write([&](SQLite::Database& db) -> absl::Status {
-      SQLite::Statement q(db, sql);
-      q.bind(1, c.id);
+    const absl::Status st = db_->Write([&](storage::Transaction& db) -> absl::Status {
+      Statement q = db.Prepare(sql);
+      q.Bind(1, c.id);
       try {
-        q.exec();
-      } catch (const SQLite::Exception& e) {
+        q.Execute();
+      } catch (const StoreError& e) {
         return absl::InvalidArgumentError(e.what());
       }
       return absl::OkStatus();

@@ -8,6 +8,7 @@
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -24,7 +25,7 @@ class ReturnToPlayStoreTest : public ::testing::Test {
   void SetUp() override {
     db_ = testing::OpenOrDie(tmp_.path());
     ASSERT_NE(db_, nullptr);
-    ASSERT_TRUE(Write([&](SQLite::Database& c) -> absl::Status {
+    ASSERT_TRUE(Write([&](storage::Transaction& c) -> absl::Status {
                   domain::Squad s;
                   s.name = "First XV";
                   auto squad = InsertSquad(c, s);
@@ -48,7 +49,7 @@ class ReturnToPlayStoreTest : public ::testing::Test {
                 }).ok());
   }
 
-  absl::Status Write(absl::FunctionRef<absl::Status(SQLite::Database&)> f) { return db_->Write(f); }
+  absl::Status Write(absl::FunctionRef<absl::Status(storage::Transaction&)> f) { return db_->Write(f); }
 
   domain::ReturnToPlayPlan MakePlan(int i) {
     domain::ReturnToPlayPlan p;
@@ -63,7 +64,7 @@ class ReturnToPlayStoreTest : public ::testing::Test {
   template <typename T, typename F>
   absl::StatusOr<T> InWrite(F f) {
     absl::StatusOr<T> out = absl::UnknownError("not run");
-    const absl::Status st = Write([&](SQLite::Database& c) -> absl::Status {
+    const absl::Status st = Write([&](storage::Transaction& c) -> absl::Status {
       out = f(c);
       return out.status();
     });
@@ -73,7 +74,7 @@ class ReturnToPlayStoreTest : public ::testing::Test {
 
   absl::StatusOr<domain::ReturnToPlayPlan> Find(Id plan_id) {
     absl::StatusOr<domain::ReturnToPlayPlan> out = absl::UnknownError("not run");
-    EXPECT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+    EXPECT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                       out = FindPlan(c, plan_id);
                       return absl::OkStatus();
                     }).ok());
@@ -153,7 +154,7 @@ TEST_F(ReturnToPlayStoreTest, APlanAndItsPartsRoundTripAsAppendedRows) {
   EXPECT_EQ(found->reached[0].reached_at, kT0 + absl::Hours(24 * 5));
 
   absl::StatusOr<domain::ReturnToPlayPlan> by_complaint = absl::UnknownError("");
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     by_complaint = FindPlanOfComplaint(c, complaints_[0]);
                     return absl::OkStatus();
                   }).ok());
@@ -188,14 +189,14 @@ TEST_F(ReturnToPlayStoreTest, StagesOfManyPlayersInOneRead) {
     ASSERT_TRUE(InWrite<domain::StageReached>([&](auto& c) { return InsertStageReached(c, plans[0], r); }).ok());
   }
   std::vector<domain::StageReached> stages;
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     stages = ListStagesOfPlayers(c, players_);
                     return absl::OkStatus();
                   }).ok());
   ASSERT_EQ(stages.size(), 2u);
   EXPECT_EQ(stages[0].complaint_id, complaints_[0]);
   EXPECT_EQ(stages[1].stage, ReturnToPlayStage::kSport);
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     stages = ListStagesOfPlayers(c, {players_[1]});
                     return absl::OkStatus();
                   }).ok());
@@ -217,8 +218,8 @@ TEST_F(ReturnToPlayStoreTest, TheDatabaseRefusesUpdateAndDelete) {
   auto plan = InWrite<domain::ReturnToPlayPlan>([&](auto& c) { return InsertPlan(c, MakePlan(0)); });
   ASSERT_TRUE(plan.ok());
   // Rows in every table, then each UPDATE and DELETE refused.
-  ASSERT_TRUE(Write([&](SQLite::Database& c) -> absl::Status {
-                c.exec(absl::StrCat(
+  ASSERT_TRUE(Write([&](storage::Transaction& c) -> absl::Status {
+                SqliteConnectionOf(c).exec(absl::StrCat(
                     "INSERT INTO return_to_play_planned_dates VALUES (NULL, ", plan->id,
                     ", 2, 0, '', 0, 'x'); INSERT INTO return_to_play_criteria VALUES (NULL, ",
                     plan->id, ", 1, 'c', 0, 0, 0, NULL, '', 0, 'x');"
@@ -232,8 +233,8 @@ TEST_F(ReturnToPlayStoreTest, TheDatabaseRefusesUpdateAndDelete) {
                             "return_to_play_stages"}) {
     for (const std::string& run :
          {absl::StrCat("UPDATE ", table, " SET id = id"), absl::StrCat("DELETE FROM ", table)}) {
-      const absl::Status st = Write([&](SQLite::Database& c) -> absl::Status {
-        c.exec(run);
+      const absl::Status st = Write([&](storage::Transaction& c) -> absl::Status {
+        SqliteConnectionOf(c).exec(run);
         return absl::OkStatus();
       });
       EXPECT_FALSE(st.ok()) << run;

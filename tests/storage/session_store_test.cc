@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
+#include "server/storage/sqlite/sqlite_transaction.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -22,7 +23,7 @@ class SessionStoreTest : public ::testing::Test {
   void SetUp() override {
     db_ = testing::OpenOrDie(tmp_.path());
     ASSERT_NE(db_, nullptr);
-    ASSERT_TRUE(db_->Write([&](SQLite::Database& c) -> absl::Status {
+    ASSERT_TRUE(db_->Write([&](storage::Transaction& c) -> absl::Status {
                       for (const char* squad_name : {"First XV", "A team"}) {
                         domain::Squad s;
                         s.name = squad_name;
@@ -63,7 +64,7 @@ class SessionStoreTest : public ::testing::Test {
 
   absl::StatusOr<domain::Session> Insert(const domain::Session& s) {
     absl::StatusOr<domain::Session> out = absl::UnknownError("not run");
-    const absl::Status status = db_->Write([&](SQLite::Database& c) -> absl::Status {
+    const absl::Status status = db_->Write([&](storage::Transaction& c) -> absl::Status {
       out = InsertSession(c, s);
       return out.status();
     });
@@ -79,7 +80,7 @@ class SessionStoreTest : public ::testing::Test {
 TEST_F(SessionStoreTest, RoundTripsWithParticipations) {
   auto stored = Insert(MakeSession(0, kT0, "k1"));
   ASSERT_TRUE(stored.ok()) << stored.status();
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     auto found = FindSession(c, stored->id);
                     EXPECT_TRUE(found.ok());
                     if (!found.ok()) return found.status();
@@ -106,7 +107,7 @@ TEST_F(SessionStoreTest, CursorWalksEverySquadByStartThenId) {
     ASSERT_TRUE(s.ok()) << s.status();
     ids.push_back(s->id);
   }
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     std::vector<domain::Id> seen;
                     PageCursor cursor;
                     for (;;) {
@@ -140,9 +141,9 @@ TEST_F(SessionStoreTest, KeysAndForeignKeysAreEnforcedAndNothingIsHalfWritten) {
   auto unknown_player = MakeSession(0, kT0, "k2");
   unknown_player.participations[0].player_id = 999;
   EXPECT_EQ(Insert(unknown_player).status().code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(db_->Read([&](SQLite::Database& c) -> absl::Status {
+  ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     EXPECT_FALSE(FindSessionByKey(c, "k2").has_value());
-                    EXPECT_EQ(c.execAndGet("SELECT count(*) FROM session_participations").getInt(),
+                    EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM session_participations").getInt(),
                               1);
                     return absl::OkStatus();
                   }).ok());
@@ -155,8 +156,8 @@ TEST_F(SessionStoreTest, SessionsAreRecordsTheDatabaseRefusesToChange) {
                           "DELETE FROM sessions",
                           "UPDATE session_participations SET minutes = 1",
                           "DELETE FROM session_participations"}) {
-    const absl::Status status = db_->Write([&](SQLite::Database& c) -> absl::Status {
-      c.exec(sql);
+    const absl::Status status = db_->Write([&](storage::Transaction& c) -> absl::Status {
+      SqliteConnectionOf(c).exec(sql);
       return absl::OkStatus();
     });
     EXPECT_FALSE(status.ok()) << sql;

@@ -22,6 +22,32 @@ function niceStep(raw: number): number {
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p;
 }
 
+// The chart's text alternative, named by the <svg>'s aria-labelledby.
+function ChartText({ id, title, desc }: { id: string; title: string; desc: string }) {
+  return (
+    <>
+      <title id={`${id}-t`}>{title}</title>
+      <desc id={`${id}-d`}>{desc}</desc>
+    </>
+  );
+}
+
+// Horizontal grid lines with their values on the y axis.
+function YGrid({ values, sy }: { values: number[]; sy: (y: number) => number }) {
+  return (
+    <>
+      {values.map((v) => (
+        <g key={`y${v}`}>
+          <line class="grid" x1={M.left} x2={W - M.right} y1={sy(v)} y2={sy(v)} />
+          <text class="axis" x={M.left - 6} y={sy(v) + 4} text-anchor="end">
+            {v}
+          </text>
+        </g>
+      ))}
+    </>
+  );
+}
+
 // Lines over time (x: epoch ms), e.g. pain 0-10 from check-ins.
 export function LineChart(props: {
   title: string;
@@ -51,16 +77,8 @@ export function LineChart(props: {
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${titleId}-t ${titleId}-d`} preserveAspectRatio="xMidYMid meet">
-        <title id={`${titleId}-t`}>{props.title}</title>
-        <desc id={`${titleId}-d`}>{props.desc}</desc>
-        {ticks(props.yMin, props.yMax, 5).map((v) => (
-          <g key={`y${v}`}>
-            <line class="grid" x1={M.left} x2={W - M.right} y1={sy(v)} y2={sy(v)} />
-            <text class="axis" x={M.left - 6} y={sy(v) + 4} text-anchor="end">
-              {v}
-            </text>
-          </g>
-        ))}
+        <ChartText id={titleId} title={props.title} desc={props.desc} />
+        <YGrid values={ticks(props.yMin, props.yMax, 5)} sy={sy} />
         {xt.map((v) => (
           <text key={`x${v}`} class="axis" x={sx(v)} y={H - M.bottom + 16} text-anchor="middle">
             {props.xFormat(v)}
@@ -127,16 +145,8 @@ export function BarChart(props: {
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${titleId}-t ${titleId}-d`} preserveAspectRatio="xMidYMid meet">
-        <title id={`${titleId}-t`}>{props.title}</title>
-        <desc id={`${titleId}-d`}>{props.desc}</desc>
-        {ticks(0, yMax, 5).map((v) => (
-          <g key={`y${v}`}>
-            <line class="grid" x1={M.left} x2={W - M.right} y1={sy(v)} y2={sy(v)} />
-            <text class="axis" x={M.left - 6} y={sy(v) + 4} text-anchor="end">
-              {v}
-            </text>
-          </g>
-        ))}
+        <ChartText id={titleId} title={props.title} desc={props.desc} />
+        <YGrid values={ticks(0, yMax, 5)} sy={sy} />
         <text class="axis" x={12} y={M.top + ih / 2} transform={`rotate(-90 12 ${M.top + ih / 2})`} text-anchor="middle">
           {props.yLabel}
         </text>

@@ -289,6 +289,9 @@ struct FlagsCall {
   }
 };
 
+// Connect calls sent again on a new connection after their kept-alive one failed unanswered.
+std::atomic<int64_t> g_connect_retries{0};
+
 // The same unary call over the Connect protocol (HTTP/1.1, JSON), one keep-alive connection per
 // caller, as a browser's connect-web client makes it.
 struct ConnectCall {
@@ -301,8 +304,7 @@ struct ConnectCall {
     auto client = std::make_unique<httplib::Client>("127.0.0.1", server.http_port);
     client->set_keep_alive(true);
     client->set_tcp_nodelay(true);
-    // As long as a gRPC call may take here (no deadline): cpp-httplib's default of 5 s counted
-    // calls that waited for a slow disk (the audit record's commit) as failures.
+    // As long as a gRPC call may take here (no deadline), not cpp-httplib's 5 s.
     client->set_read_timeout(std::chrono::seconds(60));
     return client;
   }
@@ -310,6 +312,14 @@ struct ConnectCall {
     const httplib::Headers headers = {{"Authorization", "Bearer " + server.token},
                                       {"Connect-Protocol-Version", "1"}};
     auto answer = client->Post(procedure.c_str(), headers, body, content_type.c_str());
+    if (!answer && answer.error() == httplib::Error::Read) {
+      // A kept-alive connection closed before any answer came (rare, not yet traced:
+      // benchmarks.md). A browser sends the request again on a new connection, and these calls
+      // only read, so the bench does too, and counts it apart from errors.
+      g_connect_retries.fetch_add(1);
+      client = Prepare(0);
+      answer = client->Post(procedure.c_str(), headers, body, content_type.c_str());
+    }
     if (!answer || answer->status != 200) {
       CountError(grpc::Status(grpc::StatusCode::UNKNOWN,
                               answer ? absl::StrCat("HTTP ", answer->status, ": ", answer->body)
@@ -793,7 +803,9 @@ int main(int argc, char** argv) {
   }
 
   const int64_t errors = g_rpc_errors.load();
-  std::printf("\nrpc errors: %lld\n", static_cast<long long>(errors));
+  std::printf("\nconnect retries (a kept-alive connection closed unanswered): %lld\n",
+              static_cast<long long>(g_connect_retries.load()));
+  std::printf("rpc errors: %lld\n", static_cast<long long>(errors));
   if (!absl::GetFlag(FLAGS_keep_databases)) {
     for (const char* db :
          {"/small.db", "/storage_only.db", "/h_small.db", "/h_big.db", "/watch.db"}) {

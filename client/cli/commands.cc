@@ -12,9 +12,11 @@
 #include "absl/strings/str_join.h"
 #include "client/cli/app.h"
 #include "client/cli/context.h"
+#include "client/cli/enums.h"
 #include "client/cli/handlers.h"
 #include "client/cli/requests.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "touchline/v1/access.grpc.pb.h"
 
 namespace touchline::cli {
 
@@ -35,6 +37,21 @@ int Health(Ctx& ctx) {
     ctx.out << grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status()) << "\n";
   }
   return resp.status() == grpc::health::v1::HealthCheckResponse::SERVING ? kExitOk : kExitServerError;
+}
+
+int WhoAmI(Ctx& ctx) {
+  auto stub = v1::AccessService::NewStub(ctx.channel());
+  v1::GetCallerResponse resp;
+  grpc::ClientContext c;
+  ctx.Prepare(&c);
+  auto st = stub->GetCaller(&c, v1::GetCallerRequest(), &resp);
+  if (!st.ok()) return ctx.RpcError(st);
+  if (ctx.structured()) {
+    ctx.PrintMessage(resp);
+  } else {
+    ctx.out << resp.user() << " (" << Short(resp.role()) << ")\n";
+  }
+  return kExitOk;
 }
 
 int Help(Ctx& ctx) {
@@ -239,6 +256,10 @@ const std::vector<Command>& Commands() {
 
       {"readiness", "get", "--squad=ID [--at=TIME]", "Who can train at a session (default now).", {"squad", "at"},
        ReadinessGet},
+      {"readiness", "watch", "--squad=ID [--at=TIME] [--max-boards=N]",
+       "The live board: printed at once and again whenever it changes (a complaint, override, stage, "
+       "or time passing). Runs until stopped (or N boards).",
+       {"squad", "at", "max-boards"}, ReadinessWatch},
       {"readiness", "override",
        "--player=ID --availability=available|modified|unavailable --reason=TEXT --until=TIME [--from=TIME]",
        "Override a player's availability until a time.", {"player", "availability", "reason", "until", "from"},
@@ -351,6 +372,7 @@ const std::vector<Command>& Commands() {
        "is new since the cursor) or --force (overwrite, from the start or --cursor).",
        {"squad", "from", "to", "kinds", "cursor", "cursor-file", "batch-size", "retries", "file", "resume", "force"},
        ExportRecords},
+      {"whoami", "", "", "Show the user and role of the token in use (AccessService.GetCaller).", {}, WhoAmI},
       {"health", "", "[--service=NAME]", "Check the server's health (grpc.health.v1); prints SERVING.",
        {"service"}, Health},
       {"seed", "", "[--players=50] [--seed=42] [--now=TIME] [--name=\"First XV\"]",

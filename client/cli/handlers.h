@@ -41,6 +41,7 @@ int FlagsWatch(Ctx& ctx);
 
 // readiness.cc: the board and overrides.
 int ReadinessGet(Ctx& ctx);
+int ReadinessWatch(Ctx& ctx);
 int ReadinessOverride(Ctx& ctx);
 int ReadinessOverrides(Ctx& ctx);
 int ReadinessClear(Ctx& ctx);

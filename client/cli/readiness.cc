@@ -35,21 +35,11 @@ void PrintOverrides(Ctx& ctx, const Range& list) {
   PrintTable(ctx, t, "no overrides");
 }
 
-}  // namespace
-
-int ReadinessGet(Ctx& ctx) {
-  TL_ARG(int64_t squad, ctx.args.RequireInt("squad"));
-  TL_ARG(auto at, ctx.args.GetTime("at", ctx.now));
-  v1::GetSquadReadinessRequest req;
-  req.set_squad_id(squad);
-  if (at) *req.mutable_session_time() = ToTimestamp(*at);
-  TL_STUB(ReadinessService);
-  v1::GetSquadReadinessResponse resp;
-  auto st = Unary(ctx, TL_RPC(GetSquadReadiness), req, &resp);
-  if (!st.ok()) return ctx.RpcError(st);
+// The board as a table (or the message, for -o json/yaml), then its counts.
+void PrintBoard(Ctx& ctx, const v1::GetSquadReadinessResponse& resp) {
   if (ctx.structured()) {
     ctx.PrintMessage(resp);
-    return kExitOk;
+    return;
   }
   // The PROTOCOLS column (each player's PRE/POST summary) appears once any player has one: the
   // full one for the medical staff, the coach-safe labels for a coach (who receives only those).
@@ -78,7 +68,52 @@ int ReadinessGet(Ctx& ctx) {
   ctx.out << "\n"
           << resp.available_count() << " available, " << resp.modified_count() << " modified, "
           << resp.unavailable_count() << " unavailable (session " << TL_TIME(resp, session_time) << " UTC)\n";
+}
+
+}  // namespace
+
+int ReadinessGet(Ctx& ctx) {
+  TL_ARG(int64_t squad, ctx.args.RequireInt("squad"));
+  TL_ARG(auto at, ctx.args.GetTime("at", ctx.now));
+  v1::GetSquadReadinessRequest req;
+  req.set_squad_id(squad);
+  if (at) *req.mutable_session_time() = ToTimestamp(*at);
+  TL_STUB(ReadinessService);
+  v1::GetSquadReadinessResponse resp;
+  auto st = Unary(ctx, TL_RPC(GetSquadReadiness), req, &resp);
+  if (!st.ok()) return ctx.RpcError(st);
+  PrintBoard(ctx, resp);
   return kExitOk;
+}
+
+// touchline readiness watch: the live board (WatchSquadReadiness), printed whole each time it
+// changes, until stopped or --max-boards boards.
+int ReadinessWatch(Ctx& ctx) {
+  TL_ARG(int64_t squad, ctx.args.RequireInt("squad"));
+  TL_ARG(auto at, ctx.args.GetTime("at", ctx.now));
+  TL_ARG(auto max_boards, ctx.args.GetInt("max-boards"));
+  if (max_boards && *max_boards < 1) return ctx.Usage("--max-boards must be at least 1");
+  v1::WatchSquadReadinessRequest req;
+  req.set_squad_id(squad);
+  if (at) *req.mutable_session_time() = ToTimestamp(*at);
+  TL_STUB(ReadinessService);
+  grpc::ClientContext call;  // no deadline: a watch runs until stopped
+  if (!ctx.Token().empty()) call.AddMetadata("authorization", "Bearer " + ctx.Token());
+  auto reader = stub->WatchSquadReadiness(&call, req);
+  v1::WatchSquadReadinessResponse message;
+  int64_t boards = 0;
+  while (reader->Read(&message)) {
+    if (ctx.yaml()) ctx.out << "---\n";
+    PrintBoard(ctx, message.board());
+    if (!ctx.structured()) ctx.out << "\n";
+    ctx.out.flush();
+    if (max_boards && ++boards >= *max_boards) {
+      call.TryCancel();
+      reader->Finish();
+      return kExitOk;
+    }
+  }
+  return ctx.RpcError(reader->Finish());
 }
 
 int ReadinessOverride(Ctx& ctx) {

@@ -743,7 +743,8 @@ TEST(RunCli, EveryRpcHasACommand) {
         "players update", "players archive", "events record", "events import", "events get", "events list",
         "complaints create", "complaints get", "complaints list", "complaints update", "complaints check-in",
         "complaints resolve", "complaints reopen", "complaints history", "flags list", "readiness get",
-        "readiness override", "readiness overrides", "readiness clear", "export ", "health ", "seed "}) {
+        "readiness override", "readiness overrides", "readiness clear", "readiness watch", "whoami ", "export ",
+        "health ", "seed "}) {
     EXPECT_TRUE(have.count(want)) << want;
   }
 }

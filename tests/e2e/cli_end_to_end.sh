@@ -235,6 +235,17 @@ else
   PASS=$((PASS + 1))
 fi
 
+check "whoami" $TL whoami
+contains "whoami names the token's user and role" "local-admin (admin)" "$WORK/out"
+# The live board: the first board at once, the next after an override made while it is open.
+( sleep 1; $TL readiness override --player=1 --availability=unavailable --reason="rested" --until=+1h \
+    > /dev/null ) &
+OVERRIDE=$!
+check "readiness watch follows a change" timeout 20 $TL readiness watch --squad=1 --max-boards=2
+if [ "$(grep -c ' available, ' "$WORK/out")" -eq 2 ]; then PASS=$((PASS + 1)); else
+  FAIL=$((FAIL + 1)); echo "FAIL: readiness watch did not print two boards:"; cat "$WORK/out"; fi
+wait "$OVERRIDE"
+
 stop_server
 start_server
 check "data survives a restart" $TL squads list

@@ -14,6 +14,7 @@ using domain::Amendment;
 absl::StatusOr<Amendment> AppendAmendment(Transaction& db, const Amendment& amendment) {
   // A savepoint makes the amendment and its changes one unit even if the caller carries on.
   Amendment out = amendment;
+  RefusableStep refusable(db);
   try {
     InSavepoint(db, "append_amendment", [&] {
       Statement q = db.Prepare("INSERT INTO amendments (complaint_id, action, amended_by, amended_at, "
@@ -89,7 +90,7 @@ std::vector<std::pair<Id, int64_t>> CountAmendments(Transaction& db,
   std::vector<std::pair<Id, int64_t>> out;
   if (complaint_ids.empty()) return out;
   Statement q = db.Prepare("SELECT complaint_id, count(*) FROM amendments WHERE complaint_id IN "
-                      "(SELECT value FROM json_each(?)) GROUP BY complaint_id ORDER BY complaint_id");
+                      "(SELECT CAST(value AS BIGINT) FROM json_each(?)) GROUP BY complaint_id ORDER BY complaint_id");
   q.Bind(1, IdsJson(complaint_ids));
   while (q.Step()) out.emplace_back(q.ColumnInt(0), q.ColumnInt(1));
   return out;

@@ -74,7 +74,7 @@ void AttachSides(Transaction& db, std::vector<Assessment>& assessments) {
                       "sensitiser_changes_symptoms, force_newtons, hip_flexion_degrees, "
                       "apprehension_mm, piriformis_tone, thoracic_rotation_degrees "
                       "FROM assessment_sides "
-                      "WHERE assessment_id IN (SELECT value FROM json_each(?)) "
+                      "WHERE assessment_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) "
                       "ORDER BY assessment_id, side");
   q.Bind(1, IdsJson(ids));
   while (q.Step()) {
@@ -209,7 +209,7 @@ std::vector<Assessment> ListAssessments(Transaction& db, const AssessmentFilter&
   sql += " WHERE (a.assessed_at > ? OR (a.assessed_at = ? AND a.id > ?))";
   if (filter.player_id != 0) sql += " AND a.player_id = ?";
   if (filter.squad_id != 0) sql += " AND p.squad_id = ?";
-  if (!filter.kinds.empty()) sql += " AND a.kind IN (SELECT value FROM json_each(?))";
+  if (!filter.kinds.empty()) sql += " AND a.kind IN (SELECT CAST(value AS BIGINT) FROM json_each(?))";
   if (!filter.include_superseded) sql += " AND s.id IS NULL";
   sql += " ORDER BY a.assessed_at, a.id LIMIT ?";
   Statement q = db.Prepare(sql);
@@ -232,7 +232,7 @@ std::vector<Assessment> ListBaselinesOfPlayers(Transaction& db,
                                                const std::vector<Id>& player_ids) {
   if (player_ids.empty()) return {};
   Statement q = db.Prepare(absl::StrCat("SELECT ", kColumns, kFrom,
-                                       " WHERE a.player_id IN (SELECT value FROM json_each(?))"
+                                       " WHERE a.player_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))"
                                        " AND a.baseline = 1 AND s.id IS NULL"
                                        " ORDER BY a.assessed_at, a.id"));
   q.Bind(1, IdsJson(player_ids));
@@ -246,8 +246,8 @@ std::vector<Assessment> ListCurrentAssessmentsOfPlayers(
   std::vector<Id> kind_ids;
   for (auto k : kinds) kind_ids.push_back(static_cast<Id>(k));
   Statement q = db.Prepare(absl::StrCat("SELECT ", kColumns, kFrom,
-                                       " WHERE a.player_id IN (SELECT value FROM json_each(?))"
-                                       " AND a.kind IN (SELECT value FROM json_each(?))"
+                                       " WHERE a.player_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))"
+                                       " AND a.kind IN (SELECT CAST(value AS BIGINT) FROM json_each(?))"
                                        " AND a.assessed_at >= ? AND a.assessed_at < ?"
                                        " AND s.id IS NULL ORDER BY a.assessed_at, a.id"));
   q.Bind(1, IdsJson(player_ids));

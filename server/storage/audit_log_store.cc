@@ -181,8 +181,8 @@ absl::StatusOr<int64_t> AppendAuditEvent(Transaction& db, const AuditRecord& rec
   insert.Execute();
   const int64_t id = db.LastInsertId();
   if (packed || record.player_ids.empty()) return id;
-  Statement player = db.Prepare("INSERT OR IGNORE INTO audit_event_players (event_id, player_id) "
-                           "VALUES (?, ?)");
+  Statement player = db.Prepare("INSERT INTO audit_event_players (event_id, player_id) "
+                                "VALUES (?, ?) ON CONFLICT DO NOTHING");
   for (int64_t p : record.player_ids) {
     player.Bind(1, id);
     player.Bind(2, p);

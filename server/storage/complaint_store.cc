@@ -201,6 +201,12 @@ void AttachCheckIns(Transaction& db, std::vector<Complaint>& complaints) {
     const auto it = by_id.find(check_in.complaint_id);
     if (it != by_id.end()) it->second->check_ins.push_back(std::move(check_in));
   }
+  // SQLite gives them in index order already; PostgreSQL's join may not (a handful each).
+  for (Complaint& c : complaints) {
+    std::sort(c.check_ins.begin(), c.check_ins.end(), [](const CheckIn& a, const CheckIn& b) {
+      return a.checked_at != b.checked_at ? a.checked_at < b.checked_at : a.id < b.id;
+    });
+  }
 }
 
 std::vector<Complaint> RunComplaintQuery(Transaction& db, Statement& q) {
@@ -213,6 +219,7 @@ std::vector<Complaint> RunComplaintQuery(Transaction& db, Statement& q) {
 }  // namespace
 
 absl::StatusOr<Complaint> InsertComplaint(Transaction& db, const Complaint& complaint) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare(InsertComplaintSql(complaint.bamic.has_value()));
     Binder b(q);
@@ -303,6 +310,7 @@ std::vector<Complaint> ListComplaintsOfPlayers(Transaction& db,
 }
 
 absl::Status UpdateComplaint(Transaction& db, const Complaint& complaint) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare(UpdateComplaintSql());
     Binder b(q);
@@ -317,6 +325,7 @@ absl::Status UpdateComplaint(Transaction& db, const Complaint& complaint) {
 }
 
 absl::StatusOr<CheckIn> InsertCheckIn(Transaction& db, const CheckIn& check_in) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare("INSERT INTO check_ins (complaint_id, checked_at, " TOUCHLINE_SYMPTOM_COLUMNS(
                 "") ", note, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");

@@ -126,7 +126,7 @@ std::vector<ContactEvent> ListContactEventsOfPlayers(Transaction& db,
   if (player_ids.empty()) return out;
   std::string sql = absl::StrCat(
       "SELECT ", kEventColumns,
-      " FROM contact_events e WHERE e.player_id IN (SELECT value FROM json_each(?))"
+      " FROM contact_events e WHERE e.player_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?))"
       " AND e.occurred_at >= ? AND e.occurred_at < ?");
   if (awkward_only) sql += " AND e.awkward = 1";
   sql += " ORDER BY e.occurred_at, e.id";

@@ -17,9 +17,19 @@
 
 namespace touchline::storage {
 
-// The options of a database. The SQLite backend's: a file, its WAL and caches.
+// The options of a database: which backend holds it (a SQLite file, or a schema of a PostgreSQL
+// database), and the backend's settings.
 struct DatabaseOptions {
+  // SQLite: the file (the default backend).
   std::string path = "touchline.db";
+  // PostgreSQL (issue 21) when not empty: a libpq connection string or URI
+  // ("postgresql://touchline@db.example/union"). A password is never in it: libpq takes one from
+  // PGPASSWORD or a passfile, or postgres_password_file names a file holding only the password.
+  std::string postgres;
+  // The club's schema in that database (lower-case letters, digits and _, at most 48): one club per
+  // schema. Its audit log is the schema of the same name with "_audit" appended.
+  std::string postgres_schema = "touchline";
+  std::string postgres_password_file;
   // Which schema the file holds (and is migrated to).
   StoreKind kind = StoreKind::kClinicalRecord;
   // When false, a missing file is refused (FAILED_PRECONDITION) instead of created: a file that
@@ -70,7 +80,8 @@ class Database {
   // Opens (creating if missing, unless told not to) and migrates to the latest version of its
   // kind. Refuses with FAILED_PRECONDITION a file whose version is newer than this build knows,
   // one that is not a SQLite file of this kind of Touchline store, naming the path and the reason.
-  // (The SQLite backend, storage/sqlite/sqlite_database.h.)
+  // The backend: PostgreSQL when options.postgres is set (storage/postgres/postgres_database.h),
+  // else SQLite (storage/sqlite/sqlite_database.h).
   static absl::StatusOr<std::unique_ptr<Database>> Open(const DatabaseOptions& options);
 
   Database(DatabaseOptions options, std::unique_ptr<DatabaseBackend> backend);
@@ -79,7 +90,9 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   int SchemaVersion() const { return backend_->SchemaVersion(); }
+  // The SQLite file; for PostgreSQL, "postgresql schema <name>" (for messages).
   const std::string& path() const { return options_.path; }
+  bool on_postgres() const { return !options_.postgres.empty(); }
   StoreKind kind() const { return options_.kind; }
 
   // Runs `work` inside one write transaction (writers are serialised). Commits when `work`

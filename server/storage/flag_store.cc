@@ -9,7 +9,7 @@ std::vector<FlagStateRow> ListFlagStates(Transaction& db,
                                          const std::vector<domain::Id>& player_ids) {
   Statement q = db.Prepare("SELECT flag_key, player_id, squad_id, kind, complaint_id, flag, "
                       "acknowledged_at, acknowledged_by, ack_note FROM flag_states "
-                      "WHERE player_id IN (SELECT value FROM json_each(?)) ORDER BY flag_key");
+                      "WHERE player_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) ORDER BY flag_key");
   q.Bind(1, absl::StrCat("[", absl::StrJoin(player_ids, ","), "]"));
   std::vector<FlagStateRow> rows;
   while (q.Step()) {
@@ -30,9 +30,13 @@ std::vector<FlagStateRow> ListFlagStates(Transaction& db,
 }
 
 void UpsertFlagState(Transaction& db, const FlagStateRow& row) {
-  Statement q = db.Prepare("INSERT OR REPLACE INTO flag_states (flag_key, player_id, squad_id, kind, "
-                      "complaint_id, flag, acknowledged_at, acknowledged_by, ack_note) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement q = db.Prepare(
+      "INSERT INTO flag_states (flag_key, player_id, squad_id, kind, complaint_id, flag, "
+      "acknowledged_at, acknowledged_by, ack_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT (flag_key) DO UPDATE SET player_id = excluded.player_id, "
+      "squad_id = excluded.squad_id, kind = excluded.kind, complaint_id = excluded.complaint_id, "
+      "flag = excluded.flag, acknowledged_at = excluded.acknowledged_at, "
+      "acknowledged_by = excluded.acknowledged_by, ack_note = excluded.ack_note");
   q.Bind(1, row.key);
   q.Bind(2, row.player_id);
   q.Bind(3, row.squad_id);
@@ -56,16 +60,22 @@ void DeleteFlagState(Transaction& db, const std::string& key) {
 }
 
 int64_t AppendFlagChange(Transaction& db, const FlagChangeRow& row) {
-  Statement q = db.Prepare("INSERT INTO flag_changes (squad_id, player_id, change_type, flag_key, "
-                      "detected_at, flag) VALUES (?, ?, ?, ?, ?, ?)");
-  q.Bind(1, row.squad_id);
-  q.Bind(2, row.player_id);
-  q.Bind(3, row.change_type);
-  q.Bind(4, row.key);
-  q.Bind(5, absl::ToUnixMicros(row.detected_at));
-  q.BindBlob(6, row.flag);
+  // The sequence is the next after the largest, not a generated id: writers are serialised, so
+  // it is gap-free on both backends (a PostgreSQL sequence would lose the numbers of a rolled-back
+  // write, and a watcher resuming from a sequence must not wait for one that never comes).
+  const int64_t sequence = LastFlagSequence(db) + 1;
+  Statement q = db.PrepareCached(
+      "INSERT INTO flag_changes (sequence, squad_id, player_id, change_type, flag_key, "
+      "detected_at, flag) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  q.Bind(1, sequence);
+  q.Bind(2, row.squad_id);
+  q.Bind(3, row.player_id);
+  q.Bind(4, row.change_type);
+  q.Bind(5, row.key);
+  q.Bind(6, absl::ToUnixMicros(row.detected_at));
+  q.BindBlob(7, row.flag);
   q.Execute();
-  return db.LastInsertId();
+  return sequence;
 }
 
 std::vector<FlagChangeRow> ListFlagChanges(Transaction& db, domain::Id squad_id,
@@ -96,8 +106,9 @@ std::vector<FlagChangeRow> ListFlagChanges(Transaction& db, domain::Id squad_id,
 }
 
 int64_t LastFlagSequence(Transaction& db) {
-  // sqlite_sequence keeps the AUTOINCREMENT high-water mark even if rows were ever removed.
-  Statement q = db.Prepare("SELECT seq FROM sqlite_sequence WHERE name = 'flag_changes'");
+  // flag_changes is append-only (its triggers refuse DELETE), so the largest sequence is the
+  // high-water mark on both backends.
+  Statement q = db.PrepareCached("SELECT coalesce(max(sequence), 0) FROM flag_changes");
   return q.Step() ? q.ColumnInt(0) : 0;
 }
 

@@ -18,10 +18,11 @@ inline std::string IdsJson(const std::vector<domain::Id>& ids) {
 
 // The ids of one IdsJson parameter as a table `ids (list_id)`, to be joined first:
 // `FROM <kIdsTable> CROSS JOIN t ON t.player_id = ids.list_id`. SQLite walks the list and searches
-// t's index for each id. The form `x IN (SELECT value FROM json_each(?))` built a temporary B-tree
+// t's index for each id. The form `x IN (SELECT ... FROM json_each(?))` built a temporary B-tree
 // of the list on every run (its pages zeroed) and usually sorted the rows as well: 2.5x the cost
 // of reading one player's rows (issue 24). Rows come in list order, then index order: callers
 // that need another order sort in C++ (a handful of rows).
-inline constexpr char kIdsTable[] = "(SELECT value AS list_id FROM json_each(?)) ids";
+// The CAST: PostgreSQL's json_each (storage/postgres/postgres_sql.h) gives the ids as text.
+inline constexpr char kIdsTable[] = "(SELECT CAST(value AS BIGINT) AS list_id FROM json_each(?)) ids";
 
 }  // namespace touchline::storage

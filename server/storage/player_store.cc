@@ -30,6 +30,7 @@ Player ReadPlayer(const Statement& q) {
 }  // namespace
 
 absl::StatusOr<Player> InsertPlayer(Transaction& db, const Player& player) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare("INSERT INTO players (squad_id, name, position_group, position_name, "
                         "external_id, archived_at, created_at, updated_at) "
@@ -81,6 +82,7 @@ std::vector<Player> ListPlayers(Transaction& db, Id squad_id, bool include_archi
 }
 
 absl::Status UpdatePlayer(Transaction& db, const Player& player) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare("UPDATE players SET name = ?, position_group = ?, position_name = ?, "
                         "external_id = ?, archived_at = ?, updated_at = ? WHERE id = ?");

@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "server/storage/database.h"
@@ -73,6 +74,11 @@ void AttachPrescriptions(Transaction& db, std::vector<ProtocolAssignment>& assig
     StoredPrescription p = ReadPrescription(q);
     by_id[p.assignment_id]->prescriptions.push_back(std::move(p));
   }
+  // In (assignment_id, seq) order whatever order the backend's join gave them in.
+  for (auto& a : assignments) {
+    std::sort(a.prescriptions.begin(), a.prescriptions.end(),
+              [](const StoredPrescription& x, const StoredPrescription& y) { return x.seq < y.seq; });
+  }
   // Pointers are taken only once every vector has stopped growing.
   for (auto& a : assignments) {
     for (auto& p : a.prescriptions) prescriptions[p.id] = &p;
@@ -96,6 +102,10 @@ void AttachPrescriptions(Transaction& db, std::vector<ProtocolAssignment>& assig
     d.recorded_at = TimeColumn(r, 6);
     d.recorded_by = r.ColumnText(7);
     prescriptions[d.prescription_id]->adherence.push_back(std::move(d));
+  }
+  for (auto& [id, p] : prescriptions) {  // oldest first, on every backend
+    std::sort(p->adherence.begin(), p->adherence.end(),
+              [](const AdherenceRecord& x, const AdherenceRecord& y) { return x.id < y.id; });
   }
 }
 
@@ -240,6 +250,13 @@ std::vector<ProtocolAssignment> ListAssignmentsByIds(Transaction& db,
   Statement q = db.PrepareCached(kSql);
   q.Bind(1, IdsJson(ids));
   while (q.Step()) out.push_back(ReadAssignment(q));
+  // In the order of `ids` (SQLite's join walks the list; PostgreSQL's may not).
+  absl::flat_hash_map<Id, size_t> position;
+  for (size_t i = 0; i < ids.size(); ++i) position.emplace(ids[i], i);
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const ProtocolAssignment& a, const ProtocolAssignment& b) {
+                     return position[a.id] < position[b.id];
+                   });
   AttachPrescriptions(db, out);
   return out;
 }
@@ -247,6 +264,7 @@ std::vector<ProtocolAssignment> ListAssignmentsByIds(Transaction& db,
 absl::StatusOr<AdherenceRecord> AppendAdherence(Transaction& db,
                                                 const AdherenceRecord& record) {
   AdherenceRecord out = record;
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare("INSERT INTO protocol_adherence (prescription_id, adherence, pain, note, "
                         "recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)");

@@ -34,6 +34,7 @@ ReadinessOverride ReadOverride(const Statement& q) {
 }  // namespace
 
 absl::StatusOr<ReadinessOverride> InsertOverride(Transaction& db, const ReadinessOverride& o) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare("INSERT INTO readiness_overrides (player_id, availability, reason, "
                         "starts_at, expires_at, set_by, created_at, cleared_at, cleared_by) "
@@ -99,6 +100,7 @@ std::vector<ReadinessOverride> ListOverridesOfPlayers(Transaction& db,
 }
 
 absl::Status UpdateOverride(Transaction& db, const ReadinessOverride& o) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare("UPDATE readiness_overrides SET cleared_at = ?, cleared_by = ? WHERE id = ?");
     Binder(q).OptTime(o.cleared_at).Text(o.cleared_by).Int(o.id);

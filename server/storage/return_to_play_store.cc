@@ -19,8 +19,9 @@ int64_t IntOrZero(const Statement& q, int i) {
 
 // Runs `insert` and maps the constraint failures a caller can cause to statuses.
 template <typename F>
-auto Guarded(F&& insert, const std::string& unique_message)
+auto Guarded(Transaction& db, F&& insert, const std::string& unique_message)
     -> absl::StatusOr<decltype(insert())> {
+  RefusableStep refusable(db);
   try {
     return insert();
   } catch (const StoreError& e) {
@@ -134,7 +135,7 @@ absl::StatusOr<domain::ReturnToPlayPlan> FindPlanWhere(Transaction& db, const ch
 
 absl::StatusOr<domain::ReturnToPlayPlan> InsertPlan(Transaction& db,
                                                     const domain::ReturnToPlayPlan& plan) {
-  return Guarded(
+  return Guarded(db,
       [&] {
         Statement q = db.Prepare("INSERT INTO return_to_play_plans (complaint_id, player_id, note, "
                                 "created_at, created_by) VALUES (?, ?, ?, ?, ?)");
@@ -197,7 +198,7 @@ std::vector<Id> PlanIdsOfPlayer(Transaction& db, Id player_id) {
 
 absl::StatusOr<domain::PlannedStageDate> InsertPlannedDate(Transaction& db, Id plan_id,
                                                            const domain::PlannedStageDate& date) {
-  return Guarded(
+  return Guarded(db,
       [&] {
         Statement q = db.Prepare("INSERT INTO return_to_play_planned_dates (plan_id, stage, "
                                 "planned_at, reason, recorded_at, recorded_by) "
@@ -218,7 +219,7 @@ absl::StatusOr<domain::PlannedStageDate> InsertPlannedDate(Transaction& db, Id p
 
 absl::StatusOr<domain::ReturnCriterion> InsertCriterion(Transaction& db, Id plan_id,
                                                         const domain::ReturnCriterion& criterion) {
-  auto out = Guarded(
+  auto out = Guarded(db,
       [&] {
         Statement q = db.Prepare("INSERT INTO return_to_play_criteria (plan_id, stage, description, "
                                 "check_kind, threshold, withdrawn, amends_id, amend_reason, "
@@ -249,7 +250,7 @@ absl::StatusOr<domain::ReturnCriterion> InsertCriterion(Transaction& db, Id plan
 
 absl::StatusOr<domain::CriterionMark> InsertMark(Transaction& db,
                                                  const domain::CriterionMark& mark) {
-  return Guarded(
+  return Guarded(db,
       [&] {
         Statement q = db.Prepare("INSERT INTO return_to_play_marks (criterion_id, met, evidence, "
                                 "assessment_id, recorded_at, recorded_by, finding) "
@@ -271,7 +272,7 @@ absl::StatusOr<domain::CriterionMark> InsertMark(Transaction& db,
 
 absl::StatusOr<domain::StageReached> InsertStageReached(Transaction& db, Id plan_id,
                                                         const domain::StageReached& reached) {
-  return Guarded(
+  return Guarded(db,
       [&] {
         Statement q = db.Prepare("INSERT INTO return_to_play_stages (plan_id, stage, reached_at, "
                                 "note, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)");
@@ -296,7 +297,7 @@ std::vector<domain::StageReached> ListStagesOfPlayers(Transaction& db,
   Statement q = db.Prepare("SELECT s.id, p.complaint_id, s.stage, s.reached_at, s.note, s.recorded_at, "
                       "s.recorded_by, p.player_id FROM return_to_play_stages s "
                       "JOIN return_to_play_plans p ON p.id = s.plan_id "
-                      "WHERE p.player_id IN (SELECT value FROM json_each(?)) "
+                      "WHERE p.player_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) "
                       "ORDER BY p.complaint_id, s.stage");
   q.Bind(1, absl::StrCat("[", absl::StrJoin(player_ids, ","), "]"));
   std::vector<domain::StageReached> out;

@@ -47,7 +47,7 @@ void AttachParticipations(Transaction& db, std::vector<Session>& sessions) {
   Statement q = db.Prepare("SELECT session_id, player_id, minutes, full_contact_minutes, "
                       "controlled_contact_minutes, live_set_piece_minutes "
                       "FROM session_participations "
-                      "WHERE session_id IN (SELECT value FROM json_each(?)) "
+                      "WHERE session_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) "
                       "ORDER BY session_id, player_id");
   q.Bind(1, absl::StrCat("[", absl::StrJoin(ids, ","), "]"));
   while (q.Step()) {
@@ -145,7 +145,7 @@ std::vector<Session> ListSessions(Transaction& db, const SessionFilter& filter,
                                   PageCursor after, int limit) {
   // One fixed statement: unset filters are bound as NULL and switched off in SQL, so no SQL is
   // spliced together. With a squad, sessions_by_squad_time serves it; without, sessions_by_time.
-  const char* const squad_clause = filter.squad_id != 0 ? "s.squad_id = ?1 AND " : "?1 IS NULL AND ";
+  const char* const squad_clause = filter.squad_id != 0 ? "s.squad_id = ?1 AND " : "CAST(?1 AS BIGINT) IS NULL AND ";
   Statement q = db.Prepare(absl::StrCat("SELECT ", kSessionColumns, " FROM sessions s WHERE ", squad_clause,
                        "(?2 IS NULL OR s.starts_at >= ?2) AND (?3 IS NULL OR s.starts_at < ?3) "
                        "AND (?4 IS NULL OR s.kind = ?4) AND (s.starts_at, s.id) > (?5, ?6) "
@@ -179,7 +179,7 @@ std::vector<Session> ListSessions(Transaction& db, const SessionFilter& filter,
 std::vector<Session> ListSessionsForExport(Transaction& db, const ExportFilter& filter,
                                            Id after_id, Id up_to_id, int limit) {
   // By id like the other export kinds: a session stored during an export comes after any cursor.
-  const char* const squad_clause = filter.squad_id != 0 ? "s.squad_id = ?3" : "?3 IS NULL";
+  const char* const squad_clause = filter.squad_id != 0 ? "s.squad_id = ?3" : "CAST(?3 AS BIGINT) IS NULL";
   Statement q = db.Prepare(absl::StrCat("SELECT ", kSessionColumns, " FROM sessions s NOT INDEXED WHERE s.id > ?1 ",
                        "AND s.id <= ?2 AND ", squad_clause,
                        " AND (?4 IS NULL OR s.starts_at >= ?4) AND (?5 IS NULL OR s.starts_at < ?5)"

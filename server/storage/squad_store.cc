@@ -23,6 +23,7 @@ Squad ReadSquad(const Statement& q) {
 }  // namespace
 
 absl::StatusOr<Squad> InsertSquad(Transaction& db, const Squad& squad) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare("INSERT INTO squads (name, created_at, updated_at) VALUES (?, ?, ?)");
     Binder(q).Text(squad.name).Time(squad.created_at).Time(squad.updated_at);
@@ -55,6 +56,7 @@ std::vector<Squad> ListSquads(Transaction& db, Id after_id, int limit) {
 }
 
 absl::Status UpdateSquad(Transaction& db, const Squad& squad) {
+  RefusableStep refusable(db);
   try {
     Statement q = db.Prepare("UPDATE squads SET name = ?, updated_at = ? WHERE id = ?");
     Binder(q).Text(squad.name).Time(squad.updated_at).Int(squad.id);

@@ -24,6 +24,8 @@ absl::Status StatusFromStoreError(const StoreError& error) {
       return absl::UnavailableError(absl::StrCat("database is read-only: ", detail));
     case StoreErrorKind::kIo:
       return absl::UnavailableError(absl::StrCat(kIoErrorPrefix, detail));
+    case StoreErrorKind::kConnectionLost:
+      return absl::UnavailableError(absl::StrCat("database connection lost: ", detail));
     case StoreErrorKind::kCannotOpen:
       return absl::UnavailableError(absl::StrCat("cannot open the database file: ", detail));
     case StoreErrorKind::kUniqueViolation:

@@ -40,6 +40,7 @@ enum class StoreErrorKind {
   kCorrupt,              // the database is damaged, or is not a database
   kMisuse,               // the program used the driver wrongly (e.g. read a column of no row)
   kOther,
+  kConnectionLost,       // a database server's connection is gone (or cannot be made)
 };
 
 // Thrown by a Transaction or Statement when the backend fails or refuses. Callers that expect a
@@ -65,7 +66,7 @@ class StoreError : public std::runtime_error {
   std::string backend_detail_;
 };
 
-// UNAVAILABLE (busy, read-only, I/O, cannot open), RESOURCE_EXHAUSTED (disk full, memory),
+// UNAVAILABLE (busy, read-only, I/O, cannot open, connection lost), RESOURCE_EXHAUSTED (disk full, memory),
 // ALREADY_EXISTS (unique), FAILED_PRECONDITION (foreign key, trigger), INTERNAL (the rest); the
 // message names the kind, then the backend's message and detail.
 absl::Status StatusFromStoreError(const StoreError& error);
@@ -188,6 +189,26 @@ class Transaction {
   virtual bool TryExecute(const std::string& sql) noexcept = 0;
   // The id the last INSERT of this transaction gave its row.
   virtual int64_t LastInsertId() = 0;
+
+  // See RefusableStep. SQLite undoes only a failed statement: nothing to do there.
+  virtual void BeginRefusableStep() {}
+  virtual void EndRefusableStep() noexcept {}
+};
+
+// A step of a write whose refusal (a StoreError: a name taken, a record referred to missing) its
+// store answers itself, e.g. with ALREADY_EXISTS. PostgreSQL aborts the whole transaction at an
+// error, SQLite only the statement; so on PostgreSQL the step runs under a savepoint, rolled back
+// to when the step failed, and the transaction goes on as it does on SQLite. Declare it before
+// the step's `try`.
+class RefusableStep {
+ public:
+  explicit RefusableStep(Transaction& tx) : tx_(tx) { tx_.BeginRefusableStep(); }
+  ~RefusableStep() { tx_.EndRefusableStep(); }
+  RefusableStep(const RefusableStep&) = delete;
+  RefusableStep& operator=(const RefusableStep&) = delete;
+
+ private:
+  Transaction& tx_;
 };
 
 }  // namespace touchline::storage

@@ -97,11 +97,22 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(
 }
 
 PostgresServer::~PostgresServer() {
+  if (detached_) return;
   if (running_) (void)Stop("immediate");
   if (!folder_.empty()) {
     std::error_code ignored;
     std::filesystem::remove_all(folder_, ignored);
   }
+}
+
+absl::Status PostgresServer::StopDetached(const std::string& folder) {
+  PostgresServer server;
+  const char* bindir = std::getenv("TOUCHLINE_PG_BINDIR");
+  server.bindir_ = bindir != nullptr && *bindir != '\0' ? bindir : "/usr/lib/postgresql/15/bin";
+  server.folder_ = folder;
+  server.as_postgres_user_ = geteuid() == 0;
+  server.running_ = std::filesystem::exists(folder + "/data/postmaster.pid");
+  return absl::OkStatus();  // the destructor stops it and removes the folder
 }
 
 std::string PostgresServer::ConnectionString(const std::string& database) const {

@@ -42,6 +42,13 @@ class PostgresServer {
   bool running() const { return running_; }
   // The server's log so far (for a failing test's message).
   std::string Log() const;
+  const std::string& folder() const { return folder_; }
+
+  // Leaves the server running and its folder in place when this goes away: a ctest fixture starts
+  // one server for a whole run of suites and StopDetached() ends it.
+  void Detach() { detached_ = true; }
+  // Stops (immediately) a detached server of `folder` and removes the folder.
+  static absl::Status StopDetached(const std::string& folder);
 
  private:
   PostgresServer() = default;
@@ -53,6 +60,7 @@ class PostgresServer {
   int port_ = 0;
   bool as_postgres_user_ = false;
   bool running_ = false;
+  bool detached_ = false;
 };
 
 }  // namespace touchline::testing

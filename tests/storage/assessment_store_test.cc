@@ -169,7 +169,7 @@ TEST_F(AssessmentStoreTest, TheDatabaseRefusesUpdateAndDelete) {
                           "UPDATE assessment_sides SET force_newtons = 1",
                           "DELETE FROM assessment_sides"}) {
     const absl::Status st = db_->Write([&](storage::Transaction& c) -> absl::Status {
-      SqliteConnectionOf(c).exec(sql);
+      c.Execute(sql);
       return absl::OkStatus();
     });
     EXPECT_FALSE(st.ok()) << sql;

@@ -83,6 +83,7 @@ std::optional<int64_t> MovedAt(const std::string& clinical_path) {
 }
 
 TEST(AuditLogStoreTest, ANewDatabaseGetsItsAuditLogBesideIt) {
+  TOUCHLINE_SQLITE_ONLY("the audit log's file beside the database file");
   TempDbPath tmp;
   auto clinical = OpenOrDie(tmp.path());
   auto log = OpenLogBeside(*clinical, kNow);
@@ -102,6 +103,7 @@ TEST(AuditLogStoreTest, ANewDatabaseGetsItsAuditLogBesideIt) {
 }
 
 TEST(AuditLogStoreTest, AppendingToTheAuditLogLeavesTheDatabaseUnchanged) {
+  TOUCHLINE_SQLITE_ONLY("the audit log's file beside the database file");
   // The reason for the file of its own: a commit to the database makes every reader drop its page
   // cache. PRAGMA data_version changes exactly when another connection has committed.
   TempDbPath tmp;
@@ -122,6 +124,7 @@ TEST(AuditLogStoreTest, AppendingToTheAuditLogLeavesTheDatabaseUnchanged) {
 }
 
 TEST(AuditLogStoreTest, AnOlderDatabasesAuditEventsMoveWithTheirIdsAndStayWhereTheyWere) {
+  TOUCHLINE_SQLITE_ONLY("the audit log's file beside the database file");
   TempDbPath tmp;
   const std::vector<int64_t> ids = MakeVersion8DatabaseWithAuditEvents(tmp.path(), 40);
   const int64_t player_rows = CountIn(tmp.path(), "audit_event_players");
@@ -165,6 +168,7 @@ TEST(AuditLogStoreTest, AnOlderDatabasesAuditEventsMoveWithTheirIdsAndStayWhereT
 }
 
 TEST(AuditLogStoreTest, AMoveInterruptedBeforeItWasRecordedResumesWithoutDuplicates) {
+  TOUCHLINE_SQLITE_ONLY("the audit log's file beside the database file");
   TempDbPath tmp;
   const std::vector<int64_t> ids = MakeVersion8DatabaseWithAuditEvents(tmp.path(), 30);
   auto clinical = OpenOrDie(tmp.path());
@@ -212,6 +216,7 @@ TEST(AuditLogStoreTest, AMoveInterruptedBeforeItWasRecordedResumesWithoutDuplica
 }
 
 TEST(AuditLogStoreTest, AMissingAuditLogIsRefusedOnceItHasTakenOver) {
+  TOUCHLINE_SQLITE_ONLY("the audit log's file beside the database file");
   TempDbPath tmp;
   auto clinical = OpenOrDie(tmp.path());
   { ASSERT_TRUE(OpenLogBeside(*clinical, kNow).ok()); }
@@ -227,6 +232,7 @@ TEST(AuditLogStoreTest, AMissingAuditLogIsRefusedOnceItHasTakenOver) {
 }
 
 TEST(AuditLogStoreTest, TheAuditLogOfAnotherDatabaseIsRefused) {
+  TOUCHLINE_SQLITE_ONLY("the audit log's file beside the database file");
   TempDbPath ours, theirs;
   auto their_db = OpenOrDie(theirs.path());
   { ASSERT_TRUE(OpenLogBeside(*their_db, kNow).ok()); }
@@ -241,6 +247,7 @@ TEST(AuditLogStoreTest, TheAuditLogOfAnotherDatabaseIsRefused) {
 }
 
 TEST(AuditLogStoreTest, TheTwoKindsOfFileAreNotMistakenForEachOther) {
+  TOUCHLINE_SQLITE_ONLY("the audit log's file beside the database file");
   TempDbPath tmp;
   auto clinical = OpenOrDie(tmp.path());
   { ASSERT_TRUE(OpenLogBeside(*clinical, kNow).ok()); }

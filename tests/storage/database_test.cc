@@ -20,6 +20,7 @@
 #include "server/storage/migrations.h"
 #include "server/storage/record_store.h"
 #include "server/storage/sqlite/sqlite_transaction.h"
+#include "server/storage/row_binding.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -42,7 +43,7 @@ domain::Squad MakeSquad(const std::string& name) {
 int64_t CountSquads(Database& db) {
   int64_t n = -1;
   EXPECT_TRUE(db.Read([&](storage::Transaction& c) {
-                  n = SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads").getInt64();
+                  n = QueryInt(c, "SELECT count(*) FROM squads");
                   return absl::OkStatus();
                 }).ok());
   return n;
@@ -51,6 +52,7 @@ int64_t CountSquads(Database& db) {
 // Medical records are the owner's only whatever the umask: the database and its -wal and -shm
 // files are created 0600 (SQLite alone would make them 0644 less the umask).
 TEST(DatabaseTest, FilesAreCreatedOwnerOnlyWhateverTheUmask) {
+  TOUCHLINE_SQLITE_ONLY("file modes");
   TempDbPath tmp;
   const mode_t old_umask = ::umask(0);
   auto db = OpenOrDie(tmp.path());
@@ -69,6 +71,7 @@ TEST(DatabaseTest, FilesAreCreatedOwnerOnlyWhateverTheUmask) {
 }
 
 TEST(DatabaseTest, FreshDatabaseIsAtLatestVersionWithTouchlineIdAndWal) {
+  TOUCHLINE_SQLITE_ONLY("PRAGMAs and WAL (postgres_database_test checks touchline_schema)");
   TempDbPath tmp;
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
@@ -86,6 +89,7 @@ TEST(DatabaseTest, FreshDatabaseIsAtLatestVersionWithTouchlineIdAndWal) {
 }
 
 TEST(DatabaseTest, EveryConnectionHasForeignKeysSynchronousAndBusyTimeout) {
+  TOUCHLINE_SQLITE_ONLY("PRAGMAs");
   for (bool full : {true, false}) {
     TempDbPath tmp;
     DatabaseOptions options;
@@ -107,6 +111,7 @@ TEST(DatabaseTest, EveryConnectionHasForeignKeysSynchronousAndBusyTimeout) {
 }
 
 TEST(DatabaseTest, CachedStatementsAreReusedResetAndNeverSharedWhileInUse) {
+  TOUCHLINE_SQLITE_ONLY("sqlite3_next_stmt");
   TempDbPath path;
   auto db = OpenOrDie(path.path());
   ASSERT_NE(db, nullptr);
@@ -156,6 +161,7 @@ TEST(DatabaseTest, CachedStatementsAreReusedResetAndNeverSharedWhileInUse) {
 // The cache grows (new SQL) while a statement of it is in use, as a query that runs others inside
 // its loop does the first time: the statement in use must still be released for reuse.
 TEST(DatabaseTest, ACachedStatementInUseWhileTheCacheGrowsIsReusedAfterwards) {
+  TOUCHLINE_SQLITE_ONLY("SQLite statements");
   TempDbPath path;
   auto db = OpenOrDie(path.path());
   ASSERT_NE(db, nullptr);
@@ -201,6 +207,7 @@ uintmax_t FileBytes(const std::string& path) {
 }
 
 TEST(DatabaseTest, CommitsReachTheDatabaseFileThroughTheBackgroundCheckpoint) {
+  TOUCHLINE_SQLITE_ONLY("the WAL");
   TempDbPath tmp;
   DatabaseOptions options;
   options.path = tmp.path();
@@ -221,6 +228,7 @@ TEST(DatabaseTest, CommitsReachTheDatabaseFileThroughTheBackgroundCheckpoint) {
 }
 
 TEST(DatabaseTest, TheWriterCheckpointsItselfOnceTheWalReachesItsLimit) {
+  TOUCHLINE_SQLITE_ONLY("the WAL");
   TempDbPath tmp;
   DatabaseOptions options;
   options.path = tmp.path();
@@ -277,7 +285,7 @@ TEST(DatabaseTest, WriteReturningErrorRollsBackEverything) {
   EXPECT_EQ(status.message(), "changed my mind");
   EXPECT_EQ(CountSquads(*db), 0);
   ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
-                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM players").getInt(), 0);
+                  EXPECT_EQ(QueryInt(c, "SELECT count(*) FROM players"), 0);
                   return absl::OkStatus();
                 }).ok());
   // The writer is usable afterwards.
@@ -298,16 +306,17 @@ TEST(DatabaseTest, WriteThrowingRollsBackAndReportsStatus) {
   EXPECT_THAT(status.message(), HasSubstr("boom"));
   EXPECT_EQ(CountSquads(*db), 0);
 
-  // A SQLite error thrown mid-way (duplicate name through raw SQL) rolls back the earlier insert.
+  // A database error thrown mid-way (duplicate name through raw SQL) rolls back the earlier insert.
   ASSERT_TRUE(db->Write([&](storage::Transaction& c) { return InsertSquad(c, MakeSquad("B")).status(); })
                   .ok());
   status = db->Write([&](storage::Transaction& c) -> absl::Status {
     EXPECT_TRUE(InsertSquad(c, MakeSquad("C")).ok());
-    SqliteConnectionOf(c).exec("INSERT INTO squads (name, created_at, updated_at) VALUES ('B', 0, 0)");
+    c.Execute("INSERT INTO squads (name, created_at, updated_at) VALUES ('B', 0, 0)");
     return absl::OkStatus();
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists) << status;
-  EXPECT_THAT(status.message(), HasSubstr("squads.name"));
+  // SQLite names the column (squads.name), PostgreSQL the constraint (squads_name_key).
+  EXPECT_THAT(status.message(), HasSubstr("squads"));
   EXPECT_EQ(CountSquads(*db), 1);
 
   // A foreign exception type is rethrown after the rollback.
@@ -326,13 +335,13 @@ TEST(DatabaseTest, ReadSeesAConsistentSnapshot) {
   ASSERT_TRUE(db->Write([&](storage::Transaction& c) { return InsertSquad(c, MakeSquad("A")).status(); })
                   .ok());
   ASSERT_TRUE(db->Read([&](storage::Transaction& c) {
-                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads").getInt(), 1);
-                  // A write committed meanwhile (WAL: the writer does not wait for readers)...
+                  EXPECT_EQ(QueryInt(c, "SELECT count(*) FROM squads"), 1);
+                  // A write committed meanwhile (the writer does not wait for readers)...
                   EXPECT_TRUE(db->Write([&](storage::Transaction& w) {
                                   return InsertSquad(w, MakeSquad("B")).status();
                                 }).ok());
                   // ...is not visible inside this read transaction.
-                  EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads").getInt(), 1);
+                  EXPECT_EQ(QueryInt(c, "SELECT count(*) FROM squads"), 1);
                   return absl::OkStatus();
                 }).ok());
   EXPECT_EQ(CountSquads(*db), 2);
@@ -350,8 +359,7 @@ TEST(DatabaseTest, ReadConnectionsAreReadOnly) {
 
 TEST(DatabaseTest, ReadBlocksWhileEveryReaderIsInUse) {
   TempDbPath tmp;
-  DatabaseOptions options;
-  options.path = tmp.path();
+  DatabaseOptions options = testing::TestStoreOptions(tmp.path());
   options.reader_connections = 1;
   auto opened = Database::Open(options);
   ASSERT_TRUE(opened.ok()) << opened.status();
@@ -394,7 +402,7 @@ TEST(DatabaseTest, ConcurrentWritersAreSerialised) {
                         return InsertSquad(c, MakeSquad(absl::StrCat("s", t, "_", i))).status();
                       }).ok());
         EXPECT_TRUE(db->Read([&](storage::Transaction& c) {
-                        SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM squads");
+                        QueryInt(c, "SELECT count(*) FROM squads");
                         return absl::OkStatus();
                       }).ok());
       }
@@ -474,7 +482,7 @@ TEST(DatabaseTest, AmendmentsCannotBeUpdatedOrDeletedEvenByRawSql) {
            "DELETE FROM amendment_changes",
        }) {
     absl::Status status = db->Write([&](storage::Transaction& c) {
-      SqliteConnectionOf(c).exec(sql);
+      c.Execute(sql);
       return absl::OkStatus();
     });
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << sql << ": " << status;
@@ -495,6 +503,7 @@ TEST(DatabaseTest, AmendmentsCannotBeUpdatedOrDeletedEvenByRawSql) {
 }
 
 TEST(DatabaseTest, SchemaHasAnIndexForEveryQueryPath) {
+  TOUCHLINE_SQLITE_ONLY("SQLite's query plans");
   TempDbPath tmp;
   auto db = OpenOrDie(tmp.path());
   ASSERT_NE(db, nullptr);
@@ -533,6 +542,7 @@ TEST(MigrationTest, StepsAreOrderedFromOne) {
 }
 
 TEST(MigrationTest, VersionOneDatabaseUpgradesInPlaceKeepingItsData) {
+  TOUCHLINE_SQLITE_ONLY("SQLite files of old versions");
   TempDbPath tmp;
   domain::Id player_id = 0, complaint_id = 0, event_id = 0;
   {
@@ -600,6 +610,7 @@ TEST(MigrationTest, OpeningTwiceIsANoOp) {
 }
 
 TEST(MigrationTest, NewerSchemaVersionIsRefused) {
+  TOUCHLINE_SQLITE_ONLY("PRAGMA user_version (postgres_database_test has its own)");
   TempDbPath tmp;
   { ASSERT_NE(OpenOrDie(tmp.path()), nullptr); }
   const int newer = Database::LatestSchemaVersion() + 1;
@@ -619,6 +630,7 @@ TEST(MigrationTest, NewerSchemaVersionIsRefused) {
 }
 
 TEST(MigrationTest, FileOfRandomBytesIsRefusedAndLeftAlone) {
+  TOUCHLINE_SQLITE_ONLY("files");
   TempDbPath tmp;
   std::string bytes(8192, '\0');
   std::mt19937 rng(1234);
@@ -640,6 +652,7 @@ TEST(MigrationTest, FileOfRandomBytesIsRefusedAndLeftAlone) {
 }
 
 TEST(MigrationTest, ForeignSqliteDatabaseIsRefused) {
+  TOUCHLINE_SQLITE_ONLY("files (postgres_database_test has its own)");
   TempDbPath tmp;
   {
     SQLite::Database raw(tmp.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -661,6 +674,7 @@ TEST(MigrationTest, ForeignSqliteDatabaseIsRefused) {
 }
 
 TEST(MigrationTest, OtherApplicationIdIsRefused) {
+  TOUCHLINE_SQLITE_ONLY("PRAGMA application_id");
   TempDbPath tmp;
   {
     SQLite::Database raw(tmp.path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
@@ -675,6 +689,7 @@ TEST(MigrationTest, OtherApplicationIdIsRefused) {
 }
 
 TEST(MigrationTest, UnopenablePathIsUnavailable) {
+  TOUCHLINE_SQLITE_ONLY("files");
   DatabaseOptions options;
   options.path = "/nonexistent-touchline-dir/sub/touchline.db";
   auto db = Database::Open(options);

@@ -7,6 +7,7 @@
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
 #include "server/storage/sqlite/sqlite_transaction.h"
+#include "server/storage/row_binding.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -128,7 +129,7 @@ TEST_F(ProtocolStoreTest, UnknownPlayerIsNotFoundAndNothingIsStored) {
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound) << status;
   ASSERT_TRUE(db_->Read([&](storage::Transaction& c) {
-                    EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM protocol_prescriptions").getInt(),
+                    EXPECT_EQ(QueryInt(c, "SELECT count(*) FROM protocol_prescriptions"),
                               0);
                     return absl::OkStatus();
                   }).ok());
@@ -237,7 +238,7 @@ TEST_F(ProtocolStoreTest, AssignmentsPrescriptionsAndAdherenceAreAppendOnly) {
            "DELETE FROM protocol_adherence",
        }) {
     absl::Status status = db_->Write([&](storage::Transaction& c) {
-      SqliteConnectionOf(c).exec(sql);
+      c.Execute(sql);
       return absl::OkStatus();
     });
     EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << sql << ": " << status;

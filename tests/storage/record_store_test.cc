@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
 #include "server/storage/sqlite/sqlite_transaction.h"
+#include "server/storage/row_binding.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -670,7 +671,7 @@ TEST_F(RecordStoreTest, AmendmentsAppendAndListInOrderWithChanges) {
     auto missing = AppendAmendment(db, orphan);
     EXPECT_EQ(missing.status().code(), absl::StatusCode::kNotFound);
     EXPECT_THAT(missing.status().message(), HasSubstr("complaint 4040"));
-    EXPECT_EQ(SqliteConnectionOf(db).execAndGet("SELECT count(*) FROM amendment_changes").getInt(), 10);
+    EXPECT_EQ(QueryInt(db, "SELECT count(*) FROM amendment_changes"), 10);
   });
   InRead([&](storage::Transaction& db) {
     auto first_page = ListAmendments(db, complaint.id, 0, 3);
@@ -780,6 +781,7 @@ int PelvicCandidatePageReads(const std::string& path, Id player, absl::Time as_o
 }
 
 TEST_F(RecordStoreTest, PelvicOriginCandidatesReadTheOpenComplaintsWindowNotTheYearsBeforeIt) {
+  TOUCHLINE_SQLITE_ONLY("counts SQLite page reads");
   const Id squad = AddSquad("Seniors").id;
   const Id player = AddPlayer(squad, "Nine").id;
   AddComplaint(player);  // open, onset kT0

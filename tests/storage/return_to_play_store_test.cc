@@ -219,12 +219,12 @@ TEST_F(ReturnToPlayStoreTest, TheDatabaseRefusesUpdateAndDelete) {
   ASSERT_TRUE(plan.ok());
   // Rows in every table, then each UPDATE and DELETE refused.
   ASSERT_TRUE(Write([&](storage::Transaction& c) -> absl::Status {
-                SqliteConnectionOf(c).exec(absl::StrCat(
-                    "INSERT INTO return_to_play_planned_dates VALUES (NULL, ", plan->id,
-                    ", 2, 0, '', 0, 'x'); INSERT INTO return_to_play_criteria VALUES (NULL, ",
+                c.Execute(absl::StrCat(
+                    "INSERT INTO return_to_play_planned_dates VALUES (9001, ", plan->id,
+                    ", 2, 0, '', 0, 'x'); INSERT INTO return_to_play_criteria VALUES (9002, ",
                     plan->id, ", 1, 'c', 0, 0, 0, NULL, '', 0, 'x');"
-                    " INSERT INTO return_to_play_marks VALUES (NULL, last_insert_rowid(), 1, 'e',"
-                    " NULL, '', 0, 'x'); INSERT INTO return_to_play_stages VALUES (NULL, ",
+                    " INSERT INTO return_to_play_marks VALUES (9003, 9002, 1, 'e',"
+                    " NULL, '', 0, 'x'); INSERT INTO return_to_play_stages VALUES (9004, ",
                     plan->id, ", 1, 0, '', 0, 'x');"));
                 return absl::OkStatus();
               }).ok());
@@ -234,7 +234,7 @@ TEST_F(ReturnToPlayStoreTest, TheDatabaseRefusesUpdateAndDelete) {
     for (const std::string& run :
          {absl::StrCat("UPDATE ", table, " SET id = id"), absl::StrCat("DELETE FROM ", table)}) {
       const absl::Status st = Write([&](storage::Transaction& c) -> absl::Status {
-        SqliteConnectionOf(c).exec(run);
+        c.Execute(run);
         return absl::OkStatus();
       });
       EXPECT_FALSE(st.ok()) << run;

@@ -8,6 +8,7 @@
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
 #include "server/storage/sqlite/sqlite_transaction.h"
+#include "server/storage/row_binding.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::storage {
@@ -143,7 +144,7 @@ TEST_F(SessionStoreTest, KeysAndForeignKeysAreEnforcedAndNothingIsHalfWritten) {
   EXPECT_EQ(Insert(unknown_player).status().code(), absl::StatusCode::kNotFound);
   ASSERT_TRUE(db_->Read([&](storage::Transaction& c) -> absl::Status {
                     EXPECT_FALSE(FindSessionByKey(c, "k2").has_value());
-                    EXPECT_EQ(SqliteConnectionOf(c).execAndGet("SELECT count(*) FROM session_participations").getInt(),
+                    EXPECT_EQ(QueryInt(c, "SELECT count(*) FROM session_participations"),
                               1);
                     return absl::OkStatus();
                   }).ok());
@@ -157,7 +158,7 @@ TEST_F(SessionStoreTest, SessionsAreRecordsTheDatabaseRefusesToChange) {
                           "UPDATE session_participations SET minutes = 1",
                           "DELETE FROM session_participations"}) {
     const absl::Status status = db_->Write([&](storage::Transaction& c) -> absl::Status {
-      SqliteConnectionOf(c).exec(sql);
+      c.Execute(sql);
       return absl::OkStatus();
     });
     EXPECT_FALSE(status.ok()) << sql;

@@ -11,11 +11,16 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "server/storage/database.h"
+#include "tests/lib/test_store.h"
 
 namespace touchline::storage::testing {
 
+using ::touchline::testing::RemoveTestStore;
+using ::touchline::testing::TestStoreOptions;
+
 // A unique path (no file yet) under the gtest temporary directory; removed, with its -wal and
-// -shm companions and an audit log beside it (<path>.audit), when the fixture goes away.
+// -shm companions and an audit log beside it (<path>.audit), when the fixture goes away. On
+// PostgreSQL it names the test's schemas (tests/lib/test_store.h), dropped likewise.
 class TempDbPath {
  public:
   TempDbPath() {
@@ -26,7 +31,10 @@ class TempDbPath {
                          "_", ::getpid(), "_", counter++, ".db");
     Remove();
   }
-  ~TempDbPath() { Remove(); }
+  ~TempDbPath() {
+    Remove();
+    RemoveTestStore(path_);
+  }
   const std::string& path() const { return path_; }
 
  private:
@@ -42,8 +50,7 @@ class TempDbPath {
 };
 
 inline std::unique_ptr<Database> OpenOrDie(const std::string& path) {
-  DatabaseOptions options;
-  options.path = path;
+  DatabaseOptions options = TestStoreOptions(path);
   options.reader_connections = 2;
   auto db = Database::Open(options);
   EXPECT_TRUE(db.ok()) << db.status();

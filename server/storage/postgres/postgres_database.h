@@ -1,0 +1,82 @@
+// The PostgreSQL backend of Database (issue 21): one club per schema of an existing PostgreSQL
+// database, on libpq. One writer connection (writers of this process serialised by a mutex, and
+// writers of every process on the club — replicas, the club-moving tool — by a transaction-level
+// advisory lock of the club, so ids become visible in id order), a pool of reader connections
+// (REPEATABLE READ, READ ONLY: a consistent snapshot), versioned migrations under a session-level
+// advisory lock on start, a newer schema refused. A lost connection is made again at the next
+// transaction; the write in flight fails UNAVAILABLE and the caller retries (idempotency keys).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "server/storage/database.h"
+#include "server/storage/postgres/postgres_transaction.h"
+
+namespace touchline::storage {
+
+// The schema that holds `kind` for the club schema `club_schema` (the audit log: "<club>_audit").
+std::string PostgresSchemaOf(const std::string& club_schema, StoreKind kind);
+// OK when `schema` is a club schema name Touchline accepts (a-z, 0-9, _, starting with a letter or
+// _, at most 48 characters, so the audit log's name fits PostgreSQL's 63).
+absl::Status CheckPostgresSchemaName(const std::string& schema);
+// INVALID_ARGUMENT when a connection string or URI carries a password (it would show in `ps` and in
+// shell history); names the ways to give one instead.
+absl::Status CheckNoPasswordInConnectionString(const std::string& conninfo);
+
+class PostgresDatabase final : public DatabaseBackend {
+ public:
+  static absl::StatusOr<std::unique_ptr<PostgresDatabase>> Open(const DatabaseOptions& options);
+  ~PostgresDatabase() override;
+
+  int SchemaVersion() const override { return schema_version_; }
+  absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> work) override;
+  absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> work) override;
+  uint64_t RecordsGeneration() const override {
+    return records_generation_.load(std::memory_order_acquire);
+  }
+  // Not known per player on PostgreSQL yet (no update hook): every write counts as changing every
+  // player's record, which costs recomputation, never a stale answer.
+  std::optional<std::vector<int64_t>> PlayersChangedSince(uint64_t) const override {
+    return std::nullopt;
+  }
+  absl::Status WriteHealth() const override;
+  absl::Status ProbeWrite() override;
+  absl::Status ProbeRead() override;
+
+  const std::string& schema() const { return schema_; }
+
+ private:
+  explicit PostgresDatabase(DatabaseOptions options);
+  // A new connection with the session settings (search_path, synchronous_commit, lock_timeout).
+  absl::StatusOr<std::unique_ptr<PostgresConnection>> Connect() const;
+  // `connection` itself if it is still connected, else a new one in its place.
+  absl::Status EnsureConnected(std::unique_ptr<PostgresConnection>& connection) const;
+  absl::Status Migrate(PostgresConnection& connection);
+  void NoteWriteOutcome(const absl::Status& storage_status);
+  struct ReaderPool;
+
+  DatabaseOptions options_;
+  std::string schema_;
+  std::string password_;  // from postgres_password_file
+  int64_t lock_key_ = 0;  // the club's advisory lock
+  std::string begin_write_sql_;
+  int schema_version_ = 0;
+
+  std::mutex writer_mutex_;
+  std::unique_ptr<PostgresConnection> writer_;  // under writer_mutex_
+  std::atomic<uint64_t> records_generation_{0};
+  mutable std::mutex health_mutex_;
+  absl::Status write_health_;  // under health_mutex_
+  std::unique_ptr<ReaderPool> readers_;
+};
+
+}  // namespace touchline::storage

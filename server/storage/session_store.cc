@@ -147,8 +147,8 @@ std::vector<Session> ListSessions(Transaction& db, const SessionFilter& filter,
   // spliced together. With a squad, sessions_by_squad_time serves it; without, sessions_by_time.
   const char* const squad_clause = filter.squad_id != 0 ? "s.squad_id = ?1 AND " : "CAST(?1 AS BIGINT) IS NULL AND ";
   Statement q = db.Prepare(absl::StrCat("SELECT ", kSessionColumns, " FROM sessions s WHERE ", squad_clause,
-                       "(?2 IS NULL OR s.starts_at >= ?2) AND (?3 IS NULL OR s.starts_at < ?3) "
-                       "AND (?4 IS NULL OR s.kind = ?4) AND (s.starts_at, s.id) > (?5, ?6) "
+                       "(CAST(?2 AS BIGINT) IS NULL OR s.starts_at >= ?2) AND (CAST(?3 AS BIGINT) IS NULL OR s.starts_at < ?3) "
+                       "AND (CAST(?4 AS BIGINT) IS NULL OR s.kind = ?4) AND (s.starts_at, s.id) > (?5, ?6) "
                        "ORDER BY s.starts_at, s.id LIMIT ?7"));
   if (filter.squad_id != 0) {
     q.Bind(1, filter.squad_id);
@@ -182,7 +182,7 @@ std::vector<Session> ListSessionsForExport(Transaction& db, const ExportFilter& 
   const char* const squad_clause = filter.squad_id != 0 ? "s.squad_id = ?3" : "CAST(?3 AS BIGINT) IS NULL";
   Statement q = db.Prepare(absl::StrCat("SELECT ", kSessionColumns, " FROM sessions s NOT INDEXED WHERE s.id > ?1 ",
                        "AND s.id <= ?2 AND ", squad_clause,
-                       " AND (?4 IS NULL OR s.starts_at >= ?4) AND (?5 IS NULL OR s.starts_at < ?5)"
+                       " AND (CAST(?4 AS BIGINT) IS NULL OR s.starts_at >= ?4) AND (CAST(?5 AS BIGINT) IS NULL OR s.starts_at < ?5)"
                        " ORDER BY s.id LIMIT ?6"));
   q.Bind(1, after_id);
   q.Bind(2, up_to_id);

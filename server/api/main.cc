@@ -33,7 +33,17 @@ ABSL_FLAG(std::string, web_root, "",
 ABSL_FLAG(std::vector<std::string>, http_cors_origins, {},
           "Origins whose pages may call the Connect API (CORS), comma-separated, exactly as "
           "browsers send them, e.g. https://portal.club.example; empty: none (no CORS headers)");
-ABSL_FLAG(std::string, db, "touchline.db", "SQLite database path (created if missing)");
+ABSL_FLAG(std::string, db, "touchline.db", "SQLite database path (created if missing); the same as "
+          "--store=sqlite:PATH");
+ABSL_FLAG(std::string, store, "",
+          "Where the record is kept: sqlite:PATH (the default, --db), or PostgreSQL: "
+          "postgresql://user@host/dbname (a libpq URI) or 'postgresql:host=... dbname=...'; never "
+          "with a password in it (see --store_password_file, PGPASSWORD, ~/.pgpass)");
+ABSL_FLAG(std::string, store_schema, "touchline",
+          "PostgreSQL: the club's schema (created and migrated on start); its audit log is "
+          "<schema>_audit");
+ABSL_FLAG(std::string, store_password_file, "",
+          "PostgreSQL: a file holding only the password (e.g. a mounted secret)");
 ABSL_FLAG(std::string, audit_db, "",
           "The audit log's own SQLite file (default <db>.audit); back it up with the database");
 ABSL_FLAG(int, persistent_days, 42, "Days after onset beyond which open symptoms are PERSISTENT");
@@ -214,6 +224,18 @@ int main(int argc, char** argv) {
     }
   }
   options.database.path = absl::GetFlag(FLAGS_db);
+  options.database.postgres_schema = absl::GetFlag(FLAGS_store_schema);
+  options.database.postgres_password_file = absl::GetFlag(FLAGS_store_password_file);
+  if (const std::string store = absl::GetFlag(FLAGS_store); !store.empty()) {
+    if (!absl::GetFlag(FLAGS_db).empty() && absl::GetFlag(FLAGS_db) != "touchline.db") {
+      Log("error: --store and --db both name the store; give one");
+      return 2;
+    }
+    if (absl::Status s = touchline::storage::ApplyStoreLocator(store, options.database); !s.ok()) {
+      Log(absl::StrCat("error: ", s.message()));
+      return 2;
+    }
+  }
   options.audit_log_path = absl::GetFlag(FLAGS_audit_db);
   const std::string sync = absl::GetFlag(FLAGS_synchronous);
   if (sync != "full" && sync != "normal") {

@@ -120,7 +120,8 @@ absl::StatusOr<std::unique_ptr<Database>> OpenAuditLog(Database& clinical, Datab
   const StoreIdentity& identity = *read;
   const bool moved = identity.audit_log_moved_at.has_value();
   std::error_code ignored;
-  if (moved && !std::filesystem::exists(options.path, ignored)) {
+  // (PostgreSQL: the audit log's schema; Database::Open refuses a missing one below.)
+  if (moved && options.postgres.empty() && !std::filesystem::exists(options.path, ignored)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "refusing to start: the audit log of ", clinical.path(), " is missing (expected at ",
         options.path, "; it has held the audit log since ",

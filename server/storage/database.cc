@@ -32,6 +32,35 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& 
   return std::make_unique<Database>(options, *std::move(backend));
 }
 
+absl::Status ApplyStoreLocator(const std::string& store, DatabaseOptions& options) {
+  if (store.rfind("sqlite:", 0) == 0) {
+    options.path = store.substr(7);
+    options.postgres.clear();
+    if (options.path.empty()) return absl::InvalidArgumentError("--store=sqlite: names no file");
+    return absl::OkStatus();
+  }
+  std::string conninfo;
+  if (store.rfind("postgresql://", 0) == 0 || store.rfind("postgres://", 0) == 0) {
+    conninfo = store;  // a URI, as libpq takes it
+  } else if (store.rfind("postgresql:", 0) == 0) {
+    conninfo = store.substr(11);  // keyword=value pairs
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--store=", store.substr(0, 40),
+        ": expected sqlite:PATH, postgresql://... (a libpq URI) or postgresql:KEY=VALUE ..."));
+  }
+#if TOUCHLINE_WITH_POSTGRES
+  if (absl::Status s = CheckNoPasswordInConnectionString(conninfo); !s.ok()) return s;
+  if (absl::Status s = CheckPostgresSchemaName(options.postgres_schema); !s.ok()) return s;
+  options.postgres = conninfo;
+  options.path = options.postgres_schema;
+  return absl::OkStatus();
+#else
+  return absl::InvalidArgumentError(
+      "this build has no PostgreSQL backend (it was built without libpq-dev)");
+#endif
+}
+
 Database::Database(DatabaseOptions options, std::unique_ptr<DatabaseBackend> backend)
     : options_(std::move(options)), backend_(std::move(backend)) {}
 

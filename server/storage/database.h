@@ -58,6 +58,13 @@ struct DatabaseOptions {
   int writer_checkpoint_pages = 16000;
 };
 
+// Applies a store locator, as --store takes it, to `options`: "sqlite:PATH" (the embedded default),
+// or "postgresql://..." / "postgres://..." (a libpq URI) or "postgresql:KEY=VALUE ..." (a libpq
+// keyword string). INVALID_ARGUMENT for anything else, for a PostgreSQL locator that holds a
+// password, and for PostgreSQL in a build without it. For PostgreSQL, options.path becomes the
+// schema's name (the default name of the files kept beside a store: pseudonym key, token).
+absl::Status ApplyStoreLocator(const std::string& store, DatabaseOptions& options);
+
 // What a backend implements; Database forwards to it. The contracts are Database's.
 class DatabaseBackend {
  public:

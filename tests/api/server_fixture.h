@@ -20,6 +20,7 @@
 #include "server/api/touchline_server.h"
 #include "server/common/caller.h"
 #include "server/service/proto_mapping.h"
+#include "tests/lib/test_store.h"
 #include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
@@ -71,6 +72,7 @@ class ServerTest : public ::testing::Test {
   void TearDown() override {
     server_.reset();
     RemoveStoreFiles();
+    RemoveTestStore(db_path_);
   }
 
   void RemoveStoreFiles() const {
@@ -84,7 +86,7 @@ class ServerTest : public ::testing::Test {
   void StartServer() {
     api::ServerOptions options;
     options.listen_address = "127.0.0.1:0";
-    options.database.path = db_path_;
+    options.database = TestStoreOptions(db_path_);
     options.database.synchronous_full = false;
     ConfigureServer(options);
     auto server = api::TouchlineServer::Start(options, clock_);

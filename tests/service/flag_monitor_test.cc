@@ -108,8 +108,7 @@ TEST(FlagChangeHubTest, FiltersBySquadOverflowsAndCloses) {
 class FlagMonitorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    storage::DatabaseOptions db_options;
-    db_options.path = path_.path();
+    storage::DatabaseOptions db_options = touchline::testing::TestStoreOptions(path_.path());
     db_options.synchronous_full = false;
     auto db = storage::Database::Open(db_options);
     ASSERT_TRUE(db.ok()) << db.status();

@@ -30,8 +30,7 @@ absl::Time T0() { return absl::FromCivil(absl::CivilDay(2026, 11, 1), absl::UTCT
 class ReadinessBoardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    storage::DatabaseOptions db_options;
-    db_options.path = path_.path();
+    storage::DatabaseOptions db_options = touchline::testing::TestStoreOptions(path_.path());
     db_options.synchronous_full = false;
     auto db = storage::Database::Open(db_options);
     ASSERT_TRUE(db.ok()) << db.status();
@@ -454,12 +453,16 @@ TEST_F(ReadinessBoardTest, KeptBoardReadsLikeAFreshOneAfterRandomWritesAtRandomI
       }
       if (HasFatalFailure()) return;
     }
-    // Rows were recomputed one by one, not only whole boards.
-    EXPECT_GT(kept_->rows_recomputed() - patched_before, 0u);
+    // Rows were recomputed one by one, not only whole boards (SQLite: the players each write
+    // changed are known; PostgreSQL recomputes whole boards, storage/postgres/postgres_database.h).
+    if (!touchline::testing::OnPostgres()) {
+      EXPECT_GT(kept_->rows_recomputed() - patched_before, 0u);
+    }
   }
 }
 
 TEST_F(ReadinessBoardTest, AWriteAboutOnePlayerRecomputesThatPlayersRowOnly) {
+  TOUCHLINE_SQLITE_ONLY("players changed per write come from SQLite's update hook");
   std::mt19937_64 rng(31);
   Populate(rng, 20);
   clock_.Set(T0() + absl::Hours(3));

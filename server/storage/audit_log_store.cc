@@ -199,14 +199,14 @@ std::vector<AuditRecord> ListAuditEvents(Transaction& db, const AuditFilter& fil
   // (?1 before, ?2 player, ... ?8 limit), so a clause left out leaves the others' numbers alone.
   std::string sql =
       "SELECT id, occurred_at, user_name, role, method, squad_id, outcome, packed_player_ids, "
-      "records_sent FROM audit_events e WHERE 1";
+      "records_sent FROM audit_events e WHERE 1 = 1";
   if (before_id > 0) sql += " AND id < ?1";
   if (filter.player_id != 0) {
     // Rows per player through their index; packed lists (events naming many players) by reading
     // the list, newest first, until a page is full.
     sql += " AND (EXISTS (SELECT 1 FROM audit_event_players p WHERE p.event_id = e.id AND "
            "p.player_id = ?2) OR (e.packed_player_ids IS NOT NULL AND EXISTS (SELECT 1 FROM "
-           "json_each(e.packed_player_ids) j WHERE j.value = ?2)))";
+           "json_each(e.packed_player_ids) j WHERE CAST(j.value AS BIGINT) = ?2)))";
   }
   if (!filter.user.empty()) sql += " AND user_name = ?3";
   if (!filter.method.empty()) sql += " AND method = ?4";

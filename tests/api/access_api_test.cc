@@ -255,15 +255,12 @@ TEST_F(AccessApiTest, MalformedAndUnknownTokensAreUnauthenticated) {
 
 TEST_F(AccessApiTest, TokensAreStoredOnlyAsHashes) {
   const std::string token = TokenFor("physio.anna");
-  SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
-  SQLite::Statement q(db, "SELECT token_sha256, user_name, role FROM access_tokens");
   bool found = false;
-  while (q.executeStep()) {
-    EXPECT_EQ(q.getColumn(0).getString().find(token), std::string::npos);
-    if (q.getColumn(0).getString() == access::Sha256Hex(token)) {
+  for (const std::string& row : StoreRows("SELECT token_sha256, user_name, role FROM access_tokens")) {
+    EXPECT_EQ(row.find(token), std::string::npos);
+    if (row == absl::StrCat(access::Sha256Hex(token), " physio.anna ",
+                            static_cast<int>(common::Role::kPhysio))) {
       found = true;
-      EXPECT_EQ(q.getColumn(1).getString(), "physio.anna");
-      EXPECT_EQ(q.getColumn(2).getInt(), static_cast<int>(common::Role::kPhysio));
     }
   }
   EXPECT_TRUE(found);
@@ -575,35 +572,37 @@ TEST_F(AccessApiTest, AWholeSquadsBoardIsOneAuditEventFoundByEachOfItsPlayers) {
   ASSERT_TRUE(audit_->ListAuditEvents(As(common::Role::kAdmin).get(), other, &events).ok());
   EXPECT_EQ(events.audit_events_size(), 0);
   // One row, not one per player.
-  SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
-  EXPECT_EQ(db.execAndGet(absl::StrCat("SELECT count(*) FROM audit_event_players WHERE event_id = ",
-                                       event_id))
-                .getInt(),
+  EXPECT_EQ(StoreInt(absl::StrCat("SELECT count(*) FROM audit_event_players WHERE event_id = ",
+                                  event_id),
+                     storage::StoreKind::kAuditLog),
             0);
 }
 
 TEST_F(AccessApiTest, TheAuditLogRefusesUpdateAndDelete) {
   MakeClinicalRecord();
-  SQLite::Database db(storage::AuditLogPathFor(db_path_), SQLite::OPEN_READWRITE);
-  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM audit_events").getInt(), 0);
-  EXPECT_GT(db.execAndGet("SELECT COUNT(*) FROM audit_event_players").getInt(), 0);
-  EXPECT_THROW(db.exec("UPDATE audit_events SET user_name = 'nobody'"), SQLite::Exception);
-  EXPECT_THROW(db.exec("DELETE FROM audit_events"), SQLite::Exception);
-  EXPECT_THROW(db.exec("UPDATE audit_event_players SET player_id = 0"), SQLite::Exception);
-  EXPECT_THROW(db.exec("DELETE FROM audit_event_players"), SQLite::Exception);
-  EXPECT_THROW(db.exec("UPDATE audit_log_owner SET store_id = 'other'"), SQLite::Exception);
-  EXPECT_THROW(db.exec("DELETE FROM audit_log_owner"), SQLite::Exception);
+  const storage::StoreKind log = storage::StoreKind::kAuditLog;
+  EXPECT_GT(StoreInt("SELECT COUNT(*) FROM audit_events", log), 0);
+  EXPECT_GT(StoreInt("SELECT COUNT(*) FROM audit_event_players", log), 0);
+  for (const char* sql : {"UPDATE audit_events SET user_name = 'nobody'", "DELETE FROM audit_events",
+                          "UPDATE audit_event_players SET player_id = 0",
+                          "DELETE FROM audit_event_players",
+                          "UPDATE audit_log_owner SET store_id = 'other'",
+                          "DELETE FROM audit_log_owner"}) {
+    const absl::Status refused = StoreExecute(sql, log);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << sql << ": " << refused;
+  }
+  EXPECT_GT(StoreInt("SELECT COUNT(*) FROM audit_events", log), 0);
 }
 
 TEST_F(AccessApiTest, TheDatabaseKeepsNoAuditEventsOnceTheAuditLogHasItsOwnFile) {
   MakeClinicalRecord();
-  SQLite::Database db(db_path_, SQLite::OPEN_READWRITE);
-  EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM audit_events").getInt(), 0);
+  EXPECT_EQ(StoreInt("SELECT COUNT(*) FROM audit_events"), 0);
   // The old tables refuse anything appended to them by mistake.
-  EXPECT_THROW(db.exec("INSERT INTO audit_events (occurred_at, user_name, role, method, outcome) "
-                       "VALUES (0, 'x', 1, 'm', 'OK')"),
-               SQLite::Exception);
-  EXPECT_THROW(db.exec("UPDATE store_identity SET audit_log_moved_at = NULL"), SQLite::Exception);
+  EXPECT_FALSE(StoreExecute("INSERT INTO audit_events (occurred_at, user_name, role, method, outcome) "
+                            "VALUES (0, 'x', 1, 'm', 'OK')")
+                   .ok());
+  EXPECT_FALSE(StoreExecute("UPDATE store_identity SET audit_log_moved_at = NULL").ok());
+  EXPECT_EQ(StoreInt("SELECT COUNT(*) FROM audit_events"), 0);
 }
 
 // ---------------------------------------------------------------------------------------------

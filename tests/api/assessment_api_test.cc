@@ -273,16 +273,11 @@ TEST_F(AssessmentApiTest, CallsAreAuditedWithThePlayer) {
   get.set_id(stored.id());
   v1::GetAssessmentResponse got;
   ASSERT_TRUE(assessments_->GetAssessment(Ctx("physio.anna").get(), get, &got).ok());
-  SQLite::Database db(storage::AuditLogPathFor(db_path_), SQLite::OPEN_READONLY);
-  SQLite::Statement q(db,
-                      "SELECT e.method, e.user_name, e.outcome, p.player_id FROM audit_events e "
-                      "JOIN audit_event_players p ON p.event_id = e.id "
-                      "WHERE e.method LIKE '%AssessmentService%' ORDER BY e.id");
-  std::vector<std::string> rows;
-  while (q.executeStep()) {
-    rows.push_back(absl::StrCat(q.getColumn(0).getString(), " ", q.getColumn(1).getString(), " ",
-                                q.getColumn(2).getString(), " ", q.getColumn(3).getInt64()));
-  }
+  const std::vector<std::string> rows =
+      StoreRows("SELECT e.method, e.user_name, e.outcome, p.player_id FROM audit_events e "
+                "JOIN audit_event_players p ON p.event_id = e.id "
+                "WHERE e.method LIKE '%AssessmentService%' ORDER BY e.id",
+                storage::StoreKind::kAuditLog);
   EXPECT_THAT(rows,
               ElementsAre(absl::StrCat("/touchline.v1.AssessmentService/CreateAssessment staff.pat OK ",
                                        player_),

@@ -506,6 +506,7 @@ TEST_F(ExportKeyFileTest, ACursorSurvivesARestartButNotAReplacedDatabase) {
       std::remove((db_path_ + file + suffix).c_str());
     }
   }
+  RemoveTestStore(db_path_);  // PostgreSQL: the same, its schemas
   tokens_.clear();
   StartServer();
   exports_ = v1::ExportService::NewStub(channel_);

@@ -81,8 +81,7 @@ class ExposureApiTest : public ServerTest {
   }
 
   int CountRows(const char* table) {
-    SQLite::Database db(db_path_, SQLite::OPEN_READONLY);
-    return db.execAndGet(absl::StrCat("SELECT count(*) FROM ", table)).getInt();
+    return static_cast<int>(StoreInt(absl::StrCat("SELECT count(*) FROM ", table)));
   }
 
   grpc::Status Rates(absl::Time from, absl::Time to, v1::GetInjuryRatesResponse* resp,
@@ -532,16 +531,11 @@ TEST_F(ExposureApiTest, CallsAreAudited) {
                             {Part(forward_, 60)}));
   v1::GetWeeklyContactLoadResponse load;
   ASSERT_TRUE(Load(Day(2026, 10, 12), Day(2026, 10, 19), &load, common::Role::kCoach).ok());
-  SQLite::Database db(storage::AuditLogPathFor(db_path_), SQLite::OPEN_READONLY);
-  SQLite::Statement q(db,
-                      "SELECT e.method, e.user_name, e.outcome, p.player_id FROM audit_events e "
-                      "JOIN audit_event_players p ON p.event_id = e.id "
-                      "WHERE e.method LIKE '%ExposureService%' ORDER BY e.id");
-  std::vector<std::string> rows;
-  while (q.executeStep()) {
-    rows.push_back(absl::StrCat(q.getColumn(0).getString(), " ", q.getColumn(1).getString(), " ",
-                                q.getColumn(2).getString(), " ", q.getColumn(3).getInt64()));
-  }
+  const std::vector<std::string> rows =
+      StoreRows("SELECT e.method, e.user_name, e.outcome, p.player_id FROM audit_events e "
+                "JOIN audit_event_players p ON p.event_id = e.id "
+                "WHERE e.method LIKE '%ExposureService%' ORDER BY e.id",
+                storage::StoreKind::kAuditLog);
   EXPECT_THAT(rows, ::testing::ElementsAre(
                         absl::StrCat("/touchline.v1.ExposureService/RecordSession staff.sam OK ",
                                      forward_),

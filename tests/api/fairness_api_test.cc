@@ -237,8 +237,7 @@ TEST_F(FairnessApiTest, RevokingATokenEndsItsStreams) {
   };
   ASSERT_TRUE(list_squads().ok());
 
-  storage::DatabaseOptions other_process;
-  other_process.path = db_path_;
+  storage::DatabaseOptions other_process = TestStoreOptions(db_path_);
   other_process.create_if_missing = false;
   auto db = storage::Database::Open(other_process);
   ASSERT_TRUE(db.ok()) << db.status();

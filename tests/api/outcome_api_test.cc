@@ -335,14 +335,9 @@ TEST_F(OutcomeApiTest, CallsAreAudited) {
   v1::GetProtocolOutcomesResponse resp;
   ASSERT_TRUE(Outcomes(Role::kPhysio, Start() - Days(30), Start(), &resp).ok());
   ASSERT_TRUE(Outcomes(Role::kAnalyst, Start() - Days(30), Start(), &resp).ok());
-  SQLite::Database db(storage::AuditLogPathFor(db_path_), SQLite::OPEN_READONLY);
-  SQLite::Statement q(db,
-                      "SELECT method, outcome FROM audit_events "
-                      "WHERE method LIKE '%OutcomeService%' ORDER BY id");
-  std::vector<std::string> rows;
-  while (q.executeStep()) {
-    rows.push_back(absl::StrCat(q.getColumn(0).getString(), " ", q.getColumn(1).getString()));
-  }
+  const std::vector<std::string> rows = StoreRows(
+      "SELECT method, outcome FROM audit_events WHERE method LIKE '%OutcomeService%' ORDER BY id",
+      storage::StoreKind::kAuditLog);
   EXPECT_THAT(rows, ::testing::ElementsAre(
                         "/touchline.v1.OutcomeService/GetProtocolOutcomes OK",
                         "/touchline.v1.OutcomeService/GetProtocolOutcomes OK"));

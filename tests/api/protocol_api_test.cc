@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "SQLiteCpp/Database.h"
@@ -702,13 +703,19 @@ TEST_F(ProtocolTimeLimitApiTest, AClientDeadlineThatPassesWhileWaitingToStoreSto
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(1));
   // Another writer holds the database past the client's deadline: the server's write waits for
   // it, then finds the deadline gone just before its commit.
-  SQLite::Database other(db_path_, SQLite::OPEN_READWRITE);
-  other.setBusyTimeout(5000);
-  other.exec("BEGIN IMMEDIATE");
+  // (A write transaction of another Database holds the writers' lock: SQLite's file lock, or
+  // PostgreSQL's advisory lock of the club.)
+  std::unique_ptr<storage::Database> other = OpenStoreBeside();
+  ASSERT_NE(other, nullptr);
+  std::promise<void> holding;
   std::thread release([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    other.exec("ROLLBACK");
+    (void)other->Write([&](storage::Transaction&) {
+      holding.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+      return absl::CancelledError("held the lock only");
+    });
   });
+  holding.get_future().wait();
   // Out of process, the slow plugin is stopped in time; only the write is late.
   v1::AssignProtocolsResponse resp;
   grpc::Status status = protocols_->AssignProtocols(ctx.get(), SquadRequest(squad), &resp);

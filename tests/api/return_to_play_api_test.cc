@@ -426,16 +426,11 @@ TEST_F(ReturnToPlayApiTest, CoachesAreRefusedAnalystsReadPseudonymisedCallsAreAu
   ASSERT_EQ(seen.stages(0).criteria_size(), 1);
   EXPECT_TRUE(seen.stages(0).criteria(0).met());  // the state stays, the words go
 
-  SQLite::Database db(storage::AuditLogPathFor(db_path_), SQLite::OPEN_READONLY);
-  SQLite::Statement q(db,
-                      "SELECT e.method, e.outcome, p.player_id FROM audit_events e "
-                      "JOIN audit_event_players p ON p.event_id = e.id "
-                      "WHERE e.method LIKE '%ReturnToPlayService%' ORDER BY e.id");
-  std::vector<std::string> rows;
-  while (q.executeStep()) {
-    rows.push_back(absl::StrCat(q.getColumn(0).getString(), " ", q.getColumn(1).getString(), " ",
-                                q.getColumn(2).getInt64()));
-  }
+  const std::vector<std::string> rows =
+      StoreRows("SELECT e.method, e.outcome, p.player_id FROM audit_events e "
+                "JOIN audit_event_players p ON p.event_id = e.id "
+                "WHERE e.method LIKE '%ReturnToPlayService%' ORDER BY e.id",
+                storage::StoreKind::kAuditLog);
   const std::string p = absl::StrCat(player_);
   EXPECT_THAT(rows, ElementsAre("/touchline.v1.ReturnToPlayService/CreateReturnToPlayPlan OK " + p,
                                 "/touchline.v1.ReturnToPlayService/MarkCriterion OK " + p,

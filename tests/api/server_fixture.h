@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -20,6 +21,8 @@
 #include "server/api/touchline_server.h"
 #include "server/common/caller.h"
 #include "server/service/proto_mapping.h"
+#include "server/storage/audit_log_store.h"
+#include "server/storage/database.h"
 #include "tests/lib/test_store.h"
 #include "touchline/v1/audit.grpc.pb.h"
 #include "touchline/v1/complaint.grpc.pb.h"
@@ -130,6 +133,60 @@ class ServerTest : public ::testing::Test {
     grpc::health::v1::HealthCheckResponse resp;
     if (!health->Check(&ctx, req, &resp).ok()) return "error";
     return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(resp.status());
+  }
+
+  // The server's store opened again beside it, as another process would (nothing created): the
+  // clinical record, or its audit log. On either backend (tests/lib/test_store.h).
+  std::unique_ptr<storage::Database> OpenStoreBeside(
+      storage::StoreKind kind = storage::StoreKind::kClinicalRecord) {
+    storage::DatabaseOptions options = TestStoreOptions(db_path_);
+    if (kind == storage::StoreKind::kAuditLog) options.path = storage::AuditLogPathFor(db_path_);
+    options.kind = kind;
+    options.create_if_missing = false;
+    options.reader_connections = 1;
+    options.background_checkpoint_pages = 0;
+    auto db = storage::Database::Open(options);
+    EXPECT_TRUE(db.ok()) << db.status();
+    return db.ok() ? *std::move(db) : nullptr;
+  }
+  // Each row `sql` reads from the store, its columns joined by spaces (integers in decimal).
+  std::vector<std::string> StoreRows(const std::string& sql,
+                                     storage::StoreKind kind = storage::StoreKind::kClinicalRecord) {
+    std::vector<std::string> rows;
+    auto db = OpenStoreBeside(kind);
+    if (db == nullptr) return rows;
+    const absl::Status read = db->Read([&](storage::Transaction& tx) {
+      storage::Statement q = tx.Prepare(sql);
+      while (q.Step()) {
+        std::string row;
+        for (int c = 0; c < q.ColumnCount(); ++c) {
+          if (c > 0) row += " ";
+          row += q.TypeOf(c) == storage::ColumnType::kInteger ? absl::StrCat(q.ColumnInt(c))
+                                                                : q.ColumnText(c);
+        }
+        rows.push_back(std::move(row));
+      }
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(read.ok()) << read;
+    return rows;
+  }
+  int64_t StoreInt(const std::string& sql,
+                   storage::StoreKind kind = storage::StoreKind::kClinicalRecord) {
+    const std::vector<std::string> rows = StoreRows(sql, kind);
+    int64_t value = -1;
+    if (rows.empty() || !absl::SimpleAtoi(rows[0], &value)) ADD_FAILURE() << sql;
+    return value;
+  }
+  // Runs `sql` in a write transaction of the store: what a hand at the database could do.
+  absl::Status StoreExecute(const std::string& sql,
+                            storage::StoreKind kind = storage::StoreKind::kClinicalRecord) {
+    auto db = OpenStoreBeside(kind);
+    if (db == nullptr) return absl::InternalError("cannot open the store");
+    return db->Write([&](storage::Transaction& tx) {
+      tx.Execute(sql);
+      return absl::OkStatus();
+    });
   }
 
   // Hook for suites that need other server options (protocol plugins, small watch buffers ...),

@@ -155,6 +155,30 @@ absl::Status PostgresDatabase::EnsureConnected(
   return absl::OkStatus();
 }
 
+absl::Status PostgresDatabase::Begin(std::unique_ptr<PostgresConnection>& connection,
+                                     const std::string& begin_sql) const {
+  // libpq learns that a connection was cut (a database restart, a network blip) only when it
+  // next uses it: a BEGIN that finds it gone has done nothing, so it is made again and the BEGIN
+  // sent once more. A cut after BEGIN fails the transaction (UNAVAILABLE): it may have done
+  // something, and only its caller can retry it (idempotency keys, request ids).
+  for (int attempt = 0;; ++attempt) {
+    if (absl::Status connected = EnsureConnected(connection); !connected.ok()) return connected;
+    try {
+      connection->last_insert_id.reset();
+      connection->ExecuteNative(begin_sql + connection->TakeDeallocations());
+      return absl::OkStatus();
+    } catch (const StoreError& e) {
+      connection->TryExecuteNative("ROLLBACK");
+      if (e.kind() != StoreErrorKind::kConnectionLost || attempt > 0) {
+        return StatusFromStoreError(e);
+      }
+      connection.reset();
+    } catch (const std::exception& e) {
+      return StatusFromStorageException(e);
+    }
+  }
+}
+
 absl::Status PostgresDatabase::Migrate(PostgresConnection& c) {
   const StoreKind kind = options_.kind;
   const std::string where = absl::StrCat("PostgreSQL schema ", schema_);
@@ -291,20 +315,12 @@ absl::Status PostgresDatabase::Write(absl::FunctionRef<absl::Status(Transaction&
     std::atomic<uint64_t>& generation;
     ~Step() { generation.fetch_add(1, std::memory_order_acq_rel); }
   } step{records_generation_};
-  if (absl::Status connected = EnsureConnected(writer_); !connected.ok()) {
-    NoteWriteOutcome(connected);
-    return connected;
-  }
-  PostgresConnection& c = *writer_;
-  try {
-    c.ExecuteNative(begin_write_sql_);
-  } catch (const std::exception& e) {
-    c.TryExecuteNative("ROLLBACK");
-    absl::Status status =
-        WithContext(StatusFromStorageException(e), "cannot begin a write transaction");
+  if (absl::Status begun = Begin(writer_, begin_write_sql_); !begun.ok()) {
+    absl::Status status = WithContext(begun, "cannot begin a write transaction");
     NoteWriteOutcome(status);
     return status;
   }
+  PostgresConnection& c = *writer_;
   PostgresTransaction transaction(c);
   absl::Status status;
   bool from_database = false;
@@ -343,11 +359,9 @@ absl::Status PostgresDatabase::Read(absl::FunctionRef<absl::Status(Transaction&)
     }
   } lease{readers_.get(), slot};
   std::unique_ptr<PostgresConnection>& connection = readers_->connections[slot];
-  if (absl::Status connected = EnsureConnected(connection); !connected.ok()) return connected;
-  try {
-    connection->ExecuteNative("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-  } catch (const std::exception& e) {
-    return WithContext(StatusFromStorageException(e), "cannot begin a read transaction");
+  if (absl::Status begun = Begin(connection, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      !begun.ok()) {
+    return WithContext(begun, "cannot begin a read transaction");
   }
   try {
     PostgresTransaction transaction(*connection);

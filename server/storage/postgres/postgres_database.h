@@ -60,6 +60,9 @@ class PostgresDatabase final : public DatabaseBackend {
   absl::StatusOr<std::unique_ptr<PostgresConnection>> Connect() const;
   // `connection` itself if it is still connected, else a new one in its place.
   absl::Status EnsureConnected(std::unique_ptr<PostgresConnection>& connection) const;
+  // Begins a transaction with `begin_sql` on `connection`, connecting again first if needed.
+  absl::Status Begin(std::unique_ptr<PostgresConnection>& connection,
+                     const std::string& begin_sql) const;
   absl::Status Migrate(PostgresConnection& connection);
   void NoteWriteOutcome(const absl::Status& storage_status);
   struct ReaderPool;

@@ -77,6 +77,8 @@ PostgresSql PostgresSqlFromPortable(std::string_view sql) {
       }
       if (j == i + 1) number = out.parameter_count + 1;
       out.parameter_count = std::max(out.parameter_count, number);
+      if (out.used.size() <= static_cast<size_t>(number)) out.used.resize(number + 1, false);
+      out.used[number] = true;
       absl::StrAppend(&out.text, "$", number);
       i = j;
       continue;
@@ -120,6 +122,7 @@ PostgresSql PostgresSqlFromPortable(std::string_view sql) {
     out.text.push_back(c);
     ++i;
   }
+  out.used.resize(out.parameter_count + 1, false);
   return out;
 }
 

@@ -15,12 +15,16 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace touchline::storage {
 
 struct PostgresSql {
   std::string text;
   int parameter_count = 0;  // the largest parameter number
+  // Per parameter (from 1, index 0 unused): whether the text names it. A statement may leave
+  // numbers out (a clause not wanted this time); PostgreSQL cannot infer their types.
+  std::vector<bool> used;
 };
 
 PostgresSql PostgresSqlFromPortable(std::string_view sql);

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -60,6 +61,22 @@ int64_t ParseInt(absl::string_view text) {
   return 0;
 }
 
+// The table of an `INSERT INTO t ...` that has no RETURNING of its own; "" for anything else.
+std::string InsertedTable(const std::string& sql) {
+  const std::string lower = absl::AsciiStrToLower(sql);
+  size_t i = lower.find_first_not_of(" \t\n");
+  if (i == std::string::npos || lower.compare(i, 12, "insert into ") != 0) return "";
+  if (lower.find("returning") != std::string::npos) return "";
+  i = lower.find_first_not_of(" \t\n", i + 12);
+  if (i == std::string::npos) return "";
+  size_t end = i;
+  while (end < lower.size() && (absl::ascii_isalnum(static_cast<unsigned char>(lower[end])) ||
+                                lower[end] == '_')) {
+    ++end;
+  }
+  return lower.substr(i, end - i);
+}
+
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -97,10 +114,20 @@ PostgresStatement::PostgresStatement(PostgresConnection& connection, std::string
   parameter_count_ = translated.parameter_count;
   values_.resize(parameter_count_);
   binary_.assign(parameter_count_, 0);
+  types_.assign(parameter_count_, 0);
+  for (int i = 1; i <= parameter_count_; ++i) {
+    if (!translated.used[i]) types_[i - 1] = 25;  // text: bound or not, never read
+  }
+  const std::string table = InsertedTable(sql_);
+  if (!table.empty() && connection_.HasIdentityId(table)) {
+    returns_id_ = true;
+    sql_ += " RETURNING id";
+  }
 }
 
 PostgresStatement::~PostgresStatement() {
   if (result_ != nullptr) PQclear(result_);
+  if (named_here_ && prepared_) connection_.DeallocateLater(name_);
 }
 
 std::optional<std::string>& PostgresStatement::Slot(int index) {
@@ -155,12 +182,19 @@ void PostgresStatement::Run() {
     lengths[i] = values_[i] ? static_cast<int>(values_[i]->size()) : 0;
   }
   PGconn* conn = connection_.get();
+  if (name_.empty() && runs_ > 0) {
+    // Run again (a loop over rows): parsed and planned once from now on.
+    name_ = connection_.NewStatementName();
+    named_here_ = true;
+  }
+  ++runs_;
   if (name_.empty()) {
-    result_ = PQexecParams(conn, sql_.c_str(), parameter_count_, nullptr, values.data(),
+    result_ = PQexecParams(conn, sql_.c_str(), parameter_count_, types_.data(), values.data(),
                            lengths.data(), binary_.data(), 0);
   } else {
     if (!prepared_) {
-      PGresult* prepared = PQprepare(conn, name_.c_str(), sql_.c_str(), parameter_count_, nullptr);
+      PGresult* prepared =
+          PQprepare(conn, name_.c_str(), sql_.c_str(), parameter_count_, types_.data());
       if (PQresultStatus(prepared) != PGRES_COMMAND_OK) {
         StoreError error = StoreErrorFromPostgres(conn, prepared);
         PQclear(prepared);
@@ -179,6 +213,12 @@ void PostgresStatement::Run() {
     throw error;
   }
   row_ = -1;
+  if (returns_id_) {
+    const int rows = PQntuples(result_);
+    if (rows > 0) connection_.last_insert_id = ParseInt(PQgetvalue(result_, rows - 1, 0));
+  } else if (status == PGRES_COMMAND_OK) {
+    connection_.last_insert_id.reset();  // it may have inserted elsewhere (a trigger, INSERT ... SELECT)
+  }
 }
 
 bool PostgresStatement::Step() {
@@ -189,7 +229,7 @@ bool PostgresStatement::Step() {
 
 int64_t PostgresStatement::Execute() {
   Run();
-  const int64_t changed = ParseInt(PQcmdTuples(result_));
+  const int64_t changed = ParseInt(absl::string_view(PQcmdTuples(result_)));
   Reset();
   return changed;
 }
@@ -274,6 +314,7 @@ bool PostgresConnection::ok() const {
 }
 
 void PostgresConnection::Execute(const std::string& sql) {
+  last_insert_id.reset();  // it may insert
   ExecuteNative(PostgresSqlFromPortable(sql).text);
 }
 
@@ -318,12 +359,42 @@ std::string PostgresConnection::QueryText(const std::string& sql) {
   return value;
 }
 
+std::string PostgresConnection::NewStatementName() {
+  return absl::StrCat("touchline_", ++next_statement_);
+}
+
+std::string PostgresConnection::TakeDeallocations() {
+  std::string sql;
+  for (const std::string& name : to_deallocate_) absl::StrAppend(&sql, "; DEALLOCATE ", name);
+  to_deallocate_.clear();
+  return sql;
+}
+
+bool PostgresConnection::HasIdentityId(const std::string& table) {
+  if (!identity_tables_) {
+    identity_tables_.emplace();
+    PGresult* result = PQexec(
+        connection_,
+        "SELECT c.relname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+        "AND a.attname = 'id' AND a.attidentity <> ''");
+    if (PQresultStatus(result) == PGRES_TUPLES_OK) {
+      for (int i = 0; i < PQntuples(result); ++i) identity_tables_->push_back(PQgetvalue(result, i, 0));
+    } else {
+      identity_tables_.reset();  // e.g. inside a failed transaction: ask again next time
+    }
+    PQclear(result);
+    if (!identity_tables_) return false;
+  }
+  return std::find(identity_tables_->begin(), identity_tables_->end(), table) !=
+         identity_tables_->end();
+}
+
 Statement PostgresConnection::Borrow(const std::string& sql) {
   Entry& entry = statements_[sql];
   if (entry.in_use) return Statement(std::make_unique<PostgresStatement>(*this, sql, ""));
   if (entry.statement == nullptr) {
-    entry.statement =
-        std::make_unique<PostgresStatement>(*this, sql, absl::StrCat("touchline_", ++next_statement_));
+    entry.statement = std::make_unique<PostgresStatement>(*this, sql, NewStatementName());
   }
   entry.in_use = true;
   return Statement(entry.statement.get(), &entry.in_use);
@@ -346,6 +417,7 @@ bool PostgresTransaction::TryExecute(const std::string& sql) noexcept {
 }
 
 int64_t PostgresTransaction::LastInsertId() {
+  if (connection_.last_insert_id) return *connection_.last_insert_id;
   Statement q = connection_.Borrow("SELECT lastval()");
   if (!q.Step()) return 0;
   return q.ColumnInt(0);

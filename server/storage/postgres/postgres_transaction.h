@@ -63,9 +63,16 @@ class PostgresStatement final : public BackendStatement {
   std::string sql_;
   std::string name_;
   bool prepared_ = false;
+  bool named_here_ = false;  // a one-use statement run again, prepared under a name of its own
+  int runs_ = 0;
+  // An INSERT into a table with an identity id, sent with RETURNING id: LastInsertId without a
+  // round trip of its own (SQLite's last_insert_rowid is free; lastval() is not).
+  bool returns_id_ = false;
   int parameter_count_ = 0;
   std::vector<std::optional<std::string>> values_;
   std::vector<int> binary_;  // per parameter: 1 for a byte string
+  // Per parameter: 0 (PostgreSQL infers it) where the text names it, text where it does not.
+  std::vector<unsigned int> types_;
   PGresult* result_ = nullptr;
   int row_ = -1;  // the current row of result_
 };
@@ -95,6 +102,21 @@ class PostgresConnection {
   // The cached statement of `sql`, or one of its own when that one is in use (nested).
   Statement Borrow(const std::string& sql);
 
+  // A name for a statement prepared on this connection.
+  std::string NewStatementName();
+  // A statement of that name is no longer used: deallocated with the next transaction's BEGIN
+  // (no round trip of its own, and none inside a transaction that may have failed).
+  void DeallocateLater(std::string name) { to_deallocate_.push_back(std::move(name)); }
+  // "; DEALLOCATE ..." for those, once, to append to a BEGIN; "" when none.
+  std::string TakeDeallocations();
+
+  // Whether `table` (of this connection's schema) has an identity column `id`; read from the
+  // catalogue once.
+  bool HasIdentityId(const std::string& table);
+  // The id the last INSERT ... RETURNING id gave, until another statement may have inserted
+  // (then LastInsertId asks lastval()).
+  std::optional<int64_t> last_insert_id;
+
  private:
   struct Entry {
     std::unique_ptr<PostgresStatement> statement;
@@ -102,6 +124,8 @@ class PostgresConnection {
   };
   PGconn* connection_;
   int next_statement_ = 0;
+  std::vector<std::string> to_deallocate_;
+  std::optional<std::vector<std::string>> identity_tables_;
   // A node map: a borrowed Statement keeps a pointer to its entry's flag (as the SQLite cache).
   absl::node_hash_map<std::string, Entry> statements_;
 };

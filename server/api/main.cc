@@ -373,7 +373,11 @@ int main(int argc, char** argv) {
   Log(absl::StrCat("started on ", options.listen_address,
                    options.tls.cert_file.empty() ? " (plaintext)" : " (TLS)",
                    options.tls.client_ca_file.empty() ? "" : " (client certificates required)", " (port ", (*server)->port(),
-                   "), database ", options.database.path, ", persistent after ",
+                   "), database ",
+                   options.database.postgres.empty()
+                       ? options.database.path
+                       : absl::StrCat("PostgreSQL schema ", options.database.postgres_schema),
+                   ", persistent after ",
                    absl::GetFlag(FLAGS_persistent_days), " days"));
   if ((*server)->http_port() != 0) {
     Log(absl::StrCat("Connect protocol on ", options.http_listen_address,

@@ -25,6 +25,16 @@ ALLOWED = {
     "server/api": ["server/access", "server/service", "server/common", "server/storage",
                    "server/domain", "plugins/runtime", "plugins/host"],
     "server/backup": ["server/storage", "server/domain", "server/common"],
+    "server/move_club": ["server/storage", "server/domain"],
+}
+# A database driver's headers stay in its backend (and the tools of that backend): above the seam
+# nothing knows which database holds the record.
+DRIVER_HEADERS = {
+    "SQLite": (re.compile(r'^\s*#\s*include\s+[<"](sqlite3\.h|SQLiteCpp/[^>"]+)[>"]', re.M),
+               ("server/storage/sqlite/", "server/storage/migrations.", "server/backup/",
+                "server/move_club/")),
+    "libpq": (re.compile(r'^\s*#\s*include\s+[<"](libpq-fe\.h)[>"]', re.M),
+              ("server/storage/postgres/", "server/move_club/")),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"((?:server|plugins|client|tests)/[^"]+)"', re.M)
 
@@ -50,7 +60,13 @@ def main() -> int:
                 problems.append(f"{rel}: in no known layer (add its folder to {__file__})")
                 continue
             checked += 1
-            for inc in INCLUDE.findall(f.read_text(encoding="utf-8")):
+            text = f.read_text(encoding="utf-8")
+            for driver, (pattern, allowed) in DRIVER_HEADERS.items():
+                for header in pattern.findall(text):
+                    if not rel.startswith(allowed):
+                        problems.append(f"{rel}: includes {header}, {driver}'s, which only its "
+                                        f"backend may ({', '.join(allowed)})")
+            for inc in INCLUDE.findall(text):
                 there = room(inc)
                 if there == here or there in ALLOWED[here]:
                     continue

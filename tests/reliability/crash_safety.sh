@@ -6,21 +6,46 @@
 # contact event (an answer is sent only once its audit record is durable). Check-ins are sent with
 # a request_id (--request-id); one cut off by a kill is sent again after the restart with the same
 # id, as a client that did not learn its outcome would: each is then stored exactly once.
+#
+#   crash_safety.sh SERVER CLI [ROUNDS] [POSTGRES_FIXTURE]
+#
+# With POSTGRES_FIXTURE (tests/lib's touchline_test_postgres_server) the same runs with the record
+# and its audit log in a PostgreSQL it starts (issue 21); PostgreSQL checks its own pages, so
+# there is no integrity_check to run there.
 set -u
 . "$(dirname "$0")/../lib/server_port.sh"
 SERVER=$1
 CLI=$2
 ROUNDS=${3:-20}
+PG_FIXTURE=${4:-}
 WORK=$(mktemp -d)
 SERVER_PID=""
-trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$SERVER_PID" ] && kill -9 "$SERVER_PID" 2>/dev/null; [ -n "$PG_FIXTURE" ] && "$PG_FIXTURE" stop "$WORK/pg.conninfo"; rm -rf "$WORK"' EXIT
+if [ -n "$PG_FIXTURE" ]; then
+  "$PG_FIXTURE" start "$WORK/pg.conninfo" >/dev/null || { echo "cannot start PostgreSQL"; exit 1; }
+  CONNINFO=$(cat "$WORK/pg.conninfo")
+  PG_PORT=$(echo "$CONNINFO" | sed 's/.*port=\([0-9]*\).*/\1/')
+  STORE="--store=postgresql://touchline@127.0.0.1:$PG_PORT/postgres --store_schema=crash"
+else
+  STORE="--db=$WORK/t.db"
+fi
+# A query on the audit log: its SQLite file, or its PostgreSQL schema.
+audit_query() {
+  if [ -n "$PG_FIXTURE" ]; then
+    psql "$CONNINFO" -tAq -c "SET search_path TO crash_audit" -c "$1"
+  else
+    sqlite3 "$WORK/t.db.audit" "$1"
+  fi
+}
 PASS=0
 FAIL=0
 fail() { FAIL=$((FAIL + 1)); echo "FAIL: $*"; }
 
 start_server() {
   : >"$WORK/server.log"
-  "$SERVER" --listen=127.0.0.1:0 --db="$WORK/t.db" --plugin_path=none 2>"$WORK/server.log" &
+  # shellcheck disable=SC2086 # STORE is one or two flags
+  "$SERVER" --listen=127.0.0.1:0 $STORE --token_file="$WORK/t.db.token" \
+    --pseudonym_key_file="$WORK/t.db.pseudonym-key" --plugin_path=none 2>"$WORK/server.log" &
   SERVER_PID=$!
   wait_for_port "$WORK/server.log"
   TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/t.db.token --timeout=5"
@@ -62,7 +87,7 @@ while [ "$round" -le "$ROUNDS" ]; do
   # Known open once its OPENED record is in the audit log (written before the stream sends anything).
   want=$((opened_streams + 1))
   for _ in $(seq 1 100); do
-    n=$(sqlite3 "$WORK/t.db.audit" "SELECT count(*) FROM audit_events WHERE outcome = 'OPENED' AND method = '/touchline.v1.FlagService/WatchFlags'" 2>/dev/null || echo 0)
+    n=$(audit_query "SELECT count(*) FROM audit_events WHERE outcome = 'OPENED' AND method = '/touchline.v1.FlagService/WatchFlags'" 2>/dev/null || echo 0)
     [ "${n:-0}" -ge "$want" ] && break
     sleep 0.05
   done
@@ -104,12 +129,14 @@ while [ "$round" -le "$ROUNDS" ]; do
   kill "$WRITER" 2>/dev/null
   wait "$WRITER" 2>/dev/null
 
-  integrity=$(sqlite3 "$WORK/t.db" "PRAGMA integrity_check" 2>&1)
-  [ "$integrity" = "ok" ] && PASS=$((PASS + 1)) || fail "round $round: integrity_check: $integrity"
-  integrity=$(sqlite3 "$WORK/t.db.audit" "PRAGMA integrity_check" 2>&1)
-  [ "$integrity" = "ok" ] && PASS=$((PASS + 1)) || fail "round $round: audit log integrity_check: $integrity"
-  audited=$(sqlite3 "$WORK/t.db.audit" "SELECT count(*) FROM audit_events WHERE outcome = 'OK' AND method = '/touchline.v1.ContactEventService/CreateContactEvent'" 2>&1)
-  opened=$(sqlite3 "$WORK/t.db.audit" "SELECT count(*) FROM audit_events WHERE outcome = 'OPENED' AND method = '/touchline.v1.FlagService/WatchFlags'" 2>&1)
+  if [ -z "$PG_FIXTURE" ]; then
+    integrity=$(sqlite3 "$WORK/t.db" "PRAGMA integrity_check" 2>&1)
+    [ "$integrity" = "ok" ] && PASS=$((PASS + 1)) || fail "round $round: integrity_check: $integrity"
+    integrity=$(sqlite3 "$WORK/t.db.audit" "PRAGMA integrity_check" 2>&1)
+    [ "$integrity" = "ok" ] && PASS=$((PASS + 1)) || fail "round $round: audit log integrity_check: $integrity"
+  fi
+  audited=$(audit_query "SELECT count(*) FROM audit_events WHERE outcome = 'OK' AND method = '/touchline.v1.ContactEventService/CreateContactEvent'" 2>&1)
+  opened=$(audit_query "SELECT count(*) FROM audit_events WHERE outcome = 'OPENED' AND method = '/touchline.v1.FlagService/WatchFlags'" 2>&1)
   [ "$opened" -ge "$opened_streams" ] 2>/dev/null && PASS=$((PASS + 1)) ||
     fail "round $round: $opened WatchFlags streams audited as opened after the kill, $opened_streams seen open before it"
   acked=$(wc -l <"$WORK/acked_events")
@@ -137,6 +164,6 @@ while [ "$round" -le "$ROUNDS" ]; do
 done
 events=$(wc -l <"$WORK/acked_events")
 checkins=$(wc -l <"$WORK/acked_checkins")
-echo "crash_safety: $ROUNDS SIGKILLs, $events acknowledged events and $checkins check-ins (sent with request ids, retried after a kill) verified after each restart"
+echo "crash_safety ($([ -n "$PG_FIXTURE" ] && echo PostgreSQL || echo SQLite)): $ROUNDS SIGKILLs, $events acknowledged events and $checkins check-ins (sent with request ids, retried after a kill) verified after each restart"
 echo "crash_safety: $PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

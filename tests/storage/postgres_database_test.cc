@@ -211,6 +211,30 @@ TEST_F(PostgresDatabaseTest, AServerThatCannotBeReachedIsUnavailable) {
   EXPECT_THAT(std::string(db.status().message()), HasSubstr("cannot connect to PostgreSQL"));
 }
 
+// An acknowledged write is on disk whatever the database's own default says: every connection
+// sets synchronous_commit on (an operator's "off" would trade the last commits for speed).
+TEST_F(PostgresDatabaseTest, EveryConnectionCommitsSynchronouslyWhateverTheServerDefault) {
+  const std::string conninfo = server_->ConnectionString();
+  ASSERT_EQ(Psql(conninfo, "ALTER DATABASE postgres SET synchronous_commit = off"), "");
+  auto db = Open();
+  ASSERT_NE(db, nullptr);
+  std::string writer, reader;
+  ASSERT_TRUE(db->Write([&](Transaction& tx) {
+                  Statement q = tx.Prepare("SHOW synchronous_commit");
+                  if (q.Step()) writer = q.ColumnText(0);
+                  return absl::OkStatus();
+                }).ok());
+  ASSERT_TRUE(db->Read([&](Transaction& tx) {
+                  Statement q = tx.Prepare("SHOW synchronous_commit");
+                  if (q.Step()) reader = q.ColumnText(0);
+                  return absl::OkStatus();
+                }).ok());
+  Psql(conninfo, "ALTER DATABASE postgres RESET synchronous_commit");
+  EXPECT_EQ(writer, "on");
+  EXPECT_EQ(reader, "on");
+  EXPECT_EQ(Psql(conninfo, "SHOW synchronous_commit"), "on");  // reset for the other tests
+}
+
 // Two processes on one club (replicas, or the club-moving tool beside a server) write in turns:
 // the club's advisory lock is held from BEGIN to COMMIT, so ids are handed out in commit order
 // and a reader never sees id N+1 before N, which export cursors and flag sequences rely on.

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -420,6 +422,43 @@ TEST_F(PostgresDatabaseTest, AFullDiskIsResourceExhaustedAndTheWriteLeavesNothin
   EXPECT_TRUE(db->WriteHealth().ok());
   // Drop what lives there, so the tablespace can go with the mount.
   Psql(conninfo, absl::StrCat("DROP SCHEMA ", schema_, " CASCADE; DROP TABLESPACE ", space));
+}
+
+// A server that asks for a password: the one in --store_password_file's file is sent (the
+// locator may not hold one), and without it the server is refused, not retried silently.
+TEST_F(PostgresDatabaseTest, ThePasswordComesFromItsFile) {
+  const std::string conninfo = server_->ConnectionString();
+  const std::string role = absl::StrCat("club_user_", ::getpid());
+  ASSERT_EQ(Psql(conninfo, absl::StrCat("CREATE ROLE ", role, " LOGIN PASSWORD 's3cret-pw'; "
+                                        "GRANT CREATE ON DATABASE postgres TO ", role)),
+            "");
+  {  // Ask that role for a password on loopback, before the trust lines initdb wrote.
+    const std::string hba = server_->folder() + "/data/pg_hba.conf";
+    std::ifstream in(hba);
+    std::stringstream old;
+    old << in.rdbuf();
+    std::ofstream(hba) << "host all " << role << " 127.0.0.1/32 scram-sha-256\n" << old.str();
+    ASSERT_EQ(Psql(conninfo, "SELECT pg_reload_conf()"), "t");
+  }
+  DatabaseOptions o = Options();
+  o.postgres = absl::StrCat("host=127.0.0.1 port=", server_->port(), " user=", role,
+                            " dbname=postgres");
+  auto refused = Database::Open(o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("password"));
+
+  const std::string file = absl::StrCat(::testing::TempDir(), "/pg-password-", ::getpid());
+  std::ofstream(file) << "s3cret-pw\n";  // as a mounted secret often ends
+  o.postgres_password_file = file;
+  auto db = Open(o);
+  ASSERT_NE(db, nullptr);
+  EXPECT_TRUE(db->Write([](Transaction& tx) { return InsertSquad(tx, Squad("Firsts")).status(); })
+                  .ok());
+  std::remove(file.c_str());
+  o.postgres_password_file = file;  // gone now
+  auto unreadable = Database::Open(o);
+  EXPECT_EQ(unreadable.status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(StoreLocatorTest, SelectsTheBackendAndRefusesAPasswordOnTheCommandLine) {

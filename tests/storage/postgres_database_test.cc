@@ -213,6 +213,42 @@ TEST_F(PostgresDatabaseTest, AServerThatCannotBeReachedIsUnavailable) {
   EXPECT_THAT(std::string(db.status().message()), HasSubstr("cannot connect to PostgreSQL"));
 }
 
+// A write through one process steps the records generation of every other process on the club
+// (NOTIFY at commit, a listener in each): a replica's kept readiness board does not outlive
+// another replica's write. A process's own writes step it once, not twice.
+TEST_F(PostgresDatabaseTest, AnotherProcesssWriteStepsTheRecordsGeneration) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_TRUE(first && second);
+  auto settles = [](Database& db) {  // the listener has caught up when it stops moving
+    uint64_t g = db.RecordsGeneration();
+    for (int i = 0; i < 20; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (db.RecordsGeneration() == g) return g;
+      g = db.RecordsGeneration();
+    }
+    return g;
+  };
+  const uint64_t before_first = settles(*first);
+  const uint64_t before_second = settles(*second);
+  ASSERT_TRUE(first->Write([](Transaction& tx) { return InsertSquad(tx, Squad("Firsts")).status(); })
+                  .ok());
+  uint64_t seen = before_second;
+  for (int i = 0; i < 100 && seen == before_second; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    seen = second->RecordsGeneration();
+  }
+  EXPECT_GT(seen, before_second) << "the other process never heard of the write";
+  EXPECT_EQ(settles(*first), before_first + 1);
+  // A read-only transaction notifies nobody.
+  const uint64_t quiet = settles(*second);
+  ASSERT_TRUE(first->Read([](Transaction& tx) {
+                    QueryInt(tx, "SELECT count(*) FROM squads");
+                    return absl::OkStatus();
+                  }).ok());
+  EXPECT_EQ(settles(*second), quiet);
+}
+
 // An acknowledged write is on disk whatever the database's own default says: every connection
 // sets synchronous_commit on (an operator's "off" would trade the last commits for speed).
 TEST_F(PostgresDatabaseTest, EveryConnectionCommitsSynchronouslyWhateverTheServerDefault) {

@@ -2,7 +2,11 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <condition_variable>
 #include <span>
 #include <exception>
@@ -106,6 +110,52 @@ struct PostgresDatabase::ReaderPool {
     }
     released.notify_one();
   }
+};
+
+// Waits for the club's notices on a connection of its own (see RecordsGeneration).
+struct PostgresDatabase::Listener {
+  explicit Listener(PostgresDatabase& database) : db(database), thread([this] { Run(); }) {}
+  ~Listener() {
+    stopping = true;
+    thread.join();
+  }
+
+  void Run() {
+    std::unique_ptr<PostgresConnection> c;
+    while (!stopping.load()) {
+      if (c == nullptr || !c->ok()) {
+        c.reset();
+        absl::StatusOr<std::unique_ptr<PostgresConnection>> made = db.Connect();
+        if (!made.ok()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+          continue;
+        }
+        try {
+          (*made)->ExecuteNative(absl::StrCat("LISTEN ", Quoted(db.channel_)));
+        } catch (const std::exception&) {
+          continue;
+        }
+        c = *std::move(made);
+        db.records_generation_.fetch_add(1, std::memory_order_acq_rel);  // deaf until now
+      }
+      pollfd socket{PQsocket(c->get()), POLLIN, 0};
+      ::poll(&socket, 1, /*ms=*/200);  // and then look at `stopping` again
+      if (PQconsumeInput(c->get()) == 0) {
+        c.reset();
+        continue;
+      }
+      bool another = false;
+      while (PGnotify* notice = PQnotifies(c->get())) {
+        if (notice->be_pid != db.writer_backend_pid_.load()) another = true;
+        PQfreemem(notice);
+      }
+      if (another) db.records_generation_.fetch_add(1, std::memory_order_acq_rel);
+    }
+  }
+
+  PostgresDatabase& db;
+  std::atomic<bool> stopping{false};
+  std::thread thread;  // last: starts once everything above exists
 };
 
 PostgresDatabase::PostgresDatabase(DatabaseOptions options) : options_(std::move(options)) {}
@@ -281,6 +331,10 @@ absl::StatusOr<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
   // One round trip: the transaction and the club's lock, held until COMMIT or ROLLBACK.
   db->begin_write_sql_ =
       absl::StrCat("BEGIN; SELECT pg_advisory_xact_lock(", db->lock_key_, ")");
+  db->channel_ = absl::StrCat("touchline_", db->schema_);
+  db->commit_sql_ = options.kind == StoreKind::kClinicalRecord
+                        ? absl::StrCat("NOTIFY ", Quoted(db->channel_), "; COMMIT")
+                        : "COMMIT";
   if (!options.postgres_password_file.empty()) {
     std::ifstream in(options.postgres_password_file);
     std::stringstream text;
@@ -296,6 +350,7 @@ absl::StatusOr<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
   if (!writer.ok()) return writer.status();
   db->writer_ = *std::move(writer);
   if (absl::Status s = db->Migrate(*db->writer_); !s.ok()) return s;
+  db->writer_backend_pid_ = PQbackendPID(db->writer_->get());
 
   db->readers_ = std::make_unique<ReaderPool>();
   const int readers = options.reader_connections > 0 ? options.reader_connections : 1;
@@ -304,6 +359,9 @@ absl::StatusOr<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
     if (!reader.ok()) return reader.status();
     db->readers_->idle.push_back(i);
     db->readers_->connections.push_back(*std::move(reader));
+  }
+  if (options.kind == StoreKind::kClinicalRecord) {
+    db->listener_ = std::make_unique<Listener>(*db);
   }
   return db;
 }
@@ -321,6 +379,7 @@ absl::Status PostgresDatabase::Write(absl::FunctionRef<absl::Status(Transaction&
     return status;
   }
   PostgresConnection& c = *writer_;
+  writer_backend_pid_ = PQbackendPID(c.get());  // changes when the writer connected again
   PostgresTransaction transaction(c);
   absl::Status status;
   bool from_database = false;
@@ -329,7 +388,7 @@ absl::Status PostgresDatabase::Write(absl::FunctionRef<absl::Status(Transaction&
     if (status.ok()) {
       // A COMMIT whose answer is lost may or may not have committed: the caller hears
       // UNAVAILABLE and retries with its idempotency key or request id.
-      c.ExecuteNative("COMMIT");
+      c.ExecuteNative(commit_sql_);
       NoteWriteOutcome(status);
       return status;
     }

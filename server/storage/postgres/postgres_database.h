@@ -40,6 +40,11 @@ class PostgresDatabase final : public DatabaseBackend {
   int SchemaVersion() const override { return schema_version_; }
   absl::Status Write(absl::FunctionRef<absl::Status(Transaction&)> work) override;
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> work) override;
+  // Steps with this process's writes, and (clinical records) with every other process's on the
+  // same club: each write transaction NOTIFYs the club's channel as it commits, and a listener
+  // connection steps the generation when another process's notice arrives (or when it had to
+  // listen anew: what happened meanwhile is not known). So caches of derived answers (the
+  // readiness board) are invalidated across replicas.
   uint64_t RecordsGeneration() const override {
     return records_generation_.load(std::memory_order_acquire);
   }
@@ -66,12 +71,16 @@ class PostgresDatabase final : public DatabaseBackend {
   absl::Status Migrate(PostgresConnection& connection);
   void NoteWriteOutcome(const absl::Status& storage_status);
   struct ReaderPool;
+  struct Listener;
 
   DatabaseOptions options_;
   std::string schema_;
   std::string password_;  // from postgres_password_file
   int64_t lock_key_ = 0;  // the club's advisory lock
   std::string begin_write_sql_;
+  std::string commit_sql_;  // NOTIFY of the club's channel, then COMMIT: one round trip
+  std::string channel_;
+  std::atomic<int> writer_backend_pid_{0};  // the writer's own notices are not another's writes
   int schema_version_ = 0;
 
   std::mutex writer_mutex_;
@@ -80,6 +89,8 @@ class PostgresDatabase final : public DatabaseBackend {
   mutable std::mutex health_mutex_;
   absl::Status write_health_;  // under health_mutex_
   std::unique_ptr<ReaderPool> readers_;
+  // Declared last: its thread stops before anything else goes away.
+  std::unique_ptr<Listener> listener_;
 };
 
 }  // namespace touchline::storage

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -195,34 +196,63 @@ absl::StatusOr<int64_t> AppendAuditEvent(Transaction& db, const AuditRecord& rec
 
 std::vector<AuditRecord> ListAuditEvents(Transaction& db, const AuditFilter& filter,
                                          int64_t before_id, int limit) {
-  // Every value is bound; the text only ever contains fixed clauses. Parameters are numbered
-  // (?1 before, ?2 player, ... ?8 limit), so a clause left out leaves the others' numbers alone.
+  // Every value is bound; the text only ever contains fixed clauses. Parameters are bare `?`, bound
+  // in the order the clauses add them: PostgreSQL must be able to type every parameter it is sent,
+  // so none may be left out of the text (as numbered ones of the filters not given would be).
   std::string sql =
       "SELECT id, occurred_at, user_name, role, method, squad_id, outcome, packed_player_ids, "
-      "records_sent FROM audit_events e WHERE 1";
-  if (before_id > 0) sql += " AND id < ?1";
+      "records_sent FROM audit_events e WHERE 1 = 1";
+  struct Value {
+    int64_t number = 0;
+    std::string text;
+    bool is_text = false;
+  };
+  std::vector<Value> values;
+  if (before_id > 0) {
+    sql += " AND id < ?";
+    values.push_back({.number = before_id});
+  }
   if (filter.player_id != 0) {
     // Rows per player through their index; packed lists (events naming many players) by reading
-    // the list, newest first, until a page is full.
+    // the list, newest first, until a page is full. The list's values are cast: text on
+    // PostgreSQL (json_array_elements_text), integers on SQLite.
     sql += " AND (EXISTS (SELECT 1 FROM audit_event_players p WHERE p.event_id = e.id AND "
-           "p.player_id = ?2) OR (e.packed_player_ids IS NOT NULL AND EXISTS (SELECT 1 FROM "
-           "json_each(e.packed_player_ids) j WHERE j.value = ?2)))";
+           "p.player_id = ?) OR (e.packed_player_ids IS NOT NULL AND EXISTS (SELECT 1 FROM "
+           "json_each(e.packed_player_ids) j WHERE CAST(j.value AS BIGINT) = ?)))";
+    values.push_back({.number = filter.player_id});
+    values.push_back({.number = filter.player_id});
   }
-  if (!filter.user.empty()) sql += " AND user_name = ?3";
-  if (!filter.method.empty()) sql += " AND method = ?4";
-  if (!filter.outcome.empty()) sql += " AND outcome = ?5";
-  if (filter.start) sql += " AND occurred_at >= ?6";
-  if (filter.end) sql += " AND occurred_at < ?7";
-  sql += " ORDER BY id DESC LIMIT ?8";
+  if (!filter.user.empty()) {
+    sql += " AND user_name = ?";
+    values.push_back({.text = filter.user, .is_text = true});
+  }
+  if (!filter.method.empty()) {
+    sql += " AND method = ?";
+    values.push_back({.text = filter.method, .is_text = true});
+  }
+  if (!filter.outcome.empty()) {
+    sql += " AND outcome = ?";
+    values.push_back({.text = filter.outcome, .is_text = true});
+  }
+  if (filter.start) {
+    sql += " AND occurred_at >= ?";
+    values.push_back({.number = absl::ToUnixMicros(*filter.start)});
+  }
+  if (filter.end) {
+    sql += " AND occurred_at < ?";
+    values.push_back({.number = absl::ToUnixMicros(*filter.end)});
+  }
+  sql += " ORDER BY id DESC LIMIT ?";
+  values.push_back({.number = limit});
   Statement query = db.Prepare(sql);
-  if (before_id > 0) query.Bind(1, before_id);
-  if (filter.player_id != 0) query.Bind(2, filter.player_id);
-  if (!filter.user.empty()) query.Bind(3, filter.user);
-  if (!filter.method.empty()) query.Bind(4, filter.method);
-  if (!filter.outcome.empty()) query.Bind(5, filter.outcome);
-  if (filter.start) query.Bind(6, static_cast<int64_t>(absl::ToUnixMicros(*filter.start)));
-  if (filter.end) query.Bind(7, static_cast<int64_t>(absl::ToUnixMicros(*filter.end)));
-  query.Bind(8, limit);
+  for (size_t i = 0; i < values.size(); ++i) {
+    const int index = static_cast<int>(i) + 1;
+    if (values[i].is_text) {
+      query.Bind(index, std::string_view(values[i].text));
+    } else {
+      query.Bind(index, values[i].number);
+    }
+  }
   std::vector<AuditRecord> out;
   while (query.Step()) {
     AuditRecord r;

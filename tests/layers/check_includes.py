@@ -25,6 +25,7 @@ ALLOWED = {
     "server/api": ["server/access", "server/service", "server/common", "server/storage",
                    "server/domain", "plugins/runtime", "plugins/host"],
     "server/backup": ["server/storage", "server/domain", "server/common"],
+    "server/move_club": ["server/storage", "server/domain"],
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"((?:server|plugins|client|tests)/[^"]+)"', re.M)
 

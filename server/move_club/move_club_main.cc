@@ -24,7 +24,7 @@ same way on both sides, printed as `table  rows  sha256  ok`.
   - Stop touchline-server on PATH first: each store is read in one snapshot, and what a running
     server writes after that is not moved.
   - The source is opened as the server opens it: a file of an older schema version is migrated to
-    this build's first (that is the only write to it). A database that still keeps its audit events
+    this build's first (nothing else in it is changed). A database that still keeps its audit events
     itself (no server of schema v9 or later has started on it) is refused: start touchline-server
     on it once, stop it, and run this again.
   - The schemas are created if missing, and must hold nothing yet: a club is never merged into a

@@ -15,6 +15,7 @@ std::optional<RequestResult> FindRequestResult(Transaction& db, const std::strin
   r.user = user;
   r.request_id = request_id;
   r.request_type = q.ColumnText(0);
+  // Byte strings: PostgreSQL hands a bytea read as text back in its hex form.
   r.fingerprint = q.ColumnBlob(1);
   r.response = q.ColumnBlob(2);
   r.recorded_at = absl::FromUnixMicros(q.ColumnInt(3));

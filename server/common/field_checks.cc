@@ -54,6 +54,11 @@ bool CheckOptionalText(FieldViolations& v, const std::string& field, const std::
     v.Add(field, "is not valid UTF-8");
     return false;
   }
+  // No record's text holds one, and PostgreSQL's text cannot (the same refusal on both stores).
+  if (value.find('\0') != std::string::npos) {
+    v.Add(field, "contains a NUL character");
+    return false;
+  }
   return true;
 }
 

@@ -10,10 +10,10 @@
 
 namespace touchline::common {
 
-// Non-empty after trimming, at most max_length bytes, valid UTF-8.
+// Non-empty after trimming, at most max_length bytes, valid UTF-8 without NUL.
 bool CheckRequiredText(FieldViolations& v, const std::string& field, const std::string& value,
                        size_t max_length);
-// May be empty; at most max_length bytes; valid UTF-8.
+// May be empty; at most max_length bytes; valid UTF-8 without NUL.
 bool CheckOptionalText(FieldViolations& v, const std::string& field, const std::string& value,
                        size_t max_length);
 bool CheckPositiveId(FieldViolations& v, const std::string& field, int64_t id);

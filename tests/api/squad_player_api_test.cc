@@ -69,6 +69,16 @@ TEST_F(SquadApiTest, BadInputGetsFieldViolations) {
   status = squads_->CreateSquad(Ctx().get(), req, &resp);
   EXPECT_THAT(ViolatedFields(status), ElementsAre("squad.name"));
 
+  // A NUL byte is valid UTF-8 but no name: refused on both stores (PostgreSQL's text cannot hold
+  // one; libpq would have cut the name short at it).
+  req.mutable_squad()->set_name(std::string("First\0XV", 8));
+  status = squads_->CreateSquad(Ctx().get(), req, &resp);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolatedFields(status), ElementsAre("squad.name"));
+  v1::ListSquadsResponse none;
+  ASSERT_TRUE(squads_->ListSquads(Ctx().get(), {}, &none).ok());
+  EXPECT_EQ(none.squads_size(), 0);
+
   v1::ListSquadsRequest list;
   list.set_page_token("not-a-token");
   v1::ListSquadsResponse listed;

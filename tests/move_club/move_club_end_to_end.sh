@@ -84,7 +84,7 @@ contains "verify says so" "every table matches" "$WORK/out"
 # ---- the server on PostgreSQL, with the SQLite club's token and pseudonym key ----
 start_server --store="postgresql:$CONNINFO" --store_schema=rugby_club \
   --token_file="$WORK/club.db.token" --pseudonym_key_file="$WORK/club.db.pseudonym-key"
-contains "the server runs on the schema" "database rugby_club" "$WORK/server.log"
+contains "the server runs on the schema" "database PostgreSQL schema rugby_club" "$WORK/server.log"
 snapshot "$WORK/after"
 check "audit trail on PostgreSQL" $TL --json audit list --to="$CUTOFF"; cp "$WORK/out" "$WORK/after/audit"
 if diff -r "$WORK/before" "$WORK/after" >"$WORK/diff"; then ok; else bad "the club reads differently after the move:"; cat "$WORK/diff"; fi

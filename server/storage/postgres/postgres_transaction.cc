@@ -153,7 +153,12 @@ void PostgresStatement::BindDouble(int index, double value) {
 }
 
 void PostgresStatement::BindText(int index, std::string_view value, bool) {
-  // Text parameters may not hold a NUL byte (PostgreSQL's text cannot); SQLite's could.
+  // libpq sends a text parameter as a C string: a NUL would cut it short without a word.
+  // PostgreSQL's text cannot hold one anyway; the field checks refuse such input before here.
+  if (value.find('\0') != std::string_view::npos) {
+    throw StoreError(StoreErrorKind::kConstraintViolation,
+                     absl::StrCat("parameter ", index, " is text holding a NUL byte"), "postgresql");
+  }
   Slot(index) = std::string(value);
   binary_[index - 1] = 0;
 }

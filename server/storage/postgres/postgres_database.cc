@@ -375,7 +375,7 @@ absl::Status PostgresDatabase::Write(absl::FunctionRef<absl::Status(Transaction&
   } step{records_generation_};
   if (absl::Status begun = Begin(writer_, begin_write_sql_); !begun.ok()) {
     absl::Status status = WithContext(begun, "cannot begin a write transaction");
-    NoteWriteOutcome(status);
+    write_health_.Note(status);
     return status;
   }
   PostgresConnection& c = *writer_;
@@ -389,7 +389,7 @@ absl::Status PostgresDatabase::Write(absl::FunctionRef<absl::Status(Transaction&
       // A COMMIT whose answer is lost may or may not have committed: the caller hears
       // UNAVAILABLE and retries with its idempotency key or request id.
       c.ExecuteNative(commit_sql_);
-      NoteWriteOutcome(status);
+      write_health_.Note(status);
       return status;
     }
   } catch (const std::exception& e) {
@@ -399,7 +399,7 @@ absl::Status PostgresDatabase::Write(absl::FunctionRef<absl::Status(Transaction&
     c.TryExecuteNative("ROLLBACK");
     throw;
   }
-  if (from_database) NoteWriteOutcome(status);
+  if (from_database) write_health_.Note(status);
   c.TryExecuteNative("ROLLBACK");
   return status;
 }
@@ -430,18 +430,6 @@ absl::Status PostgresDatabase::Read(absl::FunctionRef<absl::Status(Transaction&)
   } catch (const std::exception& e) {
     return StatusFromStorageException(e);
   }
-}
-
-void PostgresDatabase::NoteWriteOutcome(const absl::Status& status) {
-  const bool storage_failure = absl::IsUnavailable(status) || absl::IsResourceExhausted(status);
-  if (!status.ok() && !storage_failure) return;
-  std::lock_guard lock(health_mutex_);
-  write_health_ = status;
-}
-
-absl::Status PostgresDatabase::WriteHealth() const {
-  std::lock_guard lock(health_mutex_);
-  return write_health_;
 }
 
 absl::Status PostgresDatabase::ProbeWrite() {

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "server/storage/database.h"
+#include "server/storage/write_health.h"
 #include "server/storage/postgres/postgres_transaction.h"
 
 namespace touchline::storage {
@@ -53,7 +54,7 @@ class PostgresDatabase final : public DatabaseBackend {
   std::optional<std::vector<int64_t>> PlayersChangedSince(uint64_t) const override {
     return std::nullopt;
   }
-  absl::Status WriteHealth() const override;
+  absl::Status WriteHealth() const override { return write_health_.Get(); }
   absl::Status ProbeWrite() override;
   absl::Status ProbeRead() override;
 
@@ -69,7 +70,6 @@ class PostgresDatabase final : public DatabaseBackend {
   absl::Status Begin(std::unique_ptr<PostgresConnection>& connection,
                      const std::string& begin_sql) const;
   absl::Status Migrate(PostgresConnection& connection);
-  void NoteWriteOutcome(const absl::Status& storage_status);
   struct ReaderPool;
   struct Listener;
 
@@ -86,8 +86,7 @@ class PostgresDatabase final : public DatabaseBackend {
   std::mutex writer_mutex_;
   std::unique_ptr<PostgresConnection> writer_;  // under writer_mutex_
   std::atomic<uint64_t> records_generation_{0};
-  mutable std::mutex health_mutex_;
-  absl::Status write_health_;  // under health_mutex_
+  WriteHealthRecord write_health_;
   std::unique_ptr<ReaderPool> readers_;
   // Declared last: its thread stops before anything else goes away.
   std::unique_ptr<Listener> listener_;

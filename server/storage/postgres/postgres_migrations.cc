@@ -1,6 +1,9 @@
 #include "server/storage/postgres/postgres_migrations.h"
 
 #include <array>
+#include <string>
+
+#include "absl/strings/str_cat.h"
 
 namespace touchline::storage {
 namespace {
@@ -28,9 +31,37 @@ namespace {
 
 // ---- the clinical record ----
 
+// The audit tables' index, per-player rows and append-only triggers: the same in the clinical
+// schema (the events kept there before the audit log had its own, issue 16) and in the audit log.
+constexpr char kAuditEventsRest[] = R"sql(
+CREATE INDEX audit_events_by_user ON audit_events (user_name, id);
+
+CREATE TABLE audit_event_players (
+  event_id  BIGINT NOT NULL REFERENCES audit_events (id),
+  player_id BIGINT NOT NULL,
+  PRIMARY KEY (event_id, player_id)
+);
+CREATE INDEX audit_event_players_by_player ON audit_event_players (player_id, event_id);
+
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events FOR EACH ROW
+EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: UPDATE is not allowed');
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events FOR EACH ROW
+EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: DELETE is not allowed');
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT
+EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: TRUNCATE is not allowed');
+CREATE TRIGGER audit_event_players_no_update BEFORE UPDATE ON audit_event_players FOR EACH ROW
+EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: UPDATE is not allowed');
+CREATE TRIGGER audit_event_players_no_delete BEFORE DELETE ON audit_event_players FOR EACH ROW
+EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: DELETE is not allowed');
+CREATE TRIGGER audit_event_players_no_truncate BEFORE TRUNCATE ON audit_event_players
+FOR EACH STATEMENT
+EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: TRUNCATE is not allowed');
+)sql";
+
 // The schema of SQLite version 13, steps 1-13 applied: later ALTERs are folded into their tables
 // (complaints' bamic_grade/bamic_site, audit_events' packed_player_ids) and later indexes kept.
-constexpr char kClinicalBaseline[] = R"sql(
+// (Assembled with kAuditEventsRest in PostgresMigrations.)
+constexpr char kClinicalBaselineHead[] = R"sql(
 -- Refuses the change the trigger fired for with the trigger's message (TG_ARGV[0]).
 CREATE FUNCTION touchline_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -308,28 +339,8 @@ CREATE TABLE audit_events (
   outcome           TEXT COLLATE "C" NOT NULL,  -- gRPC status code name
   packed_player_ids TEXT COLLATE "C"            -- JSON array; NULL: rows per player
 );
-CREATE INDEX audit_events_by_user ON audit_events (user_name, id);
-
-CREATE TABLE audit_event_players (
-  event_id  BIGINT NOT NULL REFERENCES audit_events (id),
-  player_id BIGINT NOT NULL,
-  PRIMARY KEY (event_id, player_id)
-);
-CREATE INDEX audit_event_players_by_player ON audit_event_players (player_id, event_id);
-
-CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events FOR EACH ROW
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: UPDATE is not allowed');
-CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events FOR EACH ROW
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: DELETE is not allowed');
-CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: TRUNCATE is not allowed');
-CREATE TRIGGER audit_event_players_no_update BEFORE UPDATE ON audit_event_players FOR EACH ROW
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: UPDATE is not allowed');
-CREATE TRIGGER audit_event_players_no_delete BEFORE DELETE ON audit_event_players FOR EACH ROW
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: DELETE is not allowed');
-CREATE TRIGGER audit_event_players_no_truncate BEFORE TRUNCATE ON audit_event_players
-FOR EACH STATEMENT
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: TRUNCATE is not allowed');
+)sql";
+constexpr char kClinicalBaselineTail[] = R"sql(
 
 -- Exposure: sessions are records, created once with their participations.
 CREATE TABLE sessions (
@@ -602,14 +613,11 @@ EXECUTE FUNCTION touchline_refuse_change(
   'return-to-play records are append-only: TRUNCATE is not allowed');
 )sql";
 
-constexpr std::array<Migration, 1> kClinicalMigrations = {{
-    {13, "baseline: the schema of SQLite version 13", kClinicalBaseline},
-}};
 
 // ---- the audit log ----
 
 // The schema of the SQLite audit log's version 2 (steps 1-2: records_sent folded in).
-constexpr char kAuditLogBaseline[] = R"sql(
+constexpr char kAuditLogBaselineHead[] = R"sql(
 -- Refuses the change the trigger fired for with the trigger's message (TG_ARGV[0]).
 CREATE FUNCTION touchline_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -642,39 +650,26 @@ CREATE TABLE audit_events (
   packed_player_ids TEXT COLLATE "C",            -- JSON array; NULL: a row per player
   records_sent      BIGINT                       -- NULL: not a stream's closing record
 );
-CREATE INDEX audit_events_by_user ON audit_events (user_name, id);
-
-CREATE TABLE audit_event_players (
-  event_id  BIGINT NOT NULL REFERENCES audit_events (id),
-  player_id BIGINT NOT NULL,
-  PRIMARY KEY (event_id, player_id)
-);
-CREATE INDEX audit_event_players_by_player ON audit_event_players (player_id, event_id);
-
-CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events FOR EACH ROW
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: UPDATE is not allowed');
-CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events FOR EACH ROW
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: DELETE is not allowed');
-CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: TRUNCATE is not allowed');
-CREATE TRIGGER audit_event_players_no_update BEFORE UPDATE ON audit_event_players FOR EACH ROW
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: UPDATE is not allowed');
-CREATE TRIGGER audit_event_players_no_delete BEFORE DELETE ON audit_event_players FOR EACH ROW
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: DELETE is not allowed');
-CREATE TRIGGER audit_event_players_no_truncate BEFORE TRUNCATE ON audit_event_players
-FOR EACH STATEMENT
-EXECUTE FUNCTION touchline_refuse_change('the audit log is append-only: TRUNCATE is not allowed');
+)sql";
+constexpr char kAuditLogBaselineTail[] = R"sql(
 )sql";
 
-constexpr std::array<Migration, 1> kAuditLogMigrations = {{
-    {2, "baseline: the schema of SQLite version 2", kAuditLogBaseline},
-}};
 
 }  // namespace
 
 std::span<const Migration> PostgresMigrations(StoreKind kind) {
-  if (kind == StoreKind::kAuditLog) return kAuditLogMigrations;
-  return kClinicalMigrations;
+  static const std::string clinical_baseline =
+      absl::StrCat(kClinicalBaselineHead, kAuditEventsRest, kClinicalBaselineTail);
+  static const std::string audit_log_baseline =
+      absl::StrCat(kAuditLogBaselineHead, kAuditEventsRest, kAuditLogBaselineTail);
+  static const std::array<Migration, 1> clinical = {{
+      {13, "baseline: the schema of SQLite version 13", clinical_baseline.c_str()},
+  }};
+  static const std::array<Migration, 1> audit_log = {{
+      {2, "baseline: the schema of SQLite version 2", audit_log_baseline.c_str()},
+  }};
+  if (kind == StoreKind::kAuditLog) return audit_log;
+  return clinical;
 }
 
 }  // namespace touchline::storage

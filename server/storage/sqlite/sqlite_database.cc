@@ -508,7 +508,7 @@ absl::Status SqliteDatabase::Write(absl::FunctionRef<absl::Status(Transaction&)>
     absl::Status status = WithContext(
         WithSystemErrno(StatusFromSqliteError(e), db.getHandle(), saved_errno),
         "cannot begin a write transaction");
-    NoteWriteOutcome(status);
+    write_health_.Note(status);
     return status;
   }
   absl::Status status;
@@ -523,7 +523,7 @@ absl::Status SqliteDatabase::Write(absl::FunctionRef<absl::Status(Transaction&)>
       step.changed.every_player = true;
       RunCached(*writer_, "COMMIT");
       step.changed = std::move(changed);
-      NoteWriteOutcome(status);
+      write_health_.Note(status);
       return status;
     }
     saved_errno = errno;
@@ -536,21 +536,9 @@ absl::Status SqliteDatabase::Write(absl::FunctionRef<absl::Status(Transaction&)>
     throw;
   }
   status = WithSystemErrno(std::move(status), db.getHandle(), saved_errno);
-  if (from_sqlite) NoteWriteOutcome(status);
+  if (from_sqlite) write_health_.Note(status);
   RollbackQuietly(db);
   return status;
-}
-
-void SqliteDatabase::NoteWriteOutcome(const absl::Status& status) {
-  const bool storage_failure = absl::IsUnavailable(status) || absl::IsResourceExhausted(status);
-  if (!status.ok() && !storage_failure) return;  // e.g. a constraint: says nothing of the file
-  std::lock_guard lock(health_mutex_);
-  write_health_ = status;
-}
-
-absl::Status SqliteDatabase::WriteHealth() const {
-  std::lock_guard lock(health_mutex_);
-  return write_health_;
 }
 
 absl::Status SqliteDatabase::ProbeWrite() {

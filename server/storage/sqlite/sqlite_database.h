@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "server/storage/database.h"
+#include "server/storage/write_health.h"
 #include "server/storage/sqlite/sqlite_transaction.h"
 
 struct sqlite3;
@@ -36,7 +37,7 @@ class SqliteDatabase final : public DatabaseBackend {
     return records_generation_.load(std::memory_order_acquire);
   }
   std::optional<std::vector<int64_t>> PlayersChangedSince(uint64_t since) const override;
-  absl::Status WriteHealth() const override;
+  absl::Status WriteHealth() const override { return write_health_.Get(); }
   absl::Status ProbeWrite() override;
   absl::Status ProbeRead() override;
 
@@ -59,9 +60,7 @@ class SqliteDatabase final : public DatabaseBackend {
   struct ChangeLog;
   std::unique_ptr<ChangeLog> changes_;
   void InstallChangeHook();  // on the writer connection
-  mutable std::mutex health_mutex_;
-  absl::Status write_health_;  // under health_mutex_
-  void NoteWriteOutcome(const absl::Status& storage_status);
+  WriteHealthRecord write_health_;
   std::unique_ptr<SqliteConnection> writer_;
   std::unique_ptr<ReaderPool> readers_;
   // Declared last: its thread stops before anything else goes away.

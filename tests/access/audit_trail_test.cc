@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/lib/test_store.h"
 #include "tests/storage/test_util.h"
 
 namespace touchline::access {
@@ -29,8 +30,7 @@ storage::AuditRecord RecordOf(int caller, int call) {
 
 TEST(AuditTrailTest, ConcurrentCallersAreEachCommittedOnceAndBeforeAppendReturns) {
   storage::testing::TempDbPath path;
-  storage::DatabaseOptions options;
-  options.path = path.path();
+  storage::DatabaseOptions options = touchline::testing::TestStoreOptions(path.path());
   options.kind = storage::StoreKind::kAuditLog;
   auto db = storage::Database::Open(options);
   ASSERT_TRUE(db.ok()) << db.status();

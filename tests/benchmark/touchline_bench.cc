@@ -1,13 +1,15 @@
 // touchline_bench: starts a real touchline-server on loopback and prints what it costs, each figure
 // next to a baseline measured in the same run (raw SQLite and storage without gRPC, the health
-// check). Figures, never assertions: the only failure is an RPC error, counted from grpc-status on
-// every call (and the CLI's exit status and stored count).
+// check; on PostgreSQL, raw libpq and the same server on SQLite). Figures, never assertions: the
+// only failure is an RPC error, counted from grpc-status on every call (and the CLI's exit status
+// and stored count).
 //
 //   touchline_bench --server=build/server/api/touchline-server [--cli=build/client/touchline]
-//                   [--quick] [--events=N] [--history_events=N] [--seconds=S]
+//                   [--quick] [--events=N] [--history_events=N] [--seconds=S] [--parts=...|all]
 //
-// One file per part where a part has grown: ingest_part.cc; shared pieces in bench_support.h
-// (server processes, errors, medians) and bench_calls.h (the seeded squad, the timed calls).
+// One file per part where a part has grown: ingest_part.cc, postgres_part.cc; shared pieces in
+// bench_support.h (server processes, errors, medians) and bench_calls.h (the seeded squad, the
+// timed calls).
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -44,6 +46,9 @@
 #include "tests/benchmark/bench_calls.h"
 #include "tests/benchmark/bench_support.h"
 #include "tests/benchmark/ingest_part.h"
+#ifdef TOUCHLINE_BENCH_POSTGRES
+#include "tests/benchmark/postgres_part.h"
+#endif
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
@@ -58,7 +63,8 @@ ABSL_FLAG(double, seconds, 3.0, "Seconds per concurrency level");
 ABSL_FLAG(std::string, workdir, "", "Where databases go (default: a fresh temp dir)");
 ABSL_FLAG(std::string, synchronous, "full", "The server's --synchronous (full or normal)");
 ABSL_FLAG(std::string, parts, "ingest,readiness,connect,history,watchers",
-          "Which measurements to run (comma-separated: ingest, readiness, history)");
+          "Which measurements to run (comma-separated: ingest, readiness, connect, history, "
+          "watchers, postgres; all: every part this build has)");
 ABSL_FLAG(std::vector<std::string>, levels, std::vector<std::string>({"1", "16", "64"}),
           "Concurrent callers for the readiness rows");
 ABSL_FLAG(int, rounds, 3,
@@ -382,7 +388,14 @@ int main(int argc, char** argv) {
   }
   const absl::Time now = absl::Now();
   const std::set<std::string> parts = absl::StrSplit(absl::GetFlag(FLAGS_parts), ',');
-  const auto runs = [&](const char* part) { return parts.count(part) > 0; };
+  const auto runs = [&](const char* part) { return parts.count("all") + parts.count(part) > 0; };
+#ifndef TOUCHLINE_BENCH_POSTGRES
+  if (parts.count("postgres") > 0) {
+    std::fprintf(stderr, "touchline_bench: the postgres part is not in this build (it needs "
+                         "libpq-dev and postgresql-15 at configure time)\n");
+    return 2;
+  }
+#endif
   std::printf("touchline_bench%s: %d ingest events, %d history events, %.1fs per level, %u cores\n",
               quick ? " (quick)" : "", events, history, seconds,
               std::thread::hardware_concurrency());
@@ -588,6 +601,23 @@ int main(int argc, char** argv) {
     RunWatchers(binary, dir, quick ? 300 : absl::GetFlag(FLAGS_watchers), seconds,
                 std::max(1, quick ? 1 : absl::GetFlag(FLAGS_rounds)), now);
   }
+
+  // 5. PostgreSQL (issue 21): ingest and readiness on the PostgreSQL backend next to SQLite and
+  //    raw libpq, on a PostgreSQL 15 of the part's own (tests/benchmark/postgres_part.cc).
+#ifdef TOUCHLINE_BENCH_POSTGRES
+  if (runs("postgres")) {
+    touchline::bench::PostgresPartOptions postgres;
+    postgres.server_binary = binary;
+    postgres.dir = dir;
+    postgres.events = quick ? 2000 : events;
+    postgres.ingest_rounds = quick ? 2 : std::max(1, absl::GetFlag(FLAGS_ingest_rounds));
+    postgres.readiness_rounds = quick ? 2 : std::max(1, absl::GetFlag(FLAGS_rounds));
+    postgres.seconds = seconds;
+    postgres.synchronous_full = absl::GetFlag(FLAGS_synchronous) != "normal";
+    postgres.now = now;
+    touchline::bench::RunPostgresPart(postgres);
+  }
+#endif
 
   const int64_t errors = g_rpc_errors.load();
   std::printf("\nconnect retries (a kept-alive connection closed unanswered): %lld\n",

@@ -100,6 +100,24 @@ constexpr char kColumns[] =
     "player_id, kind, occurred_at, session_label, awkward, source, note, idempotency_key, "
     "recorded_at, recorded_by";
 constexpr int kColumnCount = 10;
+// The INSERT paths send ContactEventInserter's statement as it reaches PostgreSQL (postgres_sql.h
+// adds RETURNING id), so that they differ from the storage code only in how they send it.
+constexpr char kOnConflict[] = " ON CONFLICT (idempotency_key) DO NOTHING RETURNING id";
+// Rows a multi-row INSERT carries: 5,000 parameters, far under the protocol's 65,535.
+constexpr int kRowsPerStatement = 500;
+
+// INSERT ... VALUES with `rows` rows of parameters.
+std::string InsertSql(int rows) {
+  std::string sql = absl::StrCat("INSERT INTO contact_events (", kColumns, ") VALUES ");
+  for (int r = 0; r < rows; ++r) {
+    absl::StrAppend(&sql, r > 0 ? ", (" : "(");
+    for (int i = 1; i <= kColumnCount; ++i) {
+      absl::StrAppend(&sql, i > 1 ? ", $" : "$", r * kColumnCount + i);
+    }
+    absl::StrAppend(&sql, ")");
+  }
+  return sql + kOnConflict;
+}
 
 // A row's values as text, as Touchline sends its parameters; null: no idempotency key.
 struct TextRow {
@@ -131,7 +149,30 @@ void InsertEach(PGconn* c, const std::vector<ContactEvent>& rows, size_t from, s
     row.Fill(rows[n]);
     Check(c,
           PQexecPrepared(c, "bench_insert", kColumnCount, row.values.data(), nullptr, nullptr, 0),
-          PGRES_COMMAND_OK, "insert");
+          PGRES_TUPLES_OK, "insert");
+  }
+  Exec(c, "COMMIT");
+}
+
+// The same rows, kRowsPerStatement to a statement: what an inserter that sends its rows in
+// batches (and reads the ids, or their absence, back) would pay. One round trip per batch.
+void InsertMultiRow(PGconn* c, const std::vector<ContactEvent>& rows, size_t from, size_t to) {
+  Exec(c, "BEGIN");
+  std::vector<TextRow> batch(kRowsPerStatement);  // never reallocated: `values` points into it
+  std::vector<const char*> values;
+  for (size_t start = from; start < to; start += kRowsPerStatement) {
+    const int n = static_cast<int>(std::min<size_t>(kRowsPerStatement, to - start));
+    values.clear();
+    for (int k = 0; k < n; ++k) {
+      batch[k].Fill(rows[start + k]);
+      values.insert(values.end(), batch[k].values.begin(), batch[k].values.end());
+    }
+    PGresult* r = n == kRowsPerStatement
+                      ? PQexecPrepared(c, "bench_insert_many", n * kColumnCount, values.data(),
+                                       nullptr, nullptr, 0)
+                      : PQexecParams(c, InsertSql(n).c_str(), n * kColumnCount, nullptr,
+                                     values.data(), nullptr, nullptr, 0);
+    Check(c, r, PGRES_TUPLES_OK, "multi-row insert");
   }
   Exec(c, "COMMIT");
 }
@@ -155,9 +196,11 @@ void InsertPipelined(PGconn* c, const std::vector<ContactEvent>& rows, size_t fr
   }
   send("COMMIT");
   if (PQpipelineSync(c) != 1) Fail(c, "pipeline sync");
-  // One result per statement, each followed by a null; then the sync's.
+  // One result per statement (BEGIN, the INSERTs, COMMIT), each followed by a null; then the
+  // sync's.
   for (size_t i = 0; i < to - from + 2; ++i) {
-    Check(c, PQgetResult(c), PGRES_COMMAND_OK, "pipelined statement");
+    const bool insert = i > 0 && i <= to - from;
+    Check(c, PQgetResult(c), insert ? PGRES_TUPLES_OK : PGRES_COMMAND_OK, "pipelined statement");
     if (PGresult* extra = PQgetResult(c); extra != nullptr) {
       PQclear(extra);
       Fail(c, "pipelined statement: more than one result");
@@ -227,7 +270,7 @@ double SelectOneMicros(PGconn* c, int times) {
   return Median(us);
 }
 
-// A raw libpq baseline: one connection, the INSERT prepared before the clock starts, the rows
+// A raw libpq baseline: one connection, the INSERTs prepared before the clock starts, the rows
 // stored by `store` in transactions of the import's size. With `round_trip_us`, a round trip on
 // the same connection is timed first.
 Rate RawLibpq(StoreRows store, const std::string& conninfo, const std::string& schema,
@@ -235,12 +278,11 @@ Rate RawLibpq(StoreRows store, const std::string& conninfo, const std::string& s
               std::vector<double>* round_trip_us = nullptr) {
   Connection connection(conninfo, schema);
   PGconn* c = connection.c;
+  Check(c, PQprepare(c, "bench_insert", InsertSql(1).c_str(), kColumnCount, nullptr),
+        PGRES_COMMAND_OK, "prepare");
   Check(c,
-        PQprepare(c, "bench_insert",
-                  absl::StrCat("INSERT INTO contact_events (", kColumns,
-                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                      .c_str(),
-                  kColumnCount, nullptr),
+        PQprepare(c, "bench_insert_many", InsertSql(kRowsPerStatement).c_str(),
+                  kRowsPerStatement * kColumnCount, nullptr),
         PGRES_COMMAND_OK, "prepare");
   if (round_trip_us != nullptr) round_trip_us->push_back(SelectOneMicros(c, 1000));
   const double store0 = store_cpu();
@@ -458,6 +500,11 @@ void RunPostgresPart(const PostgresPartOptions& o) {
          fresh_table();
          return RawLibpq(InsertEach, conninfo, kSchema, rows, per_commit, pg_cpu, &round_trip_us);
        }},
+      {"raw libpq, 500-row INSERTs",
+       [&] {
+         fresh_table();
+         return RawLibpq(InsertMultiRow, conninfo, kSchema, rows, per_commit, pg_cpu);
+       }},
       {"raw libpq, pipeline mode",
        [&] {
          fresh_table();
@@ -505,15 +552,17 @@ void RunPostgresPart(const PostgresPartOptions& o) {
   PrintRates(paths);
   PrintRatioHeader();
   const IngestPath& each = paths[0];
-  const IngestPath& pipelined = paths[1];
-  const IngestPath& copy = paths[2];
-  const IngestPath& storage_pg = paths[3];
-  const IngestPath& grpc_pg = paths[4];
-  const IngestPath& storage_sqlite = paths[6];
-  const IngestPath& grpc_sqlite = paths[7];
-  PrintRatio("storage on PG / raw pipeline", storage_pg, pipelined);
+  const IngestPath& many = paths[1];
+  const IngestPath& pipelined = paths[2];
+  const IngestPath& copy = paths[3];
+  const IngestPath& storage_pg = paths[4];
+  const IngestPath& grpc_pg = paths[5];
+  const IngestPath& storage_sqlite = paths[7];
+  const IngestPath& grpc_sqlite = paths[8];
   PrintRatio("storage on PG / raw one a round trip", storage_pg, each);
+  PrintRatio("storage on PG / raw pipeline", storage_pg, pipelined);
   PrintRatio("raw pipeline / raw one a round trip", pipelined, each);
+  PrintRatio("raw 500-row INSERTs / raw pipeline", many, pipelined);
   PrintRatio("raw COPY / raw pipeline", copy, pipelined);
   PrintRatio("gRPC on PG / storage on PG", grpc_pg, storage_pg);
   PrintRatio("storage on PG / storage on SQLite", storage_pg, storage_sqlite);
@@ -524,10 +573,10 @@ void RunPostgresPart(const PostgresPartOptions& o) {
     return 1e6 / Median(v);
   };
   std::printf("round trip (SELECT 1 on the raw connection): %.1f us median (rounds %s); per row: "
-              "one a round trip %.1f us, storage on PG %.1f us, gRPC on PG %.1f us, pipeline %.1f "
-              "us, COPY %.1f us\n",
+              "one a round trip %.1f us, storage on PG %.1f us, gRPC on PG %.1f us, 500-row "
+              "INSERTs %.1f us, pipeline %.1f us, COPY %.1f us\n",
               Median(round_trip_us), Spread(round_trip_us, 1).c_str(), us_per_row(each),
-              us_per_row(storage_pg), us_per_row(grpc_pg), us_per_row(pipelined),
+              us_per_row(storage_pg), us_per_row(grpc_pg), us_per_row(many), us_per_row(pipelined),
               us_per_row(copy));
 
   RunReadiness(o, conninfo, pg_cpu);

@@ -4,8 +4,9 @@
 // where the test PostgreSQL is (TOUCHLINE_BENCH_POSTGRES).
 //
 // Ingest: the ingest part's rows stored, alternating in rounds, by raw libpq into the table a
-// Touchline schema created (one INSERT a round trip, pipeline mode, COPY), by Touchline's storage
-// code on PostgreSQL and on SQLite, and by the gRPC import through touchline-server on each.
+// Touchline schema created (Touchline's INSERT one a round trip, 500 rows a statement, in pipeline
+// mode; COPY), by Touchline's storage code on PostgreSQL and on SQLite, by raw SQLite, and by the
+// gRPC import through touchline-server on each.
 // Readiness: GetSquadReadiness through touchline-server on PostgreSQL and on SQLite, the same squad
 // seeded the same way through the API, alternating in rounds: the kept board, the board right
 // after a write, the board recomputed every call.

@@ -47,7 +47,47 @@ inline void CountError(const grpc::Status& s, const char* what) {
   }
 }
 
+// /proc/PID/stat's fields after the command name (which may hold spaces), from the state (field 3)
+// on: field N is at [N - 3]. Empty when the process is gone.
+inline std::vector<std::string> ProcessStat(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const size_t close = text.rfind(')');
+  if (close == std::string::npos || close + 2 > text.size()) return {};
+  std::vector<std::string> fields = absl::StrSplit(text.substr(close + 2), ' ');
+  if (fields.size() < 15) return {};
+  return fields;
+}
+
+// CPU time a process has used so far (user + system, all threads: fields 14 and 15), in seconds;
+// with `reaped_children`, also that of its children that have ended and been waited for (16, 17).
+inline double ProcessCpuSeconds(pid_t pid, bool reaped_children = false) {
+  const std::vector<std::string> f = ProcessStat(pid);
+  if (f.empty()) return 0;
+  double ticks = std::atof(f[11].c_str()) + std::atof(f[12].c_str());
+  if (reaped_children) ticks += std::atof(f[13].c_str()) + std::atof(f[14].c_str());
+  return ticks / sysconf(_SC_CLK_TCK);
+}
+
 // ---- a touchline-server child process ----
+// Where a server keeps its records: the flags that name the store, and the base name of the files
+// it keeps beside it (`<files>.token`, `<files>.pseudonym-key`).
+struct StoreLocation {
+  std::vector<std::string> flags;
+  std::string files;
+
+  static StoreLocation Sqlite(const std::string& path) { return {{"--db=" + path}, path}; }
+  // A club schema on a PostgreSQL server (`conninfo`: libpq keywords); its files go to `files`
+  // rather than to the working directory, where the server would put them by the schema's name.
+  static StoreLocation Postgres(const std::string& conninfo, const std::string& schema,
+                                const std::string& files) {
+    return {{"--store=postgresql:" + conninfo, "--store_schema=" + schema,
+             "--token_file=" + files + ".token",
+             "--pseudonym_key_file=" + files + ".pseudonym-key"},
+            files};
+  }
+};
+
 struct ServerProcess {
   pid_t pid = -1;
   int port = 0;
@@ -57,6 +97,11 @@ struct ServerProcess {
 
   static ServerProcess Start(const std::string& binary, const std::string& db,
                              const std::string& extra_flag = "") {
+    return Start(binary, StoreLocation::Sqlite(db), extra_flag);
+  }
+
+  static ServerProcess Start(const std::string& binary, const StoreLocation& store,
+                             const std::string& extra_flag = "") {
     ServerProcess p;
     int fds[2];
     if (pipe(fds) != 0) std::abort();
@@ -65,18 +110,16 @@ struct ServerProcess {
     if (p.pid == 0) {
       dup2(fds[1], 2);
       close(fds[0]);
-      const std::string db_flag = "--db=" + db;
-      const std::string sync_flag = "--synchronous=" + absl::GetFlag(FLAGS_synchronous);
-      std::vector<char*> argv = {const_cast<char*>(binary.c_str()),
-                                 const_cast<char*>("--listen=127.0.0.1:0"),
-                                 const_cast<char*>(db_flag.c_str()),
-                                 const_cast<char*>(sync_flag.c_str())};
       // Every caller of the bench uses one token: its 64 callers are one user's.
-      std::vector<std::string> extra = {"--max_calls_per_user=128"};
+      std::vector<std::string> flags = store.flags;
+      flags.push_back("--listen=127.0.0.1:0");
+      flags.push_back("--synchronous=" + absl::GetFlag(FLAGS_synchronous));
+      flags.push_back("--max_calls_per_user=128");
       for (absl::string_view flag : absl::StrSplit(extra_flag, ' ', absl::SkipEmpty())) {
-        extra.emplace_back(flag);
+        flags.emplace_back(flag);
       }
-      for (std::string& flag : extra) argv.push_back(flag.data());
+      std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
+      for (std::string& flag : flags) argv.push_back(flag.data());
       argv.push_back(nullptr);
       execv(binary.c_str(), argv.data());
       _exit(127);
@@ -116,7 +159,7 @@ struct ServerProcess {
       }
     }
     p.startup_ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
-    std::ifstream token_file(db + ".token");
+    std::ifstream token_file(store.files + ".token");
     if (std::getline(token_file, p.token)) g_token = p.token;
     return p;
   }
@@ -129,17 +172,7 @@ struct ServerProcess {
   }
 
   // CPU time the server process has used so far (user + system, all threads), in seconds.
-  double CpuSeconds() const {
-    std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    // Fields after the command name (which may hold spaces) start after its closing parenthesis;
-    // utime and stime are fields 14 and 15, i.e. the 12th and 13th after it.
-    const size_t close = text.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::vector<std::string> fields = absl::StrSplit(text.substr(close + 2), ' ');
-    if (fields.size() < 13) return 0;
-    return (std::atof(fields[11].c_str()) + std::atof(fields[12].c_str())) / sysconf(_SC_CLK_TCK);
-  }
+  double CpuSeconds() const { return ProcessCpuSeconds(pid); }
 
   // Peak resident memory (VmHWM) in MiB.
   double PeakMiB() const {

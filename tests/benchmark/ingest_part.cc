@@ -26,27 +26,157 @@
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
+#include "tests/benchmark/bench_calls.h"
 #include "tests/benchmark/bench_support.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
-#include "touchline/v1/squad.grpc.pb.h"
 
 namespace touchline::bench {
-namespace {
 
 namespace v1 = touchline::v1;
 using touchline::domain::ContactEvent;
 
-constexpr int kEventsPerMessage = 500;  // as the CLI sends them
+namespace {
 
-struct Rate {
-  double per_second = 0;
-  double server_us_per_event = 0;  // the process that stored them (the bench for raw/storage)
-  // The client: the CLI process for the CSV rows, the bench's own for the gRPC imports.
-  double client_us_per_event = 0;
-};
+// Rows [from, to) as events of `m`, as a client that holds them converts them.
+void AddEvents(const std::vector<ContactEvent>& rows, size_t from, size_t to,
+               v1::ImportContactEventsRequest* m) {
+  for (size_t k = from; k < to; ++k) {
+    const ContactEvent& e = rows[k];
+    v1::ContactEvent* out = m->add_contact_events();
+    out->set_player_id(e.player_id);
+    out->set_kind(static_cast<v1::ContactKind>(e.kind));
+    touchline::service::ToProto(e.occurred_at, out->mutable_occur_time());
+    out->set_awkward(e.awkward);
+    out->set_source(v1::CONTACT_SOURCE_WEARABLE);
+    out->set_session_label(e.session_label);
+    out->set_idempotency_key(e.idempotency_key);
+  }
+}
 
-// The rows every path stores: the same content, oldest first (as a wearable export or a
-// session's CSV lists them), one every 233 s (a squad's rate), keys numbered in the same order.
+// The same rows as `touchline events import` reads them (with a header row); without keys, the
+// CLI derives each row's key from its content.
+void WriteCsv(const std::string& path, const std::vector<ContactEvent>& rows, bool keys) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << "player_id,kind,occurred_at,awkward,source,session_label,idempotency_key\n";
+  for (const ContactEvent& e : rows) {
+    out << e.player_id << ',' << v1::ContactKind_Name(static_cast<v1::ContactKind>(e.kind)) << ','
+        << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", e.occurred_at, absl::UTCTimeZone()) << ','
+        << (e.awkward ? "true" : "false") << ",CONTACT_SOURCE_WEARABLE," << e.session_label << ','
+        << (keys ? e.idempotency_key : "") << '\n';
+  }
+}
+
+const char* const kFileSuffixes[] = {"", "-wal", ".audit", ".audit-wal", ".token",
+                                     ".pseudonym-key"};
+
+void CheckSqlite(int rc, sqlite3* db, const char* what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return;
+  std::fprintf(stderr, "error: raw SQLite %s: %s\n", what, sqlite3_errmsg(db));
+  std::exit(1);
+}
+
+// A server on `store`, connected (a health check on the import's own channel) before the clock
+// starts.
+ServerProcess ConnectedServer(const std::string& binary, const StoreLocation& store,
+                              std::shared_ptr<grpc::Channel>* channel) {
+  ServerProcess server = ServerProcess::Start(binary, store);
+  *channel = server.Channel(100);
+  auto health = grpc::health::v1::Health::NewStub(*channel);
+  grpc::ClientContext ctx;
+  grpc::health::v1::HealthCheckRequest req;
+  grpc::health::v1::HealthCheckResponse resp;
+  CountError(health->Check(&ctx, req, &resp), "Health.Check");
+  return server;
+}
+
+// ImportContactEvents as a client program with the rows in memory does it: each message built from
+// the rows as it is sent (one request reused, as the CLI does), from opening the stream to its
+// status. The baseline the CLI's CSV import is held to: both turn rows into messages while the
+// server stores the previous ones.
+Rate GrpcImportBuilt(const std::string& binary, const std::string& path,
+                     const std::vector<ContactEvent>& rows) {
+  std::shared_ptr<grpc::Channel> channel;
+  ServerProcess server = ConnectedServer(binary, StoreLocation::Sqlite(path), &channel);
+  auto stub = v1::ContactEventService::NewStub(channel);
+  const int count = static_cast<int>(rows.size());
+  v1::ImportContactEventsResponse resp;
+  auto ctx = Ctx(server.token);
+  const double cpu0 = server.CpuSeconds();
+  const double client0 = ClientCpuSeconds();
+  const absl::Time t0 = absl::Now();
+  auto writer = stub->ImportContactEvents(ctx.get(), &resp);
+  v1::ImportContactEventsRequest m;
+  for (size_t i = 0; i < rows.size(); i += kEventsPerMessage) {
+    m.Clear();
+    AddEvents(rows, i, std::min(rows.size(), i + kEventsPerMessage), &m);
+    if (!writer->Write(m)) break;
+  }
+  writer->WritesDone();
+  CountError(writer->Finish(), "ImportContactEvents");
+  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
+  const double cpu = server.CpuSeconds() - cpu0;
+  const double client = ClientCpuSeconds() - client0;
+  if (resp.stored_count() != count) {
+    std::fprintf(stderr, "error: ImportContactEvents stored %lld of %d events\n",
+                 static_cast<long long>(resp.stored_count()), count);
+    g_rpc_errors++;
+  }
+  stub.reset();
+  channel.reset();
+  server.Stop();
+  return {count / secs, cpu * 1e6 / count, client * 1e6 / count};
+}
+
+// `touchline events import --file=CSV` as a user runs it: the whole process (reading and parsing
+// the file, deriving keys, the stream, the answer), from exec to exit. Its output must say that
+// every row was stored.
+Rate CliImport(const std::string& binary, const std::string& cli, const std::string& path,
+               const std::string& csv, int count) {
+  std::shared_ptr<grpc::Channel> channel;
+  ServerProcess server = ConnectedServer(binary, StoreLocation::Sqlite(path), &channel);
+  const std::string out_path = path + ".cli-out";
+  channel.reset();  // connected once to know the server answers; the CLI opens its own
+  std::fflush(nullptr);  // the child must not write this process's buffered output again
+  const double cpu0 = server.CpuSeconds();
+  const absl::Time t0 = absl::Now();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    FILE* out = std::freopen(out_path.c_str(), "w", stdout);
+    if (out == nullptr) _exit(126);
+    dup2(fileno(stdout), 2);
+    std::string server_flag = absl::StrCat("--server=127.0.0.1:", server.port);
+    std::string token_flag = absl::StrCat("--token=", server.token);
+    std::string file_flag = absl::StrCat("--file=", csv);
+    std::vector<char*> argv = {const_cast<char*>(cli.c_str()), server_flag.data(),
+                               token_flag.data(), const_cast<char*>("events"),
+                               const_cast<char*>("import"), file_flag.data(), nullptr};
+    execv(cli.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  rusage child{};
+  wait4(pid, &status, 0, &child);
+  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
+  const double cpu = server.CpuSeconds() - cpu0;
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  const double cli_cpu = seconds(child.ru_utime) + seconds(child.ru_stime);
+  std::ifstream in(out_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string expected = absl::StrCat("received ", count, ", stored ", count, ",");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+      text.str().find(expected) == std::string::npos) {
+    std::fprintf(stderr, "error: touchline events import --file=%s (exit %d): %.300s\n",
+                 csv.c_str(), WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str().c_str());
+    g_rpc_errors++;
+  }
+  std::remove(out_path.c_str());
+  server.Stop();
+  return {count / secs, cpu * 1e6 / count, cli_cpu * 1e6 / count};
+}
+
+}  // namespace
+
 std::vector<ContactEvent> IngestRows(const std::vector<int64_t>& players, int count,
                                      absl::Time now) {
   const absl::Time last = absl::FromUnixSeconds(absl::ToUnixSeconds(now));  // whole seconds: CSV
@@ -66,22 +196,6 @@ std::vector<ContactEvent> IngestRows(const std::vector<int64_t>& players, int co
   return rows;
 }
 
-// Rows [from, to) as events of `m`, as a client that holds them converts them.
-void AddEvents(const std::vector<ContactEvent>& rows, size_t from, size_t to,
-               v1::ImportContactEventsRequest* m) {
-  for (size_t k = from; k < to; ++k) {
-    const ContactEvent& e = rows[k];
-    v1::ContactEvent* out = m->add_contact_events();
-    out->set_player_id(e.player_id);
-    out->set_kind(static_cast<v1::ContactKind>(e.kind));
-    touchline::service::ToProto(e.occurred_at, out->mutable_occur_time());
-    out->set_awkward(e.awkward);
-    out->set_source(v1::CONTACT_SOURCE_WEARABLE);
-    out->set_session_label(e.session_label);
-    out->set_idempotency_key(e.idempotency_key);
-  }
-}
-
 std::vector<v1::ImportContactEventsRequest> Messages(const std::vector<ContactEvent>& rows) {
   std::vector<v1::ImportContactEventsRequest> messages;
   for (size_t i = 0; i < rows.size(); i += kEventsPerMessage) {
@@ -91,56 +205,20 @@ std::vector<v1::ImportContactEventsRequest> Messages(const std::vector<ContactEv
   return messages;
 }
 
-// The same rows as `touchline events import` reads them (with a header row); without keys, the
-// CLI derives each row's key from its content.
-void WriteCsv(const std::string& path, const std::vector<ContactEvent>& rows, bool keys) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << "player_id,kind,occurred_at,awkward,source,session_label,idempotency_key\n";
-  for (const ContactEvent& e : rows) {
-    out << e.player_id << ',' << v1::ContactKind_Name(static_cast<v1::ContactKind>(e.kind)) << ','
-        << absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", e.occurred_at, absl::UTCTimeZone()) << ','
-        << (e.awkward ? "true" : "false") << ",CONTACT_SOURCE_WEARABLE," << e.session_label << ','
-        << (keys ? e.idempotency_key : "") << '\n';
-  }
+std::vector<int64_t> SeedIngestSquad(const ServerProcess& server) {
+  auto channel = server.Channel();
+  const int64_t squad = CreateSquad(*channel, "Ingest XV", server.token);
+  return CreatePlayers(*channel, squad, 50, server.token);
 }
-
-// A database the server created and migrated, holding a squad of 50 players: each round stores
-// into a fresh copy of it, so every path starts from the same file and the same schema.
-struct Template {
-  std::string path;
-  std::vector<int64_t> players;
-};
 
 Template MakeTemplate(const std::string& binary, const std::string& dir) {
   Template t;
   t.path = Rm(dir + "/ingest_template.db");
   ServerProcess server = ServerProcess::Start(binary, t.path);
-  auto channel = server.Channel();
-  auto squads = v1::SquadService::NewStub(channel);
-  auto people = v1::PlayerService::NewStub(channel);
-  v1::CreateSquadRequest cs;
-  cs.mutable_squad()->set_name("Ingest XV");
-  v1::CreateSquadResponse csr;
-  CountError(squads->CreateSquad(Ctx(server.token).get(), cs, &csr), "CreateSquad");
-  for (int i = 0; i < 50; ++i) {
-    v1::CreatePlayerRequest cp;
-    cp.mutable_player()->set_squad_id(csr.squad().id());
-    cp.mutable_player()->set_name(absl::StrCat("Player ", i));
-    cp.mutable_player()->set_position_group(i % 2 ? v1::POSITION_GROUP_BACK
-                                                  : v1::POSITION_GROUP_FORWARD);
-    v1::CreatePlayerResponse cpr;
-    CountError(people->CreatePlayer(Ctx(server.token).get(), cp, &cpr), "CreatePlayer");
-    t.players.push_back(cpr.player().id());
-  }
-  squads.reset();
-  people.reset();
-  channel.reset();
+  t.players = SeedIngestSquad(server);
   server.Stop();
   return t;
 }
-
-const char* const kFileSuffixes[] = {"", "-wal", ".audit", ".audit-wal", ".token",
-                                     ".pseudonym-key"};
 
 std::string CopyOf(const Template& t, const std::string& to) {
   Rm(to);
@@ -153,10 +231,8 @@ std::string CopyOf(const Template& t, const std::string& to) {
   return to;
 }
 
-void CheckSqlite(int rc, sqlite3* db, const char* what) {
-  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return;
-  std::fprintf(stderr, "error: raw SQLite %s: %s\n", what, sqlite3_errmsg(db));
-  std::exit(1);
+void RemoveTemplate(const Template& t) {
+  for (const char* s : kFileSuffixes) std::remove((t.path + s).c_str());
 }
 
 // The baseline: the sqlite3 C API alone, on a copy of the server's own file (its CREATE TABLE and
@@ -210,19 +286,24 @@ Rate RawSqlite(const std::string& path, const std::vector<ContactEvent>& rows, i
   return {rows.size() / secs, cpu * 1e6 / rows.size(), 0};
 }
 
-// Touchline's own storage path without gRPC: Database (its pragmas, its background checkpoints)
-// and ContactEventInserter, in transactions of the import's size.
-Rate StorageOnly(const std::string& path, const std::vector<ContactEvent>& rows, int per_commit,
-                 bool synchronous_full) {
-  touchline::storage::DatabaseOptions o;
+storage::DatabaseOptions SqliteStoreOptions(const std::string& path, bool synchronous_full) {
+  storage::DatabaseOptions o;
   o.path = path;
   o.synchronous_full = synchronous_full;
   o.create_if_missing = false;
-  auto db = touchline::storage::Database::Open(o);
+  return o;
+}
+
+// Database brings its own setup (SQLite: its pragmas, its background checkpoints; PostgreSQL: the
+// club's advisory lock at BEGIN, prepared statements).
+Rate StorageOnly(const storage::DatabaseOptions& options, const std::vector<ContactEvent>& rows,
+                 int per_commit, const StoreCpu& store_cpu) {
+  auto db = touchline::storage::Database::Open(options);
   if (!db.ok()) {
     std::fprintf(stderr, "error: %s\n", db.status().ToString().c_str());
     std::exit(1);
   }
+  const double store0 = store_cpu ? store_cpu() : 0;
   const double cpu0 = ClientCpuSeconds();
   const absl::Time t0 = absl::Now();
   for (size_t start = 0; start < rows.size(); start += per_commit) {
@@ -239,127 +320,86 @@ Rate StorageOnly(const std::string& path, const std::vector<ContactEvent>& rows,
     }
   }
   const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
-  return {rows.size() / secs, (ClientCpuSeconds() - cpu0) * 1e6 / rows.size(), 0};
+  Rate rate{rows.size() / secs, (ClientCpuSeconds() - cpu0) * 1e6 / rows.size(), 0};
+  if (store_cpu) rate.store_us_per_event = (store_cpu() - store0) * 1e6 / rows.size();
+  return rate;
 }
 
-// A server on `path`, connected (a health check on the import's own channel) before the clock
-// starts.
-ServerProcess ConnectedServer(const std::string& binary, const std::string& path,
-                              std::shared_ptr<grpc::Channel>* channel) {
-  ServerProcess server = ServerProcess::Start(binary, path);
-  *channel = server.Channel(100);
-  auto health = grpc::health::v1::Health::NewStub(*channel);
-  grpc::ClientContext ctx;
-  grpc::health::v1::HealthCheckRequest req;
-  grpc::health::v1::HealthCheckResponse resp;
-  CountError(health->Check(&ctx, req, &resp), "Health.Check");
-  return server;
-}
-
-// ImportContactEvents from this process, the messages built beforehand: from opening the stream
-// to its status. What the import costs the server, not what a client costs: the CLI's rows must
-// be read, and a client's rows converted, before they can be sent (GrpcImportBuilt).
-Rate GrpcImport(const std::string& binary, const std::string& path,
-                const std::vector<v1::ImportContactEventsRequest>& messages, int count) {
+// What the import costs the server, not what a client costs: the CLI's rows must be read, and a
+// client's rows converted, before they can be sent (GrpcImportBuilt).
+Rate GrpcImport(const std::string& binary, const StoreLocation& store,
+                const std::vector<v1::ImportContactEventsRequest>& messages, int count,
+                const StoreCpu& store_cpu) {
   std::shared_ptr<grpc::Channel> channel;
-  ServerProcess server = ConnectedServer(binary, path, &channel);
+  ServerProcess server = ConnectedServer(binary, store, &channel);
   auto stub = v1::ContactEventService::NewStub(channel);
+  const double store0 = store_cpu ? store_cpu() : 0;
   const double client0 = ClientCpuSeconds();
   const auto [per_second, server_us] = TimedImport(server, *stub, messages, count, server.token);
   const double client_us = (ClientCpuSeconds() - client0) * 1e6 / count;
+  Rate rate{per_second, server_us, client_us};
+  if (store_cpu) rate.store_us_per_event = (store_cpu() - store0) * 1e6 / count;
   stub.reset();
   channel.reset();  // the server's graceful stop would wait for an open connection
   server.Stop();
-  return {per_second, server_us, client_us};
+  return rate;
 }
 
-// ImportContactEvents as a client program with the rows in memory does it: each message built from
-// the rows as it is sent (one request reused, as the CLI does), from opening the stream to its
-// status. The baseline the CLI's CSV import is held to: both turn rows into messages while the
-// server stores the previous ones.
-Rate GrpcImportBuilt(const std::string& binary, const std::string& path,
-                     const std::vector<ContactEvent>& rows) {
-  std::shared_ptr<grpc::Channel> channel;
-  ServerProcess server = ConnectedServer(binary, path, &channel);
-  auto stub = v1::ContactEventService::NewStub(channel);
-  const int count = static_cast<int>(rows.size());
-  v1::ImportContactEventsResponse resp;
-  auto ctx = Ctx(server.token);
-  const double cpu0 = server.CpuSeconds();
-  const double client0 = ClientCpuSeconds();
-  const absl::Time t0 = absl::Now();
-  auto writer = stub->ImportContactEvents(ctx.get(), &resp);
-  v1::ImportContactEventsRequest m;
-  for (size_t i = 0; i < rows.size(); i += kEventsPerMessage) {
-    m.Clear();
-    AddEvents(rows, i, std::min(rows.size(), i + kEventsPerMessage), &m);
-    if (!writer->Write(m)) break;
+void RunAlternating(std::vector<IngestPath>& paths, int rounds) {
+  for (int r = 0; r < rounds; ++r) {
+    for (size_t i = 0; i < paths.size(); ++i) {
+      IngestPath& p = paths[r % 2 == 0 ? i : paths.size() - 1 - i];
+      p.rounds.push_back(p.run());
+    }
   }
-  writer->WritesDone();
-  CountError(writer->Finish(), "ImportContactEvents");
-  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
-  const double cpu = server.CpuSeconds() - cpu0;
-  const double client = ClientCpuSeconds() - client0;
-  if (resp.stored_count() != count) {
-    std::fprintf(stderr, "error: ImportContactEvents stored %lld of %d events\n",
-                 static_cast<long long>(resp.stored_count()), count);
-    g_rpc_errors++;
-  }
-  stub.reset();
-  channel.reset();
-  server.Stop();
-  return {count / secs, cpu * 1e6 / count, client * 1e6 / count};
 }
 
-// `touchline events import --file=CSV` as a user runs it: the whole process (reading and parsing
-// the file, deriving keys, the stream, the answer), from exec to exit. Its output must say that
-// every row was stored.
-Rate CliImport(const std::string& binary, const std::string& cli, const std::string& path,
-               const std::string& csv, int count) {
-  std::shared_ptr<grpc::Channel> channel;
-  ServerProcess server = ConnectedServer(binary, path, &channel);
-  const std::string out_path = path + ".cli-out";
-  channel.reset();  // connected once to know the server answers; the CLI opens its own
-  std::fflush(nullptr);  // the child must not write this process's buffered output again
-  const double cpu0 = server.CpuSeconds();
-  const absl::Time t0 = absl::Now();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    FILE* out = std::freopen(out_path.c_str(), "w", stdout);
-    if (out == nullptr) _exit(126);
-    dup2(fileno(stdout), 2);
-    std::string server_flag = absl::StrCat("--server=127.0.0.1:", server.port);
-    std::string token_flag = absl::StrCat("--token=", server.token);
-    std::string file_flag = absl::StrCat("--file=", csv);
-    std::vector<char*> argv = {const_cast<char*>(cli.c_str()), server_flag.data(),
-                               token_flag.data(), const_cast<char*>("events"),
-                               const_cast<char*>("import"), file_flag.data(), nullptr};
-    execv(cli.c_str(), argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage child{};
-  wait4(pid, &status, 0, &child);
-  const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
-  const double cpu = server.CpuSeconds() - cpu0;
-  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
-  const double cli_cpu = seconds(child.ru_utime) + seconds(child.ru_stime);
-  std::ifstream in(out_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  const std::string expected = absl::StrCat("received ", count, ", stored ", count, ",");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-      text.str().find(expected) == std::string::npos) {
-    std::fprintf(stderr, "error: touchline events import --file=%s (exit %d): %.300s\n",
-                 csv.c_str(), WIFEXITED(status) ? WEXITSTATUS(status) : -1, text.str().c_str());
-    g_rpc_errors++;
-  }
-  std::remove(out_path.c_str());
-  server.Stop();
-  return {count / secs, cpu * 1e6 / count, cli_cpu * 1e6 / count};
+namespace {
+
+std::vector<double> Field(const IngestPath& p, double Rate::*f) {
+  std::vector<double> v;
+  for (const Rate& r : p.rounds) v.push_back(r.*f);
+  return v;
+}
+
+// A CPU column's cell: blank for a path that does not have it.
+std::string CpuCell(const IngestPath& p, double Rate::*f) {
+  const std::vector<double> v = Field(p, f);
+  return Median(v) > 0 ? absl::StrFormat("%.2f", Median(v)) : "";
 }
 
 }  // namespace
+
+void PrintRates(const std::vector<IngestPath>& paths) {
+  bool store = false;
+  for (const IngestPath& p : paths) store = store || !CpuCell(p, &Rate::store_us_per_event).empty();
+  std::printf("%-40s %10s %17s %10s %12s%s\n", "path (per round: median, min-max)", "events/s",
+              "min-max", "srv us/ev", "client us/ev", store ? "  store us/ev" : "");
+  for (const IngestPath& p : paths) {
+    const auto rate = Field(p, &Rate::per_second);
+    std::printf("%-40s %10.0f %17s %10.2f %12s", p.label, Median(rate), Spread(rate, 0).c_str(),
+                Median(Field(p, &Rate::server_us_per_event)),
+                CpuCell(p, &Rate::client_us_per_event).c_str());
+    if (store) std::printf(" %12s", CpuCell(p, &Rate::store_us_per_event).c_str());
+    std::printf("\n");
+  }
+}
+
+void PrintRatioHeader() {
+  std::printf("%-40s %10s %17s  %s\n", "ratio of rates (per round)", "median", "min-max",
+              "[each round]");
+}
+
+// Ratios of rates within each round (both measured seconds apart), then over rounds.
+void PrintRatio(const char* label, const IngestPath& a, const IngestPath& b) {
+  std::vector<double> v;
+  for (size_t r = 0; r < a.rounds.size(); ++r) {
+    v.push_back(a.rounds[r].per_second / b.rounds[r].per_second);
+  }
+  std::printf("%-40s %10.2f %17s  [", label, Median(v), Spread(v).c_str());
+  for (double x : v) std::printf(" %.2f", x);  // every round's, in order: one outlier or many
+  std::printf(" ]\n");
+}
 
 void RunIngestPart(const IngestPartOptions& o) {
   const int per_commit = touchline::service::ServiceOptions().import_batch_size;
@@ -376,18 +416,19 @@ void RunIngestPart(const IngestPartOptions& o) {
   const int count = static_cast<int>(rows.size());
   const std::string db = o.dir + "/ingest_round.db";
 
-  struct Path {
-    const char* label;
-    std::function<Rate()> run;
-    std::vector<Rate> rounds;
-  };
-  std::vector<Path> paths = {
+  std::vector<IngestPath> paths = {
       {"raw SQLite (sqlite3 C API)",
        [&] { return RawSqlite(CopyOf(tmpl, db), rows, per_commit, o.synchronous_full); }},
       {"storage-only (ContactEventInserter)",
-       [&] { return StorageOnly(CopyOf(tmpl, db), rows, per_commit, o.synchronous_full); }},
+       [&] {
+         return StorageOnly(SqliteStoreOptions(CopyOf(tmpl, db), o.synchronous_full), rows,
+                            per_commit);
+       }},
       {"ImportContactEvents (gRPC, 500/msg)",
-       [&] { return GrpcImport(o.server_binary, CopyOf(tmpl, db), messages, count); }},
+       [&] {
+         return GrpcImport(o.server_binary, StoreLocation::Sqlite(CopyOf(tmpl, db)), messages,
+                           count);
+       }},
       {"gRPC import, messages built as sent",
        [&] { return GrpcImportBuilt(o.server_binary, CopyOf(tmpl, db), rows); }},
   };
@@ -401,57 +442,25 @@ void RunIngestPart(const IngestPartOptions& o) {
                                         keyless_csv, count);
                      }});
   }
-  // Rounds alternate the order (forwards, then backwards), so that no path is always first after
-  // a quiet moment or always last.
-  for (int r = 0; r < o.rounds; ++r) {
-    for (size_t i = 0; i < paths.size(); ++i) {
-      Path& p = paths[r % 2 == 0 ? i : paths.size() - 1 - i];
-      p.rounds.push_back(p.run());
-    }
-  }
+  RunAlternating(paths, o.rounds);
   Rm(db);
 
-  auto field = [](const Path& p, double Rate::*f) {
-    std::vector<double> v;
-    for (const Rate& r : p.rounds) v.push_back(r.*f);
-    return v;
-  };
   std::printf("\ningest: %d events (50 players, oldest first, sequential keys), %d per commit, "
               "synchronous=%s, %d rounds alternating\n",
               count, per_commit, o.synchronous_full ? "full" : "normal", o.rounds);
-  std::printf("%-40s %10s %17s %10s %12s\n", "path (per round: median, min-max)", "events/s",
-              "min-max", "srv us/ev", "client us/ev");
-  for (const Path& p : paths) {
-    const auto rate = field(p, &Rate::per_second);
-    std::printf("%-40s %10.0f %17s %10.2f %12s\n", p.label, Median(rate), Spread(rate, 0).c_str(),
-                Median(field(p, &Rate::server_us_per_event)),
-                p.rounds.front().client_us_per_event > 0
-                    ? absl::StrFormat("%.2f", Median(field(p, &Rate::client_us_per_event))).c_str()
-                    : "");
-  }
-  // Ratios of rates within each round (both measured seconds apart), then over rounds.
-  auto ratio_row = [&](const char* label, const Path& a, const Path& b) {
-    std::vector<double> v;
-    for (size_t r = 0; r < a.rounds.size(); ++r) {
-      v.push_back(a.rounds[r].per_second / b.rounds[r].per_second);
-    }
-    std::printf("%-40s %10.2f %17s  [", label, Median(v), Spread(v).c_str());
-    for (double x : v) std::printf(" %.2f", x);  // every round's, in order: one outlier or many
-    std::printf(" ]\n");
-  };
-  std::printf("%-40s %10s %17s  %s\n", "ratio of rates (per round)", "median", "min-max",
-              "[each round]");
-  ratio_row("gRPC import / raw SQLite", paths[2], paths[0]);
-  ratio_row("gRPC import / storage-only", paths[2], paths[1]);
-  ratio_row("storage-only / raw SQLite", paths[1], paths[0]);
-  ratio_row("gRPC built as sent / built before", paths[3], paths[2]);
+  PrintRates(paths);
+  PrintRatioHeader();
+  PrintRatio("gRPC import / raw SQLite", paths[2], paths[0]);
+  PrintRatio("gRPC import / storage-only", paths[2], paths[1]);
+  PrintRatio("storage-only / raw SQLite", paths[1], paths[0]);
+  PrintRatio("gRPC built as sent / built before", paths[3], paths[2]);
   if (csv) {
-    ratio_row("CSV with keys / gRPC built as sent", paths[4], paths[3]);
-    ratio_row("CSV with keys / gRPC built before", paths[4], paths[2]);
-    ratio_row("CSV without keys / gRPC built as sent", paths[5], paths[3]);
-    ratio_row("CSV without keys / CSV with keys", paths[5], paths[4]);
+    PrintRatio("CSV with keys / gRPC built as sent", paths[4], paths[3]);
+    PrintRatio("CSV with keys / gRPC built before", paths[4], paths[2]);
+    PrintRatio("CSV without keys / gRPC built as sent", paths[5], paths[3]);
+    PrintRatio("CSV without keys / CSV with keys", paths[5], paths[4]);
   }
-  for (const char* s : kFileSuffixes) std::remove((tmpl.path + s).c_str());
+  RemoveTemplate(tmpl);
   std::remove(keyed_csv.c_str());
   std::remove(keyless_csv.c_str());
 }

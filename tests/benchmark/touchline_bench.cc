@@ -1,12 +1,15 @@
 // touchline_bench: starts a real touchline-server on loopback and prints what it costs, each figure
 // next to a baseline measured in the same run (raw SQLite and storage without gRPC, the health
-// check). Figures, never assertions: the only failure is an RPC error, counted from grpc-status on
-// every call (and the CLI's exit status and stored count).
+// check; on PostgreSQL, raw libpq and the same server on SQLite). Figures, never assertions: the
+// only failure is an RPC error, counted from grpc-status on every call (and the CLI's exit status
+// and stored count).
 //
 //   touchline_bench --server=build/server/api/touchline-server [--cli=build/client/touchline]
-//                   [--quick] [--events=N] [--history_events=N] [--seconds=S]
+//                   [--quick] [--events=N] [--history_events=N] [--seconds=S] [--parts=...|all]
 //
-// One file per part where a part has grown: ingest_part.cc; shared pieces in bench_support.h.
+// One file per part where a part has grown: ingest_part.cc, postgres_part.cc; shared pieces in
+// bench_support.h (server processes, errors, medians) and bench_calls.h (the seeded squad, the
+// timed calls).
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -20,7 +23,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -41,12 +43,15 @@
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
 #include "server/storage/record_store.h"
+#include "tests/benchmark/bench_calls.h"
 #include "tests/benchmark/bench_support.h"
 #include "tests/benchmark/ingest_part.h"
+#ifdef TOUCHLINE_BENCH_POSTGRES
+#include "tests/benchmark/postgres_part.h"
+#endif
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
 #include "touchline/v1/flag.grpc.pb.h"
-#include "touchline/v1/protocol.grpc.pb.h"
 #include "touchline/v1/readiness.grpc.pb.h"
 #include "touchline/v1/squad.grpc.pb.h"
 
@@ -58,7 +63,8 @@ ABSL_FLAG(double, seconds, 3.0, "Seconds per concurrency level");
 ABSL_FLAG(std::string, workdir, "", "Where databases go (default: a fresh temp dir)");
 ABSL_FLAG(std::string, synchronous, "full", "The server's --synchronous (full or normal)");
 ABSL_FLAG(std::string, parts, "ingest,readiness,connect,history,watchers",
-          "Which measurements to run (comma-separated: ingest, readiness, history)");
+          "Which measurements to run (comma-separated: ingest, readiness, connect, history, "
+          "watchers, postgres; all: every part this build has)");
 ABSL_FLAG(std::vector<std::string>, levels, std::vector<std::string>({"1", "16", "64"}),
           "Concurrent callers for the readiness rows");
 ABSL_FLAG(int, rounds, 3,
@@ -76,179 +82,6 @@ namespace {
 
 using namespace touchline::bench;  // NOLINT: the bench's shared pieces
 
-// An ingest run: its rate, and the CPU it cost per event (microseconds) of the process that did
-// the storing (the server; the bench itself for storage-only), which the shared machine's noise
-// moves far less than the rate.
-struct IngestResult {
-  double per_second = 0;
-  double cpu_us_per_event = 0;
-};
-
-// ---- synthetic squad (domain.md section 4) ----
-struct Squad {
-  int64_t id = 0;
-  std::vector<int64_t> players;
-};
-
-int64_t CreateSquad(grpc::Channel& ch, const std::string& name) {
-  auto squads = v1::SquadService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
-  v1::CreateSquadRequest cs;
-  cs.mutable_squad()->set_name(name);
-  v1::CreateSquadResponse csr;
-  CountError(squads->CreateSquad(Ctx().get(), cs, &csr), "CreateSquad");
-  return csr.squad().id();
-}
-
-Squad MakeSquad(grpc::Channel& ch, const std::string& name, int players, absl::Time now) {
-  auto people = v1::PlayerService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
-  auto complaints =
-      v1::ComplaintService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
-  Squad s;
-  s.id = CreateSquad(ch, name);
-  for (int i = 0; i < players; ++i) {
-    v1::CreatePlayerRequest cp;
-    cp.mutable_player()->set_squad_id(s.id);
-    cp.mutable_player()->set_name(absl::StrCat("Player ", i));
-    cp.mutable_player()->set_position_group(i % 2 ? v1::POSITION_GROUP_BACK
-                                                  : v1::POSITION_GROUP_FORWARD);
-    v1::CreatePlayerResponse cpr;
-    CountError(people->CreatePlayer(Ctx().get(), cp, &cpr), "CreatePlayer");
-    s.players.push_back(cpr.player().id());
-  }
-  // Five seasons of complaints: about one a season per player, a few still open.
-  std::mt19937 rng(7);
-  for (size_t i = 0; i < s.players.size(); ++i) {
-    for (int season = 0; season < 5; ++season) {
-      const absl::Time onset = now - absl::Hours(24 * (365 * season + 20 + rng() % 300));
-      v1::CreateComplaintRequest cc;
-      auto* c = cc.mutable_complaint();
-      c->set_player_id(s.players[i]);
-      c->set_side(rng() % 2 ? v1::SIDE_LEFT : v1::SIDE_RIGHT);
-      ToProto(onset, c->mutable_onset_time());
-      c->set_onset_kind(rng() % 5 == 0 ? v1::ONSET_KIND_ACUTE : v1::ONSET_KIND_GRADUAL);
-      c->mutable_symptoms()->set_pain(1 + rng() % 6);
-      v1::CreateComplaintResponse ccr;
-      CountError(complaints->CreateComplaint(Ctx().get(), cc, &ccr), "CreateComplaint");
-      if (season > 0 || i % 6 != 0) {  // every sixth player has a current open complaint
-        v1::ResolveComplaintRequest rr;
-        rr.set_complaint_id(ccr.complaint().id());
-        ToProto(onset + absl::Hours(24 * (5 + rng() % 25)), rr.mutable_resolve_time());
-        v1::ResolveComplaintResponse rresp;
-        CountError(complaints->ResolveComplaint(Ctx().get(), rr, &rresp), "ResolveComplaint");
-      }
-    }
-  }
-  // Today's session: every player's PRE and POST protocols through the loaded plugins, as the
-  // readiness board shows them.
-  auto protocols =
-      v1::ProtocolService::NewStub(std::shared_ptr<grpc::Channel>(&ch, [](auto*) {}));
-  v1::AssignProtocolsRequest ap;
-  ap.set_squad_id(s.id);
-  ap.set_session_label("training");
-  ToProto(now, ap.mutable_session_time());
-  v1::AssignProtocolsResponse apr;
-  CountError(protocols->AssignProtocols(Ctx().get(), ap, &apr), "AssignProtocols");
-  return s;
-}
-
-touchline::domain::ContactEvent SyntheticEvent(int64_t player, int64_t n, absl::Time now,
-                                               const std::string& key_prefix) {
-  touchline::domain::ContactEvent e;
-  e.player_id = player;
-  e.kind = static_cast<touchline::domain::ContactKind>(1 + n % 10);
-  // Newest first at a realistic squad rate (domain.md section 4: about 2,700 contacts per player
-  // a season, 135,000 for 50 players: one every ~233 s). A larger history is more seasons behind
-  // the same recent weeks, not the same weeks 100 times denser.
-  e.occurred_at = now - absl::Seconds(n * 233);
-  e.awkward = n % 97 == 0;
-  e.source = touchline::domain::ContactSource::kWearable;
-  e.session_label = "match";
-  e.idempotency_key = absl::StrCat(key_prefix, n);
-  e.recorded_at = now;
-  e.recorded_by = "bench";
-  return e;
-}
-
-void ToProtoEvent(const touchline::domain::ContactEvent& e, v1::ContactEvent* out) {
-  out->set_player_id(e.player_id);
-  out->set_kind(static_cast<v1::ContactKind>(e.kind));
-  ToProto(e.occurred_at, out->mutable_occur_time());
-  out->set_awkward(e.awkward);
-  out->set_source(v1::CONTACT_SOURCE_WEARABLE);
-  out->set_session_label(e.session_label);
-  out->set_idempotency_key(e.idempotency_key);
-}
-
-// Streams `count` events in messages of `per_message`; returns events/s of acknowledged storage
-// and the server's CPU per event.
-// Events first .. first+count-1 of the synthetic history (event n is n * 233 s before `now`).
-IngestResult IngestThroughGrpc(const ServerProcess& server, const Squad& squad, int count,
-                               int per_message, absl::Time now, const std::string& prefix,
-                               int first = 0) {
-  auto stub = v1::ContactEventService::NewStub(server.Channel(100));
-  // Build the messages first so the measurement is the server's work, not the client's.
-  std::vector<v1::ImportContactEventsRequest> messages;
-  for (int n = first; n < first + count;) {
-    v1::ImportContactEventsRequest m;
-    for (int k = 0; k < per_message && n < first + count; ++k, ++n) {
-      ToProtoEvent(SyntheticEvent(squad.players[n % squad.players.size()], n, now, prefix),
-                   m.add_contact_events());
-    }
-    messages.push_back(std::move(m));
-  }
-  const auto [per_second, server_us] = TimedImport(server, *stub, messages, count);
-  return {per_second, server_us};
-}
-
-struct LoadResult {
-  double per_second = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  // CPU per call: of the server process, and of this client process (all its threads). Unlike
-  // calls/s, these hardly move when the shared machine is busy, and they show who used the cores.
-  double server_cpu_us = 0;
-  double client_cpu_us = 0;
-};
-
-// `threads` callers, each on its own channel, calling `call` for `seconds`. `server`, when given,
-// is the process whose CPU per call is reported.
-template <typename Call>
-LoadResult Load(int threads, double seconds, Call call, const ServerProcess* server = nullptr) {
-  std::vector<std::vector<double>> latencies(threads);
-  const double server_cpu0 = server != nullptr ? server->CpuSeconds() : 0;
-  const double client_cpu0 = ClientCpuSeconds();
-  std::atomic<bool> stop{false};
-  std::vector<std::thread> workers;
-  const absl::Time t0 = absl::Now();
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      auto state = call.Prepare(t);
-      while (!stop.load(std::memory_order_relaxed)) {
-        const absl::Time s = absl::Now();
-        call.Once(state);
-        latencies[t].push_back(absl::ToDoubleMilliseconds(absl::Now() - s));
-      }
-    });
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int>(seconds * 1000)));
-  stop = true;
-  for (auto& w : workers) w.join();
-  const double elapsed = absl::ToDoubleSeconds(absl::Now() - t0);
-  const double server_cpu = server != nullptr ? server->CpuSeconds() - server_cpu0 : 0;
-  const double client_cpu = ClientCpuSeconds() - client_cpu0;
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  std::sort(all.begin(), all.end());
-  LoadResult r;
-  if (all.empty()) return r;
-  r.per_second = all.size() / elapsed;
-  r.server_cpu_us = server_cpu * 1e6 / all.size();
-  r.client_cpu_us = client_cpu * 1e6 / all.size();
-  r.p50_ms = all[all.size() / 2];
-  r.p99_ms = all[std::min(all.size() - 1, all.size() * 99 / 100)];
-  return r;
-}
-
 struct HealthCall {
   const ServerProcess& server;
   using State = std::unique_ptr<grpc::health::v1::Health::Stub>;
@@ -259,21 +92,6 @@ struct HealthCall {
     grpc::health::v1::HealthCheckResponse resp;
     CountError(stub->Check(&ctx, req, &resp), "Health.Check");
   }
-};
-
-struct ReadinessCall {
-  const ServerProcess& server;
-  int64_t squad_id;
-  using State = std::unique_ptr<v1::ReadinessService::Stub>;
-  State Prepare(int t) const { return v1::ReadinessService::NewStub(server.Channel(t)); }
-  v1::GetSquadReadinessResponse Fetch(State& stub) const {
-    v1::GetSquadReadinessRequest req;
-    req.set_squad_id(squad_id);
-    v1::GetSquadReadinessResponse resp;
-    CountError(stub->GetSquadReadiness(Ctx(server.token).get(), req, &resp), "GetSquadReadiness");
-    return resp;
-  }
-  void Once(State& stub) const { Fetch(stub); }
 };
 
 struct FlagsCall {
@@ -438,31 +256,6 @@ void RaiseOneFlag(grpc::Channel& ch, int64_t player, absl::Time now) {
   v1::CreateComplaintResponse ccr;
   CountError(complaints->CreateComplaint(Ctx().get(), cc, &ccr), "CreateComplaint");
 }
-
-// A write call: one contact event with a fresh key.
-struct WriteCall {
-  const ServerProcess& server;
-  int64_t player;
-  using State = std::pair<std::unique_ptr<v1::ContactEventService::Stub>, std::string>;
-  State Prepare(int t) const {
-    static std::atomic<int> run{0};
-    return {v1::ContactEventService::NewStub(server.Channel(t)),
-            absl::StrCat("w", run.fetch_add(1), "-", t, "-")};
-  }
-  void Once(State& state) const {
-    static std::atomic<int64_t> n{0};
-    v1::CreateContactEventRequest req;
-    auto* e = req.mutable_contact_event();
-    e->set_player_id(player);
-    e->set_kind(v1::CONTACT_KIND_TACKLE_MADE);
-    ToProto(absl::Now() - absl::Hours(1), e->mutable_occur_time());
-    e->set_idempotency_key(absl::StrCat(state.second, n.fetch_add(1)));
-    v1::CreateContactEventResponse resp;
-    CountError(state.first->CreateContactEvent(Ctx(server.token).get(), req, &resp),
-               "CreateContactEvent");
-  }
-};
-
 double RssKiB(pid_t pid) {
   std::ifstream status(absl::StrCat("/proc/", pid, "/status"));
   std::string line;
@@ -595,7 +388,14 @@ int main(int argc, char** argv) {
   }
   const absl::Time now = absl::Now();
   const std::set<std::string> parts = absl::StrSplit(absl::GetFlag(FLAGS_parts), ',');
-  const auto runs = [&](const char* part) { return parts.count(part) > 0; };
+  const auto runs = [&](const char* part) { return parts.count("all") + parts.count(part) > 0; };
+#ifndef TOUCHLINE_BENCH_POSTGRES
+  if (parts.count("postgres") > 0) {
+    std::fprintf(stderr, "touchline_bench: the postgres part is not in this build (it needs "
+                         "libpq-dev and postgresql-15 at configure time)\n");
+    return 2;
+  }
+#endif
   std::printf("touchline_bench%s: %d ingest events, %d history events, %.1fs per level, %u cores\n",
               quick ? " (quick)" : "", events, history, seconds,
               std::thread::hardware_concurrency());
@@ -801,6 +601,23 @@ int main(int argc, char** argv) {
     RunWatchers(binary, dir, quick ? 300 : absl::GetFlag(FLAGS_watchers), seconds,
                 std::max(1, quick ? 1 : absl::GetFlag(FLAGS_rounds)), now);
   }
+
+  // 5. PostgreSQL (issue 21): ingest and readiness on the PostgreSQL backend next to SQLite and
+  //    raw libpq, on a PostgreSQL 15 of the part's own (tests/benchmark/postgres_part.cc).
+#ifdef TOUCHLINE_BENCH_POSTGRES
+  if (runs("postgres")) {
+    touchline::bench::PostgresPartOptions postgres;
+    postgres.server_binary = binary;
+    postgres.dir = dir;
+    postgres.events = quick ? 2000 : events;
+    postgres.ingest_rounds = quick ? 2 : std::max(1, absl::GetFlag(FLAGS_ingest_rounds));
+    postgres.readiness_rounds = quick ? 2 : std::max(1, absl::GetFlag(FLAGS_rounds));
+    postgres.seconds = seconds;
+    postgres.synchronous_full = absl::GetFlag(FLAGS_synchronous) != "normal";
+    postgres.now = now;
+    touchline::bench::RunPostgresPart(postgres);
+  }
+#endif
 
   const int64_t errors = g_rpc_errors.load();
   std::printf("\nconnect retries (a kept-alive connection closed unanswered): %lld\n",

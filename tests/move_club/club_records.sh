@@ -1,6 +1,21 @@
 # Sourced by the shell tests of tests/move_club: a club's records written with the touchline CLI
 # ($TL, an admin's), and read back into files to compare before and after (a move, a restore).
-# Needs checks.sh, WORK, TL and AN (an analyst's CLI).
+# Needs checks.sh, server_port.sh, WORK, SERVER, CLI and TOKEN (the admin token's file).
+
+# start_server STORE-OPTIONS...: the server on that store; TL and AN its CLI for the admin and the
+# analyst (whose token the test writes to $WORK/analyst.token).
+start_server() {
+  : >"$WORK/server.log"
+  "$SERVER" --listen=127.0.0.1:0 --plugin_path=none "$@" 2>"$WORK/server.log" &
+  SERVER_PID=$!
+  wait_for_port "$WORK/server.log"
+  TL="$CLI --server=127.0.0.1:$PORT --token-file=$TOKEN"
+  AN="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/analyst.token"
+}
+stop_server() {
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?; SERVER_PID=""
+  [ "$rc" -eq 0 ] && ok || { bad "server exit $rc on SIGTERM"; cat "$WORK/server.log"; }
+}
 
 # write_club: every kind of record, ids from 1 in a new club; then a seeded second squad.
 write_club() {

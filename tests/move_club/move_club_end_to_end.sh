@@ -26,18 +26,7 @@ fails() {  # fails "description" EXPECTED-EXIT command...: must exit with that s
   if [ "$rc" -eq "$want" ]; then ok; else bad "$desc: exit $rc, expected $want"; cat "$WORK/out" "$WORK/err"; fi
 }
 
-start_server() {  # start_server STORE-OPTIONS...
-  : >"$WORK/server.log"
-  "$SERVER" --listen=127.0.0.1:0 --plugin_path=none "$@" 2>"$WORK/server.log" &
-  SERVER_PID=$!
-  wait_for_port "$WORK/server.log"
-  TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/club.db.token"
-  AN="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/analyst.token"
-}
-stop_server() {
-  kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?; SERVER_PID=""
-  [ "$rc" -eq 0 ] && ok || { bad "server exit $rc on SIGTERM"; cat "$WORK/server.log"; }
-}
+TOKEN="$WORK/club.db.token"
 
 # ---- the club on SQLite, as it has been kept ----
 start_server --db="$WORK/club.db"

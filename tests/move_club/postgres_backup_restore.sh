@@ -26,26 +26,17 @@ contains() { if grep -q -- "$2" "$3"; then ok; else bad "$1: '$2' not in $3"; ca
 CONNINFO=$(cat "$WORK/postgres.conninfo")
 STORE="postgresql:$CONNINFO"
 
-start_server() {
-  : >"$WORK/server.log"
-  "$SERVER" --listen=127.0.0.1:0 --plugin_path=none --store="$STORE" --store_schema=rugby_club \
-    --token_file="$WORK/club.token" --pseudonym_key_file="$WORK/club.pseudonym-key" \
-    2>"$WORK/server.log" &
-  SERVER_PID=$!
-  wait_for_port "$WORK/server.log"
-  TL="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/club.token"
-  AN="$CLI --server=127.0.0.1:$PORT --token-file=$WORK/analyst.token"
-}
-stop_server() {
-  kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; rc=$?; SERVER_PID=""
-  [ "$rc" -eq 0 ] && ok || { bad "server exit $rc on SIGTERM"; cat "$WORK/server.log"; }
+TOKEN="$WORK/club.token"
+start_on_postgres() {
+  start_server --store="$STORE" --store_schema=rugby_club --token_file="$TOKEN" \
+    --pseudonym_key_file="$WORK/club.pseudonym-key"
 }
 count() {  # count SQL: one number from psql
   "$PGBIN/psql" "$CONNINFO" -v ON_ERROR_STOP=1 -At -c "$1"
 }
 
 # ---- a club on PostgreSQL from its first start ----
-start_server
+start_on_postgres
 [ -s "$WORK/club.token" ] && ok || { bad "no admin token written on first start"; cat "$WORK/server.log"; }
 write_club
 "$SERVER" --store="$STORE" --store_schema=rugby_club --add_token_user=ana.lyst --add_token_role=analyst \
@@ -84,7 +75,7 @@ if "$PGBIN/psql" "$CONNINFO" -v ON_ERROR_STOP=1 -c "DELETE FROM rugby_club.amend
   bad "the restored amendments can be deleted"; else ok; fi
 contains "refused by the append-only trigger" "append-only" "$WORK/out"
 
-start_server
+start_on_postgres
 snapshot "$WORK/after"
 check "audit trail after the restore" $TL --json audit list --to="$CUTOFF"; cp "$WORK/out" "$WORK/after/audit"
 if diff -r "$WORK/before" "$WORK/after" >"$WORK/diff"; then ok; else

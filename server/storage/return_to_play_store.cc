@@ -3,8 +3,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "server/storage/database.h"
+#include "server/storage/id_lists.h"
 #include "server/storage/row_binding.h"
 
 namespace touchline::storage {
@@ -294,12 +294,14 @@ absl::StatusOr<domain::StageReached> InsertStageReached(Transaction& db, Id plan
 std::vector<domain::StageReached> ListStagesOfPlayers(Transaction& db,
                                                       const std::vector<Id>& player_ids) {
   if (player_ids.empty()) return {};
-  Statement q = db.Prepare("SELECT s.id, p.complaint_id, s.stage, s.reached_at, s.note, s.recorded_at, "
-                      "s.recorded_by, p.player_id FROM return_to_play_stages s "
-                      "JOIN return_to_play_plans p ON p.id = s.plan_id "
-                      "WHERE p.player_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) "
-                      "ORDER BY p.complaint_id, s.stage");
-  q.Bind(1, absl::StrCat("[", absl::StrJoin(player_ids, ","), "]"));
+  // Kept prepared: every readiness board reads it (PostgreSQL parsed and planned it each time).
+  Statement q = db.PrepareCached(
+      "SELECT s.id, p.complaint_id, s.stage, s.reached_at, s.note, s.recorded_at, "
+      "s.recorded_by, p.player_id FROM return_to_play_stages s "
+      "JOIN return_to_play_plans p ON p.id = s.plan_id "
+      "WHERE p.player_id IN (SELECT CAST(value AS BIGINT) FROM json_each(?)) "
+      "ORDER BY p.complaint_id, s.stage");
+  q.Bind(1, IdsJson(player_ids));
   std::vector<domain::StageReached> out;
   while (q.Step()) {
     domain::StageReached r;

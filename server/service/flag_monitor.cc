@@ -22,6 +22,9 @@ namespace {
 constexpr int kPlayersPerTransaction = 200;
 // Longest real-time sleep against the wall clock, so a clock step (NTP) is noticed.
 constexpr absl::Duration kMaxRealSleep = absl::Seconds(1);
+// The lease of the clock's wakes (storage::Database::HoldLease), and how often it is asked for.
+constexpr char kLeaseName[] = "flag-monitor";
+constexpr absl::Duration kLeaseInterval = absl::Seconds(1);
 
 void Log(const std::string& line) {
   std::fprintf(stderr, "touchline-server flag monitor: %s\n", line.c_str());
@@ -107,18 +110,35 @@ bool FlagMonitor::WaitIdle(absl::Duration timeout) {
   std::unique_lock lock(mutex_);
   return idle_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [this] {
     return stop_ || (!busy_ && !reconcile_all_ && dirty_.empty() &&
-                     (schedule_.empty() || schedule_.begin()->first > clock_.Now()));
+                     (!leader_ || schedule_.empty() || schedule_.begin()->first > clock_.Now()));
   });
 }
 
 void FlagMonitor::Run() {
   std::unique_lock lock(mutex_);
+  absl::Time lease_asked = absl::InfinitePast();
   while (!stop_) {
+    // The clock's wakes are followed by one process of the store at a time (replicas on one
+    // PostgreSQL club): whoever holds the lease. Asked about once a second; one that takes it
+    // over reconciles everyone, catching up with the wakes the last holder may have missed.
+    // Another process's writes may have made wakes it does not follow: the holder reconciles
+    // everyone once a second while they come (what they changed is not known).
+    if (absl::Now() - lease_asked >= kLeaseInterval) {
+      lock.unlock();
+      const bool held = db_.HoldLease(kLeaseName);
+      const uint64_t others = db_.OtherProcessesWrites();
+      lock.lock();
+      lease_asked = absl::Now();
+      if (held && (!leader_ || others != others_seen_)) reconcile_all_ = true;
+      others_seen_ = others;
+      leader_ = held;
+      idle_.notify_all();
+    }
     const absl::Time now = clock_.Now();
     const bool all = std::exchange(reconcile_all_, false);
     std::vector<domain::Id> ids(dirty_.begin(), dirty_.end());
     dirty_.clear();
-    while (!schedule_.empty() && schedule_.begin()->first <= now) {
+    while (leader_ && !schedule_.empty() && schedule_.begin()->first <= now) {
       ids.push_back(schedule_.begin()->second);
       wake_of_.erase(schedule_.begin()->second);
       schedule_.erase(schedule_.begin());
@@ -139,8 +159,10 @@ void FlagMonitor::Run() {
     const absl::Duration real = schedule_.empty()
                                     ? absl::InfiniteDuration()
                                     : clock_.RealTimeUntil(schedule_.begin()->first);
-    if (real == absl::InfiniteDuration()) {
-      wake_.wait(lock, ready);
+    if (!leader_ || real == absl::InfiniteDuration()) {
+      // Nothing due (or the schedule is the holder's to follow): ask for the lease again in a
+      // while.
+      wake_.wait_for(lock, absl::ToChronoMilliseconds(kLeaseInterval), ready);
     } else {
       // Whole microseconds, rounded up, so the wake is never early by a rounding error.
       const absl::Duration sleep = std::min(real, kMaxRealSleep) + absl::Microseconds(1);

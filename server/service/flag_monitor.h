@@ -4,6 +4,8 @@
 // + 35 days of a gradual-onset one for WINDOW_CLOSING, a future-dated onset, check-in or
 // resolution). Every change is appended to the persisted log (flag_changes,
 // strictly increasing sequence) and then handed to live watchers through the hub, in sequence order.
+// Several processes on one store (replicas on one PostgreSQL club) each follow their own writes;
+// the clock's wakes only the one holding the store's lease does (Database::HoldLease).
 //
 // All SQLite work runs on the monitor's own thread, except Acknowledge, which runs on the calling
 // (synchronous gRPC) thread; both hold one mutex across commit and publish so watchers see changes
@@ -85,6 +87,10 @@ class FlagMonitor final : public PlayerRecordObserver {
   bool woken_ = false;
   bool reconcile_all_ = false;
   bool busy_ = false;
+  // This process holds the store's lease of the clock's wakes (see Run); a store with one process
+  // (SQLite) always does. False until asked: the first ask comes before any work.
+  bool leader_ = false;
+  uint64_t others_seen_ = 0;  // Database::OtherProcessesWrites when last asked
   std::set<domain::Id> dirty_;
   std::set<std::pair<absl::Time, domain::Id>> schedule_;
   std::unordered_map<domain::Id, absl::Time> wake_of_;

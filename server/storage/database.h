@@ -77,6 +77,9 @@ class DatabaseBackend {
   virtual absl::Status WriteHealth() const = 0;
   virtual absl::Status ProbeWrite() = 0;
   virtual absl::Status ProbeRead() = 0;
+  // One process at a time holds a lease of a given name (SQLite: the file has one server).
+  virtual bool HoldLease(const std::string&) { return true; }
+  virtual uint64_t OtherProcessesWrites() const { return 0; }
 };
 
 class Database {
@@ -134,6 +137,17 @@ class Database {
   // A read transaction that reads the schema, so a file that cannot be read is seen (the
   // health check).
   absl::Status ProbeRead() { return backend_->ProbeRead(); }
+
+  // Whether this process holds the lease `name` of this store, taking it if nobody does: time-driven
+  // work that must run in one process at a time (the flag monitor's clock wakes) asks before it
+  // runs. PostgreSQL: a session advisory lock on a connection of its own, so a process that dies
+  // (or loses that connection) gives it up and another takes it at its next ask; each ask that
+  // holds it checks the connection (a round trip): ask about once a second. SQLite: always held.
+  bool HoldLease(const std::string& name) { return backend_->HoldLease(name); }
+  // Steps when another process's write on this store is heard of (PostgreSQL: a NOTIFY of the
+  // club's channel); 0 for good on SQLite. What those writes changed is not known: the lease's
+  // holder reconciles everyone when it moves.
+  uint64_t OtherProcessesWrites() const { return backend_->OtherProcessesWrites(); }
 
   // Runs `work` inside one read transaction (a consistent snapshot).
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> work) {

@@ -45,6 +45,30 @@ class ReplicaApiTest : public ServerTest {
     return v1::AVAILABILITY_UNSPECIFIED;
   }
 
+  // A player of `squad` and a complaint with that onset, through the second server.
+  int64_t MakeSecondPlayerWithComplaintAt(int64_t squad, absl::Time onset) {
+    auto players = v1::PlayerService::NewStub(second_channel_);
+    v1::CreatePlayerRequest p;
+    p.mutable_player()->set_squad_id(squad);
+    p.mutable_player()->set_name("Eleven");
+    p.mutable_player()->set_position_group(v1::POSITION_GROUP_BACK);
+    p.mutable_player()->set_position_name("wing");
+    v1::CreatePlayerResponse player;
+    EXPECT_TRUE(players->CreatePlayer(Ctx().get(), p, &player).ok());
+    v1::CreateComplaintRequest req;
+    auto* c = req.mutable_complaint();
+    c->set_player_id(player.player().id());
+    c->set_side(v1::SIDE_RIGHT);
+    *c->mutable_onset_time() = Ts(onset);
+    c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
+    c->set_mechanism(v1::MECHANISM_UNKNOWN);
+    c->mutable_symptoms()->set_pain(3);
+    v1::CreateComplaintResponse created;
+    auto complaints = v1::ComplaintService::NewStub(second_channel_);
+    EXPECT_TRUE(complaints->CreateComplaint(Ctx().get(), req, &created).ok());
+    return player.player().id();
+  }
+
   std::unique_ptr<api::TouchlineServer> second_;
   std::shared_ptr<grpc::Channel> second_channel_;
   std::unique_ptr<v1::ReadinessService::Stub> second_readiness_;
@@ -66,6 +90,52 @@ TEST_F(ReplicaApiTest, AWriteThroughOneServerReachesTheOthersKeptBoard) {
   }
   EXPECT_NE(seen, v1::AVAILABILITY_AVAILABLE) << "the second server kept its stale board";
   EXPECT_NE(seen, v1::AVAILABILITY_UNSPECIFIED);
+}
+
+// The clock's wakes are followed by the server holding the lease. A complaint recorded through
+// the other server still turns PERSISTENT at day 42 (its holder reconciles after other servers'
+// writes), once; and when the holder goes, the other takes the lease over and raises the next.
+TEST_F(ReplicaApiTest, OneServerFollowsTheClockAndTheOtherTakesOverWhenItGoes) {
+  const int64_t squad = MakeSquad();
+  const int64_t through_second = MakePlayer(squad, "Ten");
+  v1::CreateComplaintRequest req;
+  auto* c = req.mutable_complaint();
+  c->set_player_id(through_second);
+  c->set_side(v1::SIDE_LEFT);
+  *c->mutable_onset_time() = Ts(Start() - absl::Hours(24 * 42) + absl::Minutes(1));
+  c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
+  c->set_mechanism(v1::MECHANISM_UNKNOWN);
+  c->mutable_symptoms()->set_pain(3);
+  v1::CreateComplaintResponse created;
+  auto second_complaints = v1::ComplaintService::NewStub(second_channel_);
+  ASSERT_TRUE(second_complaints->CreateComplaint(Ctx().get(), req, &created).ok());
+  const std::string raised = absl::StrCat(
+      "SELECT count(*) FROM flag_changes WHERE change_type = ", v1::FLAG_CHANGE_TYPE_RAISED,
+      " AND flag_key LIKE '%-persistent-%' AND player_id = ");
+  absl::SleepFor(absl::Seconds(2));  // each server has asked for the lease, the holder heard
+  EXPECT_EQ(StoreInt(absl::StrCat(raised, through_second)), 0);  // 41 d 23 h 59 min: not yet
+  clock_.Advance(absl::Minutes(2));
+  int64_t count = 0;
+  for (int i = 0; i < 100 && count == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    count = StoreInt(absl::StrCat(raised, through_second));
+  }
+  EXPECT_EQ(count, 1) << "PERSISTENT raised once, by the lease's holder";
+
+  // The first server (the holder: it asked first) goes; the second carries on alone.
+  server_.reset();
+  const int64_t later = MakeSecondPlayerWithComplaintAt(squad, Start() + absl::Minutes(2) -
+                                                                   absl::Hours(24 * 42) +
+                                                                   absl::Minutes(1));
+  absl::SleepFor(absl::Seconds(2));  // the lease passes on within a second or two
+  clock_.Advance(absl::Minutes(2));
+  count = 0;
+  for (int i = 0; i < 100 && count == 0; ++i) {
+    absl::SleepFor(absl::Milliseconds(50));
+    count = StoreInt(absl::StrCat(raised, later));
+  }
+  EXPECT_EQ(count, 1) << "the second server did not take the clock over";
+  EXPECT_EQ(StoreInt(absl::StrCat(raised, through_second)), 1);
 }
 
 TEST_F(ReplicaApiTest, OneTokenWorksOnBothAndASquadCreatedOnOneIsListedOnTheOther) {

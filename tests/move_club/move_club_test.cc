@@ -789,19 +789,17 @@ TEST_F(MoveClubTest, AFailedCopyWritesNothingAndCanBeRunAgain) {
   }
   DropBadAuditEvents(log_path);
 
-  // A NUL byte in text, which SQLite keeps and PostgreSQL's text cannot hold: the backend sends
-  // the text up to the NUL, so the copy differs from the source, and the check inside the copy's
-  // transaction rolls it back.
+  // A NUL byte in text, which SQLite keeps and PostgreSQL's text cannot hold: the backend refuses
+  // to send it (libpq would cut the text short at it) and the copy's transaction rolls back.
   AppendBadAuditEvent(log_path, std::string("bad\0user", 8));
   {
     ClubStores source = OpenSource();
     ClubStores target = OpenTarget();
     const absl::StatusOr<Verification> failed = MoveClub(source, target);
     ASSERT_FALSE(failed.ok());
-    EXPECT_EQ(failed.status().code(), absl::StatusCode::kDataLoss) << failed.status();
     EXPECT_THAT(failed.status().message(),
-                HasSubstr(absl::StrCat(schema_, "_audit.audit_events: the contents differ")));
-    EXPECT_THAT(failed.status().message(), HasSubstr("nothing was written"));
+                HasSubstr(absl::StrCat("copying table audit_events into ", schema_, "_audit")));
+    EXPECT_THAT(failed.status().message(), HasSubstr("NUL"));
     expect_nothing_written(target);
   }
   DropBadAuditEvents(log_path);

@@ -249,6 +249,26 @@ TEST_F(PostgresDatabaseTest, AnotherProcesssWriteStepsTheRecordsGeneration) {
   EXPECT_EQ(settles(*second), quiet);
 }
 
+// A lease (the flag monitor's clock wakes) is held by one process of the club at a time, and
+// passes to another when its holder goes (its session, and the advisory lock with it).
+TEST_F(PostgresDatabaseTest, ALeaseIsHeldByOneProcessAndPassesOnWhenItsHolderGoes) {
+  auto first = Open();
+  auto second = Open();
+  ASSERT_TRUE(first && second);
+  EXPECT_TRUE(first->HoldLease("flag-monitor"));
+  EXPECT_TRUE(first->HoldLease("flag-monitor"));  // still held: asking again keeps it
+  EXPECT_FALSE(second->HoldLease("flag-monitor"));
+  EXPECT_TRUE(second->HoldLease("another-lease"));  // leases are by name
+  EXPECT_EQ(second->OtherProcessesWrites(), second->OtherProcessesWrites());
+  first.reset();  // the holder dies
+  bool taken = false;
+  for (int i = 0; i < 50 && !taken; ++i) {
+    taken = second->HoldLease("flag-monitor");
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(taken);
+}
+
 // An acknowledged write is on disk whatever the database's own default says: every connection
 // sets synchronous_commit on (an operator's "off" would trade the last commits for speed).
 TEST_F(PostgresDatabaseTest, EveryConnectionCommitsSynchronouslyWhateverTheServerDefault) {

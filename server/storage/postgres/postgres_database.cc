@@ -137,6 +137,7 @@ struct PostgresDatabase::Listener {
         }
         c = *std::move(made);
         db.records_generation_.fetch_add(1, std::memory_order_acq_rel);  // deaf until now
+        db.other_processes_writes_.fetch_add(1, std::memory_order_acq_rel);
       }
       pollfd socket{PQsocket(c->get()), POLLIN, 0};
       ::poll(&socket, 1, /*ms=*/200);  // and then look at `stopping` again
@@ -149,7 +150,10 @@ struct PostgresDatabase::Listener {
         if (notice->be_pid != db.writer_backend_pid_.load()) another = true;
         PQfreemem(notice);
       }
-      if (another) db.records_generation_.fetch_add(1, std::memory_order_acq_rel);
+      if (another) {
+        db.other_processes_writes_.fetch_add(1, std::memory_order_acq_rel);
+        db.records_generation_.fetch_add(1, std::memory_order_acq_rel);
+      }
     }
   }
 
@@ -439,6 +443,31 @@ absl::Status PostgresDatabase::ProbeWrite() {
                             KindName(options_.kind), "'"));
     return absl::OkStatus();
   });
+}
+
+bool PostgresDatabase::HoldLease(const std::string& name) {
+  std::lock_guard lock(leases_mutex_);
+  Lease& lease = leases_[name];
+  if (lease.held) {
+    // Still ours while its session lives: ask the server, which also notices a cut connection.
+    if (lease.connection->TryExecuteNative("SELECT 1")) return true;
+    lease.connection.reset();  // the lock went with the session; another process may take it
+    lease.held = false;
+  }
+  if (lease.connection == nullptr || !lease.connection->ok()) {
+    absl::StatusOr<std::unique_ptr<PostgresConnection>> c = Connect();
+    if (!c.ok()) return false;
+    lease.connection = *std::move(c);
+  }
+  try {
+    const int64_t key = AdvisoryLockKey(absl::StrCat(schema_, ":lease:", name));
+    lease.held = lease.connection->QueryText(
+                     absl::StrCat("SELECT pg_try_advisory_lock(", key, ")")) == "t";
+  } catch (const std::exception&) {
+    lease.connection.reset();
+    lease.held = false;
+  }
+  return lease.held;
 }
 
 absl::Status PostgresDatabase::ProbeRead() {

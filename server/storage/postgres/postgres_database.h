@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -57,6 +58,10 @@ class PostgresDatabase final : public DatabaseBackend {
   absl::Status WriteHealth() const override { return write_health_.Get(); }
   absl::Status ProbeWrite() override;
   absl::Status ProbeRead() override;
+  bool HoldLease(const std::string& name) override;
+  uint64_t OtherProcessesWrites() const override {
+    return other_processes_writes_.load(std::memory_order_acquire);
+  }
 
   const std::string& schema() const { return schema_; }
 
@@ -86,8 +91,15 @@ class PostgresDatabase final : public DatabaseBackend {
   std::mutex writer_mutex_;
   std::unique_ptr<PostgresConnection> writer_;  // under writer_mutex_
   std::atomic<uint64_t> records_generation_{0};
+  std::atomic<uint64_t> other_processes_writes_{0};  // stepped by the listener
   WriteHealthRecord write_health_;
   std::unique_ptr<ReaderPool> readers_;
+  std::mutex leases_mutex_;
+  struct Lease {
+    std::unique_ptr<PostgresConnection> connection;  // kept to ask again
+    bool held = false;
+  };
+  std::map<std::string, Lease> leases_;  // by name; under leases_mutex_
   // Declared last: its thread stops before anything else goes away.
   std::unique_ptr<Listener> listener_;
 };

@@ -82,6 +82,8 @@ void FlagMonitor::Start() {
     }
     wake_.notify_all();
   });
+  // A store that cannot be read now: the follower learns where the log stands later.
+  if (absl::Status log = log_.Start(); !log.ok()) Log(absl::StrCat("flag log: ", log.ToString()));
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -95,6 +97,7 @@ void FlagMonitor::Stop() {
   wake_.notify_all();
   clock_.RemoveListener(listener_);
   if (thread_.joinable()) thread_.join();
+  log_.Stop();
   idle_.notify_all();
 }
 
@@ -215,7 +218,7 @@ bool FlagMonitor::Process(bool all, std::vector<domain::Id> ids) {
       }
       return false;
     }
-    hub_.Publish(changes);
+    log_.Committed(changes);
     ApplyWakes(wakes);
     if (done) return true;
   }
@@ -334,7 +337,7 @@ absl::StatusOr<v1::AcknowledgeFlagResponse> FlagMonitor::Acknowledge(
     }
     return absl::OkStatus();
   }));
-  hub_.Publish(changes);
+  log_.Committed(changes);
   ApplyWakes(wakes);
   return response;
 }

@@ -3,7 +3,8 @@
 // become true or stop holding by time alone (onset + 42 days of an open complaint, onset + 28 and
 // + 35 days of a gradual-onset one for WINDOW_CLOSING, a future-dated onset, check-in or
 // resolution). Every change is appended to the persisted log (flag_changes,
-// strictly increasing sequence) and then handed to live watchers through the hub, in sequence order.
+// strictly increasing sequence) and then handed to live watchers through the hub, in sequence order,
+// with the changes other processes on the store appended (flag_log_follower.h).
 // Several processes on one store (replicas on one PostgreSQL club) each follow their own writes;
 // the clock's wakes only the one holding the store's lease does (Database::HoldLease).
 //
@@ -27,6 +28,7 @@
 #include "server/domain/clock.h"
 #include "server/domain/model.h"
 #include "server/service/flag_change_hub.h"
+#include "server/service/flag_log_follower.h"
 #include "server/service/record_observer.h"
 #include "server/service/service_options.h"
 #include "server/storage/database.h"
@@ -38,7 +40,7 @@ class FlagMonitor final : public PlayerRecordObserver {
  public:
   FlagMonitor(storage::Database& db, const domain::Clock& clock, const ServiceOptions& options,
               FlagChangeHub& hub)
-      : db_(db), clock_(clock), options_(options), hub_(hub) {}
+      : db_(db), clock_(clock), options_(options), log_(db, hub) {}
   ~FlagMonitor() override { Stop(); }
 
   // Starts the thread; it first reconciles every player (catching up on whatever happened while
@@ -75,7 +77,7 @@ class FlagMonitor final : public PlayerRecordObserver {
   storage::Database& db_;
   const domain::Clock& clock_;
   const ServiceOptions& options_;
-  FlagChangeHub& hub_;
+  FlagLogFollower log_;  // publishes the log's changes, ours and other processes'
 
   std::mutex write_mutex_;  // held across a log commit and its publication
 

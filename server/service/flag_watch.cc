@@ -5,7 +5,7 @@
 #include "server/common/field_checks.h"
 #include "server/common/request_errors.h"
 #include "server/common/status_macros.h"
-#include "server/service/proto_mapping.h"
+#include "server/service/flag_log_follower.h"
 #include "server/storage/flag_store.h"
 #include "server/storage/record_store.h"
 
@@ -14,16 +14,6 @@ namespace {
 
 // Changes read from the log per read transaction while replaying.
 constexpr int kReplayPage = 256;
-
-v1::FlagChange FromRow(const storage::FlagChangeRow& row) {
-  v1::FlagChange change;
-  change.set_sequence(row.sequence);
-  change.set_type(static_cast<v1::FlagChangeType>(row.change_type));
-  change.mutable_flag()->ParseFromString(row.flag);
-  change.set_squad_id(row.squad_id);
-  ToProto(row.detected_at, change.mutable_detect_time());
-  return change;
-}
 
 }  // namespace
 
@@ -87,7 +77,7 @@ FeedStep<v1::WatchFlagsResponse> FlagFeed::Next() {
     if (absl::Status read = ReadPage(); !read.ok()) return Step::End(read);
   }
   if (page_at_ < page_.size()) {
-    v1::FlagChange change = FromRow(page_[page_at_++]);
+    v1::FlagChange change = FlagChangeFromRow(page_[page_at_++]);
     // The last replayed row: a held watch keeps none of the replay's memory while it waits.
     if (page_at_ == page_.size() && !replaying_) {
       std::vector<storage::FlagChangeRow>().swap(page_);

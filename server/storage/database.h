@@ -12,6 +12,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "server/storage/store_kind.h"
 #include "server/storage/transaction.h"
 
@@ -80,6 +81,7 @@ class DatabaseBackend {
   // One process at a time holds a lease of a given name (SQLite: the file has one server).
   virtual bool HoldLease(const std::string&) { return true; }
   virtual uint64_t OtherProcessesWrites() const { return 0; }
+  virtual uint64_t WaitOtherProcessesWrites(uint64_t, absl::Duration) const { return 0; }
 };
 
 class Database {
@@ -148,6 +150,13 @@ class Database {
   // club's channel); 0 for good on SQLite. What those writes changed is not known: the lease's
   // holder reconciles everyone when it moves.
   uint64_t OtherProcessesWrites() const { return backend_->OtherProcessesWrites(); }
+  // Waits up to `timeout` (real time) for OtherProcessesWrites() to differ from `seen`, and
+  // returns it. SQLite: returns 0 at once (no other process writes its file).
+  uint64_t WaitOtherProcessesWrites(uint64_t seen, absl::Duration timeout) const {
+    return backend_->WaitOtherProcessesWrites(seen, timeout);
+  }
+  // Whether other processes may write this store (replicas on one PostgreSQL club).
+  bool shared_by_processes() const { return on_postgres(); }
 
   // Runs `work` inside one read transaction (a consistent snapshot).
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> work) {

@@ -138,6 +138,76 @@ TEST_F(ReplicaApiTest, OneServerFollowsTheClockAndTheOtherTakesOverWhenItGoes) {
   EXPECT_EQ(StoreInt(absl::StrCat(raised, through_second)), 1);
 }
 
+// Reads `count` changes from a WatchFlags stream (the context's deadline bounds the wait).
+std::vector<v1::FlagChange> ReadChanges(grpc::ClientReader<v1::WatchFlagsResponse>& reader,
+                                        size_t count) {
+  std::vector<v1::FlagChange> out;
+  v1::WatchFlagsResponse response;
+  while (out.size() < count && reader.Read(&response)) out.push_back(response.change());
+  return out;
+}
+
+std::unique_ptr<grpc::ClientContext> WithDeadline(std::unique_ptr<grpc::ClientContext> ctx) {
+  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  return ctx;
+}
+
+// WatchFlags on either server delivers the club's changes whichever server appended them, in the
+// log's one gap-free sequence; a watcher that reached a sequence on one server resumes on the
+// other from it.
+TEST_F(ReplicaApiTest, AWatcherOnEitherServerSeesEveryChangeAndResumesOnTheOther) {
+  const int64_t squad = MakeSquad();
+  auto second_flags = v1::FlagService::NewStub(second_channel_);
+  auto watching_second = WithDeadline(Ctx());
+  auto on_second = second_flags->WatchFlags(watching_second.get(), v1::WatchFlagsRequest());
+  // Complaints open for 43 days, recorded through the first server: its monitor appends RAISED
+  // PERSISTENT for each right after the write; the second server only hears of them.
+  const int64_t first_player = MakePlayer(squad, "Twelve");
+  const v1::Complaint first_complaint =
+      MakeComplaint(first_player, v1::SIDE_LEFT, Start() - absl::Hours(24 * 43));
+  const int64_t second_player = MakePlayer(squad, "Thirteen");
+  MakeComplaint(second_player, v1::SIDE_RIGHT, Start() - absl::Hours(24 * 43));
+  int64_t logged = 0;
+  for (int i = 0; i < 200 && logged < 2; ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+    logged = StoreInt("SELECT count(*) FROM flag_changes");
+  }
+  ASSERT_GE(logged, 2);
+  const std::vector<v1::FlagChange> seen = ReadChanges(*on_second, logged);
+  ASSERT_EQ(static_cast<int64_t>(seen.size()), logged) << "the second server's watcher missed some";
+  for (int64_t i = 0; i < logged; ++i) {
+    EXPECT_EQ(seen[i].sequence(), i + 1);
+    EXPECT_EQ(seen[i].sequence(),
+              StoreInt(absl::StrCat("SELECT sequence FROM flag_changes ORDER BY sequence LIMIT 1 "
+                                    "OFFSET ", i)));
+  }
+  EXPECT_EQ(seen[0].flag().kind(), v1::FLAG_KIND_PERSISTENT);
+
+  // The second server appends (an acknowledgement); a watcher on the first server resuming from
+  // the sequence the second server's watcher reached receives exactly that, and so does the
+  // second server's own watcher.
+  v1::AcknowledgeFlagRequest ack;
+  ack.set_player_id(first_player);
+  ack.set_kind(v1::FLAG_KIND_PERSISTENT);
+  ack.set_complaint_id(first_complaint.id());
+  ack.set_note("seen in clinic");
+  v1::AcknowledgeFlagResponse acked;
+  ASSERT_TRUE(second_flags->AcknowledgeFlag(Ctx().get(), ack, &acked).ok());
+  v1::WatchFlagsRequest resume;
+  resume.set_after_sequence(seen.back().sequence());
+  auto watching_first = WithDeadline(Ctx());
+  auto on_first = flags_->WatchFlags(watching_first.get(), resume);
+  const std::vector<v1::FlagChange> resumed = ReadChanges(*on_first, 1);
+  ASSERT_EQ(resumed.size(), 1u);
+  EXPECT_EQ(resumed[0].sequence(), logged + 1);
+  EXPECT_EQ(resumed[0].type(), v1::FLAG_CHANGE_TYPE_ACKNOWLEDGED);
+  const std::vector<v1::FlagChange> own = ReadChanges(*on_second, 1);
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_EQ(own[0].sequence(), logged + 1);
+  watching_first->TryCancel();
+  watching_second->TryCancel();
+}
+
 TEST_F(ReplicaApiTest, OneTokenWorksOnBothAndASquadCreatedOnOneIsListedOnTheOther) {
   MakeSquad("Seconds");
   v1::ListSquadsResponse listed;

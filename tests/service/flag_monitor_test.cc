@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "server/common/caller.h"
+#include "server/service/flag_log_follower.h"
 #include "server/service/flag_monitor.h"
 #include "server/service/flag_watch.h"
 #include "server/service/proto_mapping.h"
@@ -167,6 +168,64 @@ class FlagMonitorTest : public ::testing::Test {
   std::unique_ptr<FlagMonitor> monitor_;
   std::unique_ptr<FlagWatch> watch_;
 };
+
+// The follower publishes what another writer of the store appended (a replica's monitor) before
+// this process's own commit, in one gap-free order; nothing twice.
+TEST_F(FlagMonitorTest, TheLogFollowerPublishesAnotherWritersChangesBeforeItsOwn) {
+  ASSERT_TRUE(monitor_->WaitIdle(absl::Seconds(10)));
+  FlagChangeHub hub(16);
+  FlagLogFollower follower(*db_, hub);
+  ASSERT_TRUE(follower.Start().ok());
+  auto sub = hub.Subscribe(0);
+  domain::Id player_id = 0;
+  ASSERT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
+                   domain::Player p;
+                   p.squad_id = squad_;
+                   p.name = "P";
+                   p.position_name = "wing";
+                   auto player = storage::InsertPlayer(conn, p);
+                   if (!player.ok()) return player.status();
+                   player_id = player->id;
+                   return absl::OkStatus();
+                 }).ok());
+  auto append = [&](const std::string& key) {
+    int64_t sequence = 0;
+    EXPECT_TRUE(db_->Write([&](storage::Transaction& conn) {
+                     storage::FlagChangeRow row;
+                     row.squad_id = squad_;
+                     row.player_id = player_id;
+                     row.change_type = v1::FLAG_CHANGE_TYPE_RAISED;
+                     row.key = key;
+                     row.detected_at = T0();
+                     sequence = storage::AppendFlagChange(conn, row);
+                     return absl::OkStatus();
+                   }).ok());
+    auto change = std::make_shared<v1::FlagChange>();
+    change->set_sequence(sequence);
+    change->set_squad_id(squad_);
+    return FlagChangeHub::Change(change);
+  };
+  const int64_t before = LastSequence();
+  append("by-another-process");          // not told: only the log has it
+  const auto ours = append("ours");      // told, as the monitor tells it after its commit
+  follower.Committed({ours});
+  follower.Committed({ours});            // told twice: published once
+  EXPECT_TRUE(follower.CatchUp());       // nothing new in the log
+  FlagChangeHub::Change c;
+  using Event = FlagChangeHub::Subscription::Event;
+  ASSERT_EQ(sub->TryNext(&c), Event::kChange);
+  EXPECT_EQ(c->sequence(), before + 1);
+  EXPECT_EQ(c->squad_id(), squad_);
+  ASSERT_EQ(sub->TryNext(&c), Event::kChange);
+  EXPECT_EQ(c->sequence(), before + 2);
+  EXPECT_EQ(sub->TryNext(&c), Event::kTimeout);
+  // Another writer again, and a catch-up (what the follower's thread does when it hears of one).
+  append("by-another-process-again");
+  EXPECT_TRUE(follower.CatchUp());
+  ASSERT_EQ(sub->TryNext(&c), Event::kChange);
+  EXPECT_EQ(c->sequence(), before + 3);
+  EXPECT_EQ(sub->TryNext(&c), Event::kTimeout);
+}
 
 TEST_F(FlagMonitorTest, WakesWhenTheManualClockCrossesWeekSix) {
   auto sub = hub_->Subscribe(0);

@@ -137,7 +137,7 @@ struct PostgresDatabase::Listener {
         }
         c = *std::move(made);
         db.records_generation_.fetch_add(1, std::memory_order_acq_rel);  // deaf until now
-        db.other_processes_writes_.fetch_add(1, std::memory_order_acq_rel);
+        db.StepOtherProcessesWrites();
       }
       pollfd socket{PQsocket(c->get()), POLLIN, 0};
       ::poll(&socket, 1, /*ms=*/200);  // and then look at `stopping` again
@@ -151,7 +151,7 @@ struct PostgresDatabase::Listener {
         PQfreemem(notice);
       }
       if (another) {
-        db.other_processes_writes_.fetch_add(1, std::memory_order_acq_rel);
+        db.StepOtherProcessesWrites();
         db.records_generation_.fetch_add(1, std::memory_order_acq_rel);
       }
     }
@@ -165,6 +165,22 @@ struct PostgresDatabase::Listener {
 PostgresDatabase::PostgresDatabase(DatabaseOptions options) : options_(std::move(options)) {}
 
 PostgresDatabase::~PostgresDatabase() = default;
+
+void PostgresDatabase::StepOtherProcessesWrites() {
+  {
+    std::lock_guard lock(others_mutex_);
+    other_processes_writes_.fetch_add(1, std::memory_order_acq_rel);
+  }
+  others_heard_.notify_all();
+}
+
+uint64_t PostgresDatabase::WaitOtherProcessesWrites(uint64_t seen, absl::Duration timeout) const {
+  std::unique_lock lock(others_mutex_);
+  others_heard_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [&] {
+    return other_processes_writes_.load(std::memory_order_acquire) != seen;
+  });
+  return other_processes_writes_.load(std::memory_order_acquire);
+}
 
 absl::StatusOr<std::unique_ptr<PostgresConnection>> PostgresDatabase::Connect() const {
   // Ours first, so the connection string's own settings win (libpq: later ones override).

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <map>
@@ -62,6 +63,7 @@ class PostgresDatabase final : public DatabaseBackend {
   uint64_t OtherProcessesWrites() const override {
     return other_processes_writes_.load(std::memory_order_acquire);
   }
+  uint64_t WaitOtherProcessesWrites(uint64_t seen, absl::Duration timeout) const override;
 
   const std::string& schema() const { return schema_; }
 
@@ -75,6 +77,7 @@ class PostgresDatabase final : public DatabaseBackend {
   absl::Status Begin(std::unique_ptr<PostgresConnection>& connection,
                      const std::string& begin_sql) const;
   absl::Status Migrate(PostgresConnection& connection);
+  void StepOtherProcessesWrites();  // the listener heard another process (wakes the waits)
   struct ReaderPool;
   struct Listener;
 
@@ -92,6 +95,8 @@ class PostgresDatabase final : public DatabaseBackend {
   std::unique_ptr<PostgresConnection> writer_;  // under writer_mutex_
   std::atomic<uint64_t> records_generation_{0};
   std::atomic<uint64_t> other_processes_writes_{0};  // stepped by the listener
+  mutable std::mutex others_mutex_;                   // with others_heard_: for the waits
+  mutable std::condition_variable others_heard_;
   WriteHealthRecord write_health_;
   std::unique_ptr<ReaderPool> readers_;
   std::mutex leases_mutex_;

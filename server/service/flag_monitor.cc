@@ -134,6 +134,11 @@ void FlagMonitor::Run() {
       lease_asked = absl::Now();
       if (held && (!leader_ || others != others_seen_)) reconcile_all_ = true;
       others_seen_ = others;
+      // Operators (and the replica tests) see which process follows the clock.
+      if (held != leader_ && db_.shared_by_processes()) {
+        Log(held ? "holds the store's lease: follows the clock's wakes"
+                 : "lost the store's lease: another process follows the clock's wakes");
+      }
       leader_ = held;
       idle_.notify_all();
     }

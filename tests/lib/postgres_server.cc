@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -47,7 +48,7 @@ std::string Quoted(const std::string& s) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Prepare(
     PostgresServerOptions options) {
   std::unique_ptr<PostgresServer> server(new PostgresServer());
   server->options_ = std::move(options);
@@ -72,27 +73,59 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(
       return absl::InternalError(absl::StrCat("cannot hand ", folder, " to postgres"));
     }
   }
-  const std::string data = server->folder_ + "/data";
-  const std::string initdb =
-      absl::StrCat(server->bindir_, "/initdb -D ", Quoted(data),
-                   " -U touchline --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-instructions");
-  const std::string as_user = server->as_postgres_user_ ? "runuser -u postgres -- " : "";
-  if (std::system(absl::StrCat(as_user, initdb, " > ", Quoted(server->folder_ + "/initdb.log"),
-                               " 2>&1")
-                      .c_str()) != 0) {
-    std::ifstream log(server->folder_ + "/initdb.log");
+  return server;
+}
+
+absl::Status PostgresServer::RunAsServerUser(const std::string& command,
+                                             const std::string& log_name) const {
+  const std::string as_user = as_postgres_user_ ? "runuser -u postgres -- " : "";
+  const std::string log = folder_ + "/" + log_name;
+  if (std::system(absl::StrCat(as_user, command, " > ", Quoted(log), " 2>&1").c_str()) != 0) {
+    std::ifstream file(log);
     std::stringstream text;
-    text << log.rdbuf();
-    return absl::InternalError(absl::StrCat("initdb failed: ", text.str()));
+    text << file.rdbuf();
+    return absl::InternalError(absl::StrCat(command, " failed: ", text.str()));
   }
+  return absl::OkStatus();
+}
+
+absl::Status PostgresServer::StartOnFreePort() {
   // A few tries: another process may take the port between choosing it and binding it.
   absl::Status started = absl::UnavailableError("no free port");
   for (int attempt = 0; attempt < 5 && !started.ok(); ++attempt) {
-    server->port_ = FreeLoopbackPort();
-    if (server->port_ == 0) continue;
-    started = server->Restart();
+    port_ = FreeLoopbackPort();
+    if (port_ == 0) continue;
+    started = Restart();
   }
-  if (!started.ok()) return started;
+  return started;
+}
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(
+    PostgresServerOptions options) {
+  absl::StatusOr<std::unique_ptr<PostgresServer>> server = Prepare(std::move(options));
+  if (!server.ok()) return server.status();
+  const std::string initdb =
+      absl::StrCat((*server)->bindir_, "/initdb -D ", Quoted((*server)->data_folder()),
+                   " -U touchline --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-instructions");
+  if (absl::Status made = (*server)->RunAsServerUser(initdb, "initdb.log"); !made.ok()) {
+    return made;
+  }
+  if (absl::Status started = (*server)->StartOnFreePort(); !started.ok()) return started;
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::StartStandby(
+    const PostgresServer& primary, PostgresServerOptions options) {
+  absl::StatusOr<std::unique_ptr<PostgresServer>> server = Prepare(std::move(options));
+  if (!server.ok()) return server.status();
+  // -R: standby.signal and primary_conninfo; -X stream: the WAL written meanwhile comes along.
+  const std::string backup = absl::StrCat(
+      (*server)->bindir_, "/pg_basebackup -h 127.0.0.1 -p ", primary.port(),
+      " -U touchline -D ", Quoted((*server)->data_folder()), " -R -X stream --checkpoint=fast");
+  if (absl::Status copied = (*server)->RunAsServerUser(backup, "basebackup.log"); !copied.ok()) {
+    return copied;
+  }
+  if (absl::Status started = (*server)->StartOnFreePort(); !started.ok()) return started;
   return server;
 }
 
@@ -146,6 +179,29 @@ absl::Status PostgresServer::Restart() {
   if (started.ok()) running_ = true;
   return started;
 }
+
+absl::Status PostgresServer::Kill() {
+  std::ifstream pid_file(data_folder() + "/postmaster.pid");
+  pid_t pid = 0;
+  if (!(pid_file >> pid) || pid <= 0) return absl::FailedPreconditionError("no postmaster.pid");
+  if (::kill(pid, SIGKILL) != 0) return absl::InternalError("kill -9 of the postmaster failed");
+  running_ = false;
+  // The backends notice the postmaster's death and exit; wait for the port to refuse.
+  for (int i = 0; i < 200; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port_);
+    const bool refused = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
+    close(fd);
+    if (refused) return absl::OkStatus();
+    usleep(50 * 1000);
+  }
+  return absl::DeadlineExceededError("the killed server's port still accepts connections");
+}
+
+absl::Status PostgresServer::Promote() { return PgCtl("-w -t 60 promote"); }
 
 std::string PostgresServer::Log() const {
   std::ifstream log(folder_ + "/server.log");

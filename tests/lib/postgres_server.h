@@ -26,6 +26,11 @@ class PostgresServer {
  public:
   // initdb (a superuser `touchline`, trust authentication on loopback only) and start.
   static absl::StatusOr<std::unique_ptr<PostgresServer>> Start(PostgresServerOptions options = {});
+  // A streaming-replication standby of `primary` (pg_basebackup -R from it, WAL streamed), started
+  // on a port of its own. Started with `-c cluster_name=NAME` in options.settings, it is the
+  // standby NAME that the primary's synchronous_standby_names may name.
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> StartStandby(
+      const PostgresServer& primary, PostgresServerOptions options = {});
   ~PostgresServer();  // stops the server at once and removes its folder
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
@@ -39,6 +44,16 @@ class PostgresServer {
   absl::Status Stop(const std::string& mode = "fast");
   // Starts it again on the same port and data.
   absl::Status Restart();
+  // Kills the postmaster with SIGKILL, as a crashed machine would lose it (its backends exit
+  // when they see it gone); waits until the port refuses connections.
+  absl::Status Kill();
+  // A standby becomes a primary (pg_ctl promote, waiting until it accepts writes).
+  absl::Status Promote();
+  // The data folder (what pg_ctl -D takes), and whether the server runs as the `postgres` user
+  // (as root): a tool run on the folder must run as that user too.
+  std::string data_folder() const { return folder_ + "/data"; }
+  bool as_postgres_user() const { return as_postgres_user_; }
+  const std::string& bindir() const { return bindir_; }
   bool running() const { return running_; }
   // The server's log so far (for a failing test's message).
   std::string Log() const;
@@ -52,7 +67,12 @@ class PostgresServer {
 
  private:
   PostgresServer() = default;
+  // The binaries, a temporary folder (handed to `postgres` as root), the options.
+  static absl::StatusOr<std::unique_ptr<PostgresServer>> Prepare(PostgresServerOptions options);
+  // Restart on a free port, a few tries.
+  absl::Status StartOnFreePort();
   absl::Status PgCtl(const std::string& args) const;
+  absl::Status RunAsServerUser(const std::string& command, const std::string& log_name) const;
 
   PostgresServerOptions options_;
   std::string bindir_;

@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -180,13 +182,48 @@ absl::Status PostgresServer::Restart() {
   return started;
 }
 
-absl::Status PostgresServer::Kill() {
-  std::ifstream pid_file(data_folder() + "/postmaster.pid");
+namespace {
+
+pid_t PostmasterPid(const std::string& data_folder) {
+  std::ifstream pid_file(data_folder + "/postmaster.pid");
   pid_t pid = 0;
-  if (!(pid_file >> pid) || pid <= 0) return absl::FailedPreconditionError("no postmaster.pid");
-  if (::kill(pid, SIGKILL) != 0) return absl::InternalError("kill -9 of the postmaster failed");
+  return pid_file >> pid ? pid : 0;
+}
+
+// The postmaster's child processes, with their command lines ("postgres: walsender ...").
+std::vector<std::pair<pid_t, std::string>> ChildrenOf(pid_t parent) {
+  std::vector<std::pair<pid_t, std::string>> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its closing parenthesis.
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    if (!(rest >> state >> ppid) || ppid != parent) continue;
+    std::ifstream cmdline_file(entry.path() / "cmdline");
+    std::string cmdline;
+    std::getline(cmdline_file, cmdline, '\0');
+    children.emplace_back(std::stoi(name), cmdline);
+  }
+  return children;
+}
+
+}  // namespace
+
+absl::Status PostgresServer::Kill() {
+  const pid_t postmaster = PostmasterPid(data_folder());
+  if (postmaster <= 0) return absl::FailedPreconditionError("no postmaster.pid");
+  // Every process at once, as the machine's loss would: frozen first, so none starts another.
+  ::kill(postmaster, SIGSTOP);
+  for (const auto& [pid, cmdline] : ChildrenOf(postmaster)) ::kill(pid, SIGKILL);
+  if (::kill(postmaster, SIGKILL) != 0) return absl::InternalError("kill -9 of the postmaster failed");
   running_ = false;
-  // The backends notice the postmaster's death and exit; wait for the port to refuse.
   for (int i = 0; i < 200; ++i) {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -199,6 +236,17 @@ absl::Status PostgresServer::Kill() {
     usleep(50 * 1000);
   }
   return absl::DeadlineExceededError("the killed server's port still accepts connections");
+}
+
+absl::Status PostgresServer::FreezeWalSenders() {
+  const pid_t postmaster = PostmasterPid(data_folder());
+  if (postmaster <= 0) return absl::FailedPreconditionError("no postmaster.pid");
+  int frozen = 0;
+  for (const auto& [pid, cmdline] : ChildrenOf(postmaster)) {
+    if (cmdline.find("walsender") != std::string::npos && ::kill(pid, SIGSTOP) == 0) ++frozen;
+  }
+  if (frozen == 0) return absl::FailedPreconditionError("no WAL sender to freeze");
+  return absl::OkStatus();
 }
 
 absl::Status PostgresServer::Promote() { return PgCtl("-w -t 60 promote"); }

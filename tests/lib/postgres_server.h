@@ -44,9 +44,12 @@ class PostgresServer {
   absl::Status Stop(const std::string& mode = "fast");
   // Starts it again on the same port and data.
   absl::Status Restart();
-  // Kills the postmaster with SIGKILL, as a crashed machine would lose it (its backends exit
-  // when they see it gone); waits until the port refuses connections.
+  // Kills the postmaster and every process of it with SIGKILL at once, as the loss of its machine
+  // would; waits until the port refuses connections.
   absl::Status Kill();
+  // Stops (SIGSTOP) the processes sending WAL to standbys: the standbys hear nothing more, as if
+  // the network between them had stalled. Kill ends them.
+  absl::Status FreezeWalSenders();
   // A standby becomes a primary (pg_ctl promote, waiting until it accepts writes).
   absl::Status Promote();
   // The data folder (what pg_ctl -D takes), and whether the server runs as the `postgres` user

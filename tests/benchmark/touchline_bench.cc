@@ -48,6 +48,7 @@
 #include "tests/benchmark/ingest_part.h"
 #ifdef TOUCHLINE_BENCH_POSTGRES
 #include "tests/benchmark/postgres_part.h"
+#include "tests/benchmark/replicas_part.h"
 #endif
 #include "touchline/v1/complaint.grpc.pb.h"
 #include "touchline/v1/contact_event.grpc.pb.h"
@@ -64,7 +65,7 @@ ABSL_FLAG(std::string, workdir, "", "Where databases go (default: a fresh temp d
 ABSL_FLAG(std::string, synchronous, "full", "The server's --synchronous (full or normal)");
 ABSL_FLAG(std::string, parts, "ingest,readiness,connect,history,watchers",
           "Which measurements to run (comma-separated: ingest, readiness, connect, history, "
-          "watchers, postgres; all: every part this build has)");
+          "watchers, postgres, replicas; all: every part this build has)");
 ABSL_FLAG(std::vector<std::string>, levels, std::vector<std::string>({"1", "16", "64"}),
           "Concurrent callers for the readiness rows");
 ABSL_FLAG(int, rounds, 3,
@@ -390,9 +391,9 @@ int main(int argc, char** argv) {
   const std::set<std::string> parts = absl::StrSplit(absl::GetFlag(FLAGS_parts), ',');
   const auto runs = [&](const char* part) { return parts.count("all") + parts.count(part) > 0; };
 #ifndef TOUCHLINE_BENCH_POSTGRES
-  if (parts.count("postgres") > 0) {
-    std::fprintf(stderr, "touchline_bench: the postgres part is not in this build (it needs "
-                         "libpq-dev and postgresql-15 at configure time)\n");
+  if (parts.count("postgres") + parts.count("replicas") > 0) {
+    std::fprintf(stderr, "touchline_bench: the postgres and replicas parts are not in this build "
+                         "(they need libpq-dev and postgresql-15 at configure time)\n");
     return 2;
   }
 #endif
@@ -616,6 +617,19 @@ int main(int argc, char** argv) {
     postgres.synchronous_full = absl::GetFlag(FLAGS_synchronous) != "normal";
     postgres.now = now;
     touchline::bench::RunPostgresPart(postgres);
+  }
+  // 6. Replicas (issue 22): one and two touchline-server replicas on one club's PostgreSQL schema
+  //    (tests/benchmark/replicas_part.cc). The failover's write pause is measured by
+  //    tests/replicas/database_failover_test.cc, which prints it.
+  if (runs("replicas")) {
+    touchline::bench::ReplicasPartOptions replicas;
+    replicas.server_binary = binary;
+    replicas.dir = dir;
+    replicas.events = quick ? 2000 : std::min(events, 20000);
+    replicas.rounds = quick ? 2 : std::max(1, absl::GetFlag(FLAGS_rounds));
+    replicas.seconds = seconds;
+    replicas.now = now;
+    touchline::bench::RunReplicasPart(replicas);
   }
 #endif
 

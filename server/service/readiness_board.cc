@@ -129,6 +129,9 @@ absl::Status CheckBoardRequest(const v1::GetSquadReadinessRequest& request) {
 std::shared_ptr<const ReadinessBoard::KeptBoard> ReadinessBoard::KeptBoardAt(
     int64_t squad_id, absl::Time at, std::shared_ptr<const KeptBoard>* kept) {
   if (!options_.readiness_cache) return nullptr;
+  // Another replica's write committed before this call is reflected in the generation now; when
+  // the count cannot be read, the board is recomputed (the read will say what is wrong).
+  if (!db_.CatchUpWithOtherProcesses().ok()) return nullptr;
   std::lock_guard lock(kept_mutex_);
   auto it = kept_.find(squad_id);
   if (it == kept_.end()) return nullptr;

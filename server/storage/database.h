@@ -82,6 +82,7 @@ class DatabaseBackend {
   virtual bool HoldLease(const std::string&) { return true; }
   virtual uint64_t OtherProcessesWrites() const { return 0; }
   virtual uint64_t WaitOtherProcessesWrites(uint64_t, absl::Duration) const { return 0; }
+  virtual absl::Status CatchUpWithOtherProcesses() { return absl::OkStatus(); }
 };
 
 class Database {
@@ -157,6 +158,11 @@ class Database {
   }
   // Whether other processes may write this store (replicas on one PostgreSQL club).
   bool shared_by_processes() const { return on_postgres(); }
+  // Makes RecordsGeneration() cover every write any process committed before the call, so a
+  // derived answer kept in memory (the readiness board) is checked against writes through other
+  // replicas at once, not only once their notice arrives. PostgreSQL: one round trip (the club's
+  // write count); SQLite: nothing (one process).
+  absl::Status CatchUpWithOtherProcesses() { return backend_->CatchUpWithOtherProcesses(); }
 
   // Runs `work` inside one read transaction (a consistent snapshot).
   absl::Status Read(absl::FunctionRef<absl::Status(Transaction&)> work) {

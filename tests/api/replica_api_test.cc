@@ -92,6 +92,21 @@ TEST_F(ReplicaApiTest, AWriteThroughOneServerReachesTheOthersKeptBoard) {
   EXPECT_NE(seen, v1::AVAILABILITY_UNSPECIFIED);
 }
 
+// At once: the first read through the second server after a write through the first is answered
+// from a board that has the write, every time (no waiting for the other server to hear of it).
+TEST_F(ReplicaApiTest, TheOtherServersFirstReadAfterAWriteHasIt) {
+  const int64_t squad = MakeSquad();
+  std::vector<int64_t> players;
+  for (int i = 0; i < 20; ++i) players.push_back(MakePlayer(squad, absl::StrCat("Player ", i)));
+  int stale = 0;
+  for (const int64_t player : players) {
+    ASSERT_EQ(SecondBoardSays(squad, player), v1::AVAILABILITY_AVAILABLE);  // kept by the second
+    MakeComplaint(player, v1::SIDE_LEFT, Start() - absl::Hours(2), v1::ONSET_KIND_ACUTE, 6);
+    if (SecondBoardSays(squad, player) == v1::AVAILABILITY_AVAILABLE) ++stale;
+  }
+  EXPECT_EQ(stale, 0) << "reads through the second server missed writes through the first";
+}
+
 // The clock's wakes are followed by the server holding the lease. A complaint recorded through
 // the other server still turns PERSISTENT at day 42 (its holder reconciles after other servers'
 // writes), once; and when the holder goes, the other takes the lease over and raises the next.

@@ -226,7 +226,7 @@ absl::Status PostgresDatabase::EnsureConnected(
 }
 
 absl::Status PostgresDatabase::Begin(std::unique_ptr<PostgresConnection>& connection,
-                                     const std::string& begin_sql) const {
+                                     const std::string& begin_sql, std::string* answer) const {
   // libpq learns that a connection was cut (a database restart, a network blip) only when it
   // next uses it: a BEGIN that finds it gone has done nothing, so it is made again and the BEGIN
   // sent once more. A cut after BEGIN fails the transaction (UNAVAILABLE): it may have done
@@ -235,7 +235,14 @@ absl::Status PostgresDatabase::Begin(std::unique_ptr<PostgresConnection>& connec
     if (absl::Status connected = EnsureConnected(connection); !connected.ok()) return connected;
     try {
       connection->last_insert_id.reset();
-      connection->ExecuteNative(begin_sql + connection->TakeDeallocations());
+      if (answer == nullptr) {
+        connection->ExecuteNative(begin_sql + connection->TakeDeallocations());
+      } else {
+        // The deallocations first: the answer is the last statement's.
+        std::string deallocations = connection->TakeDeallocations();
+        if (!deallocations.empty()) deallocations = deallocations.substr(2) + "; ";
+        *answer = connection->QueryText(deallocations + begin_sql);
+      }
       return absl::OkStatus();
     } catch (const StoreError& e) {
       connection->TryExecuteNative("ROLLBACK");
@@ -334,6 +341,10 @@ absl::Status PostgresDatabase::Migrate(PostgresConnection& c) {
       }
       current = step.version;
     }
+    // The store's count of committed writes, outside the versioned schema (it is the backend's
+    // bookkeeping, as the table itself): see CatchUpWithOtherProcesses.
+    c.ExecuteNative(
+        "ALTER TABLE touchline_schema ADD COLUMN IF NOT EXISTS writes BIGINT NOT NULL DEFAULT 0");
     schema_version_ = current;
   } catch (const std::exception& e) {
     return WithContext(StatusFromStorageException(e), absl::StrCat("cannot open ", where));
@@ -351,6 +362,15 @@ absl::StatusOr<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
   // One round trip: the transaction and the club's lock, held until COMMIT or ROLLBACK.
   db->begin_write_sql_ =
       absl::StrCat("BEGIN; SELECT pg_advisory_xact_lock(", db->lock_key_, ")");
+  if (options.kind == StoreKind::kClinicalRecord) {
+    // In the same round trip, the write is counted (undone with it if it rolls back); the count
+    // with it is the answer of the BEGIN (see CatchUpWithOtherProcesses).
+    absl::StrAppend(&db->begin_write_sql_,
+                    "; UPDATE touchline_schema SET writes = writes + 1 WHERE kind = '",
+                    KindName(options.kind), "' RETURNING writes");
+    db->count_writes_sql_ = absl::StrCat("SELECT writes FROM touchline_schema WHERE kind = '",
+                                         KindName(options.kind), "'");
+  }
   db->channel_ = absl::StrCat("touchline_", db->schema_);
   db->commit_sql_ = options.kind == StoreKind::kClinicalRecord
                         ? absl::StrCat("NOTIFY ", Quoted(db->channel_), "; COMMIT")
@@ -393,7 +413,10 @@ absl::Status PostgresDatabase::Write(absl::FunctionRef<absl::Status(Transaction&
     std::atomic<uint64_t>& generation;
     ~Step() { generation.fetch_add(1, std::memory_order_acq_rel); }
   } step{records_generation_};
-  if (absl::Status begun = Begin(writer_, begin_write_sql_); !begun.ok()) {
+  std::string counted;
+  if (absl::Status begun =
+          Begin(writer_, begin_write_sql_, count_writes_sql_.empty() ? nullptr : &counted);
+      !begun.ok()) {
     absl::Status status = WithContext(begun, "cannot begin a write transaction");
     write_health_.Note(status);
     return status;
@@ -410,6 +433,7 @@ absl::Status PostgresDatabase::Write(absl::FunctionRef<absl::Status(Transaction&
       // UNAVAILABLE and retries with its idempotency key or request id.
       c.ExecuteNative(commit_sql_);
       write_health_.Note(status);
+      if (int64_t count = 0; absl::SimpleAtoi(counted, &count)) NoteWritesCounted(count, false);
       return status;
     }
   } catch (const std::exception& e) {
@@ -450,6 +474,40 @@ absl::Status PostgresDatabase::Read(absl::FunctionRef<absl::Status(Transaction&)
   } catch (const std::exception& e) {
     return StatusFromStorageException(e);
   }
+}
+
+void PostgresDatabase::NoteWritesCounted(int64_t count, bool read) {
+  int64_t known = writes_known_.load(std::memory_order_acquire);
+  while (count > known &&
+         !writes_known_.compare_exchange_weak(known, count, std::memory_order_acq_rel)) {
+  }
+  // A count read beyond every write this process committed or counted before: another process
+  // committed writes that the listener may not have delivered yet.
+  if (read && count > known) {
+    records_generation_.fetch_add(1, std::memory_order_acq_rel);
+    StepOtherProcessesWrites();
+  }
+}
+
+absl::Status PostgresDatabase::CatchUpWithOtherProcesses() {
+  if (count_writes_sql_.empty()) return absl::OkStatus();
+  const int slot = readers_->Acquire();
+  struct Lease {
+    ReaderPool* pool;
+    int slot;
+    ~Lease() { pool->Release(slot); }
+  } lease{readers_.get(), slot};
+  std::unique_ptr<PostgresConnection>& connection = readers_->connections[slot];
+  if (absl::Status connected = EnsureConnected(connection); !connected.ok()) return connected;
+  try {
+    // Outside a transaction: the statement's snapshot has every write committed before it began.
+    const std::string text = connection->QueryText(count_writes_sql_);
+    int64_t count = 0;
+    if (absl::SimpleAtoi(text, &count)) NoteWritesCounted(count, true);
+  } catch (const std::exception& e) {
+    return StatusFromStorageException(e);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status PostgresDatabase::ProbeWrite() {

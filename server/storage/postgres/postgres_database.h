@@ -64,6 +64,10 @@ class PostgresDatabase final : public DatabaseBackend {
     return other_processes_writes_.load(std::memory_order_acquire);
   }
   uint64_t WaitOtherProcessesWrites(uint64_t seen, absl::Duration timeout) const override;
+  // One round trip reading the club's count of committed writes (touchline_schema.writes, which
+  // every write transaction steps under the writers' lock): beyond what this process knows, the
+  // generation steps, whether or not the other process's notice has arrived yet.
+  absl::Status CatchUpWithOtherProcesses() override;
 
   const std::string& schema() const { return schema_; }
 
@@ -74,8 +78,12 @@ class PostgresDatabase final : public DatabaseBackend {
   // `connection` itself if it is still connected, else a new one in its place.
   absl::Status EnsureConnected(std::unique_ptr<PostgresConnection>& connection) const;
   // Begins a transaction with `begin_sql` on `connection`, connecting again first if needed.
+  // `answer`, when given: the first value of the last statement's answer.
   absl::Status Begin(std::unique_ptr<PostgresConnection>& connection,
-                     const std::string& begin_sql) const;
+                     const std::string& begin_sql, std::string* answer = nullptr) const;
+  // The store's write count as of a commit of this process (read = false) or as read (true,
+  // which steps the generation when it is beyond every count known before).
+  void NoteWritesCounted(int64_t count, bool read);
   absl::Status Migrate(PostgresConnection& connection);
   void StepOtherProcessesWrites();  // the listener heard another process (wakes the waits)
   struct ReaderPool;
@@ -87,6 +95,8 @@ class PostgresDatabase final : public DatabaseBackend {
   int64_t lock_key_ = 0;  // the club's advisory lock
   std::string begin_write_sql_;
   std::string commit_sql_;  // NOTIFY of the club's channel, then COMMIT: one round trip
+  std::string count_writes_sql_;  // the club's write count (clinical records only)
+  std::atomic<int64_t> writes_known_{0};  // the highest write count committed or read here
   std::string channel_;
   std::atomic<int> writer_backend_pid_{0};  // the writer's own notices are not another's writes
   int schema_version_ = 0;

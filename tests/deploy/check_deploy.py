@@ -314,6 +314,9 @@ def script_of(container):
     return None
 
 
+SETS_SYNC = re.compile(r"-c\s+'?synchronous_standby_names=")  # on a postgres command line
+
+
 def expect_primary_command(text, where):
     # On the command line, never ALTER SYSTEM: a base backup would carry that to the standby, and a
     # promoted standby would wait for a synchronous standby it does not have.
@@ -404,8 +407,8 @@ if statefulsets:
         if script_of(c) is not None:
             expect_sh_syntax(script_of(c), "%s container %s" % (k8s, c["name"]))
     texts = {c["name"]: " ".join(c.get("command", []) + c.get("args", [])) for c in containers + inits}
-    primary = [n for n, t in texts.items() if "synchronous_standby_names" in t]
-    expect(len(primary) == 1, "%s: one database container sets synchronous_standby_names" % k8s)
+    primary = [n for n, t in texts.items() if SETS_SYNC.search(t)]
+    expect(len(primary) == 1, "%s: one database container sets synchronous_standby_names (-c)" % k8s)
     for n in primary:
         expect_primary_command(texts[n], "%s container %s" % (k8s, n))
     expect(any("pg_basebackup" in t and re.search(r"(\s-R\b|--write-recovery-conf)", t) for t in texts.values()),
@@ -517,8 +520,8 @@ for name, svc in replicas.items():
                "%s: %s's --%s is a Compose secret (%s)" % (co, name, flag, path))
     keys.add(flags.get("pseudonym_key_file"))
 expect(len(keys) == 1, "%s: every replica has the same pseudonym key" % co)
-primaries = [n for n in dbs if "synchronous_standby_names" in ctexts[n]]
-expect(len(primaries) == 1, "%s: one database service sets synchronous_standby_names" % co)
+primaries = [n for n in dbs if SETS_SYNC.search(ctexts[n])]
+expect(len(primaries) == 1, "%s: one database service sets synchronous_standby_names (-c)" % co)
 for n in primaries:
     expect_primary_command(ctexts[n], "%s %s" % (co, n))
 expect(any("pg_basebackup" in ctexts[n] and re.search(r"(\s-R\b|--write-recovery-conf)", ctexts[n]) for n in dbs),

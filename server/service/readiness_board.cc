@@ -147,6 +147,9 @@ std::optional<absl::StatusOr<ReadinessBoard::ServedBoard>>
 ReadinessBoard::ServeKeptSquadReadiness(const common::Caller&,
                                         const v1::GetSquadReadinessRequest& request) {
   if (absl::Status checked = CheckBoardRequest(request); !checked.ok()) return checked;
+  // Replicas on one store: whether a kept board is current takes a read of the store's write
+  // count (KeptBoardAt), which is a worker's job, not an event thread's.
+  if (db_.shared_by_processes()) return std::nullopt;
   const absl::Time at =
       request.has_session_time() ? FromProto(request.session_time()) : clock_.Now();
   std::shared_ptr<const KeptBoard> board = KeptBoardAt(request.squad_id(), at, nullptr);

@@ -71,8 +71,9 @@ class ReadinessBoard {
   absl::StatusOr<ServedBoard> ServeSquadReadiness(const common::Caller& caller,
                                                   const v1::GetSquadReadinessRequest& request);
   // The same when it can be answered from memory alone (the request refused, or the kept board
-  // current); nullopt when the board must be read from the records (ServeSquadReadiness then).
-  // Never touches SQLite: callable on gRPC's event threads.
+  // current); nullopt when the board must be read from the records, or the store is shared with
+  // other processes (ServeSquadReadiness then). Never touches the store: callable on gRPC's event
+  // threads.
   std::optional<absl::StatusOr<ServedBoard>> ServeKeptSquadReadiness(
       const common::Caller& caller, const v1::GetSquadReadinessRequest& request);
 

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "server/access/credentials.h"
 #include "tests/api/server_fixture.h"
 
 namespace touchline::testing {
@@ -221,6 +222,36 @@ TEST_F(ReplicaApiTest, AWatcherOnEitherServerSeesEveryChangeAndResumesOnTheOther
   EXPECT_EQ(own[0].sequence(), logged + 1);
   watching_first->TryCancel();
   watching_second->TryCancel();
+}
+
+// A token revoked on the club's store (the admin command, through any replica's database) stops
+// working on both servers, though each had its check kept in memory.
+TEST_F(ReplicaApiTest, ARevokedTokenIsRefusedByBothServers) {
+  auto list_squads = [&](v1::SquadService::Stub& stub) {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + TokenFor("physio.leaving"));
+    v1::ListSquadsResponse resp;
+    return stub.ListSquads(&ctx, v1::ListSquadsRequest(), &resp).error_code();
+  };
+  ASSERT_EQ(list_squads(*squads_), grpc::StatusCode::OK);
+  ASSERT_EQ(list_squads(*second_squads_), grpc::StatusCode::OK);
+  storage::DatabaseOptions store = TestStoreOptions(db_path_);
+  store.create_if_missing = false;
+  auto db = storage::Database::Open(store);
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto revoked = access::RevokeTokens(**db, "physio.leaving", absl::Now());
+  ASSERT_TRUE(revoked.ok()) << revoked.status();
+  ASSERT_EQ(*revoked, 1);
+  const absl::Time at = absl::Now();
+  bool refused = false;
+  while (!refused && absl::Now() - at < absl::Seconds(5)) {
+    absl::SleepFor(absl::Milliseconds(10));
+    refused = list_squads(*squads_) == grpc::StatusCode::UNAUTHENTICATED &&
+              list_squads(*second_squads_) == grpc::StatusCode::UNAUTHENTICATED;
+  }
+  EXPECT_TRUE(refused) << "a revoked token still works on a server";
+  EXPECT_EQ(list_squads(*squads_), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(list_squads(*second_squads_), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(ReplicaApiTest, OneTokenWorksOnBothAndASquadCreatedOnOneIsListedOnTheOther) {

@@ -107,6 +107,7 @@ TEST(ReplicaDeathTest, TheSurvivorRaisesPersistentOnceAndWatchersResumeGapFree) 
 
   // The survivor takes the lease over and raises it once day 42 has passed.
   ASSERT_TRUE((*second)->WaitForLog(kHoldsLease, absl::Seconds(10))) << (*second)->Log();
+  const absl::Duration takeover = absl::Now() - killed;
   std::vector<int64_t> raised = {0};
   absl::Time raised_at;
   while (absl::Now() < crossing + absl::Seconds(15)) {
@@ -120,9 +121,9 @@ TEST(ReplicaDeathTest, TheSurvivorRaisesPersistentOnceAndWatchersResumeGapFree) 
     absl::SleepFor(absl::Milliseconds(50));
   }
   ASSERT_EQ(raised.at(0), 1) << "the survivor did not raise PERSISTENT\n" << (*second)->Log();
-  std::printf("lease holder killed %.1f s before day 42; the survivor raised PERSISTENT %.2f s "
-              "after it\n",
-              absl::ToDoubleSeconds(crossing - killed),
+  std::printf("lease holder killed %.1f s before day 42; the survivor held the lease %.2f s "
+              "after the kill and raised PERSISTENT %.2f s after day 42\n",
+              absl::ToDoubleSeconds(crossing - killed), absl::ToDoubleSeconds(takeover),
               absl::ToDoubleSeconds(raised_at - crossing));
   absl::SleepFor(absl::Seconds(2));  // more writes through the survivor
   write_first.Stop();

@@ -491,6 +491,30 @@ void PostgresDatabase::NoteWritesCounted(int64_t count, bool read) {
 
 absl::Status PostgresDatabase::CatchUpWithOtherProcesses() {
   if (count_writes_sql_.empty()) return absl::OkStatus();
+  // One read at a time serves every caller waiting for one. A read that began before this call
+  // may have missed a write committed just before it: this call is covered by the next read to
+  // begin (so a caller waits for at most the one in flight and its own).
+  std::unique_lock lock(catch_up_mutex_);
+  const uint64_t need = catch_up_started_ + 1;
+  while (catch_up_finished_ < need) {
+    if (catch_up_reading_) {
+      catch_up_done_.wait(lock);
+      continue;
+    }
+    catch_up_reading_ = true;
+    const uint64_t round = ++catch_up_started_;
+    lock.unlock();
+    absl::Status status = ReadWriteCount();
+    lock.lock();
+    catch_up_reading_ = false;
+    catch_up_finished_ = round;
+    catch_up_status_ = std::move(status);
+    catch_up_done_.notify_all();
+  }
+  return catch_up_status_;  // of the latest read, which began after this call did
+}
+
+absl::Status PostgresDatabase::ReadWriteCount() {
   const int slot = readers_->Acquire();
   struct Lease {
     ReaderPool* pool;

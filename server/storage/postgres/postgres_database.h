@@ -84,6 +84,7 @@ class PostgresDatabase final : public DatabaseBackend {
   // The store's write count as of a commit of this process (read = false) or as read (true,
   // which steps the generation when it is beyond every count known before).
   void NoteWritesCounted(int64_t count, bool read);
+  absl::Status ReadWriteCount();  // one round trip on a reader connection (NoteWritesCounted)
   absl::Status Migrate(PostgresConnection& connection);
   void StepOtherProcessesWrites();  // the listener heard another process (wakes the waits)
   struct ReaderPool;
@@ -97,6 +98,12 @@ class PostgresDatabase final : public DatabaseBackend {
   std::string commit_sql_;  // NOTIFY of the club's channel, then COMMIT: one round trip
   std::string count_writes_sql_;  // the club's write count (clinical records only)
   std::atomic<int64_t> writes_known_{0};  // the highest write count committed or read here
+  std::mutex catch_up_mutex_;  // guards the catch_up_ fields: the reads of the count, in rounds
+  std::condition_variable catch_up_done_;
+  bool catch_up_reading_ = false;
+  uint64_t catch_up_started_ = 0;
+  uint64_t catch_up_finished_ = 0;
+  absl::Status catch_up_status_;  // of the last round finished
   std::string channel_;
   std::atomic<int> writer_backend_pid_{0};  // the writer's own notices are not another's writes
   int schema_version_ = 0;

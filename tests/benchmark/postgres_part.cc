@@ -447,15 +447,20 @@ void RunReadiness(const PostgresPartOptions& o, const std::string& conninfo,
 
 }  // namespace
 
-void RunPostgresPart(const PostgresPartOptions& o) {
+std::unique_ptr<testing::PostgresServer> StartBenchPostgres() {
   absl::StatusOr<std::unique_ptr<testing::PostgresServer>> started =
       testing::PostgresServer::Start();
   if (!started.ok()) {
     std::fprintf(stderr, "error: PostgreSQL: %s\n", started.status().ToString().c_str());
     g_rpc_errors++;
-    return;
+    return nullptr;
   }
-  const std::unique_ptr<testing::PostgresServer> pg = *std::move(started);
+  return *std::move(started);
+}
+
+void RunPostgresPart(const PostgresPartOptions& o) {
+  const std::unique_ptr<testing::PostgresServer> pg = StartBenchPostgres();
+  if (pg == nullptr) return;
   const std::string conninfo = pg->ConnectionString();
   const pid_t postmaster = PostmasterPid(*pg);
   const StoreCpu pg_cpu = [postmaster] { return PostgresCpuSeconds(postmaster); };

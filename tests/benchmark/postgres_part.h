@@ -12,10 +12,12 @@
 // after a write, the board recomputed every call.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/time/time.h"
+#include "tests/lib/postgres_server.h"
 
 namespace touchline::bench {
 
@@ -32,5 +34,9 @@ struct PostgresPartOptions {
 };
 
 void RunPostgresPart(const PostgresPartOptions& options);
+
+// A PostgreSQL 15 of a part's own (production durability); nullptr, the error printed and
+// counted as a failed call, when it cannot start.
+std::unique_ptr<testing::PostgresServer> StartBenchPostgres();
 
 }  // namespace touchline::bench

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "tests/benchmark/bench_calls.h"
 #include "tests/benchmark/bench_support.h"
+#include "tests/benchmark/postgres_part.h"
 #include "tests/lib/postgres_server.h"
 
 namespace touchline::bench {
@@ -102,14 +103,8 @@ void PrintRow(const char* label, int conc, const std::vector<double>& one,
 }  // namespace
 
 void RunReplicasPart(const ReplicasPartOptions& o) {
-  absl::StatusOr<std::unique_ptr<testing::PostgresServer>> started =
-      testing::PostgresServer::Start();
-  if (!started.ok()) {
-    std::fprintf(stderr, "error: PostgreSQL: %s\n", started.status().ToString().c_str());
-    g_rpc_errors++;
-    return;
-  }
-  const std::unique_ptr<testing::PostgresServer> pg = *std::move(started);
+  const std::unique_ptr<testing::PostgresServer> pg = StartBenchPostgres();
+  if (pg == nullptr) return;
   const StoreLocation store =
       StoreLocation::Postgres(pg->ConnectionString(), "replicas", Rm(o.dir + "/replicas"));
   ServerProcess first = ServerProcess::Start(o.server_binary, store);

@@ -145,6 +145,32 @@ void FlagWatcher::Run() {
   }
 }
 
+absl::Status EveryAcknowledgedWriteStoredOnce(const std::string& conninfo,
+                                              const std::vector<const AckedWriter*>& writers,
+                                              size_t* acked) {
+  *acked = 0;
+  for (const AckedWriter* writer : writers) {
+    for (const auto& ack : writer->acks()) {
+      auto count = QueryInts(conninfo, absl::StrCat("SELECT count(*) FROM club.contact_events "
+                                                    "WHERE idempotency_key = '", ack.key, "'"));
+      if (!count.ok()) return count.status();
+      if (count->at(0) != 1) {
+        return absl::DataLossError(absl::StrCat("the acknowledged write ", ack.key, " is stored ",
+                                                count->at(0), " times"));
+      }
+      ++*acked;
+    }
+  }
+  auto events = QueryInts(conninfo, "SELECT count(*) FROM club.contact_events");
+  if (!events.ok()) return events.status();
+  const int64_t most = static_cast<int64_t>(*acked + writers.size());
+  if (events->at(0) < static_cast<int64_t>(*acked) || events->at(0) > most) {
+    return absl::DataLossError(absl::StrCat("the store holds ", events->at(0), " events for ",
+                                            *acked, " acknowledged writes"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<int64_t>> QueryInts(const std::string& conninfo,
                                                const std::string& sql) {
   std::unique_ptr<PGconn, decltype(&PQfinish)> c(PQconnectdb(conninfo.c_str()), &PQfinish);

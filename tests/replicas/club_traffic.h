@@ -75,6 +75,14 @@ class FlagWatcher {
   std::thread thread_;
 };
 
+// OK when every write the writers were told was acknowledged is in the club's contact events
+// (schema `club` of `conninfo`) exactly once, and the table holds at most one more per writer (the
+// last, cut off unanswered when it stopped); else an error naming the first that is not so.
+// `acked`: how many were acknowledged.
+absl::Status EveryAcknowledgedWriteStoredOnce(const std::string& conninfo,
+                                              const std::vector<const AckedWriter*>& writers,
+                                              size_t* acked);
+
 // One column of integers of a query on a PostgreSQL database (libpq connection string).
 absl::StatusOr<std::vector<int64_t>> QueryInts(const std::string& conninfo, const std::string& sql);
 

@@ -56,6 +56,24 @@ absl::StatusOr<ServerProcess*> ReplicaCluster::StartReplica(const std::string& n
   return replicas_.back().get();
 }
 
+absl::StatusOr<ReplicaCluster::Pair> ReplicaCluster::StartPair() {
+  Pair pair;
+  absl::StatusOr<ServerProcess*> first = StartReplica("first");
+  if (!first.ok()) return first.status();
+  pair.first = *first;
+  if (!pair.first->WaitForLog("holds the store's lease", absl::Seconds(10))) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("the first replica never held the lease:\n", pair.first->Log()));
+  }
+  absl::StatusOr<ServerProcess*> second = StartReplica("second");
+  if (!second.ok()) return second.status();
+  pair.second = *second;
+  absl::StatusOr<std::string> token = IssueToken("physio.tess", "physio");
+  if (!token.ok()) return token.status();
+  pair.physio_token = *std::move(token);
+  return pair;
+}
+
 absl::StatusOr<std::string> ReplicaCluster::IssueToken(const std::string& user,
                                                        const std::string& role) {
   std::vector<std::string> args = StoreFlags();

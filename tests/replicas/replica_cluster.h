@@ -23,6 +23,14 @@ class ReplicaCluster {
   // Starts replica `name` (its log: <folder>/<name>.log). Replicas share the pseudonym key and
   // the first one's admin token file.
   absl::StatusOr<ServerProcess*> StartReplica(const std::string& name);
+  // What every replica test begins with: replicas "first" and "second", the second started once
+  // the first holds the flag monitor's lease, and a physio's token.
+  struct Pair {
+    ServerProcess* first = nullptr;
+    ServerProcess* second = nullptr;
+    std::string physio_token;
+  };
+  absl::StatusOr<Pair> StartPair();
   // Issues a token on the store (the server's --add_token_user command).
   absl::StatusOr<std::string> IssueToken(const std::string& user, const std::string& role);
 

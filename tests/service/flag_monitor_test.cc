@@ -3,6 +3,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -133,8 +134,9 @@ class FlagMonitorTest : public ::testing::Test {
     hub_->Close();
   }
 
-  // A player with one open complaint; tells the monitor, as the use cases do.
-  domain::Id AddPlayerWithComplaint(absl::Time onset) {
+  // A player of the squad, with one open complaint of that onset if given; tells the monitor, as
+  // the use cases do.
+  domain::Id AddPlayer(std::optional<absl::Time> onset) {
     domain::Id player_id = 0;
     EXPECT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
                      domain::Player p;
@@ -144,10 +146,13 @@ class FlagMonitorTest : public ::testing::Test {
                      auto player = storage::InsertPlayer(conn, p);
                      if (!player.ok()) return player.status();
                      player_id = player->id;
-                     return storage::InsertComplaint(conn, OpenComplaint(player_id, onset)).status();
+                     if (!onset) return absl::OkStatus();
+                     return storage::InsertComplaint(conn, OpenComplaint(player_id, *onset)).status();
                    }).ok());
     monitor_->PlayerRecordChanged(player_id);
     return player_id;
+  }
+  domain::Id AddPlayerWithComplaint(absl::Time onset) { return AddPlayer(onset);
   }
 
   int64_t LastSequence() {
@@ -177,17 +182,7 @@ TEST_F(FlagMonitorTest, TheLogFollowerPublishesAnotherWritersChangesBeforeItsOwn
   FlagLogFollower follower(*db_, hub);
   ASSERT_TRUE(follower.Start().ok());
   auto sub = hub.Subscribe(0);
-  domain::Id player_id = 0;
-  ASSERT_TRUE(db_->Write([&](storage::Transaction& conn) -> absl::Status {
-                   domain::Player p;
-                   p.squad_id = squad_;
-                   p.name = "P";
-                   p.position_name = "wing";
-                   auto player = storage::InsertPlayer(conn, p);
-                   if (!player.ok()) return player.status();
-                   player_id = player->id;
-                   return absl::OkStatus();
-                 }).ok());
+  const domain::Id player_id = AddPlayer(std::nullopt);
   auto append = [&](const std::string& key) {
     int64_t sequence = 0;
     EXPECT_TRUE(db_->Write([&](storage::Transaction& conn) {

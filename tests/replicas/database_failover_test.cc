@@ -67,9 +67,17 @@ TEST(DatabaseFailoverTest, ThePrimaryDiesMidWriteTheStandbyIsPromotedAndNothingA
 
   // The failover component, beside the standby, as the standby's user.
   const std::string failover_log = cluster.folder() + "/failover.log";
+  // A copy in the standby's folder: the checkout may be where its user cannot read (as root, CI).
+  const std::string script = (*standby)->folder() + "/touchline-pg-failover.sh";
+  {
+    std::ifstream from(TOUCHLINE_FAILOVER_SCRIPT);
+    std::ofstream to(script);
+    to << from.rdbuf();
+    ASSERT_TRUE(from && to) << "cannot copy " << TOUCHLINE_FAILOVER_SCRIPT;
+  }
   const std::string failover = absl::StrCat(
       (*standby)->as_postgres_user() ? "runuser -u postgres -- " : "", "sh ",
-      Quoted(TOUCHLINE_FAILOVER_SCRIPT), " --primary ",
+      Quoted(script), " --primary ",
       Quoted(absl::StrCat("host=127.0.0.1 port=", (*primary)->port(),
                           " user=touchline dbname=postgres")),
       " --standby-data ", Quoted((*standby)->data_folder()), " --bindir ",

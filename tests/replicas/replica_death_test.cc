@@ -47,7 +47,7 @@ TEST(ReplicaDeathTest, TheSurvivorRaisesPersistentOnceAndWatchersResumeGapFree) 
   const int64_t busy_player = ReplicaCluster::CreatePlayer(a, *token, squad, "Maro Itoje");
   ASSERT_GT(crossing_player, 0);
   ASSERT_GT(busy_player, 0);
-  const absl::Duration until_crossing = absl::Seconds(8);
+  const absl::Duration until_crossing = absl::Seconds(10);
   const absl::Time crossing = absl::Now() + until_crossing;
   const int64_t complaint =
       ReplicaCluster::CreateComplaint(b, *token, crossing_player, crossing - absl::Hours(24 * 42));

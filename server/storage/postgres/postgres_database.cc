@@ -342,9 +342,14 @@ absl::Status PostgresDatabase::Migrate(PostgresConnection& c) {
       current = step.version;
     }
     // The store's count of committed writes, outside the versioned schema (it is the backend's
-    // bookkeeping, as the table itself): see CatchUpWithOtherProcesses.
-    c.ExecuteNative(
-        "ALTER TABLE touchline_schema ADD COLUMN IF NOT EXISTS writes BIGINT NOT NULL DEFAULT 0");
+    // bookkeeping, as the table itself): see CatchUpWithOtherProcesses. Looked for first: an
+    // ALTER would wait for the write transactions of replicas already running.
+    if (c.QueryText("SELECT count(*) FROM information_schema.columns WHERE table_schema = " +
+                    name + " AND table_name = 'touchline_schema' AND column_name = 'writes'") ==
+        "0") {
+      c.ExecuteNative(
+          "ALTER TABLE touchline_schema ADD COLUMN IF NOT EXISTS writes BIGINT NOT NULL DEFAULT 0");
+    }
     schema_version_ = current;
   } catch (const std::exception& e) {
     return WithContext(StatusFromStorageException(e), absl::StrCat("cannot open ", where));

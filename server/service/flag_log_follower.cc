@@ -113,15 +113,15 @@ bool FlagLogFollower::CatchUpLocked() {
 
 void FlagLogFollower::Run() {
   uint64_t seen = db_.OtherProcessesWrites();
+  absl::Time last_read = absl::Now();
   while (!stop_) {
-    // Waits in short steps so Stop is prompt; reads once a heard-of write or the interval comes.
-    const absl::Time until = absl::Now() + kPollInterval;
-    uint64_t now_seen = seen;
-    while (now_seen == seen && absl::Now() < until) {
-      now_seen = db_.WaitOtherProcessesWrites(seen, absl::Milliseconds(200));
-      if (stop_) return;
-    }
-    seen = now_seen;
+    // Short waits keep Stop prompt; the log is read when another process's write is heard of,
+    // and once an interval regardless.
+    const uint64_t heard = db_.WaitOtherProcessesWrites(seen, absl::Milliseconds(200));
+    if (stop_) return;
+    if (heard == seen && absl::Now() - last_read < kPollInterval) continue;
+    seen = heard;
+    last_read = absl::Now();
     CatchUp();
   }
 }

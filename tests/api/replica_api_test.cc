@@ -46,27 +46,33 @@ class ReplicaApiTest : public ServerTest {
     return v1::AVAILABILITY_UNSPECIFIED;
   }
 
+  // An open gradual-onset complaint of `player` with that onset, through the second server.
+  grpc::Status SecondComplaint(int64_t player, absl::Time onset) {
+    v1::CreateComplaintRequest req;
+    auto* c = req.mutable_complaint();
+    c->set_player_id(player);
+    c->set_side(v1::SIDE_LEFT);
+    *c->mutable_onset_time() = Ts(onset);
+    c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
+    c->set_mechanism(v1::MECHANISM_UNKNOWN);
+    c->mutable_symptoms()->set_pain(3);
+    v1::CreateComplaintResponse created;
+    return v1::ComplaintService::NewStub(second_channel_)->CreateComplaint(Ctx().get(), req,
+                                                                           &created);
+  }
+
   // A player of `squad` and a complaint with that onset, through the second server.
   int64_t MakeSecondPlayerWithComplaintAt(int64_t squad, absl::Time onset) {
-    auto players = v1::PlayerService::NewStub(second_channel_);
     v1::CreatePlayerRequest p;
     p.mutable_player()->set_squad_id(squad);
     p.mutable_player()->set_name("Eleven");
     p.mutable_player()->set_position_group(v1::POSITION_GROUP_BACK);
     p.mutable_player()->set_position_name("wing");
     v1::CreatePlayerResponse player;
-    EXPECT_TRUE(players->CreatePlayer(Ctx().get(), p, &player).ok());
-    v1::CreateComplaintRequest req;
-    auto* c = req.mutable_complaint();
-    c->set_player_id(player.player().id());
-    c->set_side(v1::SIDE_RIGHT);
-    *c->mutable_onset_time() = Ts(onset);
-    c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
-    c->set_mechanism(v1::MECHANISM_UNKNOWN);
-    c->mutable_symptoms()->set_pain(3);
-    v1::CreateComplaintResponse created;
-    auto complaints = v1::ComplaintService::NewStub(second_channel_);
-    EXPECT_TRUE(complaints->CreateComplaint(Ctx().get(), req, &created).ok());
+    EXPECT_TRUE(v1::PlayerService::NewStub(second_channel_)
+                    ->CreatePlayer(Ctx().get(), p, &player)
+                    .ok());
+    EXPECT_TRUE(SecondComplaint(player.player().id(), onset).ok());
     return player.player().id();
   }
 
@@ -114,17 +120,8 @@ TEST_F(ReplicaApiTest, TheOtherServersFirstReadAfterAWriteHasIt) {
 TEST_F(ReplicaApiTest, OneServerFollowsTheClockAndTheOtherTakesOverWhenItGoes) {
   const int64_t squad = MakeSquad();
   const int64_t through_second = MakePlayer(squad, "Ten");
-  v1::CreateComplaintRequest req;
-  auto* c = req.mutable_complaint();
-  c->set_player_id(through_second);
-  c->set_side(v1::SIDE_LEFT);
-  *c->mutable_onset_time() = Ts(Start() - absl::Hours(24 * 42) + absl::Minutes(1));
-  c->set_onset_kind(v1::ONSET_KIND_GRADUAL);
-  c->set_mechanism(v1::MECHANISM_UNKNOWN);
-  c->mutable_symptoms()->set_pain(3);
-  v1::CreateComplaintResponse created;
-  auto second_complaints = v1::ComplaintService::NewStub(second_channel_);
-  ASSERT_TRUE(second_complaints->CreateComplaint(Ctx().get(), req, &created).ok());
+  ASSERT_TRUE(
+      SecondComplaint(through_second, Start() - absl::Hours(24 * 42) + absl::Minutes(1)).ok());
   const std::string raised = absl::StrCat(
       "SELECT count(*) FROM flag_changes WHERE change_type = ", v1::FLAG_CHANGE_TYPE_RAISED,
       " AND flag_key LIKE '%-persistent-%' AND player_id = ");

@@ -1,4 +1,5 @@
 #include "tests/lib/postgres_server.h"
+#include "tests/lib/server_process.h"
 
 #include <netinet/in.h>
 #include <pwd.h>
@@ -35,19 +36,6 @@ int FreeLoopbackPort() {
   return port;
 }
 
-// Single quotes for /bin/sh.
-std::string Quoted(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Prepare(
@@ -82,7 +70,7 @@ absl::Status PostgresServer::RunAsServerUser(const std::string& command,
                                              const std::string& log_name) const {
   const std::string as_user = as_postgres_user_ ? "runuser -u postgres -- " : "";
   const std::string log = folder_ + "/" + log_name;
-  if (std::system(absl::StrCat(as_user, command, " > ", Quoted(log), " 2>&1").c_str()) != 0) {
+  if (std::system(absl::StrCat(as_user, command, " > ", ShellQuoted(log), " 2>&1").c_str()) != 0) {
     std::ifstream file(log);
     std::stringstream text;
     text << file.rdbuf();
@@ -107,7 +95,7 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(
   absl::StatusOr<std::unique_ptr<PostgresServer>> server = Prepare(std::move(options));
   if (!server.ok()) return server.status();
   const std::string initdb =
-      absl::StrCat((*server)->bindir_, "/initdb -D ", Quoted((*server)->data_folder()),
+      absl::StrCat((*server)->bindir_, "/initdb -D ", ShellQuoted((*server)->data_folder()),
                    " -U touchline --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-instructions");
   if (absl::Status made = (*server)->RunAsServerUser(initdb, "initdb.log"); !made.ok()) {
     return made;
@@ -123,7 +111,7 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::StartStandby(
   // -R: standby.signal and primary_conninfo; -X stream: the WAL written meanwhile comes along.
   const std::string backup = absl::StrCat(
       (*server)->bindir_, "/pg_basebackup -h 127.0.0.1 -p ", primary.port(),
-      " -U touchline -D ", Quoted((*server)->data_folder()), " -R -X stream --checkpoint=fast");
+      " -U touchline -D ", ShellQuoted((*server)->data_folder()), " -R -X stream --checkpoint=fast");
   if (absl::Status copied = (*server)->RunAsServerUser(backup, "basebackup.log"); !copied.ok()) {
     return copied;
   }
@@ -158,8 +146,8 @@ std::string PostgresServer::ConnectionString(const std::string& database) const 
 absl::Status PostgresServer::PgCtl(const std::string& args) const {
   const std::string as_user = as_postgres_user_ ? "runuser -u postgres -- " : "";
   const std::string command =
-      absl::StrCat(as_user, bindir_, "/pg_ctl -D ", Quoted(folder_ + "/data"), " -l ",
-                   Quoted(folder_ + "/server.log"), " ", args, " > /dev/null 2>&1");
+      absl::StrCat(as_user, bindir_, "/pg_ctl -D ", ShellQuoted(folder_ + "/data"), " -l ",
+                   ShellQuoted(folder_ + "/server.log"), " ", args, " > /dev/null 2>&1");
   if (std::system(command.c_str()) != 0) {
     return absl::InternalError(absl::StrCat("pg_ctl ", args, " failed; the server's log:\n", Log()));
   }
@@ -177,7 +165,7 @@ absl::Status PostgresServer::Restart() {
   const std::string settings = absl::StrCat(
       "-c listen_addresses=127.0.0.1 -p ", port_, " -k ", folder_, " -c fsync=",
       options_.fsync ? "on" : "off", " -c synchronous_commit=on ", options_.settings);
-  absl::Status started = PgCtl(absl::StrCat("-w -t 60 -o ", Quoted(settings), " start"));
+  absl::Status started = PgCtl(absl::StrCat("-w -t 60 -o ", ShellQuoted(settings), " start"));
   if (started.ok()) running_ = true;
   return started;
 }

@@ -112,6 +112,18 @@ bool ServerProcess::WaitForLog(const std::string& text, absl::Duration timeout) 
   return true;
 }
 
+std::string ShellQuoted(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
 absl::StatusOr<std::string> RunForOutput(const std::string& binary,
                                          const std::vector<std::string>& args) {
   char out_path[] = "/tmp/touchline_run_out_XXXXXX";

@@ -46,6 +46,9 @@ class ServerProcess {
   std::string log_path_;
 };
 
+// `s` in single quotes for /bin/sh (std::system's commands).
+std::string ShellQuoted(const std::string& s);
+
 // Runs `binary` with `args` to its end and returns what it printed on stdout; an error naming its
 // exit code and stderr if it failed (the server's admin commands: --add_token_user ...).
 absl::StatusOr<std::string> RunForOutput(const std::string& binary,

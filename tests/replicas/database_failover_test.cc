@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/lib/postgres_server.h"
+#include "tests/lib/server_process.h"
 #include "tests/replicas/club_traffic.h"
 #include "tests/replicas/replica_cluster.h"
 
@@ -24,13 +25,6 @@
 
 namespace touchline::testing {
 namespace {
-
-// Single quotes for /bin/sh.
-std::string Quoted(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 TEST(DatabaseFailoverTest, ThePrimaryDiesMidWriteTheStandbyIsPromotedAndNothingAcknowledgedIsLost) {
   // The standby is "standby" (its cluster_name) and the primary waits for it at every commit.
@@ -77,11 +71,11 @@ TEST(DatabaseFailoverTest, ThePrimaryDiesMidWriteTheStandbyIsPromotedAndNothingA
   }
   const std::string failover = absl::StrCat(
       (*standby)->as_postgres_user() ? "runuser -u postgres -- " : "", "sh ",
-      Quoted(script), " --primary ",
-      Quoted(absl::StrCat("host=127.0.0.1 port=", (*primary)->port(),
+      ShellQuoted(script), " --primary ",
+      ShellQuoted(absl::StrCat("host=127.0.0.1 port=", (*primary)->port(),
                           " user=touchline dbname=postgres")),
-      " --standby-data ", Quoted((*standby)->data_folder()), " --bindir ",
-      Quoted((*standby)->bindir()), " --interval 0.2 --misses 3 > ", Quoted(failover_log),
+      " --standby-data ", ShellQuoted((*standby)->data_folder()), " --bindir ",
+      ShellQuoted((*standby)->bindir()), " --interval 0.2 --misses 3 > ", ShellQuoted(failover_log),
       " 2>&1");
   std::future<int> promoted = std::async(std::launch::async, [&] {
     return std::system(failover.c_str());
